@@ -1,0 +1,137 @@
+#include "engine/fedmedclip_modules.h"
+
+#include <cmath>
+
+namespace fmc::detail {
+namespace {
+
+// Heaviside step with a straight-through gradient. Window: dynamic sparse training's
+// long-tailed estimator (2 - 4|x| near 0, 0.4 up to |x| = 1). Reversed: the released code's
+// bug, gradient only where |x| > 1.
+struct StraightThroughStep : public torch::autograd::Function<StraightThroughStep> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, bool reversed) {
+        ctx->save_for_backward({x});
+        ctx->saved_data["reversed"] = reversed;
+        return (x > 0).to(x.scalar_type());
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list gradOutput) {
+        const auto x = ctx->get_saved_variables()[0];
+        const auto magnitude = x.abs();
+        torch::Tensor surrogate;
+        if (ctx->saved_data["reversed"].toBool()) {
+            surrogate = (magnitude > 1).to(x.scalar_type());
+        } else {
+            surrogate = torch::where(magnitude <= 0.4, 2 - 4 * magnitude,
+                                     torch::where(magnitude <= 1, torch::full_like(x, 0.4), torch::zeros_like(x)));
+        }
+        return {gradOutput[0] * surrogate, torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+MaskedLinearImpl::MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled)
+    : gradient_(gradient), enabled_(enabled) {
+    // nn.Linear's initialisation, so an unpruned layer starts exactly like the released code.
+    const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+    weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
+    bias = register_parameter("bias", torch::empty({out}).uniform_(-bound, bound));
+    threshold = register_parameter("threshold", torch::zeros({out}), enabled);
+}
+
+torch::Tensor MaskedLinearImpl::mask() {
+    if (!enabled_) return torch::ones({weight.size(0), 1}, weight.options());
+    const auto score = weight.abs().mean(1) - threshold;
+    return StraightThroughStep::apply(score, gradient_ == MaskGradient::ReversedWindow).unsqueeze(1);
+}
+
+torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& x) {
+    return torch::nn::functional::linear(x, weight * mask(), bias);
+}
+
+double MaskedLinearImpl::keepRatio() {
+    torch::NoGradGuard noGrad;
+    return mask().mean().item<double>();
+}
+
+void MaskedLinearImpl::resetThresholds() {
+    torch::NoGradGuard noGrad;
+    threshold.zero_();
+}
+
+FeatureAdapterImpl::FeatureAdapterImpl(std::int64_t dim, MaskGradient gradient, bool masks) {
+    fc1 = register_module("fc1", MaskedLinear(dim, dim, gradient, masks));
+    fc2 = register_module("fc2", MaskedLinear(dim, dim, gradient, masks));
+}
+
+torch::Tensor FeatureAdapterImpl::forward(const torch::Tensor& normalisedFeatures) {
+    auto h = fc1(normalisedFeatures);
+    // Instance norm of a [B, D] input: each sample normalised across its D features.
+    h = (h - h.mean(1, true)) / torch::sqrt(h.var(1, false, true) + 1e-5);
+    h = torch::relu(h);
+    const auto attention = torch::softmax(fc2(h), 1);
+    return torch::nn::functional::normalize(attention * normalisedFeatures,
+                                            torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+MaskedMlpImpl::MaskedMlpImpl(std::int64_t in, std::int64_t hidden, std::int64_t classes, MaskGradient gradient,
+                             bool masks) {
+    fc1 = register_module("fc1", MaskedLinear(in, hidden, gradient, masks));
+    bn1 = register_module("bn1", torch::nn::BatchNorm1d(hidden));
+    fc2 = register_module("fc2", MaskedLinear(hidden, hidden, gradient, masks));
+    bn2 = register_module("bn2", torch::nn::BatchNorm1d(hidden));
+    fc3 = register_module("fc3", MaskedLinear(hidden, hidden, gradient, masks));
+    bn3 = register_module("bn3", torch::nn::BatchNorm1d(hidden));
+    fc4 = register_module("fc4", MaskedLinear(hidden, classes, gradient, masks));
+}
+
+torch::Tensor MaskedMlpImpl::forward(const torch::Tensor& x) {
+    auto h = torch::relu(bn1(fc1(x)));
+    h = torch::relu(bn2(fc2(h)));
+    h = torch::relu(bn3(fc3(h)));
+    return fc4(h);
+}
+
+torch::Tensor contrastiveLoss(const torch::Tensor& adapted, const torch::Tensor& ownTextFeatures, double logitScale) {
+    const auto logits = logitScale * adapted.matmul(ownTextFeatures.t());
+    const auto targets = torch::arange(adapted.size(0), torch::TensorOptions().dtype(torch::kLong).device(adapted.device()));
+    return (torch::nn::functional::cross_entropy(logits, targets) +
+            torch::nn::functional::cross_entropy(logits.t(), targets)) / 2;
+}
+
+torch::Tensor classwiseDistillation(const torch::Tensor& teacherLogits, const torch::Tensor& studentLogits,
+                                    double temperature) {
+    // dim 0 is the batch: each class column becomes a distribution over the samples.
+    const auto teacherLog = torch::log_softmax(teacherLogits.detach() / temperature, 0);
+    const auto studentLog = torch::log_softmax(studentLogits / temperature, 0);
+    const auto perClass = (teacherLog.exp() * (teacherLog - studentLog)).sum(0);
+    return perClass.mean();
+}
+
+torch::Tensor entropyOfLogits(const torch::Tensor& logits, bool softmaxTwice) {
+    const auto p = torch::softmax(logits, 1);
+    const auto logQ = softmaxTwice ? torch::log_softmax(p, 1) : torch::log_softmax(logits, 1);
+    return -(p * logQ).sum(1);
+}
+
+torch::Tensor adaptiveAlpha(const torch::Tensor& famEntropy, const torch::Tensor& mlpEntropy) {
+    constexpr double tiny = 1e-8;
+    const auto wF = 1.0 / (famEntropy + tiny);
+    const auto wM = 1.0 / (mlpEntropy + tiny);
+    return (wM / (wF + wM)).mean();
+}
+
+torch::Tensor toTensor(const FloatMatrix& matrix) {
+    return torch::from_blob(const_cast<float*>(matrix.data.data()), {matrix.rows, matrix.cols}, torch::kFloat32).clone();
+}
+
+FloatMatrix toMatrix(const torch::Tensor& tensor) {
+    const auto contiguous = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    FloatMatrix matrix(contiguous.size(0), contiguous.dim() > 1 ? contiguous.size(1) : 1);
+    std::copy_n(contiguous.data_ptr<float>(), matrix.data.size(), matrix.data.begin());
+    return matrix;
+}
+
+}  // namespace fmc::detail

@@ -1,0 +1,331 @@
+#include "engine/fedmedclip_site.h"
+
+#include "engine/fedmedclip_modules.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+namespace fmc {
+using namespace detail;
+
+FedMedClipOptions FedMedClipOptions::releasedCode() {
+    FedMedClipOptions options;
+    options.maskGradient = MaskGradient::ReversedWindow;
+    options.shareThresholds = false;
+    options.resetThresholdsEachRound = true;
+    options.entropyOnSoftmaxTwice = true;
+    options.adaptiveWeighting = false;
+    options.keepOptimizerState = false;
+    options.maskSparsityWeight = 0.0;
+    return options;
+}
+
+std::vector<int> SitePrediction::predictedClass() const {
+    std::vector<int> classes(static_cast<size_t>(ensemble.rows));
+    for (std::int64_t r = 0; r < ensemble.rows; ++r) {
+        const float* row = ensemble.row(r);
+        classes[static_cast<size_t>(r)] = static_cast<int>(std::max_element(row, row + ensemble.cols) - row);
+    }
+    return classes;
+}
+
+namespace {
+// Module construction draws from torch's global generator; seeding it must not interleave.
+std::mutex& initialisationMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+std::vector<MaskedLinear> maskedLayers(FeatureAdapter& fam, MaskedMlp& mlp, bool withMlp) {
+    std::vector<MaskedLinear> layers{fam->fc1, fam->fc2};
+    if (withMlp) layers.insert(layers.end(), {mlp->fc1, mlp->fc2, mlp->fc3, mlp->fc4});
+    return layers;
+}
+
+NamedTensor toNamedTensor(const std::string& name, const torch::Tensor& tensor) {
+    const auto cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    NamedTensor named{name, cpu.sizes().vec(), {}};
+    named.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+    return named;
+}
+
+void assign(torch::Tensor& target, const NamedTensor& source) {
+    if (source.shape != target.sizes().vec())
+        throw Error("parameter '" + source.name + "' has the wrong shape for this model");
+    torch::NoGradGuard noGrad;
+    const auto values = torch::from_blob(const_cast<float*>(source.values.data()), target.sizes(), torch::kFloat32);
+    target.copy_(values.to(target.device(), target.scalar_type()));
+}
+}  // namespace
+
+struct FedMedClipSite::Impl {
+    FedMedClipOptions options;
+    torch::Device device{torch::kCPU};
+    torch::Tensor classText;  // C x D, normalised
+    double logitScale = 100;
+    FeatureAdapter fam{nullptr};
+    MaskedMlp mlp{nullptr};
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    at::Generator shuffle;
+    int rounds = 0;
+
+    std::vector<MaskedLinear> layers() { return maskedLayers(fam, mlp, options.useMlp); }
+
+    double decayedRate(double initial) const { return initial * std::pow(options.learningRateDecay, rounds); }
+
+    void buildOptimizer() {
+        std::vector<torch::optim::OptimizerParamGroup> groups;
+        auto groupOptions = [&](double lr) {
+            return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr)
+                                                                    .betas({0.9, 0.98})
+                                                                    .eps(1e-6)
+                                                                    .weight_decay(options.weightDecay));
+        };
+        auto trainable = [](const std::vector<torch::Tensor>& all) {
+            std::vector<torch::Tensor> selected;
+            for (const auto& p : all)
+                if (p.requires_grad()) selected.push_back(p);
+            return selected;
+        };
+        groups.emplace_back(trainable(fam->parameters()), groupOptions(decayedRate(options.famLearningRate)));
+        if (options.useMlp)
+            groups.emplace_back(trainable(mlp->parameters()), groupOptions(decayedRate(options.mlpLearningRate)));
+        optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups),
+                                                          torch::optim::AdamWOptions(options.famLearningRate));
+    }
+
+    void applyDecayedRates() {
+        auto& groups = optimizer->param_groups();
+        static_cast<torch::optim::AdamWOptions&>(groups[0].options()).lr(decayedRate(options.famLearningRate));
+        if (groups.size() > 1)
+            static_cast<torch::optim::AdamWOptions&>(groups[1].options()).lr(decayedRate(options.mlpLearningRate));
+    }
+
+    torch::Tensor normalisedFeatures(const FloatMatrix& features) const {
+        if (features.cols != classText.size(1))
+            throw Error("features have dimension " + std::to_string(features.cols) + " but the model expects " +
+                        std::to_string(classText.size(1)));
+        return torch::nn::functional::normalize(toTensor(features).to(device),
+                                                torch::nn::functional::NormalizeFuncOptions().dim(1));
+    }
+};
+
+FedMedClipSite::FedMedClipSite(const FloatMatrix& classTextFeatures, float logitScale,
+                               const FedMedClipOptions& options, std::uint64_t seed, const std::string& device)
+    : d(std::make_unique<Impl>()) {
+    if (classTextFeatures.rows < 2) throw Error("a federation task needs at least two classes");
+    if (options.batchSize < 2) throw Error("batch size must be at least 2 (batch norm)");
+    d->options = options;
+    d->device = torch::Device(device);
+    d->logitScale = logitScale;
+    d->classText = torch::nn::functional::normalize(toTensor(classTextFeatures),
+                                                    torch::nn::functional::NormalizeFuncOptions().dim(1))
+                       .to(d->device);
+    const auto dim = classTextFeatures.cols;
+    {
+        std::lock_guard<std::mutex> lock(initialisationMutex());
+        torch::manual_seed(seed);
+        d->fam = FeatureAdapter(dim, options.maskGradient, options.useMasks);
+        d->mlp = MaskedMlp(dim, options.mlpHiddenSize, classTextFeatures.rows, options.maskGradient, options.useMasks);
+    }
+    d->fam->to(d->device);
+    d->mlp->to(d->device);
+    d->shuffle = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x9e3779b97f4a7c15ULL);
+    d->buildOptimizer();
+}
+
+FedMedClipSite::~FedMedClipSite() = default;
+FedMedClipSite::FedMedClipSite(FedMedClipSite&&) noexcept = default;
+FedMedClipSite& FedMedClipSite::operator=(FedMedClipSite&&) noexcept = default;
+
+LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const std::vector<int>& labels) {
+    const auto start = std::chrono::steady_clock::now();
+    if (static_cast<std::int64_t>(labels.size()) != features.rows)
+        throw Error("training labels: " + std::to_string(labels.size()) + " labels for " +
+                    std::to_string(features.rows) + " feature rows");
+    for (int label : labels)
+        if (label < 0 || label >= numClasses()) throw Error("training labels: label " + std::to_string(label) + " out of range");
+
+    auto& o = d->options;
+    if (o.resetThresholdsEachRound)
+        for (auto& layer : d->layers()) layer->resetThresholds();
+    if (o.keepOptimizerState)
+        d->applyDecayedRates();
+    else
+        d->buildOptimizer();
+
+    const auto all = d->normalisedFeatures(features);
+    std::vector<std::int64_t> labelValues(labels.begin(), labels.end());
+    const auto allLabels = torch::tensor(labelValues, torch::kLong).to(d->device);
+
+    d->fam->train();
+    d->mlp->train();
+    LocalTrainingStats stats;
+    double alphaSum = 0;
+    for (int epoch = 0; epoch < o.localEpochs; ++epoch) {
+        const auto order = torch::randperm(features.rows, d->shuffle, torch::kLong).to(d->device);
+        for (std::int64_t begin = 0; begin < features.rows; begin += o.batchSize) {
+            const auto end = std::min<std::int64_t>(begin + o.batchSize, features.rows);
+            if (end - begin < 2) break;  // batch norm cannot train on a single sample
+            const auto index = order.slice(0, begin, end);
+            const auto x = all.index_select(0, index);
+            const auto y = allLabels.index_select(0, index);
+
+            const auto adapted = d->fam(x);
+            const auto contrastive = contrastiveLoss(adapted, d->classText.index_select(0, y), d->logitScale);
+            auto loss = contrastive;
+            double mlpLossValue = 0, distillValue = 0;
+            if (o.useMlp) {
+                const auto mlpLogits = d->mlp(adapted);
+                const auto mlpLoss = torch::nn::functional::cross_entropy(mlpLogits, y);
+                loss = loss + mlpLoss;
+                mlpLossValue = mlpLoss.item<double>();
+                if (o.useDistillation) {
+                    const auto similarity = adapted.matmul(d->classText.t());
+                    const auto mlpTeaches = classwiseDistillation(mlpLogits, similarity, o.distillationTemperature);
+                    const auto famTeaches = classwiseDistillation(similarity, mlpLogits, o.distillationTemperature);
+                    torch::Tensor distill;
+                    if (o.adaptiveWeighting) {
+                        torch::Tensor alpha;
+                        {
+                            torch::NoGradGuard noGrad;
+                            alpha = adaptiveAlpha(entropyOfLogits(100.0 * similarity, o.entropyOnSoftmaxTwice),
+                                                  entropyOfLogits(mlpLogits, o.entropyOnSoftmaxTwice));
+                        }
+                        alphaSum += alpha.item<double>();
+                        distill = (alpha * mlpTeaches + (1 - alpha) * famTeaches) / 2;
+                    } else {
+                        alphaSum += 0.5;
+                        distill = (mlpTeaches + famTeaches) / 2;
+                    }
+                    loss = loss + o.distillationWeight * distill;
+                    distillValue = distill.item<double>();
+                }
+            }
+            if (o.useMasks && o.maskSparsityWeight > 0) {
+                torch::Tensor sparsity = torch::zeros({}, all.options());
+                for (auto& layer : d->layers()) sparsity = sparsity + torch::exp(-layer->threshold).sum();
+                loss = loss + o.maskSparsityWeight * sparsity;
+            }
+
+            d->optimizer->zero_grad();
+            loss.backward();
+            d->optimizer->step();
+
+            stats.loss += loss.item<double>();
+            stats.contrastiveLoss += contrastive.item<double>();
+            stats.mlpLoss += mlpLossValue;
+            stats.distillationLoss += distillValue;
+            stats.samples += static_cast<int>(end - begin);
+            ++stats.steps;
+        }
+    }
+    if (stats.steps > 0) {
+        stats.loss /= stats.steps;
+        stats.contrastiveLoss /= stats.steps;
+        stats.mlpLoss /= stats.steps;
+        stats.distillationLoss /= stats.steps;
+        stats.alpha = alphaSum / stats.steps;
+    }
+    // A layer that pruned (almost) everything starts over, as in the released code.
+    for (auto& layer : d->layers())
+        if (o.useMasks && layer->keepRatio() <= o.minimumKeepRatio) layer->resetThresholds();
+    ++d->rounds;
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return stats;
+}
+
+SitePrediction FedMedClipSite::predict(const FloatMatrix& features) const {
+    torch::InferenceMode inference;
+    d->fam->eval();
+    d->mlp->eval();
+    const auto x = d->normalisedFeatures(features);
+    const auto& o = d->options;
+    const auto similarity = d->fam(x).matmul(d->classText.t());
+    const auto famLogits = 100.0 * similarity;
+    const auto famProbabilities = torch::softmax(famLogits, 1);
+    SitePrediction prediction;
+    prediction.famOnly = toMatrix(famProbabilities);
+    const auto famEntropy = entropyOfLogits(famLogits, o.entropyOnSoftmaxTwice);
+    prediction.famEntropy = toMatrix(famEntropy.unsqueeze(1)).data;
+    if (!o.useMlp) {
+        prediction.ensemble = prediction.famOnly;
+        return prediction;
+    }
+    const auto mlpLogits = d->mlp(d->fam(x));
+    const auto mlpProbabilities = torch::softmax(mlpLogits, 1);
+    const auto mlpEntropy = entropyOfLogits(mlpLogits, o.entropyOnSoftmaxTwice);
+    // Trust the less uncertain branch more: a = H_F / (H_F + H_M) is the MLP's weight.
+    const auto a = (famEntropy / (famEntropy + mlpEntropy + 1e-12)).unsqueeze(1);
+    prediction.mlpOnly = toMatrix(mlpProbabilities);
+    prediction.mlpEntropy = toMatrix(mlpEntropy.unsqueeze(1)).data;
+    prediction.ensemble = toMatrix((1 - a) * famProbabilities + a * mlpProbabilities);
+    return prediction;
+}
+
+ParameterSet FedMedClipSite::famParameters() const {
+    const bool withThresholds = d->options.useMasks && d->options.shareThresholds;
+    ParameterSet parameters;
+    for (const auto& item : d->fam->named_parameters()) {
+        if (!withThresholds && item.key().size() >= 9 && item.key().substr(item.key().size() - 9) == "threshold")
+            continue;
+        parameters.push_back(toNamedTensor(item.key(), item.value()));
+    }
+    return parameters;
+}
+
+void FedMedClipSite::setFamParameters(const ParameterSet& parameters) {
+    auto named = d->fam->named_parameters();
+    const auto expected = famParameters();
+    if (parameters.size() != expected.size())
+        throw Error("FAM update has " + std::to_string(parameters.size()) + " tensors, expected " +
+                    std::to_string(expected.size()));
+    for (const auto& tensor : parameters) {
+        auto* target = named.find(tensor.name);
+        if (!target) throw Error("FAM update has unknown tensor '" + tensor.name + "'");
+        assign(*target, tensor);
+    }
+}
+
+ParameterSet FedMedClipSite::fullState() const {
+    ParameterSet state;
+    for (const auto& [prefix, module] : {std::pair<std::string, torch::nn::Module*>{"fam.", d->fam.get()},
+                                         {"mlp.", d->mlp.get()}}) {
+        for (const auto& item : module->named_parameters()) state.push_back(toNamedTensor(prefix + item.key(), item.value()));
+        for (const auto& item : module->named_buffers()) state.push_back(toNamedTensor(prefix + item.key(), item.value()));
+    }
+    return state;
+}
+
+void FedMedClipSite::setFullState(const ParameterSet& state) {
+    std::map<std::string, torch::Tensor> targets;
+    for (const auto& [prefix, module] : {std::pair<std::string, torch::nn::Module*>{"fam.", d->fam.get()},
+                                         {"mlp.", d->mlp.get()}}) {
+        for (const auto& item : module->named_parameters()) targets[prefix + item.key()] = item.value();
+        for (const auto& item : module->named_buffers()) targets[prefix + item.key()] = item.value();
+    }
+    if (state.size() != targets.size())
+        throw Error("model state has " + std::to_string(state.size()) + " tensors, expected " +
+                    std::to_string(targets.size()));
+    for (const auto& tensor : state) {
+        auto it = targets.find(tensor.name);
+        if (it == targets.end()) throw Error("model state has unknown tensor '" + tensor.name + "'");
+        assign(it->second, tensor);
+    }
+}
+
+std::vector<double> FedMedClipSite::keepRatios() const {
+    std::vector<double> ratios;
+    for (auto& layer : d->layers()) ratios.push_back(layer->keepRatio());
+    return ratios;
+}
+
+const FedMedClipOptions& FedMedClipSite::options() const { return d->options; }
+int FedMedClipSite::numClasses() const { return static_cast<int>(d->classText.size(0)); }
+int FedMedClipSite::embeddingDim() const { return static_cast<int>(d->classText.size(1)); }
+int FedMedClipSite::roundsTrained() const { return d->rounds; }
+
+}  // namespace fmc
