@@ -1,0 +1,263 @@
+#include "cli_commands.h"
+
+#include "common/codec.h"
+#include "engine/demo_bundle.h"
+#include "engine/model_bundle.h"
+#include "engine/runtime.h"
+#include "sim/demo_federation.h"
+#include "sim/engine_benchmark.h"
+#include "sim/simulator.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace fmc::cli {
+namespace {
+
+std::string str(const QString& text) { return text.toStdString(); }
+
+// Resources ship beside the executable once installed, and in the source tree while developing.
+std::string findResource(const QString& relativePath) {
+    QStringList roots;
+    if (qEnvironmentVariableIsSet("FMC_RESOURCE_DIR")) roots << qEnvironmentVariable("FMC_RESOURCE_DIR");
+    roots << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/fedmedclip")
+          << QStringLiteral(FMC_SOURCE_RESOURCE_DIR);
+    for (const auto& root : roots) {
+        const QFileInfo candidate(root + QLatin1Char('/') + relativePath);
+        if (candidate.isFile()) return str(candidate.absoluteFilePath());
+    }
+    throw Error("resource not found: " + str(relativePath) + " (set FMC_RESOURCE_DIR)");
+}
+
+std::string vocabularyPath() { return findResource(QStringLiteral("clip/bpe_simple_vocab_16e6.txt.gz")); }
+
+class ProgressBar {
+public:
+    void update(const char* stage, int done, int total) {
+        if (total <= 0) return;
+        const bool terminal = isatty(fileno(stderr));
+        const int percent = 100 * done / total;
+        if (!terminal && percent < lastPercent_ + 10 && done != total) return;
+        lastPercent_ = percent;
+        const int width = 30, filled = width * done / total;
+        std::fprintf(stderr, "%s%-9s [%.*s%*s] %d/%d%s", terminal ? "\r" : "", stage, filled,
+                     "##############################", width - filled, "", done, total,
+                     terminal && done != total ? "" : "\n");
+        std::fflush(stderr);
+        if (done == total) lastPercent_ = -100;
+    }
+
+private:
+    int lastPercent_ = -100;
+};
+
+void runAndReport(const SimulationConfig& config, const std::string& outputPrefix) {
+    ProgressBar bar;
+    const auto result = runSimulation(config, [&](const SimulationProgress& p) {
+        if (p.round)
+            std::fprintf(stderr, "round %3d/%d  loss %.4f  mean val acc %.2f%%  %.3f s\n", p.done, p.total,
+                         p.round->meanTrainingLoss, 100 * p.round->meanValidationAccuracy,
+                         p.round->trainingSeconds + p.round->communicationSeconds);
+        else
+            bar.update(p.stage.c_str(), p.done, p.total);
+    });
+    std::printf("%s", formatResultTable(result).c_str());
+    if (!outputPrefix.empty()) {
+        QDir().mkpath(QFileInfo(QString::fromStdString(outputPrefix)).absolutePath());
+        writeResultFiles(result, outputPrefix);
+        std::printf("results written to %s.json and %s.csv\n", outputPrefix.c_str(), outputPrefix.c_str());
+    }
+}
+
+void describeRuntime(const RuntimeInfo& runtime) {
+    std::fprintf(stderr, "device %s, %d CPU threads, BLAS %s\n", runtime.device.c_str(), runtime.threads,
+                 runtime.blasLibrary.empty() ? "(none found)" : runtime.blasLibrary.c_str());
+    if (runtime.referenceBlas)
+        std::fprintf(stderr,
+                     "warning: LibTorch runs on the reference BLAS, ~25x slower; install libopenblas0-openmp\n");
+}
+
+void addModelOptions(QCommandLineParser& parser) {
+    parser.addOptions({
+        {"rounds", "Federated rounds.", "N"},
+        {"seed", "Random seed (splits, initialisation, shuffling).", "N", "1"},
+        {"codec", "FAM codec: fp32, fp16-zlib (paper) or mask-fp16-zlib.", "NAME", "fp16-zlib"},
+        {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+        {"threads", "CPU threads (0: one per core).", "N", "0"},
+        {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
+        {"no-mlp", "Ablation: FAM only, no private MLP."},
+        {"no-distillation", "Ablation: no KL distillation between FAM and MLP."},
+        {"no-adaptive", "Ablation: unweighted distillation (alpha unused)."},
+        {"no-masks", "Ablation: plain linear layers, no pruning masks."},
+        {"uniform-aggregation", "Average FAMs with weights 1/K instead of sample counts."},
+        {"out", "Write <prefix>.json and <prefix>.csv.", "PREFIX"},
+    });
+}
+
+void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& config) {
+    config.options = parser.isSet("released-code") ? FedMedClipOptions::releasedCode() : FedMedClipOptions{};
+    if (parser.isSet("released-code")) config.sampleWeightedAggregation = false;
+    if (parser.isSet("no-mlp")) config.options.useMlp = false;
+    if (parser.isSet("no-distillation")) config.options.useDistillation = false;
+    if (parser.isSet("no-adaptive")) config.options.adaptiveWeighting = false;
+    if (parser.isSet("no-masks")) config.options.useMasks = false;
+    if (parser.isSet("uniform-aggregation")) config.sampleWeightedAggregation = false;
+    if (parser.isSet("rounds")) config.rounds = parser.value("rounds").toInt();
+    config.seed = parser.value("seed").toULongLong();
+    config.codec = codecFromName(str(parser.value("codec")));
+    const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());
+    describeRuntime(runtime);
+    config.device = runtime.device;
+}
+
+int demo(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Runs an offline DEMO federation: a random-weight demo bundle and procedural demo images, "
+        "4 demo sites (the 4th held out as the unseen site). Not medical data, not a medical model.");
+    parser.addHelpOption();
+    parser.addOption({"work", "Folder for the demo bundle, images and cache.", "DIR",
+                      QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo"});
+    addModelOptions(parser);
+    parser.process(arguments);
+    auto demo = prepareDemoFederation(str(parser.value("work")), vocabularyPath());
+    applyModelOptions(parser, demo.config);
+    std::printf("DEMO federation: synthetic images in %s, random-weight bundle in %s\n", demo.dataDir.c_str(),
+                demo.bundleDir.c_str());
+    std::fflush(stdout);
+    runAndReport(demo.config, parser.isSet("out") ? str(parser.value("out")) : str(parser.value("work")) + "/results");
+    std::printf("This was a DEMO: random weights and synthetic images; the accuracy shows the pipeline works, "
+                "nothing clinical.\n");
+    return 0;
+}
+
+int simulate(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Simulates a FedMedCLIP federation on one machine (the paper's protocol).");
+    parser.addHelpOption();
+    parser.addOptions({
+        {"bundle", "Model bundle folder.", "DIR"},
+        {"data", "Data: a folder (layouts sites/classes) or a CSV file (layout csv).", "PATH"},
+        {"layout", "sites: <site>/<class>/img; classes: <class>/img split by Dirichlet; csv.", "LAYOUT", "sites"},
+        {"path-column", "CSV column with image paths.", "NAME", "path"},
+        {"label-column", "CSV column with labels.", "NAME", "label"},
+        {"site-column", "CSV column with site names.", "NAME", "site"},
+        {"sites", "Comma-separated training sites (default: all but the held-out one).", "LIST"},
+        {"held-out", "Unseen global test site; <unknown> for records without a site.", "NAME"},
+        {"dirichlet-sites", "Sites for the classes layout.", "K", "3"},
+        {"alpha", "Dirichlet concentration for the classes layout.", "A", "0.5"},
+        {"max-images-per-site", "Sample at most N images per site (0: all).", "N", "0"},
+        {"cache", "Feature cache folder (\"\" to disable).", "DIR",
+         QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/features"},
+        {"prompt", "Class prompt template.", "TEXT", "a picture of a {}"},
+    });
+    addModelOptions(parser);
+    parser.process(arguments);
+    for (const char* required : {"bundle", "data"})
+        if (!parser.isSet(required)) throw Error(std::string("simulate: --") + required + " is required");
+
+    SimulationConfig config;
+    config.bundleDir = str(parser.value("bundle"));
+    config.dataPath = str(parser.value("data"));
+    const auto layout = parser.value("layout");
+    if (layout == "sites") config.layout = SimulationConfig::Layout::SiteFolders;
+    else if (layout == "classes") config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
+    else if (layout == "csv") config.layout = SimulationConfig::Layout::Csv;
+    else throw Error("simulate: --layout must be sites, classes or csv, not '" + str(layout) + "'");
+    config.csvColumns = {str(parser.value("path-column")), str(parser.value("label-column")),
+                         str(parser.value("site-column"))};
+    if (parser.isSet("sites"))
+        for (const auto& site : parser.value("sites").split(',', Qt::SkipEmptyParts)) config.sites.push_back(str(site));
+    config.heldOutSite = str(parser.value("held-out"));
+    config.dirichletSites = parser.value("dirichlet-sites").toInt();
+    config.dirichletAlpha = parser.value("alpha").toDouble();
+    config.maxImagesPerSite = parser.value("max-images-per-site").toInt();
+    config.cacheDir = str(parser.value("cache"));
+    config.promptTemplate = str(parser.value("prompt"));
+    applyModelOptions(parser, config);
+    runAndReport(config, str(parser.value("out")));
+    return 0;
+}
+
+int makeBundle(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Writes a RANDOM-WEIGHT demo bundle (tiny, or ViT-B/32-shaped for representative timings).");
+    parser.addHelpOption();
+    parser.addOptions({{"shape", "tiny or vitb32.", "SHAPE", "tiny"},
+                       {"out", "Output folder.", "DIR"},
+                       {"seed", "Weight seed.", "N", "2026"}});
+    parser.process(arguments);
+    if (!parser.isSet("out")) throw Error("make-bundle: --out is required");
+    const auto shape = parser.value("shape");
+    if (shape != "tiny" && shape != "vitb32") throw Error("make-bundle: --shape must be tiny or vitb32");
+    const auto manifest = createDemoBundle(str(parser.value("out")),
+                                           shape == "tiny" ? DemoBundleShape::Tiny : DemoBundleShape::VitB32,
+                                           vocabularyPath(), parser.value("seed").toULongLong());
+    std::printf("wrote demo bundle %s (random weights, not for clinical use), bundle hash %s\n",
+                manifest.name.c_str(), manifest.bundleHash.c_str());
+    return 0;
+}
+
+int benchEngine(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Benchmarks the learning engine: feature extraction images/s against the machine's measured GEMM "
+        "FLOP/s, peak memory, and seconds per FedMedCLIP round on cached features.");
+    parser.addHelpOption();
+    parser.addOptions({{"bundle", "Bundle to time (default: make a ViT-B/32-shaped random one in --work).", "DIR"},
+                       {"work", "Scratch folder.", "DIR", QDir::tempPath() + "/fedmedclip-bench"},
+                       {"data", "Image folder to encode (recursively).", "DIR"},
+                       {"images", "Images to encode.", "N", "256"},
+                       {"rounds", "Federated rounds to time.", "N", "5"},
+                       {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+                       {"threads", "CPU threads (0: one per core).", "N", "0"}});
+    parser.process(arguments);
+    const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());
+    describeRuntime(runtime);
+    EngineBenchmarkConfig config;
+    config.bundleDir = str(parser.value("bundle"));
+    config.workDir = str(parser.value("work"));
+    config.vocabularyPath = vocabularyPath();
+    config.imageDir = str(parser.value("data"));
+    config.images = parser.value("images").toInt();
+    config.rounds = parser.value("rounds").toInt();
+    config.device = runtime.device;
+    std::printf("%s", formatEngineBenchmark(runEngineBenchmark(config, [](const std::string& line) {
+                    std::fprintf(stderr, "%s\n", line.c_str());
+                })).c_str());
+    return 0;
+}
+
+}  // namespace
+
+int run(const QStringList& arguments) {
+    const QString usage = QStringLiteral(
+        "usage: fedmedclip-cli COMMAND [options]   (COMMAND --help for its options)\n"
+        "  demo          offline DEMO federation (random-weight bundle, synthetic images)\n"
+        "  simulate      simulate a federation on real data with a model bundle\n"
+        "  make-bundle   write a random-weight demo bundle (tiny or ViT-B/32-shaped)\n"
+        "  bench-engine  feature extraction and round timing benchmark\n"
+        "  --version     print the version\n");
+    const QString command = arguments.value(1);
+    QStringList rest = arguments.mid(2);
+    rest.prepend(arguments.value(0) + QLatin1Char(' ') + command);
+    if (command == "--version" || command == "-v") {
+        std::printf("fedmedclip-cli %s\n", FMC_VERSION);
+        return 0;
+    }
+    if (command == "demo") return demo(rest);
+    if (command == "simulate") return simulate(rest);
+    if (command == "make-bundle") return makeBundle(rest);
+    if (command == "bench-engine") return benchEngine(rest);
+    std::fprintf(command.isEmpty() || command == "--help" || command == "-h" ? stdout : stderr, "%s",
+                 qPrintable(usage));
+    return command.isEmpty() || command == "--help" || command == "-h" ? 0 : 2;
+}
+
+}  // namespace fmc::cli

@@ -1,0 +1,20 @@
+// fedmedclip-cli: the headless tool for researchers and site agents. Parses arguments and
+// calls core/; all logic lives in the libraries.
+#include "cli_commands.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("fedmedclip-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FMC_VERSION));
+    try {
+        return fmc::cli::run(QCoreApplication::arguments());
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "fedmedclip-cli: error: %s\n", error.what());
+        return 1;
+    }
+}

@@ -1,0 +1,603 @@
+#include "common/codec.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace fmc {
+
+namespace {
+
+constexpr char kMagic[4] = {'F', 'M', 'C', 'P'};
+constexpr std::size_t kFixedHeaderBytes = 20;  // magic, version, kind, flags, length, count
+constexpr std::size_t kCrcBytes = 4;
+constexpr std::size_t kMaxNameBytes = 1024;
+constexpr std::size_t kMaxRank = 8;
+constexpr std::uint8_t kLayoutDense = 0;
+constexpr std::uint8_t kLayoutRowMasked = 1;
+
+std::string shapeString(const std::vector<std::int64_t>& shape) {
+    std::ostringstream out;
+    out << '[';
+    for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
+    out << ']';
+    return out.str();
+}
+
+std::uint32_t floatBits(float f) {
+    std::uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+float bitsFloat(std::uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+// ---- little-endian writer -------------------------------------------------------------
+
+struct Writer {
+    std::vector<std::uint8_t> bytes;
+    void u8(std::uint8_t v) { bytes.push_back(v); }
+    void u16(std::uint16_t v) {
+        for (int i = 0; i < 2; ++i) bytes.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    }
+    void u32(std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    }
+    void u64(std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    }
+    void raw(const std::uint8_t* p, std::size_t n) { bytes.insert(bytes.end(), p, p + n); }
+    void patchU64(std::size_t at, std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) bytes[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+};
+
+// ---- bounds-checked little-endian reader ----------------------------------------------
+
+struct Reader {
+    const std::uint8_t* data;
+    std::size_t size;  // readable bytes (the checksum is excluded by the caller)
+    std::size_t pos = 0;
+
+    void need(std::size_t n, const std::string& what) const {
+        if (n > size - pos) {
+            std::ostringstream msg;
+            msg << "decodeParameters: payload malformed: " << what << " at offset " << pos << " needs " << n
+                << " bytes but only " << (size - pos) << " remain before the checksum";
+            throw Error(msg.str());
+        }
+    }
+    std::uint8_t u8(const std::string& what) {
+        need(1, what);
+        return data[pos++];
+    }
+    std::uint16_t u16(const std::string& what) {
+        need(2, what);
+        std::uint16_t v = static_cast<std::uint16_t>(data[pos] | (data[pos + 1] << 8));
+        pos += 2;
+        return v;
+    }
+    std::uint32_t u32(const std::string& what) {
+        need(4, what);
+        std::uint32_t v = 0;
+        for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(data[pos + i]) << (8 * i);
+        pos += 4;
+        return v;
+    }
+    std::uint64_t u64(const std::string& what) {
+        need(8, what);
+        std::uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(data[pos + i]) << (8 * i);
+        pos += 8;
+        return v;
+    }
+};
+
+std::uint32_t readU32At(const std::vector<std::uint8_t>& p, std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(p[at + i]) << (8 * i);
+    return v;
+}
+
+std::uint64_t readU64At(const std::vector<std::uint8_t>& p, std::size_t at) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p[at + i]) << (8 * i);
+    return v;
+}
+
+// ---- row masks ------------------------------------------------------------------------
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// For each tensor index: the kept-row bitmap (one bool per row) if it is row-masked.
+std::map<std::size_t, std::vector<bool>> computeRowMasks(const ParameterSet& parameters) {
+    std::map<std::string, std::size_t> byName;
+    for (std::size_t i = 0; i < parameters.size(); ++i) byName[parameters[i].name] = i;
+
+    std::map<std::size_t, std::vector<bool>> masks;
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        const NamedTensor& w = parameters[i];
+        if (!endsWith(w.name, ".weight") || w.shape.size() != 2) continue;
+        const std::string stem = w.name.substr(0, w.name.size() - std::string(".weight").size());
+        auto it = byName.find(stem + ".threshold");
+        if (it == byName.end()) continue;
+        const NamedTensor& t = parameters[it->second];
+        const std::int64_t rows = w.shape[0];
+        const std::int64_t cols = w.shape[1];
+        if (rows <= 0 || cols <= 0 || t.numel() != rows) continue;
+        std::vector<bool> kept(static_cast<std::size_t>(rows));
+        for (std::int64_t r = 0; r < rows; ++r) {
+            double sum = 0.0;
+            const float* row = w.values.data() + r * cols;
+            for (std::int64_t j = 0; j < cols; ++j) sum += std::fabs(static_cast<double>(row[j]));
+            kept[static_cast<std::size_t>(r)] = sum / static_cast<double>(cols) > static_cast<double>(t.values[r]);
+        }
+        masks.emplace(i, std::move(kept));
+    }
+    return masks;
+}
+
+// ---- zlib -----------------------------------------------------------------------------
+
+std::vector<std::uint8_t> deflateBytes(const std::vector<std::uint8_t>& raw) {
+    uLongf bound = compressBound(static_cast<uLong>(raw.size()));
+    std::vector<std::uint8_t> out(bound);
+    int rc = compress2(out.data(), &bound, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION);
+    if (rc != Z_OK) throw Error("encodeParameters: zlib compress2 failed with code " + std::to_string(rc));
+    out.resize(bound);
+    return out;
+}
+
+// Inflates `stored` into exactly `rawSize` bytes. Output is capped at rawSize + 1 bytes, so a
+// stream that would expand further (a decompression bomb) stops there and is rejected.
+std::vector<std::uint8_t> inflateBounded(const std::uint8_t* stored, std::size_t storedSize, std::size_t rawSize) {
+    if (storedSize >= std::numeric_limits<uInt>::max() || rawSize >= std::numeric_limits<uInt>::max())
+        throw Error("decodeParameters: body sizes beyond 4 GiB are not supported");
+    std::vector<std::uint8_t> out(rawSize + 1);
+    z_stream s{};
+    if (inflateInit(&s) != Z_OK) throw Error("decodeParameters: zlib inflateInit failed");
+    s.next_in = const_cast<Bytef*>(stored);
+    s.avail_in = static_cast<uInt>(storedSize);
+    s.next_out = out.data();
+    s.avail_out = static_cast<uInt>(out.size());
+    int rc = Z_OK;
+    while (rc == Z_OK) rc = inflate(&s, Z_NO_FLUSH);
+    const std::size_t produced = s.total_out;
+    const std::size_t leftIn = s.avail_in;
+    const std::string zmsg = s.msg ? s.msg : "";
+    inflateEnd(&s);
+
+    if (produced > rawSize || (rc == Z_BUF_ERROR && s.avail_out == 0)) {
+        throw Error("decodeParameters: body inflates beyond the declared raw body size of " +
+                    std::to_string(rawSize) + " bytes (decompression bomb or corrupt header); rejected");
+    }
+    if (rc == Z_STREAM_END) {
+        if (produced != rawSize)
+            throw Error("decodeParameters: body inflates to " + std::to_string(produced) +
+                        " bytes but the raw body size field declares " + std::to_string(rawSize));
+        if (leftIn != 0)
+            throw Error("decodeParameters: " + std::to_string(leftIn) +
+                        " stray bytes follow the zlib stream inside the stored body");
+        out.resize(rawSize);
+        return out;
+    }
+    if (rc == Z_BUF_ERROR)
+        throw Error("decodeParameters: zlib stream of the body ends early after " + std::to_string(produced) +
+                    " of " + std::to_string(rawSize) + " bytes");
+    throw Error("decodeParameters: body is not a valid zlib stream (zlib code " + std::to_string(rc) +
+                (zmsg.empty() ? "" : ": " + zmsg) + ")");
+}
+
+// ---- validation -----------------------------------------------------------------------
+
+void checkFinite(const NamedTensor& t, const char* who) {
+    for (std::size_t i = 0; i < t.values.size(); ++i) {
+        if (!std::isfinite(t.values[i])) {
+            std::ostringstream msg;
+            msg << who << ": tensor '" << t.name << "' value " << i << " is not finite (" << t.values[i]
+                << "); NaN/Inf parameters are refused";
+            throw Error(msg.str());
+        }
+    }
+}
+
+void checkEncodable(const ParameterSet& parameters, CodecKind kind) {
+    if (parameters.size() > std::numeric_limits<std::uint32_t>::max())
+        throw Error("encodeParameters: too many tensors");
+    std::set<std::string> names;
+    for (const NamedTensor& t : parameters) {
+        if (t.name.empty()) throw Error("encodeParameters: a tensor has an empty name");
+        if (t.name.size() > kMaxNameBytes)
+            throw Error("encodeParameters: tensor name '" + t.name.substr(0, 64) + "...' is longer than " +
+                        std::to_string(kMaxNameBytes) + " bytes");
+        if (!names.insert(t.name).second) throw Error("encodeParameters: duplicate tensor name '" + t.name + "'");
+        if (t.shape.size() > kMaxRank)
+            throw Error("encodeParameters: tensor '" + t.name + "' has rank " + std::to_string(t.shape.size()) +
+                        ", more than " + std::to_string(kMaxRank));
+        for (auto d : t.shape)
+            if (d < 0) throw Error("encodeParameters: tensor '" + t.name + "' has negative dimension in shape " + shapeString(t.shape));
+        if (static_cast<std::int64_t>(t.values.size()) != t.numel())
+            throw Error("encodeParameters: tensor '" + t.name + "' has " + std::to_string(t.values.size()) +
+                        " values but shape " + shapeString(t.shape) + " needs " + std::to_string(t.numel()));
+        checkFinite(t, "encodeParameters");
+        if (kind != CodecKind::Fp32Raw) {
+            for (std::size_t i = 0; i < t.values.size(); ++i) {
+                if ((floatToHalf(t.values[i]) & 0x7fffu) == 0x7c00u) {
+                    std::ostringstream msg;
+                    msg << "encodeParameters: tensor '" << t.name << "' value " << i << " (" << t.values[i]
+                        << ") overflows half precision (max 65504); use the fp32 codec";
+                    throw Error(msg.str());
+                }
+            }
+        }
+    }
+}
+
+void appendHalf(std::vector<std::uint8_t>& body, float v) {
+    std::uint16_t h = floatToHalf(v);
+    body.push_back(static_cast<std::uint8_t>(h));
+    body.push_back(static_cast<std::uint8_t>(h >> 8));
+}
+
+struct TensorHeader {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::int64_t numel = 0;
+    std::uint8_t layout = kLayoutDense;
+};
+
+}  // namespace
+
+// ---- half conversion ------------------------------------------------------------------
+
+std::uint16_t floatToHalf(float value) {
+    const std::uint32_t x = floatBits(value);
+    const std::uint16_t sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
+    std::uint32_t a = x & 0x7fffffffu;
+
+    if (a >= 0x7f800000u) {  // inf or NaN
+        if (a == 0x7f800000u) return sign | 0x7c00u;
+        return static_cast<std::uint16_t>(sign | 0x7e00u | ((a >> 13) & 0x3ffu));  // quiet NaN, keep payload
+    }
+    if (a >= 0x477ff000u) return sign | 0x7c00u;  // >= 65520 rounds (ties to even) to inf
+    if (a >= 0x38800000u) {                       // normal half (>= 2^-14)
+        const std::uint32_t odd = (a >> 13) & 1u;
+        a += 0xfffu + odd;                        // round to nearest, ties to even
+        a -= (127u - 15u) << 23;                  // rebias exponent
+        return static_cast<std::uint16_t>(sign | (a >> 13));
+    }
+    // Subnormal half or zero: result = round(value / 2^-24).
+    const std::uint32_t exponent = a >> 23;
+    if (exponent < 102) return sign;  // value < 2^-25: rounds to zero (float subnormals too)
+    const std::uint32_t mant = (a & 0x7fffffu) | 0x800000u;  // value = mant * 2^(exponent-150)
+    const std::uint32_t shift = 126u - exponent;             // 14..24
+    std::uint32_t q = mant >> shift;
+    const std::uint32_t rem = mant & ((1u << shift) - 1u);
+    const std::uint32_t half = 1u << (shift - 1u);
+    if (rem > half || (rem == half && (q & 1u))) ++q;  // may carry into the smallest normal: still right
+    return static_cast<std::uint16_t>(sign | q);
+}
+
+float halfToFloat(std::uint16_t h) {
+    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+    const std::uint32_t exponent = (h >> 10) & 0x1fu;
+    std::uint32_t mant = h & 0x3ffu;
+    if (exponent == 0x1f) return bitsFloat(sign | 0x7f800000u | (mant << 13));
+    if (exponent == 0) {
+        if (mant == 0) return bitsFloat(sign);
+        std::uint32_t e = 113;  // 127 - 14
+        while (!(mant & 0x400u)) {
+            mant <<= 1;
+            --e;
+        }
+        mant &= 0x3ffu;
+        return bitsFloat(sign | (e << 23) | (mant << 13));
+    }
+    return bitsFloat(sign | ((exponent + 112u) << 23) | (mant << 13));
+}
+
+std::uint32_t payloadCrc32(const std::uint8_t* data, std::size_t size) {
+    return static_cast<std::uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0), data, size));
+}
+
+// ---- names ----------------------------------------------------------------------------
+
+std::string codecName(CodecKind kind) {
+    switch (kind) {
+        case CodecKind::Fp32Raw: return "fp32";
+        case CodecKind::Fp16Zlib: return "fp16-zlib";
+        case CodecKind::MaskAwareFp16Zlib: return "mask-fp16-zlib";
+    }
+    throw Error("codecName: unknown codec kind " + std::to_string(static_cast<int>(kind)));
+}
+
+CodecKind codecFromName(const std::string& name) {
+    for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
+        if (codecName(k) == name) return k;
+    throw Error("codecFromName: unknown codec name '" + name + "' (expected fp32, fp16-zlib or mask-fp16-zlib)");
+}
+
+// ---- encode ---------------------------------------------------------------------------
+
+std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, CodecKind kind) {
+    if (kind != CodecKind::Fp32Raw && kind != CodecKind::Fp16Zlib && kind != CodecKind::MaskAwareFp16Zlib)
+        throw Error("encodeParameters: unknown codec kind " + std::to_string(static_cast<int>(kind)));
+    checkEncodable(parameters, kind);
+
+    std::map<std::size_t, std::vector<bool>> masks;
+    if (kind == CodecKind::MaskAwareFp16Zlib) masks = computeRowMasks(parameters);
+
+    Writer w;
+    w.raw(reinterpret_cast<const std::uint8_t*>(kMagic), 4);
+    w.u16(kCodecFormatVersion);
+    w.u8(static_cast<std::uint8_t>(kind));
+    w.u8(0);  // flags
+    const std::size_t lengthAt = w.bytes.size();
+    w.u64(0);  // total length, patched below
+    w.u32(static_cast<std::uint32_t>(parameters.size()));
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        const NamedTensor& t = parameters[i];
+        w.u16(static_cast<std::uint16_t>(t.name.size()));
+        w.raw(reinterpret_cast<const std::uint8_t*>(t.name.data()), t.name.size());
+        w.u8(static_cast<std::uint8_t>(t.shape.size()));
+        for (auto d : t.shape) w.u64(static_cast<std::uint64_t>(d));
+        w.u8(masks.count(i) ? kLayoutRowMasked : kLayoutDense);
+    }
+
+    std::vector<std::uint8_t> body;
+    if (kind == CodecKind::Fp32Raw) {
+        std::size_t total = 0;
+        for (const NamedTensor& t : parameters) total += t.values.size();
+        body.reserve(total * 4);
+        for (const NamedTensor& t : parameters)
+            for (float v : t.values) {
+                std::uint32_t u = floatBits(v);
+                for (int b = 0; b < 4; ++b) body.push_back(static_cast<std::uint8_t>(u >> (8 * b)));
+            }
+        w.u64(body.size());
+        w.u64(body.size());
+        w.raw(body.data(), body.size());
+    } else {
+        for (std::size_t i = 0; i < parameters.size(); ++i) {
+            const NamedTensor& t = parameters[i];
+            auto m = masks.find(i);
+            if (m == masks.end()) {
+                for (float v : t.values) appendHalf(body, v);
+                continue;
+            }
+            const std::vector<bool>& kept = m->second;
+            const std::size_t rows = kept.size();
+            const std::size_t cols = static_cast<std::size_t>(t.shape[1]);
+            std::vector<std::uint8_t> bitmap((rows + 7) / 8, 0);
+            for (std::size_t r = 0; r < rows; ++r)
+                if (kept[r]) bitmap[r / 8] |= static_cast<std::uint8_t>(1u << (r % 8));
+            body.insert(body.end(), bitmap.begin(), bitmap.end());
+            for (std::size_t r = 0; r < rows; ++r)
+                if (kept[r])
+                    for (std::size_t j = 0; j < cols; ++j) appendHalf(body, t.values[r * cols + j]);
+        }
+        std::vector<std::uint8_t> stored = deflateBytes(body);
+        w.u64(body.size());
+        w.u64(stored.size());
+        w.raw(stored.data(), stored.size());
+    }
+
+    w.patchU64(lengthAt, w.bytes.size() + kCrcBytes);
+    w.u32(payloadCrc32(w.bytes.data(), w.bytes.size()));
+    return std::move(w.bytes);
+}
+
+// ---- decode ---------------------------------------------------------------------------
+
+namespace {
+
+ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const ParameterSet* expected,
+                        const CodecLimits& limits) {
+    const std::size_t size = payload.size();
+    if (size > limits.maxPayloadBytes)
+        throw Error("decodeParameters: payload of " + std::to_string(size) + " bytes exceeds the limit of " +
+                    std::to_string(limits.maxPayloadBytes) + " bytes");
+    if (size < 4)
+        throw Error("decodeParameters: payload truncated: " + std::to_string(size) +
+                    " bytes, too short for the magic");
+    if (std::memcmp(payload.data(), kMagic, 4) != 0)
+        throw Error("decodeParameters: bad magic: payload does not start with \"FMCP\"");
+    if (size < kFixedHeaderBytes + kCrcBytes)
+        throw Error("decodeParameters: payload truncated: " + std::to_string(size) +
+                    " bytes, shorter than the fixed header and checksum (" +
+                    std::to_string(kFixedHeaderBytes + kCrcBytes) + ")");
+    const std::uint16_t version = static_cast<std::uint16_t>(payload[4] | (payload[5] << 8));
+    if (version != kCodecFormatVersion)
+        throw Error("decodeParameters: unsupported format version " + std::to_string(version) +
+                    " (this build reads version " + std::to_string(kCodecFormatVersion) + ")");
+    const std::uint8_t kindByte = payload[6];
+    if (kindByte > static_cast<std::uint8_t>(CodecKind::MaskAwareFp16Zlib))
+        throw Error("decodeParameters: unsupported codec kind " + std::to_string(kindByte));
+    const CodecKind kind = static_cast<CodecKind>(kindByte);
+    if (payload[7] != 0)
+        throw Error("decodeParameters: unsupported flags field " + std::to_string(payload[7]) + " (must be 0)");
+    const std::uint64_t declared = readU64At(payload, 8);
+    if (declared > size)
+        throw Error("decodeParameters: payload truncated: " + std::to_string(size) + " bytes, the length field declares " +
+                    std::to_string(declared));
+    if (declared < size)
+        throw Error("decodeParameters: " + std::to_string(size - declared) +
+                    " trailing bytes after the declared payload length of " + std::to_string(declared));
+    const std::uint32_t storedCrc = readU32At(payload, size - kCrcBytes);
+    const std::uint32_t actualCrc = payloadCrc32(payload.data(), size - kCrcBytes);
+    if (storedCrc != actualCrc) {
+        std::ostringstream msg;
+        msg << "decodeParameters: checksum mismatch (stored CRC-32 0x" << std::hex << storedCrc << ", computed 0x"
+            << actualCrc << "): payload corrupted";
+        throw Error(msg.str());
+    }
+
+    Reader in{payload.data(), size - kCrcBytes, 16};
+    const std::uint32_t count = in.u32("tensor count");
+    if (count > limits.maxTensors)
+        throw Error("decodeParameters: tensor count " + std::to_string(count) + " exceeds the limit of " +
+                    std::to_string(limits.maxTensors));
+
+    std::vector<TensorHeader> headers(count);
+    std::set<std::string> names;
+    std::int64_t totalElements = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        TensorHeader& h = headers[i];
+        const std::string where = "tensor " + std::to_string(i);
+        const std::uint16_t nameLength = in.u16(where + " name length");
+        if (nameLength == 0 || nameLength > kMaxNameBytes)
+            throw Error("decodeParameters: " + where + " name length " + std::to_string(nameLength) +
+                        " is outside 1.." + std::to_string(kMaxNameBytes));
+        in.need(nameLength, where + " name");
+        h.name.assign(reinterpret_cast<const char*>(in.data + in.pos), nameLength);
+        in.pos += nameLength;
+        if (h.name.find('\0') != std::string::npos)
+            throw Error("decodeParameters: " + where + " name contains a NUL byte");
+        if (!names.insert(h.name).second)
+            throw Error("decodeParameters: duplicate tensor name '" + h.name + "'");
+        const std::uint8_t rank = in.u8("tensor '" + h.name + "' rank");
+        if (rank > kMaxRank)
+            throw Error("decodeParameters: tensor '" + h.name + "' rank " + std::to_string(rank) + " exceeds " +
+                        std::to_string(kMaxRank));
+        h.numel = 1;
+        for (std::uint8_t d = 0; d < rank; ++d) {
+            const std::uint64_t dim = in.u64("tensor '" + h.name + "' dimension");
+            if (dim > static_cast<std::uint64_t>(limits.maxElements) ||
+                (dim != 0 && static_cast<std::uint64_t>(h.numel) > static_cast<std::uint64_t>(limits.maxElements) / dim))
+                throw Error("decodeParameters: tensor '" + h.name + "' element count exceeds the limit of " +
+                            std::to_string(limits.maxElements));
+            h.shape.push_back(static_cast<std::int64_t>(dim));
+            h.numel *= static_cast<std::int64_t>(dim);
+        }
+        totalElements += h.numel;
+        if (totalElements > limits.maxElements)
+            throw Error("decodeParameters: total element count exceeds the limit of " +
+                        std::to_string(limits.maxElements) + " at tensor '" + h.name + "'");
+        h.layout = in.u8("tensor '" + h.name + "' layout");
+        if (h.layout == kLayoutRowMasked) {
+            if (kind != CodecKind::MaskAwareFp16Zlib)
+                throw Error("decodeParameters: tensor '" + h.name + "' is row-masked but the codec is " + codecName(kind));
+            if (h.shape.size() != 2)
+                throw Error("decodeParameters: row-masked tensor '" + h.name + "' has shape " + shapeString(h.shape) +
+                            ", rank 2 required");
+        } else if (h.layout != kLayoutDense) {
+            throw Error("decodeParameters: tensor '" + h.name + "' has unknown layout " + std::to_string(h.layout));
+        }
+    }
+
+    if (expected) {
+        if (expected->size() != headers.size())
+            throw Error("decodeParameters: payload holds " + std::to_string(headers.size()) +
+                        " tensors, the federation layout expects " + std::to_string(expected->size()));
+        for (std::size_t i = 0; i < headers.size(); ++i) {
+            const NamedTensor& e = (*expected)[i];
+            if (headers[i].name != e.name)
+                throw Error("decodeParameters: payload tensor " + std::to_string(i) + " is '" + headers[i].name +
+                            "', the federation layout expects '" + e.name + "'");
+            if (headers[i].shape != e.shape)
+                throw Error("decodeParameters: payload tensor '" + e.name + "' has shape " +
+                            shapeString(headers[i].shape) + ", the federation layout expects " + shapeString(e.shape));
+        }
+    }
+
+    // Sizes the header implies for the raw body.
+    std::uint64_t minRaw = 0, maxRaw = 0;
+    for (const TensorHeader& h : headers) {
+        const std::uint64_t n = static_cast<std::uint64_t>(h.numel);
+        if (kind == CodecKind::Fp32Raw) {
+            minRaw += 4 * n;
+            maxRaw += 4 * n;
+        } else if (h.layout == kLayoutRowMasked) {
+            const std::uint64_t bitmap = (static_cast<std::uint64_t>(h.shape[0]) + 7) / 8;
+            minRaw += bitmap;
+            maxRaw += bitmap + 2 * n;
+        } else {
+            minRaw += 2 * n;
+            maxRaw += 2 * n;
+        }
+    }
+    const std::uint64_t rawSize = in.u64("raw body size");
+    const std::uint64_t storedSize = in.u64("stored body size");
+    if (rawSize < minRaw || rawSize > maxRaw)
+        throw Error("decodeParameters: raw body size field " + std::to_string(rawSize) +
+                    " does not fit the tensor header (expected " +
+                    (minRaw == maxRaw ? std::to_string(minRaw)
+                                      : std::to_string(minRaw) + ".." + std::to_string(maxRaw)) + " bytes)");
+    if (rawSize > limits.maxPayloadBytes)
+        throw Error("decodeParameters: decompressed body of " + std::to_string(rawSize) +
+                    " bytes exceeds the limit of " + std::to_string(limits.maxPayloadBytes) + " bytes");
+    if (storedSize != in.size - in.pos)
+        throw Error("decodeParameters: stored body size field " + std::to_string(storedSize) + " disagrees with the " +
+                    std::to_string(in.size - in.pos) + " bytes between the header and the checksum");
+    if (kind == CodecKind::Fp32Raw && storedSize != rawSize)
+        throw Error("decodeParameters: fp32 body must be stored uncompressed, but stored size " +
+                    std::to_string(storedSize) + " != raw size " + std::to_string(rawSize));
+
+    std::vector<std::uint8_t> inflated;
+    const std::uint8_t* body = in.data + in.pos;
+    if (kind != CodecKind::Fp32Raw) {
+        inflated = inflateBounded(body, static_cast<std::size_t>(storedSize), static_cast<std::size_t>(rawSize));
+        body = inflated.data();
+    }
+    Reader b{body, static_cast<std::size_t>(rawSize), 0};
+
+    ParameterSet out;
+    out.reserve(headers.size());
+    for (const TensorHeader& h : headers) {
+        NamedTensor t;
+        t.name = h.name;
+        t.shape = h.shape;
+        t.values.assign(static_cast<std::size_t>(h.numel), 0.0f);
+        const std::string what = "body of tensor '" + h.name + "'";
+        if (kind == CodecKind::Fp32Raw) {
+            for (auto& v : t.values) v = bitsFloat(b.u32(what));
+        } else if (h.layout == kLayoutDense) {
+            for (auto& v : t.values) v = halfToFloat(b.u16(what));
+        } else {
+            const std::size_t rows = static_cast<std::size_t>(h.shape[0]);
+            const std::size_t cols = static_cast<std::size_t>(h.shape[1]);
+            const std::size_t bitmapBytes = (rows + 7) / 8;
+            b.need(bitmapBytes, "row bitmap of tensor '" + h.name + "'");
+            const std::uint8_t* bitmap = b.data + b.pos;
+            b.pos += bitmapBytes;
+            if (rows % 8 != 0 && (bitmap[bitmapBytes - 1] >> (rows % 8)) != 0)
+                throw Error("decodeParameters: row bitmap of tensor '" + h.name + "' has bits set beyond row " +
+                            std::to_string(rows));
+            for (std::size_t r = 0; r < rows; ++r) {
+                if (!(bitmap[r / 8] & (1u << (r % 8)))) continue;
+                b.need(2 * cols, what + " row " + std::to_string(r));
+                for (std::size_t j = 0; j < cols; ++j) t.values[r * cols + j] = halfToFloat(b.u16(what));
+            }
+        }
+        checkFinite(t, "decodeParameters");
+        out.push_back(std::move(t));
+    }
+    if (b.pos != b.size)
+        throw Error("decodeParameters: " + std::to_string(b.size - b.pos) +
+                    " unused bytes at the end of the decoded body");
+    return out;
+}
+
+}  // namespace
+
+ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const CodecLimits& limits) {
+    return decodeImpl(payload, nullptr, limits);
+}
+
+ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const ParameterSet& expectedLayout,
+                              const CodecLimits& limits) {
+    return decodeImpl(payload, &expectedLayout, limits);
+}
+
+}  // namespace fmc

@@ -1,0 +1,85 @@
+#pragma once
+// Transmission codec for the parameters a site sends to the federation (its FAM).
+//
+// Wire format, version 1. Every integer is little-endian, written byte by byte, so the
+// payload is the same on every host.
+//
+//   offset size  field
+//   0      4     magic "FMCP"
+//   4      2     format version (u16, currently 1)
+//   6      1     codec kind (u8, CodecKind)
+//   7      1     flags (u8, must be 0)
+//   8      8     total payload length in bytes, checksum included (u64)
+//   16     4     tensor count (u32)
+//   20     ...   per tensor:
+//                  u16 name length, name bytes (UTF-8, no NUL),
+//                  u8 rank, rank x u64 dimensions,
+//                  u8 body layout (0 = dense, 1 = row-masked; 1 only for MaskAwareFp16Zlib)
+//          8     raw body size: bytes of the body after decompression (u64)
+//          8     stored body size: bytes of the body as stored below (u64)
+//          ...   stored body
+//   end-4  4     CRC-32 (zlib crc32) of every byte before it (u32)
+//
+// Body (before compression), tensors in header order:
+//   Fp32Raw           : numel x f32 per tensor, stored uncompressed (stored == raw size).
+//   Fp16Zlib          : numel x f16 per tensor, then zlib (deflate) of the whole body.
+//   MaskAwareFp16Zlib : dense tensors as Fp16Zlib; a row-masked tensor is a bitmap of
+//                       ceil(rows/8) bytes (bit r%8 of byte r/8 set = row r kept, spare bits
+//                       zero) followed by the f16 values of the kept rows only. Then zlib.
+//
+// A tensor "X.weight" of rank 2 is row-masked when a sibling "X.threshold" holds one value
+// per row: row r is kept iff mean_j |W_rj| > threshold_r (strict), the masked linear layer's
+// own rule. Pruned rows contribute nothing but their bias, so they are not sent and decode
+// as zeros (a zero row stays pruned for any threshold >= 0, and a pruned row always has
+// threshold >= mean >= 0). Biases and thresholds are sent in full.
+//
+// The decoder trusts nothing: it checks magic, version, kind, length, checksum, limits,
+// the declared sizes against the header, bounds every zlib inflation by the size the header
+// implies (decompression bombs stop there) and rejects non-finite values. Every failure is an
+// fmc::Error whose message names the payload field or tensor at fault.
+#include "common/types.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fmc {
+
+enum class CodecKind : std::uint8_t { Fp32Raw = 0, Fp16Zlib = 1, MaskAwareFp16Zlib = 2 };
+
+struct CodecLimits {
+    // Bounds both the encoded payload and the decompressed body.
+    std::size_t maxPayloadBytes = 64u << 20;
+    std::size_t maxTensors = 64;
+    // Total elements over all tensors of one payload.
+    std::int64_t maxElements = 16'000'000;
+};
+
+constexpr std::uint16_t kCodecFormatVersion = 1;
+
+// Throws fmc::Error on non-finite values (named by tensor and index), on values outside the
+// half range (|x| > 65504 after rounding) for the fp16 kinds, on a tensor whose value count
+// does not match its shape, and on empty or duplicate names.
+std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, CodecKind kind);
+
+ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const CodecLimits& limits = {});
+
+// As above, and the payload must hold exactly the tensors of `expectedLayout` (names and
+// shapes, same order; values are ignored), the layout this federation uses.
+ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const ParameterSet& expectedLayout,
+                              const CodecLimits& limits = {});
+
+// "fp32", "fp16-zlib", "mask-fp16-zlib".
+std::string codecName(CodecKind kind);
+CodecKind codecFromName(const std::string& name);
+
+// IEEE 754 binary16 conversion. floatToHalf rounds to nearest, ties to even; overflow gives
+// +-inf, values below half the smallest subnormal give +-0, NaN stays NaN (quiet).
+std::uint16_t floatToHalf(float value);
+float halfToFloat(std::uint16_t bits);
+
+// zlib crc32 of a byte range, the checksum the payload ends with (for tools and tests).
+std::uint32_t payloadCrc32(const std::uint8_t* data, std::size_t size);
+
+}  // namespace fmc

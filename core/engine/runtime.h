@@ -1,0 +1,26 @@
+#pragma once
+// Where the engine computes: CUDA when LibTorch sees a GPU, otherwise the CPU with one
+// thread per core; which BLAS LibTorch really runs on (reference BLAS is ~25x slower).
+#include <string>
+
+namespace fmc {
+
+struct RuntimeInfo {
+    std::string device;       // "cpu" or "cuda"
+    bool cudaAvailable = false;
+    int threads = 0;          // LibTorch intra-op threads
+    std::string blasLibrary;  // resolved path of the BLAS loaded into this process
+    bool referenceBlas = false;
+};
+
+// preference: "auto", "cpu" or "cuda". threads <= 0: one per hardware thread.
+// Throws fmc::Error when "cuda" is asked for and no GPU is visible.
+RuntimeInfo configureRuntime(const std::string& preference = "auto", int threads = 0);
+
+// Measured single-precision GEMM throughput of LibTorch on the CPU (n x n matrices).
+double measureCpuGemmGflops(int n = 1024, double minSeconds = 1.0);
+
+// Peak resident set size of this process in bytes (VmHWM), 0 where unknown.
+long long peakResidentBytes();
+
+}  // namespace fmc

@@ -1,0 +1,137 @@
+#include "sim/simulator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+namespace fmc {
+namespace {
+
+std::string percent(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%6.2f", 100.0 * value);
+    return text;
+}
+
+std::string fixed(double value, int decimals) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+nlohmann::json metricsJson(const ClassificationMetrics& m) {
+    nlohmann::json j{{"accuracy", m.accuracy},
+                     {"balanced_accuracy", m.balancedAccuracy},
+                     {"macro_f1", m.macroF1},
+                     {"macro_precision", m.macroPrecision},
+                     {"macro_recall", m.macroRecall},
+                     {"per_class_recall", m.perClassRecall},
+                     {"confusion", m.confusion},
+                     {"samples", m.numSamples}};
+    if (m.hasProbabilities) j["ece"] = m.expectedCalibrationError;
+    return j;
+}
+
+nlohmann::json siteJson(const SiteSummary& site) {
+    return {{"site", site.site},
+            {"train_images", site.trainImages},
+            {"validation_images", site.validationImages},
+            {"test_images", site.testImages},
+            {"untrained", metricsJson(site.untrained)},
+            {"test", metricsJson(site.test)}};
+}
+
+double mean(const std::vector<RoundSummary>& rounds, double RoundSummary::*field) {
+    if (rounds.empty()) return 0;
+    double sum = 0;
+    for (const auto& round : rounds) sum += round.*field;
+    return sum / rounds.size();
+}
+
+}  // namespace
+
+std::string formatResultTable(const SimulationResult& r) {
+    std::ostringstream out;
+    if (r.demoBundle)
+        out << "DEMO: bundle '" << r.bundleName << "' has random weights; these numbers say nothing clinical.\n";
+    out << "site                  train  val  test | untrained acc | acc     bal.acc  macroF1  ECE\n";
+    auto line = [&](const SiteSummary& s) {
+        char name[24];
+        std::snprintf(name, sizeof name, "%-20.20s", s.site.empty() ? "(none)" : s.site.c_str());
+        char counts[32];
+        std::snprintf(counts, sizeof counts, "%6d %4d %5d", s.trainImages, s.validationImages, s.testImages);
+        out << name << "  " << counts << " |        " << percent(s.untrained.accuracy) << " | " << percent(s.test.accuracy)
+            << "  " << percent(s.test.balancedAccuracy) << "  " << percent(s.test.macroF1) << "  "
+            << (s.test.hasProbabilities ? fixed(s.test.expectedCalibrationError, 3) : std::string("-")) << "\n";
+    };
+    for (const auto& site : r.sites) line(site);
+    out << "mean over training sites                           | " << percent(r.meanTestAccuracy) << "  "
+        << percent(r.meanTestBalancedAccuracy) << "  " << percent(r.meanTestMacroF1) << "\n";
+    if (r.hasHeldOut) {
+        out << "held-out (unseen, global FAM only):\n";
+        line(r.heldOut);
+    }
+    const auto& last = r.rounds.back();
+    out << "best round " << r.bestRound << " of " << r.rounds.size() << "; codec " << r.codec << ": "
+        << last.uploadBytesPerSite << " bytes up per site per round, " << last.downloadBytes << " bytes down\n";
+    out << "seconds per round: " << fixed(mean(r.rounds, &RoundSummary::trainingSeconds), 3) << " training, "
+        << fixed(mean(r.rounds, &RoundSummary::communicationSeconds), 3) << " compression+aggregation; "
+        << "feature extraction " << fixed(r.featureExtractionSeconds, 1) << " s (" << r.imagesEncoded << " encoded, "
+        << r.imagesFromCache << " from cache)\n";
+    if (!last.famKeepRatios.empty())
+        out << "FAM keep ratios (site 1): " << fixed(last.famKeepRatios[0], 3) << " / "
+            << fixed(last.famKeepRatios.back(), 3) << "\n";
+    if (!r.skippedFiles.empty()) {
+        out << r.skippedFiles.size() << " file(s) skipped:\n";
+        for (size_t i = 0; i < r.skippedFiles.size() && i < 10; ++i) out << "  " << r.skippedFiles[i] << "\n";
+        if (r.skippedFiles.size() > 10) out << "  ... (all listed in the JSON report)\n";
+    }
+    return out.str();
+}
+
+void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
+    nlohmann::json j;
+    j["demo_bundle"] = r.demoBundle;
+    j["bundle"] = r.bundleName;
+    j["classes"] = r.classNames;
+    j["codec"] = r.codec;
+    j["best_round"] = r.bestRound;
+    j["mean_test_accuracy"] = r.meanTestAccuracy;
+    j["mean_test_balanced_accuracy"] = r.meanTestBalancedAccuracy;
+    j["mean_test_macro_f1"] = r.meanTestMacroF1;
+    j["feature_extraction_seconds"] = r.featureExtractionSeconds;
+    j["images_encoded"] = r.imagesEncoded;
+    j["images_from_cache"] = r.imagesFromCache;
+    j["skipped_files"] = r.skippedFiles;
+    for (const auto& site : r.sites) j["sites"].push_back(siteJson(site));
+    if (r.hasHeldOut) j["held_out"] = siteJson(r.heldOut);
+    for (const auto& round : r.rounds)
+        j["rounds"].push_back({{"round", round.round},
+                               {"mean_validation_accuracy", round.meanValidationAccuracy},
+                               {"mean_training_loss", round.meanTrainingLoss},
+                               {"training_seconds", round.trainingSeconds},
+                               {"communication_seconds", round.communicationSeconds},
+                               {"upload_bytes_per_site", round.uploadBytesPerSite},
+                               {"download_bytes", round.downloadBytes},
+                               {"fam_keep_ratios", round.famKeepRatios}});
+    std::ofstream json(prefix + ".json");
+    json << j.dump(2) << "\n";
+    if (!json) throw Error("cannot write " + prefix + ".json");
+
+    std::ofstream csv(prefix + ".csv");
+    csv << "site,role,train_images,validation_images,test_images,untrained_accuracy,accuracy,balanced_accuracy,macro_f1,ece\n";
+    auto row = [&](const SiteSummary& s, const char* role) {
+        csv << '"' << s.site << "\"," << role << ',' << s.trainImages << ',' << s.validationImages << ',' << s.testImages
+            << ',' << s.untrained.accuracy << ',' << s.test.accuracy << ',' << s.test.balancedAccuracy << ','
+            << s.test.macroF1 << ',' << s.test.expectedCalibrationError << "\n";
+    };
+    for (const auto& site : r.sites) row(site, "training");
+    if (r.hasHeldOut) row(r.heldOut, "held-out");
+    if (!csv) throw Error("cannot write " + prefix + ".csv");
+}
+
+}  // namespace fmc

@@ -1,0 +1,93 @@
+#pragma once
+// The paper's protocol on one machine: K sites train locally on cached features, send
+// their compressed FAM, the server averages, sites receive the average; the round with
+// the best mean validation accuracy is kept and tested.
+#include "common/codec.h"
+#include "common/metrics.h"
+#include "engine/fedmedclip_site.h"
+#include "sim/dataset.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace fmc {
+
+struct SimulationConfig {
+    enum class Layout { SiteFolders, ClassFoldersDirichlet, Csv };
+    Layout layout = Layout::SiteFolders;
+    std::string dataPath;  // a folder, or the CSV file
+    CsvColumns csvColumns;
+    int dirichletSites = 3;
+    double dirichletAlpha = 0.5;
+
+    std::vector<std::string> sites;  // training sites; empty: every named site but the held-out one
+    // The unseen global site, tested with the global FAM only. "" for none; "<unknown>" for
+    // the records without a site (e.g. ISIC images with no acquiring centre).
+    std::string heldOutSite;
+    int maxImagesPerSite = 0;  // 0: all; otherwise a deterministic per-site sample
+
+    std::string bundleDir;
+    std::string cacheDir;  // "" disables the feature cache
+    std::string device = "cpu";
+    std::string promptTemplate = "a picture of a {}";
+
+    int rounds = 50;
+    std::uint64_t seed = 1;
+    FedMedClipOptions options;
+    CodecKind codec = CodecKind::Fp16Zlib;
+    bool sampleWeightedAggregation = true;  // false: uniform 1/K as in the released code
+};
+
+struct RoundSummary {
+    int round = 0;  // 1-based
+    double meanValidationAccuracy = 0;
+    double meanTrainingLoss = 0;
+    double trainingSeconds = 0;       // local training of all sites
+    double communicationSeconds = 0;  // encode, decode, aggregate, broadcast
+    std::size_t uploadBytesPerSite = 0;
+    std::size_t downloadBytes = 0;
+    std::vector<double> famKeepRatios;  // site 1's FAM layers
+};
+
+struct SiteSummary {
+    std::string site;
+    int trainImages = 0, validationImages = 0, testImages = 0;
+    ClassificationMetrics untrained;  // the initial model, before any round
+    ClassificationMetrics test;       // best round, ensemble prediction
+};
+
+struct SimulationResult {
+    std::vector<std::string> classNames;
+    std::string bundleName;
+    bool demoBundle = false;
+    std::vector<SiteSummary> sites;
+    bool hasHeldOut = false;
+    SiteSummary heldOut;  // FAM-only with the global FAM
+    std::vector<RoundSummary> rounds;
+    int bestRound = 0;
+    double meanTestAccuracy = 0;  // over training sites, best round
+    double meanTestBalancedAccuracy = 0;
+    double meanTestMacroF1 = 0;
+    double featureExtractionSeconds = 0;
+    int imagesEncoded = 0, imagesFromCache = 0;
+    std::vector<std::string> skippedFiles;  // "path: reason"
+    std::string codec;
+};
+
+struct SimulationProgress {
+    std::string stage;  // "features", "rounds"
+    int done = 0, total = 0;
+    const RoundSummary* round = nullptr;  // set after each round
+};
+using SimulationProgressCallback = std::function<void(const SimulationProgress&)>;
+
+SimulationResult runSimulation(const SimulationConfig& config, const SimulationProgressCallback& progress = {},
+                               const std::atomic<bool>* cancel = nullptr);
+
+// Terminal table, and the files <prefix>.json / <prefix>.csv.
+std::string formatResultTable(const SimulationResult& result);
+void writeResultFiles(const SimulationResult& result, const std::string& pathPrefix);
+
+}  // namespace fmc

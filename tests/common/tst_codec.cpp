@@ -1,0 +1,654 @@
+// Tests for the parameter transmission codec (core/common/codec.h).
+#include "common/codec.h"
+
+#include <QtTest>
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <random>
+
+using namespace fmc;
+
+Q_DECLARE_METATYPE(fmc::CodecKind)
+
+namespace {
+
+constexpr std::int64_t kD = 512;
+
+// Message of the fmc::Error `f` throws, or "" when it does not throw.
+QString errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const fmc::Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+#define EXPECT_ERROR(call, fragment)                                                                        \
+    do {                                                                                                  \
+        const QString msg_ = errorOf([&] { (void)(call); });                                             \
+        QVERIFY2(!msg_.isEmpty(), "expected fmc::Error containing: " fragment);                           \
+        QVERIFY2(msg_.contains(QStringLiteral(fragment)), qPrintable("got: " + msg_ + " | wanted: " fragment)); \
+    } while (0)
+
+float pow2(int e) { return std::ldexp(1.0f, e); }
+
+// The FAM a site sends: two masked linear layers of width D, values ~ N(0, 1).
+// Thresholds: 0 for every row (all kept) unless pruneEvenRows, which gives even rows a
+// threshold of 2.0 (mean |N(0,1)| is ~0.80, so they are pruned) and odd rows 0.5 (kept).
+ParameterSet makeFam(std::uint32_t seed, bool pruneEvenRows) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    ParameterSet fam;
+    for (const char* layer : {"fc1", "fc2"}) {
+        NamedTensor w{std::string(layer) + ".weight", {kD, kD}, std::vector<float>(kD * kD)};
+        NamedTensor b{std::string(layer) + ".bias", {kD}, std::vector<float>(kD)};
+        NamedTensor t{std::string(layer) + ".threshold", {kD}, std::vector<float>(kD)};
+        for (auto& v : w.values) v = normal(rng);
+        for (auto& v : b.values) v = normal(rng);
+        for (std::int64_t r = 0; r < kD; ++r) t.values[r] = pruneEvenRows ? (r % 2 == 0 ? 2.0f : 0.5f) : 0.0f;
+        fam.push_back(std::move(w));
+        fam.push_back(std::move(b));
+        fam.push_back(std::move(t));
+    }
+    return fam;
+}
+
+ParameterSet smallSet() {
+    ParameterSet s;
+    s.push_back({"proj.weight", {2, 3}, {0.5f, -1.25f, 3.0f, 1e-3f, -7.75f, 100.0f}});
+    s.push_back({"proj.bias", {2}, {0.1f, -0.2f}});
+    s.push_back({"scale", {}, {2.5f}});
+    s.push_back({"tiny", {3}, {pow2(-20), -pow2(-24), 0.0f}});
+    return s;
+}
+
+// Builds a payload by hand (format version 1) so tests can craft hostile but well-formed
+// inputs. rawBodySize/storedBody are written as given; the checksum is valid.
+struct CraftTensor {
+    std::string name;
+    std::vector<std::uint64_t> shape;
+    std::uint8_t layout = 0;
+};
+
+void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+std::vector<std::uint8_t> craftPayload(std::uint8_t kind, const std::vector<CraftTensor>& tensors,
+                                       std::uint64_t rawBodySize, const std::vector<std::uint8_t>& storedBody) {
+    std::vector<std::uint8_t> p = {'F', 'M', 'C', 'P'};
+    put(p, 1, 2);
+    put(p, kind, 1);
+    put(p, 0, 1);
+    const std::size_t lengthAt = p.size();
+    put(p, 0, 8);
+    put(p, tensors.size(), 4);
+    for (const auto& t : tensors) {
+        put(p, t.name.size(), 2);
+        p.insert(p.end(), t.name.begin(), t.name.end());
+        put(p, t.shape.size(), 1);
+        for (auto d : t.shape) put(p, d, 8);
+        put(p, t.layout, 1);
+    }
+    put(p, rawBodySize, 8);
+    put(p, storedBody.size(), 8);
+    p.insert(p.end(), storedBody.begin(), storedBody.end());
+    const std::uint64_t total = p.size() + 4;
+    for (int i = 0; i < 8; ++i) p[lengthAt + i] = static_cast<std::uint8_t>(total >> (8 * i));
+    put(p, payloadCrc32(p.data(), p.size()), 4);
+    return p;
+}
+
+std::vector<std::uint8_t> zlibOf(const std::vector<std::uint8_t>& raw) {
+    uLongf n = compressBound(static_cast<uLong>(raw.size()));
+    std::vector<std::uint8_t> out(n);
+    if (compress2(out.data(), &n, raw.data(), static_cast<uLong>(raw.size()), 9) != Z_OK) qFatal("compress2 failed");
+    out.resize(n);
+    return out;
+}
+
+void refreshChecksum(std::vector<std::uint8_t>& p) {
+    const std::uint32_t crc = payloadCrc32(p.data(), p.size() - 4);
+    for (int i = 0; i < 4; ++i) p[p.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+}
+
+// Exact header size of a payload for `set` (pins the documented layout).
+std::size_t headerBytes(const ParameterSet& set) {
+    std::size_t n = 20 + 16 + 4;  // fixed header, raw/stored body sizes, checksum
+    for (const auto& t : set) n += 2 + t.name.size() + 1 + 8 * t.shape.size() + 1;
+    return n;
+}
+
+}  // namespace
+
+class TestCodec : public QObject {
+    Q_OBJECT
+
+private slots:
+    // ---- half precision ---------------------------------------------------------------
+    void floatToHalfKnown_data() {
+        QTest::addColumn<float>("value");
+        QTest::addColumn<int>("bits");
+        QTest::newRow("zero") << 0.0f << 0x0000;
+        QTest::newRow("negative zero") << -0.0f << 0x8000;
+        QTest::newRow("one") << 1.0f << 0x3c00;
+        QTest::newRow("minus two") << -2.0f << 0xc000;
+        QTest::newRow("0.1") << 0.1f << 0x2e66;
+        QTest::newRow("1/3") << (1.0f / 3.0f) << 0x3555;
+        QTest::newRow("max half") << 65504.0f << 0x7bff;
+        QTest::newRow("below overflow tie") << 65519.99f << 0x7bff;
+        QTest::newRow("overflow tie to even -> inf") << 65520.0f << 0x7c00;
+        QTest::newRow("huge") << 1e9f << 0x7c00;
+        QTest::newRow("-huge") << -1e9f << 0xfc00;
+        QTest::newRow("+inf") << std::numeric_limits<float>::infinity() << 0x7c00;
+        QTest::newRow("-inf") << -std::numeric_limits<float>::infinity() << 0xfc00;
+        // 1 + 2^-11 lies halfway between 1 and 1 + 2^-10: ties to even (mantissa 0).
+        QTest::newRow("tie down to even") << (1.0f + pow2(-11)) << 0x3c00;
+        // 1 + 3*2^-11 lies halfway between 1+2^-10 (odd) and 1+2^-9 (even).
+        QTest::newRow("tie up to even") << (1.0f + 3 * pow2(-11)) << 0x3c02;
+        QTest::newRow("just above tie") << (1.0f + pow2(-11) + pow2(-20)) << 0x3c01;
+        QTest::newRow("smallest normal") << pow2(-14) << 0x0400;
+        QTest::newRow("smallest subnormal") << pow2(-24) << 0x0001;
+        QTest::newRow("half smallest subnormal ties to 0") << pow2(-25) << 0x0000;
+        QTest::newRow("just above half smallest subnormal") << std::nextafter(pow2(-25), 1.0f) << 0x0001;
+        QTest::newRow("1.5 subnormal ulps ties to 2") << 3 * pow2(-25) << 0x0002;
+        QTest::newRow("2.5 subnormal ulps ties to 2") << 5 * pow2(-25) << 0x0002;
+        QTest::newRow("largest subnormal") << 1023 * pow2(-24) << 0x03ff;
+        QTest::newRow("subnormal rounds up into normal") << 1023.5f * pow2(-24) << 0x0400;
+        QTest::newRow("-subnormal") << -3 * pow2(-24) << 0x8003;
+        QTest::newRow("float denormal -> 0") << std::numeric_limits<float>::denorm_min() << 0x0000;
+        QTest::newRow("-tiny -> -0") << -1e-30f << 0x8000;
+    }
+    void floatToHalfKnown() {
+        QFETCH(float, value);
+        QFETCH(int, bits);
+        QCOMPARE(int(floatToHalf(value)), bits);
+    }
+
+    void halfToFloatKnown_data() {
+        QTest::addColumn<int>("bits");
+        QTest::addColumn<float>("value");
+        QTest::newRow("max") << 0x7bff << 65504.0f;
+        QTest::newRow("one") << 0x3c00 << 1.0f;
+        QTest::newRow("1/3 rounded") << 0x3555 << 0.333251953125f;
+        QTest::newRow("-2") << 0xc000 << -2.0f;
+        QTest::newRow("smallest subnormal") << 0x0001 << pow2(-24);
+        QTest::newRow("largest subnormal") << 0x03ff << 1023 * pow2(-24);
+        QTest::newRow("smallest normal") << 0x0400 << pow2(-14);
+        QTest::newRow("+inf") << 0x7c00 << std::numeric_limits<float>::infinity();
+        QTest::newRow("-inf") << 0xfc00 << -std::numeric_limits<float>::infinity();
+    }
+    void halfToFloatKnown() {
+        QFETCH(int, bits);
+        QFETCH(float, value);
+        QCOMPARE(halfToFloat(static_cast<std::uint16_t>(bits)), value);
+    }
+
+    void halfSignedZeroAndNaN() {
+        QVERIFY(std::signbit(halfToFloat(0x8000)));
+        QCOMPARE(halfToFloat(0x8000), 0.0f);
+        QVERIFY(std::isnan(halfToFloat(0x7e00)));
+        QVERIFY(std::isnan(halfToFloat(0xfc01)));
+        const std::uint16_t h = floatToHalf(std::numeric_limits<float>::quiet_NaN());
+        QCOMPARE(h & 0x7c00, 0x7c00);
+        QVERIFY((h & 0x03ff) != 0);
+    }
+
+    // Every half value survives half -> float -> half unchanged (NaNs stay NaN).
+    void halfRoundTripsAllBitPatterns() {
+        for (int i = 0; i < 65536; ++i) {
+            const auto h = static_cast<std::uint16_t>(i);
+            const float f = halfToFloat(h);
+            const std::uint16_t back = floatToHalf(f);
+            if ((h & 0x7c00) == 0x7c00 && (h & 0x03ff)) {
+                QVERIFY2(std::isnan(f), qPrintable(QString::number(i, 16)));
+                QVERIFY((back & 0x7c00) == 0x7c00 && (back & 0x03ff));
+            } else {
+                QVERIFY2(back == h, qPrintable(QString("0x%1 -> %2 -> 0x%3").arg(i, 0, 16).arg(f).arg(back, 0, 16)));
+            }
+        }
+    }
+
+    // For random floats, the chosen half is a nearest one and wins ties by an even mantissa.
+    void halfIsNearestTiesToEven() {
+        std::mt19937 rng(7);
+        std::uniform_int_distribution<int> exponent(-28, 16);
+        std::uniform_real_distribution<float> mantissa(1.0f, 2.0f);
+        std::uniform_int_distribution<int> coin(0, 1);
+        for (int n = 0; n < 200000; ++n) {
+            float f = std::ldexp(mantissa(rng), exponent(rng)) * (coin(rng) ? -1.0f : 1.0f);
+            if (n % 4 == 0) {  // force exact ties: a half value plus half its ulp
+                const std::uint16_t base = floatToHalf(f) & 0x7fff;
+                if (base >= 0x7bff) continue;
+                const float lo = halfToFloat(base);
+                const float hi = halfToFloat(static_cast<std::uint16_t>(base + 1));
+                f = std::copysign((lo + hi) / 2, f);
+            }
+            if (std::fabs(f) >= 65520.0f) continue;
+            const std::uint16_t h = floatToHalf(f);
+            QVERIFY(std::signbit(halfToFloat(h)) == std::signbit(f));
+            const double err = std::fabs(double(f) - double(halfToFloat(h)));
+            const std::uint16_t mag = h & 0x7fff;
+            for (int step : {-1, 1}) {
+                const int nmag = int(mag) + step;
+                if (nmag < 0 || nmag > 0x7bff) continue;
+                const std::uint16_t nb = static_cast<std::uint16_t>((h & 0x8000) | nmag);
+                const double nerr = std::fabs(double(f) - double(halfToFloat(nb)));
+                QVERIFY2(err <= nerr, qPrintable(QString("f=%1 h=0x%2").arg(double(f), 0, 'g', 12).arg(h, 0, 16)));
+                if (err == nerr) QVERIFY2((mag & 1) == 0, qPrintable(QString("tie not even: f=%1").arg(double(f), 0, 'g', 12)));
+            }
+        }
+    }
+
+    // ---- names --------------------------------------------------------------------------
+    void codecNames() {
+        for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
+            QCOMPARE(codecFromName(codecName(k)), k);
+        QCOMPARE(codecName(CodecKind::Fp32Raw), std::string("fp32"));
+        QCOMPARE(codecName(CodecKind::Fp16Zlib), std::string("fp16-zlib"));
+        QCOMPARE(codecName(CodecKind::MaskAwareFp16Zlib), std::string("mask-fp16-zlib"));
+        EXPECT_ERROR(codecFromName("fp8"), "unknown codec name 'fp8'");
+    }
+
+    // ---- round trips --------------------------------------------------------------------
+    void roundTrip_data() {
+        QTest::addColumn<CodecKind>("kind");
+        QTest::newRow("fp32") << CodecKind::Fp32Raw;
+        QTest::newRow("fp16-zlib") << CodecKind::Fp16Zlib;
+        QTest::newRow("mask-fp16-zlib (no thresholds: all dense)") << CodecKind::MaskAwareFp16Zlib;
+    }
+    void roundTrip() {
+        QFETCH(CodecKind, kind);
+        const ParameterSet in = smallSet();
+        const auto payload = encodeParameters(in, kind);
+        QCOMPARE(payload[6], static_cast<std::uint8_t>(kind));
+        const ParameterSet out = decodeParameters(payload, in);
+        QCOMPARE(out.size(), in.size());
+        for (std::size_t t = 0; t < in.size(); ++t) {
+            QCOMPARE(out[t].name, in[t].name);
+            QCOMPARE(out[t].shape, in[t].shape);
+            QCOMPARE(out[t].values.size(), in[t].values.size());
+            for (std::size_t i = 0; i < in[t].values.size(); ++i) {
+                const float v = in[t].values[i];
+                const float d = out[t].values[i];
+                if (kind == CodecKind::Fp32Raw) {
+                    QCOMPARE(d, v);
+                } else {
+                    QCOMPARE(d, halfToFloat(floatToHalf(v)));  // exactly the fp16 rounding
+                    // within half precision: relative 2^-11 for normals, 2^-25 absolute below
+                    QVERIFY(std::fabs(d - v) <= std::max(std::fabs(v) * pow2(-11), pow2(-25)));
+                }
+            }
+        }
+        QCOMPARE(out[0].values[5], 100.0f);
+        if (kind != CodecKind::Fp32Raw) QCOMPARE(out[1].values[0], 0.0999755859375f);  // 0.1 in fp16
+    }
+
+    void emptySetRoundTrips_data() { roundTrip_data(); }
+    void emptySetRoundTrips() {
+        QFETCH(CodecKind, kind);
+        const auto payload = encodeParameters({}, kind);
+        QCOMPARE(decodeParameters(payload).size(), std::size_t(0));
+    }
+
+    void fp32PayloadLayoutIsExact() {
+        const ParameterSet in = smallSet();
+        const auto p = encodeParameters(in, CodecKind::Fp32Raw);
+        QCOMPARE(p.size(), headerBytes(in) + 4 * std::size_t(12));
+        QCOMPARE(std::string(p.begin(), p.begin() + 4), std::string("FMCP"));
+        QCOMPARE(int(p[4] | (p[5] << 8)), int(kCodecFormatVersion));
+        // total length field, little-endian
+        std::uint64_t len = 0;
+        for (int i = 0; i < 8; ++i) len |= std::uint64_t(p[8 + i]) << (8 * i);
+        QCOMPARE(len, std::uint64_t(p.size()));
+        // first value of the body: 0.5f = 0x3f000000 little-endian, right before 11 more floats + CRC
+        const std::size_t body = p.size() - 4 - 48;
+        QCOMPARE(int(p[body + 3]), 0x3f);
+        QCOMPARE(int(p[body + 0]), 0x00);
+    }
+
+    void maskAwareRoundTrip() {
+        // Layer "a": 4 rows x 4 cols.
+        //   row 0: mean |w| = 1.0, threshold 1.0  -> pruned (strict >)
+        //   row 1: mean |w| = 1.0, threshold 0.999 -> kept
+        //   row 2: mean |w| = 0.25, threshold 0.5 -> pruned
+        //   row 3: all zero, threshold -1        -> kept (0 > -1)
+        ParameterSet in;
+        in.push_back({"a.weight", {4, 4}, {1, -1, 1, -1, 0.5f, -1.5f, 1, 1, 0.25f, -0.25f, 0.25f, 0.25f, 0, 0, 0, 0}});
+        in.push_back({"a.bias", {4}, {1, 2, 3, 4}});
+        in.push_back({"a.threshold", {4}, {1.0f, 0.999f, 0.5f, -1.0f}});
+        // "b.weight" has no sibling threshold, "c.weight" a threshold of the wrong length: dense.
+        in.push_back({"b.weight", {2, 2}, {0.1f, 0.2f, 0.3f, 0.4f}});
+        in.push_back({"c.weight", {2, 2}, {5, 6, 7, 8}});
+        in.push_back({"c.threshold", {3}, {100, 100, 100}});
+
+        const auto payload = encodeParameters(in, CodecKind::MaskAwareFp16Zlib);
+        const ParameterSet out = decodeParameters(payload, in);
+        const std::vector<float> expectedA = {0, 0, 0, 0, 0.5f, -1.5f, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+        QCOMPARE(out[0].values, expectedA);
+        QCOMPARE(out[1].values, in[1].values);
+        QCOMPARE(out[2].values[0], 1.0f);
+        QCOMPARE(out[2].values[1], halfToFloat(floatToHalf(0.999f)));
+        for (std::size_t i = 0; i < 4; ++i) QCOMPARE(out[3].values[i], halfToFloat(floatToHalf(in[3].values[i])));
+        QCOMPARE(out[4].values, in[4].values);
+        QCOMPARE(out[5].values, in[5].values);
+    }
+
+    // ---- sizes of the real FAM (D = 512, 526,336 floats) --------------------------------
+    void famPayloadSizes() {
+        const ParameterSet fam = makeFam(42, false);
+        std::int64_t floats = 0;
+        for (const auto& t : fam) floats += t.numel();
+        QCOMPARE(floats, std::int64_t(526336));
+
+        const auto fp32 = encodeParameters(fam, CodecKind::Fp32Raw);
+        const auto fp16 = encodeParameters(fam, CodecKind::Fp16Zlib);
+        const auto maskAll = encodeParameters(fam, CodecKind::MaskAwareFp16Zlib);  // thresholds 0: all kept
+        const ParameterSet halfPruned = makeFam(42, true);
+        const auto maskHalf = encodeParameters(halfPruned, CodecKind::MaskAwareFp16Zlib);
+        const auto fp16Half = encodeParameters(halfPruned, CodecKind::Fp16Zlib);
+
+        qInfo("FAM payload bytes (526,336 floats ~ N(0,1)): fp32 %zu | fp16-zlib %zu | mask-fp16-zlib, no rows "
+              "pruned %zu | fp16-zlib, half the rows pruned %zu | mask-fp16-zlib, half the rows pruned %zu",
+              fp32.size(), fp16.size(), maskAll.size(), fp16Half.size(), maskHalf.size());
+
+        QCOMPARE(fp32.size(), headerBytes(fam) + 4 * std::size_t(526336));
+        // fp16 is 1,052,672 bytes before zlib; random mantissas compress only a little.
+        QVERIFY(fp16.size() > 800000 && fp16.size() < 1052672);
+        // No row pruned: only the 2 x 64-byte bitmaps extra (zlib noise aside).
+        QVERIFY(maskAll.size() < fp16.size() + 1024);
+        // Half the rows of both weights pruned: 262,144 of 526,336 values not sent.
+        QVERIFY(maskHalf.size() < fp16Half.size() * 6 / 10);
+        QVERIFY(maskHalf.size() > fp16Half.size() * 4 / 10);
+
+        const ParameterSet back = decodeParameters(maskHalf, halfPruned);
+        for (int layer = 0; layer < 2; ++layer) {
+            const auto& w = halfPruned[3 * layer].values;
+            const auto& d = back[3 * layer].values;
+            for (std::int64_t r = 0; r < kD; ++r)
+                for (std::int64_t j = 0; j < kD; ++j) {
+                    const std::size_t i = static_cast<std::size_t>(r * kD + j);
+                    if (r % 2 == 0)
+                        QCOMPARE(d[i], 0.0f);
+                    else if (std::fabs(d[i] - w[i]) > std::fabs(w[i]) * pow2(-11) + pow2(-25))
+                        QFAIL(qPrintable(QString("kept row %1 col %2 off by more than fp16 precision").arg(r).arg(j)));
+                }
+            QCOMPARE(back[3 * layer + 1].values[7], halfToFloat(floatToHalf(halfPruned[3 * layer + 1].values[7])));
+        }
+        const ParameterSet full = decodeParameters(fp32, fam);
+        QCOMPARE(full[0].values, fam[0].values);
+    }
+
+    // ---- encoder refusals ---------------------------------------------------------------
+    void encodeRefuses_data() {
+        QTest::addColumn<CodecKind>("kind");
+        QTest::addColumn<float>("value");
+        QTest::addColumn<QString>("fragment");
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float inf = std::numeric_limits<float>::infinity();
+        QTest::newRow("NaN fp32") << CodecKind::Fp32Raw << nan << "tensor 'proj.bias' value 1 is not finite";
+        QTest::newRow("Inf fp16") << CodecKind::Fp16Zlib << inf << "tensor 'proj.bias' value 1 is not finite";
+        QTest::newRow("-Inf mask") << CodecKind::MaskAwareFp16Zlib << -inf << "is not finite";
+        QTest::newRow("half overflow fp16") << CodecKind::Fp16Zlib << 70000.0f << "overflows half precision";
+        QTest::newRow("half overflow mask") << CodecKind::MaskAwareFp16Zlib << -65520.0f << "overflows half precision";
+    }
+    void encodeRefuses() {
+        QFETCH(CodecKind, kind);
+        QFETCH(float, value);
+        QFETCH(QString, fragment);
+        ParameterSet s = smallSet();
+        s[1].values[1] = value;
+        const QString msg = errorOf([&] { encodeParameters(s, kind); });
+        QVERIFY2(msg.contains(fragment), qPrintable(msg));
+    }
+
+    void encodeRefusesMalformedSets() {
+        ParameterSet s = smallSet();
+        s[0].values.pop_back();
+        EXPECT_ERROR(encodeParameters(s, CodecKind::Fp32Raw), "tensor 'proj.weight' has 5 values but shape [2,3] needs 6");
+        s = smallSet();
+        s[2].name = "proj.bias";
+        EXPECT_ERROR(encodeParameters(s, CodecKind::Fp16Zlib), "duplicate tensor name 'proj.bias'");
+        s = smallSet();
+        s[2].name.clear();
+        EXPECT_ERROR(encodeParameters(s, CodecKind::Fp16Zlib), "empty name");
+        // fp32 carries values beyond the half range.
+        s = smallSet();
+        s[1].values[0] = 1e6f;
+        QCOMPARE(decodeParameters(encodeParameters(s, CodecKind::Fp32Raw))[1].values[0], 1e6f);
+    }
+
+    // ---- decoder rejections -------------------------------------------------------------
+    void rejectsTruncation_data() {
+        QTest::addColumn<CodecKind>("kind");
+        QTest::addColumn<int>("keep");  // bytes kept; negative = size + keep
+        for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib}) {
+            for (int keep : {0, 3, 4, 7, 15, 19, 23, 24, 40, 100, -100, -5, -4, -1}) {
+                const QByteArray tag = QByteArray::fromStdString(codecName(k)) + " keep " + QByteArray::number(keep);
+                QTest::newRow(tag.constData()) << k << keep;
+            }
+        }
+    }
+    void rejectsTruncation() {
+        QFETCH(CodecKind, kind);
+        QFETCH(int, keep);
+        auto p = encodeParameters(smallSet(), kind);
+        const std::size_t n = keep >= 0 ? std::size_t(keep) : p.size() + keep;
+        QVERIFY(n < p.size());
+        p.resize(n);
+        EXPECT_ERROR(decodeParameters(p), "truncated");
+    }
+
+    void rejectsTrailingGarbage() {
+        auto p = encodeParameters(smallSet(), CodecKind::Fp16Zlib);
+        p.push_back(0);
+        EXPECT_ERROR(decodeParameters(p), "1 trailing bytes");
+    }
+
+    void rejectsFlippedByte_data() {
+        QTest::addColumn<CodecKind>("kind");
+        QTest::addColumn<int>("offset");  // negative = from the end
+        for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
+            for (int off : {16, 22, 30, 60, -30, -6, -5, -1}) {
+                const QByteArray tag = QByteArray::fromStdString(codecName(k)) + " at " + QByteArray::number(off);
+                QTest::newRow(tag.constData()) << k << off;
+            }
+    }
+    void rejectsFlippedByte() {
+        QFETCH(CodecKind, kind);
+        QFETCH(int, offset);
+        auto p = encodeParameters(smallSet(), kind);
+        const std::size_t at = offset >= 0 ? std::size_t(offset) : p.size() + offset;
+        p[at] ^= 0x10;
+        EXPECT_ERROR(decodeParameters(p), "checksum mismatch");
+    }
+
+    void rejectsHeaderFields() {
+        const auto good = encodeParameters(smallSet(), CodecKind::Fp16Zlib);
+        auto p = good;
+        p[0] = 'X';
+        EXPECT_ERROR(decodeParameters(p), "bad magic");
+        p = good;
+        p[4] = 2;
+        EXPECT_ERROR(decodeParameters(p), "unsupported format version 2");
+        p = good;
+        p[6] = 3;
+        EXPECT_ERROR(decodeParameters(p), "unsupported codec kind 3");
+        p = good;
+        p[7] = 1;
+        EXPECT_ERROR(decodeParameters(p), "unsupported flags");
+        EXPECT_ERROR(decodeParameters(std::vector<std::uint8_t>{}), "truncated");
+        const std::vector<std::uint8_t> notOurs(200, 0x42);
+        EXPECT_ERROR(decodeParameters(notOurs), "bad magic");
+    }
+
+    void rejectsNonFiniteAfterDecoding_data() {
+        QTest::addColumn<std::uint32_t>("f32bits");
+        QTest::newRow("NaN") << std::uint32_t(0x7fc00000);
+        QTest::newRow("+Inf") << std::uint32_t(0x7f800000);
+        QTest::newRow("-Inf") << std::uint32_t(0xff800000);
+    }
+    void rejectsNonFiniteAfterDecoding() {
+        QFETCH(std::uint32_t, f32bits);
+        // fp32: patch the last value of "tiny" (the body's last float) and re-sign.
+        auto p = encodeParameters(smallSet(), CodecKind::Fp32Raw);
+        const std::size_t at = p.size() - 4 - 4;
+        for (int i = 0; i < 4; ++i) p[at + i] = static_cast<std::uint8_t>(f32bits >> (8 * i));
+        refreshChecksum(p);
+        EXPECT_ERROR(decodeParameters(p), "tensor 'tiny' value 2 is not finite");
+
+        // fp16: a crafted, validly checksummed body holding the half NaN/Inf pattern.
+        const std::uint16_t h = floatToHalf(bitsToFloat(f32bits));
+        const std::vector<std::uint8_t> raw = {0x00, 0x3c, static_cast<std::uint8_t>(h), static_cast<std::uint8_t>(h >> 8)};
+        const auto crafted = craftPayload(1, {{"x", {2}, 0}}, 4, zlibOf(raw));
+        EXPECT_ERROR(decodeParameters(crafted), "tensor 'x' value 1 is not finite");
+    }
+
+    void rejectsWrongLayout() {
+        const ParameterSet set = smallSet();
+        const auto p = encodeParameters(set, CodecKind::Fp16Zlib);
+        ParameterSet expected = set;
+        expected[0].shape = {3, 2};
+        EXPECT_ERROR(decodeParameters(p, expected),
+                     "payload tensor 'proj.weight' has shape [2,3], the federation layout expects [3,2]");
+        expected = set;
+        expected[1].name = "proj.b";
+        EXPECT_ERROR(decodeParameters(p, expected), "payload tensor 1 is 'proj.bias', the federation layout expects 'proj.b'");
+        expected = set;
+        expected.pop_back();
+        EXPECT_ERROR(decodeParameters(p, expected), "payload holds 4 tensors, the federation layout expects 3");
+        // The real FAM layout against a D=256 payload.
+        ParameterSet small;
+        small.push_back({"fc1.weight", {256, 256}, std::vector<float>(256 * 256, 0.01f)});
+        const auto p256 = encodeParameters(small, CodecKind::MaskAwareFp16Zlib);
+        ParameterSet famLayout;
+        famLayout.push_back({"fc1.weight", {512, 512}, {}});
+        EXPECT_ERROR(decodeParameters(p256, famLayout), "has shape [256,256], the federation layout expects [512,512]");
+    }
+
+    void rejectsOverLimits() {
+        const ParameterSet fam = makeFam(1, false);
+        const auto p = encodeParameters(fam, CodecKind::Fp32Raw);
+        CodecLimits tight;
+        tight.maxPayloadBytes = 1u << 20;
+        EXPECT_ERROR(decodeParameters(p, tight), "exceeds the limit of 1048576 bytes");
+        tight = {};
+        tight.maxElements = 500000;
+        EXPECT_ERROR(decodeParameters(p, tight), "total element count exceeds the limit of 500000 at tensor 'fc2.weight'");
+        tight = {};
+        tight.maxTensors = 5;
+        EXPECT_ERROR(decodeParameters(p, tight), "tensor count 6 exceeds the limit of 5");
+        QCOMPARE(decodeParameters(p).size(), std::size_t(6));  // default limits accept the FAM
+
+        // Hostile headers with valid checksums.
+        const auto huge = craftPayload(1, {{"w", {100000, 100000}, 0}}, 8, zlibOf(std::vector<std::uint8_t>(8)));
+        EXPECT_ERROR(decodeParameters(huge), "tensor 'w' element count exceeds the limit of 16000000");
+        const auto overflow = craftPayload(1, {{"w", {1ull << 62, 1ull << 62, 0}, 0}}, 0, zlibOf({}));
+        EXPECT_ERROR(decodeParameters(overflow), "element count exceeds the limit");
+        std::vector<CraftTensor> many;
+        for (int i = 0; i < 65; ++i) many.push_back({"t" + std::to_string(i), {1}, 0});
+        EXPECT_ERROR(decodeParameters(craftPayload(1, many, 130, zlibOf(std::vector<std::uint8_t>(130)))),
+                     "tensor count 65 exceeds the limit of 64");
+    }
+
+    void rejectsDecompressionBomb() {
+        // 64 MiB of zeros deflate to ~64 KB. The header declares one tensor of 4 halves (8 bytes).
+        const std::vector<std::uint8_t> zeros(64u << 20, 0);
+        const auto bombBody = zlibOf(zeros);
+        QVERIFY(bombBody.size() < 200000);
+        const auto bomb = craftPayload(1, {{"w", {4}, 0}}, 8, bombBody);
+        EXPECT_ERROR(decodeParameters(bomb), "inflates beyond the declared raw body size of 8 bytes");
+        // Declaring the true inflated size is caught before inflating: it does not fit the header.
+        const auto honest = craftPayload(1, {{"w", {4}, 0}}, zeros.size(), bombBody);
+        EXPECT_ERROR(decodeParameters(honest), "raw body size field 67108864 does not fit the tensor header (expected 8 bytes)");
+        // A header big enough for the bomb but beyond the decompressed-size limit.
+        CodecLimits limits;
+        limits.maxPayloadBytes = 16u << 20;
+        limits.maxElements = 40'000'000;
+        const auto big = craftPayload(1, {{"w", {32u << 20}, 0}}, zeros.size(), bombBody);
+        EXPECT_ERROR(decodeParameters(big, limits), "decompressed body of 67108864 bytes exceeds the limit");
+    }
+
+    void rejectsInconsistentBodies() {
+        const std::vector<std::uint8_t> raw(8, 0);
+        // Stream cut short (raw size consistent with the header).
+        auto stream = zlibOf(raw);
+        stream.resize(stream.size() - 6);
+        EXPECT_ERROR(decodeParameters(craftPayload(1, {{"w", {4}, 0}}, 8, stream)), "ends early");
+        // Not zlib at all.
+        EXPECT_ERROR(decodeParameters(craftPayload(1, {{"w", {4}, 0}}, 8, std::vector<std::uint8_t>(12, 0xff))),
+                     "not a valid zlib stream");
+        // Stream shorter than declared: inflates to 6 bytes where 8 are declared.
+        EXPECT_ERROR(decodeParameters(craftPayload(1, {{"w", {4}, 0}}, 8, zlibOf(std::vector<std::uint8_t>(6)))),
+                     "inflates to 6 bytes but the raw body size field declares 8");
+        // Bytes after the zlib stream inside the stored body.
+        auto padded = zlibOf(raw);
+        padded.push_back(0);
+        EXPECT_ERROR(decodeParameters(craftPayload(1, {{"w", {4}, 0}}, 8, padded)), "stray bytes follow the zlib stream");
+        // fp32 bodies are stored raw.
+        EXPECT_ERROR(decodeParameters(craftPayload(0, {{"w", {2}, 0}}, 8, std::vector<std::uint8_t>(9))),
+                     "stored uncompressed");
+        // Row-masked layout outside the mask-aware codec, or on a non-matrix.
+        EXPECT_ERROR(decodeParameters(craftPayload(1, {{"w", {2, 2}, 1}}, 8, zlibOf(raw))), "is row-masked but the codec is fp16-zlib");
+        EXPECT_ERROR(decodeParameters(craftPayload(2, {{"w", {4}, 1}}, 8, zlibOf(raw))), "rank 2 required");
+        // Mask bitmap promising more rows than the body holds: 2 rows kept of [2,2] need 8 bytes.
+        const std::vector<std::uint8_t> masked = {0x03, 0, 0x3c, 0, 0x3c};  // bitmap + 2 halves only
+        EXPECT_ERROR(decodeParameters(craftPayload(2, {{"w", {2, 2}, 1}}, masked.size(), zlibOf(masked))),
+                     "body of tensor 'w' row 1");
+        // Spare bitmap bits set.
+        const std::vector<std::uint8_t> spare = {0x04};
+        EXPECT_ERROR(decodeParameters(craftPayload(2, {{"w", {2, 2}, 1}}, 1, zlibOf(spare))), "bits set beyond row 2");
+        // Mask body with bytes left over.
+        const std::vector<std::uint8_t> extra = {0x00, 0x00, 0x00};
+        EXPECT_ERROR(decodeParameters(craftPayload(2, {{"w", {2, 2}, 1}}, 3, zlibOf(extra))), "unused bytes");
+        // A crafted all-pruned mask body decodes to zeros.
+        const ParameterSet zero = decodeParameters(craftPayload(2, {{"w", {2, 2}, 1}}, 1, zlibOf({0x00})));
+        QCOMPARE(zero[0].values, std::vector<float>(4, 0.0f));
+    }
+
+    // Random byte mutations with a re-computed checksum reach the structural parser: every
+    // outcome must be a clean decode or an fmc::Error, never a crash or another exception.
+    void randomCorruptionsFailCleanly() {
+        std::mt19937 rng(1234);
+        ParameterSet set = smallSet();
+        set.push_back({"m.weight", {3, 4}, {1, 1, 1, 1, 0, 0, 0, 0, 2, -2, 2, -2}});
+        set.push_back({"m.threshold", {3}, {0.5f, 0.5f, 0.5f}});
+        int rejected = 0, decoded = 0;
+        for (CodecKind kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib}) {
+            const auto good = encodeParameters(set, kind);
+            for (int n = 0; n < 1500; ++n) {
+                auto p = good;
+                std::uniform_int_distribution<std::size_t> pos(0, p.size() - 5);
+                const int flips = 1 + n % 3;
+                for (int f = 0; f < flips; ++f) p[pos(rng)] = static_cast<std::uint8_t>(rng());
+                refreshChecksum(p);
+                try {
+                    decodeParameters(p);
+                    ++decoded;
+                } catch (const fmc::Error&) {
+                    ++rejected;
+                } catch (const std::exception& e) {
+                    QFAIL(qPrintable(QString("non-fmc exception: ") + e.what()));
+                }
+            }
+        }
+        QVERIFY(rejected > 1000);
+        qInfo("random corruptions: %d rejected with fmc::Error, %d decoded (value bytes only)", rejected, decoded);
+    }
+
+private:
+    static float bitsToFloat(std::uint32_t u) {
+        float f;
+        std::memcpy(&f, &u, 4);
+        return f;
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCodec)
+#include "tst_codec.moc"
