@@ -2,10 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <numeric>
 #include <sstream>
 
 namespace fmc {
@@ -42,7 +40,9 @@ nlohmann::json siteJson(const SiteSummary& site) {
             {"validation_images", site.validationImages},
             {"test_images", site.testImages},
             {"untrained", metricsJson(site.untrained)},
-            {"test", metricsJson(site.test)}};
+            {"test", metricsJson(site.test)},
+            {"test_fam_only", metricsJson(site.testFamOnly)},
+            {"test_mlp_only", metricsJson(site.testMlpOnly)}};
 }
 
 double mean(const std::vector<RoundSummary>& rounds, double RoundSummary::*field) {
@@ -58,7 +58,7 @@ std::string formatResultTable(const SimulationResult& r) {
     std::ostringstream out;
     if (r.demoBundle)
         out << "DEMO: bundle '" << r.bundleName << "' has random weights; these numbers say nothing clinical.\n";
-    out << "site                  train  val  test | untrained acc | acc     bal.acc  macroF1  ECE\n";
+    out << "site                  train  val  test | untrained acc | acc     bal.acc  macroF1  ECE   | FAM-only MLP-only acc\n";
     auto line = [&](const SiteSummary& s) {
         char name[24];
         std::snprintf(name, sizeof name, "%-20.20s", s.site.empty() ? "(none)" : s.site.c_str());
@@ -66,7 +66,9 @@ std::string formatResultTable(const SimulationResult& r) {
         std::snprintf(counts, sizeof counts, "%6d %4d %5d", s.trainImages, s.validationImages, s.testImages);
         out << name << "  " << counts << " |        " << percent(s.untrained.accuracy) << " | " << percent(s.test.accuracy)
             << "  " << percent(s.test.balancedAccuracy) << "  " << percent(s.test.macroF1) << "  "
-            << (s.test.hasProbabilities ? fixed(s.test.expectedCalibrationError, 3) : std::string("-")) << "\n";
+            << (s.test.hasProbabilities ? fixed(s.test.expectedCalibrationError, 3) : std::string("-")) << " |  "
+            << percent(s.testFamOnly.accuracy) << "  "
+            << (s.testMlpOnly.numSamples > 0 ? percent(s.testMlpOnly.accuracy) : std::string("     -")) << "\n";
     };
     for (const auto& site : r.sites) line(site);
     out << "mean over training sites                           | " << percent(r.meanTestAccuracy) << "  "
@@ -85,6 +87,7 @@ std::string formatResultTable(const SimulationResult& r) {
     if (!last.famKeepRatios.empty())
         out << "FAM keep ratios (site 1): " << fixed(last.famKeepRatios[0], 3) << " / "
             << fixed(last.famKeepRatios.back(), 3) << "\n";
+    for (const auto& note : r.notes) out << "note: " << note << "\n";
     if (!r.skippedFiles.empty()) {
         out << r.skippedFiles.size() << " file(s) skipped:\n";
         for (size_t i = 0; i < r.skippedFiles.size() && i < 10; ++i) out << "  " << r.skippedFiles[i] << "\n";
@@ -107,6 +110,7 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     j["images_encoded"] = r.imagesEncoded;
     j["images_from_cache"] = r.imagesFromCache;
     j["skipped_files"] = r.skippedFiles;
+    j["notes"] = r.notes;
     for (const auto& site : r.sites) j["sites"].push_back(siteJson(site));
     if (r.hasHeldOut) j["held_out"] = siteJson(r.heldOut);
     for (const auto& round : r.rounds)

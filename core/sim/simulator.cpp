@@ -60,6 +60,35 @@ void limitPerSite(ImageDataset& dataset, int limit, std::uint64_t seed) {
     dataset.records = std::move(kept);
 }
 
+// A federation can only learn the classes its training sites have: the others (present
+// only at the held-out site) are left out of the task, and their images with them.
+std::vector<std::string> restrictToTrainedClasses(ImageDataset& dataset, const std::vector<std::string>& sites) {
+    std::vector<bool> trained(dataset.classNames.size(), false);
+    for (const auto& record : dataset.records)
+        if (std::find(sites.begin(), sites.end(), record.site) != sites.end())
+            trained[static_cast<size_t>(record.label)] = true;
+    std::vector<std::string> notes;
+    std::vector<int> remap(dataset.classNames.size(), -1);
+    std::vector<std::string> kept;
+    for (size_t c = 0; c < trained.size(); ++c) {
+        if (trained[c]) {
+            remap[c] = static_cast<int>(kept.size());
+            kept.push_back(dataset.classNames[c]);
+        } else {
+            notes.push_back("class '" + dataset.classNames[c] +
+                            "' has no images at any training site: left out of the task with its images");
+        }
+    }
+    std::vector<ImageRecord> records;
+    for (auto record : dataset.records) {
+        record.label = remap[static_cast<size_t>(record.label)];
+        if (record.label >= 0) records.push_back(std::move(record));
+    }
+    dataset.records = std::move(records);
+    dataset.classNames = std::move(kept);
+    return notes;
+}
+
 struct Subset {
     FloatMatrix features;
     std::vector<int> labels;
@@ -78,10 +107,21 @@ Subset gather(const std::vector<int>& recordIndices, const ImageDataset& dataset
     return subset;
 }
 
-ClassificationMetrics evaluate(const FedMedClipSite& model, const Subset& subset, int numClasses, bool famOnly) {
+enum class View { Ensemble, FamOnly, MlpOnly };
+
+ClassificationMetrics evaluate(const FedMedClipSite& model, const Subset& subset, int numClasses, View view) {
     if (subset.labels.empty()) return computeMetrics({}, std::vector<int>{}, numClasses);
     const auto prediction = model.predict(subset.features);
-    return computeMetrics(subset.labels, famOnly ? prediction.famOnly : prediction.ensemble, numClasses);
+    switch (view) {
+    case View::FamOnly:
+        return computeMetrics(subset.labels, prediction.famOnly, numClasses);
+    case View::MlpOnly:
+        if (prediction.mlpOnly.rows == 0) return computeMetrics({}, std::vector<int>{}, numClasses);
+        return computeMetrics(subset.labels, prediction.mlpOnly, numClasses);
+    case View::Ensemble:
+        break;
+    }
+    return computeMetrics(subset.labels, prediction.ensemble, numClasses);
 }
 
 }  // namespace
@@ -111,6 +151,8 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         dataset.records = std::move(used);
     }
     limitPerSite(dataset, config.maxImagesPerSite, config.seed);
+    result.notes = restrictToTrainedClasses(dataset, sites);
+    result.classNames = dataset.classNames;
     requireUsable(dataset, sites);
     if (result.hasHeldOut && recordsOfSite(dataset, heldOut).empty())
         throw Error("held-out site '" + config.heldOutSite + "' has no images");
@@ -166,7 +208,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         summary.trainImages = static_cast<int>(train[s].labels.size());
         summary.validationImages = static_cast<int>(validation[s].labels.size());
         summary.testImages = static_cast<int>(test[s].labels.size());
-        summary.untrained = evaluate(models[s], test[s], numClasses, false);
+        summary.untrained = evaluate(models[s], test[s], numClasses, View::Ensemble);
         result.sites.push_back(summary);
     }
 
@@ -203,7 +245,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         summary.communicationSeconds = secondsSince(start);
 
         for (size_t s = 0; s < models.size(); ++s)
-            summary.meanValidationAccuracy += evaluate(models[s], validation[s], numClasses, false).accuracy / models.size();
+            summary.meanValidationAccuracy += evaluate(models[s], validation[s], numClasses, View::Ensemble).accuracy / models.size();
         summary.famKeepRatios = models[0].keepRatios();
         summary.famKeepRatios.resize(2);
         if (summary.meanValidationAccuracy > bestValidation) {
@@ -218,7 +260,9 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
 
     for (size_t s = 0; s < models.size(); ++s) {
         models[s].setFullState(bestStates[s]);
-        result.sites[s].test = evaluate(models[s], test[s], numClasses, false);
+        result.sites[s].test = evaluate(models[s], test[s], numClasses, View::Ensemble);
+        result.sites[s].testFamOnly = evaluate(models[s], test[s], numClasses, View::FamOnly);
+        result.sites[s].testMlpOnly = evaluate(models[s], test[s], numClasses, View::MlpOnly);
         result.meanTestAccuracy += result.sites[s].test.accuracy / models.size();
         result.meanTestBalancedAccuracy += result.sites[s].test.balancedAccuracy / models.size();
         result.meanTestMacroF1 += result.sites[s].test.macroF1 / models.size();
@@ -235,8 +279,9 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         untrained.setFamParameters(layout);
         result.heldOut.site = config.heldOutSite;
         result.heldOut.testImages = static_cast<int>(subset.labels.size());
-        result.heldOut.untrained = evaluate(untrained, subset, numClasses, true);
-        result.heldOut.test = evaluate(unseen, subset, numClasses, true);
+        result.heldOut.untrained = evaluate(untrained, subset, numClasses, View::FamOnly);
+        result.heldOut.test = evaluate(unseen, subset, numClasses, View::FamOnly);
+        result.heldOut.testFamOnly = result.heldOut.test;
     }
     return result;
 }

@@ -56,6 +56,8 @@ struct SiteSummary {
     int trainImages = 0, validationImages = 0, testImages = 0;
     ClassificationMetrics untrained;  // the initial model, before any round
     ClassificationMetrics test;       // best round, ensemble prediction
+    ClassificationMetrics testFamOnly;  // best round, each branch on its own
+    ClassificationMetrics testMlpOnly;
 };
 
 struct SimulationResult {
@@ -73,6 +75,7 @@ struct SimulationResult {
     double featureExtractionSeconds = 0;
     int imagesEncoded = 0, imagesFromCache = 0;
     std::vector<std::string> skippedFiles;  // "path: reason"
+    std::vector<std::string> notes;         // e.g. classes left out of the task
     std::string codec;
 };
 
