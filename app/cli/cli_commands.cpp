@@ -14,12 +14,29 @@
 #include <QStandardPaths>
 
 #include <cstdio>
+#include <map>
 #include <unistd.h>
 
 namespace fmc::cli {
 namespace {
 
+struct RegisteredCommand {
+    const char* summary;
+    CommandHandler handler;
+};
+
+std::map<QString, RegisteredCommand>& registry() {
+    static std::map<QString, RegisteredCommand> commands;
+    return commands;
+}
+
 std::string str(const QString& text) { return text.toStdString(); }
+
+}  // namespace
+
+CommandRegistration::CommandRegistration(const char* name, const char* summary, CommandHandler handler) {
+    registry()[QString::fromLatin1(name)] = {summary, handler};
+}
 
 // Resources ship beside the executable once installed, and in the source tree while developing.
 std::string findResource(const QString& relativePath) {
@@ -35,6 +52,8 @@ std::string findResource(const QString& relativePath) {
 }
 
 std::string vocabularyPath() { return findResource(QStringLiteral("clip/bpe_simple_vocab_16e6.txt.gz")); }
+
+namespace {
 
 class ProgressBar {
 public:
@@ -234,30 +253,34 @@ int benchEngine(const QStringList& arguments) {
     return 0;
 }
 
+const CommandRegistration demoCommand("demo", "offline DEMO federation (random-weight bundle, synthetic images)", demo);
+const CommandRegistration simulateCommand("simulate", "simulate a federation on real data with a model bundle", simulate);
+const CommandRegistration makeBundleCommand("make-bundle", "write a random-weight demo bundle (tiny or ViT-B/32-shaped)",
+                                            makeBundle);
+const CommandRegistration benchEngineCommand("bench-engine", "feature extraction and round timing benchmark",
+                                             benchEngine);
+
 }  // namespace
 
 int run(const QStringList& arguments) {
-    const QString usage = QStringLiteral(
-        "usage: fedmedclip-cli COMMAND [options]   (COMMAND --help for its options)\n"
-        "  demo          offline DEMO federation (random-weight bundle, synthetic images)\n"
-        "  simulate      simulate a federation on real data with a model bundle\n"
-        "  make-bundle   write a random-weight demo bundle (tiny or ViT-B/32-shaped)\n"
-        "  bench-engine  feature extraction and round timing benchmark\n"
-        "  --version     print the version\n");
     const QString command = arguments.value(1);
-    QStringList rest = arguments.mid(2);
-    rest.prepend(arguments.value(0) + QLatin1Char(' ') + command);
     if (command == "--version" || command == "-v") {
         std::printf("fedmedclip-cli %s\n", FMC_VERSION);
         return 0;
     }
-    if (command == "demo") return demo(rest);
-    if (command == "simulate") return simulate(rest);
-    if (command == "make-bundle") return makeBundle(rest);
-    if (command == "bench-engine") return benchEngine(rest);
-    std::fprintf(command.isEmpty() || command == "--help" || command == "-h" ? stdout : stderr, "%s",
-                 qPrintable(usage));
-    return command.isEmpty() || command == "--help" || command == "-h" ? 0 : 2;
+    const auto found = registry().find(command);
+    if (found != registry().end()) {
+        QStringList rest = arguments.mid(2);
+        rest.prepend(arguments.value(0) + QLatin1Char(' ') + command);
+        return found->second.handler(rest);
+    }
+    const bool askedForHelp = command.isEmpty() || command == "--help" || command == "-h";
+    FILE* out = askedForHelp ? stdout : stderr;
+    if (!askedForHelp) std::fprintf(out, "unknown command '%s'\n", qPrintable(command));
+    std::fprintf(out, "usage: fedmedclip-cli COMMAND [options]   (COMMAND --help for its options)\n");
+    for (const auto& [name, entry] : registry()) std::fprintf(out, "  %-14s %s\n", qPrintable(name), entry.summary);
+    std::fprintf(out, "  %-14s %s\n", "--version", "print the version");
+    return askedForHelp ? 0 : 2;
 }
 
 }  // namespace fmc::cli

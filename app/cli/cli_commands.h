@@ -1,7 +1,23 @@
 #pragma once
+// fedmedclip-cli commands. Each command file registers itself with a static
+// CommandRegistration, so adding a command touches only its own file.
+#include <QString>
 #include <QStringList>
 
 namespace fmc::cli {
-// Runs one fedmedclip-cli command; returns the process exit code.
+
+// arguments[0] is "fedmedclip-cli COMMAND"; the rest are the command's own options.
+using CommandHandler = int (*)(const QStringList& arguments);
+
+struct CommandRegistration {
+    CommandRegistration(const char* name, const char* summary, CommandHandler handler);
+};
+
+// Runs one fedmedclip-cli command line; returns the process exit code.
 int run(const QStringList& arguments);
+
+// Shared helpers for command files.
+std::string findResource(const QString& relativePath);  // resources/ in the tree or the install
+std::string vocabularyPath();                            // the CLIP BPE vocabulary
+
 }  // namespace fmc::cli
