@@ -1,6 +1,8 @@
 #pragma once
 // Labelled image lists for simulated federations: the paper's folder layouts, CSV files
 // with chosen columns, Dirichlet label-skew partitions and per-site train/val/test splits.
+#include "common/types.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>

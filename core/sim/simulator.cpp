@@ -151,9 +151,9 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         dataset.records = std::move(used);
     }
     limitPerSite(dataset, config.maxImagesPerSite, config.seed);
+    requireUsable(dataset, sites);
     result.notes = restrictToTrainedClasses(dataset, sites);
     result.classNames = dataset.classNames;
-    requireUsable(dataset, sites);
     if (result.hasHeldOut && recordsOfSite(dataset, heldOut).empty())
         throw Error("held-out site '" + config.heldOutSite + "' has no images");
 

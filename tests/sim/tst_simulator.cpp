@@ -1,0 +1,164 @@
+// End-to-end simulated federations on real images: learning must happen.
+#include "engine/demo_bundle.h"
+#include "imaging/image_loader.h"
+#include "sim/simulator.h"
+
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace fmc;
+
+class TestSimulator : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir work_;
+    std::string bundleDir_;
+    const QString data_ = QStringLiteral(FMC_SHARED_DATA_DIR);
+
+    void requireData(const QString& relative) {
+        if (!QFileInfo::exists(data_ + "/" + relative))
+            QSKIP(qPrintable("shared test data not found at " + data_ + "/" + relative +
+                             " (a clone without ../shared); skipping"));
+    }
+
+    SimulationConfig baseConfig() const {
+        SimulationConfig config;
+        config.bundleDir = bundleDir_;
+        config.cacheDir = work_.filePath("cache").toStdString();
+        config.rounds = 15;
+        config.seed = 3;
+        return config;
+    }
+
+    static void expectLearning(const SimulationResult& result, int classes) {
+        const double chance = 1.0 / classes;
+        double untrained = 0;
+        for (const auto& site : result.sites) untrained += site.untrained.accuracy / result.sites.size();
+        qInfo("mean test accuracy %.3f (untrained %.3f, chance %.3f), balanced %.3f", result.meanTestAccuracy,
+              untrained, chance, result.meanTestBalancedAccuracy);
+        QVERIFY(result.meanTestAccuracy > 2 * chance);
+        QVERIFY(result.meanTestAccuracy > untrained + 0.15);
+        QVERIFY(result.meanTestBalancedAccuracy > 1.5 * chance);
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(work_.isValid());
+        bundleDir_ = work_.filePath("bundle").toStdString();
+        createDemoBundle(bundleDir_, DemoBundleShape::Tiny,
+                         FMC_SOURCE_DIR "/resources/clip/bpe_simple_vocab_16e6.txt.gz", 11);
+    }
+
+    void dermoscopyNaturalCentres() {
+        requireData("dermoscopy-isic9/sites.csv");
+        auto config = baseConfig();
+        config.layout = SimulationConfig::Layout::Csv;
+        config.dataPath = (data_ + "/dermoscopy-isic9/sites.csv").toStdString();
+        config.csvColumns = {"path", "label", "center"};
+        config.sites = {"HAM_rosendahl", "HAM_vidir_modern", "HAM_vidir_molemax"};
+        config.heldOutSite = "<unknown>";
+        config.maxImagesPerSite = 300;
+        const auto result = runSimulation(config);
+        QCOMPARE(result.sites.size(), size_t(3));
+        QVERIFY(result.hasHeldOut);
+        QVERIFY(result.heldOut.testImages > 0);
+        // Melanoma and seborrheic keratosis exist only in the centre-less archive images.
+        QCOMPARE(result.notes.size(), size_t(2));
+        QCOMPARE(int(result.classNames.size()), 7);
+        QCOMPARE(int(result.rounds.size()), config.rounds);
+        QVERIFY(result.bestRound >= 1);
+        for (const auto& round : result.rounds) QVERIFY(round.uploadBytesPerSite > 0);
+        expectLearning(result, 7);
+    }
+
+    void brainMriDirichletSplit() {
+        requireData("brain-mri");
+        auto config = baseConfig();
+        config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
+        config.dataPath = (data_ + "/brain-mri").toStdString();
+        config.dirichletSites = 3;
+        config.dirichletAlpha = 1.0;
+        config.maxImagesPerSite = 300;
+        const auto result = runSimulation(config);
+        QCOMPARE(result.sites.size(), size_t(3));
+        QCOMPARE(result.classNames, (std::vector<std::string>{"glioma", "meningioma", "notumor", "pituitary"}));
+        expectLearning(result, 4);
+        // The second run of the same data is served from the feature cache.
+        config.rounds = 1;
+        const auto again = runSimulation(config);
+        QCOMPARE(again.imagesEncoded, 0);
+        QVERIFY(again.imagesFromCache > 0);
+    }
+
+    void sameSeedSameResult() {
+        requireData("brain-mri");
+        auto config = baseConfig();
+        config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
+        config.dataPath = (data_ + "/brain-mri").toStdString();
+        config.maxImagesPerSite = 60;
+        config.rounds = 3;
+        const auto a = runSimulation(config);
+        const auto b = runSimulation(config);
+        QCOMPARE(a.meanTestAccuracy, b.meanTestAccuracy);
+        QCOMPARE(a.rounds.back().meanTrainingLoss, b.rounds.back().meanTrainingLoss);
+    }
+
+    void unreadableFilesAreListedNotFatal() {
+        // Two sites, two classes of generated images, plus a corrupt JPEG and a text file.
+        const QString root = work_.filePath("broken-sites");
+        for (const char* site : {"a", "b"})
+            for (const char* label : {"dark", "light"}) {
+                const QString dir = root + "/" + site + "/" + label;
+                QDir().mkpath(dir);
+                for (int i = 0; i < 12; ++i) {
+                    RgbImage image{32, 32, std::vector<std::uint8_t>(32 * 32 * 3, std::uint8_t(label[0] == 'd' ? 20 + i : 220 - i))};
+                    saveImageFile((dir + QString("/%1.png").arg(i)).toStdString(), image);
+                }
+            }
+        std::ofstream(root.toStdString() + "/a/dark/corrupt.jpg") << "\xff\xd8\xff not really a jpeg";
+        std::ofstream(root.toStdString() + "/a/light/notes.txt") << "not an image";
+        auto config = baseConfig();
+        config.dataPath = root.toStdString();
+        config.rounds = 2;
+        const auto result = runSimulation(config);
+        QCOMPARE(result.skippedFiles.size(), size_t(2));
+        bool corruptListed = false;
+        for (const auto& line : result.skippedFiles) corruptListed |= line.find("corrupt.jpg") != std::string::npos;
+        QVERIFY(corruptListed);
+        QCOMPARE(result.sites.size(), size_t(2));
+    }
+
+    void emptyClassOrSiteIsAClearError_data() {
+        QTest::addColumn<QString>("layoutProblem");
+        QTest::addColumn<QString>("expectedMessage");
+        QTest::newRow("empty class") << "empty-class" << "class 'empty' has no images";
+        QTest::newRow("unknown site") << "missing-site" << "site 'nowhere' has no images";
+    }
+
+    void emptyClassOrSiteIsAClearError() {
+        QFETCH(QString, layoutProblem);
+        QFETCH(QString, expectedMessage);
+        const QString root = work_.filePath(layoutProblem);
+        for (const char* label : {"full", "other"}) {
+            QDir().mkpath(root + "/s1/" + label);
+            for (int i = 0; i < 4; ++i)
+                saveImageFile((root + "/s1/" + label + QString("/%1.png").arg(i)).toStdString(),
+                              RgbImage{8, 8, std::vector<std::uint8_t>(8 * 8 * 3, std::uint8_t(40 * i))});
+        }
+        auto config = baseConfig();
+        config.dataPath = root.toStdString();
+        if (layoutProblem == "empty-class") QDir().mkpath(root + "/s1/empty");
+        else config.sites = {"s1", "nowhere"};
+        try {
+            runSimulation(config);
+            QFAIL("expected an error");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains(expectedMessage), error.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSimulator)
+#include "tst_simulator.moc"
