@@ -103,6 +103,7 @@ void describeRuntime(const RuntimeInfo& runtime) {
 
 void addModelOptions(QCommandLineParser& parser) {
     parser.addOptions({
+        {"method", "fedmedclip, local, zeroshot, fedclip, fedavg, fedprox or moon.", "NAME", "fedmedclip"},
         {"rounds", "Federated rounds.", "N"},
         {"seed", "Random seed (splits, initialisation, shuffling).", "N", "1"},
         {"codec", "FAM codec: fp32, fp16-zlib (paper) or mask-fp16-zlib.", "NAME", "fp16-zlib"},
@@ -127,6 +128,7 @@ void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& confi
     if (parser.isSet("no-masks")) config.options.useMasks = false;
     if (parser.isSet("uniform-aggregation")) config.sampleWeightedAggregation = false;
     if (parser.isSet("rounds")) config.rounds = parser.value("rounds").toInt();
+    config.method = str(parser.value("method"));
     config.seed = parser.value("seed").toULongLong();
     config.codec = codecFromName(str(parser.value("codec")));
     const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());

@@ -9,6 +9,7 @@
 #include "imaging/demo_dataset.h"
 #include "imaging/image_loader.h"
 #include "sim/dataset.h"
+#include "sim/feature_extractor.h"
 
 #include <chrono>
 #include <cstdio>
@@ -79,12 +80,7 @@ EngineBenchmarkResult runEngineBenchmark(const EngineBenchmarkConfig& config,
     }
     if (chosen.size() < 8) throw Error("benchmark: fewer than 8 images found under " + imageDir);
 
-    Preprocessing prep;
-    prep.inputSize = static_cast<int>(manifest.inputSize);
-    for (int c = 0; c < 3; ++c) {
-        prep.mean[c] = static_cast<float>(manifest.mean[c]);
-        prep.std[c] = static_cast<float>(manifest.std[c]);
-    }
+    const auto prep = preprocessingFor(manifest);
     say("decoding " + std::to_string(chosen.size()) + " images from " + imageDir);
     auto start = Clock::now();
     std::vector<float> pixels;

@@ -25,7 +25,9 @@ std::vector<std::uint8_t> readFile(const std::string& path, std::uint64_t maxByt
     return bytes;
 }
 
-Preprocessing preprocessingOf(const BundleManifest& manifest) {
+}  // namespace
+
+Preprocessing preprocessingFor(const BundleManifest& manifest) {
     Preprocessing prep;
     prep.inputSize = static_cast<int>(manifest.inputSize);
     for (int c = 0; c < 3; ++c) {
@@ -36,8 +38,6 @@ Preprocessing preprocessingOf(const BundleManifest& manifest) {
     return prep;
 }
 
-}  // namespace
-
 FeatureExtractor::FeatureExtractor(const ModelBundle& bundle, FeatureCache* cache) : bundle_(bundle), cache_(cache) {
     if (cache_ && cache_->dim() != bundle.manifest().embeddingDim)
         throw Error("feature cache " + cache_->path() + " has the wrong feature dimension for this bundle");
@@ -46,7 +46,7 @@ FeatureExtractor::FeatureExtractor(const ModelBundle& bundle, FeatureCache* cach
 ExtractionResult FeatureExtractor::extract(const std::vector<std::string>& paths, const ProgressCallback& progress,
                                            const std::atomic<bool>* cancel) const {
     const auto& manifest = bundle_.manifest();
-    const auto prep = preprocessingOf(manifest);
+    const auto prep = preprocessingFor(manifest);
     const ImageLimits limits;
     const auto total = static_cast<std::int64_t>(paths.size());
     ExtractionResult result;

@@ -13,6 +13,11 @@ namespace fmc {
 
 class ModelBundle;
 class FeatureCache;
+struct BundleManifest;
+struct Preprocessing;
+
+// The bundle's own preprocessing (input size, mean/std, resize mode).
+Preprocessing preprocessingFor(const BundleManifest& manifest);
 
 struct ExtractionResult {
     FloatMatrix features;            // one row per input path (zeros where failed)

@@ -58,6 +58,7 @@ std::string formatResultTable(const SimulationResult& r) {
     std::ostringstream out;
     if (r.demoBundle)
         out << "DEMO: bundle '" << r.bundleName << "' has random weights; these numbers say nothing clinical.\n";
+    out << "method " << r.method << "\n";
     out << "site                  train  val  test | untrained acc | acc     bal.acc  macroF1  ECE   | FAM-only MLP-only acc\n";
     auto line = [&](const SiteSummary& s) {
         char name[24];
@@ -101,7 +102,9 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     j["demo_bundle"] = r.demoBundle;
     j["bundle"] = r.bundleName;
     j["classes"] = r.classNames;
+    j["method"] = r.method;
     j["codec"] = r.codec;
+    j["peak_resident_bytes"] = r.peakResidentBytes;
     j["best_round"] = r.bestRound;
     j["mean_test_accuracy"] = r.meanTestAccuracy;
     j["mean_test_balanced_accuracy"] = r.meanTestBalancedAccuracy;

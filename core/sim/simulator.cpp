@@ -4,6 +4,9 @@
 #include "engine/model_bundle.h"
 #include "sim/feature_cache.h"
 #include "sim/feature_extractor.h"
+#include "sim/federated_method.h"
+#include "engine/runtime.h"
+#include "imaging/image_loader.h"
 
 #include <algorithm>
 #include <chrono>
@@ -89,39 +92,46 @@ std::vector<std::string> restrictToTrainedClasses(ImageDataset& dataset, const s
     return notes;
 }
 
-struct Subset {
-    FloatMatrix features;
-    std::vector<int> labels;
-};
-
-Subset gather(const std::vector<int>& recordIndices, const ImageDataset& dataset, const FloatMatrix& features,
-              const std::vector<int>& featureRowOfRecord) {
-    Subset subset{FloatMatrix(0, features.cols), {}};
+// A site's split as the method needs it: cached features, and decoded pixels for methods
+// that train the encoders. Records whose image could not be read are left out.
+SiteData gather(const std::vector<int>& recordIndices, const ImageDataset& dataset, const FloatMatrix& features,
+                const std::vector<int>& featureRowOfRecord, const Preprocessing* pixels) {
+    SiteData data{FloatMatrix(0, features.cols), {}, {}};
     for (int index : recordIndices) {
         const int row = featureRowOfRecord[static_cast<size_t>(index)];
-        if (row < 0) continue;  // the image could not be read
-        subset.features.data.insert(subset.features.data.end(), features.row(row), features.row(row) + features.cols);
-        subset.labels.push_back(dataset.records[static_cast<size_t>(index)].label);
-        ++subset.features.rows;
+        if (row < 0) continue;
+        const auto& record = dataset.records[static_cast<size_t>(index)];
+        if (pixels) imageToTensor(loadImageFile(record.path), *pixels, data.images);
+        data.features.data.insert(data.features.data.end(), features.row(row), features.row(row) + features.cols);
+        data.labels.push_back(record.label);
+        ++data.features.rows;
     }
-    return subset;
+    return data;
 }
 
 enum class View { Ensemble, FamOnly, MlpOnly };
 
-ClassificationMetrics evaluate(const FedMedClipSite& model, const Subset& subset, int numClasses, View view) {
-    if (subset.labels.empty()) return computeMetrics({}, std::vector<int>{}, numClasses);
-    const auto prediction = model.predict(subset.features);
-    switch (view) {
-    case View::FamOnly:
-        return computeMetrics(subset.labels, prediction.famOnly, numClasses);
-    case View::MlpOnly:
-        if (prediction.mlpOnly.rows == 0) return computeMetrics({}, std::vector<int>{}, numClasses);
-        return computeMetrics(subset.labels, prediction.mlpOnly, numClasses);
-    case View::Ensemble:
-        break;
-    }
-    return computeMetrics(subset.labels, prediction.ensemble, numClasses);
+ClassificationMetrics evaluate(const FederatedMethod& method, int site, const SiteData& data, int numClasses,
+                               View view) {
+    ClassificationMetrics none;  // no samples, or no such view: stays empty (numSamples 0)
+    none.numClasses = numClasses;
+    if (data.labels.empty()) return none;
+    const auto prediction = method.predict(site, data);
+    const FloatMatrix& probabilities = view == View::FamOnly   ? prediction.famOnly
+                                       : view == View::MlpOnly ? prediction.mlpOnly
+                                                               : prediction.ensemble;
+    if (probabilities.rows == 0) return none;
+    return computeMetrics(data.labels, probabilities, numClasses);
+}
+
+CodecLimits limitsFor(const ParameterSet& layout) {
+    CodecLimits limits;
+    std::int64_t elements = 0;
+    for (const auto& tensor : layout) elements += tensor.numel();
+    limits.maxElements = std::max<std::int64_t>(limits.maxElements, elements);
+    limits.maxTensors = std::max(limits.maxTensors, layout.size());
+    limits.maxPayloadBytes = std::max<std::size_t>(limits.maxPayloadBytes, static_cast<std::size_t>(elements) * 4 + (1u << 20));
+    return limits;
 }
 
 }  // namespace
@@ -133,7 +143,6 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     SimulationResult result;
     result.skippedFiles = dataset.skipped;
     result.classNames = dataset.classNames;
-    result.codec = codecName(config.codec);
 
     auto sites = config.sites;
     if (sites.empty())
@@ -186,21 +195,29 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         if (extracted.ok[i]) featureRow[i] = static_cast<int>(i);
 
     const int numClasses = static_cast<int>(dataset.classNames.size());
+    MethodContext context;
+    context.bundle = &bundle;
+    context.classText = classText;
+    context.classPrompts = prompts;
+    context.logitScale = static_cast<float>(bundle.manifest().logitScale);
+    context.sites = static_cast<int>(sites.size());
+    context.seed = config.seed;
+    context.device = config.device;
+    context.settings = {config.options, config.fedclip, config.finetune, config.codec};
+    auto method = makeMethod(config.method, context);
+    result.method = method->name();
+    result.codec = method->communicates() ? codecName(method->codec()) : "none";
+
+    const auto pixelPreprocessing = preprocessingFor(bundle.manifest());
+    const Preprocessing* pixels = method->needsImages() ? &pixelPreprocessing : nullptr;
     const auto splits = splitSites(dataset, sites, config.seed);
-    std::vector<Subset> train, validation, test;
+    std::vector<SiteData> train, validation, test;
     for (const auto& split : splits) {
-        train.push_back(gather(split.train, dataset, extracted.features, featureRow));
-        validation.push_back(gather(split.validation, dataset, extracted.features, featureRow));
-        test.push_back(gather(split.test, dataset, extracted.features, featureRow));
+        train.push_back(gather(split.train, dataset, extracted.features, featureRow, pixels));
+        validation.push_back(gather(split.validation, dataset, extracted.features, featureRow, pixels));
+        test.push_back(gather(split.test, dataset, extracted.features, featureRow, pixels));
         if (train.back().labels.size() < 2) throw Error("site '" + split.site + "' has fewer than 2 readable training images");
     }
-
-    const auto logitScale = static_cast<float>(bundle.manifest().logitScale);
-    std::vector<FedMedClipSite> models;
-    for (size_t s = 0; s < sites.size(); ++s)
-        models.emplace_back(classText, logitScale, config.options, config.seed + 101 * (s + 1), config.device);
-    // The server broadcasts one initial FAM, so every site starts from the same point.
-    for (size_t s = 1; s < models.size(); ++s) models[s].setFamParameters(models[0].famParameters());
 
     for (size_t s = 0; s < sites.size(); ++s) {
         SiteSummary summary;
@@ -208,81 +225,77 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         summary.trainImages = static_cast<int>(train[s].labels.size());
         summary.validationImages = static_cast<int>(validation[s].labels.size());
         summary.testImages = static_cast<int>(test[s].labels.size());
-        summary.untrained = evaluate(models[s], test[s], numClasses, View::Ensemble);
+        summary.untrained = evaluate(*method, static_cast<int>(s), test[s], numClasses, View::Ensemble);
         result.sites.push_back(summary);
+    }
+    SiteData heldOutData;
+    if (result.hasHeldOut) {
+        heldOutData = gather(recordsOfSite(dataset, heldOut), dataset, extracted.features, featureRow, pixels);
+        result.heldOut.site = config.heldOutSite;
+        result.heldOut.testImages = static_cast<int>(heldOutData.labels.size());
+        result.heldOut.untrained = evaluate(*method, -1, heldOutData, numClasses, View::Ensemble);
     }
 
     std::vector<double> aggregationWeights;
     if (config.sampleWeightedAggregation)
-        for (const auto& subset : train) aggregationWeights.push_back(static_cast<double>(subset.labels.size()));
+        for (const auto& data : train) aggregationWeights.push_back(static_cast<double>(data.labels.size()));
 
-    const auto layout = models[0].famParameters();
+    const auto layout = method->communicates() ? method->upload(0) : ParameterSet{};
+    const auto limits = limitsFor(layout);
     double bestValidation = -1;
-    std::vector<ParameterSet> bestStates(models.size());
-    ParameterSet bestGlobal = layout;
+    auto best = method->snapshot();
     for (int round = 1; round <= config.rounds; ++round) {
         if (cancel && cancel->load()) throw Error("simulation cancelled");
         RoundSummary summary;
         summary.round = round;
 
         auto start = Clock::now();
-        for (size_t s = 0; s < models.size(); ++s)
-            summary.meanTrainingLoss += models[s].trainRound(train[s].features, train[s].labels).loss / models.size();
+        for (size_t s = 0; s < sites.size(); ++s)
+            summary.meanTrainingLoss += method->train(static_cast<int>(s), train[s]).loss / sites.size();
         summary.trainingSeconds = secondsSince(start);
 
-        start = Clock::now();
-        std::vector<ParameterSet> uploads;
-        for (auto& model : models) {
-            const auto payload = encodeParameters(model.famParameters(), config.codec);
-            summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
-            uploads.push_back(decodeParameters(payload, layout));  // the server validates every upload
+        if (method->communicates()) {
+            start = Clock::now();
+            std::vector<ParameterSet> uploads;
+            for (size_t s = 0; s < sites.size(); ++s) {
+                const auto payload = encodeParameters(method->upload(static_cast<int>(s)), method->codec());
+                summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
+                uploads.push_back(decodeParameters(payload, layout, limits));  // the server validates every upload
+            }
+            const auto global = federatedAverage(uploads, aggregationWeights);
+            const auto broadcast = encodeParameters(global, method->codec());
+            summary.downloadBytes = broadcast.size();
+            const auto received = decodeParameters(broadcast, layout, limits);
+            for (size_t s = 0; s < sites.size(); ++s) method->download(static_cast<int>(s), received);
+            summary.communicationSeconds = secondsSince(start);
         }
-        const auto global = federatedAverage(uploads, aggregationWeights);
-        const auto broadcast = encodeParameters(global, config.codec);
-        summary.downloadBytes = broadcast.size();
-        const auto received = decodeParameters(broadcast, layout);
-        for (auto& model : models) model.setFamParameters(received);
-        summary.communicationSeconds = secondsSince(start);
 
-        for (size_t s = 0; s < models.size(); ++s)
-            summary.meanValidationAccuracy += evaluate(models[s], validation[s], numClasses, View::Ensemble).accuracy / models.size();
-        summary.famKeepRatios = models[0].keepRatios();
-        summary.famKeepRatios.resize(2);
+        for (size_t s = 0; s < sites.size(); ++s)
+            summary.meanValidationAccuracy +=
+                evaluate(*method, static_cast<int>(s), validation[s], numClasses, View::Ensemble).accuracy / sites.size();
+        summary.famKeepRatios = method->keepRatios();
+        if (summary.famKeepRatios.size() > 2) summary.famKeepRatios.resize(2);
         if (summary.meanValidationAccuracy > bestValidation) {
             bestValidation = summary.meanValidationAccuracy;
             result.bestRound = round;
-            for (size_t s = 0; s < models.size(); ++s) bestStates[s] = models[s].fullState();
-            bestGlobal = received;
+            best = method->snapshot();
         }
         result.rounds.push_back(summary);
         if (progress) progress({"rounds", round, config.rounds, &result.rounds.back()});
     }
 
-    for (size_t s = 0; s < models.size(); ++s) {
-        models[s].setFullState(bestStates[s]);
-        result.sites[s].test = evaluate(models[s], test[s], numClasses, View::Ensemble);
-        result.sites[s].testFamOnly = evaluate(models[s], test[s], numClasses, View::FamOnly);
-        result.sites[s].testMlpOnly = evaluate(models[s], test[s], numClasses, View::MlpOnly);
-        result.meanTestAccuracy += result.sites[s].test.accuracy / models.size();
-        result.meanTestBalancedAccuracy += result.sites[s].test.balancedAccuracy / models.size();
-        result.meanTestMacroF1 += result.sites[s].test.macroF1 / models.size();
+    method->restore(best);
+    for (size_t s = 0; s < sites.size(); ++s) {
+        auto& site = result.sites[s];
+        site.test = evaluate(*method, static_cast<int>(s), test[s], numClasses, View::Ensemble);
+        site.testFamOnly = evaluate(*method, static_cast<int>(s), test[s], numClasses, View::FamOnly);
+        site.testMlpOnly = evaluate(*method, static_cast<int>(s), test[s], numClasses, View::MlpOnly);
+        result.meanTestAccuracy += site.test.accuracy / sites.size();
+        result.meanTestBalancedAccuracy += site.test.balancedAccuracy / sites.size();
+        result.meanTestMacroF1 += site.test.macroF1 / sites.size();
     }
-    if (result.hasHeldOut) {
-        // An unseen site has no MLP: it predicts with the global FAM alone.
-        FedMedClipOptions famOnly = config.options;
-        famOnly.useMlp = false;
-        FedMedClipSite unseen(classText, logitScale, famOnly, config.seed, config.device);
-        unseen.setFamParameters(bestGlobal);
-        std::vector<int> all = recordsOfSite(dataset, heldOut);
-        const auto subset = gather(all, dataset, extracted.features, featureRow);
-        FedMedClipSite untrained(classText, logitScale, famOnly, config.seed, config.device);
-        untrained.setFamParameters(layout);
-        result.heldOut.site = config.heldOutSite;
-        result.heldOut.testImages = static_cast<int>(subset.labels.size());
-        result.heldOut.untrained = evaluate(untrained, subset, numClasses, View::FamOnly);
-        result.heldOut.test = evaluate(unseen, subset, numClasses, View::FamOnly);
-        result.heldOut.testFamOnly = result.heldOut.test;
-    }
+    if (result.hasHeldOut) result.heldOut.test = evaluate(*method, -1, heldOutData, numClasses, View::Ensemble);
+    result.peakResidentBytes = peakResidentBytes();
     return result;
 }
 

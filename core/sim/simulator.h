@@ -4,6 +4,8 @@
 // the best mean validation accuracy is kept and tested.
 #include "common/codec.h"
 #include "common/metrics.h"
+#include "engine/clip_finetuner.h"
+#include "engine/fedclip_adapter.h"
 #include "engine/fedmedclip_site.h"
 #include "sim/dataset.h"
 
@@ -35,7 +37,10 @@ struct SimulationConfig {
 
     int rounds = 50;
     std::uint64_t seed = 1;
+    std::string method = "fedmedclip";  // see methodNames() in federated_method.h
     FedMedClipOptions options;
+    FedClipOptions fedclip;
+    ClipFinetuneOptions finetune;
     CodecKind codec = CodecKind::Fp16Zlib;
     bool sampleWeightedAggregation = true;  // false: uniform 1/K as in the released code
 };
@@ -55,7 +60,7 @@ struct SiteSummary {
     std::string site;
     int trainImages = 0, validationImages = 0, testImages = 0;
     ClassificationMetrics untrained;  // the initial model, before any round
-    ClassificationMetrics test;       // best round, ensemble prediction
+    ClassificationMetrics test;       // best round, the method's prediction (FedMedCLIP: ensemble)
     ClassificationMetrics testFamOnly;  // best round, each branch on its own
     ClassificationMetrics testMlpOnly;
 };
@@ -66,7 +71,7 @@ struct SimulationResult {
     bool demoBundle = false;
     std::vector<SiteSummary> sites;
     bool hasHeldOut = false;
-    SiteSummary heldOut;  // FAM-only with the global FAM
+    SiteSummary heldOut;  // shared model only (FedMedCLIP: the global FAM)
     std::vector<RoundSummary> rounds;
     int bestRound = 0;
     double meanTestAccuracy = 0;  // over training sites, best round
@@ -76,7 +81,9 @@ struct SimulationResult {
     int imagesEncoded = 0, imagesFromCache = 0;
     std::vector<std::string> skippedFiles;  // "path: reason"
     std::vector<std::string> notes;         // e.g. classes left out of the task
-    std::string codec;
+    std::string method;
+    std::string codec;  // "none" for methods that send nothing
+    long long peakResidentBytes = 0;
 };
 
 struct SimulationProgress {

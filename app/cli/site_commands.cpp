@@ -1,0 +1,330 @@
+// fedmedclip-cli commands over a site workspace: import, status, train-local, predict.
+// Arguments in, core/site calls, a progress bar on stderr and a summary on stdout.
+#include "cli_commands.h"
+
+#include "engine/runtime.h"
+#include "site/importer.h"
+#include "site/site_workspace.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+namespace fmc::cli {
+namespace {
+
+std::string str(const QString& text) { return text.toStdString(); }
+
+// Ctrl-C asks the running import or training to stop at the next file or round, so the
+// workspace records a cancelled run; a second Ctrl-C ends the process at once.
+std::atomic<bool> interrupted{false};
+
+void onInterrupt(int) {
+    if (interrupted.exchange(true)) std::_Exit(130);
+}
+
+class InterruptGuard {
+public:
+    InterruptGuard() { previous_ = std::signal(SIGINT, onInterrupt); }
+    ~InterruptGuard() { std::signal(SIGINT, previous_); }
+
+private:
+    void (*previous_)(int);
+};
+
+class ProgressBar {
+public:
+    void update(const char* stage, int done, int total) {
+        if (total <= 0) return;
+        const bool terminal = isatty(fileno(stderr));
+        const int percent = 100 * done / total;
+        if (!terminal && percent < lastPercent_ + 10 && done != total) return;
+        if (terminal && percent == lastPercent_ && done != total) return;
+        lastPercent_ = percent;
+        const int width = 30, filled = width * done / total;
+        std::fprintf(stderr, "%s%-9s [%.*s%*s] %d/%d%s", terminal ? "\r" : "", stage, filled,
+                     "##############################", width - filled, "", done, total,
+                     terminal && done != total ? "" : "\n");
+        std::fflush(stderr);
+        if (done == total) lastPercent_ = -100;
+    }
+
+private:
+    int lastPercent_ = -100;
+};
+
+std::string percentText(const std::optional<double>& value) {
+    if (!value) return "     -";
+    char text[16];
+    std::snprintf(text, sizeof text, "%6.2f", 100.0 * *value);
+    return text;
+}
+
+void requirePositionals(const QCommandLineParser& parser, int count, const char* usage) {
+    if (parser.positionalArguments().size() < count) throw Error(std::string("usage: fedmedclip-cli ") + usage);
+}
+
+ImportOptions parseLabelSource(const QString& text) {
+    ImportOptions options;
+    if (text.isEmpty() || text == "none") return options;
+    if (text == "folder") {
+        options.labelSource = LabelSource::FolderNames;
+    } else if (text.startsWith("csv:") && text.size() > 4) {
+        options.labelSource = LabelSource::Csv;
+        options.csvPath = str(text.mid(4));
+    } else if (text.startsWith("tag:") && text.size() > 4) {
+        options.labelSource = LabelSource::DicomTag;
+        options.dicomTagKeyword = str(text.mid(4));
+    } else {
+        throw Error("import: --labels-from must be folder, csv:FILE or tag:KEYWORD, not '" + str(text) + "'");
+    }
+    return options;
+}
+
+int importCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Imports image files and folders (photos and DICOM, recursively) into a site workspace. Every file is "
+        "listed with its outcome; a bad file never stops the import. Running it again continues an interrupted "
+        "import without duplicates.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("workspace", "Workspace folder (created if needed).");
+    parser.addPositionalArgument("paths", "Files and folders to import.", "<paths...>");
+    parser.addOptions({
+        {"labels-from", "folder (sub-folder names), csv:FILE (path,label[,site][,split]) or tag:KEYWORD (a DICOM "
+                        "attribute such as BodyPartExamined).", "SOURCE", "none"},
+        {"map", "Local label name = federation class name (repeatable).", "LOCAL=FEDERATION"},
+        {"frames", "Multi-frame DICOM: middle (one sample per file) or every (one per frame).", "POLICY", "middle"},
+        {"test-share", "Share of images without a given split that go to the test split.", "FRACTION", "0.2"},
+        {"list", "Which files to list: problems or all.", "WHICH", "problems"},
+        {"report", "Also write the full report (every file) to FILE.", "FILE"},
+    });
+    parser.process(arguments);
+    requirePositionals(parser, 2, "import <workspace> <paths...> [options]");
+    const auto positionals = parser.positionalArguments();
+
+    auto options = parseLabelSource(parser.value("labels-from"));
+    const auto frames = parser.value("frames");
+    if (frames == "every") options.frames = MultiFramePolicy::EveryFrame;
+    else if (frames != "middle") throw Error("import: --frames must be middle or every, not '" + str(frames) + "'");
+    bool ok = false;
+    options.testShare = parser.value("test-share").toDouble(&ok);
+    if (!ok) throw Error("import: --test-share must be a number between 0 and 1");
+    const auto list = parser.value("list");
+    if (list != "problems" && list != "all") throw Error("import: --list must be problems or all");
+
+    std::map<std::string, std::string> mappings;
+    for (const auto& mapping : parser.values("map")) {
+        const auto equals = mapping.indexOf('=');
+        if (equals <= 0 || equals == mapping.size() - 1)
+            throw Error("import: --map '" + str(mapping) + "' must have the form LOCAL=FEDERATION");
+        mappings[str(mapping.left(equals).trimmed())] = str(mapping.mid(equals + 1).trimmed());
+    }
+
+    auto workspace = SiteWorkspace::open(str(positionals.front()));
+    if (!mappings.empty()) workspace.store().setLabelMappings(mappings);
+    std::vector<std::string> paths;
+    for (const auto& path : positionals.mid(1)) paths.push_back(str(path));
+
+    ProgressBar bar;
+    InterruptGuard guard;
+    const auto report = workspace.importPaths(paths, options, [&](const ImportProgress& p) {
+        bar.update("import", p.done, p.total);
+    }, &interrupted);
+    std::printf("%s", formatImportReport(report, list == "problems").c_str());
+    if (!mappings.empty())
+        for (const auto& [local, federation] : mappings)
+            std::printf("label mapping: %s -> %s\n", local.c_str(), federation.c_str());
+    if (parser.isSet("report")) {
+        const auto path = str(parser.value("report"));
+        std::ofstream out(path);
+        out << formatImportReport(report, false);
+        if (!out) throw Error(path + ": cannot write the import report");
+        std::printf("full report written to %s\n", path.c_str());
+    }
+    return report.cancelled ? 130 : 0;
+}
+
+int statusCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Shows what a site workspace holds and checks its database.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("workspace", "Workspace folder.");
+    parser.process(arguments);
+    requirePositionals(parser, 1, "status <workspace>");
+    const auto folder = str(parser.positionalArguments().front());
+    if (!QFileInfo::exists(QString::fromStdString(folder + "/" + kWorkspaceDatabaseFileName)))
+        throw Error(folder + ": not a site workspace (no " + kWorkspaceDatabaseFileName + ")");
+    auto workspace = SiteWorkspace::open(folder);
+    auto& store = workspace.store();
+    const auto s = store.summary();
+    const auto mappings = store.labelMappings();
+
+    std::printf("workspace %s (schema version %d)\n", workspace.folder().c_str(), store.schemaVersion());
+    std::printf("images: %d (%d labelled, %d unreadable)\n", s.images, s.labelled, s.unreadable);
+    for (const auto& [label, count] : s.perLabel) {
+        const auto mapped = mappings.find(label);
+        std::printf("  %6d  %s%s%s\n", count, label.empty() ? "(unlabelled)" : label.c_str(),
+                    mapped == mappings.end() ? "" : " -> ", mapped == mappings.end() ? "" : mapped->second.c_str());
+    }
+    std::printf("splits:");
+    for (const auto& [split, count] : s.perSplit) std::printf(" %s %d", split.c_str(), count);
+    std::printf("\nimport runs: %d", s.importRuns);
+    if (s.interruptedImportRuns > 0)
+        std::printf(" (%d interrupted: run the same import again to finish it)", s.interruptedImportRuns);
+    std::printf(", %d files not imported (errors, skips, duplicates)\n", s.importIssues);
+
+    const auto bundle = workspace.bundleDir();
+    const auto bundleHash = store.setting(settings::kBundleHash);
+    std::printf("bundle: %s\n", bundle ? bundle->c_str() : "(none; train-local --bundle DIR sets it)");
+    if (bundleHash) {
+        const auto cached = s.featuresPerBundle.count(*bundleHash) ? s.featuresPerBundle.at(*bundleHash) : 0;
+        std::printf("cached features for this bundle: %d of %d images\n", cached, s.images - s.unreadable);
+    }
+    const auto runs = store.trainingRuns();
+    std::printf("training runs: %zu\n", runs.size());
+    if (!runs.empty()) {
+        const auto& last = runs.back();
+        std::printf("  last: run %lld (%s, %s), %zu rounds, %d train / %d %s images", static_cast<long long>(last.id),
+                    last.info.kind.c_str(), last.status.c_str(), last.rounds.size(), last.info.trainImages,
+                    last.info.evaluationImages, last.info.evaluationSplit.empty() ? "evaluation"
+                                                                                  : last.info.evaluationSplit.c_str());
+        if (!last.rounds.empty())
+            std::printf(", final loss %.4f, accuracy %s%%, balanced accuracy %s%%",
+                        last.rounds.back().loss, percentText(last.rounds.back().accuracy).c_str(),
+                        percentText(last.rounds.back().balancedAccuracy).c_str());
+        std::printf("\n");
+    }
+    const auto versions = store.modelVersions();
+    std::printf("model versions: %zu", versions.size());
+    if (!versions.empty())
+        std::printf(" (latest %lld: %s, %s)", static_cast<long long>(versions.back().id),
+                    modelVersionKindName(versions.back().kind), versions.back().createdAt.c_str());
+    std::printf("\npredictions: %d\n", s.predictions);
+
+    const auto integrity = store.integrityCheck();
+    const auto violations = store.foreignKeyViolations();
+    std::printf("database: integrity %s, journal %s, foreign keys %s, %zu foreign key violations\n", integrity.c_str(),
+                store.journalMode().c_str(), store.foreignKeysEnabled() ? "on" : "off", violations.size());
+    return integrity == "ok" && violations.empty() ? 0 : 1;
+}
+
+int trainLocalCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Trains the site's FedMedCLIP model (FAM + private MLP) on the workspace's train split, records every "
+        "round and saves a checkpoint as a new model version.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("workspace", "Workspace folder.");
+    parser.addOptions({
+        {"bundle", "Model bundle folder (remembered by the workspace).", "DIR"},
+        {"rounds", "Training rounds.", "N", "10"},
+        {"seed", "Random seed.", "N", "1"},
+        {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+        {"threads", "CPU threads (0: one per core).", "N", "0"},
+        {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
+        {"no-mlp", "Ablation: FAM only, no private MLP."},
+        {"no-masks", "Ablation: plain linear layers, no pruning masks."},
+    });
+    parser.process(arguments);
+    requirePositionals(parser, 1, "train-local <workspace> --bundle DIR [--rounds N]");
+
+    LocalTrainingConfig config;
+    config.bundleDir = str(parser.value("bundle"));
+    bool ok = false;
+    config.rounds = parser.value("rounds").toInt(&ok);
+    if (!ok || config.rounds < 1) throw Error("train-local: --rounds must be a positive whole number");
+    config.seed = parser.value("seed").toULongLong();
+    config.options = parser.isSet("released-code") ? FedMedClipOptions::releasedCode() : FedMedClipOptions{};
+    if (parser.isSet("no-mlp")) config.options.useMlp = false;
+    if (parser.isSet("no-masks")) config.options.useMasks = false;
+    const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());
+    config.device = runtime.device;
+
+    auto workspace = SiteWorkspace::open(str(parser.positionalArguments().front()));
+    ProgressBar bar;
+    InterruptGuard guard;
+    const auto result = workspace.trainLocal(config, [&](const LocalTrainingProgress& p) {
+        if (!p.round) {
+            bar.update(p.stage.c_str(), p.done, p.total);
+            return;
+        }
+        std::fprintf(stderr, "round %3d/%d  loss %.4f  accuracy %s%%  balanced %s%%  macro F1 %s%%  %.2f s\n", p.done,
+                     p.total, p.round->loss, percentText(p.round->accuracy).c_str(),
+                     percentText(p.round->balancedAccuracy).c_str(), percentText(p.round->macroF1).c_str(),
+                     p.round->seconds);
+    }, &interrupted);
+
+    if (result.demoBundle)
+        std::printf("DEMO bundle (random weights): these numbers say nothing clinical.\n");
+    std::printf("training run %lld: %zu classes, %d train images, %d %s images\n",
+                static_cast<long long>(result.trainingRunId), result.classes.size(), result.trainImages,
+                result.evaluationImages, result.evaluationSplit.empty() ? "evaluation" : result.evaluationSplit.c_str());
+    std::printf("features: %d from the cache, %d encoded in %.1f s, %d unreadable\n", result.features.fromCache,
+                result.features.encoded, result.features.seconds, result.features.failed);
+    for (const auto& error : result.features.errors) std::printf("  unreadable: %s\n", error.c_str());
+    for (const auto& note : result.notes) std::printf("note: %s\n", note.c_str());
+    std::printf("round  loss     accuracy  balanced  macro-F1  seconds\n");
+    for (const auto& round : result.rounds)
+        std::printf("%5d  %.4f   %s    %s    %s    %.2f\n", round.round, round.loss,
+                    percentText(round.accuracy).c_str(), percentText(round.balancedAccuracy).c_str(),
+                    percentText(round.macroF1).c_str(), round.seconds);
+    std::printf("saved model version %lld\n", static_cast<long long>(result.modelVersionId));
+    return 0;
+}
+
+int predictCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Predicts one image (photo or DICOM) with the workspace's latest local model and records the prediction.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("workspace", "Workspace folder.");
+    parser.addPositionalArgument("image", "Image file.");
+    parser.addOptions({
+        {"model", "Model version id (default: the latest local checkpoint).", "ID"},
+        {"bundle", "Model bundle folder (default: the workspace's).", "DIR"},
+        {"by", "Who asked for the prediction, recorded with it.", "NAME"},
+        {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+    });
+    parser.process(arguments);
+    requirePositionals(parser, 2, "predict <workspace> <image>");
+    std::optional<std::int64_t> model;
+    if (parser.isSet("model")) {
+        bool ok = false;
+        model = parser.value("model").toLongLong(&ok);
+        if (!ok) throw Error("predict: --model must be a model version id");
+    }
+    const auto runtime = configureRuntime(str(parser.value("device")), 0);
+    auto workspace = SiteWorkspace::open(str(parser.positionalArguments().at(0)));
+    const auto p = workspace.predict(str(parser.positionalArguments().at(1)), model, str(parser.value("bundle")),
+                                     str(parser.value("by")), runtime.device);
+    if (p.demoBundle) std::printf("DEMO bundle (random weights): this prediction says nothing clinical.\n");
+    std::printf("model version %lld, prediction %lld recorded\n", static_cast<long long>(p.modelVersionId),
+                static_cast<long long>(p.predictionId));
+    std::printf("%-32s %9s %9s %9s\n", "class", "ensemble", "FAM-only", "MLP-only");
+    for (size_t c = 0; c < p.classes.size(); ++c) {
+        char mlp[16] = "        -";
+        if (!p.mlpOnly.empty()) std::snprintf(mlp, sizeof mlp, "%8.2f%%", 100.0 * p.mlpOnly[c]);
+        std::printf("%-32.32s %8.2f%% %8.2f%% %s\n", p.classes[c].c_str(), 100.0 * p.ensemble[c], 100.0 * p.famOnly[c],
+                    mlp);
+    }
+    std::printf("entropy (nats): ensemble %.3f, FAM %.3f, MLP %.3f\n", p.ensembleEntropy, p.famEntropy, p.mlpEntropy);
+    std::printf("predicted: %s\n", p.predictedClass.c_str());
+    return 0;
+}
+
+const CommandRegistration importRegistration("import", "import images and DICOM folders into a site workspace",
+                                             importCommand);
+const CommandRegistration statusRegistration("status", "summarise a site workspace and check its database",
+                                             statusCommand);
+const CommandRegistration trainLocalRegistration("train-local", "train the site's model on its own images",
+                                                 trainLocalCommand);
+const CommandRegistration predictRegistration("predict", "predict one image with the site's model", predictCommand);
+
+}  // namespace
+}  // namespace fmc::cli
