@@ -1,0 +1,117 @@
+#pragma once
+// DICOM decoding for site imports: one file in, 8-bit RGB frames plus the metadata the site
+// store keeps. DCMTK and OpenJPEG are private dependencies of fmc_dicom; this header speaks
+// in plain structs only.
+//
+// Decisions (details in dicom_reader.cpp):
+//  * Transfer syntaxes: every one DCMTK 3.6.7 decodes (implicit/explicit little endian,
+//    explicit big endian, deflated, RLE, JPEG baseline/extended/lossless, JPEG-LS), with or
+//    without file meta information. JPEG 2000 (1.2.840.10008.1.2.4.90/.91) is decoded
+//    through OpenJPEG; HTJ2K and the other syntaxes DCMTK cannot decode (MPEG, JPIP, ...) are
+//    refused with UnsupportedTransferSyntax naming the syntax.
+//  * Rendering: modality rescale, then the file's first VOI window; without a usable window,
+//    a robust automatic window over the 0.5th..99.5th percentile of the frame's rescaled
+//    values. MONOCHROME1 is inverted (low values bright), colour models (YBR_FULL,
+//    YBR_FULL_422, YBR_ICT/RCT, PALETTE COLOR) are converted to RGB. Grey frames come back as
+//    RGB with R = G = B.
+//  * Frames: MultiFramePolicy::MiddleFrame keeps frame number frames/2 (0-based; the exact
+//    middle for odd counts). The automatic window is computed per frame, so a frame decodes
+//    the same under either policy.
+//  * Limits are checked before any pixel data is read or decompressed: the file size against
+//    ImageLimits::maxFileBytes, and Rows x Columns x NumberOfFrames against maxPixels.
+//  * Patient-identifying values go to DicomMetadata::identifying only; no error message
+//    contains them (messages name the file and the attribute at fault).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+#include "imaging/image_loader.h"  // RgbImage, ImageLimits
+
+namespace fmc {
+
+enum class MultiFramePolicy { MiddleFrame, EveryFrame };
+
+struct DicomReadOptions {
+    ImageLimits limits;
+    MultiFramePolicy frames = MultiFramePolicy::MiddleFrame;
+    // Extra attributes (DICOM keywords, e.g. "ViewPosition") to keep for tagValue() besides
+    // the default set listed at DicomMetadata::tagValue. An unknown keyword throws fmc::Error
+    // naming it; check user input with isKnownDicomKeyword() first.
+    std::vector<std::string> extraAttributes;
+};
+
+enum class DicomErrorKind {
+    NotDicom,                   // empty file, not DICOM at all, or unreadable
+    Truncated,                  // the file ends inside an element
+    NoPixelData,                // a valid object that is not an image (RT plan, SR, DICOMDIR, ...)
+    UnsupportedTransferSyntax,  // no decoder for the encoding (names the syntax)
+    UnsupportedPixelFormat,     // e.g. 32-bit colour, float pixels, unusual bit depths
+    TooLarge,                   // over ImageLimits (file bytes or pixels)
+    Corrupt                     // a DICOM file whose structure or pixel stream is broken
+};
+
+class DicomError : public Error {
+public:
+    DicomError(DicomErrorKind kind, const std::string& message);
+    DicomErrorKind kind() const { return kind_; }
+
+private:
+    DicomErrorKind kind_;
+};
+
+// "not-dicom", "truncated", "no-pixel-data", "unsupported-transfer-syntax",
+// "unsupported-pixel-format", "too-large", "corrupt".
+const char* dicomErrorKindName(DicomErrorKind kind);
+
+struct DicomMetadata {
+    std::string sopInstanceUid, studyInstanceUid, seriesInstanceUid, modality, sopClassUid;
+    // As stored in the file (before any decoder changed it), e.g. "YBR_FULL_422".
+    std::string transferSyntaxUid, transferSyntaxName, photometricInterpretation;
+    int rows = 0, columns = 0, frames = 1, samplesPerPixel = 1, bitsAllocated = 0, bitsStored = 0;
+    bool pixelSigned = false;
+    double rescaleSlope = 1, rescaleIntercept = 0;
+    // The window actually applied to grey images (modality units). For colour images both
+    // are 0 and windowFromFile is false. With MultiFramePolicy::EveryFrame and an automatic
+    // window these are the values of the first returned frame.
+    bool windowFromFile = false;
+    double windowCenter = 0, windowWidth = 0;
+    // PatientName, PatientID, PatientBirthDate, PatientSex, OtherPatientIDs, AccessionNumber,
+    // InstitutionName, InstitutionAddress, ReferringPhysicianName, PerformingPhysicianName,
+    // OperatorsName, StationName, StudyDate, StudyTime, StudyID, when present and non-empty.
+    // UTF-8. For the LOCAL store only: never log these.
+    std::map<std::string, std::string> identifying;
+    // Non-identifying attributes kept for labelling, UTF-8, multiple values joined by '\'.
+    std::map<std::string, std::string> attributes;
+
+    // The value of `keyword` in `attributes`, "" when absent. Read at load time by default:
+    // BodyPartExamined, SeriesDescription, StudyDescription, ProtocolName, ImageType,
+    // ViewPosition, Laterality, ImageLaterality, Manufacturer, ManufacturerModelName,
+    // SeriesNumber, InstanceNumber, ContrastBolusAgent, ScanningSequence, SequenceName,
+    // plus DicomReadOptions::extraAttributes.
+    std::string tagValue(const std::string& keyword) const;
+};
+
+struct DicomImage {
+    DicomMetadata meta;
+    // 8-bit RGB after rescale, VOI window (file's or automatic), MONOCHROME1 inversion and
+    // colour conversion. One entry for MiddleFrame, meta.frames entries for EveryFrame.
+    std::vector<RgbImage> frames;
+    // SHA-256 (lowercase hex) of the decoded native pixel data of ALL frames, before any
+    // windowing: samples in little-endian byte order, planar configuration as stored, padding
+    // excluded. Identical for every lossless encoding of the same pixels.
+    std::string pixelHash;
+};
+
+// Throws DicomError (kind + message naming the file) on any failure.
+DicomImage readDicomFile(const std::string& path, const DicomReadOptions& options = {});
+
+// Cheap check for folder imports (reads at most 132 bytes): "DICM" at offset 128, or a
+// .dcm/.dicom extension (case-insensitive), or no extension and a start that looks like a
+// data set without preamble (group 0002 or 0008, either byte order, explicit or implicit VR).
+bool looksLikeDicomFile(const std::string& path);
+
+// True for keywords of DCMTK's data dictionary, e.g. "BodyPartExamined".
+bool isKnownDicomKeyword(const std::string& keyword);
+
+}  // namespace fmc
