@@ -4,6 +4,7 @@
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
+#include "sim/benchmark_table.h"
 #include "sim/demo_federation.h"
 #include "sim/engine_benchmark.h"
 #include "sim/simulator.h"
@@ -11,6 +12,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QProcess>
 #include <QStandardPaths>
 
 #include <cstdio>
@@ -157,10 +159,7 @@ int demo(const QStringList& arguments) {
     return 0;
 }
 
-int simulate(const QStringList& arguments) {
-    QCommandLineParser parser;
-    parser.setApplicationDescription("Simulates a FedMedCLIP federation on one machine (the paper's protocol).");
-    parser.addHelpOption();
+void addDataOptions(QCommandLineParser& parser) {
     parser.addOptions({
         {"bundle", "Model bundle folder.", "DIR"},
         {"data", "Data: a folder (layouts sites/classes) or a CSV file (layout csv).", "PATH"},
@@ -177,19 +176,16 @@ int simulate(const QStringList& arguments) {
          QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/features"},
         {"prompt", "Class prompt template.", "TEXT", "a picture of a {}"},
     });
-    addModelOptions(parser);
-    parser.process(arguments);
-    for (const char* required : {"bundle", "data"})
-        if (!parser.isSet(required)) throw Error(std::string("simulate: --") + required + " is required");
+}
 
-    SimulationConfig config;
+void applyDataOptions(const QCommandLineParser& parser, SimulationConfig& config) {
     config.bundleDir = str(parser.value("bundle"));
     config.dataPath = str(parser.value("data"));
     const auto layout = parser.value("layout");
     if (layout == "sites") config.layout = SimulationConfig::Layout::SiteFolders;
     else if (layout == "classes") config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
     else if (layout == "csv") config.layout = SimulationConfig::Layout::Csv;
-    else throw Error("simulate: --layout must be sites, classes or csv, not '" + str(layout) + "'");
+    else throw Error("--layout must be sites, classes or csv, not '" + str(layout) + "'");
     config.csvColumns = {str(parser.value("path-column")), str(parser.value("label-column")),
                          str(parser.value("site-column"))};
     if (parser.isSet("sites"))
@@ -200,8 +196,92 @@ int simulate(const QStringList& arguments) {
     config.maxImagesPerSite = parser.value("max-images-per-site").toInt();
     config.cacheDir = str(parser.value("cache"));
     config.promptTemplate = str(parser.value("prompt"));
+}
+
+int simulate(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Simulates a federation on one machine (the paper's protocol) with one method.");
+    parser.addHelpOption();
+    addDataOptions(parser);
+    addModelOptions(parser);
+    parser.process(arguments);
+    for (const char* required : {"bundle", "data"})
+        if (!parser.isSet(required)) throw Error(std::string("simulate: --") + required + " is required");
+    SimulationConfig config;
+    applyDataOptions(parser, config);
     applyModelOptions(parser, config);
     runAndReport(config, str(parser.value("out")));
+    return 0;
+}
+
+// Runs every method on the same federation, each in its own process (so peak memory is
+// each method's own), and writes one table.
+int bench(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Reproduction benchmark: runs each method on the same data, splits, seeds and bundle, and writes one "
+        "table (Markdown, CSV, JSON) with accuracy, time per round, bytes and peak memory, plus the ratios "
+        "FedMedCLIP vs FedAVG and mask-aware vs fp16+zlib codec measured in the same run.");
+    parser.addHelpOption();
+    addDataOptions(parser);
+    parser.addOptions({
+        {"bundle-shape", "Without --bundle: make (once) a random-weight bundle, tiny or vitb32.", "SHAPE", "tiny"},
+        {"work", "Folder for generated bundles and per-method results.", "DIR",
+         QDir::tempPath() + "/fedmedclip-bench"},
+        {"methods", "Comma-separated methods.", "LIST", "zeroshot,local,fedclip,fedavg,fedprox,moon,fedmedclip"},
+        {"rounds", "Rounds for the feature-based methods.", "N", "50"},
+        {"finetune-rounds", "Rounds for FedAVG, FedProx and MOON (they re-encode every image every round).", "N", "3"},
+        {"seed", "Random seed.", "N", "1"},
+        {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+        {"out", "Write <prefix>.md, .csv and .json.", "PREFIX"},
+    });
+    parser.process(arguments);
+    if (!parser.isSet("data")) throw Error("bench: --data is required");
+    const QString work = parser.value("work");
+    QDir().mkpath(work);
+    QString bundle = parser.value("bundle");
+    if (bundle.isEmpty()) {
+        const auto shape = parser.value("bundle-shape");
+        if (shape != "tiny" && shape != "vitb32") throw Error("bench: --bundle-shape must be tiny or vitb32");
+        bundle = work + "/bundle-" + shape;
+        if (!QFileInfo::exists(bundle + "/manifest.json")) {
+            std::fprintf(stderr, "creating a random-weight %s bundle in %s\n", qPrintable(shape), qPrintable(bundle));
+            createDemoBundle(str(bundle), shape == "tiny" ? DemoBundleShape::Tiny : DemoBundleShape::VitB32,
+                             vocabularyPath(), 32);
+        }
+    }
+    const auto runtime = configureRuntime(str(parser.value("device")), 0);
+    describeRuntime(runtime);
+
+    QStringList forwarded{"--bundle", bundle, "--seed", parser.value("seed"), "--device", parser.value("device")};
+    for (const char* option : {"data", "layout", "path-column", "label-column", "site-column", "sites", "held-out",
+                               "dirichlet-sites", "alpha", "max-images-per-site", "cache", "prompt"})
+        if (parser.isSet(option) || !parser.value(option).isEmpty())
+            forwarded << QStringLiteral("--") + option << parser.value(option);
+
+    std::vector<std::string> results;
+    for (const auto& method : parser.value("methods").split(',', Qt::SkipEmptyParts)) {
+        const bool finetunes = method == "fedavg" || method == "fedprox" || method == "moon";
+        const QString prefix = work + "/result-" + method;
+        QStringList childArguments{"simulate", "--method", method, "--out", prefix, "--rounds",
+                                   parser.value(finetunes ? "finetune-rounds" : "rounds")};
+        childArguments << forwarded;
+        std::fprintf(stderr, "== %s\n", qPrintable(method));
+        QProcess child;
+        child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        child.start(QCoreApplication::applicationFilePath(), childArguments);
+        if (!child.waitForFinished(-1) || child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0)
+            throw Error("bench: method " + str(method) + " failed (exit code " + std::to_string(child.exitCode()) + ")");
+        results.push_back(str(prefix) + ".json");
+    }
+    BenchmarkDescription description;
+    description.machine = std::to_string(runtime.threads) + " CPU threads on " + runtime.device + ", BLAS " +
+                          (runtime.blasLibrary.empty() ? "unknown" : runtime.blasLibrary);
+    description.bundle = str(bundle);
+    description.data = str(parser.value("data"));
+    const QString out = parser.isSet("out") ? parser.value("out") : work + "/benchmark";
+    std::printf("%s", writeBenchmarkTables(results, description, str(out)).c_str());
+    std::printf("\ntables written to %s.md, .csv and .json\n", qPrintable(out));
     return 0;
 }
 
@@ -259,6 +339,8 @@ const CommandRegistration demoCommand("demo", "offline DEMO federation (random-w
 const CommandRegistration simulateCommand("simulate", "simulate a federation on real data with a model bundle", simulate);
 const CommandRegistration makeBundleCommand("make-bundle", "write a random-weight demo bundle (tiny or ViT-B/32-shaped)",
                                             makeBundle);
+const CommandRegistration benchCommand("bench", "run every method on one federation and write the comparison table",
+                                       bench);
 const CommandRegistration benchEngineCommand("bench-engine", "feature extraction and round timing benchmark",
                                              benchEngine);
 

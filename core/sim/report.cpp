@@ -105,6 +105,7 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     j["method"] = r.method;
     j["codec"] = r.codec;
     j["peak_resident_bytes"] = r.peakResidentBytes;
+    for (const auto& [codec, bytes] : r.finalUploadBytesByCodec) j["final_upload_bytes_by_codec"][codec] = bytes;
     j["best_round"] = r.bestRound;
     j["mean_test_accuracy"] = r.meanTestAccuracy;
     j["mean_test_balanced_accuracy"] = r.meanTestBalancedAccuracy;

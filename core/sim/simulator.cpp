@@ -295,6 +295,11 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         result.meanTestMacroF1 += site.test.macroF1 / sites.size();
     }
     if (result.hasHeldOut) result.heldOut.test = evaluate(*method, -1, heldOutData, numClasses, View::Ensemble);
+    if (method->communicates()) {
+        const auto finalUpload = method->upload(0);
+        for (auto kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
+            result.finalUploadBytesByCodec.emplace_back(codecName(kind), encodeParameters(finalUpload, kind).size());
+    }
     result.peakResidentBytes = peakResidentBytes();
     return result;
 }

@@ -84,6 +84,8 @@ struct SimulationResult {
     std::string method;
     std::string codec;  // "none" for methods that send nothing
     long long peakResidentBytes = 0;
+    // The final shared model encoded with every codec (empty for methods that send nothing).
+    std::vector<std::pair<std::string, std::size_t>> finalUploadBytesByCodec;
 };
 
 struct SimulationProgress {
