@@ -310,6 +310,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--allow-unsupported-tokenizer", action="store_true",
                         help="write the bundle even if the C++ loader cannot use its tokenizer")
     parser.add_argument("--overwrite", action="store_true", help="replace a bundle already in --out")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="keep the encoders' parameters (needed by the FedAVG/FedProx/MOON baselines, "
+                             "which fine-tune them); the default freezes for inference")
     args = parser.parse_args(argv)
 
     if args.biomedclip:
@@ -348,7 +351,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             model, args.out, name=name, version=args.version, description=description, demo=False,
             input_size=input_size, mean=mean, std=std, resize_mode=resize_mode, tokenizer=tokenizer,
             vocabulary_path=vocab_path, context_length=context_length, example_tokens=example_tokens,
-            allow_unsupported_tokenizer=args.allow_unsupported_tokenizer, overwrite=args.overwrite)
+            allow_unsupported_tokenizer=args.allow_unsupported_tokenizer, overwrite=args.overwrite,
+            freeze=not args.no_freeze)
     except ExportError as e:
         print(f"export_bundle.py: {e}", file=sys.stderr)
         return 1
