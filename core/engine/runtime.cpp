@@ -55,6 +55,14 @@ RuntimeInfo configureRuntime(const std::string& preference, int threads) {
     return info;
 }
 
+ScopedComputeThreads::ScopedComputeThreads(int threads) : previous_(torch::get_num_threads()) {
+    if (threads > 0 && threads != previous_) torch::set_num_threads(threads);
+}
+
+ScopedComputeThreads::~ScopedComputeThreads() {
+    if (torch::get_num_threads() != previous_) torch::set_num_threads(previous_);
+}
+
 double measureCpuGemmGflops(int n, double minSeconds) {
     torch::NoGradGuard noGrad;
     const auto a = torch::randn({n, n});

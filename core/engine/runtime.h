@@ -17,6 +17,20 @@ struct RuntimeInfo {
 // Throws fmc::Error when "cuda" is asked for and no GPU is visible.
 RuntimeInfo configureRuntime(const std::string& preference = "auto", int threads = 0);
 
+// Sets LibTorch's intra-op threads for a scope and restores them after. The feature-space
+// models are so small that one thread beats several (threads only spin and wait), while the
+// encoders want every core.
+class ScopedComputeThreads {
+public:
+    explicit ScopedComputeThreads(int threads);
+    ~ScopedComputeThreads();
+    ScopedComputeThreads(const ScopedComputeThreads&) = delete;
+    ScopedComputeThreads& operator=(const ScopedComputeThreads&) = delete;
+
+private:
+    int previous_;
+};
+
 // Measured single-precision GEMM throughput of LibTorch on the CPU (n x n matrices).
 double measureCpuGemmGflops(int n = 1024, double minSeconds = 1.0);
 

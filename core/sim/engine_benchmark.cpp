@@ -117,6 +117,7 @@ EngineBenchmarkResult runEngineBenchmark(const EngineBenchmarkConfig& config,
         sites.emplace_back(text, static_cast<float>(manifest.logitScale), FedMedClipOptions{}, 1 + s, config.device);
     const auto layout = sites[0].famParameters();
     say("timing " + std::to_string(config.rounds) + " FedMedCLIP rounds on cached features");
+    const ScopedComputeThreads singleThread(1);
     for (int round = 0; round < config.rounds; ++round) {
         start = Clock::now();
         for (size_t s = 0; s < sites.size(); ++s) sites[s].trainRound(siteFeatures[s], siteLabels[s]);

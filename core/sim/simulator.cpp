@@ -240,6 +240,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     if (config.sampleWeightedAggregation)
         for (const auto& data : train) aggregationWeights.push_back(static_cast<double>(data.labels.size()));
 
+    const ScopedComputeThreads roundThreads(method->needsImages() ? 0 : 1);
     const auto layout = method->communicates() ? method->upload(0) : ParameterSet{};
     const auto limits = limitsFor(layout);
     double bestValidation = -1;
@@ -294,7 +295,10 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         result.meanTestBalancedAccuracy += site.test.balancedAccuracy / sites.size();
         result.meanTestMacroF1 += site.test.macroF1 / sites.size();
     }
-    if (result.hasHeldOut) result.heldOut.test = evaluate(*method, -1, heldOutData, numClasses, View::Ensemble);
+    if (result.hasHeldOut) {
+        result.heldOut.test = evaluate(*method, -1, heldOutData, numClasses, View::Ensemble);
+        result.heldOut.testFamOnly = evaluate(*method, -1, heldOutData, numClasses, View::FamOnly);
+    }
     if (method->communicates()) {
         const auto finalUpload = method->upload(0);
         for (auto kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
