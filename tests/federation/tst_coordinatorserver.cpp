@@ -1,0 +1,305 @@
+// The real fedmedclip-coordinator process over real TLS on 127.0.0.1: hostile bytes, slow
+// and oversized requests, connection floods, authentication and upload validation at the
+// HTTP level. After every attack the process must still run and its state be unchanged.
+#include "federation_test_support.h"
+
+#include <QSslSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace fmc;
+using namespace fmc::federation;
+using namespace fmc::federation::test;
+
+namespace {
+
+constexpr int kDim = 8;
+constexpr int kMaxBodyBytes = 64 * 1024;
+constexpr int kMaxHeaderBytes = 4096;
+constexpr int kTimeoutMs = 1000;
+constexpr int kIdleTimeoutMs = 3000;
+constexpr int kMaxConnections = 12;
+
+// A raw TLS connection to the coordinator, for requests no well-behaved client sends.
+class RawConnection {
+public:
+    RawConnection(quint16 port, const QString& caPath) {
+        auto tls = socket_.sslConfiguration();
+        tls.setCaCertificates(loadCaCertificates(caPath));
+        socket_.setSslConfiguration(tls);
+        socket_.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        QObject::connect(&socket_, &QIODevice::readyRead, [this] { received_ += socket_.readAll(); });
+        encrypted_ = socket_.waitForEncrypted(5000);
+    }
+    bool encrypted() const { return encrypted_; }
+    void send(const QByteArray& data) {
+        socket_.write(data);
+        socket_.flush();
+    }
+    // Waits until the server closes the connection (bounded); returns what it sent.
+    QByteArray answerBeforeClose(int timeoutMs) {
+        waitUntil([&] { return socket_.state() == QAbstractSocket::UnconnectedState; }, timeoutMs);
+        received_ += socket_.readAll();
+        return received_;
+    }
+    bool closedByServer() const { return socket_.state() == QAbstractSocket::UnconnectedState; }
+    QByteArray received() {
+        received_ += socket_.readAll();
+        return received_;
+    }
+
+private:
+    QSslSocket socket_;
+    QByteArray received_;
+    bool encrypted_ = false;
+};
+
+int statusOf(const QByteArray& response) {
+    if (!response.startsWith("HTTP/1.1 ")) return 0;
+    return response.mid(9, 3).toInt();
+}
+
+}  // namespace
+
+class TestCoordinatorServer : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    CertificateSet certificates_;
+    std::unique_ptr<CoordinatorProcess> coordinator_;
+    std::string federation_;
+    std::vector<std::pair<std::string, std::string>> sites_;  // id, token
+    QByteArray stateBefore_;
+
+    QByteArray visibleState() const {
+        return coordinator_->admin({"list-rounds", "--federation", qs(federation_), "--json"}) +
+               coordinator_->admin({"list-sites", "--federation", qs(federation_), "--json"});
+    }
+
+    HttpResult get(const std::string& path, const std::string& token) {
+        RetryPolicy once;
+        once.maxAttempts = 1;
+        CoordinatorClient client(QUrl(coordinator_->url()), trustCa(certificates_.caCertificate), once);
+        client.setToken(token);
+        return client.get(qs(path));
+    }
+
+    HttpResult postUpload(const std::string& token, const QByteArray& body) {
+        RetryPolicy once;
+        once.maxAttempts = 1;
+        CoordinatorClient client(QUrl(coordinator_->url()), trustCa(certificates_.caCertificate), once);
+        client.setToken(token);
+        return client.post(qs("/federations/" + federation_ + "/rounds/1/uploads"), body);
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
+            QSKIP("the openssl command is needed to make the test certificates (Debian: openssl)");
+        try {
+            certificates_ = makeCertificates(dir_.filePath("pki"), "federation");
+            coordinator_ = std::make_unique<CoordinatorProcess>(
+                dir_.filePath("coordinator"), certificates_, 0,
+                QJsonObject{{"limits", QJsonObject{{"max_body_bytes", kMaxBodyBytes},
+                                                   {"max_header_bytes", kMaxHeaderBytes},
+                                                   {"handshake_timeout_ms", kTimeoutMs},
+                                                   {"header_timeout_ms", kTimeoutMs},
+                                                   {"request_timeout_ms", 2 * kTimeoutMs},
+                                                   {"idle_timeout_ms", kIdleTimeoutMs},
+                                                   {"max_connections", kMaxConnections}}}});
+            federation_ = createFederation(*coordinator_, {"--classes", "a,b", "--bundle-name", "tiny", "--bundle-hash",
+                                                          QString(64, 'c'), "--embedding-dim", QString::number(kDim),
+                                                          "--rounds", "2", "--min-sites", "2"});
+            coordinator_->start();
+            for (const char* name : {"Hospital A", "Hospital B", "Hospital C"})
+                sites_.push_back(enroll(*coordinator_, federation_, name, certificates_.caCertificate));
+            // One accepted upload, so the state has something to lose.
+            const auto first = postUpload(sites_[0].second,
+                                          uploadJson(federation_, 1, sites_[0].first,
+                                                     encodeParameters(syntheticFam(kDim, 1), CodecKind::Fp16Zlib), 10,
+                                                     "first-upload"));
+            QCOMPARE(first.status, 201);
+            stateBefore_ = visibleState();
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+    }
+
+    void garbageGets400() {
+        RawConnection connection(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(connection.encrypted());
+        connection.send(QByteArray("\x00\x01\x02 \xff\xfe garbage\r\n\r\n", 20));
+        const auto answer = connection.answerBeforeClose(5000);
+        QCOMPARE(statusOf(answer), 400);
+        QVERIFY(connection.closedByServer());
+    }
+
+    void malformedRequests_data() {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<int>("status");
+        QTest::newRow("bare LF lines") << QByteArray("GET /api/v1/health HTTP/1.1\nHost: x\r\n\r\n") << 400;
+        QTest::newRow("unknown method") << QByteArray("BREW /api/v1/health HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("HTTP/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") << 400;
+        QTest::newRow("header without colon") << QByteArray("GET /api/v1/health HTTP/1.1\r\nHost x\r\n\r\n") << 400;
+        QTest::newRow("control characters") << QByteArray("GET /api/v1/health HTTP/1.1\r\nX: a\x01z\r\n\r\n") << 400;
+        QTest::newRow("two lengths") << QByteArray("POST /api/v1/enroll HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+                                     << 400;
+        QTest::newRow("negative length") << QByteArray("POST /api/v1/enroll HTTP/1.1\r\nContent-Length: -5\r\n\r\n") << 400;
+        QTest::newRow("chunked body") << QByteArray("POST /api/v1/enroll HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                                    "5\r\nhello\r\n0\r\n\r\n")
+                                      << 411;
+        QTest::newRow("huge headers") << "GET /api/v1/health HTTP/1.1\r\nX-Big: " + QByteArray(3 * kMaxHeaderBytes, 'a') +
+                                             "\r\n\r\n"
+                                      << 431;
+        QTest::newRow("endless header line") << "GET /api/v1/health HTTP/1.1\r\nX-Big: " + QByteArray(200'000, 'a') << 431;
+    }
+
+    void malformedRequests() {
+        QFETCH(QByteArray, request);
+        QFETCH(int, status);
+        RawConnection connection(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(connection.encrypted());
+        connection.send(request);
+        QCOMPARE(statusOf(connection.answerBeforeClose(5000)), status);
+        QVERIFY(connection.closedByServer());
+    }
+
+    void bodyOverTheLimitIsRefusedBeforeItArrives() {
+        RawConnection connection(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(connection.encrypted());
+        // Announces 100 MB and starts sending: the answer comes after the headers, not the body.
+        connection.send("POST /api/v1/federations/" + QByteArray::fromStdString(federation_) +
+                        "/rounds/1/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n");
+        connection.send(QByteArray(256 * 1024, '{'));
+        const auto answer = connection.answerBeforeClose(5000);
+        QCOMPARE(statusOf(answer), 413);
+        QVERIFY(answer.contains("body_too_large"));
+    }
+
+    void slowRequestsTimeOut() {
+        QElapsedTimer clock;
+        clock.start();
+        RawConnection connection(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(connection.encrypted());
+        connection.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n");  // and never the blank line
+        const auto answer = connection.answerBeforeClose(10 * kTimeoutMs);
+        QCOMPARE(statusOf(answer), 408);
+        QVERIFY(clock.elapsed() >= kTimeoutMs - 100);
+
+        // A body that trickles in too slowly is cut off too.
+        RawConnection trickle(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(trickle.encrypted());
+        trickle.send("POST /api/v1/enroll HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{");
+        QCOMPARE(statusOf(trickle.answerBeforeClose(10 * kTimeoutMs)), 408);
+    }
+
+    void idleAndSilentConnectionsAreClosed() {
+        RawConnection idle(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(idle.encrypted());
+        idle.answerBeforeClose(3 * kIdleTimeoutMs);
+        QVERIFY(idle.closedByServer());
+
+        // Plain TCP without a TLS handshake: dropped after the handshake timeout.
+        QTcpSocket plain;
+        plain.connectToHost(QStringLiteral("127.0.0.1"), coordinator_->port());
+        QVERIFY(plain.waitForConnected(5000));
+        QVERIFY(waitUntil([&] { return plain.state() == QAbstractSocket::UnconnectedState; }, 10 * kTimeoutMs));
+
+        // Plain-text HTTP on the TLS port: no answer, just a closed connection.
+        QTcpSocket cleartext;
+        cleartext.connectToHost(QStringLiteral("127.0.0.1"), coordinator_->port());
+        QVERIFY(cleartext.waitForConnected(5000));
+        cleartext.write("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(waitUntil([&] { return cleartext.state() == QAbstractSocket::UnconnectedState; }, 10 * kTimeoutMs));
+        QVERIFY(!cleartext.readAll().startsWith("HTTP"));
+    }
+
+    void connectionFloodIsCapped() {
+        std::vector<std::unique_ptr<RawConnection>> open;
+        for (int i = 0; i < kMaxConnections; ++i) {
+            open.push_back(std::make_unique<RawConnection>(coordinator_->port(), certificates_.caCertificate));
+            QVERIFY(open.back()->encrypted());
+        }
+        RawConnection extra(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(extra.encrypted());
+        QCOMPARE(statusOf(extra.answerBeforeClose(5000)), 503);
+        open.clear();
+        // Capacity returns once they are gone.
+        QVERIFY(waitUntil([&] { return get("/health", {}).status == 200; }, 10000));
+    }
+
+    void pipelinedRequestsAreAnswered() {
+        RawConnection connection(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(connection.encrypted());
+        connection.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(waitUntil([&] { return connection.received().count("HTTP/1.1 200") == 2; }, 5000));
+    }
+
+    void stateSurvivedEveryAttack() {
+        QVERIFY2(coordinator_->running(), coordinator_->output().constData());
+        QCOMPARE(visibleState(), stateBefore_);
+        // And it still works: a second upload is accepted and counted.
+        const auto second = postUpload(sites_[1].second,
+                                       uploadJson(federation_, 1, sites_[1].first,
+                                                  encodeParameters(syntheticFam(kDim, 3), CodecKind::Fp16Zlib), 10,
+                                                  "second-upload"));
+        QCOMPARE(second.status, 201);
+        const auto current = QJsonDocument::fromJson(get("/federations/" + federation_ + "/rounds/current",
+                                                         sites_[2].second)
+                                                         .body)
+                                 .object();
+        QCOMPARE(current.value("uploads_received").toInt(), 2);
+    }
+
+    void authentication_data() {
+        QTest::addColumn<QString>("who");
+        QTest::addColumn<int>("status");
+        QTest::newRow("no token") << "none" << 401;
+        QTest::newRow("wrong token") << "wrong" << 401;
+        QTest::newRow("revoked site") << "revoked" << 403;
+        QTest::newRow("another federation's site") << "other" << 403;
+        QTest::newRow("member") << "member" << 200;
+    }
+
+    void authentication() {
+        QFETCH(QString, who);
+        QFETCH(int, status);
+        std::string token;
+        try {
+            if (who == "wrong") token = "fmcs_not-a-real-token";
+            if (who == "member") token = sites_[0].second;
+            if (who == "revoked") {
+                const auto revoked = enroll(*coordinator_, federation_, "Hospital R", certificates_.caCertificate);
+                coordinator_->admin({"revoke-site", "--site", qs(revoked.first)});
+                token = revoked.second;
+            }
+            if (who == "other") {
+                const auto other = createFederation(*coordinator_, {"--classes", "x,y", "--bundle-name", "tiny",
+                                                                    "--bundle-hash", QString(64, 'd'), "--embedding-dim", "8"});
+                token = enroll(*coordinator_, other, "elsewhere", certificates_.caCertificate).second;
+            }
+            QCOMPARE(get("/federations/" + federation_ + "/rounds/current", token).status, status);
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+    }
+
+    void invalidUploadOverHttpsIsRejected() {
+        auto payload = encodeParameters(syntheticFam(kDim, 2), CodecKind::Fp16Zlib);
+        payload[payload.size() - 2] ^= 0xff;  // checksum no longer matches
+        const auto result = postUpload(sites_[1].second,
+                                       uploadJson(federation_, 1, sites_[1].first, payload, 10, "corrupted-upload"));
+        QCOMPARE(result.status, 400);
+        QVERIFY(result.body.contains("invalid_payload"));
+        QVERIFY(result.body.contains("CRC") || result.body.contains("checksum"));
+    }
+
+    void cleanupTestCase() {
+        if (coordinator_) coordinator_->kill();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCoordinatorServer)
+#include "tst_coordinatorserver.moc"

@@ -1,0 +1,577 @@
+// CoordinatorService and CoordinatorStore in process, with a controlled clock: the API's
+// answers, enrollment, authentication, the round state machine, upload validation,
+// aggregation, restart and the audit log.
+#include "common/aggregation.h"
+#include "common/sha256.h"
+#include "federation/coordinator_admin.h"
+#include "federation/coordinator_service.h"
+#include "federation_test_support.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <cstring>
+
+using namespace fmc;
+using namespace fmc::federation;
+using namespace fmc::federation::test;
+
+namespace {
+
+constexpr int kDim = 8;
+
+struct Site {
+    std::string id, token;
+};
+
+// Marks a database as written by a later release (a migration this build does not know).
+void addFutureMigration(const QString& path) {
+    {
+        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("future"));
+}
+
+}  // namespace
+
+class TestCoordinatorService : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<CoordinatorStore> store_;
+    std::unique_ptr<CoordinatorService> service_;
+    std::int64_t now_ = 1'700'000'000'000;
+    std::string federation_;
+    std::vector<Site> sites_;
+
+    void openService() {
+        DatabaseConfig database;
+        database.path = dir_.filePath("state.sqlite");
+        store_ = CoordinatorStore::open(database);
+        ServiceOptions options;
+        options.clock = [this] { return now_; };
+        options.maxBodyBytes = 1 << 20;
+        service_ = std::make_unique<CoordinatorService>(*store_, options);
+    }
+
+    FederationSettings settings(int minSites = 2, AggregationRule rule = AggregationRule::FedAvg) const {
+        FederationSettings s;
+        s.name = "test";
+        s.classNames = {"melanoma", "nevus", "other"};
+        s.bundleName = "tiny";
+        s.bundleHash = std::string(64, 'b');
+        s.embeddingDim = kDim;
+        s.rounds = 3;
+        s.minSites = minSites;
+        s.roundDeadlineSeconds = 60;
+        s.aggregation = rule;
+        s.trimFraction = 0.2;
+        s.normBound = 100;
+        return s;
+    }
+
+    ApiResponse call(const char* method, const std::string& path, const std::string& token = {},
+                     const QByteArray& body = {}) {
+        ApiRequest request;
+        request.method = method;
+        request.path = qs("/api/v1" + path);
+        if (!token.empty()) request.authorization = QByteArray::fromStdString("Bearer " + token);
+        request.body = body;
+        request.remoteAddress = "127.0.0.1";
+        return service_->handle(request);
+    }
+
+    static QJsonObject json(const ApiResponse& response) { return QJsonDocument::fromJson(response.body).object(); }
+    static QString errorCode(const ApiResponse& response) {
+        return json(response).value("error").toObject().value("code").toString();
+    }
+
+    Site enrollSite(const std::string& federationId, const std::string& name) {
+        const auto issued = service_->issueEnrollmentCode(federationId, name, 3600);
+        const auto response = call("POST", "/enroll", {}, QJsonDocument(QJsonObject{{"code", qs(issued.code)}}).toJson());
+        if (response.status != 201) qFatal("enrollment failed: %s", response.body.constData());
+        return {ss(json(response).value("site_id").toString()), ss(json(response).value("token").toString())};
+    }
+
+    ApiResponse upload(const Site& site, int round, const ParameterSet& fam, std::int64_t samples,
+                       const std::string& key, const std::string& federationId = {}) {
+        const auto fid = federationId.empty() ? federation_ : federationId;
+        return call("POST", "/federations/" + fid + "/rounds/" + std::to_string(round) + "/uploads", site.token,
+                    uploadJson(fid, round, site.id, encodeParameters(fam, CodecKind::Fp16Zlib), samples, key));
+    }
+
+    ParameterSet published(int round) {
+        return decodeParameters(store_->globalPayload(federation_, round), famLayout(kDim, true));
+    }
+
+    // What the coordinator must publish: the aggregate of the fp16-decoded uploads, through the codec.
+    static ParameterSet expectedAverage(const std::vector<ParameterSet>& fams, const std::vector<double>& weights) {
+        std::vector<ParameterSet> decoded;
+        for (const auto& fam : fams) decoded.push_back(decodeParameters(encodeParameters(fam, CodecKind::Fp16Zlib)));
+        return decodeParameters(encodeParameters(federatedAverage(decoded, weights), CodecKind::Fp16Zlib));
+    }
+
+    // Equal up to one fp16 step: the coordinator sums in site-id order, the test in its own.
+    static bool sameValues(const ParameterSet& a, const ParameterSet& b) {
+        if (a.size() != b.size()) return false;
+        for (size_t t = 0; t < a.size(); ++t) {
+            if (a[t].name != b[t].name || a[t].values.size() != b[t].values.size()) return false;
+            for (size_t i = 0; i < a[t].values.size(); ++i)
+                if (std::abs(a[t].values[i] - b[t].values[i]) > 1e-3f * (1.0f + std::abs(b[t].values[i]))) return false;
+        }
+        return true;
+    }
+
+private slots:
+    void init() {
+        QVERIFY(dir_.isValid());
+        QFile::remove(dir_.filePath("state.sqlite"));
+        openService();
+        federation_ = service_->createFederation(settings());
+        sites_.clear();
+        for (const char* name : {"Hospital A", "Hospital B", "Hospital C"}) sites_.push_back(enrollSite(federation_, name));
+    }
+
+    void cleanup() {
+        service_.reset();
+        store_.reset();
+        for (const auto& name : QDir(dir_.path()).entryList(QDir::Files)) QFile::remove(dir_.filePath(name));
+    }
+
+    void migratesOnceAndRefusesNewerSchemas() {
+        QCOMPARE(store_->schemaVersion(), CoordinatorStore::latestSchemaVersion());
+        service_.reset();
+        store_.reset();
+        openService();  // reopening applies nothing and keeps the data
+        QCOMPARE(store_->schemaVersion(), CoordinatorStore::latestSchemaVersion());
+        QVERIFY(store_->federation(federation_).has_value());
+        {
+            CoordinatorStore::Transaction transaction(*store_);
+            store_->audit({0, now_, "", "test", "noop", "{}", ""});
+            transaction.commit();
+        }
+        // A database written by a later release is never touched.
+        service_.reset();
+        store_.reset();
+        addFutureMigration(dir_.filePath("state.sqlite"));
+        DatabaseConfig database;
+        database.path = dir_.filePath("state.sqlite");
+        try {
+            CoordinatorStore::open(database);
+            QFAIL("a newer schema was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("newer coordinator"), error.what());
+            QVERIFY2(QString(error.what()).contains("state.sqlite"), error.what());
+        }
+    }
+
+    void healthNeedsNoToken() {
+        const auto response = call("GET", "/health");
+        QCOMPARE(response.status, 200);
+        QCOMPARE(json(response).value("status").toString(), QStringLiteral("ok"));
+    }
+
+    void enrollmentCodesAreSingleUseAndExpire() {
+        const auto issued = service_->issueEnrollmentCode(federation_, "Hospital D", 600);
+        const auto body = QJsonDocument(QJsonObject{{"code", qs(issued.code)}}).toJson();
+        QCOMPARE(call("POST", "/enroll", {}, body).status, 201);
+        auto again = call("POST", "/enroll", {}, body);
+        QCOMPARE(again.status, 403);
+        QCOMPARE(errorCode(again), QStringLiteral("code_used"));
+
+        const auto late = service_->issueEnrollmentCode(federation_, "Hospital E", 600);
+        now_ += 601'000;
+        const auto expired = call("POST", "/enroll", {}, QJsonDocument(QJsonObject{{"code", qs(late.code)}}).toJson());
+        QCOMPARE(expired.status, 403);
+        QCOMPARE(errorCode(expired), QStringLiteral("code_expired"));
+
+        const auto unknown = call("POST", "/enroll", {}, R"({"code":"not-a-code"})");
+        QCOMPARE(unknown.status, 403);
+        QCOMPARE(errorCode(unknown), QStringLiteral("unknown_code"));
+        QCOMPARE(call("POST", "/enroll", {}, "not json").status, 400);
+    }
+
+    void secretsAreStoredOnlyAsHashes() {
+        const auto issued = service_->issueEnrollmentCode(federation_, "Hospital F", 600);
+        const auto response = call("POST", "/enroll", {}, QJsonDocument(QJsonObject{{"code", qs(issued.code)}}).toJson());
+        const auto token = json(response).value("token").toString().toLatin1();
+        QVERIFY(token.startsWith("fmcs_"));
+        QByteArray everything;
+        for (const auto& name : QDir(dir_.path()).entryList({"state.sqlite*"}, QDir::Files)) {
+            QFile file(dir_.filePath(name));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            everything += file.readAll();
+        }
+        QVERIFY(!everything.isEmpty());
+        QVERIFY(!everything.contains(token));
+        QVERIFY(!everything.contains(QByteArray::fromStdString(issued.code)));
+        QVERIFY(everything.contains(QByteArray::fromStdString(secretHash(token.toStdString()))));
+    }
+
+    void authentication_data() {
+        QTest::addColumn<QString>("who");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("no token") << "none" << 401 << "missing_token";
+        QTest::newRow("wrong token") << "wrong" << 401 << "invalid_token";
+        QTest::newRow("not a bearer token") << "basic" << 401 << "invalid_token";
+        QTest::newRow("revoked site") << "revoked" << 403 << "site_revoked";
+        QTest::newRow("another federation's site") << "other" << 403 << "wrong_federation";
+        QTest::newRow("member") << "member" << 200 << "";
+    }
+
+    void authentication() {
+        QFETCH(QString, who);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        ApiRequest request;
+        request.method = "GET";
+        request.path = qs("/api/v1/federations/" + federation_ + "/task");
+        if (who == "wrong") request.authorization = "Bearer fmcs_guess";
+        if (who == "basic") request.authorization = "Basic dXNlcjpwYXNz";
+        if (who == "member") request.authorization = QByteArray::fromStdString("Bearer " + sites_[0].token);
+        if (who == "revoked") {
+            service_->revokeSite(sites_[1].id);
+            request.authorization = QByteArray::fromStdString("Bearer " + sites_[1].token);
+        }
+        if (who == "other") {
+            const auto other = service_->createFederation(settings());
+            request.authorization = QByteArray::fromStdString("Bearer " + enrollSite(other, "elsewhere").token);
+        }
+        const auto response = service_->handle(request);
+        QCOMPARE(response.status, status);
+        QCOMPARE(errorCode(response), code);
+        if (status == 401) QVERIFY(!response.headers.empty());  // WWW-Authenticate
+        if (status == 200) QCOMPARE(taskFromJson(json(response), "task").federationId, federation_);
+    }
+
+    void unknownRoutesAndMethods() {
+        QCOMPARE(call("GET", "/nothing").status, 404);
+        QCOMPARE(call("GET", "/federations/" + federation_ + "/rounds/x/global", sites_[0].token).status, 404);
+        QCOMPARE(call("DELETE", "/health").status, 405);
+        QCOMPARE(call("GET", "/enroll").status, 405);
+    }
+
+    void roundClosesWhenAllActiveSitesUploaded() {
+        const auto fams = std::vector<ParameterSet>{syntheticFam(kDim, 1), syntheticFam(kDim, 2), syntheticFam(kDim, 3)};
+        QCOMPARE(upload(sites_[0], 1, fams[0], 100, "key-a-0001").status, 201);
+        auto round = store_->round(federation_, 1);
+        QCOMPARE(round->state, std::string("collecting"));
+        QCOMPARE(*round->deadlineAt, now_ + 60'000);
+        QCOMPARE(upload(sites_[1], 1, fams[1], 300, "key-b-0001").status, 201);
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("collecting"));  // waits for the third site
+        const auto current = json(call("GET", "/federations/" + federation_ + "/rounds/current", sites_[2].token));
+        QCOMPARE(current.value("uploads_received").toInt(), 2);
+        QVERIFY(current.value("waiting_reason").toString().contains("2 of 3 active sites"));
+        QVERIFY(!current.value("you_uploaded").toBool());
+
+        const auto last = upload(sites_[2], 1, fams[2], 600, "key-c-0001");
+        QCOMPARE(last.status, 201);
+        QCOMPARE(json(last).value("round_state").toString(), QStringLiteral("published"));
+        QVERIFY(sameValues(published(1), expectedAverage(fams, {100, 300, 600})));
+        QCOMPARE(store_->round(federation_, 1)->participants, 3);
+        QCOMPARE(store_->round(federation_, 2)->state, std::string("open"));
+
+        const auto global = call("GET", "/federations/" + federation_ + "/rounds/1/global", sites_[0].token);
+        QCOMPARE(global.status, 200);
+        QCOMPARE(global.contentType, QByteArray("application/octet-stream"));
+        QVERIFY(std::any_of(global.headers.begin(), global.headers.end(), [&](const auto& header) {
+            return header.first == "X-FMC-Sha256" &&
+                   header.second.toStdString() == sha256Hex(global.body.constData(), global.body.size());
+        }));
+        QCOMPARE(call("GET", "/federations/" + federation_ + "/rounds/2/global", sites_[0].token).status, 404);
+    }
+
+    void deadlineClosesTheRoundWithTheMinimumOfSites() {
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 201);
+        now_ += 61'000;
+        QCOMPARE(service_->tick(), 0);  // one upload, two needed: still open after the deadline
+        const auto waiting = store_->round(federation_, 1);
+        QCOMPARE(waiting->state, std::string("collecting"));
+        QVERIFY2(QString::fromStdString(waiting->waitingReason).contains("1 of the 2 uploads needed"),
+                 waiting->waitingReason.c_str());
+        QVERIFY(QString::fromStdString(waiting->waitingReason).contains("deadline passed"));
+        // The second upload after the deadline closes it at once, without the third site.
+        const auto second = upload(sites_[1], 1, syntheticFam(kDim, 2), 30, "key-b-0001");
+        QCOMPARE(json(second).value("round_state").toString(), QStringLiteral("published"));
+        QCOMPARE(store_->round(federation_, 1)->participants, 2);
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1), syntheticFam(kDim, 2)}, {10, 30})));
+
+        // Round 2: two uploads before the deadline wait for the third; the deadline closes it.
+        QCOMPARE(upload(sites_[0], 2, syntheticFam(kDim, 4), 10, "key-a-0002").status, 201);
+        QCOMPARE(upload(sites_[1], 2, syntheticFam(kDim, 5), 10, "key-b-0002").status, 201);
+        now_ += 59'000;
+        QCOMPARE(service_->tick(), 0);
+        now_ += 1'000;
+        QCOMPARE(service_->tick(), 1);
+        QCOMPARE(store_->round(federation_, 2)->state, std::string("published"));
+    }
+
+    void retriedUploadCountsOnce() {
+        const auto first = upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "same-key-01");
+        QCOMPARE(first.status, 201);
+        const auto retry = upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "same-key-01");
+        QCOMPARE(retry.status, 200);
+        QVERIFY(json(retry).value("duplicate").toBool());
+        QCOMPARE(store_->uploads(federation_, 1, false).size(), size_t(1));
+        // Another upload of the same site for the same round is refused.
+        const auto other = upload(sites_[0], 1, syntheticFam(kDim, 2), 10, "other-key-01");
+        QCOMPARE(other.status, 409);
+        QCOMPARE(errorCode(other), QStringLiteral("already_uploaded"));
+        // The key is bound to its round.
+        QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 3), 10, "b-key-0001").status, 201);
+        QCOMPARE(upload(sites_[2], 1, syntheticFam(kDim, 4), 10, "c-key-0001").status, 201);
+        const auto reused = upload(sites_[0], 2, syntheticFam(kDim, 5), 10, "same-key-01");
+        QCOMPARE(reused.status, 409);
+        QCOMPARE(errorCode(reused), QStringLiteral("idempotency_key_reused"));
+        // A retry that arrives after its upload completed the round is still acknowledged.
+        QCOMPARE(upload(sites_[2], 1, syntheticFam(kDim, 4), 10, "c-key-0001").status, 200);
+    }
+
+    void lateAndEarlyUploadsAreRefused() {
+        for (int s = 0; s < 3; ++s)
+            QCOMPARE(upload(sites_[s], 1, syntheticFam(kDim, s), 10, "r1-key-" + std::to_string(s)).status, 201);
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        const auto late = upload(sites_[0], 1, syntheticFam(kDim, 9), 10, "r1-late-key");
+        QCOMPARE(late.status, 409);
+        QCOMPARE(errorCode(late), QStringLiteral("round_closed"));
+        QVERIFY(json(late).value("error").toObject().value("message").toString().contains("current round is 2"));
+        const auto early = upload(sites_[0], 3, syntheticFam(kDim, 9), 10, "r3-early-key");
+        QCOMPARE(early.status, 409);
+        QCOMPARE(errorCode(early), QStringLiteral("round_not_open"));
+    }
+
+    void invalidUploadsAreRejectedAndTheRoundContinues_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("corrupted (checksum)") << "corrupted" << 400 << "invalid_payload";
+        QTest::newRow("truncated") << "truncated" << 400 << "invalid_payload";
+        QTest::newRow("NaN values") << "nan" << 400 << "invalid_payload";
+        QTest::newRow("wrong shape") << "shape" << 400 << "invalid_payload";
+        QTest::newRow("oversized tensor") << "oversized" << 400 << "invalid_payload";
+        QTest::newRow("over the norm bound") << "norm" << 400 << "norm_bound";
+        QTest::newRow("another codec") << "codec" << 400 << "wrong_codec";
+        QTest::newRow("not JSON") << "json" << 400 << "invalid_json";
+        QTest::newRow("undocumented field") << "field" << 400 << "invalid_upload";
+        QTest::newRow("unknown metric") << "metric" << 400 << "invalid_upload";
+        QTest::newRow("bad base64") << "base64" << 400 << "invalid_upload";
+        QTest::newRow("another site's id") << "site" << 400 << "mismatch";
+        QTest::newRow("zero samples") << "samples" << 400 << "invalid_upload";
+        QTest::newRow("body over the limit") << "body" << 413 << "body_too_large";
+    }
+
+    void invalidUploadsAreRejectedAndTheRoundContinues() {
+        QFETCH(QString, kind);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        if (kind == "nan") {
+            // NaN survives only the fp32 codec: a federation that uses it.
+            cleanup();
+            openService();
+            auto fp32 = settings();
+            fp32.codec = CodecKind::Fp32Raw;
+            federation_ = service_->createFederation(fp32);
+            sites_ = {enrollSite(federation_, "A"), enrollSite(federation_, "B"), enrollSite(federation_, "C")};
+        }
+        const auto good = syntheticFam(kDim, 7);
+        auto payload = encodeParameters(good, CodecKind::Fp16Zlib);
+        std::string siteId = sites_[0].id;
+        auto codec = CodecKind::Fp16Zlib;
+        if (kind == "corrupted") payload[payload.size() / 2] ^= 0x5a;
+        if (kind == "truncated") payload.resize(payload.size() - 9);
+        if (kind == "nan") {
+            // A well-formed fp32 payload, checksum included, whose first value is NaN. The raw
+            // body (4 bytes per value) sits just before the 4-byte CRC.
+            payload = encodeParameters(good, CodecKind::Fp32Raw);
+            std::size_t values = 0;
+            for (const auto& t : good) values += t.values.size();
+            const float nan = std::nanf("");
+            std::memcpy(payload.data() + payload.size() - 4 - values * 4, &nan, 4);
+            const auto crc = payloadCrc32(payload.data(), payload.size() - 4);
+            for (int i = 0; i < 4; ++i) payload[payload.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+            codec = CodecKind::Fp32Raw;
+        }
+        if (kind == "shape") payload = encodeParameters(syntheticFam(kDim * 2, 7), CodecKind::Fp16Zlib);
+        if (kind == "oversized") {
+            auto big = good;
+            big[1].shape = {kDim * 4};
+            big[1].values.resize(kDim * 4, 0.01f);
+            payload = encodeParameters(big, CodecKind::Fp16Zlib);
+        }
+        if (kind == "norm") payload = encodeParameters(syntheticFam(kDim, 7, 200.0f), CodecKind::Fp16Zlib);
+        if (kind == "codec") payload = encodeParameters(good, CodecKind::Fp32Raw);
+        if (kind == "site") siteId = sites_[1].id;
+        QByteArray body = uploadJson(federation_, 1, siteId, payload, 10, "bad-upload-1", codec);
+        if (kind == "json") body = "{not json";
+        if (kind == "field") body.replace("\"codec\"", "\"file_name\":\"ISIC_0025780.jpg\",\"codec\"");
+        if (kind == "metric") body.replace("\"train_loss\"", "\"patient_age\"");
+        if (kind == "base64") body.replace("\"payload\":\"", "\"payload\":\"!!!");
+        if (kind == "samples") body.replace("\"sample_count\":10", "\"sample_count\":0");
+        if (kind == "body") body = QByteArray(2 << 20, 'x');
+
+        const auto response = call("POST", "/federations/" + federation_ + "/rounds/1/uploads", sites_[0].token, body);
+        QCOMPARE(response.status, status);
+        QCOMPARE(errorCode(response), code);
+        QVERIFY(store_->uploads(federation_, 1, false).empty());
+        if (status == 400) {
+            const auto rejections = store_->rejections(federation_);
+            QCOMPARE(rejections.size(), size_t(1));
+            QCOMPARE(QString::fromStdString(rejections[0].code), code);
+            const auto audit = store_->auditLog(federation_);
+            QCOMPARE(QString::fromStdString(audit.back().action), QStringLiteral("upload.rejected"));
+        }
+
+        // The round goes on with valid uploads, the rejected site included.
+        const auto codecNow = store_->federation(federation_)->task.settings.codec;
+        std::vector<ParameterSet> fams{syntheticFam(kDim, 11), syntheticFam(kDim, 12), syntheticFam(kDim, 13)};
+        for (int s = 0; s < 3; ++s) {
+            const auto ok = call("POST", "/federations/" + federation_ + "/rounds/1/uploads", sites_[s].token,
+                                 uploadJson(federation_, 1, sites_[s].id, encodeParameters(fams[s], codecNow), 10 * (s + 1),
+                                            "good-upload-" + std::to_string(s), codecNow));
+            QCOMPARE(ok.status, 201);
+        }
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        QCOMPARE(store_->round(federation_, 1)->participants, 3);
+    }
+
+    void robustAggregationResistsAPoisonedSite_data() {
+        QTest::addColumn<int>("rule");
+        QTest::newRow("median") << static_cast<int>(AggregationRule::Median);
+        QTest::newRow("trimmed mean") << static_cast<int>(AggregationRule::TrimmedMean);
+    }
+
+    void robustAggregationResistsAPoisonedSite() {
+        QFETCH(int, rule);
+        const auto federation = service_->createFederation(settings(5, static_cast<AggregationRule>(rule)));
+        std::vector<Site> sites;
+        for (int s = 0; s < 5; ++s) sites.push_back(enrollSite(federation, "site " + std::to_string(s)));
+        std::vector<ParameterSet> decoded;
+        for (int s = 0; s < 5; ++s) {
+            // Site 4 is poisoned: every value pushed to +9 (within the norm bound of 100).
+            auto fam = s == 4 ? syntheticFam(kDim, 40, 0.0f) : syntheticFam(kDim, 20 + s);
+            if (s == 4)
+                for (auto& tensor : fam)
+                    for (auto& value : tensor.values) value = 0.9f;
+            decoded.push_back(decodeParameters(encodeParameters(fam, CodecKind::Fp16Zlib)));
+            QCOMPARE(upload(sites[static_cast<size_t>(s)], 1, fam, 100, "robust-key-" + std::to_string(s), federation).status,
+                     201);
+        }
+        const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
+        const auto expected = static_cast<AggregationRule>(rule) == AggregationRule::Median ? coordinateMedian(decoded)
+                                                                                              : trimmedMean(decoded, 0.2);
+        QVERIFY(sameValues(global, decodeParameters(encodeParameters(expected, CodecKind::Fp16Zlib))));
+        float largest = 0;
+        for (const auto& tensor : global)
+            for (float value : tensor.values) largest = std::max(largest, std::abs(value));
+        QVERIFY2(largest < 0.05f, "the poisoned site moved the robust aggregate");
+    }
+
+    void revokedSitesAreLeftOut() {
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 201);
+        QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 10, "key-b-0001").status, 201);
+        // Revoking the last missing site lets the round close with the others.
+        service_->revokeSite(sites_[2].id);
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        QCOMPARE(store_->round(federation_, 1)->participants, 2);
+        // A site revoked after uploading is excluded from the aggregate.
+        QCOMPARE(upload(sites_[0], 2, syntheticFam(kDim, 3), 10, "key-a-0002").status, 201);
+        QCOMPARE(upload(sites_[1], 2, syntheticFam(kDim, 4), 10, "key-b-0002").status, 201);
+        QCOMPARE(store_->round(federation_, 2)->state, std::string("published"));
+        const auto third = enrollSite(federation_, "Hospital G");
+        QCOMPARE(upload(sites_[0], 3, syntheticFam(kDim, 5), 10, "key-a-0003").status, 201);
+        QCOMPARE(upload(third, 3, syntheticFam(kDim, 6), 10, "key-g-0003").status, 201);
+        service_->revokeSite(sites_[0].id);
+        QCOMPARE(store_->round(federation_, 3)->state, std::string("collecting"));  // 1 active upload < min 2
+        QCOMPARE(upload(sites_[1], 3, syntheticFam(kDim, 7), 10, "key-b-0003").status, 201);
+        QCOMPARE(store_->round(federation_, 3)->participants, 2);
+        QVERIFY(sameValues(published(3), expectedAverage({syntheticFam(kDim, 7), syntheticFam(kDim, 6)}, {10, 10})));
+        QCOMPARE(store_->federation(federation_)->state, std::string("finished"));
+    }
+
+    void restartResumesMidRound() {
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 201);
+        QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 20, "key-b-0001").status, 201);
+        // The process dies; a new one opens the same database.
+        service_.reset();
+        store_.reset();
+        openService();
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("collecting"));
+        QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 20, "key-b-0001").status, 200);  // the retry after the crash
+        QCOMPARE(upload(sites_[2], 1, syntheticFam(kDim, 3), 30, "key-c-0001").status, 201);
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1), syntheticFam(kDim, 2), syntheticFam(kDim, 3)},
+                                                         {10, 20, 30})));
+    }
+
+    void interruptedAggregationIsFinishedOnStart() {
+        for (int s = 0; s < 2; ++s)
+            QCOMPARE(upload(sites_[s], 1, syntheticFam(kDim, s), 10, "key-" + std::to_string(s) + "-0001").status, 201);
+        auto round = *store_->round(federation_, 1);
+        round.state = "aggregating";  // as a crash between the two aggregation transactions leaves it
+        store_->updateRoundProgress(round);
+        service_.reset();
+        store_.reset();
+        openService();
+        QCOMPARE(service_->tick(), 1);
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        QCOMPARE(store_->round(federation_, 2)->state, std::string("open"));
+        QCOMPARE(store_->rounds(federation_).size(), size_t(2));  // not doubled
+    }
+
+    void auditLogAndHistory() {
+        for (int round = 1; round <= 3; ++round)
+            for (int s = 0; s < 3; ++s)
+                QCOMPARE(upload(sites_[s], round, syntheticFam(kDim, round * 10 + s), 10 + s,
+                                "history-key-" + std::to_string(round) + "-" + std::to_string(s))
+                             .status,
+                         201);
+        QCOMPARE(store_->federation(federation_)->state, std::string("finished"));
+        std::map<std::string, int> actions;
+        for (const auto& entry : store_->auditLog(federation_)) {
+            ++actions[entry.action];
+            for (const auto& site : sites_) QVERIFY(entry.detailJson.find(site.token) == std::string::npos);
+        }
+        QCOMPARE(actions["federation.created"], 1);
+        QCOMPARE(actions["code.issued"], 3);
+        QCOMPARE(actions["site.enrolled"], 3);
+        QCOMPARE(actions["upload.accepted"], 9);
+        QCOMPARE(actions["round.published"], 3);
+        QCOMPARE(actions["federation.finished"], 1);
+
+        const auto history = service_->roundHistory(federation_);
+        QCOMPARE(history.value("rounds").toArray().size(), 3);
+        QCOMPARE(history.value("rounds").toArray()[2].toObject().value("uploads").toArray().size(), 3);
+        const auto csv = historyToCsv(history);
+        QCOMPARE(csv.count('\n'), 1 + 9);
+        QVERIFY(csv.startsWith("round,state,published_at,participants,total_samples,site_id,site_name,sample_count"));
+    }
+
+    void taskJsonRoundTrips() {
+        const auto record = store_->federation(federation_);
+        const auto parsed = taskFromJson(taskToJson(record->task), "task");
+        QCOMPARE(parsed.federationId, federation_);
+        QCOMPARE(parsed.settings.classNames, record->task.settings.classNames);
+        QCOMPARE(parsed.settings.initSeed, record->task.settings.initSeed);
+        QCOMPARE(taskToJson(parsed), taskToJson(record->task));
+        auto broken = taskToJson(record->task);
+        broken.insert("embedding_dim", "eight");
+        try {
+            taskFromJson(broken, "task from test");
+            QFAIL("a malformed task was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("embedding_dim"), error.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCoordinatorService)
+#include "tst_coordinatorservice.moc"

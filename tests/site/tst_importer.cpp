@@ -1,0 +1,623 @@
+// The folder importer on real files: the ISIC dermoscopy set through its CSV and through
+// its folder names, the DICOM collection with its broken files, duplicates, bad files next
+// to good ones, cancellation, and a child process killed in the middle of an import.
+#include "imaging/image_loader.h"
+#include "site/importer.h"
+#include "site/site_store.h"
+#include "site/site_workspace.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+
+using namespace fmc;
+
+namespace {
+
+constexpr const char* kChildFlag = "--import-child";
+
+QString dataDir() { return QStringLiteral(FMC_SHARED_DATA_DIR); }
+QString isicDir() { return dataDir() + "/dermoscopy-isic9"; }
+QString dicomDir() { return dataDir() + "/dicom"; }
+QString pydicomFile(const char* name) { return dicomDir() + "/pydicom-test-files/" + name; }
+
+std::string canonical(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()).toStdString(); }
+
+struct CsvRow {
+    std::string label, split, center;
+};
+
+// sites.csv read independently of the importer (no quoted fields in that file).
+std::map<std::string, CsvRow> readSitesCsv() {
+    std::map<std::string, CsvRow> rows;
+    QFile file(isicDir() + "/sites.csv");
+    if (!file.open(QIODevice::ReadOnly)) return rows;
+    const auto header = QString::fromUtf8(file.readLine()).trimmed().split(',');
+    const auto column = [&](const char* name) { return header.indexOf(QString::fromLatin1(name)); };
+    while (!file.atEnd()) {
+        const auto fields = QString::fromUtf8(file.readLine()).trimmed().split(',');
+        if (fields.size() < header.size()) continue;
+        rows[canonical(isicDir() + "/" + fields[column("path")])] = {
+            fields[column("label")].toStdString(), fields[column("split")].toLower().toStdString(),
+            fields[column("center")].toStdString()};
+    }
+    return rows;
+}
+
+std::map<std::string, const ImportFileResult*> byPath(const ImportReport& report) {
+    std::map<std::string, const ImportFileResult*> files;
+    for (const auto& file : report.files) files[file.path] = &file;
+    return files;
+}
+
+std::string fileSha256(const std::string& path) {
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex().toStdString();
+}
+
+void copyFile(const QString& from, const QString& to) {
+    QDir().mkpath(QFileInfo(to).absolutePath());
+    QVERIFY2(QFile::copy(from, to), qPrintable(from + " -> " + to));
+}
+
+void writeBytes(const QString& path, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    QVERIFY2(file.open(QIODevice::WriteOnly), qPrintable(path));
+    QCOMPARE(file.write(bytes), bytes.size());
+}
+
+QByteArray readBytes(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The child process of the crash test: import a folder, printing each finished file.
+int runImportChild(const char* workspaceFolder, const char* folder) {
+    auto workspace = SiteWorkspace::open(workspaceFolder);
+    ImportOptions options;
+    options.labelSource = LabelSource::FolderNames;
+    workspace.importPaths({folder}, options, [](const ImportProgress& progress) {
+        std::printf("%d\n", progress.done);
+        std::fflush(stdout);
+    });
+    return 0;
+}
+
+}  // namespace
+
+class TestImporter : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    int workspaces_ = 0;
+
+    std::string newWorkspaceFolder() { return dir_.filePath("ws" + QString::number(++workspaces_)).toStdString(); }
+
+    void requireData(const QString& path) {
+        if (!QFileInfo::exists(path)) QSKIP(qPrintable(path + " is absent (shared test data, see ../shared/README.md)"));
+    }
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(dir_.isValid());
+    }
+
+    void isicThroughItsCsvMatchesTheCsv() {
+        requireData(isicDir() + "/sites.csv");
+        const auto csv = readSitesCsv();
+        QCOMPARE(csv.size(), size_t(2359));
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::Csv;
+        options.csvPath = (isicDir() + "/sites.csv").toStdString();
+        const auto report = workspace.importPaths({isicDir().toStdString()}, options);
+        qInfo("JPEG import throughput: %zu files in %.2f s = %.0f files/s", report.files.size(), report.seconds,
+              report.files.size() / report.seconds);
+
+        // Every CSV file is accounted for: imported, or a duplicate of one that was.
+        QCOMPARE(report.count(ImportOutcome::Error), 0);
+        QCOMPARE(report.count(ImportOutcome::Skipped), 1);  // sites.csv itself
+        QCOMPARE(report.count(ImportOutcome::Imported) + report.count(ImportOutcome::Duplicate), 2359);
+        QVERIFY2(report.notes.empty(), report.notes.empty() ? "" : report.notes.front().c_str());
+
+        // The archive holds byte-identical copies (the same ISIC image under two classes);
+        // the store keeps one image per distinct content.
+        std::set<std::string> distinctContent;
+        for (const auto& [path, row] : csv) distinctContent.insert(fileSha256(path));
+        QCOMPARE(workspace.store().imageCount(), int(distinctContent.size()));
+        QCOMPARE(report.count(ImportOutcome::Imported), int(distinctContent.size()));
+
+        const auto files = byPath(report);
+        std::map<std::string, int> expectedPerLabel, reportedPerLabel;
+        int testSplit = 0;
+        for (const auto& [path, row] : csv) {
+            ++expectedPerLabel[row.label];
+            const auto found = files.find(path);
+            QVERIFY2(found != files.end(), path.c_str());
+            reportedPerLabel[found->second->label.value_or("")] += 1;
+            if (found->second->outcome != ImportOutcome::Imported) continue;
+            const auto stored = workspace.store().imageBySource(path, 0);
+            QVERIFY2(stored, path.c_str());
+            QCOMPARE(stored->label.value_or(""), row.label);
+            QCOMPARE(std::string(splitName(stored->split)), row.split);
+            QCOMPARE(stored->site, row.center);
+            QCOMPARE(stored->contentHash, fileSha256(path));
+            testSplit += stored->split == Split::Test;
+        }
+        QCOMPARE(reportedPerLabel, expectedPerLabel);
+        QVERIFY(testSplit > 0);
+        const auto runs = workspace.store().importRuns();
+        QCOMPARE(runs.size(), size_t(1));
+        QVERIFY(runs[0].finishedAt);
+        QCOMPARE(runs[0].counts.imported, report.count(ImportOutcome::Imported));
+        QCOMPARE(int(workspace.store().importIssues(runs[0].id).size()),
+                 report.count(ImportOutcome::Duplicate) + report.count(ImportOutcome::Skipped));
+    }
+
+    void isicThroughFolderNamesMatchesTheCsvAndReimportsNothing() {
+        requireData(isicDir() + "/sites.csv");
+        const auto csv = readSitesCsv();
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::FolderNames;
+        const auto report = workspace.importPaths({isicDir().toStdString()}, options);
+        QCOMPARE(report.count(ImportOutcome::Imported) + report.count(ImportOutcome::Duplicate), int(csv.size()));
+        const auto files = byPath(report);
+        int conflicts = 0;
+        for (const auto& [path, row] : csv) {
+            const auto* file = files.at(path);
+            // Folder names are the CSV's labels, and the Train/Test folders its splits.
+            QCOMPARE(file->label.value_or(""), row.label);
+            if (file->outcome == ImportOutcome::Imported)
+                QCOMPARE(std::string(splitName(workspace.store().imageBySource(path, 0)->split)), row.split);
+            else conflicts += file->errorClass == "duplicate-label-conflict";
+        }
+        QVERIFY2(conflicts > 0, "the archive's cross-class copies were not reported as label conflicts");
+
+        const int images = workspace.store().imageCount();
+        const auto again = workspace.importPaths({isicDir().toStdString()}, options);
+        QCOMPARE(again.count(ImportOutcome::Imported), 0);
+        QCOMPARE(again.count(ImportOutcome::AlreadyImported), images);
+        QCOMPARE(workspace.store().imageCount(), images);
+    }
+
+    void duplicatesAreFoundByPixels() {
+        requireData(isicDir());
+        const QString source = isicDir() + "/Train/melanoma/ISIC_0000139.jpg";
+        const QString other = isicDir() + "/Train/nevus/ISIC_0000477.jpg";
+        requireData(source);
+        QTemporaryDir folder;
+        copyFile(source, folder.filePath("a/melanoma/original.jpg"));
+        copyFile(source, folder.filePath("b/melanoma/copy.jpg"));
+        // The same pixels in another container: a lossless re-encoding is still a duplicate.
+        const auto decoded = loadImageFile(source.toStdString());
+        QDir().mkpath(folder.filePath("c/melanoma"));
+        saveImageFile(folder.filePath("c/melanoma/reencoded.png").toStdString(), decoded);
+        copyFile(source, folder.filePath("d/nevus/mislabelled.jpg"));
+        copyFile(other, folder.filePath("e/nevus/different.jpg"));
+
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::FolderNames;
+        const auto report = workspace.importPaths({folder.path().toStdString()}, options);
+        const auto files = byPath(report);
+        auto outcome = [&](const char* name) { return files.at(canonical(folder.filePath(name))); };
+        QCOMPARE(outcome("a/melanoma/original.jpg")->outcome, ImportOutcome::Imported);
+        QCOMPARE(outcome("b/melanoma/copy.jpg")->outcome, ImportOutcome::Duplicate);
+        QCOMPARE(outcome("b/melanoma/copy.jpg")->errorClass, std::string("duplicate-pixels"));
+        QVERIFY(outcome("b/melanoma/copy.jpg")->detail.find("original.jpg") != std::string::npos);
+        QCOMPARE(outcome("c/melanoma/reencoded.png")->outcome, ImportOutcome::Duplicate);
+        QCOMPARE(outcome("d/nevus/mislabelled.jpg")->errorClass, std::string("duplicate-label-conflict"));
+        QCOMPARE(outcome("e/nevus/different.jpg")->outcome, ImportOutcome::Imported);
+        QCOMPARE(workspace.store().imageCount(), 2);
+    }
+
+    void aBadFileIsReportedAndTheOthersImported_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("bytes");      // empty with `copyOf` set: a copy of that file
+        QTest::addColumn<QString>("copyOf");
+        QTest::addColumn<int>("truncateTo");        // > 0: keep only this many bytes of the copy
+        QTest::addColumn<qulonglong>("maxFileBytes");
+        QTest::addColumn<qulonglong>("maxPixels");
+        QTest::addColumn<int>("outcome");
+        QTest::addColumn<QString>("errorClass");
+        const QString jpeg = isicDir() + "/Train/melanoma/ISIC_0000139.jpg";
+        const qulonglong noLimit = 1ull << 30;
+        QTest::newRow("zero bytes") << "empty.jpg" << QByteArray() << "" << 0 << noLimit << noLimit
+                                    << int(ImportOutcome::Error) << "empty-file";
+        QTest::newRow("text named .png") << "fake.png" << QByteArray("not a picture at all") << "" << 0 << noLimit
+                                         << noLimit << int(ImportOutcome::Error) << "unreadable-image";
+        QTest::newRow("truncated JPEG") << "cut.jpg" << QByteArray() << jpeg << 2000 << noLimit << noLimit
+                                        << int(ImportOutcome::Error) << "unreadable-image";
+        QTest::newRow("over the file size limit") << "big.jpg" << QByteArray() << jpeg << 0 << qulonglong(1000)
+                                                  << noLimit << int(ImportOutcome::Error) << "too-large";
+        QTest::newRow("over the pixel limit") << "bomb.jpg" << QByteArray() << jpeg << 0 << noLimit << qulonglong(10000)
+                                              << int(ImportOutcome::Error) << "unreadable-image";
+        QTest::newRow("not an image") << "notes.txt" << QByteArray("clinic notes") << "" << 0 << noLimit << noLimit
+                                      << int(ImportOutcome::Skipped) << "not-an-image";
+        QTest::newRow("truncated DICOM") << "MR_truncated.dcm" << QByteArray() << pydicomFile("MR_truncated.dcm") << 0
+                                         << noLimit << noLimit << int(ImportOutcome::Error) << "truncated";
+        QTest::newRow("DICOM without pixels") << "rtplan.dcm" << QByteArray() << pydicomFile("rtplan.dcm") << 0
+                                              << noLimit << noLimit << int(ImportOutcome::Skipped) << "no-pixel-data";
+        QTest::newRow("DICOM 32-bit colour") << "rgb32.dcm" << QByteArray() << pydicomFile("SC_rgb_rle_32bit.dcm") << 0
+                                             << noLimit << noLimit << int(ImportOutcome::Error)
+                                             << "unsupported-pixel-format";
+    }
+    void aBadFileIsReportedAndTheOthersImported() {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, copyOf);
+        QFETCH(int, truncateTo);
+        QFETCH(qulonglong, maxFileBytes);
+        QFETCH(qulonglong, maxPixels);
+        QFETCH(int, outcome);
+        QFETCH(QString, errorClass);
+        requireData(isicDir());
+        requireData(dicomDir());
+        QTemporaryDir folder;
+        // Good files on both sides of the bad one (sorted order), small enough for every limit.
+        const auto goodImage = [&](const QString& path) {
+            RgbImage image;
+            image.width = image.height = 16;
+            image.pixels.assign(16 * 16 * 3, static_cast<std::uint8_t>(path.size()));
+            saveImageFile(path.toStdString(), image);
+        };
+        goodImage(folder.filePath("a_good.png"));
+        goodImage(folder.filePath("zz_good.png"));
+        if (!copyOf.isEmpty()) bytes = readBytes(copyOf);
+        if (truncateTo > 0) bytes.truncate(truncateTo);
+        writeBytes(folder.filePath(name), bytes);
+
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        workspace.setImageLimits({maxFileBytes, maxPixels});
+        const auto report = workspace.importPaths({folder.path().toStdString()}, {});
+        QCOMPARE(report.files.size(), size_t(3));
+        const auto* bad = byPath(report).at(canonical(folder.filePath(name)));
+        QCOMPARE(int(bad->outcome), outcome);
+        QCOMPARE(QString::fromStdString(bad->errorClass), errorClass);
+        QVERIFY2(bad->detail.find(name.toStdString()) != std::string::npos, bad->detail.c_str());
+        QCOMPARE(report.count(ImportOutcome::Imported), 2);
+        QCOMPARE(workspace.store().imageCount(), 2);
+        const auto issues = workspace.store().importIssues(report.importRunId);
+        QCOMPARE(issues.size(), size_t(1));
+        QCOMPARE(issues[0].errorClass, bad->errorClass);
+    }
+
+    void labelsAndSplitsFromFolderNames_data() {
+        QTest::addColumn<QString>("importRoot");  // relative to a fresh folder
+        QTest::addColumn<QString>("file");        // relative to importRoot
+        QTest::addColumn<QString>("label");       // "" for unlabelled
+        QTest::addColumn<QString>("split");       // "" when the hash decides
+        QTest::newRow("class folder below the root") << "export" << "melanoma/a.png" << "melanoma" << "";
+        QTest::newRow("split then class") << "export" << "Train/melanoma/a.png" << "melanoma" << "train";
+        QTest::newRow("class then split") << "export" << "melanoma/Test/a.png" << "melanoma" << "test";
+        QTest::newRow("nearest class wins") << "export" << "nevus/melanoma/a.png" << "melanoma" << "";
+        QTest::newRow("directly in the imported class folder") << "nevus" << "a.png" << "nevus" << "";
+        QTest::newRow("imported class folder, split below") << "nevus" << "validation/a.png" << "nevus" << "validation";
+        QTest::newRow("only split folders") << "Test" << "a.png" << "" << "test";
+    }
+    void labelsAndSplitsFromFolderNames() {
+        QFETCH(QString, importRoot);
+        QFETCH(QString, file);
+        QFETCH(QString, label);
+        QFETCH(QString, split);
+        QTemporaryDir folder;
+        const QString path = folder.filePath(importRoot + "/" + file);
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        RgbImage image;
+        image.width = image.height = 8;
+        image.pixels.assign(8 * 8 * 3, 99);
+        saveImageFile(path.toStdString(), image);
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::FolderNames;
+        options.testShare = 0;  // a split not given by a folder is "train"
+        workspace.importPaths({folder.filePath(importRoot).toStdString() + "/"}, options);
+        const auto stored = workspace.store().imageBySource(canonical(path), 0);
+        QVERIFY(stored);
+        QCOMPARE(QString::fromStdString(stored->label.value_or("")), label);
+        QCOMPARE(QString(splitName(stored->split)), split.isEmpty() ? QString("train") : split);
+    }
+
+    void theDicomCollectionImportsWithItsBrokenFilesReported() {
+        requireData(dicomDir());
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        const auto report = workspace.importPaths({dicomDir().toStdString()}, {});
+        qInfo("DICOM import throughput: %zu files in %.2f s = %.0f files/s", report.files.size(), report.seconds,
+              report.files.size() / report.seconds);
+        int filesOnDisk = 0;
+        for (QDirIterator it(dicomDir(), QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next()) ++filesOnDisk;
+        QCOMPARE(int(report.files.size()), filesOnDisk);
+
+        const auto files = byPath(report);
+        auto check = [&](const char* name, ImportOutcome outcome, const char* errorClass) {
+            const auto* file = files.at(canonical(pydicomFile(name)));
+            QVERIFY2(file->outcome == outcome, (std::string(name) + ": " + importOutcomeName(file->outcome) + " " +
+                                                file->detail).c_str());
+            QCOMPARE(file->errorClass, std::string(errorClass));
+        };
+        check("MR_small.dcm", ImportOutcome::Imported, "");
+        check("CT_small.dcm", ImportOutcome::Imported, "");
+        check("MR_truncated.dcm", ImportOutcome::Error, "truncated");
+        check("SC_rgb_rle_32bit.dcm", ImportOutcome::Error, "unsupported-pixel-format");
+        check("rtplan.dcm", ImportOutcome::Skipped, "no-pixel-data");
+        check("dicomdirtests/DICOMDIR", ImportOutcome::Skipped, "no-pixel-data");
+        check("README.txt", ImportOutcome::Skipped, "not-an-image");
+        // Lossless re-encodings of MR_small have its pixels.
+        for (const char* twin : {"MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm", "MR_small_bigendian.dcm",
+                                 "MR_small_implicit.dcm"})
+            check(twin, ImportOutcome::Duplicate, "duplicate-pixels");
+        QVERIFY(report.count(ImportOutcome::Imported) > 50);
+
+        auto& store = workspace.store();
+        QCOMPARE(store.imageCount(), report.counts().samples);
+        const auto mr = store.imageBySource(canonical(pydicomFile("MR_small.dcm")), 0);
+        QVERIFY(mr);
+        QCOMPARE(mr->kind, ImageFileKind::Dicom);
+        QCOMPARE(mr->modality, std::string("MR"));
+        QCOMPARE(mr->width, 64);
+        QCOMPARE(mr->height, 64);
+
+        // Identifying values live in image_identifiers and nowhere else. (Paths are the
+        // user's own; short values such as a StudyTime of 000000 occur in them by chance.)
+        auto values = store.database().prepare(
+            "SELECT DISTINCT value FROM image_identifiers WHERE length(value) > 3 AND keyword IN ('PatientName', "
+            "'PatientID', 'OtherPatientIDs', 'PatientBirthDate', 'InstitutionName', 'ReferringPhysicianName', "
+            "'SOPInstanceUID', 'StudyInstanceUID', 'SeriesInstanceUID')");
+        int checked = 0;
+        while (values.step()) {
+            const auto value = values.columnText(0);
+            auto leaks = store.database().prepare(
+                "SELECT (SELECT COUNT(*) FROM import_errors WHERE instr(replace(reason, source_path, ''), ?1) > 0) + "
+                "(SELECT COUNT(*) FROM images WHERE instr(COALESCE(label, '') || site || modality || "
+                "COALESCE(error, ''), ?1) > 0)");
+            leaks.bindAll(value);
+            leaks.step();
+            QVERIFY2(leaks.columnInt(0) == 0, "an identifying value was copied out of image_identifiers");
+            ++checked;
+        }
+        QVERIFY(checked > 10);
+        QVERIFY(!store.identifyingAttributes(mr->id).empty());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+    }
+
+    void multiFrameFilesGiveOneOrEverySample() {
+        const QString file = dicomDir() + "/pylibjpeg-ds/LittleEndianExplicit/emri_small.dcm";
+        requireData(file);
+        ImportOptions middle;
+        auto first = SiteWorkspace::open(newWorkspaceFolder());
+        const auto one = first.importPaths({file.toStdString()}, middle);
+        QCOMPARE(one.counts().samples, 1);
+        const auto stored = first.store().imagesOfFile(canonical(file));
+        QCOMPARE(stored.size(), size_t(1));
+        QCOMPARE(stored[0].frame, 5);  // 10 frames: the middle one is frame 10/2
+
+        ImportOptions every;
+        every.frames = MultiFramePolicy::EveryFrame;
+        auto second = SiteWorkspace::open(newWorkspaceFolder());
+        const auto all = second.importPaths({file.toStdString()}, every);
+        QCOMPARE(all.counts().samples, 10);
+        const auto frames = second.store().imagesOfFile(canonical(file));
+        for (int i = 0; i < 10; ++i) QCOMPARE(frames[size_t(i)].frame, i);
+        QCOMPARE(frames[5].pixelHash, stored[0].pixelHash);
+    }
+
+    void labelsFromADicomAttribute() {
+        requireData(dicomDir());
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::DicomTag;
+        options.dicomTagKeyword = "Modality";
+        const auto report = workspace.importPaths(
+            {pydicomFile("MR_small.dcm").toStdString(), pydicomFile("CT_small.dcm").toStdString()}, options);
+        QCOMPARE(report.count(ImportOutcome::Imported), 2);
+        QCOMPARE(workspace.store().imageBySource(canonical(pydicomFile("MR_small.dcm")), 0)->label.value_or(""),
+                 std::string("MR"));
+        QCOMPARE(workspace.store().imageBySource(canonical(pydicomFile("CT_small.dcm")), 0)->label.value_or(""),
+                 std::string("CT"));
+
+        options.dicomTagKeyword = "PatientName";
+        try {
+            workspace.importPaths({dicomDir().toStdString()}, options);
+            QFAIL("a patient-identifying attribute was accepted as a label");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("PatientName"), error.what());
+        }
+        options.dicomTagKeyword = "NoSuchKeyword";
+        QVERIFY_THROWS_EXCEPTION(Error, workspace.importPaths({dicomDir().toStdString()}, options));
+        QCOMPARE(workspace.store().importRuns().size(), size_t(1));  // refused requests start no run
+    }
+
+    void labelsCsvProblemsNameTheFileAndLine_data() {
+        QTest::addColumn<QByteArray>("csv");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no label column") << QByteArray("path,class\na.png,x\n") << "no 'label' column";
+        QTest::newRow("no path column") << QByteArray("file,label\na.png,x\n") << "no 'path' column";
+        QTest::newRow("bad split") << QByteArray("path,label,split\na.png,x,train\nb.png,y,later\n") << "line 3";
+        QTest::newRow("short row") << QByteArray("path,label,site\na.png\n") << "line 2";
+        QTest::newRow("open quote") << QByteArray("path,label\n\"a.png,x\n") << "unterminated";
+        QTest::newRow("listed twice") << QByteArray("path,label\na.png,x\n./a.png,y\n") << "listed twice";
+    }
+    void labelsCsvProblemsNameTheFileAndLine() {
+        QFETCH(QByteArray, csv);
+        QFETCH(QString, expected);
+        QTemporaryDir folder;
+        writeBytes(folder.filePath("labels.csv"), csv);
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::Csv;
+        options.csvPath = folder.filePath("labels.csv").toStdString();
+        try {
+            workspace.importPaths({folder.path().toStdString()}, options);
+            QFAIL("a malformed CSV was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("labels.csv") && QString(error.what()).contains(expected),
+                     error.what());
+        }
+    }
+
+    void labelsCsvWithQuotesAndSubfolders() {
+        QTemporaryDir folder;
+        RgbImage image;
+        image.width = image.height = 8;
+        for (int i = 0; i < 3; ++i) {
+            image.pixels.assign(8 * 8 * 3, static_cast<std::uint8_t>(40 * i));
+            QDir().mkpath(folder.filePath("scans"));
+            saveImageFile(folder.filePath(QString("scans/lesion, %1.png").arg(i)).toStdString(), image);
+        }
+        writeBytes(folder.filePath("labels.csv"),
+                   "\xEF\xBB\xBFpath,label,split,site\r\n"
+                   "\"scans/lesion, 0.png\",\"nevus, \"\"typical\"\"\",Test,clinic A\r\n"
+                   "\"scans/lesion, 1.png\",melanoma,,clinic B\r\n"
+                   "scans/missing.png,melanoma,,\r\n");
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::Csv;
+        options.csvPath = folder.filePath("labels.csv").toStdString();
+        const auto report = workspace.importPaths({folder.filePath("scans").toStdString()}, options);
+        QCOMPARE(report.count(ImportOutcome::Imported), 3);
+        auto& store = workspace.store();
+        const auto first = store.imageBySource(canonical(folder.filePath("scans/lesion, 0.png")), 0).value();
+        QCOMPARE(first.label.value_or(""), std::string("nevus, \"typical\""));
+        QCOMPARE(first.split, Split::Test);
+        QCOMPARE(first.site, std::string("clinic A"));
+        QCOMPARE(store.imageBySource(canonical(folder.filePath("scans/lesion, 2.png")), 0)->label, std::nullopt);
+        QCOMPARE(report.notes.size(), size_t(1));  // the row naming missing.png
+        QVERIFY(report.notes[0].find("missing.png") != std::string::npos);
+    }
+
+    void reimportingWithLabelsRelabelsAndAChangedFileReplacesItsRows() {
+        requireData(isicDir());
+        QTemporaryDir folder;
+        copyFile(isicDir() + "/Train/melanoma/ISIC_0000139.jpg", folder.filePath("melanoma/a.jpg"));
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        const auto path = canonical(folder.filePath("melanoma/a.jpg"));
+        workspace.importPaths({folder.path().toStdString()}, {});
+        QCOMPARE(workspace.store().imageBySource(path, 0)->label, std::nullopt);
+
+        ImportOptions folders;
+        folders.labelSource = LabelSource::FolderNames;
+        auto again = workspace.importPaths({folder.path().toStdString()}, folders);
+        QCOMPARE(again.files[0].outcome, ImportOutcome::AlreadyImported);
+        QCOMPARE(workspace.store().imageBySource(path, 0)->label.value_or(""), std::string("melanoma"));
+
+        QVERIFY(QFile::remove(QString::fromStdString(path)));
+        copyFile(isicDir() + "/Train/nevus/ISIC_0000477.jpg", QString::fromStdString(path));
+        again = workspace.importPaths({folder.path().toStdString()}, folders);
+        QCOMPARE(again.files[0].outcome, ImportOutcome::Imported);
+        QVERIFY(again.files[0].detail.find("replaced") != std::string::npos);
+        QCOMPARE(workspace.store().imageCount(), 1);
+        QCOMPARE(workspace.store().imageBySource(path, 0)->contentHash, fileSha256(path));
+    }
+
+    void cancellingStopsBetweenFilesAndRecordsTheRun() {
+        requireData(isicDir());
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        std::atomic<bool> cancel{false};
+        const auto report = workspace.importPaths(
+            {(isicDir() + "/Train/dermatofibroma").toStdString()}, {},
+            [&](const ImportProgress& progress) {
+                if (progress.done == 5) cancel = true;
+            },
+            &cancel);
+        QVERIFY(report.cancelled);
+        QCOMPARE(report.files.size(), size_t(5));
+        QVERIFY(report.notProcessed > 0);
+        QCOMPARE(workspace.store().imageCount(), report.count(ImportOutcome::Imported));
+        const auto run = workspace.store().importRuns().back();
+        QVERIFY(run.cancelled);
+        QVERIFY(run.finishedAt);
+    }
+
+    void missingPathsAreReportedNotThrown() {
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        const auto report = workspace.importPaths({dir_.filePath("no/such/folder").toStdString()}, {});
+        QCOMPARE(report.files.size(), size_t(1));
+        QCOMPARE(report.files[0].outcome, ImportOutcome::Error);
+        QCOMPARE(report.files[0].errorClass, std::string("not-found"));
+    }
+
+    void killingTheImportMidwayLeavesAConsistentStoreAndARerunFinishes() {
+        const QString folder = isicDir() + "/Train";
+        requireData(folder);
+        const auto workspaceFolder = newWorkspaceFolder();
+        QProcess child;
+        child.start(QCoreApplication::applicationFilePath(),
+                    {kChildFlag, QString::fromStdString(workspaceFolder), folder});
+        QVERIFY2(child.waitForStarted(), qPrintable(child.errorString()));
+        int done = 0;
+        while (done < 300 && child.state() == QProcess::Running) {
+            child.waitForReadyRead(5000);
+            while (child.canReadLine()) done = child.readLine().trimmed().toInt();
+        }
+        QVERIFY2(child.state() == QProcess::Running, "the child finished before it could be killed");
+        child.kill();  // SIGKILL: no destructor, no rollback, no checkpoint runs
+        QVERIFY(child.waitForFinished());
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+        {
+            auto store = SiteStore::open(workspaceFolder + "/" + kWorkspaceDatabaseFileName);
+            QCOMPARE(store.integrityCheck(), std::string("ok"));
+            QVERIFY(store.foreignKeyViolations().empty());
+            const auto runs = store.importRuns();
+            QCOMPARE(runs.size(), size_t(1));
+            QVERIFY2(!runs[0].finishedAt, "the killed run looks finished");
+            QCOMPARE(store.summary().interruptedImportRuns, 1);
+            // Whole files only: each row is complete, labelled after its folder, and its file
+            // is the one that was hashed.
+            const auto images = store.images();
+            qInfo("killed after %d files were reported done; %zu images committed", done, images.size());
+            QVERIFY(int(images.size()) >= done * 9 / 10);
+            QVERIFY(int(images.size()) < 2241);
+            for (const auto& image : images) {
+                QCOMPARE(image.label.value_or(""),
+                         QFileInfo(QString::fromStdString(image.sourcePath)).dir().dirName().toStdString());
+                QCOMPARE(image.contentHash, fileSha256(image.sourcePath));
+            }
+        }
+
+        auto workspace = SiteWorkspace::open(workspaceFolder);
+        const int before = workspace.store().imageCount();
+        ImportOptions options;
+        options.labelSource = LabelSource::FolderNames;
+        const auto rerun = workspace.importPaths({folder.toStdString()}, options);
+        QCOMPARE(rerun.count(ImportOutcome::AlreadyImported), before);
+        QCOMPARE(rerun.count(ImportOutcome::Error), 0);
+
+        // The result equals an import that was never interrupted.
+        auto reference = SiteWorkspace::open(newWorkspaceFolder());
+        reference.importPaths({folder.toStdString()}, options);
+        auto rows = [](SiteStore& store) {
+            std::set<std::pair<std::string, std::string>> set;
+            for (const auto& image : store.images()) set.insert({image.pixelHash, image.label.value_or("")});
+            return set;
+        };
+        QCOMPARE(workspace.store().imageCount(), reference.store().imageCount());
+        QVERIFY(rows(workspace.store()) == rows(reference.store()));
+        QCOMPARE(workspace.store().integrityCheck(), std::string("ok"));
+    }
+};
+
+int main(int argc, char* argv[]) {
+    if (argc == 4 && std::strcmp(argv[1], kChildFlag) == 0) return runImportChild(argv[2], argv[3]);
+    QCoreApplication app(argc, argv);
+    TestImporter test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_importer.moc"

@@ -1,0 +1,401 @@
+// The site store: migrations, WAL, foreign keys, transactions, and each table's round trip.
+// Every check opens real database files in a temporary folder; a second, independent
+// connection looks at what really reached the file.
+#include "site/migrations.h"
+#include "site/site_store.h"
+#include "site/sqlite.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace fmc;
+
+namespace {
+
+std::string hashOf(char digit) { return std::string(64, digit); }
+
+NewImage sampleImage(const std::string& path, char pixelDigit, const std::optional<std::string>& label = "nevus") {
+    NewImage image;
+    image.sourcePath = path;
+    image.contentHash = hashOf('c');
+    image.pixelHash = hashOf(pixelDigit);
+    image.width = 4;
+    image.height = 3;
+    image.label = label;
+    return image;
+}
+
+const std::vector<sqlite::Migration> kTestMigrations{
+    {1, "people", "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"},
+    {2, "ages", "ALTER TABLE people ADD COLUMN age INTEGER NOT NULL DEFAULT 0"},
+    {3, "index", "CREATE INDEX people_by_name ON people (name)"},
+};
+
+}  // namespace
+
+class TestSiteStore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::string path(const char* name) const { return dir_.filePath(name).toStdString(); }
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(dir_.isValid());
+    }
+
+    void freshStoreIsAtTheNewestSchemaWithWalAndForeignKeys() {
+        auto store = SiteStore::open(path("fresh.sqlite"));
+        QCOMPARE(store.schemaVersion(), siteStoreMigrations().back().version);
+        QCOMPARE(store.journalMode(), std::string("wal"));
+        QVERIFY(store.foreignKeysEnabled());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QCOMPARE(store.database().queryInt("PRAGMA user_version"), std::int64_t(siteStoreMigrations().back().version));
+        // WAL is a property of the file: an independent connection sees it too.
+        auto other = sqlite::Database::open(path("fresh.sqlite"), sqlite::Database::Access::ReadOnly);
+        QCOMPARE(other.queryText("PRAGMA journal_mode"), std::string("wal"));
+        store.setSetting("bundle.dir", "/x");
+        QVERIFY(QFileInfo::exists(dir_.filePath("fresh.sqlite-wal")));
+    }
+
+    void reopeningAppliesNothingTwice() {
+        { SiteStore::open(path("reopen.sqlite")); }
+        auto db = sqlite::Database::open(path("reopen.sqlite"));
+        QCOMPARE(sqlite::migrate(db, siteStoreMigrations()), 0);
+        QCOMPARE(db.queryInt("SELECT COUNT(*) FROM schema_migrations"), std::int64_t(siteStoreMigrations().size()));
+    }
+
+    void migrationsRunForwardInOrderAndKeepData() {
+        auto db = sqlite::Database::open(path("migrate.sqlite"));
+        QCOMPARE(sqlite::schemaVersion(db), 0);
+        QCOMPARE(sqlite::migrate(db, {kTestMigrations[0]}), 1);
+        db.prepare("INSERT INTO people (name) VALUES (?1)").bindAll(std::string("Ada")).run();
+        QCOMPARE(sqlite::schemaVersion(db), 1);
+
+        QCOMPARE(sqlite::migrate(db, kTestMigrations), 2);
+        QCOMPARE(sqlite::schemaVersion(db), 3);
+        QCOMPARE(db.queryInt("PRAGMA user_version"), std::int64_t(3));
+        QCOMPARE(db.queryText("SELECT name || ':' || age FROM people"), std::string("Ada:0"));
+        auto names = db.prepare("SELECT name FROM schema_migrations ORDER BY version");
+        std::vector<std::string> applied;
+        while (names.step()) applied.push_back(names.columnText(0));
+        QCOMPARE(applied, (std::vector<std::string>{"people", "ages", "index"}));
+    }
+
+    void aFailingMigrationLeavesTheDatabaseAsItWas() {
+        auto db = sqlite::Database::open(path("failing.sqlite"));
+        sqlite::migrate(db, {kTestMigrations[0]});
+        auto broken = kTestMigrations;
+        broken[2].sql = "CREATE INDEX people_by_name ON no_such_table (name)";
+        try {
+            sqlite::migrate(db, broken);
+            QFAIL("a broken migration was accepted");
+        } catch (const Error& error) {
+            const QString message = error.what();
+            QVERIFY2(message.contains("migration 3 'index'") && message.contains("failing.sqlite"), error.what());
+        }
+        // Migration 2 ran inside the same transaction and was rolled back with 3.
+        QCOMPARE(sqlite::schemaVersion(db), 1);
+        QCOMPARE(db.queryInt("SELECT COUNT(*) FROM pragma_table_info('people') WHERE name = 'age'"), std::int64_t(0));
+    }
+
+    void aNewerDatabaseIsRefused() {
+        auto db = sqlite::Database::open(path("newer.sqlite"));
+        sqlite::migrate(db, kTestMigrations);
+        try {
+            sqlite::migrate(db, {kTestMigrations[0]});
+            QFAIL("a newer schema was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("schema version 3 is newer"), error.what());
+        }
+    }
+
+    void migrationsMustBeStrictlyIncreasing() {
+        auto db = sqlite::Database::open(path("order.sqlite"));
+        QVERIFY_THROWS_EXCEPTION(Error, sqlite::migrate(db, {kTestMigrations[1], kTestMigrations[0]}));
+        QCOMPARE(sqlite::schemaVersion(db), 0);
+        const auto& real = siteStoreMigrations();
+        for (size_t i = 1; i < real.size(); ++i) QVERIFY(real[i].version > real[i - 1].version);
+    }
+
+    void aFileThatIsNotADatabaseIsNamedInTheError() {
+        QFile junk(dir_.filePath("junk.sqlite"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        try {
+            SiteStore::open(path("junk.sqlite"));
+            QFAIL("junk opened as a store");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("junk.sqlite"), error.what());
+        }
+    }
+
+    void foreignKeysAreEnforced() {
+        auto store = SiteStore::open(path("fk.sqlite"));
+        QVERIFY_THROWS_EXCEPTION(Error, store.addImages(999, {sampleImage("/a.jpg", '1')}));
+        QCOMPARE(store.imageCount(), 0);
+
+        const auto run = store.beginImportRun("none");
+        auto image = sampleImage("/b.dcm", '2');
+        image.kind = ImageFileKind::Dicom;
+        image.identifying = {{"PatientName", "Doe^Jane"}, {"PatientID", "12345"}};
+        const auto id = store.addImages(run, {image}).front();
+        QCOMPARE(store.identifyingAttributes(id).size(), size_t(2));
+        // Deleting an image takes its identifying attributes with it (ON DELETE CASCADE).
+        store.database().prepare("DELETE FROM images WHERE id = ?1").bindAll(id).run();
+        QCOMPARE(store.database().queryInt("SELECT COUNT(*) FROM image_identifiers"), std::int64_t(0));
+        QVERIFY(store.foreignKeyViolations().empty());
+    }
+
+    void aPredictionKeepsItsModelVersion() {
+        auto store = SiteStore::open(path("predictions.sqlite"));
+        ModelVersion version;
+        version.fileName = "local.fmcp";
+        version.sha256 = hashOf('a');
+        version.bytes = 10;
+        version.bundleHash = hashOf('b');
+        version.classes = {"benign", "malignant"};
+        version.promptTemplate = "a picture of a {}";
+        version.source = "train-local";
+        const auto versionId = store.addModelVersion(version);
+        StoredPrediction prediction;
+        prediction.sourcePath = "/scan.jpg";
+        prediction.contentHash = hashOf('c');
+        prediction.modelVersionId = versionId;
+        prediction.predictedClass = "benign";
+        prediction.probabilitiesJson = R"({"ensemble":[0.75,0.25]})";
+        prediction.ensembleEntropy = 0.56;
+        store.addPrediction(prediction);
+        QVERIFY_THROWS_EXCEPTION(
+            Error, store.database().prepare("DELETE FROM model_versions WHERE id = ?1").bindAll(versionId).run());
+        QCOMPARE(store.modelVersions().size(), size_t(1));
+        const auto stored = store.predictions().front();
+        QCOMPARE(stored.predictedClass, std::string("benign"));
+        QCOMPARE(stored.modelVersionId, versionId);
+        QVERIFY(!stored.imageId);
+        QCOMPARE(nlohmann::json::parse(stored.probabilitiesJson)["ensemble"][0].get<double>(), 0.75);
+        const auto latest = store.latestModelVersion(ModelVersionKind::LocalCheckpoint);
+        QVERIFY(latest);
+        QCOMPARE(latest->classes, version.classes);
+        QVERIFY(!store.latestModelVersion(ModelVersionKind::GlobalFam));
+    }
+
+    void aFailedMultiRowChangeLeavesNothing() {
+        auto store = SiteStore::open(path("atomic.sqlite"));
+        const auto run = store.beginImportRun("none");
+        store.addImages(run, {sampleImage("/first.jpg", '1')});
+        // Three frames of one file, the last with pixels the store already has: the whole
+        // file is refused, not its first two frames.
+        auto frame0 = sampleImage("/multi.dcm", '2'), frame1 = sampleImage("/multi.dcm", '3'),
+             frame2 = sampleImage("/multi.dcm", '1');
+        frame1.frame = 1;
+        frame2.frame = 2;
+        QVERIFY_THROWS_EXCEPTION(Error, store.addImages(run, {frame0, frame1, frame2}));
+        QCOMPARE(store.imageCount(), 1);
+        QVERIFY(!store.database().inTransaction());
+        // The same for a replacement: the old rows stay when the new ones fail.
+        QVERIFY_THROWS_EXCEPTION(Error, store.replaceImagesOfFile(run, "/first.jpg", {frame0, frame0}));
+        QCOMPARE(store.imagesOfFile("/first.jpg").size(), size_t(1));
+        QVERIFY_THROWS_EXCEPTION(Error, store.saveLabelSet("classes", {"a", "b", "a"}));
+        QVERIFY(!store.labelSet("classes"));
+    }
+
+    void transactionRollsBackUnlessCommitted() {
+        auto store = SiteStore::open(path("transaction.sqlite"));
+        auto& db = store.database();
+        {
+            sqlite::Transaction transaction(db);
+            store.setSetting("federation.coordinator", "https://coordinator.example");
+            QVERIFY(db.inTransaction());
+        }
+        QVERIFY(!store.setting("federation.coordinator"));
+        {
+            sqlite::Transaction transaction(db);
+            store.setSetting("federation.coordinator", "https://coordinator.example");
+            // Uncommitted changes are invisible to another connection (another process).
+            auto reader = sqlite::Database::open(path("transaction.sqlite"));
+            QCOMPARE(reader.queryInt("SELECT COUNT(*) FROM settings"), std::int64_t(0));
+            transaction.commit();
+            QCOMPARE(reader.queryInt("SELECT COUNT(*) FROM settings"), std::int64_t(1));
+        }
+        QCOMPARE(store.setting("federation.coordinator").value_or(""), std::string("https://coordinator.example"));
+    }
+
+    void aSecondWriterWaitsForTheBusyTimeoutThenFailsNamingTheFile() {
+        auto store = SiteStore::open(path("busy.sqlite"));
+        sqlite::Transaction holding(store.database());
+        auto other = sqlite::Database::open(path("busy.sqlite"), sqlite::Database::Access::ReadWrite, 200);
+        QElapsedTimer timer;
+        timer.start();
+        try {
+            sqlite::Transaction blocked(other);
+            QFAIL("two writers at once");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("busy.sqlite") && QString(error.what()).contains("locked"),
+                     error.what());
+        }
+        QVERIFY2(timer.elapsed() >= 150, "the busy timeout was not waited for");
+    }
+
+    void errorsNameTheStatementNotTheValues() {
+        auto store = SiteStore::open(path("values.sqlite"));
+        const auto run = store.beginImportRun("none");
+        store.addImages(run, {sampleImage("/scans/Doe_Jane.jpg", '1')});
+        try {
+            store.addImages(run, {sampleImage("/scans/Doe_Jane.jpg", '2')});
+            QFAIL("the same path and frame were stored twice");
+        } catch (const Error& error) {
+            const QString message = error.what();
+            QVERIFY2(message.contains("UNIQUE constraint failed: images.source_path"), error.what());
+            QVERIFY2(!message.contains("Doe_Jane"), error.what());
+        }
+    }
+
+    void splitNames_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("expected");  // -1: not a split
+        QTest::newRow("Train") << "Train" << int(Split::Train);
+        QTest::newRow("training") << "training" << int(Split::Train);
+        QTest::newRow("VAL") << "VAL" << int(Split::Validation);
+        QTest::newRow("valid") << "valid" << int(Split::Validation);
+        QTest::newRow("validation") << "validation" << int(Split::Validation);
+        QTest::newRow("Test") << "Test" << int(Split::Test);
+        QTest::newRow("testing") << "testing" << int(Split::Test);
+        QTest::newRow("melanoma") << "melanoma" << -1;
+        QTest::newRow("empty") << "" << -1;
+    }
+    void splitNames() {
+        QFETCH(QString, text);
+        QFETCH(int, expected);
+        const auto split = parseSplit(text.toStdString());
+        QCOMPARE(split ? int(*split) : -1, expected);
+        if (split) QCOMPARE(parseSplit(splitName(*split)), split);
+    }
+
+    void imagesRoundTripAndFilter() {
+        auto store = SiteStore::open(path("images.sqlite"));
+        const auto run = store.beginImportRun("folder");
+        auto train = sampleImage("/data/Train/nevus/1.jpg", '1');
+        auto test = sampleImage("/data/Test/nevus/2.jpg", '2');
+        test.split = Split::Test;
+        test.site = "HAM_rosendahl";
+        auto unlabelled = sampleImage("/data/3.jpg", '3', std::nullopt);
+        store.addImages(run, {train});
+        store.addImages(run, {test});
+        store.addImages(run, {unlabelled});
+
+        const auto all = store.images();
+        QCOMPARE(all.size(), size_t(3));
+        QCOMPARE(all[1].sourcePath, test.sourcePath);
+        QCOMPARE(all[1].site, std::string("HAM_rosendahl"));
+        QCOMPARE(all[1].split, Split::Test);
+        QCOMPARE(all[1].width, 4);
+        QCOMPARE(all[1].importRunId, run);
+        QVERIFY(!all[1].importedAt.empty());
+        QVERIFY(!all[2].label);
+
+        ImageFilter labelledTrain;
+        labelledTrain.split = Split::Train;
+        labelledTrain.labelledOnly = true;
+        QCOMPARE(store.images(labelledTrain).size(), size_t(1));
+        QCOMPARE(store.imageByPixelHash(hashOf('2'))->id, all[1].id);
+
+        store.markImageUnreadable(all[0].id, "/data/Train/nevus/1.jpg: file vanished");
+        QCOMPARE(store.images().size(), size_t(2));
+        ImageFilter everything;
+        everything.readableOnly = false;
+        QCOMPARE(store.images(everything).size(), size_t(3));
+        QCOMPARE(store.relabelFile(test.sourcePath, std::string("melanoma"), Split::Validation, ""), 1);
+        QCOMPARE(store.relabelFile(test.sourcePath, std::string("melanoma"), Split::Validation, ""), 0);
+        QCOMPARE(store.imageBySource(test.sourcePath, 0)->label.value_or(""), std::string("melanoma"));
+
+        store.finishImportRun(run, {3, 3, 0, 0, 0, 0, 3}, false);
+        const auto summary = store.summary();
+        QCOMPARE(summary.images, 3);
+        QCOMPARE(summary.labelled, 2);
+        QCOMPARE(summary.unreadable, 1);
+        QCOMPARE(summary.perLabel.at(""), 1);
+        QCOMPARE(summary.perSplit.at("validation"), 1);
+        QCOMPARE(summary.interruptedImportRuns, 0);
+    }
+
+    void labelSetsAndMappings() {
+        auto store = SiteStore::open(path("labels.sqlite"));
+        store.saveLabelSet("isic", {"melanoma", "nevus"});
+        store.saveLabelSet("isic", {"nevus", "melanoma", "dermatofibroma"});
+        QCOMPARE(store.labelSet("isic").value(), (std::vector<std::string>{"nevus", "melanoma", "dermatofibroma"}));
+        QVERIFY(!store.labelSet("other"));
+        store.setLabelMappings({{"mel", "melanoma"}, {"nv", "nevus"}});
+        store.setLabelMappings({{"nv", "melanocytic nevus"}});
+        QCOMPARE(store.federationClassOf("nv"), std::string("melanocytic nevus"));
+        QCOMPARE(store.federationClassOf("mel"), std::string("melanoma"));
+        QCOMPARE(store.federationClassOf("bcc"), std::string("bcc"));
+        QVERIFY_THROWS_EXCEPTION(Error, store.setLabelMappings({{"x", ""}}));
+    }
+
+    void featuresAreCachedPerBundle() {
+        auto store = SiteStore::open(path("features.sqlite"));
+        FloatMatrix features(2, 3);
+        features.data = {1, 2, 3, 4, 5, 6};
+        store.storeFeatures(hashOf('b'), {{hashOf('1'), 0}, {hashOf('1'), 1}}, features);
+        QCOMPARE(store.feature({hashOf('1'), 1}, hashOf('b')).value(), (std::vector<float>{4, 5, 6}));
+        QVERIFY(!store.feature({hashOf('1'), 1}, hashOf('d')));
+        QVERIFY(!store.feature({hashOf('2'), 0}, hashOf('b')));
+        // Storing a key again keeps the first vector: features of a frozen encoder never change.
+        features.data = {9, 9, 9, 9, 9, 9};
+        store.storeFeatures(hashOf('b'), {{hashOf('1'), 0}, {hashOf('3'), 0}}, features);
+        QCOMPARE(store.feature({hashOf('1'), 0}, hashOf('b')).value(), (std::vector<float>{1, 2, 3}));
+        QCOMPARE(store.summary().featuresPerBundle.at(hashOf('b')), 3);
+    }
+
+    void trainingRunsRecordEveryRound() {
+        auto store = SiteStore::open(path("training.sqlite"));
+        TrainingRunInfo info;
+        info.bundleHash = hashOf('b');
+        info.classes = {"nevus", "melanoma"};
+        info.trainImages = 40;
+        info.evaluationImages = 10;
+        info.evaluationSplit = "test";
+        const auto run = store.beginTrainingRun(info);
+        RoundMetrics first;
+        first.round = 1;
+        first.loss = 1.5;
+        first.accuracy = 0.6;
+        first.balancedAccuracy = 0.55;
+        first.macroF1 = 0.5;
+        first.seconds = 0.25;
+        store.recordRound(run, first);
+        RoundMetrics second = first;
+        second.round = 2;
+        second.accuracy.reset();
+        second.bytesSent = 1000;
+        second.bytesReceived = 2000;
+        store.recordRound(run, second);
+        QVERIFY_THROWS_EXCEPTION(Error, store.recordRound(run, second));  // a round is recorded once
+
+        auto stored = store.trainingRun(run).value();
+        QCOMPARE(stored.status, std::string("running"));
+        QVERIFY(!stored.finishedAt);
+        store.finishTrainingRun(run, "finished");
+        stored = store.trainingRun(run).value();
+        QCOMPARE(stored.status, std::string("finished"));
+        QVERIFY(stored.finishedAt);
+        QCOMPARE(stored.info.classes, info.classes);
+        QCOMPARE(stored.rounds.size(), size_t(2));
+        QCOMPARE(stored.rounds[0].balancedAccuracy.value(), 0.55);
+        QVERIFY(!stored.rounds[1].accuracy);
+        QCOMPARE(stored.rounds[1].bytesReceived, std::int64_t(2000));
+        QVERIFY_THROWS_EXCEPTION(Error, store.finishTrainingRun(run, "exploded"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSiteStore)
+#include "tst_sitestore.moc"
