@@ -3,9 +3,9 @@
 #include "cli_commands.h"
 
 #include "engine/runtime.h"
-#include "federation/engine_site_trainer.h"
+#include "federation/site/engine_site_trainer.h"
 #include "federation/site_agent.h"
-#include "federation/site_store_recorder.h"
+#include "federation/site/site_store_recorder.h"
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
 #endif

@@ -139,8 +139,11 @@ CodecLimits limitsFor(const ParameterSet& layout) {
 SimulationResult runSimulation(const SimulationConfig& config, const SimulationProgressCallback& progress,
                                const std::atomic<bool>* cancel) {
     if (config.rounds < 1) throw Error("rounds must be at least 1");
+    auto bundle = ModelBundle::load(config.bundleDir, config.device);
     auto dataset = loadDataset(config);
     SimulationResult result;
+    result.bundleName = bundle.manifest().name;
+    result.demoBundle = bundle.manifest().demo;
     result.skippedFiles = dataset.skipped;
     result.classNames = dataset.classNames;
 
@@ -166,9 +169,6 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     if (result.hasHeldOut && recordsOfSite(dataset, heldOut).empty())
         throw Error("held-out site '" + config.heldOutSite + "' has no images");
 
-    auto bundle = ModelBundle::load(config.bundleDir, config.device);
-    result.bundleName = bundle.manifest().name;
-    result.demoBundle = bundle.manifest().demo;
     std::vector<std::string> prompts;
     for (const auto& name : dataset.classNames) prompts.push_back(promptFor(config.promptTemplate, name));
     const auto classText = bundle.encodeTexts(prompts);
