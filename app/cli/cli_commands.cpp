@@ -55,27 +55,23 @@ std::string findResource(const QString& relativePath) {
 
 std::string vocabularyPath() { return findResource(QStringLiteral("clip/bpe_simple_vocab_16e6.txt.gz")); }
 
+void ProgressBar::update(const char* stage, int done, int total) {
+    if (total <= 0) return;
+    const bool terminal = isatty(fileno(stderr));
+    const int percent = 100 * done / total;
+    // On a terminal redraw in place when the percentage moves; in a log, a line every 10%.
+    if (!terminal && percent < lastPercent_ + 10 && done != total) return;
+    if (terminal && percent == lastPercent_ && done != total) return;
+    lastPercent_ = percent;
+    const int width = 30, filled = width * done / total;
+    std::fprintf(stderr, "%s%-9s [%.*s%*s] %d/%d%s", terminal ? "\r" : "", stage, filled,
+                 "##############################", width - filled, "", done, total,
+                 terminal && done != total ? "" : "\n");
+    std::fflush(stderr);
+    if (done == total) lastPercent_ = -100;
+}
+
 namespace {
-
-class ProgressBar {
-public:
-    void update(const char* stage, int done, int total) {
-        if (total <= 0) return;
-        const bool terminal = isatty(fileno(stderr));
-        const int percent = 100 * done / total;
-        if (!terminal && percent < lastPercent_ + 10 && done != total) return;
-        lastPercent_ = percent;
-        const int width = 30, filled = width * done / total;
-        std::fprintf(stderr, "%s%-9s [%.*s%*s] %d/%d%s", terminal ? "\r" : "", stage, filled,
-                     "##############################", width - filled, "", done, total,
-                     terminal && done != total ? "" : "\n");
-        std::fflush(stderr);
-        if (done == total) lastPercent_ = -100;
-    }
-
-private:
-    int lastPercent_ = -100;
-};
 
 void runAndReport(const SimulationConfig& config, const std::string& outputPrefix) {
     ProgressBar bar;

@@ -20,4 +20,13 @@ int run(const QStringList& arguments);
 std::string findResource(const QString& relativePath);  // resources/ in the tree or the install
 std::string vocabularyPath();                            // the CLIP BPE vocabulary
 
+// A progress bar on stderr: redrawn in place on a terminal, a line every 10% in a log.
+class ProgressBar {
+public:
+    void update(const char* stage, int done, int total);
+
+private:
+    int lastPercent_ = -100;
+};
+
 }  // namespace fmc::cli

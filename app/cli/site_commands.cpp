@@ -13,7 +13,6 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 namespace fmc::cli {
 namespace {
@@ -35,27 +34,6 @@ public:
 
 private:
     void (*previous_)(int);
-};
-
-class ProgressBar {
-public:
-    void update(const char* stage, int done, int total) {
-        if (total <= 0) return;
-        const bool terminal = isatty(fileno(stderr));
-        const int percent = 100 * done / total;
-        if (!terminal && percent < lastPercent_ + 10 && done != total) return;
-        if (terminal && percent == lastPercent_ && done != total) return;
-        lastPercent_ = percent;
-        const int width = 30, filled = width * done / total;
-        std::fprintf(stderr, "%s%-9s [%.*s%*s] %d/%d%s", terminal ? "\r" : "", stage, filled,
-                     "##############################", width - filled, "", done, total,
-                     terminal && done != total ? "" : "\n");
-        std::fflush(stderr);
-        if (done == total) lastPercent_ = -100;
-    }
-
-private:
-    int lastPercent_ = -100;
 };
 
 std::string percentText(const std::optional<double>& value) {
@@ -191,7 +169,8 @@ int statusCommand(const QStringList& arguments) {
     if (!runs.empty()) {
         const auto& last = runs.back();
         std::printf("  last: run %lld (%s, %s), %zu rounds, %d train / %d %s images", static_cast<long long>(last.id),
-                    last.info.kind.c_str(), last.status.c_str(), last.rounds.size(), last.info.trainImages,
+                    last.info.kind.c_str(), last.status == "running" ? "running or interrupted" : last.status.c_str(),
+                    last.rounds.size(), last.info.trainImages,
                     last.info.evaluationImages, last.info.evaluationSplit.empty() ? "evaluation"
                                                                                   : last.info.evaluationSplit.c_str());
         if (!last.rounds.empty())

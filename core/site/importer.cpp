@@ -1,0 +1,532 @@
+#include "site/importer.h"
+
+#include "common/sha256.h"
+#include "site/image_samples.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace fs = std::filesystem;
+
+namespace fmc {
+namespace {
+
+// Identifying attributes must never become labels, which leave the site with the model.
+bool isIdentifyingKeyword(const std::string& keyword) {
+    static const std::set<std::string> identifying{
+        "PatientName",       "PatientID",          "PatientBirthDate",  "PatientSex",
+        "OtherPatientIDs",   "AccessionNumber",    "InstitutionName",   "InstitutionAddress",
+        "ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "StationName",
+        "StudyDate",         "StudyTime",          "StudyID",           "SOPInstanceUID",
+        "StudyInstanceUID",  "SeriesInstanceUID",  "PatientAddress",    "PatientTelephoneNumbers",
+        "IssuerOfPatientID", "PatientBirthName",   "PatientMotherBirthName", "MedicalRecordLocator"};
+    return identifying.count(keyword) > 0 || keyword.rfind("Patient", 0) == 0;
+}
+
+std::string normalPath(const fs::path& path) { return fs::absolute(path).lexically_normal().string(); }
+
+struct GivenLabel {
+    std::optional<std::string> label;
+    std::optional<Split> split;
+    std::string site;
+};
+
+// --- labels CSV ------------------------------------------------------------------------
+
+// One record per call; handles quotes, doubled quotes, commas and newlines inside quotes.
+bool readCsvRecord(std::istream& in, std::vector<std::string>& fields, int& line) {
+    fields.clear();
+    std::string field;
+    bool quoted = false, any = false, afterQuote = false;
+    char c;
+    while (in.get(c)) {
+        any = true;
+        if (quoted) {
+            if (c == '"') {
+                if (in.peek() == '"') {
+                    field += '"';
+                    in.get();
+                } else {
+                    quoted = false;
+                    afterQuote = true;
+                }
+            } else {
+                if (c == '\n') ++line;
+                field += c;
+            }
+            continue;
+        }
+        if (c == '"' && field.empty() && !afterQuote) {
+            quoted = true;
+        } else if (c == ',') {
+            fields.push_back(std::move(field));
+            field.clear();
+            afterQuote = false;
+        } else if (c == '\n') {
+            ++line;
+            break;
+        } else if (c != '\r') {
+            field += c;
+        }
+    }
+    if (quoted) throw Error("unterminated quoted field");
+    if (!any) return false;
+    fields.push_back(std::move(field));
+    return true;
+}
+
+std::string lowerAscii(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+}
+
+struct LabelsCsv {
+    std::unordered_map<std::string, GivenLabel> byPath;
+    std::string path;
+};
+
+LabelsCsv readLabelsCsv(const std::string& csvPath) {
+    std::ifstream in(csvPath, std::ios::binary);
+    if (!in) throw Error(csvPath + ": cannot open labels CSV");
+    LabelsCsv csv;
+    csv.path = csvPath;
+    const auto base = fs::absolute(fs::path(csvPath)).parent_path();
+    int line = 1;
+    std::vector<std::string> fields;
+    auto where = [&](int at) { return csvPath + " line " + std::to_string(at); };
+    try {
+        if (!readCsvRecord(in, fields, line)) throw Error(csvPath + ": empty labels CSV, expected a header row");
+    } catch (const Error& error) {
+        throw Error(where(1) + ": " + error.what());
+    }
+    if (!fields.empty() && fields[0].rfind("\xEF\xBB\xBF", 0) == 0) fields[0].erase(0, 3);  // UTF-8 BOM
+    int pathColumn = -1, labelColumn = -1, siteColumn = -1, splitColumn = -1;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const auto name = lowerAscii(fields[i]);
+        const int column = static_cast<int>(i);
+        if (name == "path") pathColumn = column;
+        else if (name == "label") labelColumn = column;
+        else if (name == "site" || (name == "center" && siteColumn < 0)) siteColumn = column;
+        else if (name == "split") splitColumn = column;
+    }
+    if (pathColumn < 0) throw Error(where(1) + ": the header has no 'path' column");
+    if (labelColumn < 0) throw Error(where(1) + ": the header has no 'label' column");
+    while (true) {
+        const int recordLine = line;
+        try {
+            if (!readCsvRecord(in, fields, line)) break;
+        } catch (const Error& error) {
+            throw Error(where(recordLine) + ": " + error.what());
+        }
+        if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+        const auto needed = static_cast<size_t>(std::max({pathColumn, labelColumn, siteColumn, splitColumn}) + 1);
+        if (fields.size() < needed)
+            throw Error(where(recordLine) + ": " + std::to_string(fields.size()) + " fields, the header needs " +
+                        std::to_string(needed));
+        const auto& relative = fields[static_cast<size_t>(pathColumn)];
+        if (relative.empty()) throw Error(where(recordLine) + ": empty 'path'");
+        GivenLabel given;
+        if (!fields[static_cast<size_t>(labelColumn)].empty()) given.label = fields[static_cast<size_t>(labelColumn)];
+        if (siteColumn >= 0) given.site = fields[static_cast<size_t>(siteColumn)];
+        if (splitColumn >= 0 && !fields[static_cast<size_t>(splitColumn)].empty()) {
+            given.split = parseSplit(fields[static_cast<size_t>(splitColumn)]);
+            if (!given.split)
+                throw Error(where(recordLine) + ": 'split' is '" + fields[static_cast<size_t>(splitColumn)] +
+                            "'; expected train, validation or test");
+        }
+        fs::path file(relative);
+        if (file.is_relative()) file = base / file;
+        if (!csv.byPath.emplace(normalPath(file), given).second)
+            throw Error(where(recordLine) + ": 'path' " + relative + " is listed twice");
+    }
+    return csv;
+}
+
+// --- folders ---------------------------------------------------------------------------
+
+struct Candidate {
+    std::string path;
+    fs::path root;  // the folder it was found under; empty for a file given directly
+    std::string missingReason;  // set when the given path does not exist
+};
+
+std::vector<Candidate> enumerate(const std::vector<std::string>& paths) {
+    std::vector<Candidate> candidates;
+    for (const auto& given : paths) {
+        fs::path root = normalPath(given);
+        if (!root.has_filename() && root.has_parent_path()) root = root.parent_path();  // "dir/" -> "dir"
+        std::error_code error;
+        const auto status = fs::status(root, error);
+        if (status.type() == fs::file_type::directory) {
+            std::vector<std::string> files;
+            fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error), end;
+            for (; !error && it != end; it.increment(error))
+                if (it->is_regular_file(error)) files.push_back(it->path().lexically_normal().string());
+            if (error) candidates.push_back({root.string(), root, "cannot list folder: " + error.message()});
+            std::sort(files.begin(), files.end());
+            for (auto& file : files) candidates.push_back({std::move(file), root, ""});
+        } else if (status.type() == fs::file_type::regular) {
+            candidates.push_back({root.string(), {}, ""});
+        } else if (status.type() == fs::file_type::not_found) {
+            candidates.push_back({root.string(), {}, "no such file or folder"});
+        } else {
+            candidates.push_back({root.string(), {}, "not a regular file or folder"});
+        }
+    }
+    return candidates;
+}
+
+// The folders from the file up to and including the imported folder, nearest first; for a
+// file given directly, its own folder. So importing ".../melanoma" labels its files
+// "melanoma" whether they sit in it or in a split folder below it.
+std::vector<std::string> labelFolders(const Candidate& candidate) {
+    const fs::path file(candidate.path);
+    std::vector<std::string> names;
+    if (candidate.root.empty()) {
+        if (file.has_parent_path() && file.parent_path().has_filename())
+            names.push_back(file.parent_path().filename().string());
+        return names;
+    }
+    const auto relative = file.parent_path().lexically_relative(candidate.root);
+    for (const auto& part : relative)
+        if (!part.empty() && part != ".") names.insert(names.begin(), part.string());
+    if (candidate.root.has_filename()) names.push_back(candidate.root.filename().string());
+    return names;
+}
+
+GivenLabel labelFromFolders(const Candidate& candidate) {
+    GivenLabel given;
+    for (const auto& name : labelFolders(candidate)) {
+        if (const auto split = parseSplit(name)) {
+            if (!given.split) given.split = split;
+        } else if (!given.label) {
+            given.label = name;
+        }
+    }
+    return given;
+}
+
+Split splitFromHash(const std::string& pixelHash, double testShare) {
+    const auto prefix = std::stoull(pixelHash.substr(0, 8), nullptr, 16);
+    return static_cast<double>(prefix) / 4294967296.0 < testShare ? Split::Test : Split::Train;
+}
+
+std::string errorClassOf(const std::exception& error, ImageFileKind kind) {
+    if (const auto* dicom = dynamic_cast<const DicomError*>(&error)) return dicomErrorKindName(dicom->kind());
+    return kind == ImageFileKind::Photo ? "unreadable-image" : "unreadable";
+}
+
+class Importer {
+public:
+    Importer(SiteStore& store, const ImportOptions& options) : store_(store), options_(options) {
+        if (options_.testShare < 0 || options_.testShare > 1)
+            throw Error("import: testShare must lie in [0, 1], not " + std::to_string(options_.testShare));
+        if (options_.labelSource == LabelSource::Csv) csv_ = readLabelsCsv(options_.csvPath);
+        if (options_.labelSource == LabelSource::DicomTag) {
+            const auto& keyword = options_.dicomTagKeyword;
+            if (keyword.empty() || !isKnownDicomKeyword(keyword))
+                throw Error("import: '" + keyword + "' is not a DICOM attribute keyword (e.g. BodyPartExamined)");
+            if (isIdentifyingKeyword(keyword))
+                throw Error("import: DICOM attribute '" + keyword +
+                            "' identifies patients or staff and cannot be used as a label");
+            extraAttributes_ = {keyword};
+        }
+    }
+
+    ImportFileResult importFile(const Candidate& candidate, std::int64_t runId) {
+        ImportFileResult result;
+        result.path = candidate.path;
+        if (!candidate.missingReason.empty()) return problem(result, runId, ImportOutcome::Error, "not-found",
+                                                             candidate.path + ": " + candidate.missingReason);
+        const auto kind = classifyImageFile(candidate.path);
+        if (!kind)
+            return problem(result, runId, ImportOutcome::Skipped, "not-an-image",
+                           candidate.path + ": not an image or DICOM file");
+        try {
+            return importImage(candidate, *kind, runId, result);
+        } catch (const DicomError& error) {
+            if (error.kind() == DicomErrorKind::NoPixelData)
+                return problem(result, runId, ImportOutcome::Skipped, dicomErrorKindName(error.kind()), error.what());
+            return problem(result, runId, ImportOutcome::Error, dicomErrorKindName(error.kind()), error.what());
+        } catch (const std::exception& error) {
+            const std::string message = error.what();
+            const bool named = message.find(candidate.path) != std::string::npos;
+            return problem(result, runId, ImportOutcome::Error, errorClassOf(error, *kind),
+                           named ? message : candidate.path + ": " + message);
+        }
+    }
+
+    std::vector<std::string> unusedCsvRows() const {
+        std::vector<std::string> unused;
+        if (!csv_) return unused;
+        for (const auto& [path, given] : csv_->byPath)
+            if (!csvRowsUsed_.count(path)) unused.push_back(path);
+        std::sort(unused.begin(), unused.end());
+        return unused;
+    }
+
+private:
+    ImportFileResult& problem(ImportFileResult& result, std::int64_t runId, ImportOutcome outcome,
+                              const std::string& errorClass, const std::string& reason) {
+        result.outcome = outcome;
+        result.errorClass = errorClass;
+        result.detail = reason;
+        ImportIssue issue;
+        issue.sourcePath = result.path;
+        issue.outcome = outcome == ImportOutcome::Duplicate ? ImportIssue::Outcome::Duplicate
+                        : outcome == ImportOutcome::Skipped ? ImportIssue::Outcome::Skipped
+                                                            : ImportIssue::Outcome::Error;
+        issue.errorClass = errorClass;
+        issue.reason = reason;
+        store_.addImportIssue(runId, issue);
+        return result;
+    }
+
+    GivenLabel givenLabel(const Candidate& candidate, std::string& note) {
+        switch (options_.labelSource) {
+        case LabelSource::FolderNames: return labelFromFolders(candidate);
+        case LabelSource::Csv: {
+            const auto found = csv_->byPath.find(candidate.path);
+            if (found == csv_->byPath.end()) {
+                note = "no row in " + csv_->path + "; imported unlabelled";
+                return {};
+            }
+            csvRowsUsed_.insert(found->first);
+            return found->second;
+        }
+        case LabelSource::None:
+        case LabelSource::DicomTag: return {};
+        }
+        return {};
+    }
+
+    // {error class, reason} for a file that cannot be imported whatever it holds.
+    std::optional<std::pair<std::string, std::string>> fileSizeProblem(const std::string& path) const {
+        std::error_code error;
+        const auto size = fs::file_size(path, error);
+        if (error) return std::pair<std::string, std::string>{"unreadable", path + ": cannot read file: " + error.message()};
+        if (size == 0) return std::pair<std::string, std::string>{"empty-file", path + ": empty file (0 bytes)"};
+        if (size > options_.limits.maxFileBytes)
+            return std::pair<std::string, std::string>{
+                "too-large", path + ": file is " + std::to_string(size) + " bytes, over the limit of " +
+                                 std::to_string(options_.limits.maxFileBytes) + " bytes"};
+        return std::nullopt;
+    }
+
+    ImportFileResult importImage(const Candidate& candidate, ImageFileKind kind, std::int64_t runId,
+                                 ImportFileResult& result) {
+        const auto& path = candidate.path;
+        // Checked before hashing, so a huge file costs nothing.
+        if (const auto sizeProblem = fileSizeProblem(path))
+            return problem(result, runId, ImportOutcome::Error, sizeProblem->first, sizeProblem->second);
+
+        std::string note;
+        auto given = givenLabel(candidate, note);
+        const auto existing = store_.imagesOfFile(path);
+        if (!existing.empty()) {
+            const auto contentHash = sha256FileHex(path);
+            const bool unchanged = std::all_of(existing.begin(), existing.end(),
+                                               [&](const StoredImage& image) { return image.contentHash == contentHash; });
+            if (unchanged) return alreadyImported(existing, given, result);
+        }
+
+        auto decoded = decodeImageFile(path, kind, options_.limits, options_.frames, extraAttributes_);
+        if (options_.labelSource == LabelSource::DicomTag && decoded.dicom) {
+            const auto value = decoded.dicom->tagValue(options_.dicomTagKeyword);
+            if (!value.empty()) given.label = value;
+            else note = options_.dicomTagKeyword + " is empty; imported unlabelled";
+        }
+
+        std::vector<NewImage> samples;
+        std::optional<StoredImage> duplicateOf;
+        int duplicateFrames = 0;
+        std::unordered_set<std::string> seen;
+        for (auto& sample : decoded.samples) {
+            const auto other = store_.imageByPixelHash(sample.pixelHash);
+            if ((other && other->sourcePath != path) || !seen.insert(sample.pixelHash).second) {
+                ++duplicateFrames;
+                if (!duplicateOf && other) duplicateOf = other;
+                continue;
+            }
+            NewImage image;
+            image.sourcePath = path;
+            image.frame = sample.frame;
+            image.contentHash = decoded.contentHash;
+            image.pixelHash = sample.pixelHash;
+            image.kind = kind;
+            image.modality = decoded.modality;
+            image.width = sample.image.width;
+            image.height = sample.image.height;
+            image.label = given.label;
+            image.split = given.split ? *given.split : splitFromHash(sample.pixelHash, options_.testShare);
+            image.site = given.site;
+            image.identifying = decoded.identifying;
+            samples.push_back(std::move(image));
+        }
+        if (samples.empty()) {
+            result.label = given.label;
+            // The same picture under two labels is a labelling error worth its own class.
+            if (duplicateOf && given.label && duplicateOf->label && *duplicateOf->label != *given.label)
+                return problem(result, runId, ImportOutcome::Duplicate, "duplicate-label-conflict",
+                               path + ": same pixels as " + duplicateOf->sourcePath + ", which is labelled '" +
+                                   *duplicateOf->label + "', not '" + *given.label + "'");
+            return problem(result, runId, ImportOutcome::Duplicate, "duplicate-pixels",
+                           path + ": same pixels as " + (duplicateOf ? duplicateOf->sourcePath : path));
+        }
+
+        std::vector<std::int64_t> ids;
+        try {
+            ids = existing.empty() ? store_.addImages(runId, samples) : store_.replaceImagesOfFile(runId, path, samples);
+        } catch (const Error&) {
+            // Another process importing into the same workspace may have stored these pixels
+            // since they were looked up; that is a duplicate, not a failure.
+            for (const auto& sample : samples)
+                if (const auto other = store_.imageByPixelHash(sample.pixelHash); other && other->sourcePath != path)
+                    return problem(result, runId, ImportOutcome::Duplicate, "duplicate-pixels",
+                                   path + ": same pixels as " + other->sourcePath);
+            throw;
+        }
+        result.outcome = ImportOutcome::Imported;
+        result.samples = static_cast<int>(ids.size());
+        result.label = given.label;
+        if (!existing.empty()) note = "replaced the rows of an earlier version of this file";
+        if (duplicateFrames > 0)
+            note += std::string(note.empty() ? "" : "; ") + std::to_string(duplicateFrames) + " of " +
+                    std::to_string(decoded.samples.size()) + " frames were duplicates";
+        result.detail = note;
+        return result;
+    }
+
+    ImportFileResult alreadyImported(const std::vector<StoredImage>& existing, const GivenLabel& given,
+                                     ImportFileResult& result) {
+        result.outcome = ImportOutcome::AlreadyImported;
+        result.label = existing.front().label;
+        // Re-importing with a label source updates the labels; without one, keeps them.
+        if (options_.labelSource == LabelSource::FolderNames || options_.labelSource == LabelSource::Csv) {
+            const auto split = given.split ? *given.split : existing.front().split;
+            if (store_.relabelFile(result.path, given.label, split, given.site) > 0) {
+                result.detail = "label, split or site updated";
+                result.label = given.label;
+            }
+        }
+        return result;
+    }
+
+    SiteStore& store_;
+    ImportOptions options_;
+    std::optional<LabelsCsv> csv_;
+    std::unordered_set<std::string> csvRowsUsed_;
+    std::vector<std::string> extraAttributes_;
+};
+
+}  // namespace
+
+std::string describeLabelSource(const ImportOptions& options) {
+    switch (options.labelSource) {
+    case LabelSource::None: return "none";
+    case LabelSource::FolderNames: return "folder";
+    case LabelSource::Csv: return "csv:" + options.csvPath;
+    case LabelSource::DicomTag: return "tag:" + options.dicomTagKeyword;
+    }
+    return "none";
+}
+
+const char* importOutcomeName(ImportOutcome outcome) {
+    switch (outcome) {
+    case ImportOutcome::Imported: return "imported";
+    case ImportOutcome::AlreadyImported: return "already-imported";
+    case ImportOutcome::Duplicate: return "duplicate";
+    case ImportOutcome::Skipped: return "skipped";
+    case ImportOutcome::Error: return "error";
+    }
+    return "error";
+}
+
+int ImportReport::count(ImportOutcome outcome) const {
+    return static_cast<int>(
+        std::count_if(files.begin(), files.end(), [&](const ImportFileResult& file) { return file.outcome == outcome; }));
+}
+
+ImportRunCounts ImportReport::counts() const {
+    ImportRunCounts c;
+    c.files = static_cast<int>(files.size());
+    c.imported = count(ImportOutcome::Imported);
+    c.alreadyImported = count(ImportOutcome::AlreadyImported);
+    c.duplicates = count(ImportOutcome::Duplicate);
+    c.skipped = count(ImportOutcome::Skipped);
+    c.errors = count(ImportOutcome::Error);
+    for (const auto& file : files) c.samples += file.samples;
+    return c;
+}
+
+ImportReport importPaths(SiteStore& store, const std::vector<std::string>& paths, const ImportOptions& options,
+                         const ImportProgressCallback& progress, const std::atomic<bool>* cancel) {
+    const auto start = std::chrono::steady_clock::now();
+    Importer importer(store, options);
+    const auto candidates = enumerate(paths);
+    ImportReport report;
+    report.importRunId = store.beginImportRun(describeLabelSource(options));
+    const int total = static_cast<int>(candidates.size());
+    for (int i = 0; i < total; ++i) {
+        if (cancel && cancel->load()) {
+            report.cancelled = true;
+            report.notProcessed = total - i;
+            break;
+        }
+        report.files.push_back(importer.importFile(candidates[static_cast<size_t>(i)], report.importRunId));
+        if (progress) progress({i + 1, total, &candidates[static_cast<size_t>(i)].path});
+    }
+    if (!report.cancelled) {
+        const auto unused = importer.unusedCsvRows();
+        if (!unused.empty())
+            report.notes.push_back(std::to_string(unused.size()) + " rows of " + options.csvPath +
+                                   " name files that were not among the imported paths, e.g. " + unused.front());
+    }
+    store.finishImportRun(report.importRunId, report.counts(), report.cancelled);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+std::string formatImportReport(const ImportReport& report, bool problemsOnly) {
+    std::ostringstream out;
+    const auto c = report.counts();
+    out << "import run " << report.importRunId << ": " << c.files << " files, " << c.imported << " imported ("
+        << c.samples << " images), " << c.alreadyImported << " already imported, " << c.duplicates << " duplicates, "
+        << c.skipped << " skipped, " << c.errors << " errors";
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", report.seconds);
+    out << " in " << seconds << " s";
+    if (report.cancelled) out << "; CANCELLED with " << report.notProcessed << " files not processed";
+    out << "\n";
+    std::map<std::string, int> labels;
+    for (const auto& file : report.files)
+        if (file.outcome == ImportOutcome::Imported) labels[file.label.value_or("(unlabelled)")] += file.samples;
+    for (const auto& [label, count] : labels) out << "  " << count << "\t" << label << "\n";
+    for (const auto& note : report.notes) out << "note: " << note << "\n";
+    for (const auto& file : report.files) {
+        const bool problem = file.outcome != ImportOutcome::Imported && file.outcome != ImportOutcome::AlreadyImported;
+        if (problemsOnly && !problem) continue;
+        out << importOutcomeName(file.outcome);
+        if (!file.errorClass.empty()) out << " [" << file.errorClass << "]";
+        out << "\t" << file.path;
+        if (!file.detail.empty()) {
+            // The reason usually starts with the path already; do not print it twice.
+            auto detail = file.detail;
+            if (detail.rfind(file.path + ": ", 0) == 0) detail.erase(0, file.path.size() + 2);
+            out << "\t" << detail;
+        }
+        out << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace fmc

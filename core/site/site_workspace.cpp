@@ -1,0 +1,541 @@
+#include "site/site_workspace.h"
+
+#include "common/codec.h"
+#include "common/metrics.h"
+#include "common/sha256.h"
+#include "engine/model_bundle.h"
+#include "site/image_samples.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace fmc {
+namespace {
+
+std::string promptFor(const std::string& templateText, const std::string& className) {
+    auto prompt = templateText;
+    const auto at = prompt.find("{}");
+    if (at == std::string::npos) return prompt + " " + className;
+    return prompt.replace(at, 2, className);
+}
+
+Preprocessing preprocessingOf(const BundleManifest& manifest) {
+    Preprocessing prep;
+    prep.inputSize = static_cast<int>(manifest.inputSize);
+    for (int c = 0; c < 3; ++c) {
+        prep.mean[c] = static_cast<float>(manifest.mean[c]);
+        prep.std[c] = static_cast<float>(manifest.std[c]);
+    }
+    prep.mode = manifest.resizeMode == kResizeStretch ? ResizeMode::Stretch : ResizeMode::ShorterSideCenterCrop;
+    return prep;
+}
+
+// Every option, so a checkpoint can be rebuilt exactly as it was trained.
+std::string optionsToJson(const FedMedClipOptions& o) {
+    return nlohmann::json{{"use_mlp", o.useMlp},
+                          {"use_distillation", o.useDistillation},
+                          {"adaptive_weighting", o.adaptiveWeighting},
+                          {"use_masks", o.useMasks},
+                          {"mask_gradient", o.maskGradient == MaskGradient::Window ? "window" : "reversed-window"},
+                          {"share_thresholds", o.shareThresholds},
+                          {"reset_thresholds_each_round", o.resetThresholdsEachRound},
+                          {"entropy_on_softmax_twice", o.entropyOnSoftmaxTwice},
+                          {"keep_optimizer_state", o.keepOptimizerState},
+                          {"fam_learning_rate", o.famLearningRate},
+                          {"mlp_learning_rate", o.mlpLearningRate},
+                          {"learning_rate_decay", o.learningRateDecay},
+                          {"weight_decay", o.weightDecay},
+                          {"batch_size", o.batchSize},
+                          {"local_epochs", o.localEpochs},
+                          {"distillation_weight", o.distillationWeight},
+                          {"distillation_temperature", o.distillationTemperature},
+                          {"mlp_hidden_size", o.mlpHiddenSize},
+                          {"mask_sparsity_weight", o.maskSparsityWeight},
+                          {"minimum_keep_ratio", o.minimumKeepRatio}}
+        .dump();
+}
+
+FedMedClipOptions optionsFromJson(const std::string& text, const std::string& origin) {
+    FedMedClipOptions o;
+    try {
+        const auto j = nlohmann::json::parse(text);
+        auto read = [&](const char* key, auto& field) {
+            if (j.contains(key)) j.at(key).get_to(field);
+        };
+        read("use_mlp", o.useMlp);
+        read("use_distillation", o.useDistillation);
+        read("adaptive_weighting", o.adaptiveWeighting);
+        read("use_masks", o.useMasks);
+        if (j.contains("mask_gradient"))
+            o.maskGradient = j.at("mask_gradient").get<std::string>() == "reversed-window" ? MaskGradient::ReversedWindow
+                                                                                           : MaskGradient::Window;
+        read("share_thresholds", o.shareThresholds);
+        read("reset_thresholds_each_round", o.resetThresholdsEachRound);
+        read("entropy_on_softmax_twice", o.entropyOnSoftmaxTwice);
+        read("keep_optimizer_state", o.keepOptimizerState);
+        read("fam_learning_rate", o.famLearningRate);
+        read("mlp_learning_rate", o.mlpLearningRate);
+        read("learning_rate_decay", o.learningRateDecay);
+        read("weight_decay", o.weightDecay);
+        read("batch_size", o.batchSize);
+        read("local_epochs", o.localEpochs);
+        read("distillation_weight", o.distillationWeight);
+        read("distillation_temperature", o.distillationTemperature);
+        read("mlp_hidden_size", o.mlpHiddenSize);
+        read("mask_sparsity_weight", o.maskSparsityWeight);
+        read("minimum_keep_ratio", o.minimumKeepRatio);
+    } catch (const nlohmann::json::exception& error) {
+        throw Error(origin + ": options are not valid JSON: " + error.what());
+    }
+    return o;
+}
+
+std::uint64_t settingNumber(SiteStore& store, const char* key, std::uint64_t fallback) {
+    const auto value = store.setting(key);
+    if (!value) return fallback;
+    try {
+        size_t used = 0;
+        const auto number = std::stoull(*value, &used);
+        if (used != value->size() || number == 0) throw std::invalid_argument("trailing text");
+        return number;
+    } catch (const std::exception&) {
+        throw Error(store.path() + ": setting " + key + " is '" + *value + "', expected a positive whole number");
+    }
+}
+
+std::string utcStamp() {
+    const auto now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+    return text;
+}
+
+float entropyOf(const std::vector<float>& probabilities) {
+    double entropy = 0;
+    for (float p : probabilities)
+        if (p > 0) entropy -= p * std::log(static_cast<double>(p));
+    return static_cast<float>(entropy);
+}
+
+std::vector<float> rowOf(const FloatMatrix& matrix, std::int64_t row) {
+    if (matrix.rows <= row) return {};
+    return std::vector<float>(matrix.row(row), matrix.row(row) + matrix.cols);
+}
+
+FloatMatrix selectRows(const FloatMatrix& matrix, const std::vector<std::int64_t>& rows) {
+    FloatMatrix selected(static_cast<std::int64_t>(rows.size()), matrix.cols);
+    for (size_t i = 0; i < rows.size(); ++i)
+        std::copy_n(matrix.row(rows[i]), matrix.cols, selected.row(static_cast<std::int64_t>(i)));
+    return selected;
+}
+
+[[noreturn]] void throwErrno(const std::string& path, const char* what) {
+    throw Error(path + ": " + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+void writeFileAtomically(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    const auto temporary = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throwErrno(temporary, "cannot create");
+    size_t written = 0;
+    while (written < bytes.size()) {
+        const auto n = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int saved = errno;
+            ::close(fd);
+            ::unlink(temporary.c_str());
+            errno = saved;
+            throwErrno(temporary, "write failed");
+        }
+        written += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(temporary.c_str());
+        throwErrno(temporary, "cannot flush to disk");
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        const int saved = errno;
+        ::unlink(temporary.c_str());
+        errno = saved;
+        throwErrno(path, "cannot rename the temporary file into place");
+    }
+    // The rename itself must reach the disk, or a power cut could bring the old name back.
+    const auto folder = fs::path(path).parent_path().string();
+    const int dirFd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
+}
+
+SiteWorkspace::SiteWorkspace(std::string folder, SiteStore store) : folder_(std::move(folder)), store_(std::move(store)) {}
+
+SiteWorkspace SiteWorkspace::open(const std::string& folder) {
+    const auto root = fs::absolute(folder).lexically_normal();
+    std::error_code error;
+    fs::create_directories(root / kWorkspaceModelsFolderName, error);
+    if (error) throw Error(root.string() + ": cannot create the workspace folder: " + error.message());
+    return SiteWorkspace(root.string(), SiteStore::open((root / kWorkspaceDatabaseFileName).string()));
+}
+
+std::string SiteWorkspace::modelsFolder() const { return (fs::path(folder_) / kWorkspaceModelsFolderName).string(); }
+
+ImageLimits SiteWorkspace::imageLimits() {
+    ImageLimits limits;
+    limits.maxFileBytes = settingNumber(store_, settings::kMaxFileBytes, limits.maxFileBytes);
+    limits.maxPixels = settingNumber(store_, settings::kMaxPixels, limits.maxPixels);
+    return limits;
+}
+
+void SiteWorkspace::setImageLimits(const ImageLimits& limits) {
+    if (limits.maxFileBytes == 0 || limits.maxPixels == 0) throw Error("import limits must be positive");
+    store_.setSetting(settings::kMaxFileBytes, std::to_string(limits.maxFileBytes));
+    store_.setSetting(settings::kMaxPixels, std::to_string(limits.maxPixels));
+}
+
+ImportReport SiteWorkspace::importPaths(const std::vector<std::string>& paths, ImportOptions options,
+                                        const ImportProgressCallback& progress, const std::atomic<bool>* cancel) {
+    options.limits = imageLimits();
+    return fmc::importPaths(store_, paths, options, progress, cancel);
+}
+
+void SiteWorkspace::setBundle(const std::string& bundleDir) {
+    const auto dir = fs::absolute(bundleDir).lexically_normal();
+    const auto manifest = readManifestFile((dir / kBundleManifestFileName).string());
+    store_.setSetting(settings::kBundleDir, dir.string());
+    store_.setSetting(settings::kBundleHash, manifest.bundleHash);
+}
+
+std::optional<std::string> SiteWorkspace::bundleDir() { return store_.setting(settings::kBundleDir); }
+
+std::vector<std::string> SiteWorkspace::trainingClasses() {
+    if (const auto name = store_.setting(settings::kLabelSet)) {
+        auto classes = store_.labelSet(*name);
+        if (!classes) throw Error(store_.path() + ": setting " + settings::kLabelSet + " names label set '" + *name +
+                                  "', which does not exist");
+        return *classes;
+    }
+    ImageFilter labelled;
+    labelled.labelledOnly = true;
+    std::set<std::string> classes;
+    const auto mapping = store_.labelMappings();
+    for (const auto& image : store_.images(labelled)) {
+        const auto found = mapping.find(*image.label);
+        classes.insert(found == mapping.end() ? *image.label : found->second);
+    }
+    return {classes.begin(), classes.end()};
+}
+
+FloatMatrix SiteWorkspace::features(const ModelBundle& bundle, const std::vector<StoredImage>& images,
+                                    FeatureExtractionSummary& summary, const std::function<void(int, int)>& progress,
+                                    const std::atomic<bool>* cancel) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& manifest = bundle.manifest();
+    const auto prep = preprocessingOf(manifest);
+    const auto limits = imageLimits();
+    const auto total = static_cast<std::int64_t>(images.size());
+    FloatMatrix result(total, manifest.embeddingDim);
+    summary.images += static_cast<int>(total);
+
+    std::vector<float> batch;
+    std::vector<std::int64_t> batchRows;
+    std::vector<SiteStore::FeatureKey> batchKeys;
+    auto flush = [&] {
+        if (batchRows.empty()) return;
+        const auto encoded = bundle.encodeImages(batch.data(), static_cast<std::int64_t>(batchRows.size()));
+        for (size_t i = 0; i < batchRows.size(); ++i)
+            std::copy_n(encoded.row(static_cast<std::int64_t>(i)), encoded.cols, result.row(batchRows[i]));
+        store_.storeFeatures(manifest.bundleHash, batchKeys, encoded);
+        summary.encoded += static_cast<int>(batchRows.size());
+        batch.clear();
+        batchRows.clear();
+        batchKeys.clear();
+    };
+    for (std::int64_t row = 0; row < total; ++row) {
+        if (cancel && cancel->load()) throw Error("feature extraction cancelled");
+        const auto& image = images[static_cast<size_t>(row)];
+        const SiteStore::FeatureKey key{image.contentHash, image.frame};
+        if (const auto cached = store_.feature(key, manifest.bundleHash);
+            cached && static_cast<std::int64_t>(cached->size()) == manifest.embeddingDim) {
+            std::copy(cached->begin(), cached->end(), result.row(row));
+            ++summary.fromCache;
+        } else {
+            try {
+                imageToTensor(decodeStoredSample(image, limits), prep, batch);
+                batchRows.push_back(row);
+                batchKeys.push_back(key);
+                if (static_cast<std::int64_t>(batchRows.size()) >= bundle.batchSize()) flush();
+            } catch (const std::exception& error) {
+                std::string reason = error.what();
+                if (reason.find(image.sourcePath) == std::string::npos) reason = image.sourcePath + ": " + reason;
+                store_.markImageUnreadable(image.id, reason);
+                summary.errors.push_back(reason);
+                summary.failedImageIds.push_back(image.id);
+                ++summary.failed;
+            }
+        }
+        if (progress) progress(static_cast<int>(row + 1), static_cast<int>(total));
+    }
+    flush();
+    summary.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
+                                              const LocalTrainingProgressCallback& progress,
+                                              const std::atomic<bool>* cancel) {
+    if (config.rounds < 1) throw Error("train-local: rounds must be at least 1");
+    if (!config.bundleDir.empty()) setBundle(config.bundleDir);
+    const auto dir = bundleDir();
+    if (!dir) throw Error(folder_ + ": the workspace has no model bundle yet; pass one with --bundle");
+    const auto bundle = ModelBundle::load(*dir, config.device);
+    const auto& manifest = bundle.manifest();
+
+    LocalTrainingResult result;
+    result.demoBundle = manifest.demo;
+    result.classes = trainingClasses();
+    if (result.classes.size() < 2)
+        throw Error(folder_ + ": local training needs labelled images of at least two classes, found " +
+                    std::to_string(result.classes.size()));
+    std::map<std::string, int> classIndex;
+    for (size_t i = 0; i < result.classes.size(); ++i) classIndex[result.classes[i]] = static_cast<int>(i);
+    const auto mapping = store_.labelMappings();
+
+    // Labelled images of one split whose (mapped) label is one of the classes.
+    std::map<std::string, int> leftOut;
+    auto labelledImages = [&](Split split, std::vector<StoredImage>& images, std::vector<int>& labels) {
+        ImageFilter filter;
+        filter.split = split;
+        filter.labelledOnly = true;
+        for (auto& image : store_.images(filter)) {
+            const auto mapped = mapping.count(*image.label) ? mapping.at(*image.label) : *image.label;
+            const auto found = classIndex.find(mapped);
+            if (found == classIndex.end()) {
+                ++leftOut[*image.label];
+                continue;
+            }
+            labels.push_back(found->second);
+            images.push_back(std::move(image));
+        }
+    };
+    std::vector<StoredImage> trainImages, evaluationImages;
+    std::vector<int> trainLabels, evaluationLabels;
+    labelledImages(Split::Train, trainImages, trainLabels);
+    labelledImages(Split::Validation, evaluationImages, evaluationLabels);
+    result.evaluationSplit = evaluationImages.empty() ? "" : "validation";
+    if (evaluationImages.empty()) {
+        labelledImages(Split::Test, evaluationImages, evaluationLabels);
+        if (!evaluationImages.empty()) result.evaluationSplit = "test";
+    }
+    for (const auto& [label, count] : leftOut)
+        result.notes.push_back(std::to_string(count) + " images labelled '" + label +
+                               "' left out: no training class of that name");
+    if (trainImages.empty()) throw Error(folder_ + ": no labelled images in the train split");
+
+    // Features of both splits in one pass, so the progress bar covers everything.
+    std::vector<StoredImage> all = trainImages;
+    all.insert(all.end(), evaluationImages.begin(), evaluationImages.end());
+    const auto allFeatures = features(bundle, all, result.features, [&](int done, int total) {
+        if (progress) progress({"features", done, total, nullptr});
+    }, cancel);
+    const std::set<std::int64_t> unreadable(result.features.failedImageIds.begin(),
+                                            result.features.failedImageIds.end());
+    auto usable = [&](const std::vector<StoredImage>& images, const std::vector<int>& labels, std::int64_t offset,
+                      FloatMatrix& featuresOut, std::vector<int>& labelsOut) {
+        std::vector<std::int64_t> rows;
+        for (size_t i = 0; i < images.size(); ++i)
+            if (!unreadable.count(images[i].id)) {
+                rows.push_back(offset + static_cast<std::int64_t>(i));
+                labelsOut.push_back(labels[i]);
+            }
+        featuresOut = selectRows(allFeatures, rows);
+    };
+    FloatMatrix trainFeatures, evaluationFeatures;
+    std::vector<int> trainY, evaluationY;
+    usable(trainImages, trainLabels, 0, trainFeatures, trainY);
+    usable(evaluationImages, evaluationLabels, static_cast<std::int64_t>(trainImages.size()), evaluationFeatures,
+           evaluationY);
+    if (trainY.empty()) throw Error(folder_ + ": none of the train split's images could be read");
+    result.trainImages = static_cast<int>(trainY.size());
+    result.evaluationImages = static_cast<int>(evaluationY.size());
+    if (evaluationY.empty()) result.evaluationSplit.clear();
+
+    const auto promptTemplate = store_.setting(settings::kPromptTemplate).value_or(kDefaultPromptTemplate);
+    std::vector<std::string> prompts;
+    for (const auto& name : result.classes) prompts.push_back(promptFor(promptTemplate, name));
+    const auto classText = bundle.encodeTexts(prompts);
+
+    TrainingRunInfo info;
+    info.kind = "local";
+    info.bundleHash = manifest.bundleHash;
+    info.classes = result.classes;
+    info.optionsJson = optionsToJson(config.options);
+    info.trainImages = result.trainImages;
+    info.evaluationImages = result.evaluationImages;
+    info.evaluationSplit = result.evaluationSplit;
+    result.trainingRunId = store_.beginTrainingRun(info);
+
+    try {
+        FedMedClipSite site(classText, static_cast<float>(manifest.logitScale), config.options, config.seed,
+                            config.device);
+        for (int round = 1; round <= config.rounds; ++round) {
+            if (cancel && cancel->load()) {
+                store_.finishTrainingRun(result.trainingRunId, "cancelled");
+                throw Error("local training cancelled after " + std::to_string(round - 1) + " rounds");
+            }
+            const auto start = std::chrono::steady_clock::now();
+            const auto stats = site.trainRound(trainFeatures, trainY);
+            RoundMetrics metrics;
+            metrics.round = round;
+            metrics.loss = stats.loss;
+            if (!evaluationY.empty()) {
+                const auto prediction = site.predict(evaluationFeatures);
+                const auto m = computeMetrics(evaluationY, prediction.ensemble, static_cast<int>(result.classes.size()));
+                metrics.accuracy = m.accuracy;
+                metrics.balancedAccuracy = m.balancedAccuracy;
+                metrics.macroF1 = m.macroF1;
+            }
+            metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            store_.recordRound(result.trainingRunId, metrics);
+            result.rounds.push_back(metrics);
+            if (progress) progress({"rounds", round, config.rounds, &result.rounds.back()});
+        }
+        ModelVersion version;
+        version.kind = ModelVersionKind::LocalCheckpoint;
+        version.bundleHash = manifest.bundleHash;
+        version.classes = result.classes;
+        version.promptTemplate = promptTemplate;
+        version.optionsJson = info.optionsJson;
+        version.trainingRunId = result.trainingRunId;
+        version.round = config.rounds;
+        version.source = "train-local";
+        result.modelVersionId = saveModelVersion(version, site.fullState());
+    } catch (const std::exception& error) {
+        const auto run = store_.trainingRun(result.trainingRunId);
+        if (run && run->status == "running") store_.finishTrainingRun(result.trainingRunId, "failed");
+        throw;
+    }
+    store_.finishTrainingRun(result.trainingRunId, "finished");
+    return result;
+}
+
+std::int64_t SiteWorkspace::saveModelVersion(ModelVersion version, const ParameterSet& parameters) {
+    const auto bytes = encodeParameters(parameters, CodecKind::Fp32Raw);
+    version.sha256 = sha256Hex(bytes.data(), bytes.size());
+    version.bytes = static_cast<std::int64_t>(bytes.size());
+    const std::string stem =
+        std::string(modelVersionKindName(version.kind)) + "-" + utcStamp() + "-" + version.sha256.substr(0, 12);
+    version.fileName = stem + ".fmcp";
+    for (int n = 2; fs::exists(fs::path(modelsFolder()) / version.fileName); ++n)
+        version.fileName = stem + "-" + std::to_string(n) + ".fmcp";
+    // The file first: a crash before the row leaves an unreferenced file, never a row
+    // pointing at a missing or partial file.
+    writeFileAtomically((fs::path(modelsFolder()) / version.fileName).string(), bytes);
+    return store_.addModelVersion(version);
+}
+
+ParameterSet SiteWorkspace::loadModelParameters(const ModelVersion& version) {
+    const auto path = (fs::path(modelsFolder()) / version.fileName).string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path + ": model version " + std::to_string(version.id) + " has no parameter file");
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (sha256Hex(bytes.data(), bytes.size()) != version.sha256)
+        throw Error(path + ": SHA-256 does not match model version " + std::to_string(version.id) +
+                    " (the file was changed or damaged)");
+    try {
+        return decodeParameters(bytes);
+    } catch (const Error& error) {
+        throw Error(path + ": " + error.what());
+    }
+}
+
+ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::optional<std::int64_t> modelVersionId,
+                                       const std::string& bundleDirectory, const std::string& madeBy,
+                                       const std::string& device) {
+    const auto version = modelVersionId ? store_.modelVersion(*modelVersionId)
+                                        : store_.latestModelVersion(ModelVersionKind::LocalCheckpoint);
+    if (!version)
+        throw Error(modelVersionId ? folder_ + ": there is no model version " + std::to_string(*modelVersionId)
+                                   : folder_ + ": no trained model yet; run train-local first");
+    const auto dir = bundleDirectory.empty() ? bundleDir() : std::optional<std::string>(bundleDirectory);
+    if (!dir) throw Error(folder_ + ": the workspace has no model bundle yet; pass one with --bundle");
+    const auto bundle = ModelBundle::load(*dir, device);
+    const auto& manifest = bundle.manifest();
+    if (manifest.bundleHash != version->bundleHash)
+        throw Error(*dir + ": bundle " + manifest.bundleHash.substr(0, 12) + " is not the bundle model version " +
+                    std::to_string(version->id) + " was trained with (" + version->bundleHash.substr(0, 12) + ")");
+
+    const auto path = fs::absolute(imagePath).lexically_normal().string();
+    const auto kind = classifyImageFile(path);
+    if (!kind) throw Error(path + ": not an image or DICOM file");
+    const auto decoded = decodeImageFile(path, *kind, imageLimits());
+    const auto& sample = decoded.samples.front();
+    std::vector<float> input;
+    imageToTensor(sample.image, preprocessingOf(manifest), input);
+    const auto feature = bundle.encodeImages(input.data(), 1);
+
+    auto options = optionsFromJson(version->optionsJson, "model version " + std::to_string(version->id));
+    if (version->kind == ModelVersionKind::GlobalFam) options.useMlp = false;  // a FAM alone has no MLP
+    std::vector<std::string> prompts;
+    for (const auto& name : version->classes) prompts.push_back(promptFor(version->promptTemplate, name));
+    FedMedClipSite site(bundle.encodeTexts(prompts), static_cast<float>(manifest.logitScale), options, 0, device);
+    const auto parameters = loadModelParameters(*version);
+    if (version->kind == ModelVersionKind::GlobalFam) site.setFamParameters(parameters);
+    else site.setFullState(parameters);
+    const auto prediction = site.predict(feature);
+
+    ImagePrediction result;
+    result.modelVersionId = version->id;
+    result.classes = version->classes;
+    result.ensemble = rowOf(prediction.ensemble, 0);
+    result.famOnly = rowOf(prediction.famOnly, 0);
+    result.mlpOnly = rowOf(prediction.mlpOnly, 0);
+    result.ensembleEntropy = entropyOf(result.ensemble);
+    result.famEntropy = prediction.famEntropy.empty() ? entropyOf(result.famOnly) : prediction.famEntropy.front();
+    result.mlpEntropy = prediction.mlpEntropy.empty() ? 0.0f : prediction.mlpEntropy.front();
+    result.predictedClass = version->classes[static_cast<size_t>(prediction.predictedClass().front())];
+    result.demoBundle = manifest.demo;
+    if (const auto stored = store_.imageBySource(path, sample.frame); stored && stored->contentHash == decoded.contentHash)
+        result.imageId = stored->id;
+
+    nlohmann::json probabilities{{"classes", result.classes},
+                                 {"ensemble", result.ensemble},
+                                 {"fam_only", result.famOnly},
+                                 {"mlp_only", result.mlpOnly},
+                                 {"ensemble_entropy", result.ensembleEntropy},
+                                 {"fam_entropy", result.famEntropy},
+                                 {"mlp_entropy", result.mlpEntropy}};
+    StoredPrediction stored;
+    stored.imageId = result.imageId;
+    stored.sourcePath = path;
+    stored.contentHash = decoded.contentHash;
+    stored.modelVersionId = version->id;
+    stored.predictedClass = result.predictedClass;
+    stored.probabilitiesJson = probabilities.dump();
+    stored.ensembleEntropy = result.ensembleEntropy;
+    stored.madeBy = madeBy;
+    result.predictionId = store_.addPrediction(stored);
+    return result;
+}
+
+}  // namespace fmc
