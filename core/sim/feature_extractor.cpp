@@ -52,6 +52,7 @@ ExtractionResult FeatureExtractor::extract(const std::vector<std::string>& paths
     ExtractionResult result;
     result.features = FloatMatrix(total, manifest.embeddingDim);
     result.ok.assign(paths.size(), false);
+    result.contentHashes.assign(paths.size(), std::string());
 
     std::vector<float> batch;
     std::vector<std::int64_t> batchRows;
@@ -78,6 +79,7 @@ ExtractionResult FeatureExtractor::extract(const std::vector<std::string>& paths
         try {
             const auto bytes = readFile(path, limits.maxFileBytes);
             const auto hash = sha256Hex(bytes.data(), bytes.size());
+            result.contentHashes[static_cast<size_t>(row)] = hash;
             if (const auto* cached = cache_ ? cache_->find(hash) : nullptr) {
                 std::copy(cached->begin(), cached->end(), result.features.row(row));
                 result.ok[static_cast<size_t>(row)] = true;

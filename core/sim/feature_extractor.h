@@ -22,6 +22,7 @@ Preprocessing preprocessingFor(const BundleManifest& manifest);
 struct ExtractionResult {
     FloatMatrix features;            // one row per input path (zeros where failed)
     std::vector<bool> ok;            // false where the file could not be used
+    std::vector<std::string> contentHashes;  // SHA-256 of each file ("" where unreadable)
     std::vector<std::string> errors; // "path: reason", one per failed file
     int fromCache = 0;
     int encoded = 0;

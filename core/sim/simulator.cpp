@@ -190,9 +190,21 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     result.imagesEncoded = extracted.encoded;
     result.imagesFromCache = extracted.fromCache;
     result.skippedFiles.insert(result.skippedFiles.end(), extracted.errors.begin(), extracted.errors.end());
+    // A byte-identical copy of an image (public data sets have them, even across splits and
+    // labels) would leak between train and test: only the first copy is used.
     std::vector<int> featureRow(dataset.records.size(), -1);
-    for (size_t i = 0; i < dataset.records.size(); ++i)
-        if (extracted.ok[i]) featureRow[i] = static_cast<int>(i);
+    std::map<std::string, size_t> firstCopy;
+    int duplicates = 0;
+    for (size_t i = 0; i < dataset.records.size(); ++i) {
+        if (!extracted.ok[i]) continue;
+        if (!firstCopy.emplace(extracted.contentHashes[i], i).second) {
+            ++duplicates;
+            continue;
+        }
+        featureRow[i] = static_cast<int>(i);
+    }
+    if (duplicates > 0)
+        result.notes.push_back(std::to_string(duplicates) + " byte-identical duplicate image(s) left out (first copy kept)");
 
     const int numClasses = static_cast<int>(dataset.classNames.size());
     MethodContext context;

@@ -64,8 +64,15 @@ private slots:
         QCOMPARE(result.sites.size(), size_t(3));
         QVERIFY(result.hasHeldOut);
         QVERIFY(result.heldOut.testImages > 0);
-        // Melanoma and seborrheic keratosis exist only in the centre-less archive images.
-        QCOMPARE(result.notes.size(), size_t(2));
+        // Melanoma and seborrheic keratosis exist only in the centre-less archive images, and
+        // the archive has byte-identical copies.
+        int classNotes = 0, duplicateNotes = 0;
+        for (const auto& note : result.notes) {
+            classNotes += note.find("has no images at any training site") != std::string::npos;
+            duplicateNotes += note.find("duplicate") != std::string::npos;
+        }
+        QCOMPARE(classNotes, 2);
+        QCOMPARE(duplicateNotes, 1);
         QCOMPARE(int(result.classNames.size()), 7);
         QCOMPARE(int(result.rounds.size()), config.rounds);
         QVERIFY(result.bestRound >= 1);
@@ -113,7 +120,9 @@ private slots:
                 const QString dir = root + "/" + site + "/" + label;
                 QDir().mkpath(dir);
                 for (int i = 0; i < 12; ++i) {
-                    RgbImage image{32, 32, std::vector<std::uint8_t>(32 * 32 * 3, std::uint8_t(label[0] == 'd' ? 20 + i : 220 - i))};
+                    const int shift = site[0] == 'a' ? 0 : 20;  // no byte-identical copies across sites
+                    RgbImage image{32, 32, std::vector<std::uint8_t>(32 * 32 * 3,
+                                                                     std::uint8_t(label[0] == 'd' ? 20 + i + shift : 220 - i - shift))};
                     saveImageFile((dir + QString("/%1.png").arg(i)).toStdString(), image);
                 }
             }
