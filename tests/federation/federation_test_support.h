@@ -17,8 +17,12 @@
 #include <QTcpServer>
 #include <QTest>
 
+#include <cmath>
+#include <cstring>
+#include <csignal>
 #include <functional>
 #include <memory>
+#include <sys/prctl.h>
 
 namespace fmc::federation::test {
 
@@ -42,14 +46,16 @@ inline bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
     return true;
 }
 
-// Runs a short command to completion; returns {exit code, stdout + stderr}.
+// Runs a short command to completion, the event loop running meanwhile (a proxy in this
+// process may be what it talks to); returns {exit code, stdout + stderr}.
 inline std::pair<int, QByteArray> runCommand(const QString& program, const QStringList& arguments,
                                              int timeoutMs = 60000, const QString& workingDir = {}) {
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     if (!workingDir.isEmpty()) process.setWorkingDirectory(workingDir);
     process.start(program, arguments);
-    if (!process.waitForFinished(timeoutMs)) {
+    if (!process.waitForStarted(10000)) return {-1, "cannot start " + program.toUtf8()};
+    if (!waitUntil([&] { return process.state() == QProcess::NotRunning; }, timeoutMs)) {
         process.kill();
         process.waitForFinished(5000);
         return {-1, process.readAll() + "\n(timed out)"};
@@ -105,6 +111,8 @@ public:
     void start() {
         process_ = std::make_unique<QProcess>();
         process_->setProcessChannelMode(QProcess::MergedChannels);
+        // Dies with the test, even when the test itself crashes.
+        process_->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         QObject::connect(process_.get(), &QProcess::readyRead, [this] { output_ += process_->readAll(); });
         process_->start(program_, arguments_);
         if (!process_->waitForStarted(10000)) throw Error(ss(name_) + ": cannot start " + ss(program_));
@@ -232,6 +240,19 @@ inline ParameterSet syntheticFam(int dim, unsigned seed, float scale = 0.05f) {
         }
     }
     return fam;
+}
+
+// A well-formed fp32 payload, checksum included, whose first value is NaN: the raw body
+// (4 bytes per value) sits just before the 4-byte CRC.
+inline std::vector<std::uint8_t> nanPayload(const ParameterSet& fam) {
+    auto payload = encodeParameters(fam, CodecKind::Fp32Raw);
+    std::size_t values = 0;
+    for (const auto& tensor : fam) values += tensor.values.size();
+    const float nan = std::nanf("");
+    std::memcpy(payload.data() + payload.size() - 4 - values * 4, &nan, 4);
+    const auto crc = payloadCrc32(payload.data(), payload.size() - 4);
+    for (int i = 0; i < 4; ++i) payload[payload.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    return payload;
 }
 
 inline QByteArray uploadJson(const std::string& federationId, int round, const std::string& siteId,

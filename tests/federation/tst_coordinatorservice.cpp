@@ -390,15 +390,7 @@ private slots:
         if (kind == "corrupted") payload[payload.size() / 2] ^= 0x5a;
         if (kind == "truncated") payload.resize(payload.size() - 9);
         if (kind == "nan") {
-            // A well-formed fp32 payload, checksum included, whose first value is NaN. The raw
-            // body (4 bytes per value) sits just before the 4-byte CRC.
-            payload = encodeParameters(good, CodecKind::Fp32Raw);
-            std::size_t values = 0;
-            for (const auto& t : good) values += t.values.size();
-            const float nan = std::nanf("");
-            std::memcpy(payload.data() + payload.size() - 4 - values * 4, &nan, 4);
-            const auto crc = payloadCrc32(payload.data(), payload.size() - 4);
-            for (int i = 0; i < 4; ++i) payload[payload.size() - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+            payload = nanPayload(good);
             codec = CodecKind::Fp32Raw;
         }
         if (kind == "shape") payload = encodeParameters(syntheticFam(kDim * 2, 7), CodecKind::Fp16Zlib);

@@ -1,0 +1,41 @@
+#pragma once
+// Coordinator benchmark (fedmedclip-coordinator bench): how long one round's aggregation
+// takes for many uploads of a ViT-B/32-sized FAM (D = 512), and how many requests per
+// second the HTTPS server sustains on this machine. It prints figures; it asserts nothing.
+#include "common/codec.h"
+
+#include <QString>
+
+#include <functional>
+#include <string>
+
+namespace fmc::federation {
+
+struct CoordinatorBenchmarkConfig {
+    int sites = 100;
+    int embeddingDim = 512;
+    CodecKind codec = CodecKind::Fp16Zlib;
+    int requests = 3000;   // per HTTPS measurement
+    int concurrency = 6;   // requests in flight (QNetworkAccessManager opens up to 6 connections)
+    QString workDir;       // scratch: database, generated certificate
+    std::function<void(const QString&)> log;
+};
+
+struct CoordinatorBenchmarkResult {
+    int sites = 0;
+    int embeddingDim = 0;
+    std::string codec;
+    std::size_t uploadPayloadBytes = 0;
+    std::size_t uploadBodyBytes = 0;
+    double uploadsSeconds = 0;      // all uploads through the API (validation + storage), no network
+    double aggregationSeconds = 0;  // decode all, FedAvg, encode, publish
+    double medianSeconds = 0;       // the same with the coordinate-wise median
+    double healthRequestsPerSecond = 0;  // GET /health over HTTPS
+    double roundRequestsPerSecond = 0;   // GET .../rounds/current over HTTPS (token check + database)
+    double httpsUploadsPerSecond = 0;    // POST .../uploads over HTTPS
+};
+
+CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkConfig& config);
+std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& result);
+
+}  // namespace fmc::federation

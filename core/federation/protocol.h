@@ -1,0 +1,114 @@
+#pragma once
+// What the coordinator and the sites say to each other (docs/federation-api.md is the
+// reference): the federation task, the FAM layout, the upload body and the error body.
+// Both sides parse with the same code, and every parser names the field at fault.
+#include "common/codec.h"
+#include "common/types.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fmc::federation {
+
+inline constexpr const char* kApiPrefix = "/api/v1";
+inline constexpr int kProtocolVersion = 1;
+
+enum class AggregationRule { FedAvg, Median, TrimmedMean };
+std::string aggregationRuleName(AggregationRule rule);  // "fedavg", "median", "trimmed-mean"
+AggregationRule aggregationRuleFromName(const std::string& name);
+
+// What an administrator decides when creating a federation.
+struct FederationSettings {
+    std::string name;
+    std::vector<std::string> classNames;
+    std::string promptTemplate = "a picture of a {}";
+    std::string bundleName;
+    std::string bundleHash;  // 64 lowercase hex characters (engine/model_bundle.h)
+    int embeddingDim = 0;
+    bool shareThresholds = true;  // the FAM layout carries fc*.threshold
+    int rounds = 10;
+    int minSites = 2;
+    int roundDeadlineSeconds = 600;  // counted from the round's first accepted upload
+    CodecKind codec = CodecKind::Fp16Zlib;
+    AggregationRule aggregation = AggregationRule::FedAvg;
+    double trimFraction = 0.1;  // trimmed mean only
+    double normBound = 1000.0;  // L2 norm an uploaded FAM may not exceed; 0 switches it off
+    // Round 0's global FAM is the engine's initialisation seeded with this value, so every
+    // site starts from the same FAM without the coordinator running the engine.
+    std::uint64_t initSeed = 1;
+};
+
+// Throws fmc::Error naming the setting at fault.
+void validateSettings(const FederationSettings& settings);
+
+// The task a site receives: the settings plus the federation's id.
+struct FederationTask {
+    std::string federationId;
+    FederationSettings settings;
+};
+
+QJsonObject taskToJson(const FederationTask& task);
+// `origin` prefixes errors, e.g. "task from https://host".
+FederationTask taskFromJson(const QJsonObject& json, const std::string& origin);
+
+// FAM tensors for embedding size D, in the order FedMedClipSite::famParameters() gives
+// them: fc1.weight [D,D], fc1.bias [D], (fc1.threshold [D]), fc2.weight, fc2.bias,
+// (fc2.threshold). Values are left empty: it is a layout, for decodeParameters().
+ParameterSet famLayout(int embeddingDim, bool shareThresholds);
+
+// Metrics a site may report with an upload (all finite numbers); nothing else is accepted.
+const std::vector<std::string>& allowedMetricNames();
+
+// The JSON body of POST .../rounds/{round}/uploads. These keys and no others.
+struct UploadBody {
+    std::string federationId;
+    int round = 0;
+    std::string siteId;
+    std::string idempotencyKey;  // 8-128 of [A-Za-z0-9_-]; the same key means the same upload
+    std::int64_t sampleCount = 0;
+    std::map<std::string, double> metrics;
+    std::string codec;                  // codecName() of the payload's kind
+    std::vector<std::uint8_t> payload;  // encodeParameters() output, base64 on the wire
+};
+const std::vector<std::string>& uploadBodyFields();
+QByteArray uploadToJson(const UploadBody& upload);
+// Parses and checks types and ranges (not the payload's contents); throws ApiError (400)
+// naming the field.
+UploadBody uploadFromJson(const QByteArray& body);
+
+// A request problem the API reports as {"error": {...}} with an HTTP status.
+class ApiError : public Error {
+public:
+    ApiError(int status, std::string code, const std::string& message, std::string field = {})
+        : Error(message), status_(status), code_(std::move(code)), field_(std::move(field)) {}
+    int status() const { return status_; }
+    const std::string& code() const { return code_; }
+    const std::string& field() const { return field_; }
+
+private:
+    int status_;
+    std::string code_;
+    std::string field_;
+};
+
+QByteArray errorBody(int status, const std::string& code, const std::string& message, const std::string& field = {});
+
+// Random secrets from the operating system's CSPRNG, base64url without padding.
+std::string randomToken(int bytes);
+// Lowercase hex SHA-256, how tokens and enrollment codes are stored.
+std::string secretHash(const std::string& secret);
+
+// "2026-01-31T12:00:00.000Z"
+std::string isoTimeUtc(std::int64_t epochMs);
+std::int64_t nowMs();
+
+QString qs(const std::string& text);
+std::string ss(const QString& text);
+
+}  // namespace fmc::federation
