@@ -1,6 +1,7 @@
 #include "cli_commands.h"
 
 #include "common/codec.h"
+#include "common/resource_paths.h"
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
@@ -40,20 +41,7 @@ CommandRegistration::CommandRegistration(const char* name, const char* summary, 
     registry()[QString::fromLatin1(name)] = {summary, handler};
 }
 
-// Resources ship beside the executable once installed, and in the source tree while developing.
-std::string findResource(const QString& relativePath) {
-    QStringList roots;
-    if (qEnvironmentVariableIsSet("FMC_RESOURCE_DIR")) roots << qEnvironmentVariable("FMC_RESOURCE_DIR");
-    roots << QCoreApplication::applicationDirPath() + QStringLiteral("/../share/fedmedclip")
-          << QStringLiteral(FMC_SOURCE_RESOURCE_DIR);
-    for (const auto& root : roots) {
-        const QFileInfo candidate(root + QLatin1Char('/') + relativePath);
-        if (candidate.isFile()) return str(candidate.absoluteFilePath());
-    }
-    throw Error("resource not found: " + str(relativePath) + " (set FMC_RESOURCE_DIR)");
-}
-
-std::string vocabularyPath() { return findResource(QStringLiteral("clip/bpe_simple_vocab_16e6.txt.gz")); }
+std::string vocabularyPath() { return clipVocabularyPath(); }
 
 void ProgressBar::update(const char* stage, int done, int total) {
     if (total <= 0) return;

@@ -17,8 +17,7 @@ struct CommandRegistration {
 int run(const QStringList& arguments);
 
 // Shared helpers for command files.
-std::string findResource(const QString& relativePath);  // resources/ in the tree or the install
-std::string vocabularyPath();                            // the CLIP BPE vocabulary
+std::string vocabularyPath();  // the CLIP BPE vocabulary shipped with the project
 
 // A progress bar on stderr: redrawn in place on a terminal, a line every 10% in a log.
 class ProgressBar {
