@@ -92,7 +92,7 @@ void addModelOptions(QCommandLineParser& parser) {
         {"method", "fedmedclip, local, zeroshot, fedclip, fedavg, fedprox or moon.", "NAME", "fedmedclip"},
         {"rounds", "Federated rounds.", "N"},
         {"seed", "Random seed (splits, initialisation, shuffling).", "N", "1"},
-        {"codec", "FAM codec: fp32, fp16-zlib (paper) or mask-fp16-zlib.", "NAME", "fp16-zlib"},
+        {"codec", "FAM codec: fp32, fp16-zlib (paper), mask-fp16-zlib or mask-int8-zlib.", "NAME", "fp16-zlib"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: one per core).", "N", "0"},
         {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
@@ -217,6 +217,7 @@ int bench(const QStringList& arguments) {
         {"finetune-rounds", "Rounds for FedAVG, FedProx and MOON (they re-encode every image every round).", "N", "3"},
         {"seed", "Random seed.", "N", "1"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+        {"codec", "FedMedCLIP's FAM codec.", "NAME", "fp16-zlib"},
         {"out", "Write <prefix>.md, .csv and .json.", "PREFIX"},
     });
     parser.process(arguments);
@@ -237,7 +238,8 @@ int bench(const QStringList& arguments) {
     const auto runtime = configureRuntime(str(parser.value("device")), 0);
     describeRuntime(runtime);
 
-    QStringList forwarded{"--bundle", bundle, "--seed", parser.value("seed"), "--device", parser.value("device")};
+    QStringList forwarded{"--bundle", bundle, "--seed", parser.value("seed"), "--device", parser.value("device"),
+                          "--codec", parser.value("codec")};
     for (const char* option : {"data", "layout", "path-column", "label-column", "site-column", "sites", "held-out",
                                "dirichlet-sites", "alpha", "max-images-per-site", "cache", "prompt"})
         if (parser.isSet(option) || !parser.value(option).isEmpty())

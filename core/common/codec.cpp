@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -20,6 +21,7 @@ constexpr std::size_t kMaxNameBytes = 1024;
 constexpr std::size_t kMaxRank = 8;
 constexpr std::uint8_t kLayoutDense = 0;
 constexpr std::uint8_t kLayoutRowMasked = 1;
+constexpr std::uint8_t kLayoutInt8Rows = 2;
 
 std::string shapeString(const std::vector<std::int64_t>& shape) {
     std::ostringstream out;
@@ -250,6 +252,19 @@ void appendHalf(std::vector<std::uint8_t>& body, float v) {
     body.push_back(static_cast<std::uint8_t>(h >> 8));
 }
 
+// One row as an f32 scale and int8 values (symmetric, round to nearest).
+void appendInt8Row(std::vector<std::uint8_t>& body, const float* row, std::size_t cols) {
+    float largest = 0;
+    for (std::size_t j = 0; j < cols; ++j) largest = std::max(largest, std::fabs(row[j]));
+    const float scale = largest / 127.0f;
+    const std::uint32_t bits = floatBits(scale);
+    for (int b = 0; b < 4; ++b) body.push_back(static_cast<std::uint8_t>(bits >> (8 * b)));
+    for (std::size_t j = 0; j < cols; ++j) {
+        const long q = scale > 0 ? std::lround(row[j] / scale) : 0;
+        body.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(std::clamp(q, -127L, 127L))));
+    }
+}
+
 struct TensorHeader {
     std::string name;
     std::vector<std::int64_t> shape;
@@ -318,25 +333,34 @@ std::string codecName(CodecKind kind) {
         case CodecKind::Fp32Raw: return "fp32";
         case CodecKind::Fp16Zlib: return "fp16-zlib";
         case CodecKind::MaskAwareFp16Zlib: return "mask-fp16-zlib";
+        case CodecKind::MaskAwareInt8Zlib: return "mask-int8-zlib";
     }
     throw Error("codecName: unknown codec kind " + std::to_string(static_cast<int>(kind)));
 }
 
 CodecKind codecFromName(const std::string& name) {
-    for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
+    for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib,
+                        CodecKind::MaskAwareInt8Zlib})
         if (codecName(k) == name) return k;
-    throw Error("codecFromName: unknown codec name '" + name + "' (expected fp32, fp16-zlib or mask-fp16-zlib)");
+    throw Error("codecFromName: unknown codec name '" + name +
+                "' (expected fp32, fp16-zlib, mask-fp16-zlib or mask-int8-zlib)");
 }
 
 // ---- encode ---------------------------------------------------------------------------
 
 std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, CodecKind kind) {
-    if (kind != CodecKind::Fp32Raw && kind != CodecKind::Fp16Zlib && kind != CodecKind::MaskAwareFp16Zlib)
+    if (kind != CodecKind::Fp32Raw && kind != CodecKind::Fp16Zlib && kind != CodecKind::MaskAwareFp16Zlib &&
+        kind != CodecKind::MaskAwareInt8Zlib)
         throw Error("encodeParameters: unknown codec kind " + std::to_string(static_cast<int>(kind)));
     checkEncodable(parameters, kind);
 
+    const bool int8 = kind == CodecKind::MaskAwareInt8Zlib;
     std::map<std::size_t, std::vector<bool>> masks;
-    if (kind == CodecKind::MaskAwareFp16Zlib) masks = computeRowMasks(parameters);
+    if (kind == CodecKind::MaskAwareFp16Zlib || int8) masks = computeRowMasks(parameters);
+    auto layoutOf = [&](std::size_t i) {
+        if (masks.count(i)) return kLayoutRowMasked;
+        return int8 && parameters[i].shape.size() == 2 ? kLayoutInt8Rows : kLayoutDense;
+    };
 
     Writer w;
     w.raw(reinterpret_cast<const std::uint8_t*>(kMagic), 4);
@@ -352,7 +376,7 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
         w.raw(reinterpret_cast<const std::uint8_t*>(t.name.data()), t.name.size());
         w.u8(static_cast<std::uint8_t>(t.shape.size()));
         for (auto d : t.shape) w.u64(static_cast<std::uint64_t>(d));
-        w.u8(masks.count(i) ? kLayoutRowMasked : kLayoutDense);
+        w.u8(layoutOf(i));
     }
 
     std::vector<std::uint8_t> body;
@@ -372,6 +396,12 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
         for (std::size_t i = 0; i < parameters.size(); ++i) {
             const NamedTensor& t = parameters[i];
             auto m = masks.find(i);
+            if (layoutOf(i) == kLayoutInt8Rows) {
+                const std::size_t cols = static_cast<std::size_t>(t.shape[1]);
+                for (std::size_t r = 0; r < static_cast<std::size_t>(t.shape[0]); ++r)
+                    appendInt8Row(body, t.values.data() + r * cols, cols);
+                continue;
+            }
             if (m == masks.end()) {
                 for (float v : t.values) appendHalf(body, v);
                 continue;
@@ -383,9 +413,13 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
             for (std::size_t r = 0; r < rows; ++r)
                 if (kept[r]) bitmap[r / 8] |= static_cast<std::uint8_t>(1u << (r % 8));
             body.insert(body.end(), bitmap.begin(), bitmap.end());
-            for (std::size_t r = 0; r < rows; ++r)
-                if (kept[r])
+            for (std::size_t r = 0; r < rows; ++r) {
+                if (!kept[r]) continue;
+                if (int8)
+                    appendInt8Row(body, t.values.data() + r * cols, cols);
+                else
                     for (std::size_t j = 0; j < cols; ++j) appendHalf(body, t.values[r * cols + j]);
+            }
         }
         std::vector<std::uint8_t> stored = deflateBytes(body);
         w.u64(body.size());
@@ -401,6 +435,15 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
 // ---- decode ---------------------------------------------------------------------------
 
 namespace {
+
+void readInt8Row(Reader& b, float* row, std::size_t cols, const std::string& what) {
+    const float scale = bitsFloat(b.u32(what + " scale"));
+    if (!std::isfinite(scale) || scale < 0)
+        throw Error("decodeParameters: " + what + " has an invalid scale");
+    b.need(cols, what);
+    for (std::size_t j = 0; j < cols; ++j) row[j] = static_cast<float>(static_cast<std::int8_t>(b.data[b.pos + j])) * scale;
+    b.pos += cols;
+}
 
 ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const ParameterSet* expected,
                         const CodecLimits& limits) {
@@ -422,7 +465,7 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
         throw Error("decodeParameters: unsupported format version " + std::to_string(version) +
                     " (this build reads version " + std::to_string(kCodecFormatVersion) + ")");
     const std::uint8_t kindByte = payload[6];
-    if (kindByte > static_cast<std::uint8_t>(CodecKind::MaskAwareFp16Zlib))
+    if (kindByte > static_cast<std::uint8_t>(CodecKind::MaskAwareInt8Zlib))
         throw Error("decodeParameters: unsupported codec kind " + std::to_string(kindByte));
     const CodecKind kind = static_cast<CodecKind>(kindByte);
     if (payload[7] != 0)
@@ -485,8 +528,12 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
             throw Error("decodeParameters: total element count exceeds the limit of " +
                         std::to_string(limits.maxElements) + " at tensor '" + h.name + "'");
         h.layout = in.u8("tensor '" + h.name + "' layout");
-        if (h.layout == kLayoutRowMasked) {
-            if (kind != CodecKind::MaskAwareFp16Zlib)
+        if (h.layout == kLayoutInt8Rows) {
+            if (kind != CodecKind::MaskAwareInt8Zlib || h.shape.size() != 2)
+                throw Error("decodeParameters: tensor '" + h.name + "' has int8 rows, which need the mask-int8-zlib "
+                            "codec and rank 2 (codec " + codecName(kind) + ", shape " + shapeString(h.shape) + ")");
+        } else if (h.layout == kLayoutRowMasked) {
+            if (kind != CodecKind::MaskAwareFp16Zlib && kind != CodecKind::MaskAwareInt8Zlib)
                 throw Error("decodeParameters: tensor '" + h.name + "' is row-masked but the codec is " + codecName(kind));
             if (h.shape.size() != 2)
                 throw Error("decodeParameters: row-masked tensor '" + h.name + "' has shape " + shapeString(h.shape) +
@@ -518,10 +565,15 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
         if (kind == CodecKind::Fp32Raw) {
             minRaw += 4 * n;
             maxRaw += 4 * n;
+        } else if (h.layout == kLayoutInt8Rows) {
+            const std::uint64_t rows = static_cast<std::uint64_t>(h.shape[0]);
+            minRaw += 4 * rows + n;
+            maxRaw += 4 * rows + n;
         } else if (h.layout == kLayoutRowMasked) {
-            const std::uint64_t bitmap = (static_cast<std::uint64_t>(h.shape[0]) + 7) / 8;
+            const std::uint64_t rows = static_cast<std::uint64_t>(h.shape[0]);
+            const std::uint64_t bitmap = (rows + 7) / 8;
             minRaw += bitmap;
-            maxRaw += bitmap + 2 * n;
+            maxRaw += bitmap + (kind == CodecKind::MaskAwareInt8Zlib ? 4 * rows + n : 2 * n);
         } else {
             minRaw += 2 * n;
             maxRaw += 2 * n;
@@ -564,6 +616,10 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
             for (auto& v : t.values) v = bitsFloat(b.u32(what));
         } else if (h.layout == kLayoutDense) {
             for (auto& v : t.values) v = halfToFloat(b.u16(what));
+        } else if (h.layout == kLayoutInt8Rows) {
+            const std::size_t cols = static_cast<std::size_t>(h.shape[1]);
+            for (std::size_t r = 0; r < static_cast<std::size_t>(h.shape[0]); ++r)
+                readInt8Row(b, t.values.data() + r * cols, cols, what + " row " + std::to_string(r));
         } else {
             const std::size_t rows = static_cast<std::size_t>(h.shape[0]);
             const std::size_t cols = static_cast<std::size_t>(h.shape[1]);
@@ -576,6 +632,10 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
                             std::to_string(rows));
             for (std::size_t r = 0; r < rows; ++r) {
                 if (!(bitmap[r / 8] & (1u << (r % 8)))) continue;
+                if (kind == CodecKind::MaskAwareInt8Zlib) {
+                    readInt8Row(b, t.values.data() + r * cols, cols, what + " row " + std::to_string(r));
+                    continue;
+                }
                 b.need(2 * cols, what + " row " + std::to_string(r));
                 for (std::size_t j = 0; j < cols; ++j) t.values[r * cols + j] = halfToFloat(b.u16(what));
             }

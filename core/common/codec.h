@@ -14,7 +14,8 @@
 //   20     ...   per tensor:
 //                  u16 name length, name bytes (UTF-8, no NUL),
 //                  u8 rank, rank x u64 dimensions,
-//                  u8 body layout (0 = dense, 1 = row-masked; 1 only for MaskAwareFp16Zlib)
+//                  u8 body layout (0 = dense, 1 = row-masked (mask-aware kinds only),
+//                  2 = int8 rows (MaskAwareInt8Zlib only))
 //          8     raw body size: bytes of the body after decompression (u64)
 //          8     stored body size: bytes of the body as stored below (u64)
 //          ...   stored body
@@ -26,6 +27,10 @@
 //   MaskAwareFp16Zlib : dense tensors as Fp16Zlib; a row-masked tensor is a bitmap of
 //                       ceil(rows/8) bytes (bit r%8 of byte r/8 set = row r kept, spare bits
 //                       zero) followed by the f16 values of the kept rows only. Then zlib.
+//   MaskAwareInt8Zlib : as MaskAwareFp16Zlib, but every row of a rank-2 tensor (layout 2, or
+//                       the kept rows of layout 1) is an f32 scale followed by `cols` int8
+//                       values, value = q * scale, scale = max |row| / 127 (lossy: at most
+//                       scale / 2 per value). Rank-1 tensors stay f16. Then zlib.
 //
 // A tensor "X.weight" of rank 2 is row-masked when a sibling "X.threshold" holds one value
 // per row: row r is kept iff mean_j |W_rj| > threshold_r (strict), the masked linear layer's
@@ -46,7 +51,7 @@
 
 namespace fmc {
 
-enum class CodecKind : std::uint8_t { Fp32Raw = 0, Fp16Zlib = 1, MaskAwareFp16Zlib = 2 };
+enum class CodecKind : std::uint8_t { Fp32Raw = 0, Fp16Zlib = 1, MaskAwareFp16Zlib = 2, MaskAwareInt8Zlib = 3 };
 
 struct CodecLimits {
     // Bounds both the encoded payload and the decompressed body.
@@ -70,7 +75,7 @@ ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const Co
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const ParameterSet& expectedLayout,
                               const CodecLimits& limits = {});
 
-// "fp32", "fp16-zlib", "mask-fp16-zlib".
+// "fp32", "fp16-zlib", "mask-fp16-zlib", "mask-int8-zlib".
 std::string codecName(CodecKind kind);
 CodecKind codecFromName(const std::string& name);
 

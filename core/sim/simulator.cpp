@@ -313,7 +313,8 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     }
     if (method->communicates()) {
         const auto finalUpload = method->upload(0);
-        for (auto kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib})
+        for (auto kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib,
+                          CodecKind::MaskAwareInt8Zlib})
             result.finalUploadBytesByCodec.emplace_back(codecName(kind), encodeParameters(finalUpload, kind).size());
     }
     result.peakResidentBytes = peakResidentBytes();

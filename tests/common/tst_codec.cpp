@@ -340,6 +340,69 @@ private slots:
         QCOMPARE(out[5].values, in[5].values);
     }
 
+    void int8RoundTripWithinHalfAScale() {
+        // The same masked layer as above, plus a dense rank-2 tensor and a rank-1 one.
+        ParameterSet in;
+        in.push_back({"a.weight", {4, 4}, {1, -1, 1, -1, 0.5f, -1.5f, 1, 1, 0.25f, -0.25f, 0.25f, 0.25f, 0, 0, 0, 0}});
+        in.push_back({"a.bias", {4}, {1, 2, 3, 4}});
+        in.push_back({"a.threshold", {4}, {1.0f, 0.999f, 0.5f, -1.0f}});
+        in.push_back({"b.weight", {2, 3}, {0.1f, -0.2f, 0.3f, 1e-3f, 2e-3f, -4e-3f}});
+        const auto payload = encodeParameters(in, CodecKind::MaskAwareInt8Zlib);
+        const ParameterSet out = decodeParameters(payload, in);
+        // Pruned rows 0 and 2 decode as zeros; kept rows within scale / 2 = max|row| / 254.
+        for (std::size_t r = 0; r < 4; ++r) {
+            float largest = 0;
+            for (std::size_t j = 0; j < 4; ++j) largest = std::max(largest, std::fabs(in[0].values[r * 4 + j]));
+            for (std::size_t j = 0; j < 4; ++j) {
+                const float decoded = out[0].values[r * 4 + j];
+                if (r == 0 || r == 2)
+                    QCOMPARE(decoded, 0.0f);
+                else
+                    QVERIFY(std::fabs(decoded - in[0].values[r * 4 + j]) <= largest / 254 + 1e-7f);
+            }
+        }
+        QCOMPARE(out[1].values, in[1].values);  // rank 1 stays fp16 (exact for these)
+        for (std::size_t r = 0; r < 2; ++r)
+            for (std::size_t j = 0; j < 3; ++j) {
+                float largest = 0;
+                for (std::size_t k = 0; k < 3; ++k) largest = std::max(largest, std::fabs(in[3].values[r * 3 + k]));
+                QVERIFY(std::fabs(out[3].values[r * 3 + j] - in[3].values[r * 3 + j]) <= largest / 254 + 1e-9f);
+            }
+        QCOMPARE(codecFromName("mask-int8-zlib"), CodecKind::MaskAwareInt8Zlib);
+    }
+
+    void int8PayloadOfTheFamIsHalfOfFp16() {
+        const ParameterSet fam = makeFam(42, false);
+        const auto fp16 = encodeParameters(fam, CodecKind::Fp16Zlib);
+        const auto int8 = encodeParameters(fam, CodecKind::MaskAwareInt8Zlib);
+        qInfo("FAM payload bytes: fp16-zlib %zu | mask-int8-zlib, no rows pruned %zu", fp16.size(), int8.size());
+        QVERIFY(int8.size() < fp16.size() * 6 / 10);
+        const ParameterSet back = decodeParameters(int8, fam);
+        QCOMPARE(back.size(), fam.size());
+    }
+
+    void int8RejectsAnInvalidScale() {
+        ParameterSet in{{"b.weight", {1, 2}, {0.5f, -0.25f}}};
+        auto payload = encodeParameters(in, CodecKind::MaskAwareInt8Zlib);
+        // Rebuild the body with a NaN scale and valid framing: the decoder must refuse it.
+        std::vector<std::uint8_t> raw = {0x00, 0x00, 0xc0, 0x7f, 127, 0xc0};
+        const auto stored = zlibOf(raw);
+        const std::size_t bodyAt = headerBytes(in) - 4 - 16;
+        std::vector<std::uint8_t> forged(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(bodyAt));
+        put(forged, raw.size(), 8);
+        put(forged, stored.size(), 8);
+        forged.insert(forged.end(), stored.begin(), stored.end());
+        const std::uint64_t total = forged.size() + 4;
+        for (int i = 0; i < 8; ++i) forged[8 + i] = static_cast<std::uint8_t>(total >> (8 * i));
+        put(forged, payloadCrc32(forged.data(), forged.size()), 4);
+        try {
+            decodeParameters(forged);
+            QFAIL("expected an error");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("scale"), error.what());
+        }
+    }
+
     // ---- sizes of the real FAM (D = 512, 526,336 floats) --------------------------------
     void famPayloadSizes() {
         const ParameterSet fam = makeFam(42, false);
@@ -478,8 +541,8 @@ private slots:
         p[4] = 2;
         EXPECT_ERROR(decodeParameters(p), "unsupported format version 2");
         p = good;
-        p[6] = 3;
-        EXPECT_ERROR(decodeParameters(p), "unsupported codec kind 3");
+        p[6] = 4;
+        EXPECT_ERROR(decodeParameters(p), "unsupported codec kind 4");
         p = good;
         p[7] = 1;
         EXPECT_ERROR(decodeParameters(p), "unsupported flags");
