@@ -11,7 +11,8 @@
 set -eu
 build=${1:?usage: take_screenshots.sh BUILD_DIR [OUT_DIR]}
 out=$(cd "${2:-$(dirname "$0")}" && pwd)
-app="$build/app/desktop/fedmedclip-desktop"
+app="$build/bin/fedmedclip-desktop"
+[ -x "$app" ] || app="$build/app/desktop/fedmedclip-desktop"
 [ -x "$app" ] || { echo "take_screenshots.sh: $app not found; build fedmedclip-desktop first" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
