@@ -155,7 +155,7 @@ std::map<std::size_t, std::vector<bool>> computeRowMasks(const ParameterSet& par
 std::vector<std::uint8_t> deflateBytes(const std::vector<std::uint8_t>& raw) {
     uLongf bound = compressBound(static_cast<uLong>(raw.size()));
     std::vector<std::uint8_t> out(bound);
-    int rc = compress2(out.data(), &bound, raw.data(), static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION);
+    int rc = compress2(out.data(), &bound, raw.data(), static_cast<uLong>(raw.size()), Z_DEFAULT_COMPRESSION);
     if (rc != Z_OK) throw Error("encodeParameters: zlib compress2 failed with code " + std::to_string(rc));
     out.resize(bound);
     return out;
