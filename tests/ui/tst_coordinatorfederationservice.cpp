@@ -1,0 +1,203 @@
+// The federation wizard and federated training against a real coordinator (core/federation's
+// CoordinatorServer over TLS on 127.0.0.1, in this process): the certificate fingerprint the
+// wizard shows is the server's, a wrong code is refused in the coordinator's words, a right one
+// enrolls with the certificate pinned, and the site then takes part in real rounds.
+#include "ui_test_support.h"
+#ifdef FMC_HAVE_FEDERATION
+#include "class_mapping_model.h"
+#include "coordinator_federation_service.h"
+#include "coordinator_probe.h"
+#include "federation/coordinator_server.h"
+#include "federation_wizard.h"
+#include "task_runner.h"
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSslCertificate>
+#include <QTableView>
+#include <QtConcurrent/QtConcurrentRun>
+#endif
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace fmc::ui;
+using namespace fmc::ui::test;
+
+class TestCoordinatorFederationService : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void wizardEnrollsWithARealCoordinator();
+    void federatedRoundsRunWithTheCoordinator();
+
+#ifdef FMC_HAVE_FEDERATION
+private:
+    std::string createFederation(int rounds);
+    void type(QWizard& wizard, const char* objectName, const QString& text);
+    QTemporaryDir dir_;
+    QString bundle_, bundleHash_, certificate_, key_;
+    std::unique_ptr<fmc::federation::CoordinatorServer> server_;
+    QString url_;
+    std::unique_ptr<FolderWorkspace> workspace_;
+#endif
+};
+
+#ifdef FMC_HAVE_FEDERATION
+void TestCoordinatorFederationService::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
+        QSKIP("openssl is needed to make the coordinator's certificate");
+    certificate_ = dir_.filePath(QStringLiteral("server.pem"));
+    key_ = dir_.filePath(QStringLiteral("server.key"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                   QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                   QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                   QStringLiteral("-addext"), QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
+                   QStringLiteral("-keyout"), key_, QStringLiteral("-out"), certificate_});
+    QVERIFY(openssl.waitForFinished(60000));
+    QCOMPARE(openssl.exitCode(), 0);
+
+    fmc::federation::CoordinatorConfig config;
+    config.path = dir_.filePath(QStringLiteral("coordinator.json"));
+    config.port = 0;
+    config.certificatePath = certificate_;
+    config.keyPath = key_;
+    config.database.path = dir_.filePath(QStringLiteral("coordinator.sqlite"));
+    config.tickIntervalMs = 100;
+    server_ = std::make_unique<fmc::federation::CoordinatorServer>(config);
+    url_ = QStringLiteral("https://127.0.0.1:%1").arg(server_->listen());
+
+    bundle_ = makeTinyBundle(dir_.filePath(QStringLiteral("bundle")));
+    bundleHash_ = QString::fromStdString(fmc::readManifestFile((bundle_ + QStringLiteral("/manifest.json")).toStdString()).bundleHash);
+    writeClassFolders(dir_.filePath(QStringLiteral("data")), {QStringLiteral("melanoma"), QStringLiteral("nevus")}, 12);
+    workspace_ = FolderWorkspace::create(dir_.filePath(QStringLiteral("ws")));
+    workspace_->setBundleDirectory(bundle_);
+    ImportRequest request;
+    request.paths = {dir_.filePath(QStringLiteral("data"))};
+    QCOMPARE(workspace_->importImages(request, {}, {}, nullptr).imported, 24);
+}
+
+std::string TestCoordinatorFederationService::createFederation(int rounds) {
+    fmc::federation::FederationSettings settings;
+    settings.name = "Skin study";
+    settings.classNames = {"Melanoma", "Nevus"};
+    settings.bundleName = "fedmedclip-demo-tiny";
+    settings.bundleHash = bundleHash_.toStdString();
+    settings.embeddingDim = 128;
+    settings.rounds = rounds;
+    settings.minSites = 1;
+    settings.roundDeadlineSeconds = 5;
+    return server_->service().createFederation(settings);
+}
+
+void TestCoordinatorFederationService::type(QWizard& wizard, const char* objectName, const QString& text) {
+    auto* edit = wizard.currentPage()->findChild<QLineEdit*>(QLatin1String(objectName));
+    QVERIFY2(edit, objectName);
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Delete);
+    QTest::keyClicks(edit, text);
+}
+
+void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {
+    const auto federationId = createFederation(2);
+    const auto code = server_->service().issueEnrollmentCode(federationId, "Site A", 600).code;
+    auto service = std::make_shared<CoordinatorFederationService>(workspace_->rootPath());
+    FederationWizard wizard(workspace_.get(), service);
+    wizard.show();
+
+    type(wizard, "coordinatorAddress", url_);
+    type(wizard, "enrollmentCode", QStringLiteral("WrongCode-123456"));
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::CertificatePageId), 20000);
+    const auto expected = formatFingerprint(QSslCertificate::fromPath(certificate_).value(0).digest(QCryptographicHash::Sha256));
+    QCOMPARE(wizard.currentPage()->findChild<QLabel*>(QStringLiteral("fingerprint"))->text(), expected);
+    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
+    wizard.next();
+    // The coordinator's own refusal reaches the page.
+    QTRY_VERIFY_WITH_TIMEOUT(!wizard.currentProblem().isEmpty(), 20000);
+    QCOMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+    qInfo("wrong code: %s", qPrintable(wizard.currentProblem()));
+
+    wizard.back();
+    type(wizard, "enrollmentCode", QString::fromStdString(code));
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::CertificatePageId), 20000);
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::MappingPageId), 20000);
+    QCOMPARE(wizard.task.classNames, (QStringList{QStringLiteral("Melanoma"), QStringLiteral("Nevus")}));
+    QCOMPARE(wizard.task.bundleHash, bundleHash_);
+    auto* mapping = qobject_cast<ClassMappingModel*>(
+        wizard.currentPage()->findChild<QTableView*>(QStringLiteral("mappingTable"))->model());
+    // Folder names match the classes up to case.
+    QCOMPARE(mapping->coveredClasses().size(), 2);
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::BundlePageId));
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::ConnectionPageId), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        wizard.currentPage()->findChild<QLabel*>(QStringLiteral("connectionResult"))->text().contains(QStringLiteral("Connected")),
+        20000);
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::DonePageId));
+    wizard.accept();
+    const auto setup = workspace_->federationSetup();
+    QVERIFY(setup.isComplete());
+    QCOMPARE(setup.federationId, QString::fromStdString(federationId));
+    QCOMPARE(setup.certificateSha256, expected);
+    QVERIFY(QFileInfo::exists(service->stateDirectory() + QStringLiteral("/site.json")));
+    // The token is in the state folder, not in the workspace's setup.
+    QVERIFY(setup.credential.isEmpty());
+}
+
+void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
+    if (!workspace_->federationSetup().isComplete()) QSKIP("needs the enrollment of the previous test");
+    auto service = std::make_shared<CoordinatorFederationService>(workspace_->rootPath());
+    TaskRunner runner;
+    QSignalSpy done(&runner, &TaskRunner::succeeded);
+    QSignalSpy failed(&runner, &TaskRunner::failed);
+    QList<RoundStatus> statuses;
+    connect(&runner, &TaskRunner::partialResult, [&](const QVariant& value) {
+        if (value.canConvert<RoundStatus>()) statuses << value.value<RoundStatus>();
+    });
+    TrainingConfig config;
+    config.bundleDirectory = bundle_;
+    runner.start(QStringLiteral("federated"), [&](TaskContext& context) {
+        return QVariant::fromValue(service->runFederatedTraining(*workspace_, config, context));
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 120000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+    const auto outcome = done.first().first().value<TrainingOutcome>();
+    QCOMPARE(outcome.roundsDone, 2);
+    const auto rows = workspace_->history(outcome.runId);
+    QCOMPARE(rows.size(), 2);
+    for (const auto& row : rows) {
+        QVERIFY(row.bytesSent > 0);
+        // Round 1 starts from the FAM every site computes from the task's seed: nothing to download.
+        QCOMPARE(row.bytesReceived > 0, row.round > 1);
+    }
+    QVERIFY(!statuses.isEmpty());
+    QVERIFY(!workspace_->siteModel().empty());
+    // Blocking client calls run on a worker while this thread serves the coordinator.
+    const auto setup = workspace_->federationSetup();
+    auto status = QtConcurrent::run([service, setup] { return service->roundStatus(setup); });
+    QTRY_VERIFY_WITH_TIMEOUT(status.isFinished(), 20000);
+    QCOMPARE(status.result().state, RoundStatus::State::Finished);
+}
+#else
+void TestCoordinatorFederationService::initTestCase() {
+    QSKIP("this build has no federation client (FMC_SKIP_COMPONENTS holds federation)");
+}
+void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {}
+void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {}
+#endif
+
+QTEST_MAIN(TestCoordinatorFederationService)
+#include "tst_coordinatorfederationservice.moc"

@@ -1,0 +1,137 @@
+// SiteStoreWorkspace: the desktop app on the site's SQLite store (core/site): import with a
+// per-file report, labels, rounds with the figures the store has no column for, predictions,
+// the site model and the federation setup, all surviving a reopen.
+#include "ui_test_support.h"
+#ifdef FMC_HAVE_SITE
+#include "site_store_workspace.h"
+#endif
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace fmc::ui;
+using namespace fmc::ui::test;
+
+class TestSiteStoreWorkspace : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void importReportsBrokenFilesAndLabelsComeFromFolders();
+    void historyPredictionsModelAndSetupSurviveReopening();
+};
+
+void TestSiteStoreWorkspace::initTestCase() {
+#ifndef FMC_HAVE_SITE
+    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
+#endif
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+#ifdef FMC_HAVE_SITE
+void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() {
+    QTemporaryDir dir;
+    const auto data = dir.filePath(QStringLiteral("data"));
+    writeClassFolders(data, {QStringLiteral("nevus"), QStringLiteral("melanoma")}, 4);
+    writeBytes(data + QStringLiteral("/nevus/empty.png"), {});
+    writeBytes(data + QStringLiteral("/nevus/notes.txt"), "not an image");
+    writeBytes(data + QStringLiteral("/melanoma/fake.jpg"), "GIF89a this is not a jpeg");
+    auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
+    QVERIFY(SiteStoreWorkspace::isWorkspace(dir.filePath(QStringLiteral("ws"))));
+    QSignalSpy changed(workspace.get(), &WorkspaceService::imagesChanged);
+    ImportRequest request;
+    request.paths = {data};
+    int lastTotal = 0;
+    const auto report = workspace->importImages(request, {}, [&](int, int total, const QString&) { lastTotal = total; }, nullptr);
+    QCOMPARE(report.imported, 8);
+    QCOMPARE(report.failures.size(), 3);
+    QVERIFY(lastTotal >= 8);
+    QCOMPARE(changed.count(), 1);
+    const auto images = workspace->images();
+    QCOMPARE(images.size(), 8);
+    for (const auto& image : images) {
+        QCOMPARE(image.label, QFileInfo(image.path).dir().dirName());
+        QCOMPARE(image.modality, kModalityPhoto);
+        QVERIFY(image.split == kSplitTrain || image.split == kSplitTest);
+    }
+    workspace->setLabel(images.first().id, QStringLiteral("relabelled"));
+    QVERIFY(workspace->localLabels().contains(QStringLiteral("relabelled")));
+    QVERIFY_THROWS_EXCEPTION(fmc::Error, workspace->setLabel(999999, QStringLiteral("x")));
+    const auto again = workspace->importImages(request, {}, {}, nullptr);
+    QCOMPARE(again.imported, 0);
+    QCOMPARE(again.duplicates, 8);
+}
+
+void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
+    QTemporaryDir dir;
+    const auto root = dir.filePath(QStringLiteral("ws"));
+    const auto bundle = makeTinyBundle(dir.filePath(QStringLiteral("bundle")));
+    QString runId;
+    {
+        auto workspace = SiteStoreWorkspace::create(root);
+        workspace->setBundleDirectory(bundle);
+        workspace->setDemo(true);
+        workspace->setClassNames({QStringLiteral("a"), QStringLiteral("b")});
+        runId = workspace->addRun({QStringLiteral("ignored"), kRunFederated, QDateTime::currentDateTime(),
+                                   {QStringLiteral("a"), QStringLiteral("b")}, {}});
+        for (int round = 1; round <= 2; ++round) {
+            HistoryRow row;
+            row.runId = runId;
+            row.round = round;
+            row.loss = 1.0 / round;
+            row.accuracy = 0.5;
+            row.balancedAccuracy = 0.4;
+            row.macroF1 = 0.3;
+            row.federationAccuracy = round == 2 ? 0.7 : -1;
+            row.bytesSent = 100 * round;
+            row.bytesReceived = 200;
+            row.perClassRecall = {0.25 * round, std::nan("")};
+            workspace->appendHistory(row);
+        }
+        workspace->saveSiteModel({{"w", {2}, {1.5f, -2.0f}}}, {QStringLiteral("a"), QStringLiteral("b")});
+        const auto image = writeImage(dir.filePath(QStringLiteral("elsewhere/x.png")), patternImage(5));
+        workspace->savePrediction({0, image, workspace->siteModelVersion(), {QStringLiteral("a"), QStringLiteral("b")},
+                                   {0.25, 0.75}, QDateTime::currentDateTime()});
+        // Without a trained model there is no version to tie a prediction to.
+        QVERIFY_THROWS_EXCEPTION(fmc::Error, workspace->savePrediction({0, image, QString(), {}, {}, {}}));
+        FederationSetup setup;
+        setup.coordinatorUrl = QStringLiteral("https://coordinator.test");
+        setup.federationName = QStringLiteral("Skin study");
+        setup.bundleHash = QStringLiteral("abc");
+        setup.classNames = {QStringLiteral("A"), QStringLiteral("B")};
+        setup.labelMapping = {{QStringLiteral("a"), QStringLiteral("A")}, {QStringLiteral("b"), QString()}};
+        setup.completedAt = QDateTime::currentDateTime();
+        workspace->saveFederationSetup(setup);
+    }
+    auto workspace = SiteStoreWorkspace::open(root);
+    QCOMPARE(QDir(workspace->bundleDirectory()), QDir(bundle));
+    QVERIFY(workspace->isDemo());
+    const auto runs = workspace->runs();
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs.first().id, runId);
+    QCOMPARE(runs.first().kind, kRunFederated);
+    const auto rows = workspace->history(runId);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(rows.at(1).loss, 0.5);
+    QCOMPARE(rows.at(1).federationAccuracy, 0.7);
+    QCOMPARE(rows.at(0).federationAccuracy, -1.0);
+    QCOMPARE(rows.at(1).perClassRecall.at(0), 0.5);
+    QVERIFY(std::isnan(rows.at(1).perClassRecall.at(1)));
+    QCOMPARE(rows.at(1).bytesSent, 200);
+    QCOMPARE(workspace->siteModel().front().values, (std::vector<float>{1.5f, -2.0f}));
+    QCOMPARE(workspace->siteModelClassNames(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(workspace->predictions().size(), 1);
+    QCOMPARE(workspace->predictions().first().probabilities, (QVector<double>{0.25, 0.75}));
+    QCOMPARE(workspace->federationSetup().federationName, QStringLiteral("Skin study"));
+    // Joined: the federation's classes are what the store trains.
+    QCOMPARE(workspace->classNames(), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
+}
+#else
+void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() {}
+void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {}
+#endif
+
+QTEST_GUILESS_MAIN(TestSiteStoreWorkspace)
+#include "tst_sitestoreworkspace.moc"

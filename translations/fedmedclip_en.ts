@@ -1,0 +1,1434 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>CoordinatorFederationService</name>
+    <message>
+        <source>Loading the model bundle</source>
+        <translation>Loading the model bundle</translation>
+    </message>
+    <message>
+        <source>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</source>
+        <translation>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</translation>
+    </message>
+    <message>
+        <source>This workspace&apos;s classes are not the federation&apos;s. Run &quot;Join a federation&quot; again to map your labels.</source>
+        <translation>This workspace&apos;s classes are not the federation&apos;s. Run &quot;Join a federation&quot; again to map your labels.</translation>
+    </message>
+    <message>
+        <source>Only %1 labelled training images map to the federation&apos;s classes; import and label more images.</source>
+        <translation>Only %1 labelled training images map to the federation&apos;s classes; import and label more images.</translation>
+    </message>
+    <message>
+        <source>federation &quot;%1&quot; at %2</source>
+        <translation>federation &quot;%1&quot; at %2</translation>
+    </message>
+    <message>
+        <source>The coordinator answered for another federation than the one this site joined.</source>
+        <translation>The coordinator answered for another federation than the one this site joined.</translation>
+    </message>
+    <message>
+        <source>This workspace has not joined a federation yet (%1 has no credential).</source>
+        <translation>This workspace has not joined a federation yet (%1 has no credential).</translation>
+    </message>
+    <message>
+        <source>Round %1: training on this site&apos;s images</source>
+        <translation>Round %1: training on this site&apos;s images</translation>
+    </message>
+</context>
+<context>
+    <name>CoordinatorProbe</name>
+    <message>
+        <source>Could not reach the coordinator at %1: %2</source>
+        <translation>Could not reach the coordinator at %1: %2</translation>
+    </message>
+    <message>
+        <source>this computer has no TLS support installed</source>
+        <translation>this computer has no TLS support installed</translation>
+    </message>
+    <message>
+        <source>no computer with that name was found</source>
+        <translation>no computer with that name was found</translation>
+    </message>
+    <message>
+        <source>the computer refused the connection (is the coordinator running?)</source>
+        <translation>the computer refused the connection (is the coordinator running?)</translation>
+    </message>
+    <message>
+        <source>no answer within %1 seconds</source>
+        <translation>no answer within %1 seconds</translation>
+    </message>
+    <message>
+        <source>the server did not set up an encrypted connection (TLS)</source>
+        <translation>the server did not set up an encrypted connection (TLS)</translation>
+    </message>
+    <message>
+        <source>the server presented no certificate</source>
+        <translation>the server presented no certificate</translation>
+    </message>
+</context>
+<context>
+    <name>DemoWorkspace</name>
+    <message>
+        <source>Creating the demo model and demo images</source>
+        <translation>Creating the demo model and demo images</translation>
+    </message>
+    <message>
+        <source>Importing the demo images</source>
+        <translation>Importing the demo images</translation>
+    </message>
+</context>
+<context>
+    <name>ImportScanner</name>
+    <message>
+        <source>the file or folder does not exist</source>
+        <translation>the file or folder does not exist</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>not a regular file</translation>
+    </message>
+    <message>
+        <source>the file is empty</source>
+        <translation>the file is empty</translation>
+    </message>
+    <message>
+        <source>the file is larger than the limit of %1 MB</source>
+        <translation>the file is larger than the limit of %1 MB</translation>
+    </message>
+    <message>
+        <source>cannot be opened</source>
+        <translation>cannot be opened</translation>
+    </message>
+    <message>
+        <source>DICOM files need the DICOM component, which this build does not have</source>
+        <translation>DICOM files need the DICOM component, which this build does not have</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimeSetup</name>
+    <message>
+        <source>CUDA was chosen in Settings, but no GPU is available; the CPU is used instead.</source>
+        <translation>CUDA was chosen in Settings, but no GPU is available; the CPU is used instead.</translation>
+    </message>
+    <message>
+        <source>The model runs on a slow maths library; ask your IT department to install OpenBLAS.</source>
+        <translation>The model runs on a slow maths library; ask your IT department to install OpenBLAS.</translation>
+    </message>
+</context>
+<context>
+    <name>SiteTraining</name>
+    <message>
+        <source>The workspace needs at least two classes to train a model.</source>
+        <translation>The workspace needs at least two classes to train a model.</translation>
+    </message>
+    <message>
+        <source>Only %1 labelled training images could be used; at least %2 are needed. Import and label more images first.</source>
+        <translation>Only %1 labelled training images could be used; at least %2 are needed. Import and label more images first.</translation>
+    </message>
+    <message>
+        <source>No model bundle is set. Choose the model bundle folder in Settings.</source>
+        <translation>No model bundle is set. Choose the model bundle folder in Settings.</translation>
+    </message>
+    <message>
+        <source>Loading the model bundle</source>
+        <translation>Loading the model bundle</translation>
+    </message>
+    <message>
+        <source>this computer (demo federation)</source>
+        <translation>this computer (demo federation)</translation>
+    </message>
+    <message>
+        <source>Reading images</source>
+        <translation>Reading images</translation>
+    </message>
+    <message>
+        <source>local training, %1 training and %2 evaluation images</source>
+        <translation>local training, %1 training and %2 evaluation images</translation>
+    </message>
+    <message>
+        <source>Training round %1 of %2</source>
+        <translation>Training round %1 of %2</translation>
+    </message>
+    <message>
+        <source>Saving the model</source>
+        <translation>Saving the model</translation>
+    </message>
+    <message>
+        <source>This workspace has no demo federation to train with.</source>
+        <translation>This workspace has no demo federation to train with.</translation>
+    </message>
+    <message>
+        <source>Reading the other sites&apos; images</source>
+        <translation>Reading the other sites&apos; images</translation>
+    </message>
+    <message>
+        <source>demo federation on this computer, %1 sites</source>
+        <translation>demo federation on this computer, %1 sites</translation>
+    </message>
+    <message>
+        <source>Federated round %1 of %2</source>
+        <translation>Federated round %1 of %2</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::BundlePage</name>
+    <message>
+        <source>Check the model files</source>
+        <translation>Check the model files</translation>
+    </message>
+    <message>
+        <source>Every site must use exactly the same model files, or the shared model would not fit. This checks the files on this computer against the federation&apos;s.</source>
+        <translation>Every site must use exactly the same model files, or the shared model would not fit. This checks the files on this computer against the federation&apos;s.</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Model bundle folder on this computer:</source>
+        <translation>Model bundle folder on this computer:</translation>
+    </message>
+    <message>
+        <source>Model bundle folder</source>
+        <translation>Model bundle folder</translation>
+    </message>
+    <message>
+        <source>The federation uses the model bundle &quot;%1&quot; (fingerprint %2).</source>
+        <translation>The federation uses the model bundle &quot;%1&quot; (fingerprint %2).</translation>
+    </message>
+    <message>
+        <source>The model files match the federation&apos;s.</source>
+        <translation>The model files match the federation&apos;s.</translation>
+    </message>
+    <message>
+        <source>Choose the folder with the model bundle (it contains a file called manifest.json).</source>
+        <translation>Choose the folder with the model bundle (it contains a file called manifest.json).</translation>
+    </message>
+    <message>
+        <source>These model files are not the ones the federation uses: this folder holds &quot;%1&quot; (fingerprint %2), the federation expects &quot;%3&quot; (fingerprint %4). Ask your administrator for the right model bundle.</source>
+        <translation>These model files are not the ones the federation uses: this folder holds &quot;%1&quot; (fingerprint %2), the federation expects &quot;%3&quot; (fingerprint %4). Ask your administrator for the right model bundle.</translation>
+    </message>
+    <message>
+        <source>The model files could not be checked: %1</source>
+        <translation>The model files could not be checked: %1</translation>
+    </message>
+    <message>
+        <source>Checking the model files</source>
+        <translation>Checking the model files</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CertificatePage</name>
+    <message>
+        <source>Check the coordinator&apos;s identity</source>
+        <translation>Check the coordinator&apos;s identity</translation>
+    </message>
+    <message>
+        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</source>
+        <translation>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches the one my federation administrator gave me</source>
+        <translation>The fingerprint matches the one my federation administrator gave me</translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint:</source>
+        <translation>SHA-256 fingerprint:</translation>
+    </message>
+    <message>
+        <source>Issued to: %1
+Issued by: %2
+Valid until: %3</source>
+        <translation>Issued to: %1
+Issued by: %2
+Valid until: %3</translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the one from your administrator and tick the box. If it does not match, do not continue and tell your administrator.</source>
+        <translation>Compare the fingerprint with the one from your administrator and tick the box. If it does not match, do not continue and tell your administrator.</translation>
+    </message>
+    <message>
+        <source>Enrolling this site</source>
+        <translation>Enrolling this site</translation>
+    </message>
+    <message>
+        <source>The coordinator did not accept the enrollment: %1</source>
+        <translation>The coordinator did not accept the enrollment: %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ClassMappingModel</name>
+    <message>
+        <source>(not used)</source>
+        <translation>(not used)</translation>
+    </message>
+    <message>
+        <source>Your label</source>
+        <translation>Your label</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Federation class</source>
+        <translation>Federation class</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ClassifyPage</name>
+    <message>
+        <source>Center</source>
+        <translation>Center</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>Width</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>Could not classify: %1</source>
+        <translation>Could not classify: %1</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Classify</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>Open image…</translation>
+    </message>
+    <message>
+        <source>DICOM display window</source>
+        <translation>DICOM display window</translation>
+    </message>
+    <message>
+        <source>Back to the file&apos;s window</source>
+        <translation>Back to the file&apos;s window</translation>
+    </message>
+    <message>
+        <source>Changes the display only. The model always sees the file&apos;s own window, as in training.</source>
+        <translation>Changes the display only. The model always sees the file&apos;s own window, as in training.</translation>
+    </message>
+    <message>
+        <source>Save prediction</source>
+        <translation>Save prediction</translation>
+    </message>
+    <message>
+        <source>Open an image, drop one here, or double-click one on the Images page.</source>
+        <translation>Open an image, drop one here, or double-click one on the Images page.</translation>
+    </message>
+    <message>
+        <source>Ensemble (FAM and MLP together)</source>
+        <translation>Ensemble (FAM and MLP together)</translation>
+    </message>
+    <message>
+        <source>FAM only (shared federation model)</source>
+        <translation>FAM only (shared federation model)</translation>
+    </message>
+    <message>
+        <source>MLP only (this site&apos;s private model)</source>
+        <translation>MLP only (this site&apos;s private model)</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Loading the model…</translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation>Loading the model</translation>
+    </message>
+    <message>
+        <source>Open a workspace first: its model does the classifying.</source>
+        <translation>Open a workspace first: its model does the classifying.</translation>
+    </message>
+    <message>
+        <source>No model bundle is set. Choose the model bundle folder in Settings.</source>
+        <translation>No model bundle is set. Choose the model bundle folder in Settings.</translation>
+    </message>
+    <message>
+        <source>Classifying…</source>
+        <translation>Classifying…</translation>
+    </message>
+    <message>
+        <source>Classifying</source>
+        <translation>Classifying</translation>
+    </message>
+    <message>
+        <source>%1 · labelled &quot;%2&quot; in this workspace</source>
+        <translation>%1 · labelled &quot;%2&quot; in this workspace</translation>
+    </message>
+    <message>
+        <source>Most likely: %1 (%2)</source>
+        <translation>Most likely: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The model is unsure about this image (uncertainty %1 %): several classes are close. Do not rely on this result.</source>
+        <translation>The model is unsure about this image (uncertainty %1 %): several classes are close. Do not rely on this result.</translation>
+    </message>
+    <message>
+        <source>Uncertainty: %1 % (low)</source>
+        <translation>Uncertainty: %1 % (low)</translation>
+    </message>
+    <message>
+        <source>Model: not trained yet (shared FAM only).</source>
+        <translation>Model: not trained yet (shared FAM only).</translation>
+    </message>
+    <message>
+        <source>Model version %1.</source>
+        <translation>Model version %1.</translation>
+    </message>
+    <message>
+        <source>The MLP view appears once this site has trained.</source>
+        <translation>The MLP view appears once this site has trained.</translation>
+    </message>
+    <message>
+        <source>Demo model with random weights: the result means nothing clinically.</source>
+        <translation>Demo model with random weights: the result means nothing clinically.</translation>
+    </message>
+    <message>
+        <source>Computed in %1 ms.</source>
+        <translation>Computed in %1 ms.</translation>
+    </message>
+    <message>
+        <source>Prediction not saved</source>
+        <translation>Prediction not saved</translation>
+    </message>
+    <message>
+        <source>The prediction could not be saved: %1</source>
+        <translation>The prediction could not be saved: %1</translation>
+    </message>
+    <message>
+        <source>Prediction saved to the workspace.</source>
+        <translation>Prediction saved to the workspace.</translation>
+    </message>
+    <message>
+        <source>Open an image</source>
+        <translation>Open an image</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
+        <translation>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ConnectionPage</name>
+    <message>
+        <source>Test the connection</source>
+        <translation>Test the connection</translation>
+    </message>
+    <message>
+        <source>A last check that the coordinator answers and recognises this site.</source>
+        <translation>A last check that the coordinator answers and recognises this site.</translation>
+    </message>
+    <message>
+        <source>Test again</source>
+        <translation>Test again</translation>
+    </message>
+    <message>
+        <source>Connected: the coordinator answers and knows this site.</source>
+        <translation>Connected: the coordinator answers and knows this site.</translation>
+    </message>
+    <message>
+        <source>Testing the connection</source>
+        <translation>Testing the connection</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CoordinatorPage</name>
+    <message>
+        <source>Connect to the federation</source>
+        <translation>Connect to the federation</translation>
+    </message>
+    <message>
+        <source>Your federation administrator gave you the coordinator&apos;s address and a one-time enrollment code.</source>
+        <translation>Your federation administrator gave you the coordinator&apos;s address and a one-time enrollment code.</translation>
+    </message>
+    <message>
+        <source>Coordinator address</source>
+        <translation>Coordinator address</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>Enrollment code</translation>
+    </message>
+    <message>
+        <source>Type the coordinator&apos;s address, for example https://federation.example.org:8443.</source>
+        <translation>Type the coordinator&apos;s address, for example https://federation.example.org:8443.</translation>
+    </message>
+    <message>
+        <source>The address starts with http://, which is not encrypted. The federation only works over https:// — ask your administrator for the https address.</source>
+        <translation>The address starts with http://, which is not encrypted. The federation only works over https:// — ask your administrator for the https address.</translation>
+    </message>
+    <message>
+        <source>Type the address with https:// at the start, for example https://%1.</source>
+        <translation>Type the address with https:// at the start, for example https://%1.</translation>
+    </message>
+    <message>
+        <source>That does not look like a coordinator address. It should look like https://federation.example.org:8443.</source>
+        <translation>That does not look like a coordinator address. It should look like https://federation.example.org:8443.</translation>
+    </message>
+    <message>
+        <source>Type the enrollment code your federation administrator gave you.</source>
+        <translation>Type the enrollment code your federation administrator gave you.</translation>
+    </message>
+    <message>
+        <source>The enrollment code looks incomplete or mistyped (it has at least 6 letters, digits or dashes). Check it against the one you received.</source>
+        <translation>The enrollment code looks incomplete or mistyped (it has at least 6 letters, digits or dashes). Check it against the one you received.</translation>
+    </message>
+    <message>
+        <source>Contacting the coordinator</source>
+        <translation>Contacting the coordinator</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::DataPage</name>
+    <message>
+        <source>Your site&apos;s data</source>
+        <translation>Your site&apos;s data</translation>
+    </message>
+    <message>
+        <source>These are the images your site will train on. The images never leave this computer: only the model&apos;s shared part does.</source>
+        <translation>These are the images your site will train on. The images never leave this computer: only the model&apos;s shared part does.</translation>
+    </message>
+    <message>
+        <source>Import images…</source>
+        <translation>Import images…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n image(s)</source>
+        <translation>
+            <numerusform>%1: %n image</numerusform>
+            <numerusform>%1: %n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Your site has %1 labelled images in the federation&apos;s classes; at least %2 are needed. Import or label more images, then come back.</source>
+        <translation>Your site has %1 labelled images in the federation&apos;s classes; at least %2 are needed. Import or label more images, then come back.</translation>
+    </message>
+    <message>
+        <source>Your images cover only one of the federation&apos;s classes; at least two are needed.</source>
+        <translation>Your images cover only one of the federation&apos;s classes; at least two are needed.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::DonePage</name>
+    <message>
+        <source>Ready</source>
+        <translation>Ready</translation>
+    </message>
+    <message>
+        <source>This site joins &quot;%1&quot; at %2 with %3 classes. Press Finish to save the setup in this workspace; federated training then starts from the Train page.</source>
+        <translation>This site joins &quot;%1&quot; at %2 with %3 classes. Press Finish to save the setup in this workspace; federated training then starts from the Train page.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::FederationWizard</name>
+    <message>
+        <source>Join a federation</source>
+        <translation>Join a federation</translation>
+    </message>
+    <message>
+        <source>The setup could not be saved: %1</source>
+        <translation>The setup could not be saved: %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::HistoryChartBinder</name>
+    <message>
+        <source>Round</source>
+        <translation>Round</translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>KiB</source>
+        <translation>KiB</translation>
+    </message>
+    <message>
+        <source>Round %1 · %2: %3</source>
+        <translation>Round %1 · %2: %3</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::HistoryModel</name>
+    <message>
+        <source>Round</source>
+        <translation>Round</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Loss</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Accuracy</translation>
+    </message>
+    <message>
+        <source>Balanced accuracy</source>
+        <translation>Balanced accuracy</translation>
+    </message>
+    <message>
+        <source>Macro F1</source>
+        <translation>Macro F1</translation>
+    </message>
+    <message>
+        <source>Federation accuracy</source>
+        <translation>Federation accuracy</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Sent</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>Seconds</translation>
+    </message>
+    <message>
+        <source>Recall: %1</source>
+        <translation>Recall: %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::HistoryPage</name>
+    <message>
+        <source>History</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>Export charts (PNG)…</source>
+        <translation>Export charts (PNG)…</translation>
+    </message>
+    <message>
+        <source>Export data (CSV)…</source>
+        <translation>Export data (CSV)…</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>Training loss</translation>
+    </message>
+    <message>
+        <source>Data exchanged per round</source>
+        <translation>Data exchanged per round</translation>
+    </message>
+    <message>
+        <source>Recall per class</source>
+        <translation>Recall per class</translation>
+    </message>
+    <message>
+        <source>No training yet. Train on the Train page; every round appears here.</source>
+        <translation>No training yet. Train on the Train page; every round appears here.</translation>
+    </message>
+    <message>
+        <source>Open a workspace to see its training history.</source>
+        <translation>Open a workspace to see its training history.</translation>
+    </message>
+    <message>
+        <source>Federated</source>
+        <translation>Federated</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>Export the rounds as CSV</source>
+        <translation>Export the rounds as CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export failed</translation>
+    </message>
+    <message>
+        <source>The file could not be written: %1</source>
+        <translation>The file could not be written: %1</translation>
+    </message>
+    <message>
+        <source>Export the charts as PNG</source>
+        <translation>Export the charts as PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG images (*.png)</translation>
+    </message>
+    <message>
+        <source>Accuracy and F1 on held-out images</source>
+        <translation>Accuracy and F1 on held-out images</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImageTableModel</name>
+    <message>
+        <source>training</source>
+        <translation>training</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>validation</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>test</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(unlabelled)</translation>
+    </message>
+    <message>
+        <source>photo</source>
+        <translation>photo</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Label</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modality</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Split</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImagesPage</name>
+    <message>
+        <source>Label not saved</source>
+        <translation>Label not saved</translation>
+    </message>
+    <message>
+        <source>The label could not be saved: %1</source>
+        <translation>The label could not be saved: %1</translation>
+    </message>
+    <message>
+        <source>Import failed</source>
+        <translation>Import failed</translation>
+    </message>
+    <message>
+        <source>The import stopped: %1</source>
+        <translation>The import stopped: %1</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Import files…</source>
+        <translation>Import files…</translation>
+    </message>
+    <message>
+        <source>Import folder…</source>
+        <translation>Import folder…</translation>
+    </message>
+    <message>
+        <source>Set label…</source>
+        <translation>Set label…</translation>
+    </message>
+    <message>
+        <source>Labels from sub-folder names</source>
+        <translation>Labels from sub-folder names</translation>
+    </message>
+    <message>
+        <source>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</source>
+        <translation>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</translation>
+    </message>
+    <message>
+        <source>Search file names</source>
+        <translation>Search file names</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>Grid</translation>
+    </message>
+    <message>
+        <source>Table</source>
+        <translation>Table</translation>
+    </message>
+    <message>
+        <source>No images yet. Import files or a folder, or drop them here.</source>
+        <translation>No images yet. Import files or a folder, or drop them here.</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace to import images.</source>
+        <translation>Open or create a workspace to import images.</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(unlabelled)</translation>
+    </message>
+    <message>
+        <source>All labels</source>
+        <translation>All labels</translation>
+    </message>
+    <message>
+        <source>photo</source>
+        <translation>photo</translation>
+    </message>
+    <message>
+        <source>All modalities</source>
+        <translation>All modalities</translation>
+    </message>
+    <message>
+        <source>All splits</source>
+        <translation>All splits</translation>
+    </message>
+    <message>
+        <source>All sites</source>
+        <translation>All sites</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n image</numerusform>
+            <numerusform>%n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 images</source>
+        <translation>%1 of %2 images</translation>
+    </message>
+    <message>
+        <source>No workspace</source>
+        <translation>No workspace</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first, then import images.</source>
+        <translation>Open or create a workspace first, then import images.</translation>
+    </message>
+    <message>
+        <source>Importing image %1 of %2</source>
+        <translation>Importing image %1 of %2</translation>
+    </message>
+    <message>
+        <source>Importing images</source>
+        <translation>Importing images</translation>
+    </message>
+    <message>
+        <source>Import images</source>
+        <translation>Import images</translation>
+    </message>
+    <message>
+        <source>Images (%1);;All files (*)</source>
+        <translation>Images (%1);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Import a folder of images</source>
+        <translation>Import a folder of images</translation>
+    </message>
+    <message>
+        <source>Set label</source>
+        <translation>Set label</translation>
+    </message>
+    <message>
+        <source>Select one or more images first.</source>
+        <translation>Select one or more images first.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Label for the %n selected image(s):</source>
+        <translation>
+            <numerusform>Label for the selected image:</numerusform>
+            <numerusform>Label for the %n selected images:</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportReportDialog</name>
+    <message>
+        <source>Import report</source>
+        <translation>Import report</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportReportModel</name>
+    <message numerus="yes">
+        <source>%n image(s) imported</source>
+        <translation>
+            <numerusform>%n image imported</numerusform>
+            <numerusform>%n images imported</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n duplicate(s) skipped</source>
+        <translation>
+            <numerusform>%n duplicate skipped</numerusform>
+            <numerusform>%n duplicates skipped</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) could not be used</source>
+        <translation>
+            <numerusform>%n file could not be used</numerusform>
+            <numerusform>%n files could not be used</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The import was cancelled; the files before it stay imported.</source>
+        <translation>The import was cancelled; the files before it stay imported.</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Why it could not be used</source>
+        <translation>Why it could not be used</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::MainWindow</name>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Classify</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Train</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>Research use only — not a medical device. Do not use it to diagnose or treat patients.</source>
+        <translation>Research use only — not a medical device. Do not use it to diagnose or treat patients.</translation>
+    </message>
+    <message>
+        <source>Demo not ready</source>
+        <translation>Demo not ready</translation>
+    </message>
+    <message>
+        <source>The demo workspace could not be prepared: %1</source>
+        <translation>The demo workspace could not be prepared: %1</translation>
+    </message>
+    <message>
+        <source>Welcome to FedMedCLIP</source>
+        <translation>Welcome to FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>Train a medical image classifier together with other hospitals, without sharing images. Start with a workspace for your site&apos;s images, or try the demo first.</source>
+        <translation>Train a medical image classifier together with other hospitals, without sharing images. Start with a workspace for your site&apos;s images, or try the demo first.</translation>
+    </message>
+    <message>
+        <source>Open a workspace…</source>
+        <translation>Open a workspace…</translation>
+    </message>
+    <message>
+        <source>Create a workspace…</source>
+        <translation>Create a workspace…</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Try the demo</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>&amp;New workspace…</source>
+        <translation>&amp;New workspace…</translation>
+    </message>
+    <message>
+        <source>&amp;Open workspace…</source>
+        <translation>&amp;Open workspace…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>Open &amp;recent</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo workspace</source>
+        <translation>Open the &amp;demo workspace</translation>
+    </message>
+    <message>
+        <source>&amp;Close workspace</source>
+        <translation>&amp;Close workspace</translation>
+    </message>
+    <message>
+        <source>&amp;Import files…</source>
+        <translation>&amp;Import files…</translation>
+    </message>
+    <message>
+        <source>Import &amp;folder…</source>
+        <translation>Import &amp;folder…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>F&amp;ederation</source>
+        <translation>F&amp;ederation</translation>
+    </message>
+    <message>
+        <source>&amp;Join a federation…</source>
+        <translation>&amp;Join a federation…</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Tools</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>&amp;About FedMedCLIP</source>
+        <translation>&amp;About FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client.</source>
+        <translation>This build of the app has no federation client.</translation>
+    </message>
+    <message>
+        <source>%1 — FedMedCLIP</source>
+        <translation>%1 — FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>FedMedCLIP</source>
+        <translation>FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>DEMO — demo model with random weights and synthetic demo images. Not for clinical use.</source>
+        <translation>DEMO — demo model with random weights and synthetic demo images. Not for clinical use.</translation>
+    </message>
+    <message>
+        <source>DEMO MODEL — random weights, not for clinical use. Choose a real model bundle in Settings.</source>
+        <translation>DEMO MODEL — random weights, not for clinical use. Choose a real model bundle in Settings.</translation>
+    </message>
+    <message>
+        <source>Please wait</source>
+        <translation>Please wait</translation>
+    </message>
+    <message>
+        <source>Wait for the running task to finish or cancel it first.</source>
+        <translation>Wait for the running task to finish or cancel it first.</translation>
+    </message>
+    <message>
+        <source>Workspace not opened</source>
+        <translation>Workspace not opened</translation>
+    </message>
+    <message>
+        <source>The workspace could not be opened: %1</source>
+        <translation>The workspace could not be opened: %1</translation>
+    </message>
+    <message>
+        <source>Workspace not created</source>
+        <translation>Workspace not created</translation>
+    </message>
+    <message>
+        <source>The workspace could not be created: %1</source>
+        <translation>The workspace could not be created: %1</translation>
+    </message>
+    <message>
+        <source>Preparing the demo workspace</source>
+        <translation>Preparing the demo workspace</translation>
+    </message>
+    <message>
+        <source>Choose an empty folder for the new workspace</source>
+        <translation>Choose an empty folder for the new workspace</translation>
+    </message>
+    <message>
+        <source>Open a workspace folder</source>
+        <translation>Open a workspace folder</translation>
+    </message>
+    <message>
+        <source>Not a workspace</source>
+        <translation>Not a workspace</translation>
+    </message>
+    <message>
+        <source>This folder is not a FedMedCLIP workspace. Use File › New workspace to make one.</source>
+        <translation>This folder is not a FedMedCLIP workspace. Use File › New workspace to make one.</translation>
+    </message>
+    <message>
+        <source>About FedMedCLIP</source>
+        <translation>About FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;FedMedCLIP Desktop&lt;/b&gt; %1&lt;/p&gt;&lt;p&gt;Federated CLIP for medical image classification: frozen CLIP encoders, a shared feature adaptation module trained by the federation and a private model per site. Images never leave the site.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Research use only. Not a medical device.&lt;/b&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;FedMedCLIP Desktop&lt;/b&gt; %1&lt;/p&gt;&lt;p&gt;Federated CLIP for medical image classification: frozen CLIP encoders, a shared feature adaptation module trained by the federation and a private model per site. Images never leave the site.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Research use only. Not a medical device.&lt;/b&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Quit while working?</source>
+        <translation>Quit while working?</translation>
+    </message>
+    <message>
+        <source>A task is still running. Cancel it and quit?</source>
+        <translation>A task is still running. Cancel it and quit?</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::MappingPage</name>
+    <message>
+        <source>Match your labels to the federation&apos;s classes</source>
+        <translation>Match your labels to the federation&apos;s classes</translation>
+    </message>
+    <message>
+        <source>The federation trains on its own list of classes. Tell it which of your labels means which class. Labels you mark as not used stay out of federated training.</source>
+        <translation>The federation trains on its own list of classes. Tell it which of your labels means which class. Labels you mark as not used stay out of federated training.</translation>
+    </message>
+    <message>
+        <source>Classes of &quot;%1&quot;: %2</source>
+        <translation>Classes of &quot;%1&quot;: %2</translation>
+    </message>
+    <message>
+        <source>This workspace has no labelled images yet. Go back later, after importing and labelling images, or import them on the next page.</source>
+        <translation>This workspace has no labelled images yet. Go back later, after importing and labelling images, or import them on the next page.</translation>
+    </message>
+    <message>
+        <source>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</source>
+        <translation>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ProbabilityModel</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <source>Probability</source>
+        <translation>Probability</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>(the workspace&apos;s own bundle)</source>
+        <translation>(the workspace&apos;s own bundle)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Model bundle folder</source>
+        <translation>Model bundle folder</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA (NVIDIA GPU)</source>
+        <translation>CUDA (NVIDIA GPU)</translation>
+    </message>
+    <message>
+        <source>No CUDA GPU is available on this computer.</source>
+        <translation>No CUDA GPU is available on this computer.</translation>
+    </message>
+    <message>
+        <source>Compute on</source>
+        <translation>Compute on</translation>
+    </message>
+    <message>
+        <source>Automatic (one per core)</source>
+        <translation>Automatic (one per core)</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU threads</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>System language</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Largest file to import</source>
+        <translation>Largest file to import</translation>
+    </message>
+    <message>
+        <source> megapixels</source>
+        <translation> megapixels</translation>
+    </message>
+    <message>
+        <source>Largest image to import</source>
+        <translation>Largest image to import</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time the app starts.</source>
+        <translation>A new language applies the next time the app starts.</translation>
+    </message>
+    <message>
+        <source>Workspaces use the bundle they were set up with.</source>
+        <translation>Workspaces use the bundle they were set up with.</translation>
+    </message>
+    <message>
+        <source>%1, version %2</source>
+        <translation>%1, version %2</translation>
+    </message>
+    <message>
+        <source>(demo model: random weights, not for clinical use)</source>
+        <translation>(demo model: random weights, not for clinical use)</translation>
+    </message>
+    <message>
+        <source>No readable model bundle in this folder.</source>
+        <translation>No readable model bundle in this folder.</translation>
+    </message>
+    <message>
+        <source>The model bundle folder does not exist.</source>
+        <translation>The model bundle folder does not exist.</translation>
+    </message>
+    <message>
+        <source>This folder is not a model bundle: it has no manifest.json. Choose the folder that contains it.</source>
+        <translation>This folder is not a model bundle: it has no manifest.json. Choose the folder that contains it.</translation>
+    </message>
+    <message>
+        <source>The model bundle&apos;s manifest cannot be used: %1</source>
+        <translation>The model bundle&apos;s manifest cannot be used: %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::SiteStoreWorkspace</name>
+    <message>
+        <source>%1 training images, evaluated on %2 %3 images</source>
+        <translation>%1 training images, evaluated on %2 %3 images</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>run %1</translation>
+    </message>
+    <message>
+        <source>Reading images</source>
+        <translation>Reading images</translation>
+    </message>
+    <message>
+        <source>Training round %1 of %2</source>
+        <translation>Training round %1 of %2</translation>
+    </message>
+    <message>
+        <source>Predictions of an untrained model are not saved: train this site&apos;s model first.</source>
+        <translation>Predictions of an untrained model are not saved: train this site&apos;s model first.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::TaskProgressDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Cancelling…</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::TaskRunner</name>
+    <message>
+        <source>unknown error</source>
+        <translation>unknown error</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::TrainPage</name>
+    <message>
+        <source>Waiting for the round to open</source>
+        <translation>Waiting for the round to open</translation>
+    </message>
+    <message>
+        <source>Collecting: %1 of %2 sites have sent their update</source>
+        <translation>Collecting: %1 of %2 sites have sent their update</translation>
+    </message>
+    <message>
+        <source>Aggregating the sites&apos; updates</source>
+        <translation>Aggregating the sites&apos; updates</translation>
+    </message>
+    <message>
+        <source>Aggregated: the new shared model is published</source>
+        <translation>Aggregated: the new shared model is published</translation>
+    </message>
+    <message>
+        <source>Finished: all rounds are done</source>
+        <translation>Finished: all rounds are done</translation>
+    </message>
+    <message>
+        <source>The coordinator could not be asked: %1</source>
+        <translation>The coordinator could not be asked: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) could not be read and were left out.</source>
+        <translation>
+            <numerusform>%n image could not be read and was left out.</numerusform>
+            <numerusform>%n images could not be read and were left out.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Training stopped: %1</source>
+        <translation>Training stopped: %1</translation>
+    </message>
+    <message>
+        <source>Cancelled. The rounds finished so far are in the history; the saved model is unchanged.</source>
+        <translation>Cancelled. The rounds finished so far are in the history; the saved model is unchanged.</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Train</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Local training&lt;/b&gt;&lt;br&gt;Trains this site&apos;s model on its own labelled images only. Nothing leaves this computer.</source>
+        <translation>&lt;b&gt;Local training&lt;/b&gt;&lt;br&gt;Trains this site&apos;s model on its own labelled images only. Nothing leaves this computer.</translation>
+    </message>
+    <message>
+        <source> rounds</source>
+        <translation> rounds</translation>
+    </message>
+    <message>
+        <source>Train locally</source>
+        <translation>Train locally</translation>
+    </message>
+    <message>
+        <source>Join a federation…</source>
+        <translation>Join a federation…</translation>
+    </message>
+    <message>
+        <source>Ask the coordinator for the round&apos;s status</source>
+        <translation>Ask the coordinator for the round&apos;s status</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>This run, live</source>
+        <translation>This run, live</translation>
+    </message>
+    <message>
+        <source>No training running.</source>
+        <translation>No training running.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Federated training&lt;/b&gt;&lt;br&gt;Member of &quot;%1&quot; at %2, %3 classes. Rounds are run by the coordinator.</source>
+        <translation>&lt;b&gt;Federated training&lt;/b&gt;&lt;br&gt;Member of &quot;%1&quot; at %2, %3 classes. Rounds are run by the coordinator.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Federated training (demo)&lt;/b&gt;&lt;br&gt;Trains together with two demo sites whose images are on this computer. Only the shared part of the model is exchanged.</source>
+        <translation>&lt;b&gt;Federated training (demo)&lt;/b&gt;&lt;br&gt;Trains together with two demo sites whose images are on this computer. Only the shared part of the model is exchanged.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Federated training&lt;/b&gt;&lt;br&gt;Train together with other hospitals without sharing images. Join a federation first.</source>
+        <translation>&lt;b&gt;Federated training&lt;/b&gt;&lt;br&gt;Train together with other hospitals without sharing images. Join a federation first.</translation>
+    </message>
+    <message>
+        <source>Take part in the federation&apos;s rounds</source>
+        <translation>Take part in the federation&apos;s rounds</translation>
+    </message>
+    <message>
+        <source>Run demo federation</source>
+        <translation>Run demo federation</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client.</source>
+        <translation>This build of the app has no federation client.</translation>
+    </message>
+    <message>
+        <source>Local training</source>
+        <translation>Local training</translation>
+    </message>
+    <message>
+        <source>Demo federation</source>
+        <translation>Demo federation</translation>
+    </message>
+    <message>
+        <source>Connecting to the coordinator…</source>
+        <translation>Connecting to the coordinator…</translation>
+    </message>
+    <message>
+        <source>Federated training</source>
+        <translation>Federated training</translation>
+    </message>
+    <message>
+        <source>Asking the coordinator</source>
+        <translation>Asking the coordinator</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current step…</source>
+        <translation>Cancelling after the current step…</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 — %3</source>
+        <translation>Round %1 of %2 — %3</translation>
+    </message>
+    <message>
+        <source>Coordinator: %1</source>
+        <translation>Coordinator: %1</translation>
+    </message>
+    <message>
+        <source>Deadline: %1</source>
+        <translation>Deadline: %1</translation>
+    </message>
+    <message>
+        <source>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
+        <translation>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done: %n round(s). The model of round %1 (balanced accuracy %2) is saved.</source>
+        <translation>
+            <numerusform>Done: %n round. The model of round %1 (balanced accuracy %2) is saved.</numerusform>
+            <numerusform>Done: %n rounds. The model of round %1 (balanced accuracy %2) is saved.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

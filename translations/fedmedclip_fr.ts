@@ -1,0 +1,1434 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+<context>
+    <name>CoordinatorFederationService</name>
+    <message>
+        <source>Loading the model bundle</source>
+        <translation>Chargement du paquet de modèle</translation>
+    </message>
+    <message>
+        <source>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</source>
+        <translation>Le paquet de modèle de cet ordinateur (%1) n’est pas celui de la fédération (%2). Choisissez le paquet de la fédération dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>This workspace&apos;s classes are not the federation&apos;s. Run &quot;Join a federation&quot; again to map your labels.</source>
+        <translation>Les classes de cet espace de travail ne sont pas celles de la fédération. Relancez « Rejoindre une fédération » pour associer vos étiquettes.</translation>
+    </message>
+    <message>
+        <source>Only %1 labelled training images map to the federation&apos;s classes; import and label more images.</source>
+        <translation>Seules %1 images d’entraînement étiquetées correspondent aux classes de la fédération ; importez et étiquetez davantage d’images.</translation>
+    </message>
+    <message>
+        <source>federation &quot;%1&quot; at %2</source>
+        <translation>fédération « %1 » sur %2</translation>
+    </message>
+    <message>
+        <source>The coordinator answered for another federation than the one this site joined.</source>
+        <translation>Le coordinateur a répondu pour une autre fédération que celle que ce site a rejointe.</translation>
+    </message>
+    <message>
+        <source>This workspace has not joined a federation yet (%1 has no credential).</source>
+        <translation>Cet espace de travail n’a encore rejoint aucune fédération (%1 ne contient pas d’identifiant).</translation>
+    </message>
+    <message>
+        <source>Round %1: training on this site&apos;s images</source>
+        <translation>Tour %1 : entraînement sur les images de ce site</translation>
+    </message>
+</context>
+<context>
+    <name>CoordinatorProbe</name>
+    <message>
+        <source>Could not reach the coordinator at %1: %2</source>
+        <translation>Impossible de joindre le coordinateur à l’adresse %1 : %2</translation>
+    </message>
+    <message>
+        <source>this computer has no TLS support installed</source>
+        <translation>aucune prise en charge de TLS n’est installée sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>no computer with that name was found</source>
+        <translation>aucun ordinateur portant ce nom n’a été trouvé</translation>
+    </message>
+    <message>
+        <source>the computer refused the connection (is the coordinator running?)</source>
+        <translation>l’ordinateur a refusé la connexion (le coordinateur est-il démarré ?)</translation>
+    </message>
+    <message>
+        <source>no answer within %1 seconds</source>
+        <translation>aucune réponse en %1 secondes</translation>
+    </message>
+    <message>
+        <source>the server did not set up an encrypted connection (TLS)</source>
+        <translation>le serveur n’a pas établi de connexion chiffrée (TLS)</translation>
+    </message>
+    <message>
+        <source>the server presented no certificate</source>
+        <translation>le serveur n’a présenté aucun certificat</translation>
+    </message>
+</context>
+<context>
+    <name>DemoWorkspace</name>
+    <message>
+        <source>Creating the demo model and demo images</source>
+        <translation>Création du modèle et des images de démonstration</translation>
+    </message>
+    <message>
+        <source>Importing the demo images</source>
+        <translation>Importation des images de démonstration</translation>
+    </message>
+</context>
+<context>
+    <name>ImportScanner</name>
+    <message>
+        <source>the file or folder does not exist</source>
+        <translation>le fichier ou le dossier n’existe pas</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>ce n’est pas un fichier ordinaire</translation>
+    </message>
+    <message>
+        <source>the file is empty</source>
+        <translation>le fichier est vide</translation>
+    </message>
+    <message>
+        <source>the file is larger than the limit of %1 MB</source>
+        <translation>le fichier dépasse la limite de %1 Mo</translation>
+    </message>
+    <message>
+        <source>cannot be opened</source>
+        <translation>impossible d’ouvrir le fichier</translation>
+    </message>
+    <message>
+        <source>DICOM files need the DICOM component, which this build does not have</source>
+        <translation>les fichiers DICOM nécessitent le composant DICOM, absent de cette version</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimeSetup</name>
+    <message>
+        <source>CUDA was chosen in Settings, but no GPU is available; the CPU is used instead.</source>
+        <translation>CUDA est choisi dans les Paramètres, mais aucun GPU n’est disponible ; le processeur est utilisé à la place.</translation>
+    </message>
+    <message>
+        <source>The model runs on a slow maths library; ask your IT department to install OpenBLAS.</source>
+        <translation>Le modèle utilise une bibliothèque de calcul lente ; demandez à votre service informatique d’installer OpenBLAS.</translation>
+    </message>
+</context>
+<context>
+    <name>SiteTraining</name>
+    <message>
+        <source>The workspace needs at least two classes to train a model.</source>
+        <translation>L’espace de travail doit avoir au moins deux classes pour entraîner un modèle.</translation>
+    </message>
+    <message>
+        <source>Only %1 labelled training images could be used; at least %2 are needed. Import and label more images first.</source>
+        <translation>Seules %1 images d’entraînement étiquetées ont pu être utilisées ; il en faut au moins %2. Importez et étiquetez d’abord davantage d’images.</translation>
+    </message>
+    <message>
+        <source>No model bundle is set. Choose the model bundle folder in Settings.</source>
+        <translation>Aucun paquet de modèle n’est défini. Choisissez le dossier du paquet de modèle dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>Loading the model bundle</source>
+        <translation>Chargement du paquet de modèle</translation>
+    </message>
+    <message>
+        <source>this computer (demo federation)</source>
+        <translation>cet ordinateur (fédération de démonstration)</translation>
+    </message>
+    <message>
+        <source>Reading images</source>
+        <translation>Lecture des images</translation>
+    </message>
+    <message>
+        <source>local training, %1 training and %2 evaluation images</source>
+        <translation>entraînement local, %1 images d’entraînement et %2 d’évaluation</translation>
+    </message>
+    <message>
+        <source>Training round %1 of %2</source>
+        <translation>Tour d’entraînement %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Saving the model</source>
+        <translation>Enregistrement du modèle</translation>
+    </message>
+    <message>
+        <source>This workspace has no demo federation to train with.</source>
+        <translation>Cet espace de travail n’a pas de fédération de démonstration avec laquelle s’entraîner.</translation>
+    </message>
+    <message>
+        <source>Reading the other sites&apos; images</source>
+        <translation>Lecture des images des autres sites</translation>
+    </message>
+    <message>
+        <source>demo federation on this computer, %1 sites</source>
+        <translation>fédération de démonstration sur cet ordinateur, %1 sites</translation>
+    </message>
+    <message>
+        <source>Federated round %1 of %2</source>
+        <translation>Tour fédéré %1 sur %2</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::BundlePage</name>
+    <message>
+        <source>Check the model files</source>
+        <translation>Vérifier les fichiers du modèle</translation>
+    </message>
+    <message>
+        <source>Every site must use exactly the same model files, or the shared model would not fit. This checks the files on this computer against the federation&apos;s.</source>
+        <translation>Chaque site doit utiliser exactement les mêmes fichiers de modèle, sinon le modèle partagé ne conviendrait pas. Cette étape compare les fichiers de cet ordinateur à ceux de la fédération.</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <source>Model bundle folder on this computer:</source>
+        <translation>Dossier du paquet de modèle sur cet ordinateur :</translation>
+    </message>
+    <message>
+        <source>Model bundle folder</source>
+        <translation>Dossier du paquet de modèle</translation>
+    </message>
+    <message>
+        <source>The federation uses the model bundle &quot;%1&quot; (fingerprint %2).</source>
+        <translation>La fédération utilise le paquet de modèle « %1 » (empreinte %2).</translation>
+    </message>
+    <message>
+        <source>The model files match the federation&apos;s.</source>
+        <translation>Les fichiers du modèle correspondent à ceux de la fédération.</translation>
+    </message>
+    <message>
+        <source>Choose the folder with the model bundle (it contains a file called manifest.json).</source>
+        <translation>Choisissez le dossier du paquet de modèle (il contient un fichier nommé manifest.json).</translation>
+    </message>
+    <message>
+        <source>These model files are not the ones the federation uses: this folder holds &quot;%1&quot; (fingerprint %2), the federation expects &quot;%3&quot; (fingerprint %4). Ask your administrator for the right model bundle.</source>
+        <translation>Ces fichiers de modèle ne sont pas ceux qu’utilise la fédération : ce dossier contient « %1 » (empreinte %2), la fédération attend « %3 » (empreinte %4). Demandez le bon paquet de modèle à votre administrateur.</translation>
+    </message>
+    <message>
+        <source>The model files could not be checked: %1</source>
+        <translation>Les fichiers du modèle n’ont pas pu être vérifiés : %1</translation>
+    </message>
+    <message>
+        <source>Checking the model files</source>
+        <translation>Vérification des fichiers du modèle</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CertificatePage</name>
+    <message>
+        <source>Check the coordinator&apos;s identity</source>
+        <translation>Vérifier l’identité du coordinateur</translation>
+    </message>
+    <message>
+        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</source>
+        <translation>Comparez cette empreinte, caractère par caractère, avec celle que l’administrateur de votre fédération vous a donnée. Si elle diffère, arrêtez-vous : quelqu’un se fait peut-être passer pour le coordinateur.</translation>
+    </message>
+    <message>
+        <source>The fingerprint matches the one my federation administrator gave me</source>
+        <translation>L’empreinte correspond à celle que m’a donnée l’administrateur de ma fédération</translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint:</source>
+        <translation>Empreinte SHA-256 :</translation>
+    </message>
+    <message>
+        <source>Issued to: %1
+Issued by: %2
+Valid until: %3</source>
+        <translation>Délivré à : %1
+Délivré par : %2
+Valable jusqu’au : %3</translation>
+    </message>
+    <message>
+        <source>Compare the fingerprint with the one from your administrator and tick the box. If it does not match, do not continue and tell your administrator.</source>
+        <translation>Comparez l’empreinte avec celle de votre administrateur et cochez la case. Si elle ne correspond pas, ne continuez pas et prévenez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>Enrolling this site</source>
+        <translation>Inscription de ce site</translation>
+    </message>
+    <message>
+        <source>The coordinator did not accept the enrollment: %1</source>
+        <translation>Le coordinateur n’a pas accepté l’inscription : %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ClassMappingModel</name>
+    <message>
+        <source>(not used)</source>
+        <translation>(non utilisée)</translation>
+    </message>
+    <message>
+        <source>Your label</source>
+        <translation>Votre étiquette</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Federation class</source>
+        <translation>Classe de la fédération</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ClassifyPage</name>
+    <message>
+        <source>Center</source>
+        <translation>Centre</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>Largeur</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Afficher</translation>
+    </message>
+    <message>
+        <source>Could not classify: %1</source>
+        <translation>Classement impossible : %1</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Classer</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>Ouvrir une image…</translation>
+    </message>
+    <message>
+        <source>DICOM display window</source>
+        <translation>Fenêtre d’affichage DICOM</translation>
+    </message>
+    <message>
+        <source>Back to the file&apos;s window</source>
+        <translation>Revenir à la fenêtre du fichier</translation>
+    </message>
+    <message>
+        <source>Changes the display only. The model always sees the file&apos;s own window, as in training.</source>
+        <translation>Ne modifie que l’affichage. Le modèle voit toujours la fenêtre propre au fichier, comme à l’entraînement.</translation>
+    </message>
+    <message>
+        <source>Save prediction</source>
+        <translation>Enregistrer la prédiction</translation>
+    </message>
+    <message>
+        <source>Open an image, drop one here, or double-click one on the Images page.</source>
+        <translation>Ouvrez une image, déposez-en une ici, ou double-cliquez sur une image de la page Images.</translation>
+    </message>
+    <message>
+        <source>Ensemble (FAM and MLP together)</source>
+        <translation>Ensemble (FAM et MLP réunis)</translation>
+    </message>
+    <message>
+        <source>FAM only (shared federation model)</source>
+        <translation>FAM seul (modèle partagé de la fédération)</translation>
+    </message>
+    <message>
+        <source>MLP only (this site&apos;s private model)</source>
+        <translation>MLP seul (modèle privé de ce site)</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Chargement du modèle…</translation>
+    </message>
+    <message>
+        <source>Loading the model</source>
+        <translation>Chargement du modèle</translation>
+    </message>
+    <message>
+        <source>Open a workspace first: its model does the classifying.</source>
+        <translation>Ouvrez d’abord un espace de travail : c’est son modèle qui classe les images.</translation>
+    </message>
+    <message>
+        <source>No model bundle is set. Choose the model bundle folder in Settings.</source>
+        <translation>Aucun paquet de modèle n’est défini. Choisissez le dossier du paquet de modèle dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>Classifying…</source>
+        <translation>Classement en cours…</translation>
+    </message>
+    <message>
+        <source>Classifying</source>
+        <translation>Classement</translation>
+    </message>
+    <message>
+        <source>%1 · labelled &quot;%2&quot; in this workspace</source>
+        <translation>%1 · étiquetée « %2 » dans cet espace de travail</translation>
+    </message>
+    <message>
+        <source>Most likely: %1 (%2)</source>
+        <translation>Le plus probable : %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The model is unsure about this image (uncertainty %1 %): several classes are close. Do not rely on this result.</source>
+        <translation>Le modèle n’est pas sûr de lui pour cette image (incertitude %1 %) : plusieurs classes sont proches. Ne vous fiez pas à ce résultat.</translation>
+    </message>
+    <message>
+        <source>Uncertainty: %1 % (low)</source>
+        <translation>Incertitude : %1 % (faible)</translation>
+    </message>
+    <message>
+        <source>Model: not trained yet (shared FAM only).</source>
+        <translation>Modèle : pas encore entraîné (FAM partagé seulement).</translation>
+    </message>
+    <message>
+        <source>Model version %1.</source>
+        <translation>Version du modèle : %1.</translation>
+    </message>
+    <message>
+        <source>The MLP view appears once this site has trained.</source>
+        <translation>La vue MLP apparaît dès que ce site a été entraîné.</translation>
+    </message>
+    <message>
+        <source>Demo model with random weights: the result means nothing clinically.</source>
+        <translation>Modèle de démonstration aux poids aléatoires : le résultat n’a aucune valeur clinique.</translation>
+    </message>
+    <message>
+        <source>Computed in %1 ms.</source>
+        <translation>Calculé en %1 ms.</translation>
+    </message>
+    <message>
+        <source>Prediction not saved</source>
+        <translation>Prédiction non enregistrée</translation>
+    </message>
+    <message>
+        <source>The prediction could not be saved: %1</source>
+        <translation>La prédiction n’a pas pu être enregistrée : %1</translation>
+    </message>
+    <message>
+        <source>Prediction saved to the workspace.</source>
+        <translation>Prédiction enregistrée dans l’espace de travail.</translation>
+    </message>
+    <message>
+        <source>Open an image</source>
+        <translation>Ouvrir une image</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
+        <translation>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;Tous les fichiers (*)</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ConnectionPage</name>
+    <message>
+        <source>Test the connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <source>A last check that the coordinator answers and recognises this site.</source>
+        <translation>Une dernière vérification : le coordinateur répond-il et reconnaît-il ce site ?</translation>
+    </message>
+    <message>
+        <source>Test again</source>
+        <translation>Tester à nouveau</translation>
+    </message>
+    <message>
+        <source>Connected: the coordinator answers and knows this site.</source>
+        <translation>Connecté : le coordinateur répond et connaît ce site.</translation>
+    </message>
+    <message>
+        <source>Testing the connection</source>
+        <translation>Test de la connexion</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CoordinatorPage</name>
+    <message>
+        <source>Connect to the federation</source>
+        <translation>Se connecter à la fédération</translation>
+    </message>
+    <message>
+        <source>Your federation administrator gave you the coordinator&apos;s address and a one-time enrollment code.</source>
+        <translation>L’administrateur de votre fédération vous a donné l’adresse du coordinateur et un code d’inscription à usage unique.</translation>
+    </message>
+    <message>
+        <source>Coordinator address</source>
+        <translation>Adresse du coordinateur</translation>
+    </message>
+    <message>
+        <source>Enrollment code</source>
+        <translation>Code d’inscription</translation>
+    </message>
+    <message>
+        <source>Type the coordinator&apos;s address, for example https://federation.example.org:8443.</source>
+        <translation>Saisissez l’adresse du coordinateur, par exemple https://federation.example.org:8443.</translation>
+    </message>
+    <message>
+        <source>The address starts with http://, which is not encrypted. The federation only works over https:// — ask your administrator for the https address.</source>
+        <translation>L’adresse commence par http://, qui n’est pas chiffré. La fédération ne fonctionne qu’en https:// — demandez l’adresse https à votre administrateur.</translation>
+    </message>
+    <message>
+        <source>Type the address with https:// at the start, for example https://%1.</source>
+        <translation>Saisissez l’adresse en commençant par https://, par exemple https://%1.</translation>
+    </message>
+    <message>
+        <source>That does not look like a coordinator address. It should look like https://federation.example.org:8443.</source>
+        <translation>Cela ne ressemble pas à une adresse de coordinateur. Elle devrait ressembler à https://federation.example.org:8443.</translation>
+    </message>
+    <message>
+        <source>Type the enrollment code your federation administrator gave you.</source>
+        <translation>Saisissez le code d’inscription que l’administrateur de votre fédération vous a donné.</translation>
+    </message>
+    <message>
+        <source>The enrollment code looks incomplete or mistyped (it has at least 6 letters, digits or dashes). Check it against the one you received.</source>
+        <translation>Le code d’inscription semble incomplet ou mal saisi (il compte au moins 6 lettres, chiffres ou tirets). Vérifiez-le par rapport à celui que vous avez reçu.</translation>
+    </message>
+    <message>
+        <source>Contacting the coordinator</source>
+        <translation>Contact avec le coordinateur</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::DataPage</name>
+    <message>
+        <source>Your site&apos;s data</source>
+        <translation>Les données de votre site</translation>
+    </message>
+    <message>
+        <source>These are the images your site will train on. The images never leave this computer: only the model&apos;s shared part does.</source>
+        <translation>Voici les images sur lesquelles votre site s’entraînera. Les images ne quittent jamais cet ordinateur : seule la partie partagée du modèle en sort.</translation>
+    </message>
+    <message>
+        <source>Import images…</source>
+        <translation>Importer des images…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n image(s)</source>
+        <translation>
+            <numerusform>%1 : %n image</numerusform>
+            <numerusform>%1 : %n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Your site has %1 labelled images in the federation&apos;s classes; at least %2 are needed. Import or label more images, then come back.</source>
+        <translation>Votre site a %1 images étiquetées dans les classes de la fédération ; il en faut au moins %2. Importez ou étiquetez davantage d’images, puis revenez.</translation>
+    </message>
+    <message>
+        <source>Your images cover only one of the federation&apos;s classes; at least two are needed.</source>
+        <translation>Vos images ne couvrent qu’une des classes de la fédération ; il en faut au moins deux.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::DonePage</name>
+    <message>
+        <source>Ready</source>
+        <translation>Prêt</translation>
+    </message>
+    <message>
+        <source>This site joins &quot;%1&quot; at %2 with %3 classes. Press Finish to save the setup in this workspace; federated training then starts from the Train page.</source>
+        <translation>Ce site rejoint « %1 » sur %2 avec %3 classes. Cliquez sur Terminer pour enregistrer la configuration dans cet espace de travail ; l’entraînement fédéré se lance ensuite depuis la page Entraîner.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::FederationWizard</name>
+    <message>
+        <source>Join a federation</source>
+        <translation>Rejoindre une fédération</translation>
+    </message>
+    <message>
+        <source>The setup could not be saved: %1</source>
+        <translation>La configuration n’a pas pu être enregistrée : %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::HistoryChartBinder</name>
+    <message>
+        <source>Round</source>
+        <translation>Tour</translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>KiB</source>
+        <translation>Kio</translation>
+    </message>
+    <message>
+        <source>Round %1 · %2: %3</source>
+        <translation>Tour %1 · %2 : %3</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::HistoryModel</name>
+    <message>
+        <source>Round</source>
+        <translation>Tour</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Perte</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Exactitude</translation>
+    </message>
+    <message>
+        <source>Balanced accuracy</source>
+        <translation>Exactitude équilibrée</translation>
+    </message>
+    <message>
+        <source>Macro F1</source>
+        <translation>F1 macro</translation>
+    </message>
+    <message>
+        <source>Federation accuracy</source>
+        <translation>Exactitude de la fédération</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Envoyé</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Reçu</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>Secondes</translation>
+    </message>
+    <message>
+        <source>Recall: %1</source>
+        <translation>Rappel : %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::HistoryPage</name>
+    <message>
+        <source>History</source>
+        <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Export charts (PNG)…</source>
+        <translation>Exporter les graphiques (PNG)…</translation>
+    </message>
+    <message>
+        <source>Export data (CSV)…</source>
+        <translation>Exporter les données (CSV)…</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>Perte d’entraînement</translation>
+    </message>
+    <message>
+        <source>Data exchanged per round</source>
+        <translation>Données échangées par tour</translation>
+    </message>
+    <message>
+        <source>Recall per class</source>
+        <translation>Rappel par classe</translation>
+    </message>
+    <message>
+        <source>No training yet. Train on the Train page; every round appears here.</source>
+        <translation>Aucun entraînement pour l’instant. Entraînez sur la page Entraîner ; chaque tour apparaît ici.</translation>
+    </message>
+    <message>
+        <source>Open a workspace to see its training history.</source>
+        <translation>Ouvrez un espace de travail pour voir son historique d’entraînement.</translation>
+    </message>
+    <message>
+        <source>Federated</source>
+        <translation>Fédéré</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>Export the rounds as CSV</source>
+        <translation>Exporter les tours en CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Échec de l’exportation</translation>
+    </message>
+    <message>
+        <source>The file could not be written: %1</source>
+        <translation>Le fichier n’a pas pu être écrit : %1</translation>
+    </message>
+    <message>
+        <source>Export the charts as PNG</source>
+        <translation>Exporter les graphiques en PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Images PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Accuracy and F1 on held-out images</source>
+        <translation>Exactitude et F1 sur les images réservées</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImageTableModel</name>
+    <message>
+        <source>training</source>
+        <translation>entraînement</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>validation</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>test</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(sans étiquette)</translation>
+    </message>
+    <message>
+        <source>photo</source>
+        <translation>photo</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Fichier</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>Étiquette</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalité</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Partition</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>Site</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImagesPage</name>
+    <message>
+        <source>Label not saved</source>
+        <translation>Étiquette non enregistrée</translation>
+    </message>
+    <message>
+        <source>The label could not be saved: %1</source>
+        <translation>L’étiquette n’a pas pu être enregistrée : %1</translation>
+    </message>
+    <message>
+        <source>Import failed</source>
+        <translation>Échec de l’importation</translation>
+    </message>
+    <message>
+        <source>The import stopped: %1</source>
+        <translation>L’importation s’est arrêtée : %1</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Import files…</source>
+        <translation>Importer des fichiers…</translation>
+    </message>
+    <message>
+        <source>Import folder…</source>
+        <translation>Importer un dossier…</translation>
+    </message>
+    <message>
+        <source>Set label…</source>
+        <translation>Définir l’étiquette…</translation>
+    </message>
+    <message>
+        <source>Labels from sub-folder names</source>
+        <translation>Étiquettes d’après les sous-dossiers</translation>
+    </message>
+    <message>
+        <source>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</source>
+        <translation>Chaque image reçoit comme étiquette le nom du dossier qui la contient ; par exemple, les images de « melanoma/ » sont étiquetées melanoma.</translation>
+    </message>
+    <message>
+        <source>Search file names</source>
+        <translation>Rechercher des noms de fichiers</translation>
+    </message>
+    <message>
+        <source>Grid</source>
+        <translation>Grille</translation>
+    </message>
+    <message>
+        <source>Table</source>
+        <translation>Tableau</translation>
+    </message>
+    <message>
+        <source>No images yet. Import files or a folder, or drop them here.</source>
+        <translation>Aucune image pour l’instant. Importez des fichiers ou un dossier, ou déposez-les ici.</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace to import images.</source>
+        <translation>Ouvrez ou créez un espace de travail pour importer des images.</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(sans étiquette)</translation>
+    </message>
+    <message>
+        <source>All labels</source>
+        <translation>Toutes les étiquettes</translation>
+    </message>
+    <message>
+        <source>photo</source>
+        <translation>photo</translation>
+    </message>
+    <message>
+        <source>All modalities</source>
+        <translation>Toutes les modalités</translation>
+    </message>
+    <message>
+        <source>All splits</source>
+        <translation>Toutes les partitions</translation>
+    </message>
+    <message>
+        <source>All sites</source>
+        <translation>Tous les sites</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n image</numerusform>
+            <numerusform>%n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2 images</source>
+        <translation>%1 images sur %2</translation>
+    </message>
+    <message>
+        <source>No workspace</source>
+        <translation>Aucun espace de travail</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first, then import images.</source>
+        <translation>Ouvrez ou créez d’abord un espace de travail, puis importez des images.</translation>
+    </message>
+    <message>
+        <source>Importing image %1 of %2</source>
+        <translation>Importation de l’image %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Importing images</source>
+        <translation>Importation des images</translation>
+    </message>
+    <message>
+        <source>Import images</source>
+        <translation>Importer des images</translation>
+    </message>
+    <message>
+        <source>Images (%1);;All files (*)</source>
+        <translation>Images (%1);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Import a folder of images</source>
+        <translation>Importer un dossier d’images</translation>
+    </message>
+    <message>
+        <source>Set label</source>
+        <translation>Définir l’étiquette</translation>
+    </message>
+    <message>
+        <source>Select one or more images first.</source>
+        <translation>Sélectionnez d’abord une ou plusieurs images.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Label for the %n selected image(s):</source>
+        <translation>
+            <numerusform>Étiquette de l’image sélectionnée :</numerusform>
+            <numerusform>Étiquette des %n images sélectionnées :</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportReportDialog</name>
+    <message>
+        <source>Import report</source>
+        <translation>Rapport d’importation</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportReportModel</name>
+    <message numerus="yes">
+        <source>%n image(s) imported</source>
+        <translation>
+            <numerusform>%n image importée</numerusform>
+            <numerusform>%n images importées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n duplicate(s) skipped</source>
+        <translation>
+            <numerusform>%n doublon ignoré</numerusform>
+            <numerusform>%n doublons ignorés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) could not be used</source>
+        <translation>
+            <numerusform>%n fichier n’a pas pu être utilisé</numerusform>
+            <numerusform>%n fichiers n’ont pas pu être utilisés</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The import was cancelled; the files before it stay imported.</source>
+        <translation>L’importation a été annulée ; les fichiers traités avant restent importés.</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Fichier</translation>
+    </message>
+    <message>
+        <source>Why it could not be used</source>
+        <translation>Pourquoi il n’a pas pu être utilisé</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::MainWindow</name>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Classer</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Entraîner</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Research use only — not a medical device. Do not use it to diagnose or treat patients.</source>
+        <translation>Réservé à la recherche — ce n’est pas un dispositif médical. Ne l’utilisez pas pour diagnostiquer ou traiter des patients.</translation>
+    </message>
+    <message>
+        <source>Demo not ready</source>
+        <translation>Démonstration non prête</translation>
+    </message>
+    <message>
+        <source>The demo workspace could not be prepared: %1</source>
+        <translation>L’espace de démonstration n’a pas pu être préparé : %1</translation>
+    </message>
+    <message>
+        <source>Welcome to FedMedCLIP</source>
+        <translation>Bienvenue dans FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>Train a medical image classifier together with other hospitals, without sharing images. Start with a workspace for your site&apos;s images, or try the demo first.</source>
+        <translation>Entraînez un classificateur d’images médicales avec d’autres hôpitaux, sans partager d’images. Commencez par un espace de travail pour les images de votre site, ou essayez d’abord la démonstration.</translation>
+    </message>
+    <message>
+        <source>Open a workspace…</source>
+        <translation>Ouvrir un espace de travail…</translation>
+    </message>
+    <message>
+        <source>Create a workspace…</source>
+        <translation>Créer un espace de travail…</translation>
+    </message>
+    <message>
+        <source>Try the demo</source>
+        <translation>Essayer la démonstration</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;New workspace…</source>
+        <translation>&amp;Nouvel espace de travail…</translation>
+    </message>
+    <message>
+        <source>&amp;Open workspace…</source>
+        <translation>&amp;Ouvrir un espace de travail…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>Ouvrir un espace &amp;récent</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo workspace</source>
+        <translation>Ouvrir l’espace de &amp;démonstration</translation>
+    </message>
+    <message>
+        <source>&amp;Close workspace</source>
+        <translation>&amp;Fermer l’espace de travail</translation>
+    </message>
+    <message>
+        <source>&amp;Import files…</source>
+        <translation>&amp;Importer des fichiers…</translation>
+    </message>
+    <message>
+        <source>Import &amp;folder…</source>
+        <translation>Importer un d&amp;ossier…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>F&amp;ederation</source>
+        <translation>F&amp;édération</translation>
+    </message>
+    <message>
+        <source>&amp;Join a federation…</source>
+        <translation>&amp;Rejoindre une fédération…</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>O&amp;utils</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;About FedMedCLIP</source>
+        <translation>À &amp;propos de FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client.</source>
+        <translation>Cette version de l’application n’a pas de client de fédération.</translation>
+    </message>
+    <message>
+        <source>%1 — FedMedCLIP</source>
+        <translation>%1 — FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>FedMedCLIP</source>
+        <translation>FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>DEMO — demo model with random weights and synthetic demo images. Not for clinical use.</source>
+        <translation>DÉMONSTRATION — modèle de démonstration aux poids aléatoires et images de démonstration synthétiques. Pas d’usage clinique.</translation>
+    </message>
+    <message>
+        <source>DEMO MODEL — random weights, not for clinical use. Choose a real model bundle in Settings.</source>
+        <translation>MODÈLE DE DÉMONSTRATION — poids aléatoires, pas d’usage clinique. Choisissez un vrai paquet de modèle dans les Paramètres.</translation>
+    </message>
+    <message>
+        <source>Please wait</source>
+        <translation>Veuillez patienter</translation>
+    </message>
+    <message>
+        <source>Wait for the running task to finish or cancel it first.</source>
+        <translation>Attendez la fin de la tâche en cours ou annulez-la d’abord.</translation>
+    </message>
+    <message>
+        <source>Workspace not opened</source>
+        <translation>Espace de travail non ouvert</translation>
+    </message>
+    <message>
+        <source>The workspace could not be opened: %1</source>
+        <translation>L’espace de travail n’a pas pu être ouvert : %1</translation>
+    </message>
+    <message>
+        <source>Workspace not created</source>
+        <translation>Espace de travail non créé</translation>
+    </message>
+    <message>
+        <source>The workspace could not be created: %1</source>
+        <translation>L’espace de travail n’a pas pu être créé : %1</translation>
+    </message>
+    <message>
+        <source>Preparing the demo workspace</source>
+        <translation>Préparation de l’espace de démonstration</translation>
+    </message>
+    <message>
+        <source>Choose an empty folder for the new workspace</source>
+        <translation>Choisissez un dossier vide pour le nouvel espace de travail</translation>
+    </message>
+    <message>
+        <source>Open a workspace folder</source>
+        <translation>Ouvrir un dossier d’espace de travail</translation>
+    </message>
+    <message>
+        <source>Not a workspace</source>
+        <translation>Pas un espace de travail</translation>
+    </message>
+    <message>
+        <source>This folder is not a FedMedCLIP workspace. Use File › New workspace to make one.</source>
+        <translation>Ce dossier n’est pas un espace de travail FedMedCLIP. Utilisez Fichier › Nouvel espace de travail pour en créer un.</translation>
+    </message>
+    <message>
+        <source>About FedMedCLIP</source>
+        <translation>À propos de FedMedCLIP</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;FedMedCLIP Desktop&lt;/b&gt; %1&lt;/p&gt;&lt;p&gt;Federated CLIP for medical image classification: frozen CLIP encoders, a shared feature adaptation module trained by the federation and a private model per site. Images never leave the site.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Research use only. Not a medical device.&lt;/b&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;FedMedCLIP Desktop&lt;/b&gt; %1&lt;/p&gt;&lt;p&gt;CLIP fédéré pour la classification d’images médicales : encodeurs CLIP figés, un module d’adaptation des caractéristiques partagé, entraîné par la fédération, et un modèle privé par site. Les images ne quittent jamais le site.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Réservé à la recherche. Ce n’est pas un dispositif médical.&lt;/b&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Quit while working?</source>
+        <translation>Quitter pendant une tâche ?</translation>
+    </message>
+    <message>
+        <source>A task is still running. Cancel it and quit?</source>
+        <translation>Une tâche est encore en cours. L’annuler et quitter ?</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::MappingPage</name>
+    <message>
+        <source>Match your labels to the federation&apos;s classes</source>
+        <translation>Associer vos étiquettes aux classes de la fédération</translation>
+    </message>
+    <message>
+        <source>The federation trains on its own list of classes. Tell it which of your labels means which class. Labels you mark as not used stay out of federated training.</source>
+        <translation>La fédération s’entraîne sur sa propre liste de classes. Indiquez quelle étiquette de votre site correspond à quelle classe. Les étiquettes marquées comme non utilisées restent en dehors de l’entraînement fédéré.</translation>
+    </message>
+    <message>
+        <source>Classes of &quot;%1&quot;: %2</source>
+        <translation>Classes de « %1 » : %2</translation>
+    </message>
+    <message>
+        <source>This workspace has no labelled images yet. Go back later, after importing and labelling images, or import them on the next page.</source>
+        <translation>Cet espace de travail n’a pas encore d’images étiquetées. Revenez plus tard, après avoir importé et étiqueté des images, ou importez-les à la page suivante.</translation>
+    </message>
+    <message>
+        <source>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</source>
+        <translation>Associez vos étiquettes à au moins deux classes de la fédération, pour que votre site puisse contribuer à entraîner le modèle partagé.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ProbabilityModel</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>Classe</translation>
+    </message>
+    <message>
+        <source>Probability</source>
+        <translation>Probabilité</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>(the workspace&apos;s own bundle)</source>
+        <translation>(le paquet propre à l’espace de travail)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <source>Model bundle folder</source>
+        <translation>Dossier du paquet de modèle</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>Processeur (CPU)</translation>
+    </message>
+    <message>
+        <source>CUDA (NVIDIA GPU)</source>
+        <translation>CUDA (GPU NVIDIA)</translation>
+    </message>
+    <message>
+        <source>No CUDA GPU is available on this computer.</source>
+        <translation>Aucun GPU CUDA n’est disponible sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>Compute on</source>
+        <translation>Calculer sur</translation>
+    </message>
+    <message>
+        <source>Automatic (one per core)</source>
+        <translation>Automatique (un par cœur)</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>Threads du processeur</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> Mo</translation>
+    </message>
+    <message>
+        <source>Largest file to import</source>
+        <translation>Plus gros fichier importable</translation>
+    </message>
+    <message>
+        <source> megapixels</source>
+        <translation> mégapixels</translation>
+    </message>
+    <message>
+        <source>Largest image to import</source>
+        <translation>Plus grande image importable</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time the app starts.</source>
+        <translation>Une nouvelle langue s’applique au prochain démarrage de l’application.</translation>
+    </message>
+    <message>
+        <source>Workspaces use the bundle they were set up with.</source>
+        <translation>Les espaces de travail utilisent le paquet avec lequel ils ont été configurés.</translation>
+    </message>
+    <message>
+        <source>%1, version %2</source>
+        <translation>%1, version %2</translation>
+    </message>
+    <message>
+        <source>(demo model: random weights, not for clinical use)</source>
+        <translation>(modèle de démonstration : poids aléatoires, pas d’usage clinique)</translation>
+    </message>
+    <message>
+        <source>No readable model bundle in this folder.</source>
+        <translation>Aucun paquet de modèle lisible dans ce dossier.</translation>
+    </message>
+    <message>
+        <source>The model bundle folder does not exist.</source>
+        <translation>Le dossier du paquet de modèle n’existe pas.</translation>
+    </message>
+    <message>
+        <source>This folder is not a model bundle: it has no manifest.json. Choose the folder that contains it.</source>
+        <translation>Ce dossier n’est pas un paquet de modèle : il n’a pas de manifest.json. Choisissez le dossier qui le contient.</translation>
+    </message>
+    <message>
+        <source>The model bundle&apos;s manifest cannot be used: %1</source>
+        <translation>Le manifeste du paquet de modèle est inutilisable : %1</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::SiteStoreWorkspace</name>
+    <message>
+        <source>%1 training images, evaluated on %2 %3 images</source>
+        <translation>%1 images d’entraînement, évalué sur %2 images (%3)</translation>
+    </message>
+    <message>
+        <source>run %1</source>
+        <translation>exécution %1</translation>
+    </message>
+    <message>
+        <source>Reading images</source>
+        <translation>Lecture des images</translation>
+    </message>
+    <message>
+        <source>Training round %1 of %2</source>
+        <translation>Tour d’entraînement %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Predictions of an untrained model are not saved: train this site&apos;s model first.</source>
+        <translation>Les prédictions d’un modèle non entraîné ne sont pas enregistrées : entraînez d’abord le modèle de ce site.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::TaskProgressDialog</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Annulation…</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::TaskRunner</name>
+    <message>
+        <source>unknown error</source>
+        <translation>erreur inconnue</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::TrainPage</name>
+    <message>
+        <source>Waiting for the round to open</source>
+        <translation>En attente de l’ouverture du tour</translation>
+    </message>
+    <message>
+        <source>Collecting: %1 of %2 sites have sent their update</source>
+        <translation>Collecte : %1 sites sur %2 ont envoyé leur mise à jour</translation>
+    </message>
+    <message>
+        <source>Aggregating the sites&apos; updates</source>
+        <translation>Agrégation des mises à jour des sites</translation>
+    </message>
+    <message>
+        <source>Aggregated: the new shared model is published</source>
+        <translation>Agrégé : le nouveau modèle partagé est publié</translation>
+    </message>
+    <message>
+        <source>Finished: all rounds are done</source>
+        <translation>Terminé : tous les tours sont faits</translation>
+    </message>
+    <message>
+        <source>The coordinator could not be asked: %1</source>
+        <translation>Le coordinateur n’a pas pu être interrogé : %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) could not be read and were left out.</source>
+        <translation>
+            <numerusform>%n image n’a pas pu être lue et a été écartée.</numerusform>
+            <numerusform>%n images n’ont pas pu être lues et ont été écartées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Training stopped: %1</source>
+        <translation>Entraînement interrompu : %1</translation>
+    </message>
+    <message>
+        <source>Cancelled. The rounds finished so far are in the history; the saved model is unchanged.</source>
+        <translation>Annulé. Les tours déjà terminés figurent dans l’historique ; le modèle enregistré est inchangé.</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>Entraîner</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Local training&lt;/b&gt;&lt;br&gt;Trains this site&apos;s model on its own labelled images only. Nothing leaves this computer.</source>
+        <translation>&lt;b&gt;Entraînement local&lt;/b&gt;&lt;br&gt;Entraîne le modèle de ce site sur ses seules images étiquetées. Rien ne quitte cet ordinateur.</translation>
+    </message>
+    <message>
+        <source> rounds</source>
+        <translation> tours</translation>
+    </message>
+    <message>
+        <source>Train locally</source>
+        <translation>Entraîner localement</translation>
+    </message>
+    <message>
+        <source>Join a federation…</source>
+        <translation>Rejoindre une fédération…</translation>
+    </message>
+    <message>
+        <source>Ask the coordinator for the round&apos;s status</source>
+        <translation>Demander l’état du tour au coordinateur</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>This run, live</source>
+        <translation>Cette exécution, en direct</translation>
+    </message>
+    <message>
+        <source>No training running.</source>
+        <translation>Aucun entraînement en cours.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Federated training&lt;/b&gt;&lt;br&gt;Member of &quot;%1&quot; at %2, %3 classes. Rounds are run by the coordinator.</source>
+        <translation>&lt;b&gt;Entraînement fédéré&lt;/b&gt;&lt;br&gt;Membre de « %1 » sur %2, %3 classes. Les tours sont menés par le coordinateur.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Federated training (demo)&lt;/b&gt;&lt;br&gt;Trains together with two demo sites whose images are on this computer. Only the shared part of the model is exchanged.</source>
+        <translation>&lt;b&gt;Entraînement fédéré (démonstration)&lt;/b&gt;&lt;br&gt;S’entraîne avec deux sites de démonstration dont les images sont sur cet ordinateur. Seule la partie partagée du modèle est échangée.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Federated training&lt;/b&gt;&lt;br&gt;Train together with other hospitals without sharing images. Join a federation first.</source>
+        <translation>&lt;b&gt;Entraînement fédéré&lt;/b&gt;&lt;br&gt;Entraînez avec d’autres hôpitaux sans partager d’images. Rejoignez d’abord une fédération.</translation>
+    </message>
+    <message>
+        <source>Take part in the federation&apos;s rounds</source>
+        <translation>Participer aux tours de la fédération</translation>
+    </message>
+    <message>
+        <source>Run demo federation</source>
+        <translation>Lancer la fédération de démonstration</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client.</source>
+        <translation>Cette version de l’application n’a pas de client de fédération.</translation>
+    </message>
+    <message>
+        <source>Local training</source>
+        <translation>Entraînement local</translation>
+    </message>
+    <message>
+        <source>Demo federation</source>
+        <translation>Fédération de démonstration</translation>
+    </message>
+    <message>
+        <source>Connecting to the coordinator…</source>
+        <translation>Connexion au coordinateur…</translation>
+    </message>
+    <message>
+        <source>Federated training</source>
+        <translation>Entraînement fédéré</translation>
+    </message>
+    <message>
+        <source>Asking the coordinator</source>
+        <translation>Interrogation du coordinateur</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current step…</source>
+        <translation>Annulation après l’étape en cours…</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 — %3</source>
+        <translation>Tour %1 sur %2 — %3</translation>
+    </message>
+    <message>
+        <source>Coordinator: %1</source>
+        <translation>Coordinateur : %1</translation>
+    </message>
+    <message>
+        <source>Deadline: %1</source>
+        <translation>Échéance : %1</translation>
+    </message>
+    <message>
+        <source>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
+        <translation>Tour %1 : perte %2, exactitude %3, exactitude équilibrée %4 sur les images réservées</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done: %n round(s). The model of round %1 (balanced accuracy %2) is saved.</source>
+        <translation>
+            <numerusform>Terminé : %n tour. Le modèle du tour %1 (exactitude équilibrée %2) est enregistré.</numerusform>
+            <numerusform>Terminé : %n tours. Le modèle du tour %1 (exactitude équilibrée %2) est enregistré.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

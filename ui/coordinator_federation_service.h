@@ -1,0 +1,35 @@
+#pragma once
+// FederationService over the real site client (core/federation): the TLS probe shows the
+// certificate, enrollment pins it (SiteAgent::enroll), the connection test and the round
+// status ask the coordinator's API, and federated training runs the SiteAgent's round loop
+// with this workspace's images as the site's data. The credential lives in
+// <workspace>/federation/, as for `fedmedclip-cli site join|run`.
+#ifdef FMC_HAVE_FEDERATION
+#include "federation_service.h"
+
+#include <QCoreApplication>
+
+namespace fmc::ui {
+
+class CoordinatorFederationService : public FederationService {
+    Q_DECLARE_TR_FUNCTIONS(CoordinatorFederationService)
+
+public:
+    explicit CoordinatorFederationService(QString workspaceRoot);
+
+    CoordinatorIdentity fetchIdentity(const QUrl& coordinator) override;
+    FederationTask enroll(const QUrl& coordinator, const QString& enrollmentCode,
+                          const CoordinatorIdentity& confirmed) override;
+    void testConnection(const FederationSetup& setup) override;
+    RoundStatus roundStatus(const FederationSetup& setup) override;
+    TrainingOutcome runFederatedTraining(WorkspaceService& workspace, const TrainingConfig& config,
+                                         TaskContext& context) override;
+
+    QString stateDirectory() const;
+
+private:
+    QString workspaceRoot_;
+};
+
+}  // namespace fmc::ui
+#endif

@@ -1,0 +1,606 @@
+#include "federation_wizard.h"
+
+#include "bundle_check.h"
+#include "class_mapping_model.h"
+#include "federation_service.h"
+#include "logging.h"
+#include "task_runner.h"
+#include "workspace_helpers.h"
+#include "workspace_service.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace fmc::ui {
+namespace {
+
+QLabel* makeText(const QString& text, QWidget* parent) {
+    auto* label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    return label;
+}
+
+QString shortHash(const QString& hash) { return hash.left(12) + QStringLiteral("…"); }
+
+// Chooses a federation class (or none) for a local label.
+class FederationClassDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem&, const QModelIndex& index) const override {
+        auto* combo = new QComboBox(parent);
+        combo->addItem(ClassMappingModel::tr("(not used)"), QString());
+        for (const auto& name : index.data(ClassMappingModel::ChoicesRole).toStringList()) combo->addItem(name, name);
+        return combo;
+    }
+    void setEditorData(QWidget* editor, const QModelIndex& index) const override {
+        auto* combo = static_cast<QComboBox*>(editor);
+        combo->setCurrentIndex(qMax(0, combo->findData(index.data(Qt::EditRole).toString())));
+    }
+    void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override {
+        model->setData(index, static_cast<QComboBox*>(editor)->currentData(), Qt::EditRole);
+    }
+};
+
+}  // namespace
+
+// The pages are QObjects of their own, so tr() gives each its own translation context.
+
+// 1. Where the coordinator is, and the one-time code.
+class CoordinatorPage : public CheckedWizardPage {
+    Q_OBJECT
+public:
+    explicit CoordinatorPage(QWidget* parent = nullptr) : CheckedWizardPage(parent) {
+        setTitle(tr("Connect to the federation"));
+        setSubTitle(tr("Your federation administrator gave you the coordinator's address and a one-time enrollment code."));
+        address_ = new QLineEdit(this);
+        address_->setObjectName(QStringLiteral("coordinatorAddress"));
+        address_->setPlaceholderText(QStringLiteral("https://federation.example.org:8443"));
+        code_ = new QLineEdit(this);
+        code_->setObjectName(QStringLiteral("enrollmentCode"));
+        auto* form = new QFormLayout;
+        form->addRow(tr("Coordinator address"), address_);
+        form->addRow(tr("Enrollment code"), code_);
+        auto* layout = new QVBoxLayout(this);
+        layout->addLayout(form);
+        layout->addWidget(busyLabel_);
+        layout->addWidget(problemLabel_);
+        layout->addStretch();
+        for (auto* edit : {address_, code_}) connect(edit, &QLineEdit::textEdited, this, [this] { invalidate(); });
+    }
+
+    QUrl url() const { return QUrl(address_->text().trimmed()); }
+    QString code() const { return code_->text().trimmed(); }
+
+protected:
+    QString checkInput() const override {
+        const auto text = address_->text().trimmed();
+        if (text.isEmpty()) return tr("Type the coordinator's address, for example https://federation.example.org:8443.");
+        const QUrl parsed(text, QUrl::StrictMode);
+        if (text.startsWith(QLatin1String("http://"), Qt::CaseInsensitive))
+            return tr("The address starts with http://, which is not encrypted. The federation only works over "
+                      "https:// — ask your administrator for the https address.");
+        if (!text.contains(QLatin1String("://")))
+            return tr("Type the address with https:// at the start, for example https://%1.").arg(text);
+        if (!parsed.isValid() || parsed.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) != 0 ||
+            parsed.host().isEmpty())
+            return tr("That does not look like a coordinator address. It should look like "
+                      "https://federation.example.org:8443.");
+        if (code().isEmpty()) return tr("Type the enrollment code your federation administrator gave you.");
+        static const QRegularExpression codePattern(QStringLiteral("^[A-Za-z0-9_-]{6,128}$"));
+        if (!codePattern.match(code()).hasMatch())
+            return tr("The enrollment code looks incomplete or mistyped (it has at least 6 letters, digits or dashes). "
+                      "Check it against the one you received.");
+        return {};
+    }
+
+    bool startCheck() override {
+        auto* wizard = federationWizard();
+        auto* service = wizard->service();
+        const auto target = url();
+        const auto title = tr("Contacting the coordinator");
+        return runner()->start(title, [service, target](TaskContext&) {
+            return QVariant::fromValue(service->fetchIdentity(target));
+        });
+    }
+
+    void onCheckSucceeded(const QVariant& value) override {
+        federationWizard()->identity = value.value<CoordinatorIdentity>();
+    }
+
+private:
+    QLineEdit* address_;
+    QLineEdit* code_;
+};
+
+// 2. The certificate's fingerprint, compared by a person; then enrollment.
+class CertificatePage : public CheckedWizardPage {
+    Q_OBJECT
+public:
+    explicit CertificatePage(CoordinatorPage* coordinatorPage, QWidget* parent = nullptr)
+        : CheckedWizardPage(parent), coordinatorPage_(coordinatorPage) {
+        setTitle(tr("Check the coordinator's identity"));
+        setSubTitle(tr("Compare this fingerprint with the one your federation administrator gave you, character by "
+                       "character. If it differs, stop: someone may be pretending to be the coordinator."));
+        fingerprint_ = new QLabel(this);
+        fingerprint_->setObjectName(QStringLiteral("fingerprint"));
+        fingerprint_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        fingerprint_->setWordWrap(true);
+        QFont mono(QStringLiteral("monospace"));
+        mono.setStyleHint(QFont::Monospace);
+        mono.setPointSizeF(mono.pointSizeF() * 1.1);
+        fingerprint_->setFont(mono);
+        details_ = makeText({}, this);
+        confirm_ = new QCheckBox(tr("The fingerprint matches the one my federation administrator gave me"), this);
+        confirm_->setObjectName(QStringLiteral("confirmFingerprint"));
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(makeText(tr("SHA-256 fingerprint:"), this));
+        layout->addWidget(fingerprint_);
+        layout->addWidget(details_);
+        layout->addWidget(confirm_);
+        layout->addWidget(busyLabel_);
+        layout->addWidget(problemLabel_);
+        layout->addStretch();
+        connect(confirm_, &QCheckBox::toggled, this, [this] { invalidate(); });
+    }
+
+    void initializePage() override {
+        const auto& identity = federationWizard()->identity;
+        if (identity.certificateSha256 != shownFingerprint_) {
+            // Another certificate than the one confirmed before: confirm again.
+            confirm_->setChecked(false);
+            shownFingerprint_ = identity.certificateSha256;
+        }
+        fingerprint_->setText(identity.certificateSha256);
+        details_->setText(tr("Issued to: %1\nIssued by: %2\nValid until: %3")
+                              .arg(identity.subject, identity.issuer,
+                                   QLocale().toString(identity.expires.date(), QLocale::LongFormat)));
+    }
+
+protected:
+    QString checkInput() const override {
+        if (!confirm_->isChecked())
+            return tr("Compare the fingerprint with the one from your administrator and tick the box. If it does "
+                      "not match, do not continue and tell your administrator.");
+        return {};
+    }
+
+    bool startCheck() override {
+        auto* service = federationWizard()->service();
+        const auto url = coordinatorPage_->url();
+        const auto code = coordinatorPage_->code();
+        const auto identity = federationWizard()->identity;
+        const auto refused = tr("The coordinator did not accept the enrollment: %1");
+        return runner()->start(tr("Enrolling this site"), [service, url, code, identity, refused](TaskContext&) {
+            try {
+                return QVariant::fromValue(service->enroll(url, code, identity));
+            } catch (const std::exception& error) {
+                throw Error(refused.arg(QString::fromUtf8(error.what())).toStdString());
+            }
+        });
+    }
+
+    void onCheckSucceeded(const QVariant& value) override { federationWizard()->task = value.value<FederationTask>(); }
+
+private:
+    CoordinatorPage* coordinatorPage_;
+    QLabel* fingerprint_;
+    QLabel* details_;
+    QCheckBox* confirm_;
+    QString shownFingerprint_;
+};
+
+// 3. Local labels -> the federation's classes.
+class MappingPage : public CheckedWizardPage {
+    Q_OBJECT
+public:
+    explicit MappingPage(QWidget* parent = nullptr) : CheckedWizardPage(parent), model_(new ClassMappingModel(this)) {
+        setTitle(tr("Match your labels to the federation's classes"));
+        setSubTitle(tr("The federation trains on its own list of classes. Tell it which of your labels means which "
+                       "class. Labels you mark as not used stay out of federated training."));
+        classes_ = makeText({}, this);
+        auto* table = new QTableView(this);
+        table->setObjectName(QStringLiteral("mappingTable"));
+        table->setModel(model_);
+        table->setItemDelegateForColumn(ClassMappingModel::FederationClassColumn, new FederationClassDelegate(table));
+        table->setEditTriggers(QAbstractItemView::AllEditTriggers);
+        table->verticalHeader()->hide();
+        table->horizontalHeader()->setStretchLastSection(true);
+        table->horizontalHeader()->setSectionResizeMode(ClassMappingModel::LocalLabelColumn, QHeaderView::ResizeToContents);
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(classes_);
+        layout->addWidget(table, 1);
+        layout->addWidget(problemLabel_);
+        connect(model_, &ClassMappingModel::mappingChanged, this, [this] {
+            federationWizard()->labelMapping = model_->mapping();
+            showProblem({});
+        });
+    }
+
+    ClassMappingModel* model() const { return model_; }
+
+    void initializePage() override {
+        auto* wizard = federationWizard();
+        classes_->setText(tr("Classes of \"%1\": %2").arg(wizard->task.name, wizard->task.classNames.join(QStringLiteral(", "))));
+        QMap<QString, int> counts;
+        for (const auto& image : wizard->workspace()->images())
+            if (!image.label.isEmpty()) ++counts[image.label];
+        const auto previous = wizard->labelMapping.isEmpty() ? wizard->workspace()->federationSetup().labelMapping
+                                                             : wizard->labelMapping;
+        model_->setLabels(counts, wizard->task.classNames, previous);
+    }
+
+protected:
+    QString checkInput() const override {
+        if (model_->rowCount() == 0)
+            return tr("This workspace has no labelled images yet. Go back later, after importing and labelling "
+                      "images, or import them on the next page.");
+        if (model_->coveredClasses().size() < 2)
+            return tr("Match your labels to at least two of the federation's classes, so that your site can help "
+                      "train the shared model.");
+        return {};
+    }
+
+private:
+    ClassMappingModel* model_;
+    QLabel* classes_;
+};
+
+// 4. Enough labelled images in the federation's classes?
+class DataPage : public CheckedWizardPage {
+    Q_OBJECT
+public:
+    explicit DataPage(QWidget* parent = nullptr) : CheckedWizardPage(parent) {
+        setTitle(tr("Your site's data"));
+        setSubTitle(tr("These are the images your site will train on. The images never leave this computer: only "
+                       "the model's shared part does."));
+        summary_ = makeText({}, this);
+        summary_->setObjectName(QStringLiteral("dataSummary"));
+        auto* importButton = new QPushButton(tr("Import images…"), this);
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(summary_);
+        layout->addWidget(importButton, 0, Qt::AlignLeft);
+        layout->addWidget(problemLabel_);
+        layout->addStretch();
+        connect(importButton, &QPushButton::clicked, this, [this] { emit federationWizard()->importRequested(); });
+    }
+
+    void initializePage() override { refresh(); }
+
+    void refresh() {
+        auto* wizard = federationWizard();
+        counts_.clear();
+        for (const auto& image : wizard->workspace()->images()) {
+            const auto mapped = wizard->labelMapping.value(image.label);
+            if (!image.label.isEmpty() && !mapped.isEmpty()) ++counts_[mapped];
+        }
+        QStringList lines;
+        for (const auto& name : wizard->task.classNames)
+            lines << tr("%1: %n image(s)", nullptr, counts_.value(name)).arg(name);
+        summary_->setText(lines.join(QLatin1Char('\n')));
+        showProblem({});
+    }
+
+protected:
+    QString checkInput() const override {
+        int total = 0, classes = 0;
+        for (int count : counts_) {
+            total += count;
+            if (count > 0) ++classes;
+        }
+        if (total < FederationWizard::kMinimumImages)
+            return tr("Your site has %1 labelled images in the federation's classes; at least %2 are needed. "
+                      "Import or label more images, then come back.")
+                .arg(total)
+                .arg(FederationWizard::kMinimumImages);
+        if (classes < 2) return tr("Your images cover only one of the federation's classes; at least two are needed.");
+        return {};
+    }
+
+private:
+    QLabel* summary_;
+    QMap<QString, int> counts_;
+};
+
+// 5. The model bundle on this computer must be the federation's.
+class BundlePage : public CheckedWizardPage {
+    Q_OBJECT
+public:
+    explicit BundlePage(QWidget* parent = nullptr) : CheckedWizardPage(parent) {
+        setTitle(tr("Check the model files"));
+        setSubTitle(tr("Every site must use exactly the same model files, or the shared model would not fit. This "
+                       "checks the files on this computer against the federation's."));
+        expected_ = makeText({}, this);
+        folder_ = new QLineEdit(this);
+        folder_->setObjectName(QStringLiteral("bundleFolder"));
+        auto* browse = new QPushButton(tr("Choose…"), this);
+        auto* row = new QHBoxLayout;
+        row->addWidget(folder_, 1);
+        row->addWidget(browse);
+        result_ = makeText({}, this);
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(expected_);
+        layout->addWidget(makeText(tr("Model bundle folder on this computer:"), this));
+        layout->addLayout(row);
+        layout->addWidget(result_);
+        layout->addWidget(busyLabel_);
+        layout->addWidget(problemLabel_);
+        layout->addStretch();
+        connect(folder_, &QLineEdit::textEdited, this, [this] { invalidate(); });
+        connect(browse, &QPushButton::clicked, this, [this] {
+            const auto dir = QFileDialog::getExistingDirectory(this, tr("Model bundle folder"), folder_->text());
+            if (dir.isEmpty()) return;
+            folder_->setText(dir);
+            invalidate();
+        });
+    }
+
+    void initializePage() override {
+        auto* wizard = federationWizard();
+        expected_->setText(tr("The federation uses the model bundle \"%1\" (fingerprint %2).")
+                               .arg(wizard->task.bundleName, shortHash(wizard->task.bundleHash)));
+        if (folder_->text().isEmpty()) folder_->setText(effectiveBundleDirectory(*wizard->workspace()));
+    }
+
+protected:
+    void onCheckSucceeded(const QVariant& value) override {
+        federationWizard()->bundleDirectory = folder_->text().trimmed();
+        federationWizard()->bundleName = value.toString();
+        result_->setText(tr("The model files match the federation's."));
+    }
+
+    QString checkInput() const override {
+        if (folder_->text().trimmed().isEmpty())
+            return tr("Choose the folder with the model bundle (it contains a file called manifest.json).");
+        return {};
+    }
+
+    bool startCheck() override {
+        result_->clear();
+        const auto folder = folder_->text().trimmed();
+        const auto expectedHash = federationWizard()->task.bundleHash;
+        const auto expectedName = federationWizard()->task.bundleName;
+        const auto mismatch = tr("These model files are not the ones the federation uses: this folder holds \"%1\" "
+                                 "(fingerprint %2), the federation expects \"%3\" (fingerprint %4). Ask your "
+                                 "administrator for the right model bundle.");
+        const auto unreadable = tr("The model files could not be checked: %1");
+        return runner()->start(tr("Checking the model files"), [=](TaskContext&) {
+            BundleManifest manifest;
+            try {
+                manifest = verifyBundleFiles(folder);
+            } catch (const std::exception& error) {
+                throw Error(unreadable.arg(QString::fromUtf8(error.what())).toStdString());
+            }
+            const auto hash = QString::fromStdString(manifest.bundleHash);
+            if (hash != expectedHash)
+                throw Error(mismatch.arg(QString::fromStdString(manifest.name), shortHash(hash), expectedName,
+                                         shortHash(expectedHash))
+                                .toStdString());
+            return QVariant(QString::fromStdString(manifest.name));
+        });
+    }
+
+private:
+    QLabel* expected_;
+    QLineEdit* folder_;
+    QLabel* result_;
+};
+
+// 6. Does the stored setup really work?
+class ConnectionPage : public CheckedWizardPage {
+    Q_OBJECT
+public:
+    explicit ConnectionPage(QWidget* parent = nullptr) : CheckedWizardPage(parent) {
+        setTitle(tr("Test the connection"));
+        setSubTitle(tr("A last check that the coordinator answers and recognises this site."));
+        result_ = makeText({}, this);
+        result_->setObjectName(QStringLiteral("connectionResult"));
+        auto* retry = new QPushButton(tr("Test again"), this);
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(result_);
+        layout->addWidget(retry, 0, Qt::AlignLeft);
+        layout->addWidget(busyLabel_);
+        layout->addWidget(problemLabel_);
+        layout->addStretch();
+        connect(retry, &QPushButton::clicked, this, &ConnectionPage::runCheckInPlace);
+    }
+
+    void initializePage() override { runCheckInPlace(); }
+
+protected:
+    void onCheckSucceeded(const QVariant&) override {
+        result_->setText(tr("Connected: the coordinator answers and knows this site."));
+    }
+
+    QString checkInput() const override { return {}; }
+
+    bool startCheck() override {
+        result_->clear();
+        auto* service = federationWizard()->service();
+        const auto setup = federationWizard()->setup();
+        return runner()->start(tr("Testing the connection"), [service, setup](TaskContext&) {
+            service->testConnection(setup);
+            return QVariant(true);
+        });
+    }
+
+private:
+    QLabel* result_;
+};
+
+// 7. Summary; Finish stores it.
+class DonePage : public QWizardPage {
+    Q_OBJECT
+public:
+    explicit DonePage(QWidget* parent = nullptr) : QWizardPage(parent) {
+        setTitle(tr("Ready"));
+        summary_ = makeText({}, this);
+        summary_->setObjectName(QStringLiteral("doneSummary"));
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(summary_);
+        layout->addStretch();
+        setFinalPage(true);
+    }
+
+    void initializePage() override {
+        auto* wizard = static_cast<FederationWizard*>(this->wizard());
+        summary_->setText(tr("This site joins \"%1\" at %2 with %3 classes. Press Finish to save the setup in this "
+                             "workspace; federated training then starts from the Train page.")
+                              .arg(wizard->task.name, wizard->identity.url)
+                              .arg(wizard->task.classNames.size()));
+    }
+
+private:
+    QLabel* summary_;
+};
+
+CheckedWizardPage::CheckedWizardPage(QWidget* parent) : QWizardPage(parent), runner_(new TaskRunner(this)) {
+    problemLabel_ = new QLabel(this);
+    problemLabel_->setObjectName(QStringLiteral("uncertaintyWarning"));
+    problemLabel_->setWordWrap(true);
+    problemLabel_->hide();
+    busyLabel_ = new QLabel(this);
+    busyLabel_->setObjectName(QStringLiteral("hint"));
+    busyLabel_->hide();
+    connect(runner_, &TaskRunner::started, this, [this](const QString& title) {
+        busyLabel_->setText(title + QStringLiteral("…"));
+        busyLabel_->show();
+        showProblem({});
+        emit completeChanged();
+    });
+    connect(runner_, &TaskRunner::finished, this, [this] {
+        busyLabel_->hide();
+        emit completeChanged();
+    });
+    connect(runner_, &TaskRunner::failed, this, &CheckedWizardPage::checkFailed);
+    connect(runner_, &TaskRunner::succeeded, this, [this](const QVariant& value) {
+        onCheckSucceeded(value);
+        checkPassed();
+    });
+}
+
+QString CheckedWizardPage::problem() const { return problemLabel_->isHidden() ? QString() : problemLabel_->text(); }
+
+void CheckedWizardPage::runCheckInPlace() {
+    if (isChecking()) return;
+    invalidate();
+    advanceOnPass_ = false;
+    startCheck();
+}
+
+bool CheckedWizardPage::isChecking() const { return runner_->isRunning(); }
+
+void CheckedWizardPage::showProblem(const QString& text) {
+    problemLabel_->setText(text);
+    problemLabel_->setVisible(!text.isEmpty());
+}
+
+void CheckedWizardPage::invalidate() {
+    passed_ = false;
+    showProblem({});
+}
+
+void CheckedWizardPage::checkPassed() {
+    passed_ = true;
+    showProblem({});
+    if (advanceOnPass_ && wizard() && wizard()->currentPage() == this) wizard()->next();
+    advanceOnPass_ = false;
+}
+
+void CheckedWizardPage::checkFailed(const QString& message) {
+    passed_ = false;
+    showProblem(message);
+}
+
+bool CheckedWizardPage::validatePage() {
+    if (isChecking()) return false;
+    const auto inputProblem = checkInput();
+    if (!inputProblem.isEmpty()) {
+        showProblem(inputProblem);
+        return false;
+    }
+    if (passed_) return true;
+    advanceOnPass_ = true;
+    if (!startCheck()) return true;
+    return false;  // the check's success moves on
+}
+
+FederationWizard::FederationWizard(WorkspaceService* workspace, std::shared_ptr<FederationService> service,
+                                   QWidget* parent)
+    : QWizard(parent), workspace_(workspace), service_(std::move(service)) {
+    setWindowTitle(tr("Join a federation"));
+    setWizardStyle(QWizard::ModernStyle);
+    setOption(QWizard::NoBackButtonOnStartPage);
+    setMinimumSize(680, 520);
+
+    auto* coordinator = new CoordinatorPage(this);
+    auto* certificate = new CertificatePage(coordinator, this);
+    auto* mapping = new MappingPage(this);
+    auto* data = new DataPage(this);
+    auto* bundle = new BundlePage(this);
+    auto* connection = new ConnectionPage(this);
+    setPage(CoordinatorPageId, coordinator);
+    setPage(CertificatePageId, certificate);
+    setPage(MappingPageId, mapping);
+    setPage(DataPageId, data);
+    setPage(BundlePageId, bundle);
+    setPage(ConnectionPageId, connection);
+    setPage(DonePageId, new DonePage(this));
+}
+
+FederationSetup FederationWizard::setup() const {
+    FederationSetup setup;
+    setup.coordinatorUrl = identity.url;
+    setup.federationId = task.federationId;
+    setup.federationName = task.name;
+    setup.certificateSha256 = identity.certificateSha256;
+    setup.classNames = task.classNames;
+    setup.promptTemplate = task.promptTemplate;
+    setup.labelMapping = labelMapping;
+    setup.bundleName = task.bundleName;
+    setup.bundleHash = task.bundleHash;
+    setup.siteId = task.siteId;
+    setup.credential = task.credential;
+    return setup;
+}
+
+QString FederationWizard::currentProblem() const {
+    if (auto* page = qobject_cast<CheckedWizardPage*>(currentPage())) return page->problem();
+    return {};
+}
+
+void FederationWizard::refreshData() {
+    if (auto* data = dynamic_cast<DataPage*>(page(DataPageId))) data->refresh();
+}
+
+void FederationWizard::accept() {
+    auto finished = setup();
+    finished.completedAt = QDateTime::currentDateTime();
+    try {
+        workspace_->saveFederationSetup(finished);
+        if (!bundleDirectory.isEmpty() && bundleDirectory != workspace_->bundleDirectory())
+            workspace_->setBundleDirectory(bundleDirectory);
+    } catch (const std::exception& error) {
+        if (auto* done = currentPage()) {
+            auto* label = done->findChild<QLabel*>(QStringLiteral("doneSummary"));
+            if (label) label->setText(tr("The setup could not be saved: %1").arg(error.what()));
+        }
+        return;
+    }
+    qCInfo(lcFederation) << "federation setup saved:" << finished.federationName;
+    emit setupSaved(finished);
+    QWizard::accept();
+}
+
+}  // namespace fmc::ui
+
+#include "federation_wizard.moc"

@@ -1,0 +1,140 @@
+#pragma once
+// Plain records the pages exchange with a workspace (the site store). Qt value types only,
+// so models, charts and tests can hold them without any storage or engine header.
+#include "imaging/image_loader.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace fmc::ui {
+
+// Split names used in the store and shown (translated) in the UI.
+inline const QString kSplitTrain = QStringLiteral("train");
+inline const QString kSplitValidation = QStringLiteral("validation");
+inline const QString kSplitTest = QStringLiteral("test");
+
+inline const QString kModalityPhoto = QStringLiteral("photo");
+inline const QString kModalityDicom = QStringLiteral("DICOM");
+
+struct ImageEntry {
+    qint64 id = 0;
+    QString path;         // where the image was imported from
+    QString label;        // the site's local label; empty: unlabelled
+    QString modality;     // kModalityPhoto or kModalityDicom (or the DICOM modality, e.g. "CT")
+    QString split;        // kSplitTrain / kSplitValidation / kSplitTest
+    QString site;         // the acquiring site or device, when known
+    QString contentHash;  // SHA-256 of the file's bytes (duplicates are recognised by it)
+    int width = 0;
+    int height = 0;
+};
+
+struct ImportFailure {
+    QString path;
+    QString reason;  // plain words, e.g. "not an image file" or the decoder's message
+};
+
+enum class LabelSource {
+    None,        // imported unlabelled
+    FolderName,  // the name of the folder holding the file
+};
+
+struct ImportRequest {
+    QStringList paths;  // files and folders (folders are searched recursively)
+    LabelSource labelSource = LabelSource::FolderName;
+    QString site;       // stored with every imported image
+};
+
+struct ImportReport {
+    int filesSeen = 0;
+    int imported = 0;
+    int duplicates = 0;  // same content as an image already in the workspace
+    QList<ImportFailure> failures;
+    bool cancelled = false;
+};
+
+// One training round as the history page shows it. Metrics are on the site's own
+// validation images; federationAccuracy is the coordinator's (mean over sites) where known.
+struct HistoryRow {
+    QString runId;
+    QString runKind;  // kRunLocal or kRunFederated
+    int round = 0;    // 1-based
+    double loss = 0;
+    double accuracy = 0;
+    double balancedAccuracy = 0;
+    double macroF1 = 0;
+    double federationAccuracy = -1;  // < 0: not reported
+    qint64 bytesSent = 0;
+    qint64 bytesReceived = 0;
+    double seconds = 0;
+    QVector<double> perClassRecall;  // in the order of the run's class names
+    QDateTime finishedAt;
+};
+
+inline const QString kRunLocal = QStringLiteral("local");
+inline const QString kRunFederated = QStringLiteral("federated");
+
+struct TrainingRun {
+    QString id;
+    QString kind;  // kRunLocal or kRunFederated
+    QDateTime startedAt;
+    QStringList classNames;
+    QString description;  // e.g. "demo federation, 3 sites"
+};
+
+struct PredictionRecord {
+    qint64 imageId = 0;  // 0: an image that is not in the workspace
+    QString imagePath;
+    QString modelVersion;
+    QStringList classNames;
+    QVector<double> probabilities;  // ensemble, same order as classNames
+    QDateTime madeAt;
+};
+
+// What the federation setup wizard stores in the workspace.
+struct FederationSetup {
+    QString coordinatorUrl;
+    QString federationId;
+    QString federationName;
+    QString certificateSha256;  // the fingerprint the site admin confirmed
+    QStringList classNames;     // the federation's classes, in its order
+    QString promptTemplate;
+    QMap<QString, QString> labelMapping;  // local label -> federation class ("" = not used)
+    QString bundleName;
+    QString bundleHash;
+    QString siteId;
+    QString credential;  // the site's own token from enrollment
+    QDateTime completedAt;
+
+    bool isComplete() const { return !coordinatorUrl.isEmpty() && !bundleHash.isEmpty() && completedAt.isValid(); }
+};
+
+inline const QString kDefaultPromptTemplate = QStringLiteral("a picture of a {}");
+
+struct TrainingConfig {
+    QString bundleDirectory;
+    QString device = QStringLiteral("cpu");
+    int threads = 0;
+    int rounds = 20;
+    ImageLimits limits;
+    QString promptTemplate = kDefaultPromptTemplate;
+    std::uint64_t seed = 1;
+};
+
+struct TrainingOutcome {
+    QString runId;
+    int roundsDone = 0;
+    int bestRound = 0;  // the round whose model was kept
+    double bestBalancedAccuracy = 0;
+    QStringList unreadableImages;
+};
+
+}  // namespace fmc::ui
+
+Q_DECLARE_METATYPE(fmc::ui::TrainingOutcome)
+Q_DECLARE_METATYPE(fmc::ui::HistoryRow)
+Q_DECLARE_METATYPE(fmc::ui::ImportReport)
