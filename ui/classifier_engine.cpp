@@ -48,7 +48,7 @@ void ClassifierEngine::load(const ClassifierConfig& config) {
     FedMedClipSite site(text, static_cast<float>(bundle.manifest().logitScale), options, kModelSeed,
                         config.device.toStdString());
     if (trained) site.setFullState(config.siteState);
-    const auto preprocessing = preprocessingOf(bundle.manifest());
+    const auto preprocessing = preprocessingFor(bundle.manifest());
     auto model = std::unique_ptr<Model>(new Model{std::move(bundle), std::move(site), preprocessing, config, trained});
     qCInfo(lcClassify) << "model loaded:" << QString::fromStdString(model->bundle.manifest().name)
                        << "classes" << config.classNames.size() << (trained ? "trained" : "untrained");

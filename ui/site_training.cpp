@@ -84,21 +84,9 @@ void reportStatus(TaskContext& context, RoundStatus::State state, int round, int
 
 }  // namespace
 
-Preprocessing preprocessingOf(const BundleManifest& manifest) {
-    Preprocessing prep;
-    prep.inputSize = static_cast<int>(manifest.inputSize);
-    for (int c = 0; c < 3; ++c) {
-        prep.mean[c] = static_cast<float>(manifest.mean[c]);
-        prep.std[c] = static_cast<float>(manifest.std[c]);
-    }
-    prep.mode = manifest.resizeMode == kResizeStretch ? ResizeMode::Stretch : ResizeMode::ShorterSideCenterCrop;
-    return prep;
-}
 
 QString promptFor(const QString& promptTemplate, const QString& className) {
-    auto prompt = promptTemplate;
-    if (!prompt.contains(QLatin1String("{}"))) return prompt + QLatin1Char(' ') + className;
-    return prompt.replace(QLatin1String("{}"), className);
+    return QString::fromStdString(classPrompt(promptTemplate.toStdString(), className.toStdString()));
 }
 
 FloatMatrix classTextFeatures(const ModelBundle& bundle, const QStringList& classNames, const QString& promptTemplate) {
@@ -116,7 +104,7 @@ SiteFeatures extractSiteFeatures(const WorkspaceService& workspace, const ModelB
 
     SiteFeatures result;
     const auto dim = bundle.manifest().embeddingDim;
-    const auto prep = preprocessingOf(bundle.manifest());
+    const auto prep = preprocessingFor(bundle.manifest());
     std::vector<float> batch;
     QList<ImageEntry> batchImages;
     auto place = [&](const ImageEntry& image, const float* feature) {

@@ -8,6 +8,7 @@
 #include "common/types.h"
 #include "engine/model_bundle.h"
 #include "imaging/image_loader.h"
+#include "sim/bundle_inputs.h"
 #include "workspace_types.h"
 
 #include <QMetaType>
@@ -30,7 +31,6 @@ class WorkspaceService;
 // Seed of the site model's initialisation, so a retrained model is reproducible.
 constexpr std::uint64_t kModelSeed = 1;
 
-Preprocessing preprocessingOf(const BundleManifest& manifest);
 QString promptFor(const QString& promptTemplate, const QString& className);
 FloatMatrix classTextFeatures(const ModelBundle& bundle, const QStringList& classNames, const QString& promptTemplate);
 

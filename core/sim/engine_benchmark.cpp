@@ -9,7 +9,7 @@
 #include "imaging/demo_dataset.h"
 #include "imaging/image_loader.h"
 #include "sim/dataset.h"
-#include "sim/feature_extractor.h"
+#include "sim/bundle_inputs.h"
 
 #include <chrono>
 #include <cstdio>

@@ -3,6 +3,7 @@
 #include "common/sha256.h"
 #include "engine/model_bundle.h"
 #include "imaging/image_loader.h"
+#include "sim/bundle_inputs.h"
 #include "sim/feature_cache.h"
 
 #include <chrono>
@@ -26,17 +27,6 @@ std::vector<std::uint8_t> readFile(const std::string& path, std::uint64_t maxByt
 }
 
 }  // namespace
-
-Preprocessing preprocessingFor(const BundleManifest& manifest) {
-    Preprocessing prep;
-    prep.inputSize = static_cast<int>(manifest.inputSize);
-    for (int c = 0; c < 3; ++c) {
-        prep.mean[c] = static_cast<float>(manifest.mean[c]);
-        prep.std[c] = static_cast<float>(manifest.std[c]);
-    }
-    prep.mode = manifest.resizeMode == kResizeStretch ? ResizeMode::Stretch : ResizeMode::ShorterSideCenterCrop;
-    return prep;
-}
 
 FeatureExtractor::FeatureExtractor(const ModelBundle& bundle, FeatureCache* cache) : bundle_(bundle), cache_(cache) {
     if (cache_ && cache_->dim() != bundle.manifest().embeddingDim)

@@ -13,11 +13,6 @@ namespace fmc {
 
 class ModelBundle;
 class FeatureCache;
-struct BundleManifest;
-struct Preprocessing;
-
-// The bundle's own preprocessing (input size, mean/std, resize mode).
-Preprocessing preprocessingFor(const BundleManifest& manifest);
 
 struct ExtractionResult {
     FloatMatrix features;            // one row per input path (zeros where failed)

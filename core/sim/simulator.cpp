@@ -2,6 +2,7 @@
 
 #include "common/aggregation.h"
 #include "engine/model_bundle.h"
+#include "sim/bundle_inputs.h"
 #include "sim/feature_cache.h"
 #include "sim/feature_extractor.h"
 #include "sim/federated_method.h"
@@ -39,12 +40,6 @@ ImageDataset loadDataset(const SimulationConfig& config) {
 
 std::string siteKey(const std::string& name) { return name == kUnknownSite ? std::string() : name; }
 
-std::string promptFor(const std::string& templateText, const std::string& className) {
-    auto prompt = templateText;
-    const auto at = prompt.find("{}");
-    if (at == std::string::npos) return prompt + " " + className;
-    return prompt.replace(at, 2, className);
-}
 
 // Keeps a deterministic sample of at most `limit` images per site.
 void limitPerSite(ImageDataset& dataset, int limit, std::uint64_t seed) {
@@ -170,7 +165,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         throw Error("held-out site '" + config.heldOutSite + "' has no images");
 
     std::vector<std::string> prompts;
-    for (const auto& name : dataset.classNames) prompts.push_back(promptFor(config.promptTemplate, name));
+    for (const auto& name : dataset.classNames) prompts.push_back(classPrompt(config.promptTemplate, name));
     const auto classText = bundle.encodeTexts(prompts);
 
     // Frozen encoders: every image is encoded once, before the rounds.

@@ -3,6 +3,7 @@
 #include "common/codec.h"
 #include "common/metrics.h"
 #include "common/sha256.h"
+#include "sim/bundle_inputs.h"
 #include "engine/model_bundle.h"
 #include "site/image_samples.h"
 
@@ -27,23 +28,6 @@ namespace fs = std::filesystem;
 namespace fmc {
 namespace {
 
-std::string promptFor(const std::string& templateText, const std::string& className) {
-    auto prompt = templateText;
-    const auto at = prompt.find("{}");
-    if (at == std::string::npos) return prompt + " " + className;
-    return prompt.replace(at, 2, className);
-}
-
-Preprocessing preprocessingOf(const BundleManifest& manifest) {
-    Preprocessing prep;
-    prep.inputSize = static_cast<int>(manifest.inputSize);
-    for (int c = 0; c < 3; ++c) {
-        prep.mean[c] = static_cast<float>(manifest.mean[c]);
-        prep.std[c] = static_cast<float>(manifest.std[c]);
-    }
-    prep.mode = manifest.resizeMode == kResizeStretch ? ResizeMode::Stretch : ResizeMode::ShorterSideCenterCrop;
-    return prep;
-}
 
 // Every option, so a checkpoint can be rebuilt exactly as it was trained.
 std::string optionsToJson(const FedMedClipOptions& o) {
@@ -251,7 +235,7 @@ FloatMatrix SiteWorkspace::features(const ModelBundle& bundle, const std::vector
                                     const std::atomic<bool>* cancel) {
     const auto start = std::chrono::steady_clock::now();
     const auto& manifest = bundle.manifest();
-    const auto prep = preprocessingOf(manifest);
+    const auto prep = preprocessingFor(manifest);
     const auto limits = imageLimits();
     const auto total = static_cast<std::int64_t>(images.size());
     FloatMatrix result(total, manifest.embeddingDim);
@@ -382,7 +366,7 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
 
     const auto promptTemplate = store_.setting(settings::kPromptTemplate).value_or(kDefaultPromptTemplate);
     std::vector<std::string> prompts;
-    for (const auto& name : result.classes) prompts.push_back(promptFor(promptTemplate, name));
+    for (const auto& name : result.classes) prompts.push_back(classPrompt(promptTemplate, name));
     const auto classText = bundle.encodeTexts(prompts);
 
     TrainingRunInfo info;
@@ -491,13 +475,13 @@ ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::option
     const auto decoded = decodeImageFile(path, *kind, imageLimits());
     const auto& sample = decoded.samples.front();
     std::vector<float> input;
-    imageToTensor(sample.image, preprocessingOf(manifest), input);
+    imageToTensor(sample.image, preprocessingFor(manifest), input);
     const auto feature = bundle.encodeImages(input.data(), 1);
 
     auto options = optionsFromJson(version->optionsJson, "model version " + std::to_string(version->id));
     if (version->kind == ModelVersionKind::GlobalFam) options.useMlp = false;  // a FAM alone has no MLP
     std::vector<std::string> prompts;
-    for (const auto& name : version->classes) prompts.push_back(promptFor(version->promptTemplate, name));
+    for (const auto& name : version->classes) prompts.push_back(classPrompt(version->promptTemplate, name));
     FedMedClipSite site(bundle.encodeTexts(prompts), static_cast<float>(manifest.logitScale), options, 0, device);
     const auto parameters = loadModelParameters(*version);
     if (version->kind == ModelVersionKind::GlobalFam) site.setFamParameters(parameters);

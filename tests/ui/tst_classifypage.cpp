@@ -96,7 +96,7 @@ fmc::SitePrediction TestClassifyPage::engineView(const QString& imagePath) const
                              static_cast<float>(bundle.manifest().logitScale), fmc::FedMedClipOptions{}, kModelSeed);
     site.setFullState(workspace_->siteModel());
     std::vector<float> input;
-    fmc::imageToTensor(fmc::loadImageFile(imagePath.toStdString()), preprocessingOf(bundle.manifest()), input);
+    fmc::imageToTensor(fmc::loadImageFile(imagePath.toStdString()), preprocessingFor(bundle.manifest()), input);
     return site.predict(bundle.encodeImages(input.data(), 1));
 }
 

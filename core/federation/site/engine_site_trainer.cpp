@@ -2,6 +2,7 @@
 
 #include "common/metrics.h"
 #include "engine/model_bundle.h"
+#include "sim/bundle_inputs.h"
 #include "sim/feature_cache.h"
 #include "sim/feature_extractor.h"
 
@@ -22,12 +23,6 @@ struct Subset {
     std::vector<int> labels;
 };
 
-std::string promptFor(const std::string& templateText, const std::string& className) {
-    auto prompt = templateText;
-    const auto at = prompt.find("{}");
-    if (at == std::string::npos) return prompt + " " + className;
-    return prompt.replace(at, 2, className);
-}
 
 }  // namespace
 
@@ -170,7 +165,7 @@ void EngineSiteTrainer::prepare(const FederationTask& task) {
            std::to_string(extracted.fromCache) + " features from the cache)");
 
     std::vector<std::string> prompts;
-    for (const auto& name : settings.classNames) prompts.push_back(promptFor(settings.promptTemplate, name));
+    for (const auto& name : settings.classNames) prompts.push_back(classPrompt(settings.promptTemplate, name));
     d->classText = bundle.encodeTexts(prompts);
     d->logitScale = static_cast<float>(manifest.logitScale);
     d->config.options = options;
