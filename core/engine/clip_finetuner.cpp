@@ -183,12 +183,7 @@ FloatMatrix ClipFinetuner::predict(const std::vector<float>& images, std::int64_
 
 ParameterSet ClipFinetuner::parameters() const {
     ParameterSet set;
-    for (const auto& [name, tensor] : d->namedParameters()) {
-        const auto cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        NamedTensor named{name, cpu.sizes().vec(), {}};
-        named.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
-        set.push_back(std::move(named));
-    }
+    for (const auto& [name, tensor] : d->namedParameters()) set.push_back(detail::toNamedTensor(name, tensor));
     return set;
 }
 
@@ -197,15 +192,12 @@ void ClipFinetuner::setParameters(const ParameterSet& parameters) {
     if (parameters.size() != named.size())
         throw Error("CLIP update has " + std::to_string(parameters.size()) + " tensors, expected " +
                     std::to_string(named.size()));
-    torch::NoGradGuard noGrad;
     for (size_t i = 0; i < named.size(); ++i) {
-        const auto& source = parameters[i];
-        auto& target = named[i].second;
-        if (source.name != named[i].first || source.shape != target.sizes().vec())
-            throw Error("CLIP update tensor '" + source.name + "' does not match '" + named[i].first + "'");
-        target.copy_(torch::from_blob(const_cast<float*>(source.values.data()), target.sizes(), torch::kFloat32)
-                         .to(target.device()));
+        if (parameters[i].name != named[i].first)
+            throw Error("CLIP update tensor '" + parameters[i].name + "' does not match '" + named[i].first + "'");
+        detail::assignParameter(named[i].second, parameters[i]);
     }
+    torch::NoGradGuard noGrad;
     if (d->options.moonMu > 0) d->globalImage = d->image.clone();
     if (d->options.proxMu > 0)
         for (size_t i = 0; i < named.size(); ++i) d->globalSnapshot[i].copy_(named[i].second);

@@ -101,25 +101,17 @@ FloatMatrix FedClipAdapterSite::predict(const FloatMatrix& features) const {
 
 ParameterSet FedClipAdapterSite::parameters() const {
     ParameterSet set;
-    for (const auto& item : d->adapter->named_parameters()) {
-        const auto cpu = item.value().detach().to(torch::kCPU).contiguous();
-        NamedTensor named{item.key(), cpu.sizes().vec(), {}};
-        named.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
-        set.push_back(std::move(named));
-    }
+    for (const auto& item : d->adapter->named_parameters()) set.push_back(detail::toNamedTensor(item.key(), item.value()));
     return set;
 }
 
 void FedClipAdapterSite::setParameters(const ParameterSet& parameters) {
     auto named = d->adapter->named_parameters();
     if (parameters.size() != named.size()) throw Error("FedCLIP adapter update has the wrong number of tensors");
-    torch::NoGradGuard noGrad;
     for (const auto& source : parameters) {
         auto* target = named.find(source.name);
-        if (!target || source.shape != target->sizes().vec())
-            throw Error("FedCLIP adapter update tensor '" + source.name + "' does not fit the adapter");
-        target->copy_(torch::from_blob(const_cast<float*>(source.values.data()), target->sizes(), torch::kFloat32)
-                          .to(target->device()));
+        if (!target) throw Error("FedCLIP adapter update has unknown tensor '" + source.name + "'");
+        detail::assignParameter(*target, source);
     }
 }
 

@@ -134,4 +134,19 @@ FloatMatrix toMatrix(const torch::Tensor& tensor) {
     return matrix;
 }
 
+NamedTensor toNamedTensor(const std::string& name, const torch::Tensor& tensor) {
+    const auto cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    NamedTensor named{name, cpu.sizes().vec(), {}};
+    named.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+    return named;
+}
+
+void assignParameter(torch::Tensor& target, const NamedTensor& source) {
+    if (source.shape != target.sizes().vec())
+        throw Error("parameter '" + source.name + "' has the wrong shape for this model");
+    torch::NoGradGuard noGrad;
+    const auto values = torch::from_blob(const_cast<float*>(source.values.data()), target.sizes(), torch::kFloat32);
+    target.copy_(values.to(target.device(), target.scalar_type()));
+}
+
 }  // namespace fmc::detail

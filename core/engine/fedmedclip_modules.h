@@ -63,4 +63,9 @@ torch::Tensor adaptiveAlpha(const torch::Tensor& famEntropy, const torch::Tensor
 torch::Tensor toTensor(const FloatMatrix& matrix);
 FloatMatrix toMatrix(const torch::Tensor& tensor);
 
+// A parameter as it leaves a model (fp32, CPU, row-major) and as it comes back in place;
+// `assignParameter` throws fmc::Error naming the tensor when the shape does not fit.
+NamedTensor toNamedTensor(const std::string& name, const torch::Tensor& tensor);
+void assignParameter(torch::Tensor& target, const NamedTensor& source);
+
 }  // namespace fmc::detail

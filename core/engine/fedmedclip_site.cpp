@@ -45,20 +45,6 @@ std::vector<MaskedLinear> maskedLayers(FeatureAdapter& fam, MaskedMlp& mlp, bool
     return layers;
 }
 
-NamedTensor toNamedTensor(const std::string& name, const torch::Tensor& tensor) {
-    const auto cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    NamedTensor named{name, cpu.sizes().vec(), {}};
-    named.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
-    return named;
-}
-
-void assign(torch::Tensor& target, const NamedTensor& source) {
-    if (source.shape != target.sizes().vec())
-        throw Error("parameter '" + source.name + "' has the wrong shape for this model");
-    torch::NoGradGuard noGrad;
-    const auto values = torch::from_blob(const_cast<float*>(source.values.data()), target.sizes(), torch::kFloat32);
-    target.copy_(values.to(target.device(), target.scalar_type()));
-}
 }  // namespace
 
 struct FedMedClipSite::Impl {
@@ -286,7 +272,7 @@ void FedMedClipSite::setFamParameters(const ParameterSet& parameters) {
     for (const auto& tensor : parameters) {
         auto* target = named.find(tensor.name);
         if (!target) throw Error("FAM update has unknown tensor '" + tensor.name + "'");
-        assign(*target, tensor);
+        assignParameter(*target, tensor);
     }
 }
 
@@ -313,7 +299,7 @@ void FedMedClipSite::setFullState(const ParameterSet& state) {
     for (const auto& tensor : state) {
         auto it = targets.find(tensor.name);
         if (it == targets.end()) throw Error("model state has unknown tensor '" + tensor.name + "'");
-        assign(it->second, tensor);
+        assignParameter(it->second, tensor);
     }
 }
 
