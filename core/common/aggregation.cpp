@@ -8,14 +8,6 @@ namespace fmc {
 
 namespace {
 
-std::string shapeString(const std::vector<std::int64_t>& shape) {
-    std::ostringstream out;
-    out << '[';
-    for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
-    out << ']';
-    return out.str();
-}
-
 void checkValueCounts(const ParameterSet& set, const std::string& what) {
     for (const NamedTensor& t : set) {
         for (auto d : t.shape)

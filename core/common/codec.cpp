@@ -23,13 +23,6 @@ constexpr std::uint8_t kLayoutDense = 0;
 constexpr std::uint8_t kLayoutRowMasked = 1;
 constexpr std::uint8_t kLayoutInt8Rows = 2;
 
-std::string shapeString(const std::vector<std::int64_t>& shape) {
-    std::ostringstream out;
-    out << '[';
-    for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
-    out << ']';
-    return out.str();
-}
 
 std::uint32_t floatBits(float f) {
     std::uint32_t u;

@@ -44,4 +44,7 @@ struct NamedTensor {
 // An ordered set of parameters, e.g. the FAM a site sends to the federation.
 using ParameterSet = std::vector<NamedTensor>;
 
+// "[512,512]": a shape as error messages show it.
+std::string shapeString(const std::vector<std::int64_t>& shape);
+
 }  // namespace fmc
