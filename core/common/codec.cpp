@@ -23,7 +23,6 @@ constexpr std::uint8_t kLayoutDense = 0;
 constexpr std::uint8_t kLayoutRowMasked = 1;
 constexpr std::uint8_t kLayoutInt8Rows = 2;
 
-
 std::uint32_t floatBits(float f) {
     std::uint32_t u;
     std::memcpy(&u, &f, sizeof u);
