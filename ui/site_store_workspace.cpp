@@ -355,7 +355,7 @@ QList<PredictionRecord> SiteStoreWorkspace::predictions() const {
         PredictionRecord record;
         record.imageId = stored.imageId.value_or(0);
         record.imagePath = qs(stored.sourcePath);
-        record.modelVersion = QString::number(stored.modelVersionId);
+        record.modelVersion = stored.modelVersionId ? QString::number(*stored.modelVersionId) : QString();
         const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(stored.probabilitiesJson)).object();
         for (const auto& name : json.value("classes").toArray()) record.classNames << name.toString();
         for (const auto& value : json.value("ensemble").toArray()) record.probabilities << value.toDouble();

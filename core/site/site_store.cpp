@@ -161,6 +161,35 @@ CREATE TABLE predictions (
 CREATE INDEX predictions_by_model ON predictions (model_version_id);
 )sql";
 
+// Version 2: per-class recall of every round (a JSON list aligned with the run's classes,
+// null for a class without evaluation images), and predictions of a model that has no
+// version in the store (the zero-shot shared FAM of a site not trained yet): the model
+// version becomes optional and every prediction says which model made it in words.
+const char* const kSchemaV2 = R"sql(
+ALTER TABLE training_rounds ADD COLUMN per_class_recall TEXT;
+
+CREATE TABLE predictions_v2 (
+  id                INTEGER PRIMARY KEY,
+  image_id          INTEGER REFERENCES images(id) ON DELETE SET NULL,
+  source_path       TEXT NOT NULL,
+  content_hash      TEXT NOT NULL CHECK (length(content_hash) = 64),
+  model_version_id  INTEGER REFERENCES model_versions(id),
+  model_description TEXT NOT NULL DEFAULT '',
+  predicted_class   TEXT NOT NULL,
+  probabilities     TEXT NOT NULL,
+  ensemble_entropy  REAL NOT NULL,
+  made_by           TEXT NOT NULL DEFAULT '',
+  created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+INSERT INTO predictions_v2 (id, image_id, source_path, content_hash, model_version_id, model_description,
+                            predicted_class, probabilities, ensemble_entropy, made_by, created_at)
+  SELECT id, image_id, source_path, content_hash, model_version_id, 'model version ' || model_version_id,
+         predicted_class, probabilities, ensemble_entropy, made_by, created_at FROM predictions;
+DROP TABLE predictions;
+ALTER TABLE predictions_v2 RENAME TO predictions;
+CREATE INDEX predictions_by_model ON predictions (model_version_id);
+)sql";
+
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
@@ -180,6 +209,27 @@ std::vector<std::string> classesFromJson(const std::string& text, const std::str
     } catch (const nlohmann::json::exception& error) {
         throw Error(field + " is not a JSON list of class names: " + error.what());
     }
+}
+
+std::optional<std::string> recallJson(const std::vector<std::optional<double>>& recall) {
+    if (recall.empty()) return std::nullopt;
+    auto list = nlohmann::json::array();
+    for (const auto& value : recall) list.push_back(value ? nlohmann::json(*value) : nlohmann::json(nullptr));
+    return list.dump();
+}
+
+std::vector<std::optional<double>> recallFromJson(const std::optional<std::string>& text, const std::string& field) {
+    std::vector<std::optional<double>> recall;
+    if (!text) return recall;
+    try {
+        for (const auto& value : nlohmann::json::parse(*text)) {
+            if (value.is_null()) recall.emplace_back();
+            else recall.emplace_back(value.get<double>());
+        }
+    } catch (const nlohmann::json::exception& error) {
+        throw Error(field + " is not a JSON list of numbers: " + error.what());
+    }
+    return recall;
 }
 
 const char* const kImageColumns =
@@ -241,6 +291,7 @@ ModelVersion readModelVersion(const sqlite::Statement& row) {
 const std::vector<sqlite::Migration>& siteStoreMigrations() {
     static const std::vector<sqlite::Migration> migrations{
         {1, "site store: images, import errors, labels, features, training, models, predictions", kSchemaV1},
+        {2, "per-class recall of rounds; predictions of models without a stored version", kSchemaV2},
     };
     return migrations;
 }
@@ -578,9 +629,9 @@ std::int64_t SiteStore::beginTrainingRun(const TrainingRunInfo& info) {
 void SiteStore::recordRound(std::int64_t runId, const RoundMetrics& m) {
     database_
         .prepare("INSERT INTO training_rounds (run_id, round, loss, accuracy, balanced_accuracy, macro_f1, bytes_sent, "
-                 "bytes_received, seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                 "bytes_received, seconds, per_class_recall) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
         .bindAll(runId, m.round, m.loss, m.accuracy, m.balancedAccuracy, m.macroF1, m.bytesSent, m.bytesReceived,
-                 m.seconds)
+                 m.seconds, recallJson(m.perClassRecall))
         .run();
 }
 
@@ -596,8 +647,8 @@ std::vector<TrainingRun> SiteStore::trainingRuns() {
         "SELECT id, kind, bundle_hash, classes, options, train_images, evaluation_images, evaluation_split, status, "
         "started_at, finished_at FROM training_runs ORDER BY id");
     auto roundsQuery = database_.prepare(
-        "SELECT round, loss, accuracy, balanced_accuracy, macro_f1, bytes_sent, bytes_received, seconds "
-        "FROM training_rounds WHERE run_id = ?1 ORDER BY round");
+        "SELECT round, loss, accuracy, balanced_accuracy, macro_f1, bytes_sent, bytes_received, seconds, "
+        "per_class_recall FROM training_rounds WHERE run_id = ?1 ORDER BY round");
     auto optionalDouble = [](const sqlite::Statement& row, int column) {
         return row.isNull(column) ? std::nullopt : std::optional<double>(row.columnDouble(column));
     };
@@ -626,6 +677,8 @@ std::vector<TrainingRun> SiteStore::trainingRuns() {
             m.bytesSent = roundsQuery.columnInt(5);
             m.bytesReceived = roundsQuery.columnInt(6);
             m.seconds = roundsQuery.columnDouble(7);
+            m.perClassRecall = recallFromJson(roundsQuery.columnOptionalText(8),
+                                              "training_rounds.per_class_recall of run " + std::to_string(run.id));
             run.rounds.push_back(m);
         }
         roundsQuery.reset();
@@ -675,18 +728,19 @@ std::vector<ModelVersion> SiteStore::modelVersions() {
 
 std::int64_t SiteStore::addPrediction(const StoredPrediction& p) {
     database_
-        .prepare("INSERT INTO predictions (image_id, source_path, content_hash, model_version_id, predicted_class, "
-                 "probabilities, ensemble_entropy, made_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-        .bindAll(p.imageId, p.sourcePath, p.contentHash, p.modelVersionId, p.predictedClass, p.probabilitiesJson,
-                 p.ensembleEntropy, p.madeBy)
+        .prepare("INSERT INTO predictions (image_id, source_path, content_hash, model_version_id, model_description, "
+                 "predicted_class, probabilities, ensemble_entropy, made_by) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        .bindAll(p.imageId, p.sourcePath, p.contentHash, p.modelVersionId, p.modelDescription, p.predictedClass,
+                 p.probabilitiesJson, p.ensembleEntropy, p.madeBy)
         .run();
     return database_.lastInsertRowId();
 }
 
 std::vector<StoredPrediction> SiteStore::predictions() {
     auto query = database_.prepare(
-        "SELECT id, image_id, source_path, content_hash, model_version_id, predicted_class, probabilities, "
-        "ensemble_entropy, made_by, created_at FROM predictions ORDER BY id");
+        "SELECT id, image_id, source_path, content_hash, model_version_id, model_description, predicted_class, "
+        "probabilities, ensemble_entropy, made_by, created_at FROM predictions ORDER BY id");
     std::vector<StoredPrediction> predictions;
     while (query.step()) {
         StoredPrediction p;
@@ -694,12 +748,13 @@ std::vector<StoredPrediction> SiteStore::predictions() {
         if (!query.isNull(1)) p.imageId = query.columnInt(1);
         p.sourcePath = query.columnText(2);
         p.contentHash = query.columnText(3);
-        p.modelVersionId = query.columnInt(4);
-        p.predictedClass = query.columnText(5);
-        p.probabilitiesJson = query.columnText(6);
-        p.ensembleEntropy = query.columnDouble(7);
-        p.madeBy = query.columnText(8);
-        p.createdAt = query.columnText(9);
+        if (!query.isNull(4)) p.modelVersionId = query.columnInt(4);
+        p.modelDescription = query.columnText(5);
+        p.predictedClass = query.columnText(6);
+        p.probabilitiesJson = query.columnText(7);
+        p.ensembleEntropy = query.columnDouble(8);
+        p.madeBy = query.columnText(9);
+        p.createdAt = query.columnText(10);
         predictions.push_back(std::move(p));
     }
     return predictions;

@@ -127,6 +127,9 @@ struct RoundMetrics {
     std::optional<double> accuracy, balancedAccuracy, macroF1;
     std::int64_t bytesSent = 0, bytesReceived = 0;
     double seconds = 0;
+    // Of the ensemble per class, in the run's class order; nullopt for a class without
+    // evaluation images. Empty when the round was not evaluated per class.
+    std::vector<std::optional<double>> perClassRecall;
 };
 
 struct TrainingRun {
@@ -162,7 +165,10 @@ struct StoredPrediction {
     std::optional<std::int64_t> imageId;  // set when the file is one of the workspace's images
     std::string sourcePath;
     std::string contentHash;
-    std::int64_t modelVersionId = 0;
+    // The stored model that made it; nullopt for a model without a version (the zero-shot
+    // shared FAM of a site that has not trained yet).
+    std::optional<std::int64_t> modelVersionId;
+    std::string modelDescription;  // in words, e.g. "model version 3" or "zero-shot FAM, bundle 1a2b3c4d5e6f"
     std::string predictedClass;
     std::string probabilitiesJson;  // {"classes":[...],"ensemble":[...],"fam_only":[...],"mlp_only":[...]}
     double ensembleEntropy = 0;

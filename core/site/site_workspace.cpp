@@ -514,6 +514,7 @@ ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::option
     stored.sourcePath = path;
     stored.contentHash = decoded.contentHash;
     stored.modelVersionId = version->id;
+    stored.modelDescription = std::string(modelVersionKindName(version->kind)) + " version " + std::to_string(version->id);
     stored.predictedClass = result.predictedClass;
     stored.probabilitiesJson = probabilities.dump();
     stored.ensembleEntropy = result.ensembleEntropy;

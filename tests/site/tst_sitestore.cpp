@@ -179,7 +179,7 @@ private slots:
         QCOMPARE(store.modelVersions().size(), size_t(1));
         const auto stored = store.predictions().front();
         QCOMPARE(stored.predictedClass, std::string("benign"));
-        QCOMPARE(stored.modelVersionId, versionId);
+        QVERIFY(stored.modelVersionId == versionId);
         QVERIFY(!stored.imageId);
         QCOMPARE(nlohmann::json::parse(stored.probabilitiesJson)["ensemble"][0].get<double>(), 0.75);
         const auto latest = store.latestModelVersion(ModelVersionKind::LocalCheckpoint);
@@ -372,6 +372,7 @@ private slots:
         first.balancedAccuracy = 0.55;
         first.macroF1 = 0.5;
         first.seconds = 0.25;
+        first.perClassRecall = {0.75, std::nullopt};
         store.recordRound(run, first);
         RoundMetrics second = first;
         second.round = 2;
@@ -393,7 +394,50 @@ private slots:
         QCOMPARE(stored.rounds[0].balancedAccuracy.value(), 0.55);
         QVERIFY(!stored.rounds[1].accuracy);
         QCOMPARE(stored.rounds[1].bytesReceived, std::int64_t(2000));
+        QVERIFY(stored.rounds[0].perClassRecall == first.perClassRecall);
         QVERIFY_THROWS_EXCEPTION(Error, store.finishTrainingRun(run, "exploded"));
+    }
+
+    void aPredictionWithoutModelVersionSaysWhichModelMadeIt() {
+        auto store = SiteStore::open(path("zero-shot.sqlite"));
+        StoredPrediction prediction;
+        prediction.sourcePath = "/lesion.jpg";
+        prediction.contentHash = hashOf('d');
+        prediction.modelDescription = "zero-shot FAM, bundle " + hashOf('b').substr(0, 12);
+        prediction.predictedClass = "nevus";
+        prediction.probabilitiesJson = R"({"ensemble":[0.6,0.4]})";
+        store.addPrediction(prediction);
+        const auto stored = store.predictions().front();
+        QVERIFY(!stored.modelVersionId);
+        QCOMPARE(stored.modelDescription, prediction.modelDescription);
+    }
+
+    // A workspace written by the first release (schema 1) keeps its predictions and rounds.
+    void aVersionOneWorkspaceMigratesWithItsData() {
+        const auto file = path("version-one.sqlite");
+        {
+            auto db = sqlite::Database::open(file);
+            sqlite::migrate(db, {siteStoreMigrations().front()});
+            db.execute("INSERT INTO training_runs (kind, bundle_hash, classes, options, train_images, evaluation_images, "
+                    "evaluation_split) VALUES ('local', 'b', '[\"a\",\"b\"]', '{}', 4, 2, 'test')");
+            db.execute("INSERT INTO training_rounds (run_id, round, loss, seconds) VALUES (1, 1, 0.5, 1)");
+            db.execute("INSERT INTO model_versions (kind, file_name, sha256, bytes, bundle_hash, classes, prompt_template, "
+                    "options, source) VALUES ('local-checkpoint', 'm.fmcp', '" + hashOf('a') +
+                    "', 10, 'b', '[\"a\",\"b\"]', 'a {}', '{}', 'train-local')");
+            db.execute("INSERT INTO predictions (source_path, content_hash, model_version_id, predicted_class, "
+                    "probabilities, ensemble_entropy) VALUES ('/x.jpg', '" + hashOf('c') + "', 1, 'a', '{}', 0.1)");
+        }
+        auto store = SiteStore::open(file);
+        QCOMPARE(store.schemaVersion(), siteStoreMigrations().back().version);
+        const auto predictions = store.predictions();
+        QCOMPARE(predictions.size(), size_t(1));
+        QVERIFY(predictions[0].modelVersionId == std::int64_t(1));
+        QCOMPARE(predictions[0].modelDescription, std::string("model version 1"));
+        const auto run = store.trainingRun(1).value();
+        QCOMPARE(run.rounds.size(), size_t(1));
+        QVERIFY(run.rounds[0].perClassRecall.empty());
+        QCOMPARE(store.integrityCheck(), std::string("ok"));
+        QVERIFY(store.foreignKeyViolations().empty());
     }
 };
 
