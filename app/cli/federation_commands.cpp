@@ -6,6 +6,7 @@
 #include "federation/site/engine_site_trainer.h"
 #include "federation/site_agent.h"
 #include "federation/site/site_store_recorder.h"
+#include "federation/site/site_store_trainer.h"
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
 #endif
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 
 namespace fmc::cli {
 namespace {
@@ -81,55 +83,83 @@ int run(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         "Takes part in the federation this workspace joined until it finishes: each round it fetches the global "
-        "FAM, trains on the site's images and uploads only the FAM, the sample count and validation metrics. "
-        "Stop with Ctrl-C or SIGTERM; a new run resumes where it stopped.");
+        "FAM, trains on the labelled images imported into the workspace ('fedmedclip-cli import'; train split, "
+        "metrics on the validation split, else the test split) and uploads only the FAM, the sample count and "
+        "validation metrics. Every round is recorded in the workspace. Stop with Ctrl-C or SIGTERM; a new run "
+        "resumes where it stopped.");
     parser.addHelpOption();
     parser.addPositionalArgument("workspace", "The site's workspace folder (joined with 'site join').");
     parser.addOptions({
-        {"bundle", "Model bundle folder; must be the federation's bundle.", "DIR"},
-        {"data", "The site's images: a folder, or a CSV file.", "PATH"},
-        {"layout", "classes: <class>/img; sites: <site>/<class>/img; csv.", "LAYOUT", "classes"},
-        {"site", "Only this site's images (layouts sites and csv).", "NAME"},
-        {"path-column", "CSV column with image paths.", "NAME", "path"},
-        {"label-column", "CSV column with labels.", "NAME", "label"},
-        {"site-column", "CSV column with site names.", "NAME", "site"},
-        {"max-images", "Use at most N images (0: all).", "N", "0"},
-        {"seed", "Seed of the local split, model and shuffling.", "N", "1"},
+        {"bundle", "Model bundle folder; must be the federation's bundle (default: the workspace's bundle; "
+                   "without --data it becomes the workspace's bundle).", "DIR"},
+        {"data", "Research runs: train on these images instead of the workspace's: a folder, or a CSV file.", "PATH"},
+        {"layout", "With --data: classes: <class>/img; sites: <site>/<class>/img; csv.", "LAYOUT", "classes"},
+        {"site", "With --data: only this site's images (layouts sites and csv).", "NAME"},
+        {"path-column", "With --data: CSV column with image paths.", "NAME", "path"},
+        {"label-column", "With --data: CSV column with labels.", "NAME", "label"},
+        {"site-column", "With --data: CSV column with site names.", "NAME", "site"},
+        {"max-images", "With --data: use at most N images (0: all).", "N", "0"},
+        {"seed", "Seed of the model and shuffling (and of the --data split).", "N", "1"},
         {"poll-interval", "Seconds between questions to the coordinator while waiting.", "S", "5"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: one per core).", "N", "0"},
     });
     parser.process(arguments);
-    const auto workspace = requireWorkspace(parser, "run <workspace> --bundle DIR --data PATH");
-    if (!parser.isSet("bundle") || !parser.isSet("data")) throw Error("site run: --bundle and --data are required");
+    const auto workspace = requireWorkspace(parser, "run <workspace> [--bundle DIR] [--data PATH]");
+    const bool researchData = parser.isSet("data");
+    for (const char* option : {"layout", "site", "path-column", "label-column", "site-column", "max-images"})
+        if (!researchData && parser.isSet(option))
+            throw Error(std::string("site run: --") + option + " applies only with --data");
     const auto stateDir = stateDirOf(workspace);
     const auto identity = SiteAgent::loadIdentity(stateDir);
     if (!identity) throw Error(stateDir.toStdString() + ": not enrolled; run 'fedmedclip-cli site join' first");
 
     const auto runtime = configureRuntime(parser.value("device").toStdString(), parser.value("threads").toInt());
-    EngineTrainerConfig config;
-    config.bundleDir = parser.value("bundle").toStdString();
-    config.dataPath = parser.value("data").toStdString();
-    const auto layout = parser.value("layout");
-    if (layout == "classes") config.layout = EngineTrainerConfig::Layout::ClassFolders;
-    else if (layout == "sites") config.layout = EngineTrainerConfig::Layout::SiteFolders;
-    else if (layout == "csv") config.layout = EngineTrainerConfig::Layout::Csv;
-    else throw Error("site run: --layout must be classes, sites or csv, not '" + layout.toStdString() + "'");
-    config.csvColumns = {parser.value("path-column").toStdString(), parser.value("label-column").toStdString(),
-                         parser.value("site-column").toStdString()};
-    config.siteName = parser.value("site").toStdString();
-    config.maxImages = parser.value("max-images").toInt();
-    config.cacheDir = QDir(stateDir).filePath("features").toStdString();
-    config.checkpointPath = QDir(stateDir).filePath("local-model.fmcp").toStdString();
-    config.seed = parser.value("seed").toULongLong();
-    config.device = runtime.device;
-    config.log = [](const std::string& line) { logLine(QString::fromStdString(line)); };
-    EngineSiteTrainer trainer(config);
+    SiteTrainingConfig training;
+    training.bundleDir = parser.value("bundle").toStdString();
+    training.checkpointPath = QDir(stateDir).filePath("local-model.fmcp").toStdString();
+    training.seed = parser.value("seed").toULongLong();
+    training.device = runtime.device;
+    training.log = [](const std::string& line) { logLine(QString::fromStdString(line)); };
+#ifdef FMC_FEDERATION_WITH_SITE_STORE
+    auto site = SiteWorkspace::open(workspace.toStdString());
+    if (training.bundleDir.empty()) {
+        const auto remembered = site.bundleDir();
+        if (!remembered)
+            throw Error("site run: " + site.folder() +
+                        " has no model bundle yet; pass the federation's bundle with --bundle DIR");
+        training.bundleDir = *remembered;
+    }
+#else
+    if (training.bundleDir.empty()) throw Error("site run: --bundle is required");
+    if (!researchData)
+        throw Error("site run: this build has no site workspace store to train on; pass the images with --data PATH");
+#endif
+
+    std::unique_ptr<SiteTrainer> trainer;
+    if (researchData) {
+        EngineTrainerConfig config;
+        static_cast<SiteTrainingConfig&>(config) = training;
+        config.dataPath = parser.value("data").toStdString();
+        const auto layout = parser.value("layout");
+        if (layout == "classes") config.layout = EngineTrainerConfig::Layout::ClassFolders;
+        else if (layout == "sites") config.layout = EngineTrainerConfig::Layout::SiteFolders;
+        else if (layout == "csv") config.layout = EngineTrainerConfig::Layout::Csv;
+        else throw Error("site run: --layout must be classes, sites or csv, not '" + layout.toStdString() + "'");
+        config.csvColumns = {parser.value("path-column").toStdString(), parser.value("label-column").toStdString(),
+                             parser.value("site-column").toStdString()};
+        config.siteName = parser.value("site").toStdString();
+        config.maxImages = parser.value("max-images").toInt();
+        config.cacheDir = QDir(stateDir).filePath("features").toStdString();
+        trainer = std::make_unique<EngineSiteTrainer>(config);
+    }
+#ifdef FMC_FEDERATION_WITH_SITE_STORE
+    if (!researchData) trainer = std::make_unique<SiteStoreTrainer>(site, training);
+#endif
 
     JsonLinesRoundRecorder fileRecorder(stateDir);
     std::vector<RoundRecorder*> recorders{&fileRecorder};
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
-    auto site = SiteWorkspace::open(workspace.toStdString());
     SiteStoreRecorder storeRecorder(site, identity->coordinatorUrl.toStdString());
     recorders.push_back(&storeRecorder);
 #endif
@@ -138,7 +168,7 @@ int run(const QStringList& arguments) {
     AgentOptions options;
     options.pollIntervalMs = static_cast<int>(parser.value("poll-interval").toDouble() * 1000);
     options.log = logLine;
-    SiteAgent agent(stateDir, trainer, recorder, options);
+    SiteAgent agent(stateDir, *trainer, recorder, options);
     std::signal(SIGTERM, onStop);
     std::signal(SIGINT, onStop);
     const int code = agent.run(&stopRequested);
@@ -154,7 +184,7 @@ int site(const QStringList& arguments) {
     if (sub == "run") return run(rest);
     std::fprintf(sub == "--help" || sub == "-h" ? stdout : stderr,
                  "usage: fedmedclip-cli site join <workspace> --invitation FILE\n"
-                 "       fedmedclip-cli site run <workspace> --bundle DIR --data PATH [options]\n"
+                 "       fedmedclip-cli site run <workspace> [--bundle DIR] [--data PATH] [options]\n"
                  "(site join|run --help for the options)\n");
     return sub == "--help" || sub == "-h" ? 0 : 2;
 }

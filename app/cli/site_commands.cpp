@@ -197,7 +197,9 @@ int trainLocalCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         "Trains the site's FedMedCLIP model (FAM + private MLP) on the workspace's train split, records every "
-        "round and saves a checkpoint as a new model version.");
+        "round (metrics and per-class recall on the validation split, else the test split) and saves the best "
+        "round's model (highest balanced accuracy; the last round without an evaluation split) as a new model "
+        "version.");
     parser.addHelpOption();
     parser.addPositionalArgument("workspace", "Workspace folder.");
     parser.addOptions({
@@ -253,7 +255,14 @@ int trainLocalCommand(const QStringList& arguments) {
         std::printf("%5d  %.4f   %s    %s    %s    %.2f\n", round.round, round.loss,
                     percentText(round.accuracy).c_str(), percentText(round.balancedAccuracy).c_str(),
                     percentText(round.macroF1).c_str(), round.seconds);
-    std::printf("saved model version %lld\n", static_cast<long long>(result.modelVersionId));
+    const auto& kept = result.rounds.at(static_cast<size_t>(result.keptRound - 1));
+    if (kept.balancedAccuracy)
+        std::printf("saved model version %lld: round %d, the best balanced accuracy on the %s split (%.2f%%)\n",
+                    static_cast<long long>(result.modelVersionId), result.keptRound, result.evaluationSplit.c_str(),
+                    100.0 * *kept.balancedAccuracy);
+    else
+        std::printf("saved model version %lld: round %d, the last (no evaluation split to choose the best round)\n",
+                    static_cast<long long>(result.modelVersionId), result.keptRound);
     return 0;
 }
 

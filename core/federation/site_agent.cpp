@@ -349,6 +349,7 @@ struct SiteAgent::Impl {
             auto record = sendPending();
             record.bytesReceived = received;
             record.seconds = seconds;
+            record.evaluation = std::move(local.evaluation);
             recorder.recordRound(record);
         }
     }

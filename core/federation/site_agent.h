@@ -9,8 +9,9 @@
 // the coordinator is re-sent with the same idempotency key, so it counts once.
 //
 // Training and recording are injected, so the protocol does not depend on the engine or
-// on the site store: EngineSiteTrainer (engine_site_trainer.h) trains with FedMedCLIP;
-// JsonLinesRoundRecorder writes rounds.jsonl; the CLI adds the site store when present.
+// on the site store: SiteStoreTrainer (site/site_store_trainer.h) trains FedMedCLIP on the
+// workspace's imported images, EngineSiteTrainer (site/engine_site_trainer.h) on a folder or
+// CSV; JsonLinesRoundRecorder writes rounds.jsonl; the CLI adds the site store when present.
 #include "federation/coordinator_client.h"
 #include "federation/protocol.h"
 
@@ -26,10 +27,19 @@
 
 namespace fmc::federation {
 
+// What a round's local evaluation leaves for the site's own records; never uploaded.
+struct LocalEvaluation {
+    std::string split;  // "validation", "test", or "" when nothing was evaluated
+    // Ensemble recall per class, in the task's class order; nullopt for a class without
+    // evaluation images. Empty when nothing was evaluated.
+    std::vector<std::optional<double>> perClassRecall;
+};
+
 struct LocalRoundResult {
     ParameterSet fam;  // the locally trained FAM, in the federation's layout
     std::int64_t sampleCount = 0;
     std::map<std::string, double> metrics;  // allowedMetricNames() only
+    LocalEvaluation evaluation;             // stays on the site
 };
 
 class SiteTrainer {
@@ -55,6 +65,7 @@ struct SiteRoundRecord {
     std::map<std::string, double> metrics;
     std::int64_t bytesSent = 0, bytesReceived = 0;
     double seconds = 0;  // local training and evaluation
+    LocalEvaluation evaluation;  // empty for an upload re-sent after a restart
 };
 
 class RoundRecorder {

@@ -382,6 +382,8 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
     try {
         FedMedClipSite site(classText, static_cast<float>(manifest.logitScale), config.options, config.seed,
                             config.device);
+        ParameterSet keptState;
+        std::optional<double> keptBalancedAccuracy;
         for (int round = 1; round <= config.rounds; ++round) {
             if (cancel && cancel->load()) {
                 store_.finishTrainingRun(result.trainingRunId, "cancelled");
@@ -398,8 +400,18 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
                 metrics.accuracy = m.accuracy;
                 metrics.balancedAccuracy = m.balancedAccuracy;
                 metrics.macroF1 = m.macroF1;
+                for (size_t c = 0; c < m.perClassRecall.size(); ++c)
+                    metrics.perClassRecall.push_back(m.support[c] > 0 ? std::optional<double>(m.perClassRecall[c])
+                                                                      : std::nullopt);
             }
             metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            // The best round so far, the later one on a tie; without an evaluation split, the last.
+            if (!metrics.balancedAccuracy || !keptBalancedAccuracy ||
+                *metrics.balancedAccuracy >= *keptBalancedAccuracy) {
+                keptState = site.fullState();
+                keptBalancedAccuracy = metrics.balancedAccuracy;
+                result.keptRound = round;
+            }
             store_.recordRound(result.trainingRunId, metrics);
             result.rounds.push_back(metrics);
             if (progress) progress({"rounds", round, config.rounds, &result.rounds.back()});
@@ -411,9 +423,9 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
         version.promptTemplate = promptTemplate;
         version.optionsJson = info.optionsJson;
         version.trainingRunId = result.trainingRunId;
-        version.round = config.rounds;
+        version.round = result.keptRound;
         version.source = "train-local";
-        result.modelVersionId = saveModelVersion(version, site.fullState());
+        result.modelVersionId = saveModelVersion(version, keptState);
     } catch (const std::exception& error) {
         const auto run = store_.trainingRun(result.trainingRunId);
         if (run && run->status == "running") store_.finishTrainingRun(result.trainingRunId, "failed");

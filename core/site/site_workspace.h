@@ -71,6 +71,9 @@ struct LocalTrainingResult {
     int evaluationImages = 0;
     std::string evaluationSplit;  // "validation", "test" or "" when none was available
     std::vector<RoundMetrics> rounds;
+    // The round whose model was saved: the highest balanced accuracy on the evaluation
+    // split (the later round on a tie), or the last round when nothing was evaluated.
+    int keptRound = 0;
     FeatureExtractionSummary features;
     std::vector<std::string> notes;  // e.g. labels left out because no class matches
     bool demoBundle = false;
@@ -123,9 +126,10 @@ public:
                          const std::atomic<bool>* cancel = nullptr);
 
     // Trains the site's FedMedCLIP model on its train split for config.rounds rounds,
-    // records the run and each round's metrics (on the validation split, or the test split
-    // when there is no validation split), and saves the final state as a local checkpoint
-    // model version. Throws fmc::Error when there is nothing to train on.
+    // records the run and each round's metrics and per-class recall (on the validation
+    // split, or the test split when there is no validation split), and saves the best
+    // round's state (see LocalTrainingResult::keptRound) as a local checkpoint model
+    // version. Throws fmc::Error when there is nothing to train on.
     LocalTrainingResult trainLocal(const LocalTrainingConfig& config, const LocalTrainingProgressCallback& progress = {},
                                    const std::atomic<bool>* cancel = nullptr);
 

@@ -1,9 +1,11 @@
 // Whole federations with real processes on 127.0.0.1: a coordinator, nginx in front of it
 // (the shipped installer/nginx config), and three `fedmedclip-cli site run` processes, each
-// on its own acquiring centre of ../shared/data/dermoscopy-isic9. Checks the result against
-// a recomputation from the captured uploads, what the coordinator received (privacy), and
-// the faults: a dropped connection during an upload, a site killed mid-round and the
-// coordinator killed mid-round and restarted.
+// on its own acquiring centre of ../shared/data/dermoscopy-isic9: either the images its
+// staff imported into the site's workspace (`fedmedclip-cli import`, the default way) or,
+// as in research runs, the centre's slice of the CSV (--data). Checks the result against a
+// recomputation from the captured uploads, what the coordinator received (privacy), what
+// each site recorded in its store, and the faults: a dropped connection during an upload, a
+// site killed mid-round and the coordinator killed mid-round and restarted.
 #include "common/aggregation.h"
 #include "common/sha256.h"
 #include "federation/site_agent.h"
@@ -29,6 +31,7 @@ namespace {
 const QString kDataCsv = QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9/sites.csv");
 const QStringList kCentres{"HAM_rosendahl", "HAM_vidir_modern", "HAM_vidir_molemax"};
 constexpr int kImagesPerSite = 150;
+constexpr int kImportedImagesPerClass = 6;  // per class and site, into the site's workspace
 constexpr int kSiteTimeoutMs = 150'000;
 
 // Forwards TCP between a site and the server and, once, cuts the connection that carried
@@ -180,6 +183,7 @@ private:
     QTemporaryDir dir_;
     CertificateSet certificates_;
     QString bundleDir_, classesFile_;
+    QStringList classes_;  // the federation's, in its order
     std::vector<std::unique_ptr<ChildProcess>> sites_;
 
     static void guarded(const std::function<void()>& run) {
@@ -223,6 +227,77 @@ private:
                         "--poll-interval", "0.3", "--threads", "1"}));
         sites_.back()->start();
         return *sites_.back();
+    }
+
+    // A site that trains on its workspace's imported images; without a bundle, on the
+    // workspace's own bundle setting.
+    ChildProcess& startStoreSite(const QString& workspace, const QString& centre, bool withBundle = true) {
+        QStringList arguments{"site", "run", workspace, "--poll-interval", "0.3", "--threads", "1"};
+        if (withBundle) arguments << "--bundle" << bundleDir_;
+        sites_.push_back(std::make_unique<ChildProcess>(centre, cliExecutable(), arguments));
+        sites_.back()->start();
+        return *sites_.back();
+    }
+
+    // What a site's staff imported: the counts its store's training must find.
+    struct ImportedSlice {
+        int train = 0, validation = 0;
+        std::set<QString> validationClasses;  // federation classes with validation images
+    };
+
+    // Imports the first kImportedImagesPerClass images of each class of the centre's rows of
+    // sites.csv with `fedmedclip-cli import --labels-from csv:FILE`, as a site's staff would:
+    // every third image of a class in the validation split, the local label "bcc" mapped to
+    // the federation's "basal cell carcinoma", and two more images under a label the
+    // federation does not have.
+    ImportedSlice importSiteImages(const QString& workspace, const QString& centre) const {
+        QFile source(kDataCsv);
+        if (!source.open(QIODevice::ReadOnly)) throw Error("cannot read " + ss(kDataCsv));
+        const auto header = QString::fromUtf8(source.readLine()).trimmed().split(',');
+        const auto pathColumn = header.indexOf("path"), labelColumn = header.indexOf("label"),
+                   centreColumn = header.indexOf("center"), imageColumn = header.indexOf("image_id");
+        ImportedSlice slice;
+        std::map<QString, int> taken;
+        std::set<QString> images;  // a few images sit in two class folders: import each once
+        int unsure = 0;
+        QByteArray labels = "path,label,split\n";
+        QStringList paths;
+        while (!source.atEnd()) {
+            const auto fields = QString::fromUtf8(source.readLine()).trimmed().split(',');
+            if (fields.size() != header.size() || fields[centreColumn] != centre ||
+                !images.insert(fields[imageColumn]).second)
+                continue;
+            const auto path = QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9/") + fields[pathColumn];
+            const auto& label = fields[labelColumn];
+            QString localLabel = label == "basal cell carcinoma" ? QStringLiteral("bcc") : label, split = "train";
+            if (taken[label] < kImportedImagesPerClass) {
+                if (taken[label]++ % 3 == 2) {
+                    split = "validation";
+                    ++slice.validation;
+                    slice.validationClasses.insert(label);
+                } else {
+                    ++slice.train;
+                }
+            } else if (unsure < 2) {
+                ++unsure;
+                localLabel = "unsure";
+            } else {
+                continue;
+            }
+            labels += "\"" + path.toUtf8() + "\"," + localLabel.toUtf8() + "," + split.toUtf8() + "\n";
+            paths << path;
+        }
+        const auto labelsFile = workspace + "-labels.csv";
+        QFile file(labelsFile);
+        if (!file.open(QIODevice::WriteOnly) || file.write(labels) != labels.size())
+            throw Error("cannot write " + ss(labelsFile));
+        file.close();
+        const auto [code, output] = runCommand(cliExecutable(), QStringList{"import", workspace} + paths +
+                                                                    QStringList{"--labels-from", "csv:" + labelsFile,
+                                                                                "--map", "bcc=basal cell carcinoma"});
+        if (code != 0 || !output.contains(QByteArray::number(paths.size()) + " imported"))
+            throw Error("import into " + ss(workspace) + ": " + output.toStdString());
+        return slice;
     }
 
     bool allSitesFinished(int timeoutMs) {
@@ -271,9 +346,9 @@ private slots:
             classesFile_ = dir_.filePath("classes.txt");
             QFile classes(classesFile_);
             QVERIFY(classes.open(QIODevice::WriteOnly));
-            for (const auto& name : QDir(QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9/Train"))
-                                        .entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
-                classes.write(name.toUtf8() + '\n');
+            classes_ = QDir(QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9/Train"))
+                           .entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+            for (const auto& name : classes_) classes.write(name.toUtf8() + '\n');
         } catch (const std::exception& error) {
             QFAIL(error.what());
         }
@@ -482,18 +557,33 @@ private:
         QVERIFY(restarted.printed("federation finished after 2 rounds"));
     }
 
+    // The sites train on the images their staff imported into their workspaces (no --data);
+    // the third trained locally before (train-local), so its features come from its store.
     // The coordinator is killed (SIGKILL) while round 1 collects and started again on the
-    // same state: no round lost, none doubled, the uploads before the crash kept.
+    // same state: no round lost, none doubled, the uploads before the crash kept. Every
+    // site's store then holds its federated rounds with per-class recall, and the
+    // coordinator nothing but the allowed metrics.
     void runCoordinatorKilledAndRestarted() {
+#ifndef FMC_FEDERATION_WITH_SITE_STORE
+        QSKIP("this build has no site store (fmc_site): sites cannot train on imported images");
+#else
         CoordinatorProcess coordinator(dir_.filePath("coordinator-killed"), certificates_, freePort());
         std::string federationId;
         QString workspaces[3];
+        ImportedSlice slices[3];
         try {
             federationId = createDermoscopyFederation(coordinator, 3, 3, 300);
             coordinator.start();
-            for (int s = 0; s < 3; ++s) workspaces[s] = joinSite(coordinator, federationId, kCentres[s], coordinator.url());
-            startSite(workspaces[0], kCentres[0]);
-            startSite(workspaces[1], kCentres[1]);
+            for (int s = 0; s < 3; ++s) {
+                slices[s] = importSiteImages(coordinator.dir() + "/site-" + kCentres[s], kCentres[s]);
+                workspaces[s] = joinSite(coordinator, federationId, kCentres[s], coordinator.url());
+            }
+            // The third site's bundle is the workspace's own, set by an earlier local training.
+            const auto [code, output] = runCommand(cliExecutable(), {"train-local", workspaces[2], "--bundle",
+                                                                     bundleDir_, "--rounds", "1", "--threads", "1"});
+            if (code != 0) throw Error("train-local: " + output.toStdString());
+            startStoreSite(workspaces[0], kCentres[0]);
+            startStoreSite(workspaces[1], kCentres[1]);
         } catch (const std::exception& error) {
             QFAIL(error.what());
         }
@@ -508,7 +598,7 @@ private:
         } catch (const std::exception& error) {
             QFAIL(error.what());
         }
-        startSite(workspaces[2], kCentres[2]);
+        startStoreSite(workspaces[2], kCentres[2], false);
         QVERIFY(allSitesFinished(kSiteTimeoutMs));
         if (!allSitesSucceeded()) dumpOutputs(coordinator);
         QVERIFY(allSitesSucceeded());
@@ -523,6 +613,59 @@ private:
         QCOMPARE(published, 3);
         QVERIFY(sites_[0]->printed("retrying") || sites_[1]->printed("retrying"));
 
+        // The sites trained on what their staff imported: the mapped label counts, the
+        // label the federation lacks is left out, the third site encoded nothing again.
+        QVERIFY2(sites_[0]->printed("class 'basal cell carcinoma': 4 train, 2 validation"),
+                 sites_[0]->output().constData());
+        for (const auto& site : sites_)
+            QVERIFY2(site->printed("label 'unsure' (2 images) maps to none of the federation's classes: left out"),
+                     site->output().constData());
+        QVERIFY2(sites_[2]->printed(" 0 encoded with the frozen image encoder"), sites_[2]->output().constData());
+
+        // What the coordinator received per upload: the site's own counts, the allowed metrics only.
+        const auto& allowed = allowedMetricNames();
+        for (int r = 1; r <= 3; ++r)
+            for (const auto& value : roundOf(list, r).value("uploads").toArray()) {
+                const auto upload = value.toObject();
+                const auto s = static_cast<int>(kCentres.indexOf(upload.value("site_name").toString()));
+                QVERIFY(s >= 0);
+                QCOMPARE(upload.value("sample_count").toInt(), slices[s].train);
+                const auto metrics = upload.value("metrics").toObject();
+                for (const auto& name : metrics.keys())
+                    QVERIFY2(std::find(allowed.begin(), allowed.end(), ss(name)) != allowed.end(), qPrintable(name));
+                QCOMPARE(metrics.value("validation_samples").toInt(), slices[s].validation);
+            }
+
+        // Each site's store: one federated run of 3 rounds, per-class recall kept locally.
+        for (int s = 0; s < 3; ++s) {
+            auto workspace = SiteWorkspace::open(workspaces[s].toStdString());
+            std::vector<TrainingRun> federated;
+            for (const auto& run : workspace.store().trainingRuns())
+                if (run.info.kind == "federated") federated.push_back(run);
+            QCOMPARE(federated.size(), size_t(1));
+            const auto& run = federated.front();
+            QCOMPARE(QString::fromStdString(run.status), QStringLiteral("finished"));
+            QCOMPARE(run.info.trainImages, slices[s].train);
+            QCOMPARE(run.info.evaluationImages, slices[s].validation);
+            QCOMPARE(QString::fromStdString(run.info.evaluationSplit), QStringLiteral("validation"));
+            QCOMPARE(run.rounds.size(), size_t(3));
+            for (const auto& round : run.rounds) {
+                QCOMPARE(round.perClassRecall.size(), size_t(classes_.size()));
+                double sum = 0;
+                int present = 0;
+                for (int c = 0; c < classes_.size(); ++c) {
+                    const auto& recall = round.perClassRecall[static_cast<size_t>(c)];
+                    QCOMPARE(recall.has_value(), slices[s].validationClasses.count(classes_[c]) == 1);
+                    if (!recall) continue;
+                    QVERIFY(*recall >= 0 && *recall <= 1);
+                    sum += *recall;
+                    ++present;
+                }
+                QVERIFY(std::abs(sum / present - round.balancedAccuracy.value()) < 1e-9);
+                QVERIFY(round.bytesSent > 0);
+            }
+        }
+
         // The operator's export: one CSV row per round and participating site.
         const auto csvPath = coordinator.dir() + "/history.csv";
         try {
@@ -535,6 +678,7 @@ private:
         const auto lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 1 + 3 * 3);
         QVERIFY(lines[0].startsWith("round,state,published_at,participants,total_samples,site_id"));
+#endif
     }
 };
 

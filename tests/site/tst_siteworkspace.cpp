@@ -1,9 +1,12 @@
 // Site operations on a small real subset of the ISIC dermoscopy images with the tiny demo
 // bundle (random weights: the numbers mean nothing, the pipeline is what is checked):
-// features cached in the store, local training recorded round by round, checkpoints written
-// atomically, predictions stored.
+// features cached in the store, local training recorded round by round (per-class recall
+// included), the best round's model kept, checkpoints written atomically, predictions stored.
+#include "common/metrics.h"
 #include "common/sha256.h"
 #include "engine/demo_bundle.h"
+#include "engine/model_bundle.h"
+#include "sim/bundle_inputs.h"
 #include "site/site_workspace.h"
 
 #include <QDir>
@@ -14,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -59,6 +63,32 @@ private:
         const auto report = workspace.importPaths(paths, options);
         if (report.count(ImportOutcome::Imported) != 42) qWarning("%s", formatImportReport(report).c_str());
         return workspace;
+    }
+
+    // The ensemble's metrics of a stored local checkpoint on the workspace's labelled test
+    // images, from the cached features: what trainLocal recorded for the round it kept.
+    ClassificationMetrics evaluateOnTestSplit(SiteWorkspace& workspace, const ModelVersion& version,
+                                              const FedMedClipOptions& options) {
+        const auto bundle = ModelBundle::load(bundleDir_);
+        ImageFilter testSplit;
+        testSplit.split = Split::Test;
+        testSplit.labelledOnly = true;
+        std::vector<StoredImage> images;
+        std::vector<int> labels;
+        for (auto& image : workspace.store().images(testSplit)) {
+            const auto name = workspace.store().federationClassOf(*image.label);
+            const auto found = std::find(version.classes.begin(), version.classes.end(), name);
+            if (found == version.classes.end()) continue;
+            labels.push_back(static_cast<int>(found - version.classes.begin()));
+            images.push_back(std::move(image));
+        }
+        FeatureExtractionSummary summary;
+        const auto features = workspace.features(bundle, images, summary);
+        std::vector<std::string> prompts;
+        for (const auto& name : version.classes) prompts.push_back(classPrompt(version.promptTemplate, name));
+        FedMedClipSite site(bundle.encodeTexts(prompts), static_cast<float>(bundle.manifest().logitScale), options, 0);
+        site.setFullState(workspace.loadModelParameters(version));
+        return computeMetrics(labels, site.predict(features).ensemble, static_cast<int>(version.classes.size()));
     }
 
     LocalTrainingConfig smallTraining(int rounds = 3) {
@@ -112,7 +142,7 @@ private slots:
         const auto version = store.modelVersion(result.modelVersionId).value();
         QCOMPARE(version.kind, ModelVersionKind::LocalCheckpoint);
         QCOMPARE(version.trainingRunId.value_or(0), result.trainingRunId);
-        QCOMPARE(version.round.value_or(0), 3);
+        QCOMPARE(version.round.value_or(0), result.keptRound);
         QCOMPARE(version.classes, result.classes);
         const auto file = workspace.modelsFolder() + "/" + version.fileName;
         QCOMPARE(sha256FileHex(file), version.sha256);
@@ -129,6 +159,70 @@ private slots:
         QCOMPARE(second.features.encoded, 0);
         QCOMPARE(store.trainingRuns().size(), size_t(2));
         QCOMPARE(store.latestModelVersion(ModelVersionKind::LocalCheckpoint)->id, second.modelVersionId);
+    }
+
+    // Recall per class on the evaluation (here: test) split, none for a class without
+    // evaluation images; the model saved is the round with the best balanced accuracy.
+    void trainLocalKeepsTheBestRoundAndRecordsRecallPerClass() {
+        auto workspace = importedWorkspace();
+        ImportOptions trainOnly;
+        trainOnly.labelSource = LabelSource::FolderNames;
+        trainOnly.testShare = 0;
+        const auto extra = workspace.importPaths(firstImages("basal cell carcinoma", 4), trainOnly);
+        QCOMPARE(extra.count(ImportOutcome::Imported), 4);
+        const auto config = smallTraining(6);
+        const auto result = workspace.trainLocal(config);
+        QCOMPARE(result.classes,
+                 (std::vector<std::string>{"basal cell carcinoma", "dermatofibroma", "melanoma", "vascular lesion"}));
+        QCOMPARE(result.evaluationSplit, std::string("test"));
+
+        int best = 0;
+        double bestBalancedAccuracy = -1;
+        for (const auto& round : result.rounds) {
+            QCOMPARE(round.perClassRecall.size(), size_t(4));
+            QVERIFY(!round.perClassRecall[0]);  // basal cell carcinoma: train split only
+            double sum = 0;
+            for (size_t c = 1; c < 4; ++c) {
+                QVERIFY(round.perClassRecall[c] && *round.perClassRecall[c] >= 0 && *round.perClassRecall[c] <= 1);
+                sum += *round.perClassRecall[c];
+            }
+            QVERIFY(std::abs(sum / 3 - round.balancedAccuracy.value()) < 1e-9);  // the mean over present classes
+            if (*round.balancedAccuracy >= bestBalancedAccuracy) {
+                bestBalancedAccuracy = *round.balancedAccuracy;
+                best = round.round;
+            }
+        }
+        QCOMPARE(result.keptRound, best);
+        QVERIFY2(best < 6 && *result.rounds.back().balancedAccuracy < bestBalancedAccuracy,
+                 "the last round is the best here, so keeping it proves nothing: change the round count");
+
+        const auto stored = workspace.store().trainingRun(result.trainingRunId).value();
+        for (size_t r = 0; r < stored.rounds.size(); ++r)
+            QVERIFY(stored.rounds[r].perClassRecall == result.rounds[r].perClassRecall);
+        const auto version = workspace.store().modelVersion(result.modelVersionId).value();
+        QCOMPARE(version.round.value_or(0), best);
+        const auto kept = evaluateOnTestSplit(workspace, version, config.options);
+        QCOMPARE(kept.balancedAccuracy, bestBalancedAccuracy);
+        const auto& keptRound = result.rounds[static_cast<size_t>(best - 1)];
+        for (size_t c = 1; c < 4; ++c) QCOMPARE(kept.perClassRecall[c], *keptRound.perClassRecall[c]);
+    }
+
+    void withoutAnEvaluationSplitTheLastRoundIsKept() {
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions trainOnly;
+        trainOnly.labelSource = LabelSource::FolderNames;
+        trainOnly.testShare = 0;
+        std::vector<std::string> paths = firstImages("melanoma", 6);
+        for (auto& path : firstImages("dermatofibroma", 6)) paths.push_back(path);
+        QCOMPARE(workspace.importPaths(paths, trainOnly).count(ImportOutcome::Imported), 12);
+        const auto result = workspace.trainLocal(smallTraining(3));
+        QCOMPARE(result.evaluationSplit, std::string());
+        for (const auto& round : result.rounds) {
+            QVERIFY(!round.balancedAccuracy);
+            QVERIFY(round.perClassRecall.empty());
+        }
+        QCOMPARE(result.keptRound, 3);
+        QCOMPARE(workspace.store().modelVersion(result.modelVersionId)->round.value_or(0), 3);
     }
 
     void predictionsAreStoredWithEveryBranch() {

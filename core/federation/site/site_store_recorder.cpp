@@ -40,7 +40,9 @@ void SiteStoreRecorder::recordRound(const SiteRoundRecord& record) {
                 .toJson(QJsonDocument::Compact)));
         info.trainImages = static_cast<int>(record.sampleCount);
         info.evaluationImages = static_cast<int>(metric("validation_samples").value_or(0));
-        info.evaluationSplit = info.evaluationImages > 0 ? "validation" : "";
+        info.evaluationSplit = info.evaluationImages == 0         ? ""
+                               : record.evaluation.split.empty() ? "validation"
+                                                                 : record.evaluation.split;
         runId_ = workspace_.store().beginTrainingRun(info);
         workspace_.store().setSetting(runSettingKey(), std::to_string(*runId_));
     }
@@ -53,6 +55,7 @@ void SiteStoreRecorder::recordRound(const SiteRoundRecord& record) {
     metrics.bytesSent = record.bytesSent;
     metrics.bytesReceived = record.bytesReceived;
     metrics.seconds = record.seconds;
+    metrics.perClassRecall = record.evaluation.perClassRecall;
     workspace_.store().recordRound(*runId_, metrics);
 }
 

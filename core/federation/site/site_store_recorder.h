@@ -1,7 +1,8 @@
 #pragma once
 // Records a site's federated rounds in its workspace store (core/site): one training run
-// of kind "federated" per federation, every round's metrics and bytes, and every global
-// FAM received as a model version. Built when fmc_site is part of the build.
+// of kind "federated" per federation, every round's metrics, per-class recall (kept on the
+// site, never uploaded) and bytes, and every global FAM received as a model version. Built
+// when fmc_site is part of the build.
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "federation/site_agent.h"
 
