@@ -26,11 +26,9 @@
 namespace fs = std::filesystem;
 
 namespace fmc {
-namespace {
-
 
 // Every option, so a checkpoint can be rebuilt exactly as it was trained.
-std::string optionsToJson(const FedMedClipOptions& o) {
+std::string fedMedClipOptionsJson(const FedMedClipOptions& o) {
     return nlohmann::json{{"use_mlp", o.useMlp},
                           {"use_distillation", o.useDistillation},
                           {"adaptive_weighting", o.adaptiveWeighting},
@@ -53,6 +51,8 @@ std::string optionsToJson(const FedMedClipOptions& o) {
                           {"minimum_keep_ratio", o.minimumKeepRatio}}
         .dump();
 }
+
+namespace {
 
 FedMedClipOptions optionsFromJson(const std::string& text, const std::string& origin) {
     FedMedClipOptions o;
@@ -373,7 +373,7 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
     info.kind = "local";
     info.bundleHash = manifest.bundleHash;
     info.classes = result.classes;
-    info.optionsJson = optionsToJson(config.options);
+    info.optionsJson = fedMedClipOptionsJson(config.options);
     info.trainImages = result.trainImages;
     info.evaluationImages = result.evaluationImages;
     info.evaluationSplit = result.evaluationSplit;

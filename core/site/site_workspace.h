@@ -152,6 +152,9 @@ private:
     SiteStore store_;
 };
 
+// The architecture switches of a model version (ModelVersion::optionsJson).
+std::string fedMedClipOptionsJson(const FedMedClipOptions& options);
+
 // Writes `bytes` to `path` through a temporary file in the same folder: write, fsync,
 // rename over `path`, fsync the folder. A crash leaves the old file or the new one, never
 // a mix. Throws fmc::Error naming the path.

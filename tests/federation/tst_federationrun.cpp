@@ -664,6 +664,15 @@ private:
                 QVERIFY(std::abs(sum / present - round.balancedAccuracy.value()) < 1e-9);
                 QVERIFY(round.bytesSent > 0);
             }
+            // The federation's final model is the site's newest model, and predictions use it.
+            const auto model = workspace.store().latestModelVersion(ModelVersionKind::LocalCheckpoint);
+            QVERIFY(model);
+            QCOMPARE(model->source, "federation " + federationId);
+            QCOMPARE(model->classes, run.info.classes);
+            const auto image = workspace.store().images().front();
+            const auto prediction = workspace.predict(image.sourcePath);
+            QCOMPARE(prediction.modelVersionId, model->id);
+            QCOMPARE(prediction.classes, run.info.classes);
         }
 
         // The operator's export: one CSV row per round and participating site.

@@ -132,9 +132,12 @@ LocalRoundResult FeatureSiteTrainer::trainRound(int round, const ParameterSet& g
     return result;
 }
 
+void FeatureSiteTrainer::keepFinalModel(const FederationTask&, const SiteTrainingConfig&, const ParameterSet&) {}
+
 void FeatureSiteTrainer::finish(const ParameterSet& finalFam) {
     d->model->setFamParameters(finalFam);
     d->saveCheckpoint();
+    keepFinalModel(d->task, d->config, d->model->fullState());
     const auto& test = d->data.finalTest;
     if (!test.labels.empty()) {
         const auto prediction = d->model->predict(test.features);

@@ -61,6 +61,10 @@ protected:
     // be the federation's). Throws fmc::Error when there is nothing to train on.
     virtual LocalSplits loadSplits(const FederationTask& task, const ModelBundle& bundle) = 0;
 
+    // Called once with the site's final model (the federation's FAM and the private MLP)
+    // after the federation finished, e.g. to keep it where the site predicts from.
+    virtual void keepFinalModel(const FederationTask& task, const SiteTrainingConfig& config, const ParameterSet& fullState);
+
     void log(const std::string& message) const;
     const SiteTrainingConfig& trainingConfig() const;
 

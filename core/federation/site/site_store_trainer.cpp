@@ -118,5 +118,18 @@ LocalSplits SiteStoreTrainer::loadSplits(const FederationTask& task, const Model
     return data;
 }
 
+void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrainingConfig& config,
+                                      const ParameterSet& fullState) {
+    ModelVersion version;
+    version.kind = ModelVersionKind::LocalCheckpoint;
+    version.bundleHash = task.settings.bundleHash;
+    version.classes = task.settings.classNames;
+    version.promptTemplate = task.settings.promptTemplate;
+    version.optionsJson = fedMedClipOptionsJson(config.options);
+    version.source = "federation " + task.federationId;
+    const auto id = workspace_.saveModelVersion(version, fullState);
+    log("the federation's final model is model version " + std::to_string(id) + " of the workspace");
+}
+
 }  // namespace fmc::federation
 #endif

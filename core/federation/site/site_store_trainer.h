@@ -23,6 +23,10 @@ public:
 
 protected:
     LocalSplits loadSplits(const FederationTask& task, const ModelBundle& bundle) override;
+    // The final model becomes a local-checkpoint model version (source "federation <id>"),
+    // so `predict` and the desktop app classify with it.
+    void keepFinalModel(const FederationTask& task, const SiteTrainingConfig& config,
+                        const ParameterSet& fullState) override;
 
 private:
     SiteWorkspace& workspace_;
