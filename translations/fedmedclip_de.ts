@@ -66,6 +66,22 @@
         <source>the server presented no certificate</source>
         <translation>der Server hat kein Zertifikat vorgelegt</translation>
     </message>
+    <message>
+        <source>its certificate is not signed by this CA</source>
+        <translation>sein Zertifikat ist nicht von dieser Zertifizierungsstelle signiert</translation>
+    </message>
+    <message>
+        <source>its certificate is not made out for %1</source>
+        <translation>sein Zertifikat ist nicht für %1 ausgestellt</translation>
+    </message>
+    <message>
+        <source>its certificate has expired</source>
+        <translation>sein Zertifikat ist abgelaufen</translation>
+    </message>
+    <message>
+        <source>its certificate is not valid yet</source>
+        <translation>sein Zertifikat ist noch nicht gültig</translation>
+    </message>
 </context>
 <context>
     <name>DemoWorkspace</name>
@@ -225,16 +241,8 @@
         <translation>Identität des Koordinators prüfen</translation>
     </message>
     <message>
-        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</source>
-        <translation>Vergleichen Sie diesen Fingerabdruck Zeichen für Zeichen mit dem, den Sie von der Administration Ihrer Föderation erhalten haben. Weicht er ab, brechen Sie ab: Jemand gibt sich womöglich als Koordinator aus.</translation>
-    </message>
-    <message>
         <source>The fingerprint matches the one my federation administrator gave me</source>
         <translation>Der Fingerabdruck stimmt mit dem überein, den mir die Administration meiner Föderation gegeben hat</translation>
-    </message>
-    <message>
-        <source>SHA-256 fingerprint:</source>
-        <translation>SHA-256-Fingerabdruck:</translation>
     </message>
     <message>
         <source>Issued to: %1
@@ -255,6 +263,94 @@ Gültig bis: %3</translation>
     <message>
         <source>The coordinator did not accept the enrollment: %1</source>
         <translation>Der Koordinator hat die Registrierung nicht angenommen: %1</translation>
+    </message>
+    <message>
+        <source>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</source>
+        <translation>Stellen Sie sicher, dass dieser Standort mit dem Koordinator Ihrer Föderation spricht und mit niemandem sonst: Vergleichen Sie den Fingerabdruck seines Zertifikats, oder vertrauen Sie dem CA-Zertifikat der Föderation, das Ihnen Ihr Administrator gegeben hat.</translation>
+    </message>
+    <message>
+        <source>Compare the certificate&apos;s fingerprint</source>
+        <translation>Fingerabdruck des Zertifikats vergleichen</translation>
+    </message>
+    <message>
+        <source>Trust the federation&apos;s CA certificate (a file from your administrator)</source>
+        <translation>Dem CA-Zertifikat der Föderation vertrauen (eine Datei von Ihrem Administrator)</translation>
+    </message>
+    <message>
+        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator. SHA-256 fingerprint:</source>
+        <translation>Vergleichen Sie diesen Fingerabdruck Zeichen für Zeichen mit dem, den Ihnen der Administrator Ihrer Föderation gegeben hat. Weicht er ab, brechen Sie ab: Jemand gibt sich womöglich als Koordinator aus. SHA-256-Fingerabdruck:</translation>
+    </message>
+    <message>
+        <source>Choose the CA certificate file…</source>
+        <translation>CA-Zertifikatsdatei wählen…</translation>
+    </message>
+    <message>
+        <source>With the federation&apos;s CA certificate this site also trusts the coordinator&apos;s renewed certificates. It is a .pem file, or the invitation file that came with your enrollment code.</source>
+        <translation>Mit dem CA-Zertifikat der Föderation vertraut dieser Standort auch den erneuerten Zertifikaten des Koordinators. Es ist eine .pem-Datei oder die Einladungsdatei, die Sie mit Ihrem Registrierungscode erhalten haben.</translation>
+    </message>
+    <message>
+        <source>The federation&apos;s CA certificate</source>
+        <translation>Das CA-Zertifikat der Föderation</translation>
+    </message>
+    <message>
+        <source>Certificates and invitations (*.pem *.crt *.json);;All files (*)</source>
+        <translation>Zertifikate und Einladungen (*.pem *.crt *.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Checking the coordinator&apos;s certificate against this CA…</source>
+        <translation>Das Zertifikat des Koordinators wird gegen diese CA geprüft…</translation>
+    </message>
+    <message>
+        <source>The coordinator&apos;s certificate is signed by this CA.</source>
+        <translation>Das Zertifikat des Koordinators ist von dieser CA signiert.</translation>
+    </message>
+    <message>
+        <source>This CA certificate does not vouch for the coordinator at %1: %2. Choose the file your federation administrator gave you for this federation, or ask them.</source>
+        <translation>Dieses CA-Zertifikat bürgt nicht für den Koordinator unter %1: %2. Wählen Sie die Datei, die Ihnen der Administrator Ihrer Föderation für diese Föderation gegeben hat, oder fragen Sie ihn.</translation>
+    </message>
+    <message>
+        <source>%1 is not a PEM certificate file (one starts with &quot;-----BEGIN CERTIFICATE-----&quot;). Choose the federation&apos;s CA certificate your administrator gave you.</source>
+        <translation>%1 ist keine PEM-Zertifikatsdatei (eine solche beginnt mit „-----BEGIN CERTIFICATE-----“). Wählen Sie das CA-Zertifikat der Föderation, das Ihnen Ihr Administrator gegeben hat.</translation>
+    </message>
+    <message>
+        <source>This CA certificate expired on %1. Ask your federation administrator for the current one.</source>
+        <translation>Dieses CA-Zertifikat ist am %1 abgelaufen. Bitten Sie den Administrator Ihrer Föderation um das aktuelle.</translation>
+    </message>
+    <message>
+        <source>Choose the federation&apos;s CA certificate file, or compare the fingerprint instead.</source>
+        <translation>Wählen Sie die CA-Zertifikatsdatei der Föderation, oder vergleichen Sie stattdessen den Fingerabdruck.</translation>
+    </message>
+    <message>
+        <source>Wait until the coordinator&apos;s certificate is checked against this CA.</source>
+        <translation>Warten Sie, bis das Zertifikat des Koordinators gegen diese CA geprüft ist.</translation>
+    </message>
+    <message>
+        <source>This CA certificate does not vouch for the coordinator.</source>
+        <translation>Dieses CA-Zertifikat bürgt nicht für den Koordinator.</translation>
+    </message>
+    <message>
+        <source>CA certificate: %1
+SHA-256 fingerprint: %2
+Valid until: %3</source>
+        <translation>CA-Zertifikat: %1
+SHA-256-Fingerabdruck: %2
+Gültig bis: %3</translation>
+    </message>
+    <message>
+        <source>Checking the coordinator&apos;s certificate</source>
+        <translation>Zertifikat des Koordinators wird geprüft</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The invitation file could not be read: %1</source>
+        <translation>Die Einladungsdatei konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</source>
+        <translation>Diese Einladungsdatei enthält kein CA-Zertifikat, nur einen Fingerabdruck: Vergleichen Sie stattdessen den Fingerabdruck.</translation>
     </message>
 </context>
 <context>
@@ -309,10 +405,6 @@ Gültig bis: %3</translation>
     <message>
         <source>Back to the file&apos;s window</source>
         <translation>Zurück zum Fenster der Datei</translation>
-    </message>
-    <message>
-        <source>Changes the display only. The model always sees the file&apos;s own window, as in training.</source>
-        <translation>Ändert nur die Anzeige. Das Modell sieht immer das Fenster der Datei selbst, wie beim Training.</translation>
     </message>
     <message>
         <source>Save prediction</source>
@@ -414,6 +506,54 @@ Gültig bis: %3</translation>
         <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
         <translation>Bilder (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;Alle Dateien (*)</translation>
     </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>Weichteile</translation>
+    </message>
+    <message>
+        <source>Lung</source>
+        <translation>Lunge</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Knochen</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Gehirn</translation>
+    </message>
+    <message>
+        <source>Center %1 HU, width %2 HU</source>
+        <translation>Zentrum %1 HE, Breite %2 HE</translation>
+    </message>
+    <message>
+        <source>Whole range</source>
+        <translation>Gesamter Bereich</translation>
+    </message>
+    <message>
+        <source>A window from the lowest to the highest value in this image</source>
+        <translation>Ein Fenster vom niedrigsten bis zum höchsten Wert dieses Bildes</translation>
+    </message>
+    <message>
+        <source>Changes the display only. The model classifies the file&apos;s own rendering (with the file&apos;s window), as in training.</source>
+        <translation>Ändert nur die Anzeige. Das Modell klassifiziert die eigene Darstellung der Datei (mit dem Fenster der Datei), wie im Training.</translation>
+    </message>
+    <message>
+        <source>Saved predictions</source>
+        <translation>Gespeicherte Vorhersagen</translation>
+    </message>
+    <message>
+        <source>Values in this image: %1 to %2 HU</source>
+        <translation>Werte in diesem Bild: %1 bis %2 HE</translation>
+    </message>
+    <message>
+        <source>Values in this image: %1 to %2</source>
+        <translation>Werte in diesem Bild: %1 bis %2</translation>
+    </message>
+    <message>
+        <source>Prediction saved to the workspace (model: %1).</source>
+        <translation>Vorhersage im Arbeitsbereich gespeichert (Modell: %1).</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::ConnectionPage</name>
@@ -484,6 +624,22 @@ Gültig bis: %3</translation>
         <source>Contacting the coordinator</source>
         <translation>Koordinator wird kontaktiert</translation>
     </message>
+    <message>
+        <source>Open invitation file…</source>
+        <translation>Einladungsdatei öffnen…</translation>
+    </message>
+    <message>
+        <source>The enrollment file your administrator may have sent instead: it holds the address, the code and the federation&apos;s CA certificate.</source>
+        <translation>Die Registrierungsdatei, die Ihnen Ihr Administrator stattdessen geschickt haben kann: Sie enthält die Adresse, den Code und das CA-Zertifikat der Föderation.</translation>
+    </message>
+    <message>
+        <source>Invitation file</source>
+        <translation>Einladungsdatei</translation>
+    </message>
+    <message>
+        <source>Invitation files (*.json);;All files (*)</source>
+        <translation>Einladungsdateien (*.json);;Alle Dateien (*)</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::DataPage</name>
@@ -535,6 +691,14 @@ Gültig bis: %3</translation>
     <message>
         <source>The setup could not be saved: %1</source>
         <translation>Die Einrichtung konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>The invitation file could not be read: %1</source>
+        <translation>Die Einladungsdatei konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client: %1 cannot be read.</source>
+        <translation>Diese Version der App hat keinen Föderations-Client: %1 kann nicht gelesen werden.</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1292,33 @@ Gültig bis: %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::PredictionListModel</name>
+    <message>
+        <source>Model: %1</source>
+        <translation>Modell: %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>Gespeichert</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>Vorhersage</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::ProbabilityModel</name>
     <message>
         <source>%1: %2</source>
@@ -1259,10 +1450,6 @@ Gültig bis: %3</translation>
         <source>Training round %1 of %2</source>
         <translation>Trainingsrunde %1 von %2</translation>
     </message>
-    <message>
-        <source>Predictions of an untrained model are not saved: train this site&apos;s model first.</source>
-        <translation>Vorhersagen eines untrainierten Modells werden nicht gespeichert: Trainieren Sie zuerst das Modell dieses Standorts.</translation>
-    </message>
 </context>
 <context>
     <name>fmc::ui::TaskProgressDialog</name>
@@ -1303,10 +1490,6 @@ Gültig bis: %3</translation>
     <message>
         <source>Finished: all rounds are done</source>
         <translation>Fertig: Alle Runden sind abgeschlossen</translation>
-    </message>
-    <message>
-        <source>The coordinator could not be asked: %1</source>
-        <translation>Der Koordinator konnte nicht abgefragt werden: %1</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s) could not be read and were left out.</source>
@@ -1429,6 +1612,12 @@ Gültig bis: %3</translation>
             <numerusform>Fertig: %n Runde. Das Modell von Runde %1 (balancierte Genauigkeit %2) ist gespeichert.</numerusform>
             <numerusform>Fertig: %n Runden. Das Modell von Runde %1 (balancierte Genauigkeit %2) ist gespeichert.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
+%2</source>
+        <translation>Koordinator seit %1 nicht erreichbar. Diese Seite fragt weiter, seltener, solange er nicht antwortet.
+%2</translation>
     </message>
 </context>
 </TS>

@@ -66,6 +66,22 @@
         <source>the server presented no certificate</source>
         <translation>the server presented no certificate</translation>
     </message>
+    <message>
+        <source>its certificate is not signed by this CA</source>
+        <translation>its certificate is not signed by this CA</translation>
+    </message>
+    <message>
+        <source>its certificate is not made out for %1</source>
+        <translation>its certificate is not made out for %1</translation>
+    </message>
+    <message>
+        <source>its certificate has expired</source>
+        <translation>its certificate has expired</translation>
+    </message>
+    <message>
+        <source>its certificate is not valid yet</source>
+        <translation>its certificate is not valid yet</translation>
+    </message>
 </context>
 <context>
     <name>DemoWorkspace</name>
@@ -225,16 +241,8 @@
         <translation>Check the coordinator&apos;s identity</translation>
     </message>
     <message>
-        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</source>
-        <translation>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</translation>
-    </message>
-    <message>
         <source>The fingerprint matches the one my federation administrator gave me</source>
         <translation>The fingerprint matches the one my federation administrator gave me</translation>
-    </message>
-    <message>
-        <source>SHA-256 fingerprint:</source>
-        <translation>SHA-256 fingerprint:</translation>
     </message>
     <message>
         <source>Issued to: %1
@@ -255,6 +263,94 @@ Valid until: %3</translation>
     <message>
         <source>The coordinator did not accept the enrollment: %1</source>
         <translation>The coordinator did not accept the enrollment: %1</translation>
+    </message>
+    <message>
+        <source>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</source>
+        <translation>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</translation>
+    </message>
+    <message>
+        <source>Compare the certificate&apos;s fingerprint</source>
+        <translation>Compare the certificate&apos;s fingerprint</translation>
+    </message>
+    <message>
+        <source>Trust the federation&apos;s CA certificate (a file from your administrator)</source>
+        <translation>Trust the federation&apos;s CA certificate (a file from your administrator)</translation>
+    </message>
+    <message>
+        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator. SHA-256 fingerprint:</source>
+        <translation>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator. SHA-256 fingerprint:</translation>
+    </message>
+    <message>
+        <source>Choose the CA certificate file…</source>
+        <translation>Choose the CA certificate file…</translation>
+    </message>
+    <message>
+        <source>With the federation&apos;s CA certificate this site also trusts the coordinator&apos;s renewed certificates. It is a .pem file, or the invitation file that came with your enrollment code.</source>
+        <translation>With the federation&apos;s CA certificate this site also trusts the coordinator&apos;s renewed certificates. It is a .pem file, or the invitation file that came with your enrollment code.</translation>
+    </message>
+    <message>
+        <source>The federation&apos;s CA certificate</source>
+        <translation>The federation&apos;s CA certificate</translation>
+    </message>
+    <message>
+        <source>Certificates and invitations (*.pem *.crt *.json);;All files (*)</source>
+        <translation>Certificates and invitations (*.pem *.crt *.json);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Checking the coordinator&apos;s certificate against this CA…</source>
+        <translation>Checking the coordinator&apos;s certificate against this CA…</translation>
+    </message>
+    <message>
+        <source>The coordinator&apos;s certificate is signed by this CA.</source>
+        <translation>The coordinator&apos;s certificate is signed by this CA.</translation>
+    </message>
+    <message>
+        <source>This CA certificate does not vouch for the coordinator at %1: %2. Choose the file your federation administrator gave you for this federation, or ask them.</source>
+        <translation>This CA certificate does not vouch for the coordinator at %1: %2. Choose the file your federation administrator gave you for this federation, or ask them.</translation>
+    </message>
+    <message>
+        <source>%1 is not a PEM certificate file (one starts with &quot;-----BEGIN CERTIFICATE-----&quot;). Choose the federation&apos;s CA certificate your administrator gave you.</source>
+        <translation>%1 is not a PEM certificate file (one starts with &quot;-----BEGIN CERTIFICATE-----&quot;). Choose the federation&apos;s CA certificate your administrator gave you.</translation>
+    </message>
+    <message>
+        <source>This CA certificate expired on %1. Ask your federation administrator for the current one.</source>
+        <translation>This CA certificate expired on %1. Ask your federation administrator for the current one.</translation>
+    </message>
+    <message>
+        <source>Choose the federation&apos;s CA certificate file, or compare the fingerprint instead.</source>
+        <translation>Choose the federation&apos;s CA certificate file, or compare the fingerprint instead.</translation>
+    </message>
+    <message>
+        <source>Wait until the coordinator&apos;s certificate is checked against this CA.</source>
+        <translation>Wait until the coordinator&apos;s certificate is checked against this CA.</translation>
+    </message>
+    <message>
+        <source>This CA certificate does not vouch for the coordinator.</source>
+        <translation>This CA certificate does not vouch for the coordinator.</translation>
+    </message>
+    <message>
+        <source>CA certificate: %1
+SHA-256 fingerprint: %2
+Valid until: %3</source>
+        <translation>CA certificate: %1
+SHA-256 fingerprint: %2
+Valid until: %3</translation>
+    </message>
+    <message>
+        <source>Checking the coordinator&apos;s certificate</source>
+        <translation>Checking the coordinator&apos;s certificate</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 cannot be read.</translation>
+    </message>
+    <message>
+        <source>The invitation file could not be read: %1</source>
+        <translation>The invitation file could not be read: %1</translation>
+    </message>
+    <message>
+        <source>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</source>
+        <translation>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</translation>
     </message>
 </context>
 <context>
@@ -309,10 +405,6 @@ Valid until: %3</translation>
     <message>
         <source>Back to the file&apos;s window</source>
         <translation>Back to the file&apos;s window</translation>
-    </message>
-    <message>
-        <source>Changes the display only. The model always sees the file&apos;s own window, as in training.</source>
-        <translation>Changes the display only. The model always sees the file&apos;s own window, as in training.</translation>
     </message>
     <message>
         <source>Save prediction</source>
@@ -414,6 +506,54 @@ Valid until: %3</translation>
         <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
         <translation>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</translation>
     </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>Soft tissue</translation>
+    </message>
+    <message>
+        <source>Lung</source>
+        <translation>Lung</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Bone</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Brain</translation>
+    </message>
+    <message>
+        <source>Center %1 HU, width %2 HU</source>
+        <translation>Center %1 HU, width %2 HU</translation>
+    </message>
+    <message>
+        <source>Whole range</source>
+        <translation>Whole range</translation>
+    </message>
+    <message>
+        <source>A window from the lowest to the highest value in this image</source>
+        <translation>A window from the lowest to the highest value in this image</translation>
+    </message>
+    <message>
+        <source>Changes the display only. The model classifies the file&apos;s own rendering (with the file&apos;s window), as in training.</source>
+        <translation>Changes the display only. The model classifies the file&apos;s own rendering (with the file&apos;s window), as in training.</translation>
+    </message>
+    <message>
+        <source>Saved predictions</source>
+        <translation>Saved predictions</translation>
+    </message>
+    <message>
+        <source>Values in this image: %1 to %2 HU</source>
+        <translation>Values in this image: %1 to %2 HU</translation>
+    </message>
+    <message>
+        <source>Values in this image: %1 to %2</source>
+        <translation>Values in this image: %1 to %2</translation>
+    </message>
+    <message>
+        <source>Prediction saved to the workspace (model: %1).</source>
+        <translation>Prediction saved to the workspace (model: %1).</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::ConnectionPage</name>
@@ -484,6 +624,22 @@ Valid until: %3</translation>
         <source>Contacting the coordinator</source>
         <translation>Contacting the coordinator</translation>
     </message>
+    <message>
+        <source>Open invitation file…</source>
+        <translation>Open invitation file…</translation>
+    </message>
+    <message>
+        <source>The enrollment file your administrator may have sent instead: it holds the address, the code and the federation&apos;s CA certificate.</source>
+        <translation>The enrollment file your administrator may have sent instead: it holds the address, the code and the federation&apos;s CA certificate.</translation>
+    </message>
+    <message>
+        <source>Invitation file</source>
+        <translation>Invitation file</translation>
+    </message>
+    <message>
+        <source>Invitation files (*.json);;All files (*)</source>
+        <translation>Invitation files (*.json);;All files (*)</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::DataPage</name>
@@ -535,6 +691,14 @@ Valid until: %3</translation>
     <message>
         <source>The setup could not be saved: %1</source>
         <translation>The setup could not be saved: %1</translation>
+    </message>
+    <message>
+        <source>The invitation file could not be read: %1</source>
+        <translation>The invitation file could not be read: %1</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client: %1 cannot be read.</source>
+        <translation>This build of the app has no federation client: %1 cannot be read.</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1292,33 @@ Valid until: %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::PredictionListModel</name>
+    <message>
+        <source>Model: %1</source>
+        <translation>Model: %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>Saved</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>Prediction</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::ProbabilityModel</name>
     <message>
         <source>%1: %2</source>
@@ -1259,10 +1450,6 @@ Valid until: %3</translation>
         <source>Training round %1 of %2</source>
         <translation>Training round %1 of %2</translation>
     </message>
-    <message>
-        <source>Predictions of an untrained model are not saved: train this site&apos;s model first.</source>
-        <translation>Predictions of an untrained model are not saved: train this site&apos;s model first.</translation>
-    </message>
 </context>
 <context>
     <name>fmc::ui::TaskProgressDialog</name>
@@ -1303,10 +1490,6 @@ Valid until: %3</translation>
     <message>
         <source>Finished: all rounds are done</source>
         <translation>Finished: all rounds are done</translation>
-    </message>
-    <message>
-        <source>The coordinator could not be asked: %1</source>
-        <translation>The coordinator could not be asked: %1</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s) could not be read and were left out.</source>
@@ -1429,6 +1612,12 @@ Valid until: %3</translation>
             <numerusform>Done: %n round. The model of round %1 (balanced accuracy %2) is saved.</numerusform>
             <numerusform>Done: %n rounds. The model of round %1 (balanced accuracy %2) is saved.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
+%2</source>
+        <translation>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
+%2</translation>
     </message>
 </context>
 </TS>

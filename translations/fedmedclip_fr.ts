@@ -66,6 +66,22 @@
         <source>the server presented no certificate</source>
         <translation>le serveur n’a présenté aucun certificat</translation>
     </message>
+    <message>
+        <source>its certificate is not signed by this CA</source>
+        <translation>son certificat n’est pas signé par cette autorité de certification</translation>
+    </message>
+    <message>
+        <source>its certificate is not made out for %1</source>
+        <translation>son certificat n’est pas établi pour %1</translation>
+    </message>
+    <message>
+        <source>its certificate has expired</source>
+        <translation>son certificat a expiré</translation>
+    </message>
+    <message>
+        <source>its certificate is not valid yet</source>
+        <translation>son certificat n’est pas encore valide</translation>
+    </message>
 </context>
 <context>
     <name>DemoWorkspace</name>
@@ -225,16 +241,8 @@
         <translation>Vérifier l’identité du coordinateur</translation>
     </message>
     <message>
-        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator.</source>
-        <translation>Comparez cette empreinte, caractère par caractère, avec celle que l’administrateur de votre fédération vous a donnée. Si elle diffère, arrêtez-vous : quelqu’un se fait peut-être passer pour le coordinateur.</translation>
-    </message>
-    <message>
         <source>The fingerprint matches the one my federation administrator gave me</source>
         <translation>L’empreinte correspond à celle que m’a donnée l’administrateur de ma fédération</translation>
-    </message>
-    <message>
-        <source>SHA-256 fingerprint:</source>
-        <translation>Empreinte SHA-256 :</translation>
     </message>
     <message>
         <source>Issued to: %1
@@ -255,6 +263,94 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>The coordinator did not accept the enrollment: %1</source>
         <translation>Le coordinateur n’a pas accepté l’inscription : %1</translation>
+    </message>
+    <message>
+        <source>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</source>
+        <translation>Assurez-vous que ce site communique avec le coordinateur de votre fédération et personne d’autre : comparez l’empreinte de son certificat, ou faites confiance au certificat de l’autorité de certification (CA) de la fédération que votre administrateur vous a remis.</translation>
+    </message>
+    <message>
+        <source>Compare the certificate&apos;s fingerprint</source>
+        <translation>Comparer l’empreinte du certificat</translation>
+    </message>
+    <message>
+        <source>Trust the federation&apos;s CA certificate (a file from your administrator)</source>
+        <translation>Faire confiance au certificat CA de la fédération (un fichier de votre administrateur)</translation>
+    </message>
+    <message>
+        <source>Compare this fingerprint with the one your federation administrator gave you, character by character. If it differs, stop: someone may be pretending to be the coordinator. SHA-256 fingerprint:</source>
+        <translation>Comparez cette empreinte, caractère par caractère, avec celle que l’administrateur de votre fédération vous a remise. Si elle diffère, arrêtez : quelqu’un se fait peut-être passer pour le coordinateur. Empreinte SHA-256 :</translation>
+    </message>
+    <message>
+        <source>Choose the CA certificate file…</source>
+        <translation>Choisir le fichier du certificat CA…</translation>
+    </message>
+    <message>
+        <source>With the federation&apos;s CA certificate this site also trusts the coordinator&apos;s renewed certificates. It is a .pem file, or the invitation file that came with your enrollment code.</source>
+        <translation>Avec le certificat CA de la fédération, ce site fait aussi confiance aux certificats renouvelés du coordinateur. C’est un fichier .pem, ou le fichier d’invitation reçu avec votre code d’inscription.</translation>
+    </message>
+    <message>
+        <source>The federation&apos;s CA certificate</source>
+        <translation>Le certificat CA de la fédération</translation>
+    </message>
+    <message>
+        <source>Certificates and invitations (*.pem *.crt *.json);;All files (*)</source>
+        <translation>Certificats et invitations (*.pem *.crt *.json);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Checking the coordinator&apos;s certificate against this CA…</source>
+        <translation>Vérification du certificat du coordinateur auprès de cette CA…</translation>
+    </message>
+    <message>
+        <source>The coordinator&apos;s certificate is signed by this CA.</source>
+        <translation>Le certificat du coordinateur est signé par cette CA.</translation>
+    </message>
+    <message>
+        <source>This CA certificate does not vouch for the coordinator at %1: %2. Choose the file your federation administrator gave you for this federation, or ask them.</source>
+        <translation>Ce certificat CA ne garantit pas le coordinateur à l’adresse %1 : %2. Choisissez le fichier que l’administrateur de votre fédération vous a remis pour cette fédération, ou demandez-le-lui.</translation>
+    </message>
+    <message>
+        <source>%1 is not a PEM certificate file (one starts with &quot;-----BEGIN CERTIFICATE-----&quot;). Choose the federation&apos;s CA certificate your administrator gave you.</source>
+        <translation>%1 n’est pas un fichier de certificat PEM (un tel fichier commence par « -----BEGIN CERTIFICATE----- »). Choisissez le certificat CA de la fédération que votre administrateur vous a remis.</translation>
+    </message>
+    <message>
+        <source>This CA certificate expired on %1. Ask your federation administrator for the current one.</source>
+        <translation>Ce certificat CA a expiré le %1. Demandez le certificat en vigueur à l’administrateur de votre fédération.</translation>
+    </message>
+    <message>
+        <source>Choose the federation&apos;s CA certificate file, or compare the fingerprint instead.</source>
+        <translation>Choisissez le fichier du certificat CA de la fédération, ou comparez plutôt l’empreinte.</translation>
+    </message>
+    <message>
+        <source>Wait until the coordinator&apos;s certificate is checked against this CA.</source>
+        <translation>Attendez que le certificat du coordinateur soit vérifié auprès de cette CA.</translation>
+    </message>
+    <message>
+        <source>This CA certificate does not vouch for the coordinator.</source>
+        <translation>Ce certificat CA ne garantit pas le coordinateur.</translation>
+    </message>
+    <message>
+        <source>CA certificate: %1
+SHA-256 fingerprint: %2
+Valid until: %3</source>
+        <translation>Certificat CA : %1
+Empreinte SHA-256 : %2
+Valable jusqu’au : %3</translation>
+    </message>
+    <message>
+        <source>Checking the coordinator&apos;s certificate</source>
+        <translation>Vérification du certificat du coordinateur</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 ne peut pas être lu.</translation>
+    </message>
+    <message>
+        <source>The invitation file could not be read: %1</source>
+        <translation>Le fichier d’invitation n’a pas pu être lu : %1</translation>
+    </message>
+    <message>
+        <source>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</source>
+        <translation>Ce fichier d’invitation ne contient pas de certificat CA, seulement une empreinte : comparez plutôt l’empreinte.</translation>
     </message>
 </context>
 <context>
@@ -309,10 +405,6 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Back to the file&apos;s window</source>
         <translation>Revenir à la fenêtre du fichier</translation>
-    </message>
-    <message>
-        <source>Changes the display only. The model always sees the file&apos;s own window, as in training.</source>
-        <translation>Ne modifie que l’affichage. Le modèle voit toujours la fenêtre propre au fichier, comme à l’entraînement.</translation>
     </message>
     <message>
         <source>Save prediction</source>
@@ -414,6 +506,54 @@ Valable jusqu’au : %3</translation>
         <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
         <translation>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;Tous les fichiers (*)</translation>
     </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>Tissus mous</translation>
+    </message>
+    <message>
+        <source>Lung</source>
+        <translation>Poumon</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Os</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Cerveau</translation>
+    </message>
+    <message>
+        <source>Center %1 HU, width %2 HU</source>
+        <translation>Centre %1 UH, largeur %2 UH</translation>
+    </message>
+    <message>
+        <source>Whole range</source>
+        <translation>Toute la plage</translation>
+    </message>
+    <message>
+        <source>A window from the lowest to the highest value in this image</source>
+        <translation>Une fenêtre de la valeur la plus basse à la plus haute de cette image</translation>
+    </message>
+    <message>
+        <source>Changes the display only. The model classifies the file&apos;s own rendering (with the file&apos;s window), as in training.</source>
+        <translation>Ne change que l’affichage. Le modèle classe le rendu propre au fichier (avec la fenêtre du fichier), comme à l’entraînement.</translation>
+    </message>
+    <message>
+        <source>Saved predictions</source>
+        <translation>Prédictions enregistrées</translation>
+    </message>
+    <message>
+        <source>Values in this image: %1 to %2 HU</source>
+        <translation>Valeurs de cette image : %1 à %2 UH</translation>
+    </message>
+    <message>
+        <source>Values in this image: %1 to %2</source>
+        <translation>Valeurs de cette image : %1 à %2</translation>
+    </message>
+    <message>
+        <source>Prediction saved to the workspace (model: %1).</source>
+        <translation>Prédiction enregistrée dans l’espace de travail (modèle : %1).</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::ConnectionPage</name>
@@ -484,6 +624,22 @@ Valable jusqu’au : %3</translation>
         <source>Contacting the coordinator</source>
         <translation>Contact avec le coordinateur</translation>
     </message>
+    <message>
+        <source>Open invitation file…</source>
+        <translation>Ouvrir le fichier d’invitation…</translation>
+    </message>
+    <message>
+        <source>The enrollment file your administrator may have sent instead: it holds the address, the code and the federation&apos;s CA certificate.</source>
+        <translation>Le fichier d’inscription que votre administrateur a pu vous envoyer à la place : il contient l’adresse, le code et le certificat CA de la fédération.</translation>
+    </message>
+    <message>
+        <source>Invitation file</source>
+        <translation>Fichier d’invitation</translation>
+    </message>
+    <message>
+        <source>Invitation files (*.json);;All files (*)</source>
+        <translation>Fichiers d’invitation (*.json);;Tous les fichiers (*)</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::DataPage</name>
@@ -535,6 +691,14 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>The setup could not be saved: %1</source>
         <translation>La configuration n’a pas pu être enregistrée : %1</translation>
+    </message>
+    <message>
+        <source>The invitation file could not be read: %1</source>
+        <translation>Le fichier d’invitation n’a pas pu être lu : %1</translation>
+    </message>
+    <message>
+        <source>This build of the app has no federation client: %1 cannot be read.</source>
+        <translation>Cette version de l’application n’a pas de client de fédération : %1 ne peut pas être lu.</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1292,33 @@ Valable jusqu’au : %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::PredictionListModel</name>
+    <message>
+        <source>Model: %1</source>
+        <translation>Modèle : %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>Enregistrée</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>Prédiction</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::ProbabilityModel</name>
     <message>
         <source>%1: %2</source>
@@ -1259,10 +1450,6 @@ Valable jusqu’au : %3</translation>
         <source>Training round %1 of %2</source>
         <translation>Tour d’entraînement %1 sur %2</translation>
     </message>
-    <message>
-        <source>Predictions of an untrained model are not saved: train this site&apos;s model first.</source>
-        <translation>Les prédictions d’un modèle non entraîné ne sont pas enregistrées : entraînez d’abord le modèle de ce site.</translation>
-    </message>
 </context>
 <context>
     <name>fmc::ui::TaskProgressDialog</name>
@@ -1303,10 +1490,6 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Finished: all rounds are done</source>
         <translation>Terminé : tous les tours sont faits</translation>
-    </message>
-    <message>
-        <source>The coordinator could not be asked: %1</source>
-        <translation>Le coordinateur n’a pas pu être interrogé : %1</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s) could not be read and were left out.</source>
@@ -1429,6 +1612,12 @@ Valable jusqu’au : %3</translation>
             <numerusform>Terminé : %n tour. Le modèle du tour %1 (exactitude équilibrée %2) est enregistré.</numerusform>
             <numerusform>Terminé : %n tours. Le modèle du tour %1 (exactitude équilibrée %2) est enregistré.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
+%2</source>
+        <translation>Coordinateur injoignable depuis %1. Cette page continue de le solliciter, moins souvent tant qu’il ne répond pas.
+%2</translation>
     </message>
 </context>
 </TS>

@@ -102,6 +102,7 @@ ClassificationResult ClassifierEngine::classify(const RgbImage& image) const {
     result.normalizedEntropy = normalizedEntropy(result.ensemble);
     result.uncertain = result.normalizedEntropy >= kUncertainNormalizedEntropy;
     result.modelVersion = model_->trained ? model_->config.modelVersion : QString();
+    result.bundleHash = QString::fromStdString(model_->bundle.manifest().bundleHash);
     result.demoModel = model_->bundle.manifest().demo;
     result.milliseconds = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;

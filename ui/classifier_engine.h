@@ -29,6 +29,7 @@ struct ClassificationResult {
     bool uncertain = false;
     int topClass = -1;
     QString modelVersion;      // "" for an untrained model
+    QString bundleHash;        // the model bundle's
     bool demoModel = false;
     double milliseconds = 0;   // preprocessing + encoder + heads
 };

@@ -4,6 +4,7 @@
 #include "image_view.h"
 #include "import_scanner.h"
 #include "logging.h"
+#include "prediction_list_model.h"
 #include "probability_bar_delegate.h"
 #include "probability_model.h"
 #include "task_runner.h"
@@ -28,6 +29,7 @@
 #include <QStandardItemModel>
 #include <QStyle>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #ifdef FMC_HAVE_DICOM
@@ -41,7 +43,23 @@ QImage toQImage(const RgbImage& rgb) {
     return QImage(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * 3, QImage::Format_RGB888).copy();
 }
 
-// The image as the model sees it, plus the DICOM window the rendering used.
+// CT windows in Hounsfield units, as radiology viewers offer them.
+struct WindowPreset {
+    const char* objectName;
+    const char* name;
+    double center;
+    double width;
+};
+constexpr WindowPreset kCtWindowPresets[] = {
+    {"presetSoftTissue", QT_TRANSLATE_NOOP("fmc::ui::ClassifyPage", "Soft tissue"), 40, 400},
+    {"presetLung", QT_TRANSLATE_NOOP("fmc::ui::ClassifyPage", "Lung"), -600, 1500},
+    {"presetBone", QT_TRANSLATE_NOOP("fmc::ui::ClassifyPage", "Bone"), 400, 1800},
+    {"presetBrain", QT_TRANSLATE_NOOP("fmc::ui::ClassifyPage", "Brain"), 40, 80},
+};
+
+bool isCt(const ClassifyOutcome& outcome) { return outcome.dicomModality == QLatin1String("CT"); }
+
+// The image as the model sees it, plus the DICOM frame's modality values for the display.
 ClassifyOutcome loadForClassification(const QString& path, const ImageLimits& limits, RgbImage& rgb) {
     ClassifyOutcome outcome;
     outcome.path = path;
@@ -49,10 +67,13 @@ ClassifyOutcome loadForClassification(const QString& path, const ImageLimits& li
     if (isDicomFile(path)) {
         DicomReadOptions options;
         options.limits = limits;
+        options.keepModalityValues = true;
         auto dicom = readDicomFile(path.toStdString(), options);
         rgb = std::move(dicom.frames.front());
         outcome.dicom = true;
-        if (dicom.meta.windowWidth > 0) outcome.fileWindow = {dicom.meta.windowCenter, dicom.meta.windowWidth};
+        outcome.dicomModality = QString::fromStdString(dicom.meta.modality);
+        if (!dicom.modality.empty())
+            outcome.modalityFrame = std::make_shared<const ModalityFrame>(std::move(dicom.modality.front()));
         outcome.image = toQImage(rgb);
         return outcome;
     }
@@ -68,8 +89,12 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     : QWidget(parent),
       engine_(std::make_shared<ClassifierEngine>()),
       probabilities_(new ProbabilityModel(this)),
-      runner_(new TaskRunner(this)) {
+      runner_(new TaskRunner(this)),
+      saved_(new PredictionListModel(this)),
+      windowRender_(new QTimer(this)) {
     setAcceptDrops(true);
+    windowRender_->setSingleShot(true);
+    windowRender_->setInterval(0);
     auto* layout = new QVBoxLayout(this);
     title_ = new QLabel(this);
     title_->setObjectName(QStringLiteral("pageTitle"));
@@ -89,24 +114,46 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     openRow->addWidget(fileLabel_, 1);
     openRow->addWidget(openButton_);
     windowBox_ = new QGroupBox(left);
+    windowBox_->setObjectName(QStringLiteral("windowBox"));
     auto* windowLayout = new QFormLayout(windowBox_);
     windowCenter_ = new QDoubleSpinBox(windowBox_);
     windowWidth_ = new QDoubleSpinBox(windowBox_);
     for (auto* spin : {windowCenter_, windowWidth_}) {
-        spin->setRange(-100000, 100000);
         spin->setDecimals(0);
-        spin->setSingleStep(10);
+        spin->setKeyboardTracking(false);
     }
-    windowWidth_->setMinimum(1);
     windowCenter_->setObjectName(QStringLiteral("windowCenter"));
     windowWidth_->setObjectName(QStringLiteral("windowWidth"));
+    windowRange_ = new QLabel(windowBox_);
+    windowRange_->setObjectName(QStringLiteral("windowRange"));
+    presetRow_ = new QWidget(windowBox_);
+    auto* presetLayout = new QHBoxLayout(presetRow_);
+    presetLayout->setContentsMargins(0, 0, 0, 0);
+    for (const auto& preset : kCtWindowPresets) {
+        auto* button = new QPushButton(presetRow_);
+        button->setObjectName(QLatin1String(preset.objectName));
+        connect(button, &QPushButton::clicked, this,
+                [this, &preset] { setDisplayWindow(preset.center, preset.width); });
+        presetLayout->addWidget(button);
+        presetButtons_.append(button);
+    }
+    presetLayout->addStretch();
     windowReset_ = new QPushButton(windowBox_);
+    windowReset_->setObjectName(QStringLiteral("windowReset"));
+    windowWhole_ = new QPushButton(windowBox_);
+    windowWhole_->setObjectName(QStringLiteral("windowWholeRange"));
+    auto* windowButtons = new QHBoxLayout;
+    windowButtons->addWidget(windowReset_);
+    windowButtons->addWidget(windowWhole_);
+    windowButtons->addStretch();
     windowHint_ = new QLabel(windowBox_);
     windowHint_->setObjectName(QStringLiteral("hint"));
     windowHint_->setWordWrap(true);
     windowLayout->addRow(tr("Center"), windowCenter_);
     windowLayout->addRow(tr("Width"), windowWidth_);
-    windowLayout->addRow(windowReset_);
+    windowLayout->addRow(windowRange_);
+    windowLayout->addRow(presetRow_);
+    windowLayout->addRow(windowButtons);
     windowLayout->addRow(windowHint_);
     windowBox_->hide();
     leftLayout->addWidget(imageView_, 1);
@@ -142,6 +189,16 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     saveButton_ = new QPushButton(right);
     saveButton_->setObjectName(QStringLiteral("savePredictionButton"));
     saveButton_->setEnabled(false);
+    savedTitle_ = new QLabel(right);
+    savedTable_ = new QTableView(right);
+    savedTable_->setObjectName(QStringLiteral("savedPredictions"));
+    savedTable_->setModel(saved_);
+    savedTable_->verticalHeader()->hide();
+    savedTable_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    savedTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    savedTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    savedTable_->horizontalHeader()->setStretchLastSection(true);
+    savedTable_->setMaximumHeight(160);
     auto* viewRow = new QHBoxLayout;
     viewRow->addWidget(new QLabel(tr("Show"), right));
     viewRow->addWidget(viewChoice_, 1);
@@ -152,6 +209,8 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     rightLayout->addWidget(modelInfo_);
     rightLayout->addWidget(status_);
     rightLayout->addWidget(saveButton_, 0, Qt::AlignRight);
+    rightLayout->addWidget(savedTitle_);
+    rightLayout->addWidget(savedTable_);
     splitter->addWidget(left);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 3);
@@ -164,12 +223,11 @@ ClassifyPage::ClassifyPage(QWidget* parent)
         probabilities_->setView(static_cast<ProbabilityModel::View>(viewChoice_->currentData().toInt()));
         updateSummary();
     });
-    connect(windowCenter_, &QDoubleSpinBox::valueChanged, this, &ClassifyPage::updateWindow);
-    connect(windowWidth_, &QDoubleSpinBox::valueChanged, this, &ClassifyPage::updateWindow);
-    connect(windowReset_, &QPushButton::clicked, this, [this] {
-        windowCenter_->setValue(outcome_.fileWindow.center);
-        windowWidth_->setValue(outcome_.fileWindow.width);
-    });
+    for (auto* spin : {windowCenter_, windowWidth_})
+        connect(spin, &QDoubleSpinBox::valueChanged, windowRender_, qOverload<>(&QTimer::start));
+    connect(windowRender_, &QTimer::timeout, this, &ClassifyPage::renderDisplayWindow);
+    connect(windowReset_, &QPushButton::clicked, this, &ClassifyPage::resetDisplayWindow);
+    connect(windowWhole_, &QPushButton::clicked, this, &ClassifyPage::showWholeValueRange);
     connect(runner_, &TaskRunner::progressChanged, this,
             [this](int, int, const QString& message) { status_->setText(message); });
     connect(runner_, &TaskRunner::succeeded, this, [this](const QVariant& value) {
@@ -197,9 +255,19 @@ void ClassifyPage::retranslate() {
     title_->setText(tr("Classify"));
     openButton_->setText(tr("Open image…"));
     windowBox_->setTitle(tr("DICOM display window"));
+    for (int i = 0; i < presetButtons_.size(); ++i) {
+        const auto& preset = kCtWindowPresets[i];
+        presetButtons_[i]->setText(tr(preset.name));
+        presetButtons_[i]->setToolTip(tr("Center %1 HU, width %2 HU").arg(preset.center).arg(preset.width));
+    }
     windowReset_->setText(tr("Back to the file's window"));
-    windowHint_->setText(tr("Changes the display only. The model always sees the file's own window, as in training."));
+    windowWhole_->setText(tr("Whole range"));
+    windowWhole_->setToolTip(tr("A window from the lowest to the highest value in this image"));
+    windowHint_->setText(tr("Changes the display only. The model classifies the file's own rendering (with the "
+                            "file's window), as in training."));
+    showWindowControls();
     saveButton_->setText(tr("Save prediction"));
+    savedTitle_->setText(tr("Saved predictions"));
     imageView_->setPlaceholderText(tr("Open an image, drop one here, or double-click one on the Images page."));
     const QSignalBlocker blocker(viewChoice_);
     const int current = viewChoice_->currentIndex();
@@ -220,8 +288,11 @@ void ClassifyPage::setWorkspace(WorkspaceService* workspace) {
     fileLabel_->clear();
     windowBox_->hide();
     updateSummary();
+    saved_->setPredictions(workspace_ ? workspace_->predictions() : QList<PredictionRecord>{});
     if (workspace_) {
         connect(workspace_, &WorkspaceService::siteModelChanged, this, &ClassifyPage::preloadModel);
+        connect(workspace_, &WorkspaceService::predictionsChanged, this,
+                [this] { saved_->setPredictions(workspace_->predictions()); });
         preloadModel();
     }
 }
@@ -293,19 +364,14 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
     probabilities_->setResult(outcome.result);
     // Keep the chosen view when the new result has it.
     probabilities_->setView(static_cast<ProbabilityModel::View>(viewChoice_->currentData().toInt()));
-    imageView_->setImage(outcome.image);
     auto caption = QFileInfo(outcome.path).fileName();
     if (workspace_ && outcome.imageId > 0)
         for (const auto& image : workspace_->images())
             if (image.id == outcome.imageId && !image.label.isEmpty())
                 caption = tr("%1 · labelled \"%2\" in this workspace").arg(caption, image.label);
     fileLabel_->setText(caption);
-    windowBox_->setVisible(outcome.dicom && outcome.fileWindow.isValid());
-    if (windowBox_->isVisible()) {
-        const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
-        windowCenter_->setValue(outcome.fileWindow.center);
-        windowWidth_->setValue(outcome.fileWindow.width);
-    }
+    showWindowControls();
+    resetDisplayWindow();
     saveButton_->setEnabled(workspace_ != nullptr);
     updateSummary();
     lastLatencyMs_ = requestTimer_.isValid() ? static_cast<double>(requestTimer_.nsecsElapsed()) / 1e6 : 0;
@@ -314,11 +380,69 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
     emit classified(outcome.result);
 }
 
-void ClassifyPage::updateWindow() {
-    if (!outcome_.dicom || !outcome_.fileWindow.isValid()) return;
-    imageView_->setImage(applyDisplayWindow(outcome_.image, outcome_.fileWindow,
-                                            {windowCenter_->value(), windowWidth_->value()}));
+void ClassifyPage::showWindowControls() {
+    const auto* frame = outcome_.modalityFrame.get();
+    windowBox_->setVisible(frame != nullptr);
+#ifdef FMC_HAVE_DICOM
+    if (!frame) return;
+    // Room for windows well beyond the image's values on both sides.
+    const double span = std::max(1.0, frame->maximum - frame->minimum + 1);
+    const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
+    windowCenter_->setRange(std::min(-100000.0, frame->minimum - span), std::max(100000.0, frame->maximum + span));
+    windowWidth_->setRange(1, std::max(100000.0, 4 * span));
+    const double step = std::max(1.0, std::round(span / 200));
+    windowCenter_->setSingleStep(step);
+    windowWidth_->setSingleStep(step);
+    const auto low = QLocale().toString(frame->minimum, 'f', 0), high = QLocale().toString(frame->maximum, 'f', 0);
+    windowRange_->setText(isCt(outcome_) ? tr("Values in this image: %1 to %2 HU").arg(low, high)
+                                         : tr("Values in this image: %1 to %2").arg(low, high));
+    presetRow_->setVisible(isCt(outcome_));
+#endif
 }
+
+void ClassifyPage::setDisplayWindow(double center, double width) {
+    if (!outcome_.modalityFrame) return;
+    {
+        const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
+        windowCenter_->setValue(center);
+        windowWidth_->setValue(width);
+    }
+    renderDisplayWindow();
+}
+
+void ClassifyPage::resetDisplayWindow() {
+    windowRender_->stop();
+#ifdef FMC_HAVE_DICOM
+    if (const auto* frame = outcome_.modalityFrame.get()) {
+        const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
+        windowCenter_->setValue(frame->windowCenter);
+        windowWidth_->setValue(frame->windowWidth);
+    }
+#endif
+    // The file's own rendering: exactly what the model classifies (overlay planes included).
+    imageView_->setImage(outcome_.image);
+}
+
+void ClassifyPage::showWholeValueRange() {
+#ifdef FMC_HAVE_DICOM
+    if (const auto* frame = outcome_.modalityFrame.get())
+        setDisplayWindow((frame->minimum + frame->maximum + 1) / 2, frame->maximum - frame->minimum + 1);
+#endif
+}
+
+void ClassifyPage::renderDisplayWindow() {
+#ifdef FMC_HAVE_DICOM
+    const auto* frame = outcome_.modalityFrame.get();
+    if (!frame) return;
+    QElapsedTimer timer;
+    timer.start();
+    imageView_->setImage(toQImage(renderWindow(*frame, windowCenter_->value(), windowWidth_->value())));
+    lastWindowRenderMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    qCDebug(lcClassify) << "display window re-rendered in" << lastWindowRenderMs_ << "ms";
+#endif
+}
+
+QImage ClassifyPage::displayedImage() const { return imageView_->image(); }
 
 void ClassifyPage::updateSummary() {
     const auto& result = outcome_.result;
@@ -365,6 +489,7 @@ bool ClassifyPage::savePrediction() {
     record.imageId = outcome_.imageId;
     record.imagePath = outcome_.path;
     record.modelVersion = outcome_.result.modelVersion;
+    record.bundleHash = outcome_.result.bundleHash;
     record.classNames = outcome_.result.classNames;
     record.probabilities = outcome_.result.ensemble;
     record.madeAt = QDateTime::currentDateTime();
@@ -374,7 +499,10 @@ bool ClassifyPage::savePrediction() {
         QMessageBox::warning(this, tr("Prediction not saved"), tr("The prediction could not be saved: %1").arg(error.what()));
         return false;
     }
-    status_->setText(tr("Prediction saved to the workspace."));
+    const auto saved = workspace_->predictions();
+    status_->setText(saved.isEmpty()
+                         ? tr("Prediction saved to the workspace.")
+                         : tr("Prediction saved to the workspace (model: %1).").arg(saved.last().modelDescription));
     emit predictionSaved();
     return true;
 }

@@ -219,13 +219,19 @@ CoordinatorIdentity CoordinatorFederationService::fetchIdentity(const QUrl& coor
     return probeCoordinator(coordinator);
 }
 
+QString CoordinatorFederationService::verifyAuthority(const QUrl& coordinator,
+                                                      const QList<QSslCertificate>& authorities) {
+    return verifyCoordinatorChain(coordinator, authorities);
+}
+
 FederationTask CoordinatorFederationService::enroll(const QUrl& coordinator, const QString& enrollmentCode,
-                                                    const CoordinatorIdentity& confirmed) {
+                                                    const CoordinatorTrust& trust) {
     fed::EnrollmentInvitation invitation;
     invitation.coordinatorUrl = coordinator.toString();
     invitation.code = str(enrollmentCode);
-    // The certificate the person compared is the only one trusted from now on.
-    invitation.pinnedSha256 = confirmed.certificateSha256;
+    // What the person confirmed (the fingerprint, or the federation's CA) is the only trust from now on.
+    invitation.pinnedSha256 = trust.pinnedSha256;
+    invitation.caCertificatesPem = trust.caCertificatesPem;
     fed::AgentOptions options;
     options.retry = quickRetries();
     const auto identity = fed::SiteAgent::enroll(stateDirectory(), invitation, options);

@@ -1,6 +1,7 @@
 #pragma once
 // FederationService over the real site client (core/federation): the TLS probe shows the
-// certificate, enrollment pins it (SiteAgent::enroll), the connection test and the round
+// certificate or checks it against the federation's CA, enrollment keeps the confirmed
+// fingerprint or the CA as the site's trust (SiteAgent::enroll), the connection test and the round
 // status ask the coordinator's API, and federated training runs the SiteAgent's round loop
 // with this workspace's images as the site's data. The credential lives in
 // <workspace>/federation/, as for `fedmedclip-cli site join|run`.
@@ -18,8 +19,9 @@ public:
     explicit CoordinatorFederationService(QString workspaceRoot);
 
     CoordinatorIdentity fetchIdentity(const QUrl& coordinator) override;
+    QString verifyAuthority(const QUrl& coordinator, const QList<QSslCertificate>& authorities) override;
     FederationTask enroll(const QUrl& coordinator, const QString& enrollmentCode,
-                          const CoordinatorIdentity& confirmed) override;
+                          const CoordinatorTrust& trust) override;
     void testConnection(const FederationSetup& setup) override;
     RoundStatus roundStatus(const FederationSetup& setup) override;
     TrainingOutcome runFederatedTraining(WorkspaceService& workspace, const TrainingConfig& config,

@@ -6,6 +6,8 @@
 #include "federation_types.h"
 #include "workspace_types.h"
 
+#include <QList>
+#include <QSslCertificate>
 #include <QUrl>
 
 namespace fmc::ui {
@@ -19,10 +21,15 @@ public:
 
     // Connects and reports the certificate the coordinator presents, before trusting it.
     virtual CoordinatorIdentity fetchIdentity(const QUrl& coordinator) = 0;
-    // Presents the one-time enrollment code over a connection pinned to the confirmed
-    // certificate; returns the federation's task and this site's credential.
+    // Whether the certificate the coordinator presents chains to one of `authorities` (and
+    // is made out for its host): "" when it does, otherwise why not, in plain words. Throws
+    // fmc::Error when the coordinator cannot be reached.
+    virtual QString verifyAuthority(const QUrl& coordinator, const QList<QSslCertificate>& authorities) = 0;
+    // Presents the one-time enrollment code over a connection that trusts only `trust` (the
+    // confirmed fingerprint or the federation's CA), which the site keeps from then on;
+    // returns the federation's task and this site's credential.
     virtual FederationTask enroll(const QUrl& coordinator, const QString& enrollmentCode,
-                                  const CoordinatorIdentity& confirmed) = 0;
+                                  const CoordinatorTrust& trust) = 0;
     // Proves the stored setup works: the coordinator answers and accepts the credential.
     virtual void testConnection(const FederationSetup& setup) = 0;
     virtual RoundStatus roundStatus(const FederationSetup& setup) = 0;

@@ -17,6 +17,14 @@ struct CoordinatorIdentity {
     QDateTime expires;
 };
 
+// How the site trusts the coordinator from enrollment on: the certificate fingerprint a
+// person confirmed (a renewed certificate then needs a new enrollment), or the federation's
+// CA certificate(s), PEM, which also vouch for the coordinator's renewed certificates.
+struct CoordinatorTrust {
+    QString pinnedSha256;
+    QString caCertificatesPem;
+};
+
 // The task a federation trains, as enrollment returns it.
 struct FederationTask {
     QString federationId;

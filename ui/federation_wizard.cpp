@@ -2,20 +2,28 @@
 
 #include "bundle_check.h"
 #include "class_mapping_model.h"
+#include "coordinator_probe.h"
 #include "federation_service.h"
 #include "logging.h"
 #include "task_runner.h"
 #include "workspace_helpers.h"
 #include "workspace_service.h"
 
+#ifdef FMC_HAVE_FEDERATION
+#include "federation/site_agent.h"
+#endif
+
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QRegularExpression>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -70,16 +78,35 @@ public:
         auto* form = new QFormLayout;
         form->addRow(tr("Coordinator address"), address_);
         form->addRow(tr("Enrollment code"), code_);
+        auto* invitation = new QPushButton(tr("Open invitation file…"), this);
+        invitation->setObjectName(QStringLiteral("openInvitation"));
+        invitation->setToolTip(tr("The enrollment file your administrator may have sent instead: it holds the address, "
+                                  "the code and the federation's CA certificate."));
+#ifndef FMC_HAVE_FEDERATION
+        invitation->hide();  // reading it needs the federation client
+#endif
         auto* layout = new QVBoxLayout(this);
         layout->addLayout(form);
+        layout->addWidget(invitation, 0, Qt::AlignLeft);
         layout->addWidget(busyLabel_);
         layout->addWidget(problemLabel_);
         layout->addStretch();
         for (auto* edit : {address_, code_}) connect(edit, &QLineEdit::textEdited, this, [this] { invalidate(); });
+        connect(invitation, &QPushButton::clicked, this, [this] {
+            const auto path = QFileDialog::getOpenFileName(this, tr("Invitation file"), QString(),
+                                                           tr("Invitation files (*.json);;All files (*)"));
+            if (!path.isEmpty()) federationWizard()->loadInvitationFile(path);
+        });
     }
 
     QUrl url() const { return QUrl(address_->text().trimmed()); }
     QString code() const { return code_->text().trimmed(); }
+    void prefill(const QString& address, const QString& code) {
+        address_->setText(address);
+        code_->setText(code);
+        invalidate();
+    }
+    void reportProblem(const QString& text) { showProblem(text); }
 
 protected:
     QString checkInput() const override {
@@ -122,16 +149,26 @@ private:
     QLineEdit* code_;
 };
 
-// 2. The certificate's fingerprint, compared by a person; then enrollment.
+// 2. Trust the coordinator: its certificate's fingerprint, compared by a person, or the
+// federation's CA certificate from a file, checked against the certificate the coordinator
+// presents; then enrollment.
 class CertificatePage : public CheckedWizardPage {
     Q_OBJECT
 public:
     explicit CertificatePage(CoordinatorPage* coordinatorPage, QWidget* parent = nullptr)
-        : CheckedWizardPage(parent), coordinatorPage_(coordinatorPage) {
+        : CheckedWizardPage(parent), coordinatorPage_(coordinatorPage), chainRunner_(new TaskRunner(this)) {
         setTitle(tr("Check the coordinator's identity"));
-        setSubTitle(tr("Compare this fingerprint with the one your federation administrator gave you, character by "
-                       "character. If it differs, stop: someone may be pretending to be the coordinator."));
-        fingerprint_ = new QLabel(this);
+        setSubTitle(tr("Make sure this site talks to your federation's coordinator and nobody else: compare its "
+                       "certificate's fingerprint, or trust the federation's CA certificate your administrator gave "
+                       "you."));
+        pinMode_ = new QRadioButton(tr("Compare the certificate's fingerprint"), this);
+        pinMode_->setObjectName(QStringLiteral("trustFingerprint"));
+        caMode_ = new QRadioButton(tr("Trust the federation's CA certificate (a file from your administrator)"), this);
+        caMode_->setObjectName(QStringLiteral("trustCa"));
+        pinMode_->setChecked(true);
+
+        pinPanel_ = new QWidget(this);
+        fingerprint_ = new QLabel(pinPanel_);
         fingerprint_->setObjectName(QStringLiteral("fingerprint"));
         fingerprint_->setTextInteractionFlags(Qt::TextSelectableByMouse);
         fingerprint_->setWordWrap(true);
@@ -139,18 +176,80 @@ public:
         mono.setStyleHint(QFont::Monospace);
         mono.setPointSizeF(mono.pointSizeF() * 1.1);
         fingerprint_->setFont(mono);
-        details_ = makeText({}, this);
-        confirm_ = new QCheckBox(tr("The fingerprint matches the one my federation administrator gave me"), this);
+        details_ = makeText({}, pinPanel_);
+        confirm_ = new QCheckBox(tr("The fingerprint matches the one my federation administrator gave me"), pinPanel_);
         confirm_->setObjectName(QStringLiteral("confirmFingerprint"));
+        auto* pinLayout = new QVBoxLayout(pinPanel_);
+        pinLayout->setContentsMargins(0, 0, 0, 0);
+        pinLayout->addWidget(makeText(tr("Compare this fingerprint with the one your federation administrator gave "
+                                         "you, character by character. If it differs, stop: someone may be pretending "
+                                         "to be the coordinator. SHA-256 fingerprint:"),
+                                      pinPanel_));
+        pinLayout->addWidget(fingerprint_);
+        pinLayout->addWidget(details_);
+        pinLayout->addWidget(confirm_);
+
+        caPanel_ = new QWidget(this);
+        auto* chooseCa = new QPushButton(tr("Choose the CA certificate file…"), caPanel_);
+        chooseCa->setObjectName(QStringLiteral("chooseCaFile"));
+        caDetails_ = makeText({}, caPanel_);
+        caDetails_->setObjectName(QStringLiteral("caDetails"));
+        caDetails_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        caChain_ = makeText({}, caPanel_);
+        caChain_->setObjectName(QStringLiteral("caChain"));
+        auto* caLayout = new QVBoxLayout(caPanel_);
+        caLayout->setContentsMargins(0, 0, 0, 0);
+        caLayout->addWidget(makeText(tr("With the federation's CA certificate this site also trusts the coordinator's "
+                                        "renewed certificates. It is a .pem file, or the invitation file that came "
+                                        "with your enrollment code."),
+                                     caPanel_));
+        caLayout->addWidget(chooseCa, 0, Qt::AlignLeft);
+        caLayout->addWidget(caDetails_);
+        caLayout->addWidget(caChain_);
+
         auto* layout = new QVBoxLayout(this);
-        layout->addWidget(makeText(tr("SHA-256 fingerprint:"), this));
-        layout->addWidget(fingerprint_);
-        layout->addWidget(details_);
-        layout->addWidget(confirm_);
+        layout->addWidget(pinMode_);
+        layout->addWidget(caMode_);
+        layout->addWidget(pinPanel_);
+        layout->addWidget(caPanel_);
         layout->addWidget(busyLabel_);
         layout->addWidget(problemLabel_);
         layout->addStretch();
+        showMode();
         connect(confirm_, &QCheckBox::toggled, this, [this] { invalidate(); });
+        connect(caMode_, &QRadioButton::toggled, this, [this] {
+            invalidate();
+            showMode();
+            if (caMode_->isChecked()) checkChain();
+        });
+        connect(chooseCa, &QPushButton::clicked, this, [this] {
+            const auto path =
+                QFileDialog::getOpenFileName(this, tr("The federation's CA certificate"), QString(),
+                                             tr("Certificates and invitations (*.pem *.crt *.json);;All files (*)"));
+            if (!path.isEmpty()) loadCaFile(path);
+        });
+        connect(chainRunner_, &TaskRunner::started, this, [this] {
+            caChain_->setText(tr("Checking the coordinator's certificate against this CA…"));
+            emit completeChanged();
+        });
+        connect(chainRunner_, &TaskRunner::succeeded, this, [this](const QVariant& value) {
+            const auto reason = value.toString();
+            chains_ = reason.isEmpty();
+            if (chains_) {
+                caChain_->setText(tr("The coordinator's certificate is signed by this CA."));
+                showProblem({});
+            } else {
+                caChain_->clear();
+                showProblem(tr("This CA certificate does not vouch for the coordinator at %1: %2. Choose the file "
+                               "your federation administrator gave you for this federation, or ask them.")
+                                .arg(federationWizard()->identity.url, reason));
+            }
+        });
+        connect(chainRunner_, &TaskRunner::failed, this, [this](const QString& message) {
+            caChain_->clear();
+            showProblem(message);
+        });
+        connect(chainRunner_, &TaskRunner::finished, this, &CertificatePage::completeChanged);
     }
 
     void initializePage() override {
@@ -164,10 +263,53 @@ public:
         details_->setText(tr("Issued to: %1\nIssued by: %2\nValid until: %3")
                               .arg(identity.subject, identity.issuer,
                                    QLocale().toString(identity.expires.date(), QLocale::LongFormat)));
+        if (caMode_->isChecked()) checkChain();
+    }
+
+    bool isComplete() const override {
+        if (isChecking() || chainRunner_->isRunning()) return false;
+        // Only a CA that vouches for the coordinator lets the site go on.
+        return !caMode_->isChecked() || (!ca_.isEmpty() && chains_);
+    }
+
+    // A PEM file with the CA certificate(s), or an invitation file that holds them. False,
+    // with the reason on the page, when it has none.
+    bool loadCaFile(const QString& path) {
+        QString pem;
+        QString problem = readCaFile(path, pem);
+        const auto certificates = QSslCertificate::fromData(pem.toLatin1(), QSsl::Pem);
+        if (problem.isEmpty() && certificates.isEmpty())
+            problem = tr("%1 is not a PEM certificate file (one starts with \"-----BEGIN CERTIFICATE-----\"). Choose "
+                         "the federation's CA certificate your administrator gave you.")
+                          .arg(QFileInfo(path).fileName());
+        if (problem.isEmpty() && certificates.first().expiryDate() < QDateTime::currentDateTime())
+            problem = tr("This CA certificate expired on %1. Ask your federation administrator for the current one.")
+                          .arg(QLocale().toString(certificates.first().expiryDate().date(), QLocale::LongFormat));
+        setCa(problem.isEmpty() ? certificates : QList<QSslCertificate>{}, pem);
+        if (!problem.isEmpty()) showProblem(problem);
+        return problem.isEmpty();
+    }
+
+    // Uses the CA certificate(s) in `pem` (e.g. from the invitation file).
+    void useCa(const QString& pem) { setCa(QSslCertificate::fromData(pem.toLatin1(), QSsl::Pem), pem); }
+
+    // What enrollment keeps: the CA when chosen, otherwise the confirmed fingerprint.
+    CoordinatorTrust trust() const {
+        if (caMode_->isChecked()) return {QString(), caPem_};
+        return {federationWizard()->identity.certificateSha256, QString()};
     }
 
 protected:
     QString checkInput() const override {
+        if (caMode_->isChecked()) {
+            if (ca_.isEmpty())
+                return tr("Choose the federation's CA certificate file, or compare the fingerprint instead.");
+            if (chainRunner_->isRunning())
+                return tr("Wait until the coordinator's certificate is checked against this CA.");
+            if (!chains_)
+                return problem().isEmpty() ? tr("This CA certificate does not vouch for the coordinator.") : problem();
+            return {};
+        }
         if (!confirm_->isChecked())
             return tr("Compare the fingerprint with the one from your administrator and tick the box. If it does "
                       "not match, do not continue and tell your administrator.");
@@ -178,11 +320,11 @@ protected:
         auto* service = federationWizard()->service();
         const auto url = coordinatorPage_->url();
         const auto code = coordinatorPage_->code();
-        const auto identity = federationWizard()->identity;
+        const auto trust = this->trust();
         const auto refused = tr("The coordinator did not accept the enrollment: %1");
-        return runner()->start(tr("Enrolling this site"), [service, url, code, identity, refused](TaskContext&) {
+        return runner()->start(tr("Enrolling this site"), [service, url, code, trust, refused](TaskContext&) {
             try {
-                return QVariant::fromValue(service->enroll(url, code, identity));
+                return QVariant::fromValue(service->enroll(url, code, trust));
             } catch (const std::exception& error) {
                 throw Error(refused.arg(QString::fromUtf8(error.what())).toStdString());
             }
@@ -192,11 +334,81 @@ protected:
     void onCheckSucceeded(const QVariant& value) override { federationWizard()->task = value.value<FederationTask>(); }
 
 private:
+    void showMode() {
+        pinPanel_->setVisible(!caMode_->isChecked());
+        caPanel_->setVisible(caMode_->isChecked());
+        emit completeChanged();
+    }
+
+    void setCa(const QList<QSslCertificate>& certificates, const QString& pem) {
+        const QSignalBlocker blocker(caMode_);
+        caMode_->setChecked(true);
+        showMode();
+        invalidate();
+        ca_ = certificates;
+        caPem_ = certificates.isEmpty() ? QString() : pem;
+        caDetails_->clear();
+        if (!ca_.isEmpty()) {
+            const auto& first = ca_.first();
+            caDetails_->setText(tr("CA certificate: %1\nSHA-256 fingerprint: %2\nValid until: %3")
+                                    .arg(first.subjectDisplayName(),
+                                         formatFingerprint(first.digest(QCryptographicHash::Sha256)),
+                                         QLocale().toString(first.expiryDate().date(), QLocale::LongFormat)));
+        }
+        checkChain();
+    }
+
+    // The coordinator's certificate against the chosen CA, on a worker; nothing to check
+    // before the coordinator is known.
+    void checkChain() {
+        chains_ = false;
+        caChain_->clear();
+        emit completeChanged();
+        if (ca_.isEmpty() || federationWizard()->identity.url.isEmpty() || chainRunner_->isRunning()) return;
+        auto* service = federationWizard()->service();
+        const QUrl url(federationWizard()->identity.url);
+        const auto ca = ca_;
+        chainRunner_->start(tr("Checking the coordinator's certificate"),
+                            [service, url, ca](TaskContext&) { return QVariant(service->verifyAuthority(url, ca)); });
+    }
+
+    // The PEM text of a certificate file or of an invitation file's CA; a problem in words.
+    QString readCaFile(const QString& path, QString& pem) const {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) return tr("%1 cannot be read.").arg(path);
+        const auto bytes = file.readAll();
+        if (!bytes.trimmed().startsWith('{')) {
+            pem = QString::fromLatin1(bytes);
+            return {};
+        }
+#ifdef FMC_HAVE_FEDERATION
+        try {
+            pem = federation::readInvitation(path).caCertificatesPem;
+        } catch (const std::exception& error) {
+            return tr("The invitation file could not be read: %1").arg(QString::fromUtf8(error.what()));
+        }
+        if (pem.isEmpty())
+            return tr("This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint "
+                      "instead.");
+#endif
+        return {};
+    }
+
     CoordinatorPage* coordinatorPage_;
+    TaskRunner* chainRunner_;
+    QRadioButton* pinMode_;
+    QRadioButton* caMode_;
+    QWidget* pinPanel_;
+    QWidget* caPanel_;
     QLabel* fingerprint_;
     QLabel* details_;
     QCheckBox* confirm_;
     QString shownFingerprint_;
+    QLabel* caDetails_;
+    QLabel* caChain_;
+    QList<QSslCertificate> ca_;
+    QString caPem_;
+    bool chains_ = false;
 };
 
 // 3. Local labels -> the federation's classes.
@@ -562,7 +774,9 @@ FederationSetup FederationWizard::setup() const {
     setup.coordinatorUrl = identity.url;
     setup.federationId = task.federationId;
     setup.federationName = task.name;
-    setup.certificateSha256 = identity.certificateSha256;
+    const auto trust = static_cast<CertificatePage*>(page(CertificatePageId))->trust();
+    setup.certificateSha256 = trust.pinnedSha256;
+    setup.caCertificatesPem = trust.caCertificatesPem;
     setup.classNames = task.classNames;
     setup.promptTemplate = task.promptTemplate;
     setup.labelMapping = labelMapping;
@@ -576,6 +790,33 @@ FederationSetup FederationWizard::setup() const {
 QString FederationWizard::currentProblem() const {
     if (auto* page = qobject_cast<CheckedWizardPage*>(currentPage())) return page->problem();
     return {};
+}
+
+bool FederationWizard::loadInvitationFile(const QString& path) {
+    auto* coordinator = static_cast<CoordinatorPage*>(page(CoordinatorPageId));
+#ifdef FMC_HAVE_FEDERATION
+    federation::EnrollmentInvitation invitation;
+    try {
+        invitation = federation::readInvitation(path);
+    } catch (const std::exception& error) {
+        coordinator->reportProblem(
+            tr("The invitation file could not be read: %1").arg(QString::fromUtf8(error.what())));
+        return false;
+    }
+    coordinator->prefill(invitation.coordinatorUrl, QString::fromStdString(invitation.code));
+    // An invitation with a fingerprint only leaves the comparison to the person.
+    if (!invitation.caCertificatesPem.isEmpty())
+        static_cast<CertificatePage*>(page(CertificatePageId))->useCa(invitation.caCertificatesPem);
+    qCInfo(lcFederation) << "invitation file read for" << invitation.coordinatorUrl;
+    return true;
+#else
+    coordinator->reportProblem(tr("This build of the app has no federation client: %1 cannot be read.").arg(path));
+    return false;
+#endif
+}
+
+bool FederationWizard::loadCaCertificateFile(const QString& path) {
+    return static_cast<CertificatePage*>(page(CertificatePageId))->loadCaFile(path);
 }
 
 void FederationWizard::refreshData() {

@@ -1,6 +1,8 @@
 #pragma once
-// Joining a federation, for site staff: coordinator address and enrollment code ->
-// confirm the coordinator's certificate fingerprint -> map local labels onto the
+// Joining a federation, for site staff: coordinator address and enrollment code (typed, or
+// from the invitation file the operator issued) -> confirm the coordinator's certificate
+// fingerprint, or trust the federation's CA certificate once the coordinator's certificate
+// is seen to chain to it -> map local labels onto the
 // federation's classes -> check the site's data -> check the model bundle -> test the
 // connection -> done. Each page checks its input and explains a problem in plain words;
 // checks that need the network or the disk run on a worker thread. Going back keeps what
@@ -49,6 +51,14 @@ public:
 
     // The setup the wizard would store now.
     FederationSetup setup() const;
+    // Fills in the coordinator page (address and code) and the certificate page (the
+    // federation's CA) from an invitation file (fedmedclip-coordinator issue-code --out).
+    // False, with the reason on the coordinator page, when it cannot be read.
+    bool loadInvitationFile(const QString& path);
+    // Trusts the federation's CA from a PEM file (or an invitation file) on the certificate
+    // page, which then checks the coordinator's certificate against it. False, with the
+    // reason on that page, when the file holds no usable CA certificate.
+    bool loadCaCertificateFile(const QString& path);
     // The message the current page shows for a problem ("" when none).
     QString currentProblem() const;
 

@@ -134,7 +134,9 @@ QJsonObject toJson(const PredictionRecord& prediction) {
             {"modelVersion", prediction.modelVersion},
             {"classNames", toJson(prediction.classNames)},
             {"probabilities", probabilities},
-            {"madeAt", prediction.madeAt.toString(Qt::ISODateWithMs)}};
+            {"madeAt", prediction.madeAt.toString(Qt::ISODateWithMs)},
+            {"bundleHash", prediction.bundleHash},
+            {"modelDescription", prediction.modelDescription}};
 }
 PredictionRecord predictionFromJson(const QJsonObject& object) {
     PredictionRecord prediction;
@@ -144,6 +146,11 @@ PredictionRecord predictionFromJson(const QJsonObject& object) {
     prediction.classNames = toStringList(object.value("classNames"));
     for (const auto& value : object.value("probabilities").toArray()) prediction.probabilities.append(value.toDouble());
     prediction.madeAt = QDateTime::fromString(object.value("madeAt").toString(), Qt::ISODateWithMs);
+    prediction.bundleHash = object.value("bundleHash").toString();
+    prediction.modelDescription = object.value("modelDescription").toString();
+    // Saved before descriptions existed: the version is all there is to say.
+    if (prediction.modelDescription.isEmpty() && !prediction.modelVersion.isEmpty())
+        prediction.modelDescription = QStringLiteral("model version %1").arg(prediction.modelVersion);
     return prediction;
 }
 
@@ -154,6 +161,7 @@ QJsonObject toJson(const FederationSetup& setup) {
             {"federationId", setup.federationId},
             {"federationName", setup.federationName},
             {"certificateSha256", setup.certificateSha256},
+            {"caCertificatesPem", setup.caCertificatesPem},
             {"classNames", toJson(setup.classNames)},
             {"promptTemplate", setup.promptTemplate},
             {"labelMapping", mapping},
@@ -169,6 +177,7 @@ FederationSetup setupFromJson(const QJsonObject& object) {
     setup.federationId = object.value("federationId").toString();
     setup.federationName = object.value("federationName").toString();
     setup.certificateSha256 = object.value("certificateSha256").toString();
+    setup.caCertificatesPem = object.value("caCertificatesPem").toString();
     setup.classNames = toStringList(object.value("classNames"));
     setup.promptTemplate = object.value("promptTemplate").toString();
     const auto mapping = object.value("labelMapping").toObject();
@@ -443,7 +452,11 @@ void FolderWorkspace::appendHistory(const HistoryRow& row) {
 void FolderWorkspace::savePrediction(const PredictionRecord& prediction) {
     {
         QMutexLocker lock(&mutex_);
-        predictions_.append(prediction);
+        auto described = prediction;
+        described.modelDescription = described.modelVersion.isEmpty()
+                                         ? zeroShotModelDescription(described.bundleHash)
+                                         : QStringLiteral("model version %1").arg(described.modelVersion);
+        predictions_.append(described);
         savePredictions();
     }
     emit predictionsChanged();

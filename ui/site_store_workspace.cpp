@@ -68,6 +68,14 @@ ImageEntry toEntry(const StoredImage& image) {
     return entry;
 }
 
+// E.g. "model version 3 (local-checkpoint, round 12, bundle 1a2b3c4d5e6f)".
+std::string describeModelVersion(const ModelVersion& version) {
+    std::string text = "model version " + std::to_string(version.id) + " (" + modelVersionKindName(version.kind);
+    if (version.round) text += ", round " + std::to_string(*version.round);
+    if (!version.bundleHash.empty()) text += ", bundle " + version.bundleHash.substr(0, 12);
+    return text + ")";
+}
+
 QDateTime parseStoreTime(const std::string& text) {
     auto time = QDateTime::fromString(qs(text), Qt::ISODateWithMs);
     if (!time.isValid()) time = QDateTime::fromString(qs(text), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
@@ -267,9 +275,13 @@ QList<HistoryRow> SiteStoreWorkspace::history(const QString& runId) const {
         row.bytesSent = metrics.bytesSent;
         row.bytesReceived = metrics.bytesReceived;
         row.seconds = metrics.seconds;
+        for (const auto& recall : metrics.perClassRecall)
+            row.perClassRecall.append(recall.value_or(std::numeric_limits<double>::quiet_NaN()));
         const auto extra = extras.value(QString::number(metrics.round)).toObject();
         row.federationAccuracy = extra.contains("federationAccuracy") ? extra.value("federationAccuracy").toDouble(-1) : -1;
-        for (const auto& value : extra.value("perClassRecall").toArray()) row.perClassRecall.append(number(value));
+        // Rounds the desktop app recorded before the store had a recall column.
+        if (row.perClassRecall.isEmpty())
+            for (const auto& value : extra.value("perClassRecall").toArray()) row.perClassRecall.append(number(value));
         rows.append(row);
     }
     return rows;
@@ -292,16 +304,15 @@ void SiteStoreWorkspace::appendHistory(const HistoryRow& row) {
         metrics.bytesSent = row.bytesSent;
         metrics.bytesReceived = row.bytesReceived;
         metrics.seconds = row.seconds;
+        for (double recall : row.perClassRecall) metrics.perClassRecall.push_back(optional(recall));
         store.recordRound(runId, metrics);
-        // What the rounds table has no column for.
-        const auto key = kRoundExtrasPrefix + str(row.runId);
-        auto extras = parseObject(store.setting(key));
-        QJsonArray recall;
-        for (double value : row.perClassRecall) recall.append(std::isnan(value) ? QJsonValue() : QJsonValue(value));
-        QJsonObject extra{{"perClassRecall", recall}};
-        if (row.federationAccuracy >= 0) extra.insert("federationAccuracy", row.federationAccuracy);
-        extras.insert(QString::number(row.round), extra);
-        store.setSetting(key, toText(extras));
+        // The federation's accuracy has no column in the rounds table.
+        if (row.federationAccuracy >= 0) {
+            const auto key = kRoundExtrasPrefix + str(row.runId);
+            auto extras = parseObject(store.setting(key));
+            extras.insert(QString::number(row.round), QJsonObject{{"federationAccuracy", row.federationAccuracy}});
+            store.setSetting(key, toText(extras));
+        }
     }
     emit historyChanged();
 }
@@ -316,9 +327,8 @@ void SiteStoreWorkspace::finishOpenRuns() {
 }
 
 void SiteStoreWorkspace::savePrediction(const PredictionRecord& prediction) {
-    // The store ties every prediction to a model version and to the file's content.
-    if (prediction.modelVersion.isEmpty())
-        throw Error(str(tr("Predictions of an untrained model are not saved: train this site's model first.")));
+    // The store ties every prediction to the file's content and names the model: a stored
+    // version, or in words the zero-shot shared FAM of a site that has not trained yet.
     QFile file(prediction.imagePath);
     if (!file.open(QIODevice::ReadOnly)) throw Error(str(prediction.imagePath) + ": cannot be read");
     const auto contentHash = QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
@@ -328,7 +338,16 @@ void SiteStoreWorkspace::savePrediction(const PredictionRecord& prediction) {
         stored.contentHash = contentHash.toStdString();
         if (prediction.imageId > 0) stored.imageId = prediction.imageId;
         stored.sourcePath = str(prediction.imagePath);
-        stored.modelVersionId = prediction.modelVersion.toLongLong();
+        if (prediction.modelVersion.isEmpty()) {
+            stored.modelDescription = str(zeroShotModelDescription(prediction.bundleHash));
+        } else {
+            const auto version = site_->store().modelVersion(prediction.modelVersion.toLongLong());
+            if (!version)
+                throw Error("prediction: model version " + str(prediction.modelVersion) +
+                            " is not a model version of this workspace");
+            stored.modelVersionId = version->id;
+            stored.modelDescription = describeModelVersion(*version);
+        }
         int top = 0;
         double entropy = 0;
         QJsonArray ensemble;
@@ -356,6 +375,7 @@ QList<PredictionRecord> SiteStoreWorkspace::predictions() const {
         record.imageId = stored.imageId.value_or(0);
         record.imagePath = qs(stored.sourcePath);
         record.modelVersion = stored.modelVersionId ? QString::number(*stored.modelVersionId) : QString();
+        record.modelDescription = qs(stored.modelDescription);
         const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(stored.probabilitiesJson)).object();
         for (const auto& name : json.value("classes").toArray()) record.classNames << name.toString();
         for (const auto& value : json.value("ensemble").toArray()) record.probabilities << value.toDouble();
@@ -377,6 +397,7 @@ FederationSetup SiteStoreWorkspace::federationSetupLocked() const {
     setup.federationId = json.value("federationId").toString();
     setup.federationName = json.value("federationName").toString();
     setup.certificateSha256 = json.value("certificateSha256").toString();
+    setup.caCertificatesPem = json.value("caCertificatesPem").toString();
     for (const auto& name : json.value("classNames").toArray()) setup.classNames << name.toString();
     setup.promptTemplate = json.value("promptTemplate").toString();
     const auto mapping = json.value("labelMapping").toObject();
@@ -403,6 +424,7 @@ void SiteStoreWorkspace::saveFederationSetup(const FederationSetup& setup) {
                                  {"federationId", setup.federationId},
                                  {"federationName", setup.federationName},
                                  {"certificateSha256", setup.certificateSha256},
+                                 {"caCertificatesPem", setup.caCertificatesPem},
                                  {"classNames", QJsonArray::fromStringList(setup.classNames)},
                                  {"promptTemplate", setup.promptTemplate},
                                  {"labelMapping", mapping},
@@ -480,15 +502,17 @@ TrainingOutcome SiteStoreWorkspace::trainLocally(const TrainingConfig& config, T
             row.balancedAccuracy = progress.round->balancedAccuracy.value_or(std::numeric_limits<double>::quiet_NaN());
             row.macroF1 = progress.round->macroF1.value_or(std::numeric_limits<double>::quiet_NaN());
             row.seconds = progress.round->seconds;
+            for (const auto& recall : progress.round->perClassRecall)
+                row.perClassRecall.append(recall.value_or(std::numeric_limits<double>::quiet_NaN()));
             context.reportPartial(QVariant::fromValue(row));
             emit historyChanged();
         },
         context.cancelFlag());
     outcome.runId = QString::number(result.trainingRunId);
     outcome.roundsDone = static_cast<int>(result.rounds.size());
-    // The store keeps the last round's model.
-    outcome.bestRound = outcome.roundsDone;
-    if (!result.rounds.empty()) outcome.bestBalancedAccuracy = result.rounds.back().balancedAccuracy.value_or(0);
+    outcome.bestRound = result.keptRound;
+    if (result.keptRound >= 1 && result.keptRound <= outcome.roundsDone)
+        outcome.bestBalancedAccuracy = result.rounds[size_t(result.keptRound - 1)].balancedAccuracy.value_or(0);
     outcome.unreadableImages = toQt(result.features.errors);
     emit historyChanged();
     emit siteModelChanged();

@@ -4,9 +4,8 @@
 // connection guarded by a mutex; imports and training open their own connection on the
 // worker thread (the store runs in WAL mode), so the window never waits for them.
 //
-// What the store has no column for (the page's per-class recall and the federation's
-// accuracy of a round, the federation setup, the demo flag) is kept in the store's
-// settings under "ui.*" keys.
+// What the store has no column for (the federation's accuracy of a round, the federation
+// setup, the demo flag) is kept in the store's settings under "ui.*" keys.
 #ifdef FMC_HAVE_SITE
 #include "workspace_service.h"
 

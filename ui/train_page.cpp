@@ -22,6 +22,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace fmc::ui {
@@ -62,7 +63,13 @@ TrainingConfig makeConfig(const WorkspaceService& workspace, int rounds) {
 }  // namespace
 
 TrainPage::TrainPage(QWidget* parent)
-    : QWidget(parent), runner_(new TaskRunner(this)), statusRunner_(new TaskRunner(this)), live_(new HistoryModel(this)) {
+    : QWidget(parent),
+      runner_(new TaskRunner(this)),
+      statusRunner_(new TaskRunner(this)),
+      live_(new HistoryModel(this)),
+      pollTimer_(new QTimer(this)) {
+    pollTimer_->setSingleShot(true);
+    connect(pollTimer_, &QTimer::timeout, this, &TrainPage::refreshRoundStatus);
     auto* layout = new QVBoxLayout(this);
     title_ = new QLabel(this);
     title_->setObjectName(QStringLiteral("pageTitle"));
@@ -153,10 +160,19 @@ TrainPage::TrainPage(QWidget* parent)
     });
     connect(statusButton_, &QPushButton::clicked, this, &TrainPage::refreshRoundStatus);
     connect(statusRunner_, &TaskRunner::succeeded, this, [this](const QVariant& value) {
+        pollFailures_ = 0;
+        unreachableSince_ = {};
         if (value.canConvert<RoundStatus>()) showRoundStatus(value.value<RoundStatus>());
     });
-    connect(statusRunner_, &TaskRunner::failed, this,
-            [this](const QString& message) { roundState_->setText(tr("The coordinator could not be asked: %1").arg(message)); });
+    connect(statusRunner_, &TaskRunner::failed, this, [this](const QString& message) {
+        ++pollFailures_;
+        if (!unreachableSince_.isValid()) unreachableSince_ = QDateTime::currentDateTime();
+        qCInfo(lcFederation) << "round status request failed" << pollFailures_ << "time(s) in a row:" << message;
+        roundState_->setText(tr("Coordinator unreachable since %1. This page keeps asking, less often while it does "
+                                "not answer.\n%2")
+                                 .arg(unreachableSince_.toString(QStringLiteral("HH:mm")), message));
+    });
+    connect(statusRunner_, &TaskRunner::finished, this, &TrainPage::updatePolling);
     connect(joinButton_, &QPushButton::clicked, this, &TrainPage::joinFederationRequested);
     connect(cancelButton_, &QPushButton::clicked, this, &TrainPage::cancel);
     connect(runner_, &TaskRunner::progressChanged, this, [this](int done, int total, const QString& message) {
@@ -212,6 +228,7 @@ TrainPage::TrainPage(QWidget* parent)
 }
 
 TrainPage::~TrainPage() {
+    pollTimer_->stop();
     runner_->cancel();
     runner_->waitForDone();
     statusRunner_->waitForDone();
@@ -220,6 +237,17 @@ TrainPage::~TrainPage() {
 void TrainPage::changeEvent(QEvent* event) {
     if (event->type() == QEvent::LanguageChange) retranslate();
     QWidget::changeEvent(event);
+}
+
+void TrainPage::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    // Coming into view: ask now, then periodically.
+    if (shouldPollRoundStatus()) refreshRoundStatus();
+}
+
+void TrainPage::hideEvent(QHideEvent* event) {
+    QWidget::hideEvent(event);
+    updatePolling();
 }
 
 void TrainPage::retranslate() {
@@ -241,6 +269,8 @@ void TrainPage::setWorkspace(WorkspaceService* workspace) {
     workspace_ = workspace;
     live_->clear();
     if (workspace_) connect(workspace_, &WorkspaceService::federationSetupChanged, this, &TrainPage::updateFederationCard);
+    pollFailures_ = 0;
+    unreachableSince_ = {};
     roundState_->setText(tr("No training running."));
     roundDetail_->clear();
     status_->clear();
@@ -278,7 +308,35 @@ void TrainPage::updateFederationCard() {
     joinButton_->setEnabled(workspace_ != nullptr && federation_ != nullptr);
     joinButton_->setToolTip(federation_ ? QString() : tr("This build of the app has no federation client."));
     setBusy(runner_->isRunning());
+    updatePolling();
 }
+
+bool TrainPage::shouldPollRoundStatus() const {
+    return isVisible() && workspace_ && federation_ && workspace_->federationSetup().isComplete();
+}
+
+void TrainPage::updatePolling() {
+    if (!shouldPollRoundStatus()) {
+        pollTimer_->stop();
+        return;
+    }
+    if (!statusRunner_->isRunning() && !pollTimer_->isActive()) pollTimer_->start(nextRoundStatusPollMs());
+}
+
+void TrainPage::setRoundStatusPollInterval(int milliseconds) {
+    pollIntervalMs_ = qMax(1, milliseconds);
+    if (pollTimer_->isActive()) pollTimer_->start(nextRoundStatusPollMs());
+}
+
+bool TrainPage::isPollingRoundStatus() const { return pollTimer_->isActive() || statusRunner_->isRunning(); }
+
+int TrainPage::nextRoundStatusPollMs() const {
+    qint64 delay = pollIntervalMs_;
+    for (int i = 0; i < pollFailures_ && delay < kRoundStatusMaxBackoffMs; ++i) delay *= 2;
+    return static_cast<int>(qMin<qint64>(delay, qMax(kRoundStatusMaxBackoffMs, pollIntervalMs_)));
+}
+
+QString TrainPage::roundStateText() const { return roundState_->text(); }
 
 void TrainPage::setBusy(bool busy) {
     const bool ready = workspace_ != nullptr && !busy;
@@ -335,6 +393,7 @@ bool TrainPage::startFederatedTraining() {
 
 void TrainPage::refreshRoundStatus() {
     if (!workspace_ || !federation_ || statusRunner_->isRunning()) return;
+    pollTimer_->stop();
     auto federation = federation_;
     const auto setup = workspace_->federationSetup();
     statusRunner_->start(tr("Asking the coordinator"),

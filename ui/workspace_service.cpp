@@ -4,6 +4,11 @@
 
 namespace fmc::ui {
 
+QString zeroShotModelDescription(const QString& bundleHash) {
+    return bundleHash.isEmpty() ? QStringLiteral("zero-shot shared FAM")
+                                : QStringLiteral("zero-shot shared FAM, bundle %1").arg(bundleHash.left(12));
+}
+
 QStringList WorkspaceService::localLabels() const {
     QSet<QString> labels;
     for (const auto& image : images())

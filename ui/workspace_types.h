@@ -89,18 +89,27 @@ struct TrainingRun {
 struct PredictionRecord {
     qint64 imageId = 0;  // 0: an image that is not in the workspace
     QString imagePath;
-    QString modelVersion;
+    QString modelVersion;  // "": the zero-shot shared FAM of a site that has not trained
     QStringList classNames;
     QVector<double> probabilities;  // ensemble, same order as classNames
     QDateTime madeAt;
+    QString bundleHash;  // of the model bundle that made it
+    // The model in words, e.g. "zero-shot shared FAM, bundle 1a2b3c4d5e6f"; written by the
+    // workspace when saving.
+    QString modelDescription;
 };
+
+// "zero-shot shared FAM, bundle <first 12 hex of the bundle hash>": what predicts before
+// the site trained. Stored with the prediction, so it stays in English like the store.
+QString zeroShotModelDescription(const QString& bundleHash);
 
 // What the federation setup wizard stores in the workspace.
 struct FederationSetup {
     QString coordinatorUrl;
     QString federationId;
     QString federationName;
-    QString certificateSha256;  // the fingerprint the site admin confirmed
+    QString certificateSha256;  // the fingerprint the site admin confirmed; "" when the CA is trusted
+    QString caCertificatesPem;  // the federation's CA certificate(s) the site trusts instead
     QStringList classNames;     // the federation's classes, in its order
     QString promptTemplate;
     QMap<QString, QString> labelMapping;  // local label -> federation class ("" = not used)

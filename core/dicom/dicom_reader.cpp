@@ -29,6 +29,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include "common/sha256.h"
 #include "dicom/jpeg2000_decoder.h"
@@ -537,44 +538,47 @@ std::string hashNativePixels(DcmDataset& dataset, const DicomMetadata& meta, con
 // (the rank error is below 0.01 %) and keeps a 4k x 4k radiograph from dominating import time.
 constexpr std::size_t kPercentileSamples = 1u << 18;
 
-template <typename T>
-void sampleFrameValues(const void* data, std::size_t offset, std::size_t count, std::vector<double>& out) {
-    const T* values = static_cast<const T*>(data) + offset;
-    const std::size_t stride = std::max<std::size_t>(1, count / kPercentileSamples);
-    out.clear();
-    out.reserve(count / stride + 1);
-    for (std::size_t i = 0; i < count; i += stride) out.push_back(static_cast<double>(values[i]));
+// Calls visit(values, count) with one frame's values in the renderer's intermediate
+// representation (the modality values, as Uint8 ... Sint32); false when it has none.
+template <typename Visit>
+bool visitFrameValues(const ::DicomImage& image, unsigned long frame, std::size_t pixelsPerFrame, Visit&& visit) {
+    const DiPixel* inter = image.getInterData();
+    if (!inter || !inter->getData() || inter->getCount() < (frame + 1) * pixelsPerFrame) return false;
+    const std::size_t offset = frame * pixelsPerFrame;
+    const void* data = inter->getData();
+    switch (inter->getRepresentation()) {
+        case EPR_Uint8:
+            visit(static_cast<const Uint8*>(data) + offset, pixelsPerFrame);
+            return true;
+        case EPR_Sint8:
+            visit(static_cast<const Sint8*>(data) + offset, pixelsPerFrame);
+            return true;
+        case EPR_Uint16:
+            visit(static_cast<const Uint16*>(data) + offset, pixelsPerFrame);
+            return true;
+        case EPR_Sint16:
+            visit(static_cast<const Sint16*>(data) + offset, pixelsPerFrame);
+            return true;
+        case EPR_Uint32:
+            visit(static_cast<const Uint32*>(data) + offset, pixelsPerFrame);
+            return true;
+        case EPR_Sint32:
+            visit(static_cast<const Sint32*>(data) + offset, pixelsPerFrame);
+            return true;
+    }
+    return false;
 }
 
 // 0.5th and 99.5th percentile of the frame's rescaled values; the full range when those
 // coincide (e.g. a mostly empty mask), so sparse structures stay visible.
 std::pair<double, double> robustRange(const ::DicomImage& image, unsigned long frame,
                                       std::size_t pixelsPerFrame) {
-    const DiPixel* inter = image.getInterData();
     std::vector<double> values;
-    if (inter && inter->getData() && inter->getCount() >= (frame + 1) * pixelsPerFrame) {
-        const std::size_t offset = frame * pixelsPerFrame;
-        switch (inter->getRepresentation()) {
-            case EPR_Uint8:
-                sampleFrameValues<Uint8>(inter->getData(), offset, pixelsPerFrame, values);
-                break;
-            case EPR_Sint8:
-                sampleFrameValues<Sint8>(inter->getData(), offset, pixelsPerFrame, values);
-                break;
-            case EPR_Uint16:
-                sampleFrameValues<Uint16>(inter->getData(), offset, pixelsPerFrame, values);
-                break;
-            case EPR_Sint16:
-                sampleFrameValues<Sint16>(inter->getData(), offset, pixelsPerFrame, values);
-                break;
-            case EPR_Uint32:
-                sampleFrameValues<Uint32>(inter->getData(), offset, pixelsPerFrame, values);
-                break;
-            case EPR_Sint32:
-                sampleFrameValues<Sint32>(inter->getData(), offset, pixelsPerFrame, values);
-                break;
-        }
-    }
+    visitFrameValues(image, frame, pixelsPerFrame, [&values](const auto* frameValues, std::size_t count) {
+        const std::size_t stride = std::max<std::size_t>(1, count / kPercentileSamples);
+        values.reserve(count / stride + 1);
+        for (std::size_t i = 0; i < count; i += stride) values.push_back(static_cast<double>(frameValues[i]));
+    });
     if (values.empty()) return {0.0, 0.0};
     const auto lowIndex = static_cast<std::size_t>(std::floor(0.005 * double(values.size() - 1)));
     const auto highIndex = static_cast<std::size_t>(std::ceil(0.995 * double(values.size() - 1)));
@@ -585,6 +589,27 @@ std::pair<double, double> robustRange(const ::DicomImage& image, unsigned long f
     if (low < high) return {low, high};
     const auto [minIt, maxIt] = std::minmax_element(values.begin(), values.end());
     return {*minIt, *maxIt};
+}
+
+// The renderer's modality values of one frame, with the window its rendering used.
+ModalityFrame modalityFrame(const ::DicomImage& image, unsigned long frame, const DicomMetadata& meta,
+                            std::pair<double, double> window, const std::string& path) {
+    ModalityFrame result;
+    result.width = meta.columns;
+    result.height = meta.rows;
+    const bool found = visitFrameValues(image, frame, std::size_t(meta.rows) * std::size_t(meta.columns),
+                                        [&result](const auto* values, std::size_t count) {
+                                            result.values.assign(values, values + count);
+                                        });
+    if (!found || result.values.empty())
+        throw DicomError(DicomErrorKind::Corrupt,
+                         path + ": the modality values of frame " + std::to_string(frame) + " are not available");
+    const auto [minIt, maxIt] = std::minmax_element(result.values.begin(), result.values.end());
+    result.minimum = *minIt;
+    result.maximum = *maxIt;
+    std::tie(result.windowCenter, result.windowWidth) = window;
+    result.inverted = meta.photometricInterpretation == "MONOCHROME1";
+    return result;
 }
 
 // DICOM's linear VOI function maps [low - 0.5, high + 0.5) onto the output range with
@@ -780,8 +805,9 @@ E_TransferSyntax decodeToNative(DcmDataset& dataset, const DicomMetadata& meta, 
 
 // Modality rescale, VOI window (the file's first, else the robust automatic one, per frame),
 // MONOCHROME1 inversion and colour conversion, by DCMTK's renderer.
+// With `modality`, grey frames also leave their modality values there.
 std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFramePolicy policy,
-                             DicomMetadata& meta, const std::string& path) {
+                             DicomMetadata& meta, const std::string& path, std::vector<ModalityFrame>* modality) {
     const bool everyFrame = policy == MultiFramePolicy::EveryFrame;
     const unsigned long firstFrame = everyFrame ? 0 : static_cast<unsigned long>(meta.frames / 2);
     const unsigned long frameCount = everyFrame ? static_cast<unsigned long>(meta.frames) : 1;
@@ -796,20 +822,25 @@ std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFr
                                    std::to_string(meta.bitsAllocated) + " bits (" + statusText(status) + ")");
     }
     const bool monochrome = image.isMonochrome() != 0;
+    if (monochrome)
+        for (unsigned int plane = 0; plane < image.getOverlayCount(); ++plane)
+            meta.visibleOverlayPlanes += image.isOverlayVisible(plane) == 1 ? 1 : 0;
     if (monochrome && image.getWindowCount() > 0 && image.setWindow(0) != 0)
         meta.windowFromFile = image.getWindow(meta.windowCenter, meta.windowWidth) != 0;
 
     const std::size_t pixelsPerFrame = std::size_t(meta.rows) * std::size_t(meta.columns);
     std::vector<RgbImage> frames;
     for (unsigned long f = 0; f < frameCount; ++f) {
+        double center = meta.windowCenter, width = meta.windowWidth;
         if (monochrome && !meta.windowFromFile) {
-            const auto [center, width] = windowFor(robustRange(image, f, pixelsPerFrame));
+            std::tie(center, width) = windowFor(robustRange(image, f, pixelsPerFrame));
             image.setWindow(center, width);
             if (f == 0) {
                 meta.windowCenter = center;
                 meta.windowWidth = width;
             }
         }
+        if (monochrome && modality) modality->push_back(modalityFrame(image, f, meta, {center, width}, path));
         const auto* output = static_cast<const Uint8*>(image.getOutputData(8, f, 0));
         if (!output)
             throw DicomError(DicomErrorKind::Corrupt,
@@ -871,8 +902,41 @@ DicomImage readDicomFile(const std::string& path, const DicomReadOptions& option
     readImageAttributes(dataset, options.limits, result.meta, path);
     const E_TransferSyntax nativeXfer = decodeToNative(dataset, result.meta, path);
     result.pixelHash = hashNativePixels(dataset, result.meta, path);
-    result.frames = render(dataset, nativeXfer, options.frames, result.meta, path);
+    result.frames = render(dataset, nativeXfer, options.frames, result.meta, path,
+                           options.keepModalityValues ? &result.modality : nullptr);
     return result;
+}
+
+RgbImage renderWindow(const ModalityFrame& frame, double center, double width) {
+    if (!(width >= 1))
+        throw Error("renderWindow: window width " + std::to_string(width) + " (at least 1 is needed)");
+    const std::size_t count = std::size_t(std::max(frame.width, 0)) * std::size_t(std::max(frame.height, 0));
+    if (frame.values.size() < count)
+        throw Error("renderWindow: " + std::to_string(frame.values.size()) + " values for a " +
+                    std::to_string(frame.width) + " x " + std::to_string(frame.height) + " frame");
+    // DCMTK's linear VOI transformation without presentation LUT or display function
+    // (dimoopxt.h), term by term, so both give the same byte for every value.
+    const double low = frame.inverted ? 255 : 0, high = frame.inverted ? 0 : 255;
+    const double width1 = width - 1;
+    const double leftBorder = center - 0.5 - width1 / 2;
+    const double rightBorder = center - 0.5 + width1 / 2;
+    const double outputRange = high - low;
+    const double offset = width1 == 0 ? 0 : high - ((center - 0.5) / width1 + 0.5) * outputRange;
+    const double gradient = width1 == 0 ? 0 : outputRange / width1;
+    const auto lowByte = static_cast<std::uint8_t>(low), highByte = static_cast<std::uint8_t>(high);
+    RgbImage image;
+    image.width = frame.width;
+    image.height = frame.height;
+    image.pixels.resize(count * 3);
+    std::uint8_t* out = image.pixels.data();
+    for (std::size_t i = 0; i < count; ++i, out += 3) {
+        const double value = frame.values[i];
+        const std::uint8_t grey = value <= leftBorder    ? lowByte
+                                  : value > rightBorder ? highByte
+                                                        : static_cast<std::uint8_t>(offset + value * gradient);
+        out[0] = out[1] = out[2] = grey;
+    }
+    return image;
 }
 
 }  // namespace fmc

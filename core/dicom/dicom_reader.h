@@ -14,6 +14,10 @@
 //    values. MONOCHROME1 is inverted (low values bright), colour models (YBR_FULL,
 //    YBR_FULL_422, YBR_ICT/RCT, PALETTE COLOR) are converted to RGB. Grey frames come back as
 //    RGB with R = G = B.
+//  * Display windows: with DicomReadOptions::keepModalityValues a grey frame also comes back
+//    as its modality values (after the rescale, before any VOI window); renderWindow() then
+//    renders them through any linear window with the renderer's own arithmetic, so the
+//    window the file rendering used gives that rendering exactly.
 //  * Frames: MultiFramePolicy::MiddleFrame keeps frame number frames/2 (0-based; the exact
 //    middle for odd counts). The automatic window is computed per frame, so a frame decodes
 //    the same under either policy.
@@ -39,6 +43,9 @@ struct DicomReadOptions {
     // the default set listed at DicomMetadata::tagValue. An unknown keyword throws fmc::Error
     // naming it; check user input with isKnownDicomKeyword() first.
     std::vector<std::string> extraAttributes;
+    // Also return the modality values of every returned grey frame (DicomImage::modality),
+    // e.g. for a display window the user chooses. Costs 8 bytes per pixel.
+    bool keepModalityValues = false;
 };
 
 enum class DicomErrorKind {
@@ -76,6 +83,8 @@ struct DicomMetadata {
     // window these are the values of the first returned frame.
     bool windowFromFile = false;
     double windowCenter = 0, windowWidth = 0;
+    // Overlay planes (60xx group: annotations, markers) the renderer drew into grey frames.
+    int visibleOverlayPlanes = 0;
     // PatientName, PatientID, PatientBirthDate, PatientSex, OtherPatientIDs, AccessionNumber,
     // InstitutionName, InstitutionAddress, ReferringPhysicianName, PerformingPhysicianName,
     // OperatorsName, StationName, StudyDate, StudyTime, StudyID, when present and non-empty.
@@ -92,6 +101,20 @@ struct DicomMetadata {
     std::string tagValue(const std::string& keyword) const;
 };
 
+// One grey frame's values after the modality rescale (Rescale Slope/Intercept), before any
+// VOI window, in modality units (e.g. Hounsfield units for CT), row by row. They are the
+// renderer's own values, which are integers (a fractional rescale result is truncated).
+struct ModalityFrame {
+    int width = 0;
+    int height = 0;
+    std::vector<double> values;
+    double minimum = 0, maximum = 0;
+    // The window this frame's rendering used (the file's or the automatic one), and
+    // whether low values are bright (MONOCHROME1).
+    double windowCenter = 0, windowWidth = 0;
+    bool inverted = false;
+};
+
 struct DicomImage {
     DicomMetadata meta;
     // 8-bit RGB after rescale, VOI window (file's or automatic), MONOCHROME1 inversion and
@@ -101,10 +124,20 @@ struct DicomImage {
     // windowing: samples in little-endian byte order, planar configuration as stored, padding
     // excluded. Identical for every lossless encoding of the same pixels.
     std::string pixelHash;
+    // With DicomReadOptions::keepModalityValues and a grey image: one entry per entry of
+    // `frames`; empty otherwise (colour images have no modality values to window).
+    std::vector<ModalityFrame> modality;
 };
 
 // Throws DicomError (kind + message naming the file) on any failure.
 DicomImage readDicomFile(const std::string& path, const DicomReadOptions& options = {});
+
+// 8-bit rendering (R = G = B) of `frame` through the linear VOI window (center, width) in
+// modality units (DICOM PS3.3 C.11.2.1.2.1), inverted when frame.inverted. The arithmetic is
+// the renderer's, so frame.windowCenter/windowWidth give exactly the frame readDicomFile
+// returned, except for the pixels of visible overlay planes (not drawn here). Throws
+// fmc::Error when width < 1 or the frame holds fewer values than its size.
+RgbImage renderWindow(const ModalityFrame& frame, double center, double width);
 
 // Cheap check for folder imports (reads at most 132 bytes): "DICM" at offset 128, or a
 // .dcm/.dicom extension (case-insensitive), or no extension and a start that looks like a

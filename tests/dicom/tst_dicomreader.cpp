@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include <fcntl.h>
@@ -446,6 +447,10 @@ private slots:
     void rescaleAndWindowExact_data();
     void rescaleAndWindowExact();
     void automaticWindowIsRobust();
+    void modalityValuesAreRescaled();
+    void modalityValuesReproduceEveryGreyRendering();
+    void windowOverrideRevealsClippedValues();
+    void renderWindowRefusesBadInput();
     void ybrFull422Colour();
     void paletteColour();
     void multiFramePolicies();
@@ -789,6 +794,148 @@ void TestDicomReader::automaticWindowIsRobust() {
     flat.nativePixels = QByteArray(32, '\x07');
     const DicomImage constant = readDicomFile(tempFile("flat.dcm", buildImage(flat)).toStdString());
     for (std::uint8_t v : constant.frames.front().pixels) QCOMPARE(int(v), 0);
+}
+
+// The modality values are the stored values after the rescale, before any window; colour
+// images and reads without the option have none.
+void TestDicomReader::modalityValuesAreRescaled() {
+    SyntheticImage s;
+    s.rows = 1;
+    s.columns = 4;
+    s.pixelRepresentation = 1;
+    s.rescaleSlope = "2";
+    s.rescaleIntercept = "-1024";
+    s.windowCenter = "40";
+    s.windowWidth = "400";
+    s.nativePixels = int16Pixels({24, -500, 532, 1500});
+    const QString path = tempFile("rescaled.dcm", buildImage(s));
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    const DicomImage image = readDicomFile(path.toStdString(), options);
+    QCOMPARE(image.modality.size(), std::size_t(1));
+    const ModalityFrame& frame = image.modality.front();
+    QCOMPARE(frame.width, 4);
+    QCOMPARE(frame.height, 1);
+    QCOMPARE(frame.values, (std::vector<double>{-976, -2024, 40, 1976}));
+    QCOMPARE(frame.minimum, -2024.0);
+    QCOMPARE(frame.maximum, 1976.0);
+    QCOMPARE(frame.windowCenter, 40.0);
+    QCOMPARE(frame.windowWidth, 400.0);
+    QVERIFY(!frame.inverted);
+    QVERIFY(readDicomFile(path.toStdString()).modality.empty());
+
+    SKIP_WITHOUT_SHARED_DATA();
+    const DicomImage colour = readDicomFile(sharedFile("pydicom-test-files/SC_rgb_jpeg_dcmtk.dcm"), options);
+    QVERIFY(!isGrey(colour.frames.front()));
+    QVERIFY(colour.modality.empty());
+}
+
+// Every grey frame of the shared files, rendered again from its modality values with the
+// window its rendering used, gives that rendering byte for byte (CT with and without a file
+// window, MR, radiographs, MONOCHROME1, multi-frame with a window per frame), but for the
+// pixels of an overlay plane.
+void TestDicomReader::modalityValuesReproduceEveryGreyRendering() {
+    SKIP_WITHOUT_SHARED_DATA();
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    options.frames = MultiFramePolicy::EveryFrame;
+    int files = 0, inverted = 0, fromFile = 0, overlays = 0;
+    for (const QString& relative : allSharedFiles()) {
+        DicomImage image;
+        try {
+            image = readDicomFile(sharedFile(relative), options);
+        } catch (const DicomError&) {
+            continue;  // everySharedFile checks the refusals
+        }
+        if (image.modality.empty()) {
+            QVERIFY2(image.meta.photometricInterpretation.rfind("MONOCHROME", 0) != 0, qPrintable(relative));
+            continue;
+        }
+        QCOMPARE(image.modality.size(), image.frames.size());
+        for (std::size_t f = 0; f < image.frames.size(); ++f) {
+            const ModalityFrame& frame = image.modality[f];
+            QCOMPARE(frame.values.size(), std::size_t(frame.width) * std::size_t(frame.height));
+            QVERIFY(frame.minimum <= frame.maximum);
+            RgbImage again = renderWindow(frame, frame.windowCenter, frame.windowWidth);
+            if (image.meta.visibleOverlayPlanes > 0) {
+                // The renderer drew the graphics overlay in white; everything else agrees.
+                int overlayPixels = 0;
+                for (std::size_t i = 0; i < again.pixels.size(); ++i)
+                    if (again.pixels[i] != image.frames[f].pixels[i]) {
+                        QCOMPARE(int(image.frames[f].pixels[i]), 255);
+                        again.pixels[i] = 255;
+                        ++overlayPixels;
+                    }
+                QVERIFY2(overlayPixels > 0, qPrintable(relative));
+                ++overlays;
+            }
+            QVERIFY2(again.pixels == image.frames[f].pixels,
+                     qPrintable(QStringLiteral("%1 frame %2: max difference %3")
+                                    .arg(relative)
+                                    .arg(f)
+                                    .arg(difference(again, image.frames[f]).maximum)));
+        }
+        ++files;
+        inverted += image.modality.front().inverted ? 1 : 0;
+        fromFile += image.meta.windowFromFile ? 1 : 0;
+    }
+    qInfo("%d grey files reproduced exactly (%d MONOCHROME1, %d with the file's window, %d frames with an overlay)",
+          files, inverted, fromFile, overlays);
+    QVERIFY(files >= 20);
+    QCOMPARE(overlays, 1);  // examples_overlay.dcm
+    QVERIFY(inverted >= 2);
+    QVERIFY(fromFile >= 5);
+}
+
+// A CT whose file window (width 100 HU around 40) clips most of the body: a wider window
+// separates pixels the file rendering showed as the same black or white. 512 x 512 re-renders
+// must be far quicker than a display frame (16 ms).
+void TestDicomReader::windowOverrideRevealsClippedValues() {
+    SKIP_WITHOUT_SHARED_DATA();
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    const DicomImage ct = readDicomFile(sharedFile("pylibjpeg-ds/JPEG2000/693_J2KI.dcm"), options);
+    QVERIFY(ct.meta.windowFromFile);
+    const ModalityFrame& frame = ct.modality.front();
+    QCOMPARE(frame.width * frame.height, 512 * 512);
+    const RgbImage& fileRendering = ct.frames.front();
+    const double wide = frame.maximum - frame.minimum + 1;
+    QVERIFY(wide > ct.meta.windowWidth);
+    const RgbImage widened = renderWindow(frame, (frame.minimum + frame.maximum + 1) / 2, wide);
+    std::set<int> underBlack, overWhite;
+    for (std::size_t i = 0; i < fileRendering.pixels.size(); i += 3) {
+        if (fileRendering.pixels[i] == 0) underBlack.insert(widened.pixels[i]);
+        if (fileRendering.pixels[i] == 255) overWhite.insert(widened.pixels[i]);
+    }
+    QVERIFY2(underBlack.size() > 10 && overWhite.size() > 10,
+             qPrintable(QStringLiteral("%1 grey levels under the file's black, %2 over its white")
+                            .arg(underBlack.size())
+                            .arg(overWhite.size())));
+
+    QElapsedTimer timer;
+    constexpr int kRepeats = 50;
+    timer.start();
+    for (int i = 0; i < kRepeats; ++i)
+        QCOMPARE(renderWindow(frame, 40 + i, 400 + 10 * i).pixels.size(), fileRendering.pixels.size());
+    const double milliseconds = double(timer.nsecsElapsed()) / 1e6 / kRepeats;
+    qInfo("renderWindow 512 x 512: %.2f ms per window", milliseconds);
+    QVERIFY2(milliseconds < 8, qPrintable(QString::number(milliseconds)));
+}
+
+void TestDicomReader::renderWindowRefusesBadInput() {
+    ModalityFrame frame;
+    frame.width = 2;
+    frame.height = 2;
+    frame.values = {0, 1, 2};
+    QVERIFY_THROWS_EXCEPTION(Error, renderWindow(frame, 0, 10));  // 3 values for 4 pixels
+    frame.values.push_back(3);
+    QVERIFY_THROWS_EXCEPTION(Error, renderWindow(frame, 0, 0.5));
+    // Width 1: a threshold at the centre.
+    QCOMPARE(renderWindow(frame, 2, 1).pixels,
+             (std::vector<std::uint8_t>{0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255}));
+    frame.inverted = true;
+    QCOMPARE(renderWindow(frame, 2, 1).pixels,
+             (std::vector<std::uint8_t>{255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0}));
 }
 
 void TestDicomReader::ybrFull422Colour() {

@@ -1,23 +1,38 @@
 // ClassifyPage with a real (random-weight) demo bundle, a site model trained on real
 // dermoscopy images from ../shared/data, and a real image: the bars add up to 100 % and
-// are exactly the engine's probabilities, in every view; saving stores them.
+// are exactly the engine's probabilities, in every view; saving stores them with the model
+// in words (also for the untrained zero-shot model) and lists them; a DICOM CT gets an exact
+// display window from its modality values.
 #include "classify_page.h"
 #include "image_view.h"
 #include "engine/fedmedclip_site.h"
 #include "engine/model_bundle.h"
+#include "prediction_list_model.h"
 #include "probability_model.h"
 #include "site_training.h"
 #include "task_runner.h"
 #include "ui_test_support.h"
+#ifdef FMC_HAVE_DICOM
+#include "dicom/dicom_reader.h"
+#endif
+#ifdef FMC_HAVE_SITE
+#include "site_store_workspace.h"
+#endif
 
+#include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDirIterator>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
+#include <set>
 
 using namespace fmc::ui;
 using namespace fmc::ui::test;
@@ -30,12 +45,21 @@ private slots:
     void viewsShowEachBranch();
     void secondImageIsQuick();
     void savedPredictionHasTheProbabilities();
+    void untrainedModelPredictionIsSavedWithItsDescription();
     void brokenFileReportsThePath();
-    void dicomImagesGetADisplayWindow();
+    void dicomWindowRevealsWhatTheFileWindowClipped();
+    void dicomWindowWithoutPresetsForOtherModalities();
 
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
     QString testImage() const { return dataDir() + QStringLiteral("/Test/melanoma/ISIC_0000002.jpg"); }
+    QString dicomFile(const QString& relative) const {
+        return QStringLiteral(FMC_SHARED_DATA_DIR "/dicom/") + relative;
+    }
+    QString bundleHash() const {
+        return QString::fromStdString(
+            fmc::readManifestFile((bundle_ + QStringLiteral("/manifest.json")).toStdString()).bundleHash);
+    }
     QVector<double> rows(const ProbabilityModel& model) const;
     fmc::SitePrediction engineView(const QString& imagePath) const;
 
@@ -168,6 +192,7 @@ void TestClassifyPage::secondImageIsQuick() {
 void TestClassifyPage::savedPredictionHasTheProbabilities() {
     ClassifyPage page;
     page.setWorkspace(workspace_.get());
+    QAbstractItemModelTester tester(page.savedPredictions(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy classified(&page, &ClassifyPage::classified);
     const auto image = workspace_->images().first();
     page.classifyFile(image.path, image.id);
@@ -180,6 +205,49 @@ void TestClassifyPage::savedPredictionHasTheProbabilities() {
     QCOMPARE(predictions.last().classNames, classes_);
     QCOMPARE(predictions.last().probabilities, page.lastOutcome().result.ensemble);
     QCOMPARE(predictions.last().modelVersion, workspace_->siteModelVersion());
+    QCOMPARE(predictions.last().modelDescription,
+             QStringLiteral("model version %1").arg(workspace_->siteModelVersion()));
+    // The list shows it first, with the model in words.
+    const auto* saved = page.savedPredictions();
+    QCOMPARE(saved->rowCount(), before + 1);
+    QCOMPARE(saved->index(0, PredictionListModel::ImageColumn).data().toString(), QFileInfo(image.path).fileName());
+    QCOMPARE(saved->index(0, PredictionListModel::ModelColumn).data().toString(), predictions.last().modelDescription);
+    QCOMPARE(page.findChild<QTableView*>(QStringLiteral("savedPredictions"))->model(), saved);
+}
+
+// A site that has not trained predicts with the zero-shot shared FAM; its predictions are
+// saved in the site store too, described with the bundle they came from.
+void TestClassifyPage::untrainedModelPredictionIsSavedWithItsDescription() {
+#ifndef FMC_HAVE_SITE
+    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
+#else
+    auto store = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("untrained-store")));
+    store->setBundleDirectory(bundle_);
+    store->setClassNames(classes_);
+    ClassifyPage page;
+    page.setWorkspace(store.get());
+    QAbstractItemModelTester tester(page.savedPredictions(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    page.classifyFile(testImage());
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    QVERIFY(page.lastOutcome().result.modelVersion.isEmpty());
+    QVERIFY(page.lastOutcome().result.mlpOnly.isEmpty());
+    QVERIFY(page.savePrediction());
+    const auto predictions = store->predictions();
+    QCOMPARE(predictions.size(), 1);
+    const auto expected = QStringLiteral("zero-shot shared FAM, bundle %1").arg(bundleHash().left(12));
+    QCOMPARE(predictions.first().modelDescription, expected);
+    QVERIFY(predictions.first().modelVersion.isEmpty());
+    QCOMPARE(predictions.first().probabilities, page.lastOutcome().result.ensemble);
+    // Reopened, the store still says which model it was.
+    QCOMPARE(SiteStoreWorkspace::open(store->rootPath())->predictions().first().modelDescription, expected);
+    const auto* saved = page.savedPredictions();
+    QCOMPARE(saved->rowCount(), 1);
+    QCOMPARE(saved->index(0, PredictionListModel::ModelColumn).data().toString(), expected);
+    const auto tooltip = saved->index(0, PredictionListModel::PredictionColumn).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tooltip.contains(expected) && tooltip.contains(testImage()), qPrintable(tooltip));
+    page.setWorkspace(nullptr);
+#endif
 }
 
 void TestClassifyPage::brokenFileReportsThePath() {
@@ -193,11 +261,15 @@ void TestClassifyPage::brokenFileReportsThePath() {
     QVERIFY2(failed.first().first().toString().contains(broken), qPrintable(failed.first().first().toString()));
 }
 
-void TestClassifyPage::dicomImagesGetADisplayWindow() {
+// A CT whose own window (40 / 100 HU) clips most of the body: the page re-renders the file's
+// modality values, so a wider window shows differences among pixels the file rendering made
+// black or white; the reset shows the file rendering again, byte for byte; the model's input
+// never changes.
+void TestClassifyPage::dicomWindowRevealsWhatTheFileWindowClipped() {
 #ifndef FMC_HAVE_DICOM
     QSKIP("this build has no DICOM component");
 #else
-    const auto ct = QStringLiteral(FMC_SHARED_DATA_DIR "/dicom/pydicom-test-files/CT_small.dcm");
+    const auto ct = dicomFile(QStringLiteral("pylibjpeg-ds/JPEG2000/693_J2KI.dcm"));
     if (!QFileInfo::exists(ct)) QSKIP("../shared/data/dicom is not present");
     ClassifyPage page;
     page.setWorkspace(workspace_.get());
@@ -205,20 +277,111 @@ void TestClassifyPage::dicomImagesGetADisplayWindow() {
     QSignalSpy classified(&page, &ClassifyPage::classified);
     page.classifyFile(ct);
     QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
-    const auto& outcome = page.lastOutcome();
+    const auto outcome = page.lastOutcome();
     QVERIFY(outcome.dicom);
-    QVERIFY(outcome.fileWindow.isValid());
+    QCOMPARE(outcome.dicomModality, QStringLiteral("CT"));
+    QVERIFY(outcome.modalityFrame);
+    const auto& frame = *outcome.modalityFrame;
+    QCOMPARE(frame.width * frame.height, 512 * 512);
+    const QImage fileRendering = outcome.image;
+    QCOMPARE(page.displayedImage(), fileRendering);
+
     auto* center = page.findChild<QDoubleSpinBox*>(QStringLiteral("windowCenter"));
     auto* width = page.findChild<QDoubleSpinBox*>(QStringLiteral("windowWidth"));
     QVERIFY(center && width && center->isVisible());
-    QCOMPARE(center->value(), std::round(outcome.fileWindow.center));
-    auto* view = page.findChild<ImageView*>(QStringLiteral("classifyImage"));
-    const QImage shownBefore = view->image();
-    const QImage modelInput = outcome.image;
-    width->setValue(outcome.fileWindow.width / 4);
-    QVERIFY(view->image() != shownBefore);
+    QCOMPARE(center->value(), std::round(frame.windowCenter));
+    QCOMPARE(width->value(), std::round(frame.windowWidth));
+    const auto range = page.findChild<QLabel*>(QStringLiteral("windowRange"))->text();
+    QVERIFY2(range.contains(QLocale().toString(frame.minimum, 'f', 0)) &&
+                 range.contains(QLocale().toString(frame.maximum, 'f', 0)) && range.contains(QStringLiteral("HU")),
+             qPrintable(range));
+    QVERIFY(page.findChild<QGroupBox*>(QStringLiteral("windowBox"))
+                ->findChild<QLabel*>(QStringLiteral("hint"))
+                ->text()
+                .contains(QStringLiteral("file's own rendering")));
+    QVERIFY(page.findChild<QPushButton*>(QStringLiteral("presetLung"))->isVisible());
+
+    // Wider than the file's window: values it clipped to black or white differ again.
+    page.findChild<QPushButton*>(QStringLiteral("windowWholeRange"))->click();
+    QCOMPARE(width->value(), frame.maximum - frame.minimum + 1);
+    const QImage wide = page.displayedImage().convertToFormat(QImage::Format_RGB888);
+    const QImage file = fileRendering.convertToFormat(QImage::Format_RGB888);
+    QCOMPARE(wide.size(), file.size());
+    std::set<int> underBlack, overWhite;
+    int black = 0, white = 0;
+    for (int y = 0; y < file.height(); ++y)
+        for (int x = 0; x < file.width(); ++x) {
+            const int before = qRed(file.pixel(x, y)), after = qRed(wide.pixel(x, y));
+            if (before == 0) ++black, underBlack.insert(after);
+            if (before == 255) ++white, overWhite.insert(after);
+        }
+    qInfo(
+        "file window %.0f / %.0f: %d black and %d white pixels; whole range %.0f..%.0f: %zu and %zu grey levels there",
+        frame.windowCenter, frame.windowWidth, black, white, frame.minimum, frame.maximum, underBlack.size(),
+        overWhite.size());
+    QVERIFY(black > 1000 && white > 1000);
+    QVERIFY(underBlack.size() > 10 && overWhite.size() > 10);
+
+    // A preset, then spin box steps: each re-render is timed on the GUI thread.
+    page.findChild<QPushButton*>(QStringLiteral("presetLung"))->click();
+    QCOMPARE(center->value(), -600.0);
+    QCOMPARE(width->value(), 1500.0);
+    QVERIFY(page.displayedImage() != wide);
+    double slowest = 0, total = 0;
+    constexpr int kSteps = 20;
+    for (int i = 0; i < kSteps; ++i) {
+        const QImage before = page.displayedImage();
+        width->stepUp();
+        QCoreApplication::processEvents();  // the coalescing zero-timer renders
+        QVERIFY(page.displayedImage() != before);
+        slowest = std::max(slowest, page.lastWindowRenderMs());
+        total += page.lastWindowRenderMs();
+    }
+    qInfo("512 x 512 CT re-window on the GUI thread: %.2f ms mean, %.2f ms slowest of %d", total / kSteps, slowest,
+          kSteps);
+    QVERIFY2(slowest < 16, qPrintable(QString::number(slowest)));
+    QCOMPARE(width->value(), 1500 + kSteps * width->singleStep());
+
+    // Back to the file's window: the file rendering exactly.
+    page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
+    QCOMPARE(page.displayedImage(), fileRendering);
+    QCOMPARE(center->value(), std::round(frame.windowCenter));
     // The model's input stays the file's own rendering, whatever the display shows.
-    QCOMPARE(page.lastOutcome().image, modelInput);
+    QCOMPARE(page.lastOutcome().image, fileRendering);
+    QCOMPARE(page.lastOutcome().result.ensemble, outcome.result.ensemble);
+#endif
+}
+
+// MR: the window works on its own values, without the CT presets or Hounsfield units; a
+// photo has no window.
+void TestClassifyPage::dicomWindowWithoutPresetsForOtherModalities() {
+#ifndef FMC_HAVE_DICOM
+    QSKIP("this build has no DICOM component");
+#else
+    const auto mr = dicomFile(QStringLiteral("pydicom-test-files/MR_small.dcm"));
+    if (!QFileInfo::exists(mr)) QSKIP("../shared/data/dicom is not present");
+    ClassifyPage page;
+    page.setWorkspace(workspace_.get());
+    page.show();
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    page.classifyFile(mr);
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    QCOMPARE(page.lastOutcome().dicomModality, QStringLiteral("MR"));
+    auto* box = page.findChild<QGroupBox*>(QStringLiteral("windowBox"));
+    QVERIFY(box->isVisible());
+    QVERIFY(!page.findChild<QPushButton*>(QStringLiteral("presetLung"))->isVisible());
+    QVERIFY(!page.findChild<QLabel*>(QStringLiteral("windowRange"))->text().contains(QStringLiteral("HU")));
+    const QImage fileRendering = page.displayedImage();
+    auto* width = page.findChild<QDoubleSpinBox*>(QStringLiteral("windowWidth"));
+    width->setValue(width->value() / 4);
+    QTRY_VERIFY(page.displayedImage() != fileRendering);
+    page.resetDisplayWindow();
+    QCOMPARE(page.displayedImage(), fileRendering);
+
+    page.classifyFile(testImage());
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 2, 60000);
+    QVERIFY(!page.lastOutcome().modalityFrame);
+    QVERIFY(!box->isVisible());
 #endif
 }
 

@@ -1,13 +1,18 @@
 // The federation wizard and federated training against a real coordinator (core/federation's
 // CoordinatorServer over TLS on 127.0.0.1, in this process): the certificate fingerprint the
 // wizard shows is the server's, a wrong code is refused in the coordinator's words, a right one
-// enrolls with the certificate pinned, and the site then takes part in real rounds.
+// enrolls with the certificate pinned, and the site then takes part in real rounds. A second
+// coordinator has a certificate from a federation CA (made with openssl here): the wizard takes
+// the CA from the operator's invitation file, shows it, checks that the coordinator's
+// certificate chains to it (refusing a file that is no certificate and another CA), enrolls
+// with the CA, and the site still connects after the coordinator's certificate is renewed.
 #include "ui_test_support.h"
 #ifdef FMC_HAVE_FEDERATION
 #include "class_mapping_model.h"
 #include "coordinator_federation_service.h"
 #include "coordinator_probe.h"
 #include "federation/coordinator_server.h"
+#include "federation/site_agent.h"
 #include "federation_wizard.h"
 #include "task_runner.h"
 
@@ -15,6 +20,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
+#include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QTableView>
@@ -33,10 +40,14 @@ private slots:
     void initTestCase();
     void wizardEnrollsWithARealCoordinator();
     void federatedRoundsRunWithTheCoordinator();
+    void wizardTrustsTheFederationsCa();
 
 #ifdef FMC_HAVE_FEDERATION
 private:
     std::string createFederation(int rounds);
+    std::string createFederation(fmc::federation::CoordinatorServer& server, int rounds);
+    std::unique_ptr<fmc::federation::CoordinatorServer> startServer(const QString& certificate, const QString& key,
+                                                                   const QString& database, quint16 port);
     void type(QWizard& wizard, const char* objectName, const QString& text);
     QTemporaryDir dir_;
     QString bundle_, bundleHash_, certificate_, key_;
@@ -84,6 +95,10 @@ void TestCoordinatorFederationService::initTestCase() {
 }
 
 std::string TestCoordinatorFederationService::createFederation(int rounds) {
+    return createFederation(*server_, rounds);
+}
+
+std::string TestCoordinatorFederationService::createFederation(fmc::federation::CoordinatorServer& server, int rounds) {
     fmc::federation::FederationSettings settings;
     settings.name = "Skin study";
     settings.classNames = {"Melanoma", "Nevus"};
@@ -93,8 +108,59 @@ std::string TestCoordinatorFederationService::createFederation(int rounds) {
     settings.rounds = rounds;
     settings.minSites = 1;
     settings.roundDeadlineSeconds = 5;
-    return server_->service().createFederation(settings);
+    return server.service().createFederation(settings);
 }
+
+std::unique_ptr<fmc::federation::CoordinatorServer> TestCoordinatorFederationService::startServer(
+    const QString& certificate, const QString& key, const QString& database, quint16 port) {
+    fmc::federation::CoordinatorConfig config;
+    config.path = dir_.filePath(QStringLiteral("coordinator-ca.json"));
+    config.port = port;
+    config.certificatePath = certificate;
+    config.keyPath = key;
+    config.database.path = database;
+    config.tickIntervalMs = 100;
+    return std::make_unique<fmc::federation::CoordinatorServer>(config);
+}
+
+namespace {
+
+void openssl(const QStringList& arguments) {
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral("openssl"), arguments);
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY2(process.exitCode() == 0, process.readAll().constData());
+}
+
+// A CA (ECDSA P-256, basicConstraints CA:TRUE) as federation operators make one.
+void makeCa(const QString& certificate, const QString& key, const QString& name) {
+    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+             "-out", certificate, "-days", "7", "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+}
+
+// A server certificate for localhost / 127.0.0.1 signed by the CA.
+void signServerCertificate(const QString& dir, const QString& name, const QString& caCertificate,
+                           const QString& caKey) {
+    const auto base = dir + QLatin1Char('/') + name;
+    QFile extensions(base + QStringLiteral(".ext"));
+    QVERIFY(extensions.open(QIODevice::WriteOnly));
+    extensions.write(
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+    extensions.close();
+    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", base + ".key",
+             "-out", base + ".csr", "-subj", "/CN=localhost"});
+    openssl({"x509", "-req", "-in", base + ".csr", "-CA", caCertificate, "-CAkey", caKey, "-CAcreateserial", "-out",
+             base + ".pem", "-days", "7", "-extfile", base + ".ext"});
+}
+
+QString readText(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll()) : QString();
+}
+
+}  // namespace
 
 void TestCoordinatorFederationService::type(QWizard& wizard, const char* objectName, const QString& text) {
     auto* edit = wizard.currentPage()->findChild<QLineEdit*>(QLatin1String(objectName));
@@ -142,9 +208,11 @@ void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {
     QCOMPARE(wizard.currentId(), int(FederationWizard::BundlePageId));
     wizard.next();
     QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::ConnectionPageId), 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        wizard.currentPage()->findChild<QLabel*>(QStringLiteral("connectionResult"))->text().contains(QStringLiteral("Connected")),
-        20000);
+    QTRY_VERIFY_WITH_TIMEOUT(wizard.currentPage()
+                                 ->findChild<QLabel*>(QStringLiteral("connectionResult"))
+                                 ->text()
+                                 .contains(QStringLiteral("Connected")),
+                             20000);
     wizard.next();
     QCOMPARE(wizard.currentId(), int(FederationWizard::DonePageId));
     wizard.accept();
@@ -191,12 +259,136 @@ void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
     QTRY_VERIFY_WITH_TIMEOUT(status.isFinished(), 20000);
     QCOMPARE(status.result().state, RoundStatus::State::Finished);
 }
+void TestCoordinatorFederationService::wizardTrustsTheFederationsCa() {
+    const auto pki = dir_.filePath(QStringLiteral("pki"));
+    QDir().mkpath(pki);
+    const auto ca = pki + QStringLiteral("/federation-ca.pem"), caKey = pki + QStringLiteral("/federation-ca.key");
+    const auto otherCa = pki + QStringLiteral("/other-ca.pem"), otherKey = pki + QStringLiteral("/other-ca.key");
+    makeCa(ca, caKey, QStringLiteral("FedMedCLIP federation CA"));
+    makeCa(otherCa, otherKey, QStringLiteral("Some other CA"));
+    signServerCertificate(pki, QStringLiteral("server-2026"), ca, caKey);
+    signServerCertificate(pki, QStringLiteral("server-renewed"), ca, caKey);
+    if (QTest::currentTestFailed()) return;
+    const auto database = dir_.filePath(QStringLiteral("coordinator-ca.sqlite"));
+    auto server =
+        startServer(pki + QStringLiteral("/server-2026.pem"), pki + QStringLiteral("/server-2026.key"), database, 0);
+    const quint16 port = server->listen();
+    const auto url = QStringLiteral("https://127.0.0.1:%1").arg(port);
+    const auto federationId = createFederation(*server, 2);
+    // What `fedmedclip-coordinator issue-code --out` writes for the site.
+    fmc::federation::EnrollmentInvitation invitation;
+    invitation.coordinatorUrl = url;
+    invitation.code = server->service().issueEnrollmentCode(federationId, "Site CA", 600).code;
+    invitation.caCertificatesPem = readText(ca);
+    const auto invitationFile = dir_.filePath(QStringLiteral("site-ca-invitation.json"));
+    fmc::federation::writeInvitation(invitationFile, invitation);
+
+    auto workspace = FolderWorkspace::create(dir_.filePath(QStringLiteral("ws-ca")));
+    workspace->setBundleDirectory(bundle_);
+    ImportRequest request;
+    request.paths = {dir_.filePath(QStringLiteral("data"))};
+    QCOMPARE(workspace->importImages(request, {}, {}, nullptr).imported, 24);
+    auto service = std::make_shared<CoordinatorFederationService>(workspace->rootPath());
+    FederationWizard wizard(workspace.get(), service);
+    wizard.show();
+
+    // The invitation fills in the address and the code, and brings the CA.
+    QVERIFY(wizard.loadInvitationFile(invitationFile));
+    QCOMPARE(wizard.currentPage()->findChild<QLineEdit*>(QStringLiteral("coordinatorAddress"))->text(), url);
+    QCOMPARE(wizard.currentPage()->findChild<QLineEdit*>(QStringLiteral("enrollmentCode"))->text(),
+             QString::fromStdString(invitation.code));
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::CertificatePageId), 20000);
+    auto* page = wizard.currentPage();
+    QVERIFY(page->findChild<QRadioButton*>(QStringLiteral("trustCa"))->isChecked());
+    auto* chain = page->findChild<QLabel*>(QStringLiteral("caChain"));
+    auto* next = wizard.button(QWizard::NextButton);
+    QTRY_VERIFY_WITH_TIMEOUT(chain->text().contains(QStringLiteral("signed by this CA")), 20000);
+    const auto caCertificate = QSslCertificate::fromPath(ca).value(0);
+    const auto details = page->findChild<QLabel*>(QStringLiteral("caDetails"))->text();
+    QVERIFY2(details.contains(QStringLiteral("FedMedCLIP federation CA")) &&
+                 details.contains(formatFingerprint(caCertificate.digest(QCryptographicHash::Sha256))) &&
+                 details.contains(QLocale().toString(caCertificate.expiryDate().date(), QLocale::LongFormat)),
+             qPrintable(details));
+    QTRY_VERIFY(next->isEnabled());
+
+    // A file that is no certificate, and a CA that did not sign the coordinator's certificate.
+    const auto notPem = dir_.filePath(QStringLiteral("readme.txt"));
+    writeBytes(notPem, "Federation CA: see the attachment.\n");
+    QVERIFY(!wizard.loadCaCertificateFile(notPem));
+    QVERIFY2(wizard.currentProblem().contains(QStringLiteral("not a PEM certificate")),
+             qPrintable(wizard.currentProblem()));
+    QVERIFY(!next->isEnabled());
+    QVERIFY(wizard.loadCaCertificateFile(otherCa));
+    QTRY_VERIFY_WITH_TIMEOUT(wizard.currentProblem().contains(QStringLiteral("not signed by this CA")), 20000);
+    qInfo("another CA: %s", qPrintable(wizard.currentProblem()));
+    QVERIFY(!next->isEnabled());
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+
+    // The right CA (here from its PEM file) enrolls.
+    QVERIFY(wizard.loadCaCertificateFile(ca));
+    QTRY_VERIFY_WITH_TIMEOUT(chain->text().contains(QStringLiteral("signed by this CA")), 20000);
+    QTRY_VERIFY(next->isEnabled());
+    wizard.next();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        wizard.currentId() == int(FederationWizard::MappingPageId) || !wizard.currentProblem().isEmpty(), 20000);
+    QVERIFY2(wizard.currentProblem().isEmpty(), qPrintable(wizard.currentProblem()));
+    QCOMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::BundlePageId));
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::ConnectionPageId), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(wizard.currentPage()
+                                 ->findChild<QLabel*>(QStringLiteral("connectionResult"))
+                                 ->text()
+                                 .contains(QStringLiteral("Connected")),
+                             20000);
+    wizard.next();
+    wizard.accept();
+
+    // The site keeps the CA, not a pin.
+    const auto setup = workspace->federationSetup();
+    QVERIFY(setup.isComplete());
+    QVERIFY(setup.certificateSha256.isEmpty());
+    QCOMPARE(QSslCertificate::fromData(setup.caCertificatesPem.toLatin1()).value(0), caCertificate);
+    const auto identity = fmc::federation::SiteAgent::loadIdentity(service->stateDirectory());
+    QVERIFY(identity);
+    QVERIFY(identity->pinnedSha256.isEmpty());
+    QCOMPARE(QSslCertificate::fromData(identity->caCertificatesPem.toLatin1()).value(0), caCertificate);
+
+    // The coordinator renews its certificate (same CA, new key): a pin would no longer match,
+    // the CA still vouches for it.
+    server.reset();
+    server = startServer(pki + QStringLiteral("/server-renewed.pem"), pki + QStringLiteral("/server-renewed.key"),
+                         database, port);
+    QCOMPARE(server->listen(), port);
+    QVERIFY(QSslCertificate::fromPath(pki + QStringLiteral("/server-renewed.pem"))
+                .value(0)
+                .digest(QCryptographicHash::Sha256) !=
+            QSslCertificate::fromPath(pki + QStringLiteral("/server-2026.pem"))
+                .value(0)
+                .digest(QCryptographicHash::Sha256));
+    auto connected = QtConcurrent::run([service, setup] {
+        try {
+            service->testConnection(setup);
+            return QString();
+        } catch (const std::exception& error) {
+            return QString::fromUtf8(error.what());
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(connected.isFinished(), 30000);
+    QVERIFY2(connected.result().isEmpty(), qPrintable(connected.result()));
+}
 #else
 void TestCoordinatorFederationService::initTestCase() {
     QSKIP("this build has no federation client (FMC_SKIP_COMPONENTS holds federation)");
 }
 void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {}
 void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {}
+void TestCoordinatorFederationService::wizardTrustsTheFederationsCa() {}
 #endif
 
 QTEST_MAIN(TestCoordinatorFederationService)

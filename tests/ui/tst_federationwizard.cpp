@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,7 +27,7 @@ class ScriptedCoordinator : public FederationService {
 public:
     QString bundleHash;
     std::atomic<bool> refuseConnection{false};
-    std::atomic<int> identityCalls{0}, enrollCalls{0}, connectionTests{0};
+    std::atomic<int> identityCalls{0}, enrollCalls{0}, connectionTests{0}, authorityChecks{0};
 
     CoordinatorIdentity fetchIdentity(const QUrl& url) override {
         ++identityCalls;
@@ -36,10 +37,15 @@ public:
         return {url.toString(), QStringLiteral("AB:CD:EF:01"), QStringLiteral("coordinator.test"),
                 QStringLiteral("Test Federation CA"), QDateTime::currentDateTime().addYears(1)};
     }
-    FederationTask enroll(const QUrl&, const QString& code, const CoordinatorIdentity& confirmed) override {
+    QString verifyAuthority(const QUrl&, const QList<QSslCertificate>&) override {
+        ++authorityChecks;
+        return QStringLiteral("its certificate is not signed by this CA");
+    }
+    FederationTask enroll(const QUrl&, const QString& code, const CoordinatorTrust& trust) override {
         ++enrollCalls;
         if (code == QLatin1String("USED-CODE-1")) throw fmc::Error("The enrollment code was already used.");
-        if (confirmed.certificateSha256 != QLatin1String("AB:CD:EF:01")) throw fmc::Error("unexpected certificate");
+        if (trust.pinnedSha256 != QLatin1String("AB:CD:EF:01") || !trust.caCertificatesPem.isEmpty())
+            throw fmc::Error("unexpected certificate");
         FederationTask task;
         task.federationId = QStringLiteral("fed-1");
         task.name = QStringLiteral("Skin study");
@@ -72,6 +78,7 @@ private slots:
     void coordinatorPageChecksItsInput();
     void walkThroughEveryPageAndFinish();
     void tooFewImagesAreRefused();
+    void aCaFileThatIsNoCertificateKeepsNextDisabled();
 
 private:
     std::unique_ptr<FolderWorkspace> makeWorkspace(const QString& name, int melanoma, int moles);
@@ -283,6 +290,42 @@ void TestFederationWizard::tooFewImagesAreRefused() {
     wizard.next();
     QVERIFY2(problem(wizard).contains(QStringLiteral("6 labelled images")), qPrintable(problem(wizard)));
     QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+}
+
+// The CA choice: a file that is not a PEM certificate is explained in plain words, and Next
+// stays disabled (tst_coordinatorfederationservice checks real CAs against a real coordinator).
+void TestFederationWizard::aCaFileThatIsNoCertificateKeepsNextDisabled() {
+    auto workspace = makeWorkspace(QStringLiteral("ca-file"), 6, 6);
+    auto service = std::make_shared<ScriptedCoordinator>();
+    FederationWizard wizard(workspace.get(), service);
+    wizard.show();
+    type(wizard, "coordinatorAddress", QStringLiteral("https://coordinator.test"));
+    type(wizard, "enrollmentCode", QStringLiteral("GOOD-CODE-3"));
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+    auto* next = wizard.button(QWizard::NextButton);
+    QVERIFY(next->isEnabled());  // the fingerprint comparison explains itself on Next
+    const auto notPem = dir_.filePath(QStringLiteral("notes.pem"));
+    writeBytes(notPem, "this is the federation's CA, honestly\n");
+    QVERIFY(!wizard.loadCaCertificateFile(notPem));
+    QVERIFY2(problem(wizard).contains(QStringLiteral("notes.pem is not a PEM certificate file")),
+             qPrintable(problem(wizard)));
+    QVERIFY(wizard.currentPage()->findChild<QRadioButton*>(QStringLiteral("trustCa"))->isChecked());
+    QVERIFY(!next->isEnabled());
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+    QCOMPARE(service->enrollCalls.load(), 0);
+    QCOMPARE(service->authorityChecks.load(), 0);
+    QVERIFY(!wizard.loadCaCertificateFile(dir_.filePath(QStringLiteral("missing.pem"))));
+    QVERIFY2(problem(wizard).contains(QStringLiteral("cannot be read")), qPrintable(problem(wizard)));
+    // Back to the fingerprint: Next works as before.
+    wizard.currentPage()->findChild<QRadioButton*>(QStringLiteral("trustFingerprint"))->setChecked(true);
+    QVERIFY(next->isEnabled());
+    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
+    QVERIFY(wizard.setup().caCertificatesPem.isEmpty());
+    QCOMPARE(wizard.setup().certificateSha256, QStringLiteral("AB:CD:EF:01"));
 }
 
 QTEST_MAIN(TestFederationWizard)

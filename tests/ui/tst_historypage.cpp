@@ -1,11 +1,18 @@
 // HistoryPage: the charts' series are exactly the workspace's rounds (through the one
-// HistoryModel the table shows too), new rounds appear live, and both exports work.
+// HistoryModel the table shows too), also the per-class recall of runs the site store
+// trained itself; new rounds appear live, and both exports work.
 #include "history_chart_binder.h"
 #include "history_model.h"
 #include "history_page.h"
+#include "task_runner.h"
 #include "ui_test_support.h"
+#ifdef FMC_HAVE_SITE
+#include "site/site_store.h"
+#include "site_store_workspace.h"
+#endif
 
 #include <QLineSeries>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,6 +27,7 @@ class TestHistoryPage : public QObject {
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void chartSeriesMatchTheStoredRounds();
+    void recallChartMatchesTheSiteStoreRows();
     void newRoundsAndRunsAppearLive();
     void exportsPngAndCsv();
     void hoverReportsTheRoundAndValue();
@@ -90,6 +98,80 @@ void TestHistoryPage::chartSeriesMatchTheStoredRounds() {
     QCOMPARE(recall.at(1)->count(), 3);  // only even rounds have a value
     QCOMPARE(recall.at(1)->at(0), QPointF(2, 50));
     QCOMPARE(recall.at(2)->at(5), QPointF(6, 100));
+}
+
+// A run trained by the site store (core/site's trainLocal records every round's recall per
+// class) and one recorded straight into the store: the recall chart draws exactly the store's
+// rows, one series per class, with a gap where a class had no evaluation images.
+void TestHistoryPage::recallChartMatchesTheSiteStoreRows() {
+#ifndef FMC_HAVE_SITE
+    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
+#else
+    QTemporaryDir dir;
+    const QStringList classes{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+    writeClassFolders(dir.filePath(QStringLiteral("data")), classes, 12);
+    auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
+    workspace->setBundleDirectory(makeTinyBundle(dir.filePath(QStringLiteral("bundle"))));
+    workspace->setClassNames(classes);
+    ImportRequest request;
+    request.paths = {dir.filePath(QStringLiteral("data"))};
+    QCOMPARE(workspace->importImages(request, {}, {}, nullptr).imported, 36);
+    TaskRunner runner;
+    QSignalSpy done(&runner, &TaskRunner::succeeded);
+    QSignalSpy failed(&runner, &TaskRunner::failed);
+    TrainingConfig config;
+    config.bundleDirectory = workspace->bundleDirectory();
+    config.rounds = 4;
+    runner.start(QStringLiteral("train"), [&](TaskContext& context) {
+        return QVariant::fromValue(workspace->trainLocally(config, context));
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 120000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+    const auto trainedRun = done.first().first().value<TrainingOutcome>().runId;
+
+    // A second run, recorded as the federated site recorder does: one class never evaluated.
+    auto store = fmc::SiteStore::open(
+        QDir(workspace->rootPath()).filePath(QLatin1String(fmc::kWorkspaceDatabaseFileName)).toStdString());
+    fmc::TrainingRunInfo info;
+    info.kind = "federated";
+    info.classes = {"a", "b", "c"};
+    const auto recordedRun = store.beginTrainingRun(info);
+    for (int round = 1; round <= 3; ++round) {
+        fmc::RoundMetrics metrics;
+        metrics.round = round;
+        metrics.loss = 1.0 / round;
+        metrics.perClassRecall = {0.2 * round, std::nullopt, round == 2 ? std::optional<double>() : 1.0};
+        store.recordRound(recordedRun, metrics);
+    }
+    store.finishTrainingRun(recordedRun, "finished");
+
+    HistoryPage page;
+    page.setWorkspace(workspace.get());
+    for (const auto& runId : {trainedRun, QString::number(recordedRun)}) {
+        page.showRun(runId);
+        QCOMPARE(page.model()->run().id, runId);
+        const auto rounds = store.trainingRun(runId.toLongLong())->rounds;
+        QCOMPARE(page.model()->rowCount(), int(rounds.size()));
+        const auto recall = page.charts().at(3)->series();
+        QCOMPARE(recall.size(), classes.size());
+        int points = 0;
+        for (int c = 0; c < classes.size(); ++c) {
+            QCOMPARE(recall.at(c)->name(), classes.at(c));
+            QList<QPointF> expected;
+            for (const auto& metrics : rounds) {
+                QCOMPARE(int(metrics.perClassRecall.size()), classes.size());
+                if (metrics.perClassRecall[size_t(c)])
+                    expected << QPointF(metrics.round, 100 * *metrics.perClassRecall[size_t(c)]);
+            }
+            QCOMPARE(recall.at(c)->points(), expected);
+            points += expected.size();
+        }
+        qInfo("run %s: %d recall points over %zu rounds", qPrintable(runId), points, rounds.size());
+        QVERIFY(points > 0);
+    }
+    QCOMPARE(page.charts().at(3)->series().at(1)->count(), 0);  // class "b" of the recorded run
+    QCOMPARE(page.charts().at(3)->series().at(2)->count(), 2);
+#endif
 }
 
 void TestHistoryPage::newRoundsAndRunsAppearLive() {

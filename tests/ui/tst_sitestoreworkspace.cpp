@@ -1,8 +1,10 @@
 // SiteStoreWorkspace: the desktop app on the site's SQLite store (core/site): import with a
-// per-file report, labels, rounds with the figures the store has no column for, predictions,
-// the site model and the federation setup, all surviving a reopen.
+// per-file report, labels, rounds with their per-class recall (and the federation's accuracy,
+// which the store has no column for), predictions of trained and untrained models with the
+// model in words, the site model and the federation setup, all surviving a reopen.
 #include "ui_test_support.h"
 #ifdef FMC_HAVE_SITE
+#include "site/site_store.h"
 #include "site_store_workspace.h"
 #endif
 
@@ -94,8 +96,10 @@ void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
         const auto image = writeImage(dir.filePath(QStringLiteral("elsewhere/x.png")), patternImage(5));
         workspace->savePrediction({0, image, workspace->siteModelVersion(), {QStringLiteral("a"), QStringLiteral("b")},
                                    {0.25, 0.75}, QDateTime::currentDateTime()});
-        // Without a trained model there is no version to tie a prediction to.
-        QVERIFY_THROWS_EXCEPTION(fmc::Error, workspace->savePrediction({0, image, QString(), {}, {}, {}}));
+        // The zero-shot shared FAM of an untrained site has no version: it is named in words.
+        workspace->savePrediction({0, image, QString(), {QStringLiteral("a"), QStringLiteral("b")}, {0.6, 0.4},
+                                   QDateTime::currentDateTime(), QStringLiteral("0123456789abcdef0123")});
+        QVERIFY_THROWS_EXCEPTION(fmc::Error, workspace->savePrediction({0, image, QStringLiteral("999"), {}, {}, {}}));
         FederationSetup setup;
         setup.coordinatorUrl = QStringLiteral("https://coordinator.test");
         setup.federationName = QStringLiteral("Skin study");
@@ -119,11 +123,34 @@ void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
     QCOMPARE(rows.at(0).federationAccuracy, -1.0);
     QCOMPARE(rows.at(1).perClassRecall.at(0), 0.5);
     QVERIFY(std::isnan(rows.at(1).perClassRecall.at(1)));
+    {
+        // The recall is in the store's rounds, where the CLI sees it too; the settings keep only
+        // the federation's accuracy, which has no column.
+        auto store =
+            fmc::SiteStore::open(QDir(root).filePath(QLatin1String(fmc::kWorkspaceDatabaseFileName)).toStdString());
+        const auto stored = store.trainingRun(runId.toLongLong())->rounds;
+        QCOMPARE(stored.size(), size_t(2));
+        QCOMPARE(stored.at(0).perClassRecall.size(), size_t(2));
+        QCOMPARE(stored.at(0).perClassRecall.at(0).value_or(-1), 0.25);
+        QVERIFY(!stored.at(1).perClassRecall.at(1));
+        const auto extras = store.setting("ui.round_extras." + runId.toStdString()).value_or("");
+        QVERIFY2(extras.find("perClassRecall") == std::string::npos &&
+                     extras.find("federationAccuracy") != std::string::npos,
+                 extras.c_str());
+    }
     QCOMPARE(rows.at(1).bytesSent, 200);
     QCOMPARE(workspace->siteModel().front().values, (std::vector<float>{1.5f, -2.0f}));
     QCOMPARE(workspace->siteModelClassNames(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
-    QCOMPARE(workspace->predictions().size(), 1);
-    QCOMPARE(workspace->predictions().first().probabilities, (QVector<double>{0.25, 0.75}));
+    const auto predictions = workspace->predictions();
+    QCOMPARE(predictions.size(), 2);
+    QCOMPARE(predictions.first().probabilities, (QVector<double>{0.25, 0.75}));
+    const auto bundleHash = QString::fromStdString(
+        fmc::readManifestFile((bundle + QStringLiteral("/manifest.json")).toStdString()).bundleHash);
+    QCOMPARE(predictions.first().modelDescription, QStringLiteral("model version %1 (local-checkpoint, bundle %2)")
+                                                       .arg(workspace->siteModelVersion(), bundleHash.left(12)));
+    QVERIFY(predictions.last().modelVersion.isEmpty());
+    QCOMPARE(predictions.last().modelDescription, QStringLiteral("zero-shot shared FAM, bundle 0123456789ab"));
+    QCOMPARE(predictions.last().probabilities, (QVector<double>{0.6, 0.4}));
     QCOMPARE(workspace->federationSetup().federationName, QStringLiteral("Skin study"));
     // Joined: the federation's classes are what the store trains.
     QCOMPARE(workspace->classNames(), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
