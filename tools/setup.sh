@@ -8,10 +8,10 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp python3-torch
   qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
-  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite fonts-dejavu-core
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql fonts-dejavu-core
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
   nlohmann-json3-dev zlib1g-dev
-  nginx-light
+  nginx-light postgresql
   dpkg-dev file adduser desktop-file-utils appstream
 )
 

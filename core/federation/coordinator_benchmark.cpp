@@ -13,7 +13,9 @@
 #include <QProcess>
 #include <QSslConfiguration>
 #include <QThread>
+#include <QTimer>
 
+#include <atomic>
 #include <cstdio>
 #include <random>
 
@@ -68,6 +70,18 @@ QByteArray uploadBody(const std::string& federationId, const Enrolled& site, int
     upload.codec = codecName(codec);
     upload.payload = payload;
     return uploadToJson(upload);
+}
+
+// One site's upload through the API (no network); throws unless it is accepted.
+void uploadThroughService(CoordinatorService& service, const std::string& federationId, const Enrolled& site,
+                          const std::vector<std::uint8_t>& payload, CodecKind codec, int index) {
+    ApiRequest request;
+    request.method = "POST";
+    request.path = qs("/api/v1/federations/" + federationId + "/rounds/1/uploads");
+    request.authorization = QByteArray::fromStdString("Bearer " + site.token);
+    request.body = uploadBody(federationId, site, 1, payload, codec, index);
+    const auto response = service.handle(request);
+    if (response.status != 201) throw Error("bench: upload refused: " + response.body.toStdString());
 }
 
 FederationSettings benchSettings(const CoordinatorBenchmarkConfig& config, AggregationRule rule, int minSites) {
@@ -182,6 +196,107 @@ double measureRequests(const QUrl& url, const QByteArray& token, const QList<QBy
     return total / seconds;
 }
 
+// Runs this thread's event loop (which serves the in-process coordinator) until `done`; false on timeout.
+bool serveUntil(const std::function<bool()>& done, int timeoutMs) {
+    if (done()) return true;
+    QEventLoop loop;
+    QTimer poll;
+    QElapsedTimer clock;
+    clock.start();
+    bool reached = false;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
+        if ((reached = done()) || clock.elapsed() > timeoutMs) loop.quit();
+    });
+    poll.start(2);
+    loop.exec();
+    return reached;
+}
+
+// GET /health from a worker thread, one request at a time, back to back, until stopped:
+// when each started and ended.
+class HealthProbe {
+public:
+    using Interval = std::pair<Clock::time_point, Clock::time_point>;
+
+    HealthProbe(const QUrl& url, const QSslCertificate& trusted) {
+        thread_.reset(QThread::create([this, url, trusted] {
+            QNetworkAccessManager network;
+            QNetworkRequest request(url);
+            auto tls = QSslConfiguration::defaultConfiguration();
+            tls.setCaCertificates({trusted});
+            request.setSslConfiguration(tls);
+            request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+            QEventLoop loop;
+            std::function<void()> launch = [&] {
+                if (stop_) return loop.quit();
+                const auto start = Clock::now();
+                auto* reply = network.get(request);
+                QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply, start] {
+                    if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) ++failures_;
+                    intervals_.emplace_back(start, Clock::now());
+                    ++completed_;
+                    reply->deleteLater();
+                    launch();
+                });
+            };
+            launch();
+            loop.exec();
+        }));
+        thread_->start();
+    }
+    ~HealthProbe() { stop(); }
+
+    int completed() const { return completed_; }
+
+    std::vector<Interval> finish() {
+        stop();
+        if (failures_ > 0) throw Error("bench: " + std::to_string(failures_.load()) + " health requests failed");
+        return intervals_;
+    }
+
+private:
+    void stop() {
+        stop_ = true;
+        // The last request in flight still needs this thread's event loop to be answered.
+        serveUntil([&] { return thread_->isFinished(); }, 60000);
+        thread_->wait();
+    }
+
+    std::unique_ptr<QThread> thread_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> completed_{0}, failures_{0};
+    std::vector<Interval> intervals_;  // written by the probe thread, read after it ended
+};
+
+// A round of `sites` uploads closes in the running server while a health probe runs: how long
+// the server takes to publish it, and how long the health requests in flight meanwhile took.
+// The round closes when the one site that did not upload is revoked, so the window holds the
+// aggregation and nothing of an upload's own handling.
+void measureHealthDuringAggregation(CoordinatorService& service, const CoordinatorBenchmarkConfig& config,
+                                    const std::vector<std::vector<std::uint8_t>>& payloads, const QUrl& healthUrl,
+                                    const QSslCertificate& certificate, CoordinatorBenchmarkResult& result) {
+    const auto federationId = service.createFederation(benchSettings(config, AggregationRule::FedAvg, config.sites));
+    const auto sites = enrollSites(service, federationId, config.sites + 1);
+    for (int i = 0; i < config.sites; ++i)
+        uploadThroughService(service, federationId, sites[static_cast<size_t>(i)], payloads[static_cast<size_t>(i)],
+                             config.codec, i);
+    HealthProbe probe(healthUrl, certificate);
+    if (!serveUntil([&] { return probe.completed() >= 5; }, 30000))
+        throw Error("bench: the health probe got no answers");
+    const auto start = Clock::now();
+    service.revokeSite(sites.back().siteId);
+    if (!serveUntil([&] { return service.store().round(federationId, 1)->state == "published"; }, 600000))
+        throw Error("bench: the round was not published within 10 minutes");
+    const auto end = Clock::now();
+    result.servedAggregationSeconds = std::chrono::duration<double>(end - start).count();
+    for (const auto& [begin, finish] : probe.finish()) {
+        if (finish < start || begin > end) continue;
+        ++result.healthRequestsDuringAggregation;
+        result.worstHealthMsDuringAggregation = std::max(
+            result.worstHealthMsDuringAggregation, std::chrono::duration<double, std::milli>(finish - begin).count());
+    }
+}
+
 }  // namespace
 
 CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkConfig& config) {
@@ -247,6 +362,8 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
     result.httpsUploadsPerSecond =
         measureRequests(QUrl(qs(ss(base) + "/federations/" + federationId + "/rounds/1/uploads")), {}, bodies,
                         config.sites, config.concurrency, certificate);
+    log(QStringLiteral("HTTPS: GET /health while the server aggregates %1 uploads").arg(config.sites));
+    measureHealthDuringAggregation(service, config, payloads, QUrl(base + "/health"), certificate, result);
     return result;
 }
 
@@ -257,13 +374,17 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   "  accept all uploads (parse, validate, store; no network): %.3f s (%.1f ms each)\n"
                   "  aggregate one round, FedAvg weighted by samples:        %.3f s\n"
                   "  aggregate one round, coordinate-wise median:            %.3f s\n"
-                  "HTTPS, 127.0.0.1, one coordinator thread:\n"
+                  "HTTPS, 127.0.0.1 (the coordinator serves requests on one thread):\n"
                   "  GET /api/v1/health:                                     %.0f requests/s\n"
                   "  GET .../rounds/current (token check + database):        %.0f requests/s\n"
-                  "  POST .../uploads (%zu-byte bodies, validated + stored):  %.1f uploads/s\n",
+                  "  POST .../uploads (%zu-byte bodies, validated + stored):  %.1f uploads/s\n"
+                  "  a round of %d uploads closing in the running server:     %.3f s until it is published\n"
+                  "  GET /api/v1/health meanwhile (one at a time):           worst %.1f ms over %d requests\n",
                   r.sites, r.embeddingDim, r.codec.c_str(), r.uploadPayloadBytes, r.uploadBodyBytes, r.uploadsSeconds,
                   1000.0 * r.uploadsSeconds / std::max(1, r.sites), r.aggregationSeconds, r.medianSeconds,
-                  r.healthRequestsPerSecond, r.roundRequestsPerSecond, r.uploadBodyBytes, r.httpsUploadsPerSecond);
+                  r.healthRequestsPerSecond, r.roundRequestsPerSecond, r.uploadBodyBytes, r.httpsUploadsPerSecond,
+                  r.sites, r.servedAggregationSeconds, r.worstHealthMsDuringAggregation,
+                  r.healthRequestsDuringAggregation);
     return buffer;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Coordinator benchmark (fedmedclip-coordinator bench): how long one round's aggregation
-// takes for many uploads of a ViT-B/32-sized FAM (D = 512), and how many requests per
-// second the HTTPS server sustains on this machine. It prints figures; it asserts nothing.
+// takes for many uploads of a ViT-B/32-sized FAM (D = 512), how long health requests wait
+// while the running server aggregates such a round, and how many requests per second the
+// HTTPS server sustains on this machine. It prints figures; it asserts nothing.
 #include "common/codec.h"
 
 #include <QString>
@@ -30,6 +31,11 @@ struct CoordinatorBenchmarkResult {
     double uploadsSeconds = 0;      // all uploads through the API (validation + storage), no network
     double aggregationSeconds = 0;  // decode all, FedAvg, encode, publish
     double medianSeconds = 0;       // the same with the coordinate-wise median
+    // In the running HTTPS server: from the round's last upload to its publication, and the
+    // GET /health requests (one at a time, back to back) in flight meanwhile.
+    double servedAggregationSeconds = 0;
+    int healthRequestsDuringAggregation = 0;
+    double worstHealthMsDuringAggregation = 0;
     double healthRequestsPerSecond = 0;  // GET /health over HTTPS
     double roundRequestsPerSecond = 0;   // GET .../rounds/current over HTTPS (token check + database)
     double httpsUploadsPerSecond = 0;    // POST .../uploads over HTTPS

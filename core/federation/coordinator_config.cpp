@@ -37,6 +37,11 @@ public:
         return static_cast<std::int64_t>(number);
     }
 
+    void onlyKnownKeys(const QJsonObject& object, const QString& prefix, const QStringList& known) const {
+        for (const auto& key : object.keys())
+            if (!known.contains(key)) fail(prefix + key, "unknown key (known: " + ss(known.join(", ")) + ")");
+    }
+
     QJsonObject object(const QJsonObject& parent, const QString& key) const {
         const auto value = parent.value(key);
         if (value.isUndefined()) return {};
@@ -85,6 +90,8 @@ CoordinatorConfig loadCoordinatorConfig(const QString& path) {
     if (config.keyPath.isEmpty()) reader.fail("tls.key", "missing: the coordinator serves HTTPS only");
 
     const auto database = reader.object(root, "database");
+    reader.onlyKnownKeys(database, "database.",
+                         {"driver", "path", "host", "port", "name", "user", "password", "connect_options"});
     config.database.driver = reader.string(database, "driver", "database.", "QSQLITE");
     config.database.path = reader.resolve(reader.string(database, "path", "database.", {}));
     config.database.host = reader.string(database, "host", "database.", "localhost");
@@ -92,6 +99,7 @@ CoordinatorConfig loadCoordinatorConfig(const QString& path) {
     config.database.databaseName = reader.string(database, "name", "database.", "fedmedclip");
     config.database.user = reader.string(database, "user", "database.", {});
     config.database.password = reader.string(database, "password", "database.", {});
+    config.database.connectOptions = reader.string(database, "connect_options", "database.", {});
     if (config.database.driver == QLatin1String("QSQLITE") && config.database.path.isEmpty())
         reader.fail("database.path", "missing (the SQLite state file)");
 

@@ -384,6 +384,7 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     d->store = CoordinatorStore::open(config.database);
     ServiceOptions options;
     options.maxBodyBytes = config.limits.maxBodyBytes;
+    options.aggregateInBackground = true;  // health checks and other federations are served meanwhile
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);
     d->http->setParent(this);
@@ -393,6 +394,13 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
 CoordinatorServer::~CoordinatorServer() {
     delete d->http;  // its sockets go before the store they use
     d->http = nullptr;
+    d->tick.stop();
+    try {
+        // A round being aggregated is published rather than redone at the next start.
+        d->service->finishAggregations();
+    } catch (const std::exception& error) {
+        qCCritical(lcCoordinator) << "stopping:" << error.what();
+    }
 }
 
 quint16 CoordinatorServer::listen() {

@@ -4,10 +4,16 @@
 #include "common/sha256.h"
 #include "federation/logging.h"
 
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QObject>
+#include <QThread>
+#include <QThreadPool>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace fmc::federation {
@@ -48,8 +54,39 @@ int roundNumber(const QString& text) {
 
 }  // namespace
 
+struct CoordinatorService::AggregationJob {
+    std::string federationId;
+    int round = 0;
+    FederationSettings settings;
+    std::int64_t maxPayloadBytes = 0;
+    std::vector<std::int64_t> uploadIds;              // of the participants, in site-id order
+    std::vector<double> weights;                      // their sample counts
+    std::vector<std::vector<std::uint8_t>> payloads;  // read from the store on the service's thread
+    std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
+    std::int64_t totalSamples = 0;
+};
+
+struct CoordinatorService::AggregationResult {
+    std::vector<std::uint8_t> payload;
+    std::string sha256;
+    std::string error;  // set when it failed; the round stays aggregating
+    double seconds = 0;
+};
+
 CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store), options_(std::move(options)) {
+    if (options_.aggregateInBackground) {
+        workers_ = std::make_unique<QThreadPool>();
+        workers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
+        resultReceiver_ = std::make_unique<QObject>();
+    }
+}
+
+CoordinatorService::~CoordinatorService() {
+    // The workers post to the receiver: it must outlive them. Deleting it drops the results
+    // not yet delivered.
+    if (workers_) workers_->waitForDone();
+}
 
 void CoordinatorService::audit(const std::string& federationId, const std::string& actor, const std::string& action,
                                const QJsonObject& detail, const QString& remoteAddress) {
@@ -211,12 +248,12 @@ ApiResponse CoordinatorService::task(const SiteRecord& site) {
 ApiResponse CoordinatorService::currentRound(const SiteRecord& site) {
     const auto federation = store_.federation(site.federationId);
     const auto round = store_.latestRound(site.federationId);
-    const auto uploads = store_.uploads(site.federationId, round->number, false);
+    const auto uploads = store_.uploadSummaries(site.federationId, round->number);
     const auto active = store_.activeSiteIds(site.federationId);
     const bool finished = federation->state == "finished";
     int lastPublished = round->state == "published" ? round->number : round->number - 1;
     const bool youUploaded = std::any_of(uploads.begin(), uploads.end(),
-                                         [&](const UploadRecord& u) { return u.siteId == site.id; });
+                                         [&](const UploadSummary& u) { return u.siteId == site.id; });
     return json(200, {{"federation_id", qs(site.federationId)},
                       {"federation_state", qs(federation->state)},
                       {"finished", finished},
@@ -395,8 +432,15 @@ void CoordinatorService::rejectUpload(const ApiRequest& request, const SiteRecor
 // ---- the round state machine ----
 
 int CoordinatorService::tick() {
+    std::vector<FederationRecord> federations;
+    try {
+        federations = store_.federations();
+    } catch (const std::exception& error) {  // e.g. the database server is down: the next tick tries again
+        qCCritical(lcCoordinator) << error.what();
+        return 0;
+    }
     int published = 0;
-    for (const auto& federation : store_.federations()) {
+    for (const auto& federation : federations) {
         if (federation.state != "running") continue;
         try {
             if (evaluateRound(federation.task.federationId)) ++published;
@@ -412,23 +456,20 @@ bool CoordinatorService::evaluateRound(const std::string& federationId) {
     if (!federation || federation->state != "running") return false;
     auto round = store_.latestRound(federationId);
     if (!round || round->state == "published") return false;
-    if (round->state == "aggregating") {  // interrupted by a crash: the uploads are all there
-        aggregate(*federation, *round);
-        return true;
+    if (round->state == "aggregating") {
+        if (inFlight_.count({federationId, round->number})) return false;  // the worker is on it
+        return aggregate(*federation, *round);  // interrupted by a crash: the uploads are all there
     }
     const auto& settings = federation->task.settings;
     const auto active = store_.activeSiteIds(federationId);
     const std::set<std::string> activeSet(active.begin(), active.end());
     int received = 0;
-    for (const auto& upload : store_.uploads(federationId, round->number, false))
+    for (const auto& upload : store_.uploadSummaries(federationId, round->number))
         if (activeSet.count(upload.siteId)) ++received;
     const auto now = options_.clock();
     const bool allIn = !active.empty() && received == static_cast<int>(active.size());
     const bool deadlinePassed = round->deadlineAt && now >= *round->deadlineAt;
-    if (received >= settings.minSites && (allIn || deadlinePassed)) {
-        aggregate(*federation, *round);
-        return true;
-    }
+    if (received >= settings.minSites && (allIn || deadlinePassed)) return aggregate(*federation, *round);
     std::string reason;
     if (round->state == "open")
         reason = "waiting for the first upload (" + std::to_string(active.size()) + " active sites, at least " +
@@ -452,11 +493,11 @@ bool CoordinatorService::evaluateRound(const std::string& federationId) {
     return false;
 }
 
-void CoordinatorService::aggregate(const FederationRecord& federation, RoundRecord round) {
+bool CoordinatorService::aggregate(const FederationRecord& federation, RoundRecord round) {
     const auto& federationId = federation.task.federationId;
-    const auto& settings = federation.task.settings;
     if (round.state != "aggregating") {
         round.state = "aggregating";
+        round.waitingReason.clear();
         CoordinatorStore::Transaction transaction(store_);
         store_.updateRoundProgress(round);
         transaction.commit();
@@ -464,58 +505,161 @@ void CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
     // Uploads of sites revoked meanwhile are left out: revoking a poisoning site protects the round.
     const auto active = store_.activeSiteIds(federationId);
     const std::set<std::string> activeSet(active.begin(), active.end());
-    const auto layout = famLayout(settings.embeddingDim, settings.shareThresholds);
-    std::vector<ParameterSet> updates;
-    std::vector<double> weights;
-    QJsonArray participants, excluded;
-    std::int64_t totalSamples = 0;
-    CodecLimits limits;
-    limits.maxPayloadBytes = static_cast<std::size_t>(std::max<std::int64_t>(options_.maxBodyBytes, 1));
-    for (const auto& upload : store_.uploads(federationId, round.number, true)) {
+    auto job = std::make_shared<AggregationJob>();
+    job->federationId = federationId;
+    job->round = round.number;
+    job->settings = federation.task.settings;
+    job->maxPayloadBytes = std::max<std::int64_t>(options_.maxBodyBytes, 1);
+    for (const auto& upload : store_.uploadSummaries(federationId, round.number)) {
         if (!activeSet.count(upload.siteId)) {
-            excluded.append(qs(upload.siteId));
+            job->excluded.push_back(upload.siteId);
             continue;
         }
-        updates.push_back(decodeParameters(upload.payload, layout, limits));
-        weights.push_back(static_cast<double>(upload.sampleCount));
-        totalSamples += upload.sampleCount;
-        participants.append(qs(upload.siteId));
+        job->uploadIds.push_back(upload.id);
+        job->weights.push_back(static_cast<double>(upload.sampleCount));
+        job->totalSamples += upload.sampleCount;
+        job->participants.push_back(upload.siteId);
     }
-    if (updates.empty()) {
+    if (job->uploadIds.empty()) {
         // Every contributor was revoked while aggregating: collect again.
         round.state = "collecting";
         round.waitingReason = "the uploads of this round came from sites revoked since; waiting for new uploads";
         CoordinatorStore::Transaction transaction(store_);
         store_.updateRoundProgress(round);
         transaction.commit();
+        return false;
+    }
+    if (!workers_) {
+        for (const auto id : job->uploadIds) job->payloads.push_back(store_.uploadPayload(id));
+        const auto result = computeAggregation(*job);
+        if (!result.error.empty()) throw Error(result.error);
+        publishAggregation(*job, result);
+        return true;
+    }
+    inFlight_.insert({federationId, round.number});
+    qCInfo(lcCoordinator).noquote() << "round" << round.number << "of" << qs(federationId) << ": aggregating"
+                                    << job->uploadIds.size() << "uploads on a worker thread";
+    loadPayloadsThenCompute(job);
+    return true;
+}
+
+void CoordinatorService::loadPayloadsThenCompute(const std::shared_ptr<AggregationJob>& job) {
+    // The payloads (about 1 MB each for D = 512) are read in slices of a few milliseconds,
+    // with the event loop serving requests between them.
+    constexpr int kSliceMs = 5;
+    try {
+        QElapsedTimer slice;
+        slice.start();
+        while (job->payloads.size() < job->uploadIds.size() && slice.elapsed() < kSliceMs)
+            job->payloads.push_back(store_.uploadPayload(job->uploadIds[job->payloads.size()]));
+    } catch (const std::exception& error) {
+        inFlight_.erase({job->federationId, job->round});  // stays aggregating: the next tick() tries again
+        qCCritical(lcCoordinator) << "federation" << qs(job->federationId) << ":" << error.what();
         return;
     }
-    ParameterSet global;
-    switch (settings.aggregation) {
-    case AggregationRule::FedAvg: global = federatedAverage(updates, weights); break;
-    case AggregationRule::Median: global = coordinateMedian(updates); break;
-    case AggregationRule::TrimmedMean: global = trimmedMean(updates, settings.trimFraction); break;
+    QObject* receiver = resultReceiver_.get();
+    if (job->payloads.size() < job->uploadIds.size()) {
+        QMetaObject::invokeMethod(receiver, [this, job] { loadPayloadsThenCompute(job); }, Qt::QueuedConnection);
+        return;
     }
-    const auto payload = encodeParameters(global, settings.codec);
-    const auto sha = sha256Hex(payload.data(), payload.size());
+    workers_->start([this, receiver, job] {
+        auto result = std::make_shared<AggregationResult>(computeAggregation(*job));
+        // Queued: runs on the receiver's (the service's) thread, whose connection owns the SQL.
+        QMetaObject::invokeMethod(
+            receiver, [this, job, result] { backgroundAggregationDone(job, *result); }, Qt::QueuedConnection);
+    });
+}
+
+CoordinatorService::AggregationResult CoordinatorService::computeAggregation(const AggregationJob& job) {
+    const auto started = std::chrono::steady_clock::now();
+    AggregationResult result;
+    try {
+        const auto layout = famLayout(job.settings.embeddingDim, job.settings.shareThresholds);
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
+        std::vector<ParameterSet> updates;
+        updates.reserve(job.payloads.size());
+        for (const auto& payload : job.payloads) updates.push_back(decodeParameters(payload, layout, limits));
+        ParameterSet global;
+        switch (job.settings.aggregation) {
+        case AggregationRule::FedAvg: global = federatedAverage(updates, job.weights); break;
+        case AggregationRule::Median: global = coordinateMedian(updates); break;
+        case AggregationRule::TrimmedMean: global = trimmedMean(updates, job.settings.trimFraction); break;
+        }
+        result.payload = encodeParameters(global, job.settings.codec);
+        result.sha256 = sha256Hex(result.payload.data(), result.payload.size());
+    } catch (const std::exception& error) {
+        result.error = "round " + std::to_string(job.round) + " of " + job.federationId +
+                       ": aggregation failed: " + error.what();
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+}
+
+void CoordinatorService::publishAggregation(const AggregationJob& job, const AggregationResult& result) {
+    const auto& federationId = job.federationId;
+    const auto& settings = job.settings;
+    QJsonArray participants, excluded;
+    for (const auto& id : job.participants) participants.append(qs(id));
+    for (const auto& id : job.excluded) excluded.append(qs(id));
     const auto now = options_.clock();
     CoordinatorStore::Transaction transaction(store_);
-    store_.publishRound(federationId, round.number, payload, sha, static_cast<int>(updates.size()), totalSamples, now);
-    if (round.number < settings.rounds)
-        store_.insertRound(federationId, round.number + 1, now);
+    const auto active = store_.activeSiteIds(federationId);
+    const std::set<std::string> activeSet(active.begin(), active.end());
+    const auto revoked = std::find_if(job.participants.begin(), job.participants.end(),
+                                      [&](const std::string& id) { return !activeSet.count(id); });
+    if (revoked != job.participants.end()) {
+        // A participant was revoked while the aggregate was computed: aggregate again without it.
+        qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId) << ": site" << qs(*revoked)
+                                        << "was revoked while aggregating; aggregating again without it";
+        transaction.commit();  // it wrote nothing; evaluateRound opens transactions of its own
+        evaluateRound(federationId);
+        return;
+    }
+    // False when another process (an admin command finishing an interrupted round) published it first.
+    if (!store_.publishRound(federationId, job.round, result.payload, result.sha256,
+                             static_cast<int>(job.participants.size()), job.totalSamples, now)) {
+        qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId)
+                                        << "was published meanwhile by another process; result dropped";
+        return;
+    }
+    if (job.round < settings.rounds)
+        store_.insertRound(federationId, job.round + 1, now);
     else
         store_.finishFederation(federationId, now);
     audit(federationId, "coordinator", "round.published",
-          {{"round", round.number},
+          {{"round", job.round},
            {"participants", participants},
            {"excluded_revoked", excluded},
-           {"total_samples", static_cast<qint64>(totalSamples)},
+           {"total_samples", static_cast<qint64>(job.totalSamples)},
            {"aggregation", qs(aggregationRuleName(settings.aggregation))},
-           {"global_sha256", qs(sha)}});
-    if (round.number >= settings.rounds) audit(federationId, "coordinator", "federation.finished", {{"rounds", round.number}});
+           {"global_sha256", qs(result.sha256)}});
+    if (job.round >= settings.rounds)
+        audit(federationId, "coordinator", "federation.finished", {{"rounds", job.round}});
     transaction.commit();
-    qCInfo(lcCoordinator).noquote() << "round" << round.number << "of" << qs(federationId) << "published with"
-                                    << updates.size() << "sites";
+    qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId) << "published with"
+                                    << job.participants.size() << "sites (aggregated in"
+                                    << qRound(result.seconds * 1000) << "ms)";
+}
+
+void CoordinatorService::backgroundAggregationDone(const std::shared_ptr<const AggregationJob>& job,
+                                                   const AggregationResult& result) {
+    inFlight_.erase({job->federationId, job->round});
+    try {
+        // A failure leaves the round aggregating: the next tick() tries again.
+        if (!result.error.empty()) throw Error(result.error);
+        publishAggregation(*job, result);
+    } catch (const std::exception& error) {
+        qCCritical(lcCoordinator) << "federation" << qs(job->federationId) << ":" << error.what();
+    }
+}
+
+void CoordinatorService::finishAggregations() {
+    // Each pass reads payloads, or publishes (or drops) a worker's result.
+    while (!inFlight_.empty()) {
+        workers_->waitForDone();
+        QCoreApplication::sendPostedEvents(resultReceiver_.get(), QEvent::MetaCall);
+    }
 }
 
 // ---- administrator operations ----

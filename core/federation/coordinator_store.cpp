@@ -1,5 +1,7 @@
 #include "federation/coordinator_store.h"
 
+#include "federation/logging.h"
+
 #include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -121,6 +123,7 @@ struct CoordinatorStore::Impl {
     QString connectionName;
     QString description;
     bool sqlite = true;
+    bool inTransaction = false;
 
     QSqlDatabase db() const { return QSqlDatabase::database(connectionName, false); }
 
@@ -129,17 +132,48 @@ struct CoordinatorStore::Impl {
     }
 
     // Prepared statement with positional values; runs it and returns the query to read rows.
-    QSqlQuery run(const QString& sql, const QVariantList& values = {}) const {
-        QSqlQuery query(db());
-        if (!query.prepare(sql)) fail(sql.section(QLatin1Char(' '), 0, 2), query.lastError());
-        for (const auto& value : values) query.addBindValue(value);
-        if (!query.exec()) fail(sql.section(QLatin1Char(' '), 0, 2), query.lastError());
-        return query;
+    QSqlQuery run(const QString& sql, const QVariantList& values = {}) {
+        for (bool retried = false;; retried = true) {
+            QSqlError error;
+            {
+                QSqlQuery query(db());
+                if (query.prepare(sql)) {
+                    for (const auto& value : values) query.addBindValue(value);
+                    if (query.exec()) return query;
+                }
+                error = query.lastError();
+            }
+            if (retried || !reconnected()) fail(sql.section(QLatin1Char(' '), 0, 2), error);
+        }
     }
 
-    void runPlain(const QString& sql) const {
-        QSqlQuery query(db());
-        if (!query.exec(sql)) fail(sql.section(QLatin1Char(' '), 0, 2), query.lastError());
+    void runPlain(const QString& sql) {
+        for (bool retried = false;; retried = true) {
+            QSqlError error;
+            {
+                QSqlQuery query(db());
+                if (query.exec(sql)) return;
+                error = query.lastError();
+            }
+            if (retried || !reconnected()) fail(sql.section(QLatin1Char(' '), 0, 2), error);
+        }
+    }
+
+    // After a failed statement: true when the PostgreSQL server had dropped the connection
+    // (a restart, a failover) and it was opened again, so the statement may run once more.
+    // Never inside a transaction, whose earlier statements the new connection does not have.
+    bool reconnected() {
+        if (sqlite || inTransaction) return false;
+        {
+            QSqlQuery ping(db());
+            if (ping.exec(QStringLiteral("SELECT 1"))) return false;  // the connection is fine: the statement failed
+        }
+        auto connection = db();
+        connection.close();
+        if (!connection.open()) return false;
+        QSqlQuery(connection).exec(QStringLiteral("SET client_min_messages TO WARNING"));
+        qCWarning(lcCoordinator).noquote() << description << ": the connection was lost and has been opened again";
+        return true;
     }
 
     QString dialect(QString sql) const {
@@ -149,9 +183,16 @@ struct CoordinatorStore::Impl {
         return sql;
     }
 
-    void begin() const { runPlain(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN")); }
-    void commit() const { runPlain(QStringLiteral("COMMIT")); }
-    void rollback() const {
+    void begin() {
+        runPlain(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+        inTransaction = true;
+    }
+    void commit() {
+        runPlain(QStringLiteral("COMMIT"));
+        inTransaction = false;
+    }
+    void rollback() {
+        inTransaction = false;
         QSqlQuery query(db());
         query.exec(QStringLiteral("ROLLBACK"));  // best effort: the failure being unwound matters more
     }
@@ -189,29 +230,46 @@ std::unique_ptr<CoordinatorStore> CoordinatorStore::open(const DatabaseConfig& c
     if (!QSqlDatabase::isDriverAvailable(config.driver))
         throw Error("database.driver: the Qt SQL driver " + ss(config.driver) +
                     " is not installed (Debian: libqt6sql6-sqlite or libqt6sql6-psql)");
-    auto db = QSqlDatabase::addDatabase(config.driver, impl->connectionName);
-    if (impl->sqlite) {
-        if (config.path.isEmpty()) throw Error("database.path: missing (the SQLite state file)");
-        db.setDatabaseName(config.path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-        impl->description = QStringLiteral("SQLite database %1").arg(config.path);
-    } else {
-        db.setHostName(config.host);
-        db.setPort(config.port);
-        db.setDatabaseName(config.databaseName);
-        db.setUserName(config.user);
-        db.setPassword(config.password);
-        impl->description = QStringLiteral("PostgreSQL database %1 on %2").arg(config.databaseName, config.host);
-    }
+    if (impl->sqlite && config.path.isEmpty()) throw Error("database.path: missing (the SQLite state file)");
+    impl->description = impl->sqlite
+                            ? QStringLiteral("SQLite database %1").arg(config.path)
+                            : QStringLiteral("PostgreSQL database %1 on %2").arg(config.databaseName, config.host);
+    QSqlDatabase::addDatabase(config.driver, impl->connectionName);
     std::unique_ptr<CoordinatorStore> store(new CoordinatorStore(std::move(impl)));
     auto& d = *store->d;
-    if (!db.open()) d.fail(QStringLiteral("opening"), db.lastError());
+    // No QSqlDatabase or QSqlQuery handle may be alive when an error unwinds: the store's
+    // destructor removes the connection, which must not be in use then.
+    QSqlError openError;
+    {
+        auto db = d.db();
+        if (d.sqlite) {
+            db.setDatabaseName(config.path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        } else {
+            db.setHostName(config.host);
+            db.setPort(config.port);
+            db.setDatabaseName(config.databaseName);
+            db.setUserName(config.user);
+            db.setPassword(config.password);
+            db.setConnectOptions(config.connectOptions);
+        }
+        if (!db.open()) openError = db.lastError();
+    }
+    if (openError.type() != QSqlError::NoError) d.fail(QStringLiteral("opening"), openError);
     if (d.sqlite) {
         d.runPlain(QStringLiteral("PRAGMA foreign_keys = ON"));
-        QSqlQuery mode(db);
-        if (!mode.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !mode.next())
-            d.fail(QStringLiteral("PRAGMA journal_mode (is it a SQLite database?)"), mode.lastError());
+        bool walMode = false;
+        QSqlError modeError;
+        {
+            QSqlQuery mode(d.db());
+            walMode = mode.exec(QStringLiteral("PRAGMA journal_mode = WAL")) && mode.next();
+            modeError = mode.lastError();
+        }
+        if (!walMode) d.fail(QStringLiteral("PRAGMA journal_mode (is it a SQLite database?)"), modeError);
         d.runPlain(QStringLiteral("PRAGMA synchronous = FULL"));
+    } else {
+        // Keeps libpq's notices (e.g. "relation ... already exists, skipping") out of the log.
+        d.runPlain(QStringLiteral("SET client_min_messages TO WARNING"));
     }
     d.runPlain(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
                               "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
@@ -436,14 +494,15 @@ void CoordinatorStore::updateRoundProgress(const RoundRecord& r) {
             r.number});
 }
 
-void CoordinatorStore::publishRound(const std::string& federationId, int number, const std::vector<std::uint8_t>& payload,
-                                    const std::string& sha256, int participants, std::int64_t totalSamples,
-                                    std::int64_t now) {
-    d->run(QStringLiteral("UPDATE rounds SET state = 'published', published_at = ?, waiting_reason = '', "
-                          "global_payload = ?, global_sha256 = ?, participants = ?, total_samples = ? "
-                          "WHERE federation_id = ? AND number = ?"),
-           {static_cast<qlonglong>(now), bytes(payload), qs(sha256), participants, static_cast<qlonglong>(totalSamples),
-            qs(federationId), number});
+bool CoordinatorStore::publishRound(const std::string& federationId, int number,
+                                    const std::vector<std::uint8_t>& payload, const std::string& sha256,
+                                    int participants, std::int64_t totalSamples, std::int64_t now) {
+    auto q = d->run(QStringLiteral("UPDATE rounds SET state = 'published', published_at = ?, waiting_reason = '', "
+                                   "global_payload = ?, global_sha256 = ?, participants = ?, total_samples = ? "
+                                   "WHERE federation_id = ? AND number = ? AND state = 'aggregating'"),
+                    {static_cast<qlonglong>(now), bytes(payload), qs(sha256), participants,
+                     static_cast<qlonglong>(totalSamples), qs(federationId), number});
+    return q.numRowsAffected() == 1;
 }
 
 std::vector<std::uint8_t> CoordinatorStore::globalPayload(const std::string& federationId, int number) {
@@ -479,19 +538,37 @@ UploadRecord readUpload(const QSqlQuery& q, bool withPayload) {
 }
 }  // namespace
 
-std::optional<UploadRecord> CoordinatorStore::uploadByKey(const std::string& siteId, const std::string& idempotencyKey) {
-    auto q = d->run(uploadColumns(false) + QStringLiteral(" WHERE site_id = ? AND idempotency_key = ?"),
+namespace {
+const QString kUploadSummaryColumns =
+    QStringLiteral("SELECT id, federation_id, round, site_id, sample_count FROM uploads");
+UploadSummary readUploadSummary(const QSqlQuery& q) {
+    return UploadSummary{q.value(0).toLongLong(), ss(q.value(1).toString()), q.value(2).toInt(),
+                         ss(q.value(3).toString()), q.value(4).toLongLong()};
+}
+}  // namespace
+
+std::optional<UploadSummary> CoordinatorStore::uploadByKey(const std::string& siteId,
+                                                           const std::string& idempotencyKey) {
+    auto q = d->run(kUploadSummaryColumns + QStringLiteral(" WHERE site_id = ? AND idempotency_key = ?"),
                     {qs(siteId), qs(idempotencyKey)});
     if (!q.next()) return std::nullopt;
-    return readUpload(q, false);
+    return readUploadSummary(q);
 }
 
-std::optional<UploadRecord> CoordinatorStore::uploadOfSite(const std::string& federationId, int round,
-                                                           const std::string& siteId) {
-    auto q = d->run(uploadColumns(false) + QStringLiteral(" WHERE federation_id = ? AND round = ? AND site_id = ?"),
+std::optional<UploadSummary> CoordinatorStore::uploadOfSite(const std::string& federationId, int round,
+                                                            const std::string& siteId) {
+    auto q = d->run(kUploadSummaryColumns + QStringLiteral(" WHERE federation_id = ? AND round = ? AND site_id = ?"),
                     {qs(federationId), round, qs(siteId)});
     if (!q.next()) return std::nullopt;
-    return readUpload(q, false);
+    return readUploadSummary(q);
+}
+
+std::vector<UploadSummary> CoordinatorStore::uploadSummaries(const std::string& federationId, int round) {
+    auto q = d->run(kUploadSummaryColumns + QStringLiteral(" WHERE federation_id = ? AND round = ? ORDER BY site_id"),
+                    {qs(federationId), round});
+    std::vector<UploadSummary> list;
+    while (q.next()) list.push_back(readUploadSummary(q));
+    return list;
 }
 
 std::vector<UploadRecord> CoordinatorStore::uploads(const std::string& federationId, int round, bool withPayload) {
@@ -500,6 +577,12 @@ std::vector<UploadRecord> CoordinatorStore::uploads(const std::string& federatio
     std::vector<UploadRecord> list;
     while (q.next()) list.push_back(readUpload(q, withPayload));
     return list;
+}
+
+std::vector<std::uint8_t> CoordinatorStore::uploadPayload(std::int64_t uploadId) {
+    auto q = d->run(QStringLiteral("SELECT payload FROM uploads WHERE id = ?"), {static_cast<qlonglong>(uploadId)});
+    if (!q.next()) throw Error(ss(d->description) + ": upload " + std::to_string(uploadId) + " does not exist");
+    return bytes(q.value(0).toByteArray());
 }
 
 void CoordinatorStore::insertUpload(const UploadRecord& u) {

@@ -23,7 +23,10 @@ namespace fmc::federation {
 struct DatabaseConfig {
     QString driver = QStringLiteral("QSQLITE");  // or QPSQL
     QString path;                                // QSQLITE: the database file
-    QString host, databaseName, user, password;  // QPSQL
+    // QPSQL. host: a name or address, or a folder with the server's Unix socket
+    // (Debian: /var/run/postgresql); connectOptions: libpq keywords separated by ';', e.g.
+    // "sslmode=verify-full;sslrootcert=/etc/ssl/certs/db-ca.pem;connect_timeout=10".
+    QString host, databaseName, user, password, connectOptions;
     int port = 5432;
 };
 
@@ -79,6 +82,17 @@ struct UploadRecord {
     std::vector<std::uint8_t> payload;  // empty unless asked for
     std::string payloadSha256;
     double l2Norm = 0;
+};
+
+// What the request paths need of an upload: only columns stored before its payload, since
+// SQLite reaches a column stored after a large blob (payload_sha256, l2_norm) by reading
+// through the blob's overflow pages, about 0.7 ms per MB.
+struct UploadSummary {
+    std::int64_t id = 0;
+    std::string federationId;
+    int round = 0;
+    std::string siteId;
+    std::int64_t sampleCount = 0;
 };
 
 struct RejectionRecord {
@@ -156,13 +170,18 @@ public:
     std::vector<RoundRecord> rounds(const std::string& federationId);
     // Writes state, first upload, deadline, waiting reason (the fields that change while collecting).
     void updateRoundProgress(const RoundRecord& round);
-    void publishRound(const std::string& federationId, int number, const std::vector<std::uint8_t>& payload,
+    // Publishes a round that is aggregating; false (and nothing written) when it is not, e.g.
+    // because another process published it first.
+    bool publishRound(const std::string& federationId, int number, const std::vector<std::uint8_t>& payload,
                       const std::string& sha256, int participants, std::int64_t totalSamples, std::int64_t now);
     std::vector<std::uint8_t> globalPayload(const std::string& federationId, int number);
 
-    std::optional<UploadRecord> uploadByKey(const std::string& siteId, const std::string& idempotencyKey);
-    std::optional<UploadRecord> uploadOfSite(const std::string& federationId, int round, const std::string& siteId);
+    std::optional<UploadSummary> uploadByKey(const std::string& siteId, const std::string& idempotencyKey);
+    std::optional<UploadSummary> uploadOfSite(const std::string& federationId, int round, const std::string& siteId);
+    std::vector<UploadSummary> uploadSummaries(const std::string& federationId, int round);  // in site-id order
+    // Every column (the history); reads through all payloads, so not for request paths.
     std::vector<UploadRecord> uploads(const std::string& federationId, int round, bool withPayload);
+    std::vector<std::uint8_t> uploadPayload(std::int64_t uploadId);
     void insertUpload(const UploadRecord& upload);
 
     void insertRejection(const RejectionRecord& rejection);

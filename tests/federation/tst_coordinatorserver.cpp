@@ -1,8 +1,13 @@
 // The real fedmedclip-coordinator process over real TLS on 127.0.0.1: hostile bytes, slow
 // and oversized requests, connection floods, authentication and upload validation at the
 // HTTP level. After every attack the process must still run and its state be unchanged.
+// And the event loop stays responsive while a large round is aggregated.
+#include "federation/coordinator_server.h"
+#include "federation/coordinator_service.h"
 #include "federation_test_support.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -101,6 +106,49 @@ private:
                 return client.post(qs("/federations/" + federation_ + "/rounds/1/uploads"), body);
             },
             token);
+    }
+
+    // For rounds filled in process, through the API without the network.
+    static FederationSettings inProcessSettings(int embeddingDim, int minSites) {
+        FederationSettings settings;
+        settings.name = "in process";
+        settings.classNames = {"a", "b"};
+        settings.bundleName = "tiny";
+        settings.bundleHash = std::string(64, 'e');
+        settings.embeddingDim = embeddingDim;
+        settings.rounds = 2;
+        settings.minSites = minSites;
+        settings.roundDeadlineSeconds = 3600;
+        settings.normBound = 0;
+        return settings;
+    }
+
+    static std::vector<std::pair<std::string, std::string>> enrollInProcess(CoordinatorService& service,
+                                                                            const std::string& federationId,
+                                                                            int count) {
+        std::vector<std::pair<std::string, std::string>> sites;
+        for (int i = 0; i < count; ++i) {
+            const auto issued = service.issueEnrollmentCode(federationId, "site " + std::to_string(i), 3600);
+            const ApiRequest enrollment{"POST", "/api/v1/enroll", {},
+                                        QJsonDocument(QJsonObject{{"code", qs(issued.code)}}).toJson(), "127.0.0.1"};
+            const auto enrolled = QJsonDocument::fromJson(service.handle(enrollment).body).object();
+            sites.emplace_back(ss(enrolled.value("site_id").toString()), ss(enrolled.value("token").toString()));
+        }
+        return sites;
+    }
+
+    static QByteArray inProcessUpload(const std::string& federationId, const std::pair<std::string, std::string>& site,
+                                      int index) {
+        const auto fam = syntheticFam(512, 100 + static_cast<unsigned>(index));
+        return uploadJson(federationId, 1, site.first, encodeParameters(fam, CodecKind::Fp16Zlib), 100 + index,
+                          "upload-" + std::to_string(index));
+    }
+
+    static ApiResponse uploadInProcess(CoordinatorService& service, const std::string& federationId,
+                                       const std::pair<std::string, std::string>& site, int index) {
+        return service.handle({"POST", qs("/api/v1/federations/" + federationId + "/rounds/1/uploads"),
+                               QByteArray::fromStdString("Bearer " + site.second),
+                               inProcessUpload(federationId, site, index), "127.0.0.1"});
     }
 
 private slots:
@@ -345,6 +393,153 @@ private slots:
         QCOMPARE(round.value("participants").toInt(), 3);
         const auto history = coordinator_->adminJson({"list-rounds", "--federation", qs(federation_)});
         QCOMPARE(history[0].toObject().value("rejected_uploads").toArray().size(), 5);  // the 413 never reached the API
+    }
+
+    // 100 uploads of a ViT-B/32-sized FAM (D = 512): while the coordinator aggregates them, a
+    // client asking GET /health back to back is answered in a fraction of the time the round
+    // takes from its last upload to its publication (aggregating on the event loop's thread,
+    // the health request in flight waited for all of it).
+    void healthStaysResponsiveWhileAggregating() {
+        constexpr int kSites = 100;
+        constexpr int kEmbeddingDim = 512;  // ViT-B/32
+        const auto dir = dir_.filePath("aggregating");
+        CoordinatorProcess coordinator(dir, certificates_, 0);
+        std::string federationId;
+        std::vector<std::pair<std::string, std::string>> sites;  // id, token
+        QByteArray lastUpload;
+        try {
+            // All but the last upload go straight into the database, before the coordinator starts.
+            DatabaseConfig database;
+            database.path = dir + "/state.sqlite";
+            auto store = CoordinatorStore::open(database);
+            ServiceOptions options;
+            options.maxBodyBytes = 64 << 20;
+            CoordinatorService service(*store, options);
+            federationId = service.createFederation(inProcessSettings(kEmbeddingDim, kSites));
+            sites = enrollInProcess(service, federationId, kSites);
+            for (int i = 0; i + 1 < kSites; ++i)
+                QCOMPARE(uploadInProcess(service, federationId, sites[i], i).status, 201);
+            lastUpload = inProcessUpload(federationId, sites.back(), kSites - 1);
+            coordinator.start();
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+
+        QNetworkAccessManager network;
+        auto tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(loadCaCertificates(certificates_.caCertificate));
+        const auto request = [&](const std::string& path, const std::string& token = {}) {
+            QNetworkRequest r(QUrl(coordinator.url() + "/api/v1" + qs(path)));
+            r.setSslConfiguration(tls);
+            r.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+            if (!token.empty()) r.setRawHeader("Authorization", QByteArray::fromStdString("Bearer " + token));
+            return r;
+        };
+        QEventLoop loop;
+        QElapsedTimer clock;
+        clock.start();
+        // The probe: GET /health one at a time, back to back, on a connection of its own.
+        std::vector<std::pair<qint64, qint64>> health;  // start, end (ms on `clock`)
+        bool stopProbe = false;
+        int healthFailures = 0;
+        std::function<void()> probe = [&] {
+            if (stopProbe) return loop.quit();
+            auto* reply = network.get(request("/health"));
+            const auto start = clock.elapsed();
+            connect(reply, &QNetworkReply::finished, &loop, [&, reply, start] {
+                if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) ++healthFailures;
+                health.emplace_back(start, clock.elapsed());
+                reply->deleteLater();
+                probe();
+            });
+        };
+        // Once the probe runs: the last upload, then the round's state polled until it is published.
+        qint64 uploadSent = -1, published = -1;
+        QJsonObject uploadAnswer;
+        std::function<void()> poll = [&] {
+            auto* reply = network.get(request("/federations/" + federationId + "/rounds/1", sites[0].second));
+            connect(reply, &QNetworkReply::finished, &loop, [&, reply] {
+                reply->deleteLater();
+                if (QJsonDocument::fromJson(reply->readAll()).object().value("state").toString() == "published") {
+                    published = clock.elapsed();
+                    stopProbe = true;
+                } else {
+                    QTimer::singleShot(20, &loop, poll);
+                }
+            });
+        };
+        std::function<void()> sendLastUpload = [&] {
+            if (health.size() < 5) return void(QTimer::singleShot(20, &loop, sendLastUpload));  // TLS set up
+            QNetworkRequest r = request("/federations/" + federationId + "/rounds/1/uploads", sites.back().second);
+            r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+            uploadSent = clock.elapsed();
+            auto* reply = network.post(r, lastUpload);
+            connect(reply, &QNetworkReply::finished, &loop, [&, reply] {
+                uploadAnswer = QJsonDocument::fromJson(reply->readAll()).object();
+                reply->deleteLater();
+                poll();
+            });
+        };
+        QTimer::singleShot(0, &loop, probe);
+        QTimer::singleShot(0, &loop, sendLastUpload);
+        QTimer::singleShot(120'000, &loop, [&] { stopProbe = true; });
+        loop.exec();
+
+        QVERIFY2(published > 0, "the round was not published within 2 minutes");
+        QCOMPARE(healthFailures, 0);
+        const qint64 window = published - uploadSent;
+        int during = 0;
+        qint64 worst = 0;
+        for (const auto& [start, end] : health) {
+            if (end < uploadSent || start > published) continue;
+            ++during;
+            worst = std::max(worst, end - start);
+        }
+        const auto figures = QStringLiteral("last upload to publication %1 ms; %2 health requests meanwhile, "
+                                            "the slowest %3 ms")
+                                 .arg(window)
+                                 .arg(during)
+                                 .arg(worst);
+        qInfo("%s", qPrintable(figures));
+        QVERIFY2(during >= 5, qPrintable(figures));
+        QVERIFY2(worst * 4 < window, qPrintable(figures));
+        // The upload is answered before the aggregate exists: it is computed on a worker thread.
+        QCOMPARE(uploadAnswer.value("round_state").toString(), QStringLiteral("aggregating"));
+        const auto rounds = coordinator.adminJson({"list-rounds", "--federation", qs(federationId)});
+        QCOMPARE(rounds[0].toObject().value("participants").toInt(), kSites);
+    }
+
+    // SIGTERM ends serve()'s event loop and destroys the server: a round whose aggregate is
+    // still being computed is published first. (A kill leaves it aggregating, and the next
+    // start publishes it: tst_coordinatorservice.)
+    void stopWhileAggregatingPublishesFirst() {
+        CoordinatorConfig config;
+        config.path = dir_.filePath("stopping.json");
+        config.port = 0;
+        config.certificatePath = certificates_.serverCertificate;
+        config.keyPath = certificates_.serverKey;
+        config.database.path = dir_.filePath("stopping.sqlite");
+        config.limits.maxBodyBytes = 64 << 20;
+        constexpr int kSites = 20;
+        std::string federationId;
+        try {
+            CoordinatorServer server(config);
+            auto& service = server.service();
+            federationId = service.createFederation(inProcessSettings(512, kSites));
+            const auto sites = enrollInProcess(service, federationId, kSites);
+            for (int i = 0; i + 1 < kSites; ++i)
+                QCOMPARE(uploadInProcess(service, federationId, sites[i], i).status, 201);
+            const auto last = uploadInProcess(service, federationId, sites.back(), kSites - 1);
+            QCOMPARE(QJsonDocument::fromJson(last.body).object().value("round_state").toString(),
+                     QStringLiteral("aggregating"));
+            QCOMPARE(service.aggregationsInFlight(), 1);
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }  // no event loop ran: the aggregation was in flight when the server went
+        const auto store = CoordinatorStore::open(config.database);
+        QCOMPARE(store->round(federationId, 1)->state, std::string("published"));
+        QCOMPARE(store->round(federationId, 1)->participants, kSites);
+        QCOMPARE(store->rounds(federationId).size(), size_t(2));
     }
 
     void cleanupTestCase() {

@@ -1,11 +1,14 @@
 // CoordinatorService and CoordinatorStore in process, with a controlled clock: the API's
 // answers, enrollment, authentication, the round state machine, upload validation,
-// aggregation, restart and the audit log.
+// aggregation (inline and on a worker thread), restart and the audit log. Every case runs
+// on SQLite and on PostgreSQL (a throw-away server of the test's own, skipped only when the
+// PostgreSQL binaries or Qt's QPSQL driver are absent).
 #include "common/aggregation.h"
 #include "common/sha256.h"
 #include "federation/coordinator_admin.h"
 #include "federation/coordinator_service.h"
 #include "federation_test_support.h"
+#include "postgres_test_server.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -22,23 +25,12 @@ using namespace fmc::federation::test;
 namespace {
 
 constexpr int kDim = 8;
+const QString kPostgresDatabase = QStringLiteral("fedmedclip");
+const QString kPostgresRole = QStringLiteral("fedmedclip-coordinator");
 
 struct Site {
     std::string id, token;
 };
-
-// Marks a database as written by a later release (a migration this build does not know).
-void addFutureMigration(const QString& path) {
-    {
-        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery query(db);
-        QVERIFY(query.exec(QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)")));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("future"));
-}
 
 }  // namespace
 
@@ -47,20 +39,76 @@ class TestCoordinatorService : public QObject {
 
 private:
     QTemporaryDir dir_;
+    std::unique_ptr<PostgresTestServer> postgres_;
+    DatabaseConfig postgresDatabase_;
+    QString driver_;
     std::unique_ptr<CoordinatorStore> store_;
     std::unique_ptr<CoordinatorService> service_;
     std::int64_t now_ = 1'700'000'000'000;
     std::string federation_;
     std::vector<Site> sites_;
 
-    void openService() {
-        DatabaseConfig database;
-        database.path = dir_.filePath("state.sqlite");
-        store_ = CoordinatorStore::open(database);
+    DatabaseConfig database() const {
+        if (driver_ == QLatin1String("QPSQL")) return postgresDatabase_;
+        DatabaseConfig sqlite;
+        sqlite.path = dir_.filePath("state.sqlite");
+        return sqlite;
+    }
+
+    void openService(bool aggregateInBackground = false) {
+        store_ = CoordinatorStore::open(database());
         ServiceOptions options;
         options.clock = [this] { return now_; };
         options.maxBodyBytes = 1 << 20;
+        options.aggregateInBackground = aggregateInBackground;
         service_ = std::make_unique<CoordinatorService>(*store_, options);
+    }
+
+    // A process dying: the service and its connection go, the database stays.
+    void closeService() {
+        service_.reset();
+        store_.reset();
+    }
+
+    // An empty database for the next test (the connection must be closed).
+    void resetDatabase() {
+        if (driver_ == QLatin1String("QPSQL")) {
+            if (postgres_) postgres_->execute(kPostgresDatabase, "DROP OWNED BY \"" + kPostgresRole + "\"");
+            return;
+        }
+        for (const auto& name : QDir(dir_.path()).entryList(QDir::Files)) QFile::remove(dir_.filePath(name));
+    }
+
+    // SQL outside the store, as another program would run it.
+    void executeDirectly(const QString& statement) {
+        if (driver_ == QLatin1String("QPSQL")) return postgres_->execute(kPostgresDatabase, statement);
+        {
+            auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("direct"));
+            db.setDatabaseName(dir_.filePath("state.sqlite"));
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("direct"));
+    }
+
+    // Every byte of the database on disk.
+    QByteArray databaseBytes() {
+        if (driver_ == QLatin1String("QPSQL")) return postgres_->everythingOnDisk();
+        QByteArray everything;
+        for (const auto& name : QDir(dir_.path()).entryList({"state.sqlite*"}, QDir::Files)) {
+            QFile file(dir_.filePath(name));
+            if (file.open(QIODevice::ReadOnly)) everything += file.readAll();
+        }
+        return everything;
+    }
+
+    // Two of three sites upload, the deadline passes: the round is ready to close.
+    void twoUploadsPastTheDeadline() {
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 201);
+        QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 30, "key-b-0001").status, 201);
+        now_ += 61'000;
     }
 
     FederationSettings settings(int minSites = 2, AggregationRule rule = AggregationRule::FedAvg) const {
@@ -132,9 +180,32 @@ private:
     }
 
 private slots:
-    void init() {
+    void initTestCase_data() {
+        QTest::addColumn<QString>("driver");
+        QTest::newRow("SQLite") << QStringLiteral("QSQLITE");
+        QTest::newRow("PostgreSQL") << QStringLiteral("QPSQL");
+    }
+
+    void initTestCase() {
         QVERIFY(dir_.isValid());
-        QFile::remove(dir_.filePath("state.sqlite"));
+        if (!PostgresTestServer::unavailableReason().isEmpty()) return;  // its rows skip, saying why
+        try {
+            QElapsedTimer clock;
+            clock.start();
+            postgres_ = std::make_unique<PostgresTestServer>();
+            postgresDatabase_ = postgres_->createDatabase(kPostgresDatabase, kPostgresRole);
+            qInfo("PostgreSQL test server ready in %lld ms", static_cast<long long>(clock.elapsed()));
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+    }
+
+    void init() {
+        QFETCH_GLOBAL(QString, driver);
+        driver_ = driver;
+        if (driver_ == QLatin1String("QPSQL") && !postgres_)
+            QSKIP(qPrintable("PostgreSQL: " + PostgresTestServer::unavailableReason()));
+        resetDatabase();
         openService();
         federation_ = service_->createFederation(settings());
         sites_.clear();
@@ -142,15 +213,15 @@ private slots:
     }
 
     void cleanup() {
-        service_.reset();
-        store_.reset();
-        for (const auto& name : QDir(dir_.path()).entryList(QDir::Files)) QFile::remove(dir_.filePath(name));
+        closeService();
+        resetDatabase();
     }
+
+    void cleanupTestCase() { postgres_.reset(); }
 
     void migratesOnceAndRefusesNewerSchemas() {
         QCOMPARE(store_->schemaVersion(), CoordinatorStore::latestSchemaVersion());
-        service_.reset();
-        store_.reset();
+        closeService();
         openService();  // reopening applies nothing and keeps the data
         QCOMPARE(store_->schemaVersion(), CoordinatorStore::latestSchemaVersion());
         QVERIFY(store_->federation(federation_).has_value());
@@ -159,18 +230,16 @@ private slots:
             store_->audit({0, now_, "", "test", "noop", "{}", ""});
             transaction.commit();
         }
-        // A database written by a later release is never touched.
-        service_.reset();
-        store_.reset();
-        addFutureMigration(dir_.filePath("state.sqlite"));
-        DatabaseConfig database;
-        database.path = dir_.filePath("state.sqlite");
+        // A database written by a later release (a migration this build does not know) is never touched.
+        const auto description = store_->description();
+        closeService();
+        executeDirectly(QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)"));
         try {
-            CoordinatorStore::open(database);
+            CoordinatorStore::open(database());
             QFAIL("a newer schema was accepted");
         } catch (const Error& error) {
             QVERIFY2(QString(error.what()).contains("newer coordinator"), error.what());
-            QVERIFY2(QString(error.what()).contains("state.sqlite"), error.what());
+            QVERIFY2(QString(error.what()).contains(description), error.what());
         }
     }
 
@@ -205,12 +274,7 @@ private slots:
         const auto response = call("POST", "/enroll", {}, QJsonDocument(QJsonObject{{"code", qs(issued.code)}}).toJson());
         const auto token = json(response).value("token").toString().toLatin1();
         QVERIFY(token.startsWith("fmcs_"));
-        QByteArray everything;
-        for (const auto& name : QDir(dir_.path()).entryList({"state.sqlite*"}, QDir::Files)) {
-            QFile file(dir_.filePath(name));
-            QVERIFY(file.open(QIODevice::ReadOnly));
-            everything += file.readAll();
-        }
+        const auto everything = databaseBytes();
         QVERIFY(!everything.isEmpty());
         QVERIFY(!everything.contains(token));
         QVERIFY(!everything.contains(QByteArray::fromStdString(issued.code)));
@@ -494,8 +558,7 @@ private slots:
         QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 201);
         QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 20, "key-b-0001").status, 201);
         // The process dies; a new one opens the same database.
-        service_.reset();
-        store_.reset();
+        closeService();
         openService();
         QCOMPARE(store_->round(federation_, 1)->state, std::string("collecting"));
         QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 20, "key-b-0001").status, 200);  // the retry after the crash
@@ -510,13 +573,108 @@ private slots:
         auto round = *store_->round(federation_, 1);
         round.state = "aggregating";  // as a crash between the two aggregation transactions leaves it
         store_->updateRoundProgress(round);
-        service_.reset();
-        store_.reset();
+        closeService();
         openService();
         QCOMPARE(service_->tick(), 1);
         QCOMPARE(store_->round(federation_, 1)->state, std::string("published"));
         QCOMPARE(store_->round(federation_, 2)->state, std::string("open"));
         QCOMPARE(store_->rounds(federation_).size(), size_t(2));  // not doubled
+    }
+
+    int auditCount(const std::string& action) {
+        const auto log = store_->auditLog(federation_);
+        return static_cast<int>(
+            std::count_if(log.begin(), log.end(), [&](const AuditEntry& e) { return e.action == action; }));
+    }
+
+    void backgroundAggregationKeepsTheRoundClosedUntilPublished() {
+        closeService();
+        openService(true);
+        twoUploadsPastTheDeadline();
+        QCOMPARE(service_->tick(), 1);  // handed to the worker
+        QCOMPARE(service_->aggregationsInFlight(), 1);
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("aggregating"));
+        // Until the event loop gets the result: status says so, late uploads are refused, ticks leave it alone.
+        const auto current = json(call("GET", "/federations/" + federation_ + "/rounds/current", sites_[2].token));
+        QCOMPARE(current.value("state").toString(), QStringLiteral("aggregating"));
+        const auto late = upload(sites_[2], 1, syntheticFam(kDim, 3), 60, "key-c-0001");
+        QCOMPARE(late.status, 409);
+        QCOMPARE(errorCode(late), QStringLiteral("round_closed"));
+        QVERIFY(json(late).value("error").toObject().value("message").toString().contains("(aggregating)"));
+        QCOMPARE(service_->tick(), 0);
+        QCOMPARE(store_->rounds(federation_).size(), size_t(1));
+
+        QTRY_COMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        QCOMPARE(service_->aggregationsInFlight(), 0);
+        QCOMPARE(store_->round(federation_, 1)->participants, 2);
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1), syntheticFam(kDim, 2)}, {10, 30})));
+        QCOMPARE(store_->round(federation_, 2)->state, std::string("open"));
+        QCOMPARE(auditCount("round.published"), 1);
+    }
+
+    void stopDuringBackgroundAggregation_data() {
+        QTest::addColumn<bool>("clean");
+        QTest::newRow("clean stop: waits and publishes") << true;
+        QTest::newRow("result dropped: redone at the next start") << false;
+    }
+
+    void stopDuringBackgroundAggregation() {
+        QFETCH(bool, clean);
+        closeService();
+        openService(true);
+        twoUploadsPastTheDeadline();
+        QCOMPARE(service_->tick(), 1);
+        if (clean) {
+            service_->finishAggregations();
+            QCOMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        }
+        closeService();  // without finishAggregations() the worker's result is dropped
+        openService(true);
+        if (!clean) {
+            QCOMPARE(store_->round(federation_, 1)->state, std::string("aggregating"));
+            QCOMPARE(service_->tick(), 1);
+            QTRY_COMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        }
+        QCOMPARE(store_->rounds(federation_).size(), size_t(2));
+        QCOMPARE(auditCount("round.published"), 1);
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1), syntheticFam(kDim, 2)}, {10, 30})));
+    }
+
+    void participantRevokedWhileAggregatingIsLeftOut() {
+        closeService();
+        openService(true);
+        twoUploadsPastTheDeadline();
+        QCOMPARE(service_->tick(), 1);
+        store_->revokeSite(sites_[1].id, now_);  // what the admin command, another process, does meanwhile
+        QTRY_COMPARE(store_->round(federation_, 1)->state, std::string("published"));
+        QCOMPARE(store_->round(federation_, 1)->participants, 1);
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1)}, {10})));
+        const auto log = store_->auditLog(federation_);
+        const auto publication =
+            std::find_if(log.begin(), log.end(), [](const AuditEntry& e) { return e.action == "round.published"; });
+        QVERIFY(publication != log.end());
+        const auto detail = QJsonDocument::fromJson(QByteArray::fromStdString(publication->detailJson)).object();
+        QCOMPARE(detail.value("excluded_revoked").toArray(), QJsonArray{qs(sites_[1].id)});
+    }
+
+    void roundPublishedMeanwhileByAnotherProcessIsNotDoubled() {
+        closeService();
+        openService(true);
+        twoUploadsPastTheDeadline();
+        QCOMPARE(service_->tick(), 1);
+        {
+            // An admin command, another process aggregating inline, finishes the round first.
+            auto otherStore = CoordinatorStore::open(database());
+            ServiceOptions options;
+            options.clock = [this] { return now_; };
+            CoordinatorService other(*otherStore, options);
+            QCOMPARE(other.tick(), 1);
+        }
+        const auto sha = store_->round(federation_, 1)->globalSha256;
+        QTRY_COMPARE(service_->aggregationsInFlight(), 0);
+        QCOMPARE(store_->round(federation_, 1)->globalSha256, sha);
+        QCOMPARE(store_->rounds(federation_).size(), size_t(2));
+        QCOMPARE(auditCount("round.published"), 1);
     }
 
     void auditLogAndHistory() {
