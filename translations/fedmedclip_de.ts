@@ -4,10 +4,6 @@
 <context>
     <name>CoordinatorFederationService</name>
     <message>
-        <source>Loading the model bundle</source>
-        <translation>Modellpaket wird geladen</translation>
-    </message>
-    <message>
         <source>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</source>
         <translation>Das Modellpaket auf diesem Computer (%1) ist nicht das der Föderation (%2). Wählen Sie das Paket der Föderation in den Einstellungen.</translation>
     </message>

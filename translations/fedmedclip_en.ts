@@ -4,10 +4,6 @@
 <context>
     <name>CoordinatorFederationService</name>
     <message>
-        <source>Loading the model bundle</source>
-        <translation>Loading the model bundle</translation>
-    </message>
-    <message>
         <source>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</source>
         <translation>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</translation>
     </message>

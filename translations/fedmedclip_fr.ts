@@ -4,10 +4,6 @@
 <context>
     <name>CoordinatorFederationService</name>
     <message>
-        <source>Loading the model bundle</source>
-        <translation>Chargement du paquet de modèle</translation>
-    </message>
-    <message>
         <source>The model bundle on this computer (%1) is not the federation&apos;s (%2). Choose the federation&apos;s bundle in Settings.</source>
         <translation>Le paquet de modèle de cet ordinateur (%1) n’est pas celui de la fédération (%2). Choisissez le paquet de la fédération dans les Paramètres.</translation>
     </message>

@@ -1,12 +1,11 @@
 #include "coordinator_federation_service.h"
 
 #ifdef FMC_HAVE_FEDERATION
-#include "common/metrics.h"
 #include "coordinator_probe.h"
-#include "engine/fedmedclip_site.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
 #include "federation/coordinator_client.h"
+#include "federation/site/feature_site_trainer.h"
 #include "federation/site_agent.h"
 #include "logging.h"
 #include "sim/feature_cache.h"
@@ -16,12 +15,10 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QUuid>
 
-#include <map>
-#include <memory>
+#include <limits>
 
 namespace fmc::ui {
 namespace {
@@ -65,117 +62,122 @@ RoundStatus statusFromJson(const QJsonObject& json, const QString& coordinator) 
     return status;
 }
 
-// The site's side of the rounds, on the workspace's images: the features of its train and
-// validation splits (labels mapped onto the federation's classes), a FedMedClipSite whose
-// MLP never leaves, and each round's validation metrics.
-class WorkspaceSiteTrainer : public fed::SiteTrainer {
-public:
-    WorkspaceSiteTrainer(WorkspaceService& workspace, const TrainingConfig& config, TaskContext& context)
-        : workspace_(workspace), config_(config), context_(context) {}
+QStringList classNames(const fed::FederationTask& task) {
+    QStringList names;
+    for (const auto& name : task.settings.classNames) names << QString::fromStdString(name);
+    return names;
+}
 
-    void prepare(const fed::FederationTask& task) override {
-        task_ = task;
-        context_.reportProgress(0, 0, CoordinatorFederationService::tr("Loading the model bundle"));
-        bundle_ = std::make_unique<ModelBundle>(ModelBundle::load(str(config_.bundleDirectory), str(config_.device)));
-        if (bundle_->manifest().bundleHash != task.settings.bundleHash)
+// The site's side of the rounds is the sites' FeatureSiteTrainer (as `fedmedclip-cli site run`
+// trains, private model checkpointed after every round) on the workspace's images: the
+// features of its train and validation splits, labels in the workspace's class order, which
+// must be the federation's.
+class WorkspaceSiteTrainer : public fed::FeatureSiteTrainer {
+public:
+    WorkspaceSiteTrainer(WorkspaceService& workspace, const ImageLimits& limits, TaskContext& context,
+                         fed::SiteTrainingConfig training)
+        : FeatureSiteTrainer(std::move(training)), workspace_(workspace), limits_(limits), context_(context) {}
+
+    const QStringList& unreadableImages() const { return unreadable_; }
+
+protected:
+    void checkBundle(const fed::FederationTask& task, const ModelBundle& bundle) const override {
+        if (bundle.manifest().bundleHash != task.settings.bundleHash)
             throw Error(str(CoordinatorFederationService::tr("The model bundle on this computer (%1) is not the federation's (%2). Choose the "
                                "federation's bundle in Settings.")
-                                .arg(QString::fromStdString(bundle_->manifest().name),
+                                .arg(QString::fromStdString(bundle.manifest().name),
                                      QString::fromStdString(task.settings.bundleName))));
-        classes_.clear();
-        for (const auto& name : task.settings.classNames) classes_ << QString::fromStdString(name);
-        if (workspace_.classNames() != classes_)
+        FeatureSiteTrainer::checkBundle(task, bundle);
+    }
+
+    fed::LocalSplits loadSplits(const fed::FederationTask& task, const ModelBundle& bundle) override {
+        if (workspace_.classNames() != classNames(task))
             throw Error(str(CoordinatorFederationService::tr("This workspace's classes are not the federation's. Run \"Join a federation\" again "
                                "to map your labels.")));
         QDir().mkpath(workspace_.featureCacheDirectory());
-        FeatureCache cache(str(workspace_.featureCacheDirectory()), bundle_->manifest().bundleHash,
-                           bundle_->manifest().embeddingDim);
-        features_ = extractSiteFeatures(workspace_, *bundle_, &cache, config_.limits, &context_);
-        if (features_.train.size() < 2)
+        FeatureCache cache(str(workspace_.featureCacheDirectory()), bundle.manifest().bundleHash,
+                           bundle.manifest().embeddingDim);
+        auto features = extractSiteFeatures(workspace_, bundle, &cache, limits_, &context_);
+        unreadable_ = features.errors;
+        if (features.train.size() < 2)
             throw Error(str(CoordinatorFederationService::tr("Only %1 labelled training images map to the federation's classes; import and label "
                                "more images.")
-                                .arg(features_.train.size())));
-        options_.shareThresholds = task.settings.shareThresholds;
-        text_ = classTextFeatures(*bundle_, classes_, QString::fromStdString(task.settings.promptTemplate));
-        site_ = std::make_unique<FedMedClipSite>(text_, static_cast<float>(bundle_->manifest().logitScale), options_,
-                                                 config_.seed, str(config_.device));
+                                .arg(features.train.size())));
+        fed::LocalSplits splits;
+        splits.origin = str(workspace_.rootPath());
+        splits.train = labelled(std::move(features.train));
+        // Rounds are evaluated on the validation split, or on the test split when there is none
+        // (as evaluationSet() does for local training).
+        if (features.validation.size() > 0) {
+            splits.evaluation = labelled(std::move(features.validation));
+            splits.evaluationSplit = "validation";
+            splits.finalTest = labelled(std::move(features.test));
+        } else if (features.test.size() > 0) {
+            splits.evaluation = labelled(std::move(features.test));
+            splits.evaluationSplit = "test";
+        }
+        return splits;
     }
 
-    ParameterSet initialFam(std::uint64_t initSeed) override {
-        FedMedClipSite initial(text_, static_cast<float>(bundle_->manifest().logitScale), options_, initSeed,
-                               str(config_.device));
-        return initial.famParameters();
-    }
-
-    fed::LocalRoundResult trainRound(int round, const ParameterSet& globalFam) override {
+    void beforeRound(int round) override {
         context_.throwIfCancelled();
         context_.reportProgress(0, 0, CoordinatorFederationService::tr("Round %1: training on this site's images").arg(round));
-        QElapsedTimer timer;
-        timer.start();
-        site_->setFamParameters(globalFam);
-        const auto stats = site_->trainRound(features_.train.features, features_.train.labels);
-        auto row = evaluateRound(*site_, evaluationSet(features_), classes_.size());
-        row.loss = stats.loss;
-        row.round = round;
-        row.seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-        rows_[round] = row;
-        fed::LocalRoundResult result;
-        result.fam = site_->famParameters();
-        result.sampleCount = features_.train.size();
-        result.metrics = {{"train_loss", stats.loss},
-                          {"train_seconds", row.seconds},
-                          {"validation_accuracy", row.accuracy},
-                          {"validation_balanced_accuracy", row.balancedAccuracy},
-                          {"validation_macro_f1", row.macroF1},
-                          {"validation_samples", static_cast<double>(evaluationSet(features_).size())}};
-        return result;
     }
 
-    void finish(const ParameterSet& finalFam) override {
-        site_->setFamParameters(finalFam);
-        workspace_.saveSiteModel(site_->fullState(), classes_);
+    void keepFinalModel(const fed::FederationTask& task, const fed::SiteTrainingConfig&,
+                        const ParameterSet& fullState) override {
+        workspace_.saveSiteModel(fullState, classNames(task));
     }
-
-    // The metrics of a round this trainer trained (the recorder adds the exchange).
-    HistoryRow row(int round) const { return rows_.count(round) ? rows_.at(round) : HistoryRow{}; }
-    const QStringList& classes() const { return classes_; }
-    const QStringList& unreadableImages() const { return features_.errors; }
 
 private:
+    static fed::LabelledFeatures labelled(LabelledFeatures&& features) {
+        return {std::move(features.features), std::move(features.labels)};
+    }
+
     WorkspaceService& workspace_;
-    TrainingConfig config_;
+    ImageLimits limits_;
     TaskContext& context_;
-    fed::FederationTask task_;
-    std::unique_ptr<ModelBundle> bundle_;
-    QStringList classes_;
-    SiteFeatures features_;
-    FedMedClipOptions options_;
-    FloatMatrix text_;
-    std::unique_ptr<FedMedClipSite> site_;
-    std::map<int, HistoryRow> rows_;
+    QStringList unreadable_;
 };
 
-// Writes each round the agent finishes into the workspace history and onto the page.
+// Writes each round the agent finishes into the workspace history and onto the page, from
+// what the round produced: the uploaded metrics and the recall the site kept for itself.
 class WorkspaceRoundRecorder : public fed::RoundRecorder {
 public:
-    WorkspaceRoundRecorder(WorkspaceService& workspace, const WorkspaceSiteTrainer& trainer, TaskContext& context,
-                           QString coordinator)
-        : workspace_(workspace), trainer_(trainer), context_(context), coordinator_(std::move(coordinator)) {}
+    WorkspaceRoundRecorder(WorkspaceService& workspace, TaskContext& context, QString coordinator)
+        : workspace_(workspace), context_(context), coordinator_(std::move(coordinator)) {}
 
     void federationStarted(const fed::FederationTask& task) override {
         total_ = task.settings.rounds;
+        const auto classes = classNames(task);
+        classCount_ = classes.size();
         outcome.runId = workspace_.addRun({QStringLiteral("federated-%1-%2")
                                                .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")),
                                                     QUuid::createUuid().toString(QUuid::Id128).left(6)),
-                                           kRunFederated, QDateTime::currentDateTime(), trainer_.classes(),
+                                           kRunFederated, QDateTime::currentDateTime(), classes,
                            CoordinatorFederationService::tr("federation \"%1\" at %2").arg(QString::fromStdString(task.settings.name), coordinator_)});
     }
 
     void recordRound(const fed::SiteRoundRecord& record) override {
-        auto row = trainer_.row(record.round);
+        const auto metric = [&record](const char* name) {
+            const auto found = record.metrics.find(name);
+            return found == record.metrics.end() ? 0.0 : found->second;
+        };
+        HistoryRow row;
         row.runId = outcome.runId;
         row.runKind = kRunFederated;
         row.round = record.round;
+        row.loss = metric("train_loss");
+        row.accuracy = metric("validation_accuracy");
+        row.balancedAccuracy = metric("validation_balanced_accuracy");
+        row.macroF1 = metric("validation_macro_f1");
+        row.seconds = record.seconds;
+        // NaN for a class without evaluation images, and for every class of an upload re-sent
+        // after a restart (its evaluation was not kept).
+        row.perClassRecall.fill(std::numeric_limits<double>::quiet_NaN(), classCount_);
+        const auto& recall = record.evaluation.perClassRecall;
+        for (int c = 0; c < classCount_ && c < static_cast<int>(recall.size()); ++c)
+            if (recall[static_cast<size_t>(c)]) row.perClassRecall[c] = *recall[static_cast<size_t>(c)];
         row.bytesSent = record.bytesSent;
         row.bytesReceived = record.bytesReceived;
         row.finishedAt = QDateTime::currentDateTime();
@@ -200,10 +202,10 @@ public:
 
 private:
     WorkspaceService& workspace_;
-    const WorkspaceSiteTrainer& trainer_;
     TaskContext& context_;
     QString coordinator_;
     int total_ = 0;
+    int classCount_ = 0;
 };
 
 }  // namespace
@@ -276,11 +278,22 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
                                                                    const TrainingConfig& config, TaskContext& context) {
     const auto identity = requireIdentity(stateDirectory());
     configureRuntime(str(config.device), config.threads);
-    WorkspaceSiteTrainer trainer(workspace, config, context);
-    WorkspaceRoundRecorder recorder(workspace, trainer, context, identity.coordinatorUrl);
+    // The agent's and the trainer's notes (waiting for sites, retries, a resumed local model)
+    // are the round's live status.
+    const auto note = [&context](const QString& message) {
+        qCInfo(lcFederation).noquote() << message;
+        context.reportProgress(0, 0, message);
+    };
+    fed::SiteTrainingConfig training;
+    training.bundleDir = str(config.bundleDirectory);
+    training.checkpointPath = str(QDir(stateDirectory()).filePath(QStringLiteral("local-model.fmcp")));
+    training.seed = config.seed;
+    training.device = str(config.device);
+    training.log = [note](const std::string& message) { note(QString::fromStdString(message)); };
+    WorkspaceSiteTrainer trainer(workspace, config.limits, context, std::move(training));
+    WorkspaceRoundRecorder recorder(workspace, context, identity.coordinatorUrl);
     fed::AgentOptions options;
-    // The agent's notes (waiting for sites, retries) are the round's live status.
-    options.log = [&context](const QString& message) { context.reportProgress(0, 0, message); };
+    options.log = note;
     fed::SiteAgent agent(stateDirectory(), trainer, recorder, options);
     if (agent.run(context.cancelFlag()) != 0) throw TaskCancelled();
     auto outcome = recorder.outcome;

@@ -3,8 +3,9 @@
 // certificate or checks it against the federation's CA, enrollment keeps the confirmed
 // fingerprint or the CA as the site's trust (SiteAgent::enroll), the connection test and the round
 // status ask the coordinator's API, and federated training runs the SiteAgent's round loop
-// with this workspace's images as the site's data. The credential lives in
-// <workspace>/federation/, as for `fedmedclip-cli site join|run`.
+// with this workspace's images as the site's data (the sites' FeatureSiteTrainer). The
+// credential and the private model's checkpoint (local-model.fmcp, so a restarted site keeps
+// its private MLP) live in <workspace>/federation/, as for `fedmedclip-cli site join|run`.
 #ifdef FMC_HAVE_FEDERATION
 #include "federation_service.h"
 

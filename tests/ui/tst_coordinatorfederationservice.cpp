@@ -1,7 +1,8 @@
 // The federation wizard and federated training against a real coordinator (core/federation's
 // CoordinatorServer over TLS on 127.0.0.1, in this process): the certificate fingerprint the
 // wizard shows is the server's, a wrong code is refused in the coordinator's words, a right one
-// enrolls with the certificate pinned, and the site then takes part in real rounds. A second
+// enrolls with the certificate pinned, and the site then takes part in real rounds, its private
+// model checkpointed and resumed after a restart as `fedmedclip-cli site run` does. A second
 // coordinator has a certificate from a federation CA (made with openssl here): the wizard takes
 // the CA from the operator's invitation file, shows it, checks that the coordinator's
 // certificate chains to it (refusing a file that is no certificate and another CA), enrolls
@@ -9,6 +10,7 @@
 #include "ui_test_support.h"
 #ifdef FMC_HAVE_FEDERATION
 #include "class_mapping_model.h"
+#include "common/codec.h"
 #include "coordinator_federation_service.h"
 #include "coordinator_probe.h"
 #include "federation/coordinator_server.h"
@@ -26,6 +28,8 @@
 #include <QSslCertificate>
 #include <QTableView>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
 #endif
 
 #include <QTemporaryDir>
@@ -48,6 +52,10 @@ private:
     std::string createFederation(fmc::federation::CoordinatorServer& server, int rounds);
     std::unique_ptr<fmc::federation::CoordinatorServer> startServer(const QString& certificate, const QString& key,
                                                                    const QString& database, quint16 port);
+    // Federated training as the Train page runs it (a TaskRunner job), with its progress
+    // messages and round statuses. Without `failure` it must succeed.
+    void runFederation(CoordinatorFederationService& service, const QString& bundle, TrainingOutcome& outcome,
+                       QStringList& progress, QList<RoundStatus>& statuses, QString* failure = nullptr);
     void type(QWizard& wizard, const char* objectName, const QString& text);
     QTemporaryDir dir_;
     QString bundle_, bundleHash_, certificate_, key_;
@@ -225,40 +233,131 @@ void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {
     QVERIFY(setup.credential.isEmpty());
 }
 
-void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
-    if (!workspace_->federationSetup().isComplete()) QSKIP("needs the enrollment of the previous test");
-    auto service = std::make_shared<CoordinatorFederationService>(workspace_->rootPath());
+void TestCoordinatorFederationService::runFederation(CoordinatorFederationService& service, const QString& bundle,
+                                                     TrainingOutcome& outcome, QStringList& progress,
+                                                     QList<RoundStatus>& statuses, QString* failure) {
     TaskRunner runner;
     QSignalSpy done(&runner, &TaskRunner::succeeded);
     QSignalSpy failed(&runner, &TaskRunner::failed);
-    QList<RoundStatus> statuses;
+    connect(&runner, &TaskRunner::progressChanged, [&](int, int, const QString& message) { progress << message; });
     connect(&runner, &TaskRunner::partialResult, [&](const QVariant& value) {
         if (value.canConvert<RoundStatus>()) statuses << value.value<RoundStatus>();
     });
     TrainingConfig config;
-    config.bundleDirectory = bundle_;
+    config.bundleDirectory = bundle;
     runner.start(QStringLiteral("federated"), [&](TaskContext& context) {
-        return QVariant::fromValue(service->runFederatedTraining(*workspace_, config, context));
+        return QVariant::fromValue(service.runFederatedTraining(*workspace_, config, context));
     });
     QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 120000);
+    if (failure) {
+        *failure = failed.isEmpty() ? QString() : failed.first().first().toString();
+        return;
+    }
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-    const auto outcome = done.first().first().value<TrainingOutcome>();
+    outcome = done.first().first().value<TrainingOutcome>();
+}
+
+namespace {
+
+fmc::ParameterSet readParameters(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    const auto bytes = file.readAll();
+    return fmc::decodeParameters(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+}
+
+bool sameParameters(const fmc::ParameterSet& a, const fmc::ParameterSet& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].name != b[i].name || a[i].shape != b[i].shape || a[i].values != b[i].values) return false;
+    return true;
+}
+
+}  // namespace
+
+void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
+    if (!workspace_->federationSetup().isComplete()) QSKIP("needs the enrollment of the previous test");
+    auto service = std::make_shared<CoordinatorFederationService>(workspace_->rootPath());
+    const auto checkpoint = service->stateDirectory() + QStringLiteral("/local-model.fmcp");
+    QVERIFY(!QFileInfo::exists(checkpoint));
+    TrainingOutcome outcome;
+    QStringList progress;
+    QList<RoundStatus> statuses;
+    runFederation(*service, bundle_, outcome, progress, statuses);
+    if (QTest::currentTestFailed()) return;
     QCOMPARE(outcome.roundsDone, 2);
     const auto rows = workspace_->history(outcome.runId);
     QCOMPARE(rows.size(), 2);
+
+    // Which classes the rounds were evaluated on: the validation split, or the test split
+    // when the import made none.
+    const auto classOfLabel = workspace_->classIndexOfLabels();
+    QMap<QString, QSet<int>> classesBySplit;
+    for (const auto& image : workspace_->images())
+        if (classOfLabel.contains(image.label)) classesBySplit[image.split] << classOfLabel.value(image.label);
+    const auto evaluated = classesBySplit.value(kSplitValidation).isEmpty() ? classesBySplit.value(kSplitTest)
+                                                                            : classesBySplit.value(kSplitValidation);
+    QVERIFY(!evaluated.isEmpty());
     for (const auto& row : rows) {
         QVERIFY(row.bytesSent > 0);
         // Round 1 starts from the FAM every site computes from the task's seed: nothing to download.
         QCOMPARE(row.bytesReceived > 0, row.round > 1);
+        QVERIFY(row.loss > 0);
+        // Per-class recall from the round's own evaluation, NaN for a class without evaluation images.
+        QCOMPARE(row.perClassRecall.size(), 2);
+        double recallSum = 0;
+        for (int c = 0; c < 2; ++c) {
+            const double recall = row.perClassRecall[c];
+            QCOMPARE(std::isfinite(recall), evaluated.contains(c));
+            if (std::isfinite(recall)) {
+                QVERIFY(recall >= 0 && recall <= 1);
+                recallSum += recall;
+            }
+        }
+        QVERIFY(std::abs(recallSum / evaluated.size() - row.balancedAccuracy) < 1e-9);
     }
     QVERIFY(!statuses.isEmpty());
-    QVERIFY(!workspace_->siteModel().empty());
+    // The private model was checkpointed where `fedmedclip-cli site run` keeps it; the final
+    // model (the federation's FAM and this site's MLP) is both the checkpoint and the site model.
+    const auto trained = readParameters(checkpoint);
+    QVERIFY(!trained.empty());
+    QVERIFY(sameParameters(workspace_->siteModel(), trained));
     // Blocking client calls run on a worker while this thread serves the coordinator.
     const auto setup = workspace_->federationSetup();
     auto status = QtConcurrent::run([service, setup] { return service->roundStatus(setup); });
     QTRY_VERIFY_WITH_TIMEOUT(status.isFinished(), 20000);
     QCOMPARE(status.result().state, RoundStatus::State::Finished);
+
+    // The app restarted: a new service resumes the private model from the checkpoint, so the
+    // final model it keeps again is the one trained, not a fresh MLP with the federation's FAM.
+    const auto resumedNote = QStringLiteral("resumed the local model from ") + checkpoint;
+    CoordinatorFederationService restarted(workspace_->rootPath());
+    progress.clear();
+    runFederation(restarted, bundle_, outcome, progress, statuses);
+    if (QTest::currentTestFailed()) return;
+    QCOMPARE(outcome.roundsDone, 0);
+    QVERIFY2(progress.contains(resumedNote), qPrintable(progress.join(QLatin1Char('\n'))));
+    QVERIFY(sameParameters(workspace_->siteModel(), trained));
+
+    // Without the checkpoint the private MLP starts afresh, and the kept model differs.
+    QVERIFY(QFile::remove(checkpoint));
+    CoordinatorFederationService withoutCheckpoint(workspace_->rootPath());
+    progress.clear();
+    runFederation(withoutCheckpoint, bundle_, outcome, progress, statuses);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(!progress.contains(resumedNote));
+    QVERIFY(!sameParameters(workspace_->siteModel(), trained));
+    QVERIFY(QFileInfo::exists(checkpoint));
+
+    // Another bundle is refused in the app's words, before any image is read.
+    const auto otherBundle = makeTinyBundle(dir_.filePath(QStringLiteral("other-bundle")), 7);
+    QString failure;
+    runFederation(withoutCheckpoint, otherBundle, outcome, progress, statuses, &failure);
+    QVERIFY2(failure.contains(QStringLiteral("is not the federation's")) &&
+                 failure.contains(QStringLiteral("Choose the federation's bundle in Settings")),
+             qPrintable(failure));
 }
+
 void TestCoordinatorFederationService::wizardTrustsTheFederationsCa() {
     const auto pki = dir_.filePath(QStringLiteral("pki"));
     QDir().mkpath(pki);

@@ -75,10 +75,8 @@ void FeatureSiteTrainer::log(const std::string& message) const { d->log(message)
 
 const SiteTrainingConfig& FeatureSiteTrainer::trainingConfig() const { return d->config; }
 
-void FeatureSiteTrainer::prepare(const FederationTask& task) {
-    d->task = task;
+void FeatureSiteTrainer::checkBundle(const FederationTask& task, const ModelBundle& bundle) const {
     const auto& settings = task.settings;
-    const auto bundle = ModelBundle::load(d->config.bundleDir, d->config.device);
     const auto& manifest = bundle.manifest();
     if (manifest.bundleHash != settings.bundleHash)
         throw Error("bundle: " + d->config.bundleDir + " holds '" + manifest.name + "' with bundle hash " +
@@ -87,6 +85,14 @@ void FeatureSiteTrainer::prepare(const FederationTask& task) {
     if (manifest.embeddingDim != settings.embeddingDim)
         throw Error("bundle: embedding size " + std::to_string(manifest.embeddingDim) + " but the federation's FAM needs " +
                     std::to_string(settings.embeddingDim));
+}
+
+void FeatureSiteTrainer::prepare(const FederationTask& task) {
+    d->task = task;
+    const auto& settings = task.settings;
+    const auto bundle = ModelBundle::load(d->config.bundleDir, d->config.device);
+    const auto& manifest = bundle.manifest();
+    checkBundle(task, bundle);
     auto options = d->config.options;
     options.shareThresholds = settings.shareThresholds;
     if (settings.shareThresholds && !options.useMasks)
@@ -117,6 +123,7 @@ ParameterSet FeatureSiteTrainer::initialFam(std::uint64_t initSeed) {
 }
 
 LocalRoundResult FeatureSiteTrainer::trainRound(int round, const ParameterSet& globalFam) {
+    beforeRound(round);
     d->model->setFamParameters(globalFam);
     const auto stats = d->model->trainRound(d->data.train.features, d->data.train.labels);
     LocalRoundResult result;

@@ -61,6 +61,13 @@ protected:
     // be the federation's). Throws fmc::Error when there is nothing to train on.
     virtual LocalSplits loadSplits(const FederationTask& task, const ModelBundle& bundle) = 0;
 
+    // Called in prepare() with the bundle just loaded; throws fmc::Error when it is not the
+    // federation's (bundle hash, embedding size). A subclass may refuse first in its own words.
+    virtual void checkBundle(const FederationTask& task, const ModelBundle& bundle) const;
+
+    // Called at the start of every round, before it trains: e.g. to stop a cancelled run.
+    virtual void beforeRound(int /*round*/) {}
+
     // Called once with the site's final model (the federation's FAM and the private MLP)
     // after the federation finished, e.g. to keep it where the site predicts from.
     virtual void keepFinalModel(const FederationTask& task, const SiteTrainingConfig& config, const ParameterSet& fullState);
