@@ -17,7 +17,9 @@ namespace {
 struct Migration {
     int version;
     const char* name;
-    const char* sql;  // statements separated by ';', with {BLOB} and {AUTO_ID} per dialect
+    // Statements separated by ';', with {BLOB}, {AUTO_ID} and {AUTO_ID_REF} (a column that
+    // references an {AUTO_ID}) per dialect.
+    const char* sql;
 };
 
 // Never edit a released migration; append a new one.
@@ -97,6 +99,25 @@ CREATE TABLE audit_log(
   detail_json TEXT NOT NULL,
   remote_address TEXT NOT NULL DEFAULT '');
 CREATE INDEX audit_by_federation ON audit_log(federation_id, id)
+)SQL"},
+        // SQLite stores a row's columns in order and reaches a column after a large blob by reading
+        // through the blob's overflow pages: with the payloads inline, listing uploads or rounds
+        // read every payload (about 1 MB each for D = 512).
+        {2, "upload payloads and global FAMs in tables of their own", R"SQL(
+CREATE TABLE upload_payloads(
+  upload_id {AUTO_ID_REF} PRIMARY KEY REFERENCES uploads(id) ON DELETE CASCADE,
+  payload {BLOB} NOT NULL);
+INSERT INTO upload_payloads(upload_id, payload) SELECT id, payload FROM uploads;
+ALTER TABLE uploads DROP COLUMN payload;
+CREATE TABLE global_payloads(
+  federation_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  payload {BLOB} NOT NULL,
+  PRIMARY KEY (federation_id, round),
+  FOREIGN KEY (federation_id, round) REFERENCES rounds(federation_id, number) ON DELETE CASCADE);
+INSERT INTO global_payloads(federation_id, round, payload)
+  SELECT federation_id, number, global_payload FROM rounds WHERE global_payload IS NOT NULL;
+ALTER TABLE rounds DROP COLUMN global_payload
 )SQL"},
     };
     return list;
@@ -180,6 +201,8 @@ struct CoordinatorStore::Impl {
         sql.replace(QStringLiteral("{BLOB}"), sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA"));
         sql.replace(QStringLiteral("{AUTO_ID}"), sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
                                                         : QStringLiteral("BIGSERIAL PRIMARY KEY"));
+        // INTEGER: on SQLite an INTEGER PRIMARY KEY is the row id itself, with no index beside it.
+        sql.replace(QStringLiteral("{AUTO_ID_REF}"), sqlite ? QStringLiteral("INTEGER") : QStringLiteral("BIGINT"));
         return sql;
     }
 
@@ -221,6 +244,10 @@ CoordinatorStore::~CoordinatorStore() {
 }
 
 std::unique_ptr<CoordinatorStore> CoordinatorStore::open(const DatabaseConfig& config) {
+    return openAtVersion(config, latestSchemaVersion());
+}
+
+std::unique_ptr<CoordinatorStore> CoordinatorStore::openAtVersion(const DatabaseConfig& config, int version) {
     static std::atomic<int> counter{0};
     auto impl = std::make_unique<Impl>();
     impl->connectionName = QStringLiteral("fmc-coordinator-%1").arg(counter++);
@@ -278,10 +305,14 @@ std::unique_ptr<CoordinatorStore> CoordinatorStore::open(const DatabaseConfig& c
         throw Error(ss(d.description) + ": schema version " + std::to_string(current) +
                     " was written by a newer coordinator (this one knows up to " +
                     std::to_string(latestSchemaVersion()) + "); it is never downgraded");
-    if (current < latestSchemaVersion()) {
+    if (current < version) {
         Transaction transaction(*store);
+        // Read again under the write lock: another process (the service and an admin command
+        // started together) may have migrated while this one waited for it.
+        if (!d.sqlite) d.runPlain(QStringLiteral("LOCK TABLE schema_migrations IN EXCLUSIVE MODE"));
+        const int migrated = store->schemaVersion();
         for (const auto& migration : migrations()) {
-            if (migration.version <= current) continue;
+            if (migration.version <= migrated || migration.version > version) continue;
             try {
                 for (const auto& statement : d.dialect(QString::fromUtf8(migration.sql)).split(QLatin1Char(';')))
                     if (!statement.trimmed().isEmpty()) d.runPlain(statement);
@@ -292,7 +323,7 @@ std::unique_ptr<CoordinatorStore> CoordinatorStore::open(const DatabaseConfig& c
                             migration.name + "'; nothing of it was kept)");
             }
         }
-        if (d.sqlite) d.runPlain(QStringLiteral("PRAGMA user_version = %1").arg(latestSchemaVersion()));
+        if (d.sqlite) d.runPlain(QStringLiteral("PRAGMA user_version = %1").arg(std::max(migrated, version)));
         transaction.commit();
     }
     return store;
@@ -497,17 +528,25 @@ void CoordinatorStore::updateRoundProgress(const RoundRecord& r) {
 bool CoordinatorStore::publishRound(const std::string& federationId, int number,
                                     const std::vector<std::uint8_t>& payload, const std::string& sha256,
                                     int participants, std::int64_t totalSamples, std::int64_t now) {
-    auto q = d->run(QStringLiteral("UPDATE rounds SET state = 'published', published_at = ?, waiting_reason = '', "
-                                   "global_payload = ?, global_sha256 = ?, participants = ?, total_samples = ? "
-                                   "WHERE federation_id = ? AND number = ? AND state = 'aggregating'"),
-                    {static_cast<qlonglong>(now), bytes(payload), qs(sha256), participants,
-                     static_cast<qlonglong>(totalSamples), qs(federationId), number});
-    return q.numRowsAffected() == 1;
+    std::optional<Transaction> own;  // the round's state and its payload are written together or not at all
+    if (!d->inTransaction) own.emplace(*this);
+    const bool published =
+        d->run(QStringLiteral("UPDATE rounds SET state = 'published', published_at = ?, waiting_reason = '', "
+                              "global_sha256 = ?, participants = ?, total_samples = ? "
+                              "WHERE federation_id = ? AND number = ? AND state = 'aggregating'"),
+               {static_cast<qlonglong>(now), qs(sha256), participants, static_cast<qlonglong>(totalSamples),
+                qs(federationId), number})
+            .numRowsAffected() == 1;
+    if (!published) return false;
+    d->run(QStringLiteral("INSERT INTO global_payloads(federation_id, round, payload) VALUES (?, ?, ?)"),
+           {qs(federationId), number, bytes(payload)});
+    if (own) own->commit();
+    return true;
 }
 
 std::vector<std::uint8_t> CoordinatorStore::globalPayload(const std::string& federationId, int number) {
-    auto q = d->run(QStringLiteral("SELECT global_payload FROM rounds WHERE federation_id = ? AND number = ? "
-                                   "AND state = 'published'"),
+    // A round's payload is written in the transaction that publishes it.
+    auto q = d->run(QStringLiteral("SELECT payload FROM global_payloads WHERE federation_id = ? AND round = ?"),
                     {qs(federationId), number});
     if (!q.next()) return {};
     return bytes(q.value(0).toByteArray());
@@ -517,9 +556,10 @@ std::vector<std::uint8_t> CoordinatorStore::globalPayload(const std::string& fed
 
 namespace {
 QString uploadColumns(bool withPayload) {
-    return QStringLiteral("SELECT id, federation_id, round, site_id, idempotency_key, received_at, sample_count, "
-                          "metrics_json, payload_sha256, l2_norm%1 FROM uploads")
-        .arg(withPayload ? QStringLiteral(", payload") : QString());
+    return QStringLiteral("SELECT u.id, u.federation_id, u.round, u.site_id, u.idempotency_key, u.received_at, "
+                          "u.sample_count, u.metrics_json, u.payload_sha256, u.l2_norm%1 FROM uploads u%2")
+        .arg(withPayload ? QStringLiteral(", p.payload") : QString(),
+             withPayload ? QStringLiteral(" JOIN upload_payloads p ON p.upload_id = u.id") : QString());
 }
 UploadRecord readUpload(const QSqlQuery& q, bool withPayload) {
     UploadRecord u;
@@ -572,7 +612,8 @@ std::vector<UploadSummary> CoordinatorStore::uploadSummaries(const std::string& 
 }
 
 std::vector<UploadRecord> CoordinatorStore::uploads(const std::string& federationId, int round, bool withPayload) {
-    auto q = d->run(uploadColumns(withPayload) + QStringLiteral(" WHERE federation_id = ? AND round = ? ORDER BY site_id"),
+    auto q = d->run(uploadColumns(withPayload) +
+                        QStringLiteral(" WHERE u.federation_id = ? AND u.round = ? ORDER BY u.site_id"),
                     {qs(federationId), round});
     std::vector<UploadRecord> list;
     while (q.next()) list.push_back(readUpload(q, withPayload));
@@ -580,16 +621,26 @@ std::vector<UploadRecord> CoordinatorStore::uploads(const std::string& federatio
 }
 
 std::vector<std::uint8_t> CoordinatorStore::uploadPayload(std::int64_t uploadId) {
-    auto q = d->run(QStringLiteral("SELECT payload FROM uploads WHERE id = ?"), {static_cast<qlonglong>(uploadId)});
+    auto q = d->run(QStringLiteral("SELECT payload FROM upload_payloads WHERE upload_id = ?"),
+                    {static_cast<qlonglong>(uploadId)});
     if (!q.next()) throw Error(ss(d->description) + ": upload " + std::to_string(uploadId) + " does not exist");
     return bytes(q.value(0).toByteArray());
 }
 
 void CoordinatorStore::insertUpload(const UploadRecord& u) {
-    d->run(QStringLiteral("INSERT INTO uploads(federation_id, round, site_id, idempotency_key, received_at, sample_count, "
-                          "metrics_json, payload, payload_sha256, l2_norm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-           {qs(u.federationId), u.round, qs(u.siteId), qs(u.idempotencyKey), static_cast<qlonglong>(u.receivedAt),
-            static_cast<qlonglong>(u.sampleCount), qs(u.metricsJson), bytes(u.payload), qs(u.payloadSha256), u.l2Norm});
+    std::optional<Transaction> own;  // an upload never exists without its payload, nor the reverse
+    if (!d->inTransaction) own.emplace(*this);
+    auto q = d->run(QStringLiteral("INSERT INTO uploads(federation_id, round, site_id, idempotency_key, received_at, "
+                                   "sample_count, metrics_json, payload_sha256, l2_norm) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                    {qs(u.federationId), u.round, qs(u.siteId), qs(u.idempotencyKey),
+                     static_cast<qlonglong>(u.receivedAt), static_cast<qlonglong>(u.sampleCount), qs(u.metricsJson),
+                     qs(u.payloadSha256), u.l2Norm});
+    if (!q.next()) throw Error(ss(d->description) + ": INSERT INTO uploads returned no id");
+    const auto id = q.value(0).toLongLong();
+    q.finish();
+    d->run(QStringLiteral("INSERT INTO upload_payloads(upload_id, payload) VALUES (?, ?)"), {id, bytes(u.payload)});
+    if (own) own->commit();
 }
 
 void CoordinatorStore::insertRejection(const RejectionRecord& r) {

@@ -84,9 +84,7 @@ struct UploadRecord {
     double l2Norm = 0;
 };
 
-// What the request paths need of an upload: only columns stored before its payload, since
-// SQLite reaches a column stored after a large blob (payload_sha256, l2_norm) by reading
-// through the blob's overflow pages, about 0.7 ms per MB.
+// What the request paths need of an upload.
 struct UploadSummary {
     std::int64_t id = 0;
     std::string federationId;
@@ -120,6 +118,9 @@ public:
     // Opens (creating a SQLite file if needed) and migrates. Throws fmc::Error naming the
     // database when it cannot be opened, is newer than this program, or a migration fails.
     static std::unique_ptr<CoordinatorStore> open(const DatabaseConfig& config);
+    // For tests of migrations: applies only the migrations up to `version`, leaving the database
+    // as the release that introduced it did. The other methods expect the latest schema.
+    static std::unique_ptr<CoordinatorStore> openAtVersion(const DatabaseConfig& config, int version);
     ~CoordinatorStore();
     CoordinatorStore(const CoordinatorStore&) = delete;
     CoordinatorStore& operator=(const CoordinatorStore&) = delete;
@@ -170,8 +171,8 @@ public:
     std::vector<RoundRecord> rounds(const std::string& federationId);
     // Writes state, first upload, deadline, waiting reason (the fields that change while collecting).
     void updateRoundProgress(const RoundRecord& round);
-    // Publishes a round that is aggregating; false (and nothing written) when it is not, e.g.
-    // because another process published it first.
+    // Publishes a round that is aggregating, its payload in the same transaction; false (and
+    // nothing written) when it is not, e.g. because another process published it first.
     bool publishRound(const std::string& federationId, int number, const std::vector<std::uint8_t>& payload,
                       const std::string& sha256, int participants, std::int64_t totalSamples, std::int64_t now);
     std::vector<std::uint8_t> globalPayload(const std::string& federationId, int number);
@@ -179,9 +180,11 @@ public:
     std::optional<UploadSummary> uploadByKey(const std::string& siteId, const std::string& idempotencyKey);
     std::optional<UploadSummary> uploadOfSite(const std::string& federationId, int round, const std::string& siteId);
     std::vector<UploadSummary> uploadSummaries(const std::string& federationId, int round);  // in site-id order
-    // Every column (the history); reads through all payloads, so not for request paths.
+    // Every column (the history). Payloads live in a table of their own (schema version 2), so
+    // without them this reads only small rows.
     std::vector<UploadRecord> uploads(const std::string& federationId, int round, bool withPayload);
     std::vector<std::uint8_t> uploadPayload(std::int64_t uploadId);
+    // The upload and its payload in one transaction (the caller's, or one of its own).
     void insertUpload(const UploadRecord& upload);
 
     void insertRejection(const RejectionRecord& rejection);

@@ -62,8 +62,8 @@ private slots:
 
     void refusesACertificateFromAnotherCa() {
         CoordinatorClient client(QUrl(stranger_->url()), trustCa(federation_.caCertificate), quickRetry(5));
-        QElapsedTimer clock;
-        clock.start();
+        QStringList retryNotes;
+        client.setLog([&](const QString& note) { retryNotes << note; });
         try {
             client.get("/health");
             QFAIL("the client talked to a coordinator its federation's CA did not sign");
@@ -74,7 +74,7 @@ private slots:
             QVERIFY2(message.contains(fingerprintOf(other_.serverCertificate)), error.what());
             QVERIFY2(message.contains("ask the coordinator operator"), error.what());
         }
-        QVERIFY2(clock.elapsed() < 5000, "a TLS trust failure must not be retried");
+        QVERIFY2(retryNotes.isEmpty(), "a TLS trust failure must not be retried");
     }
 
     void siteJoinRefusesTheStrangerToo() {
@@ -165,7 +165,6 @@ private slots:
         }
         QCOMPARE(notes.size(), 2);  // two retries announced
         QVERIFY(clock.elapsed() >= 300);   // at least 100 + 200 ms of backoff
-        QVERIFY(clock.elapsed() < 10000);
     }
 
     void retriesUntilTheCoordinatorIsBack() {

@@ -395,10 +395,9 @@ private slots:
         QCOMPARE(history[0].toObject().value("rejected_uploads").toArray().size(), 5);  // the 413 never reached the API
     }
 
-    // 100 uploads of a ViT-B/32-sized FAM (D = 512): while the coordinator aggregates them, a
-    // client asking GET /health back to back is answered in a fraction of the time the round
-    // takes from its last upload to its publication (aggregating on the event loop's thread,
-    // the health request in flight waited for all of it).
+    // 100 uploads of a ViT-B/32-sized FAM (D = 512): while the coordinator aggregates them it
+    // keeps answering requests (aggregating on the event loop's thread, every request waited
+    // for all of it). The health latencies meanwhile are printed, not asserted.
     void healthStaysResponsiveWhileAggregating() {
         constexpr int kSites = 100;
         constexpr int kEmbeddingDim = 512;  // ViT-B/32
@@ -455,12 +454,15 @@ private slots:
         };
         // Once the probe runs: the last upload, then the round's state polled until it is published.
         qint64 uploadSent = -1, published = -1;
+        int aggregatingAnswers = 0;  // requests answered while the round was being aggregated
         QJsonObject uploadAnswer;
         std::function<void()> poll = [&] {
             auto* reply = network.get(request("/federations/" + federationId + "/rounds/1", sites[0].second));
             connect(reply, &QNetworkReply::finished, &loop, [&, reply] {
                 reply->deleteLater();
-                if (QJsonDocument::fromJson(reply->readAll()).object().value("state").toString() == "published") {
+                const auto state = QJsonDocument::fromJson(reply->readAll()).object().value("state").toString();
+                if (state == "aggregating") ++aggregatingAnswers;
+                if (state == "published") {
                     published = clock.elapsed();
                     stopProbe = true;
                 } else {
@@ -501,10 +503,12 @@ private slots:
                                  .arg(during)
                                  .arg(worst);
         qInfo("%s", qPrintable(figures));
-        QVERIFY2(during >= 5, qPrintable(figures));
-        QVERIFY2(worst * 4 < window, qPrintable(figures));
-        // The upload is answered before the aggregate exists: it is computed on a worker thread.
+        // Proof by order, not by the clock (the benchmark prints the latencies): the upload is
+        // answered before the aggregate exists, and requests keep being answered while the
+        // round is still aggregating. With aggregation on the event-loop thread neither can
+        // happen: the loop only answers again once the round is published.
         QCOMPARE(uploadAnswer.value("round_state").toString(), QStringLiteral("aggregating"));
+        QVERIFY2(aggregatingAnswers >= 1, qPrintable(figures));
         const auto rounds = coordinator.adminJson({"list-rounds", "--federation", qs(federationId)});
         QCOMPARE(rounds[0].toObject().value("participants").toInt(), kSites);
     }

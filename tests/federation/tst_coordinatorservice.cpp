@@ -1,8 +1,8 @@
 // CoordinatorService and CoordinatorStore in process, with a controlled clock: the API's
 // answers, enrollment, authentication, the round state machine, upload validation,
-// aggregation (inline and on a worker thread), restart and the audit log. Every case runs
-// on SQLite and on PostgreSQL (a throw-away server of the test's own, skipped only when the
-// PostgreSQL binaries or Qt's QPSQL driver are absent).
+// aggregation (inline and on a worker thread), restart, the audit log and schema migrations
+// with their data. Every case runs on SQLite and on PostgreSQL (a throw-away server of the
+// test's own, skipped only when the PostgreSQL binaries or Qt's QPSQL driver are absent).
 #include "common/aggregation.h"
 #include "common/sha256.h"
 #include "federation/coordinator_admin.h"
@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 using namespace fmc;
 using namespace fmc::federation;
@@ -55,11 +56,11 @@ private:
         return sqlite;
     }
 
-    void openService(bool aggregateInBackground = false) {
+    void openService(bool aggregateInBackground = false, std::int64_t maxBodyBytes = 1 << 20) {
         store_ = CoordinatorStore::open(database());
         ServiceOptions options;
         options.clock = [this] { return now_; };
-        options.maxBodyBytes = 1 << 20;
+        options.maxBodyBytes = maxBodyBytes;
         options.aggregateInBackground = aggregateInBackground;
         service_ = std::make_unique<CoordinatorService>(*store_, options);
     }
@@ -91,6 +92,80 @@ private:
             db.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("direct"));
+    }
+
+    // A connection of the test's own to the store's database, as the store's role (not the
+    // superuser), for rows written with bound values; removed when `work` returns.
+    void withDirectConnection(const std::function<void(QSqlDatabase&)>& work) {
+        const auto name = QStringLiteral("direct-bound");
+        {
+            const auto config = database();
+            auto db = QSqlDatabase::addDatabase(config.driver, name);
+            if (driver_ == QLatin1String("QPSQL")) {
+                db.setHostName(config.host);
+                db.setPort(config.port);
+                db.setUserName(config.user);
+                db.setDatabaseName(config.databaseName);
+            } else {
+                db.setDatabaseName(config.path);
+            }
+            if (!db.open()) throw Error("direct connection: " + ss(db.lastError().text()));
+            try {
+                work(db);
+            } catch (...) {
+                db.close();
+                db = {};
+                QSqlDatabase::removeDatabase(name);
+                throw;
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
+    static void insertRow(QSqlDatabase& db, const QString& sql, const QVariantList& values) {
+        QSqlQuery query(db);
+        if (!query.prepare(sql)) throw Error(ss(sql) + ": " + ss(query.lastError().text()));
+        for (const auto& value : values) query.addBindValue(value);
+        if (!query.exec()) throw Error(ss(sql) + ": " + ss(query.lastError().text()));
+    }
+
+    static bool statementRuns(QSqlDatabase& db, const QString& sql) { return QSqlQuery(db).exec(sql); }
+
+    static QByteArray blob(const std::vector<std::uint8_t>& data) {
+        return QByteArray(reinterpret_cast<const char*>(data.data()), static_cast<qsizetype>(data.size()));
+    }
+
+    // A failure between an upload's or a round's row and its payload: the database refuses
+    // every insert into `table`, as a full disk would.
+    void refuseInsertsInto(const QString& table) {
+        if (driver_ == QLatin1String("QPSQL"))
+            return postgres_->execute(kPostgresDatabase,
+                                      QStringList{"CREATE OR REPLACE FUNCTION refuse_insert() RETURNS trigger LANGUAGE "
+                                                  "plpgsql AS $$BEGIN RAISE EXCEPTION 'the disk is full'; END$$",
+                                                  "CREATE TRIGGER refuse_insert BEFORE INSERT ON " + table +
+                                                      " FOR EACH ROW EXECUTE FUNCTION refuse_insert()"});
+        executeDirectly("CREATE TRIGGER refuse_insert BEFORE INSERT ON " + table +
+                        " BEGIN SELECT RAISE(ABORT, 'the disk is full'); END");
+    }
+    void acceptInsertsInto(const QString& table) {
+        executeDirectly(driver_ == QLatin1String("QPSQL") ? "DROP TRIGGER refuse_insert ON " + table
+                                                          : QStringLiteral("DROP TRIGGER refuse_insert"));
+    }
+
+    // What `fedmedclip-coordinator list-rounds` reads: the fastest of five, in milliseconds.
+    static double listRoundsMs(CoordinatorStore& store, CoordinatorService& service, const std::string& federationId,
+                               QJsonObject& history) {
+        double fastest = 1e18;
+        for (int repeat = 0; repeat < 5; ++repeat) {
+            QElapsedTimer clock;
+            clock.start();
+            history = service.roundHistory(federationId);
+            const auto rounds = store.rounds(federationId);
+            fastest = std::min(fastest, static_cast<double>(clock.nsecsElapsed()) / 1e6);
+            if (rounds.empty()) qFatal("no rounds listed");
+        }
+        return fastest;
     }
 
     // Every byte of the database on disk.
@@ -241,6 +316,185 @@ private slots:
             QVERIFY2(QString(error.what()).contains("newer coordinator"), error.what());
             QVERIFY2(QString(error.what()).contains(description), error.what());
         }
+    }
+
+    // A database of schema version 1 (payloads inline in uploads and rounds), written with
+    // version 1's migration only: 100 uploads of a ViT-B/32-sized FAM (D = 512), round 1
+    // published, round 2 past its deadline. It migrates with every byte, lists the same history
+    // (the time printed, before and after), and round 2 aggregates to the bytes its payloads give.
+    void aVersionOneDatabaseMigratesWithItsPayloads() {
+        constexpr int kEmbeddingDim = 512;
+        constexpr int kSites = 100;
+        constexpr int kRoundOneUploads = 2;
+        closeService();
+        resetDatabase();
+        CoordinatorStore::openAtVersion(database(), 1).reset();
+
+        auto s = settings(2);
+        s.embeddingDim = kEmbeddingDim;
+        const FederationTask task{"fed_version_one", s};
+        const auto& fid = task.federationId;
+        std::vector<std::string> siteIds, tokens;
+        for (int i = 0; i < kSites; ++i) {
+            siteIds.push_back(QStringLiteral("site_v1_%1").arg(i, 3, 10, QLatin1Char('0')).toStdString());
+            tokens.push_back("fmcs_version_one_" + std::to_string(i));
+        }
+        const auto oldGlobal = encodeParameters(syntheticFam(kEmbeddingDim, 999), CodecKind::Fp16Zlib);
+        std::vector<std::vector<std::uint8_t>> roundOne, roundTwo;  // payloads in site-id order
+        std::vector<double> roundTwoWeights;
+        std::size_t payloadBytes = 0;
+        try {
+            withDirectConnection([&](QSqlDatabase& db) {
+                const auto at = [&](std::int64_t offset) { return static_cast<qlonglong>(now_ + offset); };
+                if (!db.transaction()) throw Error("BEGIN: " + ss(db.lastError().text()));
+                const auto taskJson = QString::fromUtf8(QJsonDocument(taskToJson(task)).toJson(QJsonDocument::Compact));
+                insertRow(db, "INSERT INTO federations(id, name, task_json, state, created_at) "
+                              "VALUES (?, ?, ?, 'running', ?)",
+                          {qs(fid), qs(s.name), taskJson, at(0)});
+                for (int i = 0; i < kSites; ++i)
+                    insertRow(db, "INSERT INTO sites(id, federation_id, name, token_hash, state, enrolled_at) "
+                                  "VALUES (?, ?, ?, ?, 'active', ?)",
+                              {qs(siteIds[i]), qs(fid), QStringLiteral("Hospital %1").arg(i),
+                               qs(secretHash(tokens[i])), at(0)});
+                insertRow(db, "INSERT INTO rounds(federation_id, number, state, opened_at, first_upload_at, "
+                              "deadline_at, published_at, participants, total_samples, global_payload, global_sha256) "
+                              "VALUES (?, 1, 'published', ?, ?, ?, ?, ?, ?, ?, ?)",
+                          {qs(fid), at(0), at(1000), at(61'000), at(62'000), kRoundOneUploads, 20, blob(oldGlobal),
+                           qs(sha256Hex(oldGlobal.data(), oldGlobal.size()))});
+                insertRow(db, "INSERT INTO rounds(federation_id, number, state, opened_at, first_upload_at, "
+                              "deadline_at, waiting_reason) "
+                              "VALUES (?, 2, 'collecting', ?, ?, ?, 'waiting for the deadline')",
+                          {qs(fid), at(62'000), at(63'000), at(123'000)});
+                const auto insertUpload = [&](int round, int site, const std::vector<std::uint8_t>& payload,
+                                              int samples) {
+                    insertRow(db, "INSERT INTO uploads(federation_id, round, site_id, idempotency_key, received_at, "
+                                  "sample_count, metrics_json, payload, payload_sha256, l2_norm) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, '{\"train_loss\":0.5}', ?, ?, 1.5)",
+                              {qs(fid), round, qs(siteIds[site]),
+                               QStringLiteral("key-%1-%2").arg(round).arg(site), at(63'000 + site), samples,
+                               blob(payload), qs(sha256Hex(payload.data(), payload.size()))});
+                    payloadBytes += payload.size();
+                };
+                for (int i = 0; i < kRoundOneUploads; ++i) {
+                    roundOne.push_back(encodeParameters(syntheticFam(kEmbeddingDim, 1000 + i), CodecKind::Fp16Zlib));
+                    insertUpload(1, i, roundOne.back(), 10);
+                }
+                for (int i = 0; i < kSites - kRoundOneUploads; ++i) {
+                    roundTwo.push_back(encodeParameters(syntheticFam(kEmbeddingDim, 2000 + i), CodecKind::Fp16Zlib));
+                    roundTwoWeights.push_back(10 + i % 7);
+                    insertUpload(2, i, roundTwo.back(), 10 + i % 7);
+                }
+                if (!db.commit()) throw Error("COMMIT: " + ss(db.lastError().text()));
+            });
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+
+        // list-rounds at schema version 1: the same code, on the old tables.
+        QJsonObject historyBefore, historyAfter;
+        double beforeMs = 0;
+        {
+            auto oldStore = CoordinatorStore::openAtVersion(database(), 1);
+            QCOMPARE(oldStore->schemaVersion(), 1);
+            CoordinatorService oldService(*oldStore);
+            beforeMs = listRoundsMs(*oldStore, oldService, fid, historyBefore);
+        }
+        QElapsedTimer migration;
+        migration.start();
+        openService(false, 4 << 20);  // a D = 512 FAM decodes to about 1 MB
+        const auto migrationMs = migration.elapsed();
+        QCOMPARE(store_->schemaVersion(), CoordinatorStore::latestSchemaVersion());
+        const double afterMs = listRoundsMs(*store_, *service_, fid, historyAfter);
+        qInfo("list-rounds on %d uploads of D = %d (%.1f MB of payloads): %.1f ms at schema version 1, %.1f ms "
+              "after the migration (fastest of 5 each); the migration took %lld ms",
+              kSites, kEmbeddingDim, static_cast<double>(payloadBytes) / 1e6, beforeMs, afterMs,
+              static_cast<long long>(migrationMs));
+        QCOMPARE(historyAfter, historyBefore);
+        QCOMPARE(historyAfter.value("rounds").toArray()[1].toObject().value("uploads").toArray().size(),
+                 kSites - kRoundOneUploads);
+        try {
+            withDirectConnection([&](QSqlDatabase& db) {
+                if (statementRuns(db, "SELECT payload FROM uploads") ||
+                    statementRuns(db, "SELECT global_payload FROM rounds"))
+                    throw Error("a payload column is still in the uploads or rounds table");
+            });
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+
+        // Every payload kept, byte for byte; the published global FAM served as before.
+        for (const auto& [round, payloads] : {std::pair{1, &roundOne}, std::pair{2, &roundTwo}}) {
+            const auto uploads = store_->uploads(fid, round, true);
+            QCOMPARE(uploads.size(), payloads->size());
+            for (size_t i = 0; i < uploads.size(); ++i) {
+                QVERIFY(uploads[i].payload == (*payloads)[i]);
+                QCOMPARE(store_->uploadPayload(uploads[i].id), (*payloads)[i]);
+            }
+        }
+        QVERIFY(store_->globalPayload(fid, 1) == oldGlobal);
+        const auto global = call("GET", "/federations/" + fid + "/rounds/1/global", tokens[0]);
+        QCOMPARE(global.status, 200);
+        QVERIFY(global.body == blob(oldGlobal));
+
+        // Round 2 aggregates to the bytes its payloads give, in site-id order as the coordinator sums.
+        QCOMPARE(service_->tick(), 0);  // 98 of 100 sites: waits for its deadline
+        now_ += 124'000;
+        QCOMPARE(service_->tick(), 1);
+        const auto published = store_->round(fid, 2);
+        QCOMPARE(published->state, std::string("published"));
+        std::vector<ParameterSet> decoded;
+        for (const auto& payload : roundTwo)
+            decoded.push_back(decodeParameters(payload, famLayout(kEmbeddingDim, true)));
+        const auto expected = encodeParameters(federatedAverage(decoded, roundTwoWeights), CodecKind::Fp16Zlib);
+        QVERIFY(store_->globalPayload(fid, 2) == expected);
+        QCOMPARE(published->globalSha256, sha256Hex(expected.data(), expected.size()));
+        QCOMPARE(store_->round(fid, 3)->state, std::string("open"));
+    }
+
+    // An upload never exists without its payload, nor a published round without its global
+    // FAM: a failure writing the payload leaves neither, through the API and through the store.
+    void rowAndPayloadAreWrittenTogether_data() {
+        QTest::addColumn<QString>("table");
+        QTest::newRow("upload") << QStringLiteral("upload_payloads");
+        QTest::newRow("global FAM") << QStringLiteral("global_payloads");
+    }
+
+    void rowAndPayloadAreWrittenTogether() {
+        QFETCH(QString, table);
+        if (table == QLatin1String("upload_payloads")) {
+            refuseInsertsInto(table);
+            QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 500);
+            UploadRecord record;
+            record.federationId = federation_;
+            record.round = 1;
+            record.siteId = sites_[1].id;
+            record.idempotencyKey = "key-b-0001";
+            record.receivedAt = now_;
+            record.sampleCount = 10;
+            record.metricsJson = "{}";
+            record.payload = encodeParameters(syntheticFam(kDim, 2), CodecKind::Fp16Zlib);
+            record.payloadSha256 = sha256Hex(record.payload.data(), record.payload.size());
+            QVERIFY_THROWS_EXCEPTION(Error, store_->insertUpload(record));  // outside a transaction of the caller's
+            QVERIFY(store_->uploads(federation_, 1, false).empty());
+            QCOMPARE(store_->round(federation_, 1)->state, std::string("open"));
+            acceptInsertsInto(table);
+            QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "key-a-0001").status, 201);  // the retry
+            QCOMPARE(store_->uploads(federation_, 1, true).size(), size_t(1));
+            return;
+        }
+        twoUploadsPastTheDeadline();
+        refuseInsertsInto(table);
+        QCOMPARE(service_->tick(), 0);
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("aggregating"));
+        QVERIFY_THROWS_EXCEPTION(Error, store_->publishRound(federation_, 1, {1, 2, 3}, "sha", 2, 40, now_));
+        const auto round = store_->round(federation_, 1);
+        QCOMPARE(round->state, std::string("aggregating"));
+        QVERIFY(round->globalSha256.empty());
+        QVERIFY(store_->globalPayload(federation_, 1).empty());
+        QCOMPARE(store_->rounds(federation_).size(), size_t(1));
+        acceptInsertsInto(table);
+        QCOMPARE(service_->tick(), 1);  // finished at the next tick, as after a crash
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1), syntheticFam(kDim, 2)}, {10, 30})));
     }
 
     void healthNeedsNoToken() {

