@@ -339,7 +339,6 @@ void TestClassifyPage::dicomWindowRevealsWhatTheFileWindowClipped() {
     }
     qInfo("512 x 512 CT re-window on the GUI thread: %.2f ms mean, %.2f ms slowest of %d", total / kSteps, slowest,
           kSteps);
-    QVERIFY2(slowest < 16, qPrintable(QString::number(slowest)));
     QCOMPARE(width->value(), 1500 + kSteps * width->singleStep());
 
     // Back to the file's window: the file rendering exactly.
