@@ -612,6 +612,47 @@ ModalityFrame modalityFrame(const ::DicomImage& image, unsigned long frame, cons
     return result;
 }
 
+// What the visible overlay planes drew into `frame`, read from two renderings by the renderer
+// itself in which the window alone makes every pixel black, then white (width 1, above or
+// below all values). The renderer draws the planes after the window (dimoopxt.h): a pixel it
+// left alone follows the window (0, then 255), a graphics plane's pixel keeps the plane's grey
+// in both, a region-of-interest plane's darkened pixel becomes grey >> 4 (0, then 15). Leaves
+// a window on `image` that the caller replaces before its next rendering.
+std::vector<OverlayPixel> drawnOverlay(::DicomImage& image, unsigned long frame, const ModalityFrame& values,
+                                       const std::string& path) {
+    const std::size_t count = values.values.size();
+    auto renderUniform = [&](bool white) {
+        const bool belowWindow = white == values.inverted;  // MONOCHROME1 renders low values white
+        image.setWindow(belowWindow ? values.maximum + 1 : values.minimum - 1, 1);
+        const auto* output = static_cast<const Uint8*>(image.getOutputData(8, frame, 0));
+        if (!output)
+            throw DicomError(DicomErrorKind::Corrupt,
+                             path + ": rendering the overlay planes of frame " + std::to_string(frame) + " failed");
+        return std::vector<Uint8>(output, output + count);
+    };
+    const std::vector<Uint8> black = renderUniform(false);
+    const std::vector<Uint8> white = renderUniform(true);
+    constexpr Uint8 kDarkenedWhite = 255 >> 4;
+    std::vector<OverlayPixel> drawn;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (black[i] == 0 && white[i] == 255) continue;
+        OverlayPixel pixel;
+        pixel.index = static_cast<std::uint32_t>(i);
+        if (black[i] == white[i]) {
+            pixel.grey = black[i];
+        } else if (black[i] == 0 && white[i] == kDarkenedWhite) {
+            pixel.effect = OverlayPixel::Effect::Darken;
+        } else {
+            // Threshold and complement modes: DCMTK uses them only when a caller asks for them.
+            throw DicomError(DicomErrorKind::UnsupportedPixelFormat,
+                             path + ": an overlay plane of frame " + std::to_string(frame) +
+                                 " is drawn in a mode that cannot be re-windowed");
+        }
+        drawn.push_back(pixel);
+    }
+    return drawn;
+}
+
 // DICOM's linear VOI function maps [low - 0.5, high + 0.5) onto the output range with
 // center = (low + high + 1) / 2 and width = high - low + 1 (as DCMTK's own min/max windows).
 // A constant frame gets a window just above its value, so it renders black.
@@ -834,12 +875,13 @@ std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFr
         double center = meta.windowCenter, width = meta.windowWidth;
         if (monochrome && !meta.windowFromFile) {
             std::tie(center, width) = windowFor(robustRange(image, f, pixelsPerFrame));
-            image.setWindow(center, width);
             if (f == 0) {
                 meta.windowCenter = center;
                 meta.windowWidth = width;
             }
         }
+        // Set for every frame: drawnOverlay() renders with windows of its own.
+        if (monochrome) image.setWindow(center, width);
         if (monochrome && modality) modality->push_back(modalityFrame(image, f, meta, {center, width}, path));
         const auto* output = static_cast<const Uint8*>(image.getOutputData(8, f, 0));
         if (!output)
@@ -856,6 +898,8 @@ std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFr
             std::memcpy(rgb.pixels.data(), output, pixelsPerFrame * 3);
         }
         frames.push_back(std::move(rgb));
+        if (monochrome && modality && meta.visibleOverlayPlanes > 0)
+            modality->back().overlay = drawnOverlay(image, f, modality->back(), path);
     }
     return frames;
 }
@@ -935,6 +979,16 @@ RgbImage renderWindow(const ModalityFrame& frame, double center, double width) {
                                   : value > rightBorder ? highByte
                                                         : static_cast<std::uint8_t>(offset + value * gradient);
         out[0] = out[1] = out[2] = grey;
+    }
+    // After the window and the inversion, as the renderer draws overlay planes.
+    for (const OverlayPixel& overlay : frame.overlay) {
+        if (overlay.index >= count)
+            throw Error("renderWindow: overlay pixel " + std::to_string(overlay.index) + " outside the " +
+                        std::to_string(frame.width) + " x " + std::to_string(frame.height) + " frame");
+        std::uint8_t* pixel = image.pixels.data() + 3 * std::size_t(overlay.index);
+        const std::uint8_t grey =
+            overlay.effect == OverlayPixel::Effect::Replace ? overlay.grey : std::uint8_t(pixel[0] >> 4);
+        pixel[0] = pixel[1] = pixel[2] = grey;
     }
     return image;
 }

@@ -17,7 +17,9 @@
 //  * Display windows: with DicomReadOptions::keepModalityValues a grey frame also comes back
 //    as its modality values (after the rescale, before any VOI window); renderWindow() then
 //    renders them through any linear window with the renderer's own arithmetic, so the
-//    window the file rendering used gives that rendering exactly.
+//    window the file rendering used gives that rendering exactly. The frame also keeps what
+//    the file's visible overlay planes (60xx groups) did to each pixel of the rendering, read
+//    from the renderer's own drawing, and renderWindow() does the same after its window.
 //  * Frames: MultiFramePolicy::MiddleFrame keeps frame number frames/2 (0-based; the exact
 //    middle for odd counts). The automatic window is computed per frame, so a frame decodes
 //    the same under either policy.
@@ -25,6 +27,7 @@
 //    ImageLimits::maxFileBytes, and Rows x Columns x NumberOfFrames against maxPixels.
 //  * Patient-identifying values go to DicomMetadata::identifying only; no error message
 //    contains them (messages name the file and the attribute at fault).
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,7 +47,8 @@ struct DicomReadOptions {
     // naming it; check user input with isKnownDicomKeyword() first.
     std::vector<std::string> extraAttributes;
     // Also return the modality values of every returned grey frame (DicomImage::modality),
-    // e.g. for a display window the user chooses. Costs 8 bytes per pixel.
+    // e.g. for a display window the user chooses. Costs 8 bytes per pixel, plus 8 per pixel an
+    // overlay plane draws on.
     bool keepModalityValues = false;
 };
 
@@ -101,6 +105,18 @@ struct DicomMetadata {
     std::string tagValue(const std::string& keyword) const;
 };
 
+// A pixel of a grey frame's rendering that the file's visible overlay planes (60xx groups)
+// changed. The renderer draws them into the 8-bit rendering after the VOI window and the
+// MONOCHROME1 inversion: a graphics plane (Overlay Type "G": annotations, markers) replaces
+// the grey with white whatever the window; a region-of-interest plane ("R") darkens the
+// pixels of its area outside the region to a sixteenth of their grey (grey >> 4).
+struct OverlayPixel {
+    enum class Effect : std::uint8_t { Replace, Darken };
+    std::uint32_t index = 0;  // row * width + column
+    Effect effect = Effect::Replace;
+    std::uint8_t grey = 255;  // the grey drawn (Replace only)
+};
+
 // One grey frame's values after the modality rescale (Rescale Slope/Intercept), before any
 // VOI window, in modality units (e.g. Hounsfield units for CT), row by row. They are the
 // renderer's own values, which are integers (a fractional rescale result is truncated).
@@ -113,6 +129,9 @@ struct ModalityFrame {
     // whether low values are bright (MONOCHROME1).
     double windowCenter = 0, windowWidth = 0;
     bool inverted = false;
+    // What the overlay planes did to this frame's rendering, by ascending index; empty
+    // without visible overlay planes.
+    std::vector<OverlayPixel> overlay;
 };
 
 struct DicomImage {
@@ -133,10 +152,10 @@ struct DicomImage {
 DicomImage readDicomFile(const std::string& path, const DicomReadOptions& options = {});
 
 // 8-bit rendering (R = G = B) of `frame` through the linear VOI window (center, width) in
-// modality units (DICOM PS3.3 C.11.2.1.2.1), inverted when frame.inverted. The arithmetic is
-// the renderer's, so frame.windowCenter/windowWidth give exactly the frame readDicomFile
-// returned, except for the pixels of visible overlay planes (not drawn here). Throws
-// fmc::Error when width < 1 or the frame holds fewer values than its size.
+// modality units (DICOM PS3.3 C.11.2.1.2.1), inverted when frame.inverted, then frame.overlay
+// drawn on it. The arithmetic is the renderer's, so frame.windowCenter/windowWidth give
+// exactly the frame readDicomFile returned, overlay planes included. Throws fmc::Error when
+// width < 1, the frame holds fewer values than its size or an overlay pixel lies outside it.
 RgbImage renderWindow(const ModalityFrame& frame, double center, double width);
 
 // Cheap check for folder imports (reads at most 132 bytes): "DICM" at offset 128, or a

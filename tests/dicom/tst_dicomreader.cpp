@@ -16,7 +16,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QPoint>
 #include <QStandardPaths>
+#include <QtEndian>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -426,6 +428,224 @@ int linearWindow(double x, double center, double width) {
     return int(std::lround(((x - (center - 0.5)) / (width - 1) + 0.5) * 255.0));
 }
 
+// "index:grey" for a replaced pixel, "index:darkened" for a darkened one.
+QStringList describe(const std::vector<OverlayPixel>& overlay) {
+    QStringList out;
+    for (const OverlayPixel& p : overlay)
+        out << QStringLiteral("%1:%2").arg(p.index).arg(p.effect == OverlayPixel::Effect::Replace
+                                                            ? QString::number(p.grey)
+                                                            : QStringLiteral("darkened"));
+    return out;
+}
+
+// Renders `frame` through (center, width) and checks its overlay there: a replaced pixel keeps
+// its grey, a darkened one has the window's grey >> 4, every other pixel the window's grey.
+// Returns the first problem, or an empty string; `changed` counts the pixels outside the
+// overlay whose grey differs from `fileRendering`.
+QString overlayProblemInWindow(const ModalityFrame& frame, double center, double width,
+                               const RgbImage& fileRendering, int* changed) {
+    ModalityFrame plain = frame;
+    plain.overlay.clear();
+    const RgbImage windowed = renderWindow(plain, center, width);
+    const RgbImage drawn = renderWindow(frame, center, width);
+    std::vector<const OverlayPixel*> overlayAt(windowed.pixels.size() / 3, nullptr);
+    for (const OverlayPixel& p : frame.overlay) overlayAt[p.index] = &p;
+    *changed = 0;
+    for (std::size_t i = 0; i < overlayAt.size(); ++i) {
+        const int window = windowed.pixels[3 * i], out = drawn.pixels[3 * i];
+        const OverlayPixel* p = overlayAt[i];
+        const int expected = !p                                           ? window
+                             : p->effect == OverlayPixel::Effect::Replace ? int(p->grey)
+                                                                          : window >> 4;
+        if (out != expected || drawn.pixels[3 * i + 1] != out || drawn.pixels[3 * i + 2] != out)
+            return QStringLiteral("window %1 / %2, pixel %3: %4 instead of %5")
+                .arg(center)
+                .arg(width)
+                .arg(i)
+                .arg(out)
+                .arg(expected);
+        if (!p && window != fileRendering.pixels[3 * i]) ++*changed;
+    }
+    return {};
+}
+
+// An overlay plane of a synthetic image (DICOM PS3.3 C.9.2), in group 0x6000 + 2 * its index.
+struct SyntheticOverlay {
+    char type = 'G';  // Overlay Type: graphics, or 'R' (region of interest)
+    int top = 0, left = 0;  // Overlay Origin - 1: where the plane's first pixel lies in the image
+    int rows = 0, columns = 0;
+    QList<QList<QPoint>> frames;  // per overlay frame, the bits set (x: column, y: row in the plane)
+    int imageFrameOrigin = 0;     // 1-based; 0 leaves out ImageFrameOrigin and NumberOfFramesInOverlay
+    bool embedded = false;        // in bit 12 of the Pixel Data (12 bits stored), not in Overlay Data
+};
+
+struct OverlayCase {
+    QString photometric = QStringLiteral("MONOCHROME2");
+    int frames = 1;
+    QList<SyntheticOverlay> planes;
+};
+
+constexpr int kOverlayImageRows = 6, kOverlayImageColumns = 8;
+
+// 6 x 8 pixels, 16 bits allocated, 12 stored, value 100 + 50 * pixel + 7 * frame, file window
+// 1300 / 2000, and the planes.
+QByteArray buildOverlayImage(const OverlayCase& c) {
+    const int pixels = kOverlayImageRows * kOverlayImageColumns;
+    std::vector<quint16> words;
+    for (int f = 0; f < c.frames; ++f)
+        for (int i = 0; i < pixels; ++i) words.push_back(quint16(100 + 50 * i + 7 * f));
+    for (const SyntheticOverlay& plane : c.planes)
+        if (plane.embedded)
+            for (const QPoint& bit : plane.frames.front())
+                words[std::size_t((plane.top + bit.y()) * kOverlayImageColumns + plane.left + bit.x())] |= 1u << 12;
+    SyntheticImage s;
+    s.photometric = c.photometric;
+    s.rows = kOverlayImageRows;
+    s.columns = kOverlayImageColumns;
+    s.bitsStored = 12;
+    if (c.frames > 1) s.frames = QString::number(c.frames);
+    s.windowCenter = "1300";
+    s.windowWidth = "2000";
+    for (quint16 w : words) s.nativePixels.append(char(w & 0xFF)).append(char(w >> 8));
+    s.beforePixelData = [&c](DicomBuilder& b) {
+        for (int k = 0; k < c.planes.size(); ++k) {
+            const SyntheticOverlay& plane = c.planes[k];
+            const auto group = quint16(0x6000 + 2 * k);
+            b.us(group, 0x0010, {quint16(plane.rows)});
+            b.us(group, 0x0011, {quint16(plane.columns)});
+            if (plane.imageFrameOrigin > 0) b.text(group, 0x0015, "IS", QString::number(plane.frames.size()));
+            b.text(group, 0x0040, "CS", QString(QLatin1Char(plane.type)));
+            QByteArray origin;
+            for (int v : {plane.top + 1, plane.left + 1}) origin.append(char(v & 0xFF)).append(char((v >> 8) & 0xFF));
+            b.element(group, 0x0050, "SS", origin);
+            if (plane.imageFrameOrigin > 0) b.us(group, 0x0051, {quint16(plane.imageFrameOrigin)});
+            b.us(group, 0x0100, {quint16(plane.embedded ? 16 : 1)});
+            b.us(group, 0x0102, {quint16(plane.embedded ? 12 : 0)});
+            if (plane.embedded) continue;
+            const int bitsPerFrame = plane.rows * plane.columns;
+            QByteArray data((bitsPerFrame * int(plane.frames.size()) + 7) / 8, '\0');
+            for (int f = 0; f < plane.frames.size(); ++f)
+                for (const QPoint& bit : plane.frames[f]) {
+                    const int n = f * bitsPerFrame + bit.y() * plane.columns + bit.x();
+                    data[n / 8] = char(data[n / 8] | (1 << (n % 8)));
+                }
+            if (data.size() % 2) data.append('\0');
+            b.element(group, 0x3000, "OW", data);
+        }
+    };
+    return buildImage(s);
+}
+
+// The standard's overlay planes as a renderer draws them on frame `frame`, in group order and
+// clipped to the image: a graphics plane's set bits become white whatever the window; a
+// region-of-interest plane darkens (grey >> 4) the pixels of its area outside the region. A
+// plane with an Image Frame Origin covers its frames from that frame on, one without covers
+// every frame.
+std::vector<OverlayPixel> expectedOverlay(const QList<SyntheticOverlay>& planes, int frame) {
+    enum class State { Kept, Replaced, Darkened };
+    std::vector<State> state(std::size_t(kOverlayImageRows * kOverlayImageColumns), State::Kept);
+    std::vector<int> grey(state.size(), 0);
+    for (const SyntheticOverlay& plane : planes) {
+        const int overlayFrame = plane.imageFrameOrigin > 0 ? frame - (plane.imageFrameOrigin - 1) : 0;
+        if (overlayFrame < 0 || overlayFrame >= plane.frames.size()) continue;
+        for (int y = 0; y < plane.rows; ++y)
+            for (int x = 0; x < plane.columns; ++x) {
+                const int row = plane.top + y, column = plane.left + x;
+                if (row < 0 || row >= kOverlayImageRows || column < 0 || column >= kOverlayImageColumns) continue;
+                const std::size_t i = std::size_t(row * kOverlayImageColumns + column);
+                const bool set = plane.frames[overlayFrame].contains(QPoint(x, y));
+                if (plane.type == 'G' && set) {
+                    state[i] = State::Replaced;
+                    grey[i] = 255;
+                } else if (plane.type == 'R' && !set) {
+                    if (state[i] == State::Kept) {
+                        state[i] = State::Darkened;
+                    } else {  // darkened twice: grey >> 8 = 0
+                        grey[i] = state[i] == State::Replaced ? grey[i] >> 4 : 0;
+                        state[i] = State::Replaced;
+                    }
+                }
+            }
+    }
+    std::vector<OverlayPixel> out;
+    for (std::size_t i = 0; i < state.size(); ++i) {
+        if (state[i] == State::Kept) continue;
+        OverlayPixel p;
+        p.index = std::uint32_t(i);
+        p.effect = state[i] == State::Replaced ? OverlayPixel::Effect::Replace : OverlayPixel::Effect::Darken;
+        p.grey = std::uint8_t(state[i] == State::Replaced ? grey[i] : 255);
+        out.push_back(p);
+    }
+    return out;
+}
+
+QMap<QString, OverlayCase> overlayCases() {
+    QMap<QString, OverlayCase> cases;
+    SyntheticOverlay graphics;
+    graphics.top = 1;
+    graphics.left = 2;
+    graphics.rows = 3;
+    graphics.columns = 4;
+    graphics.frames = {{{0, 0}, {1, 1}, {2, 2}, {3, 2}, {3, 0}}};
+    SyntheticOverlay region;
+    region.type = 'R';
+    region.top = 1;
+    region.left = 1;
+    region.rows = 4;
+    region.columns = 5;
+    region.frames = {{{1, 1}, {2, 1}, {1, 2}, {2, 2}, {3, 2}}};
+
+    cases["graphics"].planes = {graphics};
+    cases["graphics, MONOCHROME1"] = cases["graphics"];
+    cases["graphics, MONOCHROME1"].photometric = "MONOCHROME1";
+    cases["region of interest"].planes = {region};
+    cases["region of interest, MONOCHROME1"] = cases["region of interest"];
+    cases["region of interest, MONOCHROME1"].photometric = "MONOCHROME1";
+
+    // Past the bottom right corner, and (Overlay Origin 0\-1) before the top left one.
+    SyntheticOverlay pastEnd = graphics;
+    pastEnd.top = 4;
+    pastEnd.left = 5;
+    pastEnd.rows = pastEnd.columns = 4;
+    pastEnd.frames = {{{0, 0}, {1, 1}, {2, 1}, {3, 3}, {2, 0}}};
+    SyntheticOverlay beforeStart = graphics;
+    beforeStart.top = -1;
+    beforeStart.left = -2;
+    beforeStart.frames = {{{0, 0}, {2, 1}, {3, 2}, {1, 1}}};
+    cases["clipped at the image's edges"].planes = {pastEnd, beforeStart};
+
+    SyntheticOverlay embedded;
+    embedded.top = embedded.left = 0;
+    embedded.rows = kOverlayImageRows;
+    embedded.columns = kOverlayImageColumns;
+    embedded.frames = {{{0, 0}, {7, 0}, {3, 2}, {4, 5}}};
+    embedded.embedded = true;
+    cases["embedded in the pixel data"].planes = {embedded};
+
+    SyntheticOverlay wholeRegion = region;
+    wholeRegion.top = wholeRegion.left = 0;
+    wholeRegion.rows = kOverlayImageRows;
+    wholeRegion.columns = kOverlayImageColumns;
+    wholeRegion.frames = {{{2, 1}, {3, 1}, {2, 2}, {3, 2}, {4, 2}, {2, 3}, {3, 3}}};
+    SyntheticOverlay marks = graphics;
+    marks.top = marks.left = 0;
+    marks.rows = kOverlayImageRows;
+    marks.columns = kOverlayImageColumns;
+    marks.frames = {{{2, 1}, {0, 0}, {5, 4}}};  // inside the region, outside it, outside it
+    cases["graphics over a region of interest"].planes = {wholeRegion, marks};
+    cases["region of interest over graphics"].planes = {marks, wholeRegion};
+    cases["two regions of interest"].planes = {wholeRegion, region};
+
+    SyntheticOverlay perFrame = graphics;
+    perFrame.imageFrameOrigin = 2;
+    perFrame.frames = {{{0, 0}, {1, 1}}, {{2, 2}, {3, 0}}};
+    cases["multi-frame overlay from frame 2 of 3"].frames = 3;
+    cases["multi-frame overlay from frame 2 of 3"].planes = {perFrame};
+    cases["one overlay for every frame"].frames = 2;
+    cases["one overlay for every frame"].planes = {graphics};
+    return cases;
+}
+
 }  // namespace
 
 class TestDicomReader : public QObject {
@@ -449,6 +669,9 @@ private slots:
     void automaticWindowIsRobust();
     void modalityValuesAreRescaled();
     void modalityValuesReproduceEveryGreyRendering();
+    void overlayPlanesAsTheRendererDrawsThem_data();
+    void overlayPlanesAsTheRendererDrawsThem();
+    void overlayFollowsTheFilesOverlayData();
     void windowOverrideRevealsClippedValues();
     void renderWindowRefusesBadInput();
     void ybrFull422Colour();
@@ -832,8 +1055,8 @@ void TestDicomReader::modalityValuesAreRescaled() {
 
 // Every grey frame of the shared files, rendered again from its modality values with the
 // window its rendering used, gives that rendering byte for byte (CT with and without a file
-// window, MR, radiographs, MONOCHROME1, multi-frame with a window per frame), but for the
-// pixels of an overlay plane.
+// window, MR, radiographs, MONOCHROME1, multi-frame with a window per frame, overlay planes).
+// In two other windows, a frame's overlay keeps its grey and most other pixels change.
 void TestDicomReader::modalityValuesReproduceEveryGreyRendering() {
     SKIP_WITHOUT_SHARED_DATA();
     DicomReadOptions options;
@@ -856,24 +1079,27 @@ void TestDicomReader::modalityValuesReproduceEveryGreyRendering() {
             const ModalityFrame& frame = image.modality[f];
             QCOMPARE(frame.values.size(), std::size_t(frame.width) * std::size_t(frame.height));
             QVERIFY(frame.minimum <= frame.maximum);
-            RgbImage again = renderWindow(frame, frame.windowCenter, frame.windowWidth);
-            if (image.meta.visibleOverlayPlanes > 0) {
-                // The renderer drew the graphics overlay in white; everything else agrees.
-                int overlayPixels = 0;
-                for (std::size_t i = 0; i < again.pixels.size(); ++i)
-                    if (again.pixels[i] != image.frames[f].pixels[i]) {
-                        QCOMPARE(int(image.frames[f].pixels[i]), 255);
-                        again.pixels[i] = 255;
-                        ++overlayPixels;
-                    }
-                QVERIFY2(overlayPixels > 0, qPrintable(relative));
-                ++overlays;
-            }
+            const RgbImage again = renderWindow(frame, frame.windowCenter, frame.windowWidth);
             QVERIFY2(again.pixels == image.frames[f].pixels,
                      qPrintable(QStringLiteral("%1 frame %2: max difference %3")
                                     .arg(relative)
                                     .arg(f)
                                     .arg(difference(again, image.frames[f]).maximum)));
+            if (frame.overlay.empty()) continue;
+            QVERIFY2(image.meta.visibleOverlayPlanes > 0, qPrintable(relative));
+            ++overlays;
+            const int others = int(frame.values.size() - frame.overlay.size());
+            const std::pair<double, double> windows[] = {
+                {(frame.minimum + frame.maximum + 1) / 2, frame.maximum - frame.minimum + 1},
+                {frame.windowCenter, std::max(1.0, frame.windowWidth / 4)}};
+            for (const auto& [center, width] : windows) {
+                int changed = 0;
+                const QString problem = overlayProblemInWindow(frame, center, width, image.frames[f], &changed);
+                QVERIFY2(problem.isEmpty(), qPrintable(relative + ": " + problem));
+                qInfo("%s frame %zu: %zu overlay pixels; window %.1f / %.1f changes %d of the %d others",
+                      qPrintable(relative), f, frame.overlay.size(), center, width, changed, others);
+                QVERIFY2(changed > others / 2, qPrintable(relative));
+            }
         }
         ++files;
         inverted += image.modality.front().inverted ? 1 : 0;
@@ -885,6 +1111,79 @@ void TestDicomReader::modalityValuesReproduceEveryGreyRendering() {
     QCOMPARE(overlays, 1);  // examples_overlay.dcm
     QVERIFY(inverted >= 2);
     QVERIFY(fromFile >= 5);
+}
+
+void TestDicomReader::overlayPlanesAsTheRendererDrawsThem_data() {
+    QTest::addColumn<QString>("name");
+    for (const QString& name : overlayCases().keys()) QTest::newRow(qPrintable(name)) << name;
+}
+
+// Synthetic overlay planes of both types, MONOCHROME1, clipped, embedded, stacked and per
+// frame: the frame keeps exactly the pixels the standard's planes change, renderWindow() with
+// the file's window gives the renderer's frame byte for byte, and other windows keep the
+// overlay's effect. Keeping the modality values does not change the file rendering.
+void TestDicomReader::overlayPlanesAsTheRendererDrawsThem() {
+    QFETCH(QString, name);
+    const OverlayCase overlayCase = overlayCases().value(name);
+    const std::string path =
+        tempFile(QStringLiteral("overlay-%1.dcm").arg(QTest::currentDataTag()).replace(' ', '_'),
+                 buildOverlayImage(overlayCase))
+            .toStdString();
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    options.frames = MultiFramePolicy::EveryFrame;
+    const DicomImage image = readDicomFile(path, options);
+    QCOMPARE(image.meta.visibleOverlayPlanes, int(overlayCase.planes.size()));
+    QCOMPARE(int(image.modality.size()), overlayCase.frames);
+    DicomReadOptions fileRenderingOnly;
+    fileRenderingOnly.frames = MultiFramePolicy::EveryFrame;
+    const DicomImage plain = readDicomFile(path, fileRenderingOnly);
+    int overlayPixels = 0;
+    for (int f = 0; f < overlayCase.frames; ++f) {
+        const ModalityFrame& frame = image.modality[std::size_t(f)];
+        const RgbImage& fileRendering = image.frames[std::size_t(f)];
+        QCOMPARE(fileRendering.pixels, plain.frames[std::size_t(f)].pixels);
+        QCOMPARE(describe(frame.overlay), describe(expectedOverlay(overlayCase.planes, f)));
+        overlayPixels += int(frame.overlay.size());
+        QCOMPARE(renderWindow(frame, frame.windowCenter, frame.windowWidth).pixels, fileRendering.pixels);
+        for (const auto& [center, width] : {std::pair{700.0, 400.0}, std::pair{2500.0, 3000.0}}) {
+            int changed = 0;
+            const QString problem = overlayProblemInWindow(frame, center, width, fileRendering, &changed);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+            QVERIFY(changed > 0);
+        }
+    }
+    QVERIFY(overlayPixels > 0);
+    options.frames = MultiFramePolicy::MiddleFrame;
+    const DicomImage middle = readDicomFile(path, options);
+    QCOMPARE(describe(middle.modality.front().overlay),
+             describe(expectedOverlay(overlayCase.planes, overlayCase.frames / 2)));
+}
+
+// examples_overlay.dcm: a graphics plane as large as the image (Overlay Origin 1\1) in Overlay
+// Data (6000,3000), read here from the file's own bytes: its set bits are exactly the
+// overlay's pixels, white.
+void TestDicomReader::overlayFollowsTheFilesOverlayData() {
+    SKIP_WITHOUT_SHARED_DATA();
+    const QString relative = QStringLiteral("pydicom-test-files/examples_overlay.dcm");
+    const QByteArray bytes = readBytes(dicomDir() + QLatin1Char('/') + relative);
+    // Explicit VR little endian: tag, "OW", two reserved bytes, 32-bit length.
+    const int at = bytes.indexOf(QByteArray("\x00\x60\x00\x30OW\x00\x00", 8));
+    QVERIFY(at > 0);
+    const auto length = qFromLittleEndian<quint32>(bytes.constData() + at + 8);
+    const QByteArray data = bytes.mid(at + 12, int(length));
+    QCOMPARE(data.size(), (300 * 484 + 7) / 8);
+    QStringList bits;
+    for (int n = 0; n < 300 * 484; ++n)
+        if (data[n / 8] & (1 << (n % 8))) bits << QStringLiteral("%1:255").arg(n);
+    QVERIFY(bits.size() > 100);
+
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    const DicomImage image = readDicomFile(sharedFile(relative), options);
+    QCOMPARE(image.meta.visibleOverlayPlanes, 1);
+    QCOMPARE(describe(image.modality.front().overlay), bits);
+    QCOMPARE(image.frames.front().pixels, readDicomFile(sharedFile(relative)).frames.front().pixels);
 }
 
 // A CT whose file window (width 100 HU around 40) clips most of the body: a wider window
@@ -935,6 +1234,12 @@ void TestDicomReader::renderWindowRefusesBadInput() {
     frame.inverted = true;
     QCOMPARE(renderWindow(frame, 2, 1).pixels,
              (std::vector<std::uint8_t>{255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0}));
+    // Overlay pixels after the inversion: one replaced, one darkened (255 >> 4).
+    frame.overlay = {{1, OverlayPixel::Effect::Replace, 200}, {0, OverlayPixel::Effect::Darken, 255}};
+    QCOMPARE(renderWindow(frame, 2, 1).pixels,
+             (std::vector<std::uint8_t>{15, 15, 15, 200, 200, 200, 0, 0, 0, 0, 0, 0}));
+    frame.overlay.push_back({4, OverlayPixel::Effect::Replace, 255});  // past the 2 x 2 frame
+    QVERIFY_THROWS_EXCEPTION(Error, renderWindow(frame, 2, 1));
 }
 
 void TestDicomReader::ybrFull422Colour() {

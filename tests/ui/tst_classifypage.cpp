@@ -49,6 +49,7 @@ private slots:
     void brokenFileReportsThePath();
     void dicomWindowRevealsWhatTheFileWindowClipped();
     void dicomWindowWithoutPresetsForOtherModalities();
+    void dicomOverlayStaysInOtherWindows();
 
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
@@ -379,6 +380,51 @@ void TestClassifyPage::dicomWindowWithoutPresetsForOtherModalities() {
     QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 2, 60000);
     QVERIFY(!page.lastOutcome().modalityFrame);
     QVERIFY(!box->isVisible());
+#endif
+}
+
+// A file with an annotation overlay plane: the annotation the file rendering shows stays, in
+// white, when the user changes the window, while the image under it changes.
+void TestClassifyPage::dicomOverlayStaysInOtherWindows() {
+#ifndef FMC_HAVE_DICOM
+    QSKIP("this build has no DICOM component");
+#else
+    const auto annotated = dicomFile(QStringLiteral("pydicom-test-files/examples_overlay.dcm"));
+    if (!QFileInfo::exists(annotated)) QSKIP("../shared/data/dicom is not present");
+    ClassifyPage page;
+    page.setWorkspace(workspace_.get());
+    page.show();
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    page.classifyFile(annotated);
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    const auto outcome = page.lastOutcome();
+    QVERIFY(outcome.modalityFrame);
+    const auto& frame = *outcome.modalityFrame;
+    QVERIFY(!frame.overlay.empty());
+    const QImage file = outcome.image.convertToFormat(QImage::Format_RGB888);
+    std::vector<bool> annotation(std::size_t(frame.width) * std::size_t(frame.height), false);
+    for (const auto& pixel : frame.overlay) {
+        QCOMPARE(int(pixel.effect), int(fmc::OverlayPixel::Effect::Replace));
+        QCOMPARE(qRed(file.pixel(int(pixel.index) % frame.width, int(pixel.index) / frame.width)), 255);
+        annotation[pixel.index] = true;
+    }
+
+    page.findChild<QPushButton*>(QStringLiteral("windowWholeRange"))->click();
+    const QImage wide = page.displayedImage().convertToFormat(QImage::Format_RGB888);
+    QCOMPARE(wide.size(), file.size());
+    int changed = 0;
+    for (int y = 0; y < wide.height(); ++y)
+        for (int x = 0; x < wide.width(); ++x) {
+            if (annotation[std::size_t(y) * std::size_t(frame.width) + std::size_t(x)])
+                QCOMPARE(wide.pixel(x, y), qRgb(255, 255, 255));
+            else if (wide.pixel(x, y) != file.pixel(x, y))
+                ++changed;
+        }
+    qInfo("%zu annotation pixels stay white in the whole-range window; %d of the other pixels changed",
+          frame.overlay.size(), changed);
+    QVERIFY(changed > wide.width() * wide.height() / 2);
+    page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
+    QCOMPARE(page.displayedImage(), outcome.image);
 #endif
 }
 
