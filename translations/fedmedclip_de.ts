@@ -31,6 +31,26 @@
         <source>Round %1: training on this site&apos;s images</source>
         <translation>Runde %1: Training mit den Bildern dieses Standorts</translation>
     </message>
+    <message>
+        <source>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</source>
+        <translation>Die Föderation ist beendet. Das endgültige Modell dieses Standorts ist gespeichert und wird auf der Seite Klassifizieren verwendet.</translation>
+    </message>
+    <message>
+        <source>Federation &quot;%1&quot;: %2 rounds in all.</source>
+        <translation>Föderation „%1“: insgesamt %2 Runden.</translation>
+    </message>
+    <message>
+        <source>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</source>
+        <translation>Runde %1 wurde geschlossen, bevor die Aktualisierung dieses Standorts ankam; dieser Standort nimmt an der nächsten Runde teil.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this site&apos;s update of round %1. The log says why; the federation goes on without it.</source>
+        <translation>Der Koordinator hat die Aktualisierung dieses Standorts für Runde %1 abgelehnt. Das Protokoll nennt den Grund; die Föderation läuft ohne sie weiter.</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 sent. Waiting for the other sites.</source>
+        <translation>Runde %1 von %2 gesendet. Warten auf die anderen Standorte.</translation>
+    </message>
 </context>
 <context>
     <name>CoordinatorProbe</name>

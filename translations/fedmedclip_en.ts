@@ -31,6 +31,26 @@
         <source>Round %1: training on this site&apos;s images</source>
         <translation>Round %1: training on this site&apos;s images</translation>
     </message>
+    <message>
+        <source>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</source>
+        <translation>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</translation>
+    </message>
+    <message>
+        <source>Federation &quot;%1&quot;: %2 rounds in all.</source>
+        <translation>Federation &quot;%1&quot;: %2 rounds in all.</translation>
+    </message>
+    <message>
+        <source>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</source>
+        <translation>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this site&apos;s update of round %1. The log says why; the federation goes on without it.</source>
+        <translation>The coordinator refused this site&apos;s update of round %1. The log says why; the federation goes on without it.</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 sent. Waiting for the other sites.</source>
+        <translation>Round %1 of %2 sent. Waiting for the other sites.</translation>
+    </message>
 </context>
 <context>
     <name>CoordinatorProbe</name>

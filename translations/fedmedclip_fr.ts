@@ -31,6 +31,26 @@
         <source>Round %1: training on this site&apos;s images</source>
         <translation>Tour %1 : entraînement sur les images de ce site</translation>
     </message>
+    <message>
+        <source>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</source>
+        <translation>La fédération est terminée. Le modèle final de ce site est enregistré et la page Classer l&apos;utilise.</translation>
+    </message>
+    <message>
+        <source>Federation &quot;%1&quot;: %2 rounds in all.</source>
+        <translation>Fédération « %1 » : %2 tours en tout.</translation>
+    </message>
+    <message>
+        <source>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</source>
+        <translation>Le tour %1 s&apos;est terminé avant l&apos;arrivée de la mise à jour de ce site ; ce site participe au tour suivant.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this site&apos;s update of round %1. The log says why; the federation goes on without it.</source>
+        <translation>Le coordinateur a refusé la mise à jour de ce site pour le tour %1. Le journal indique pourquoi ; la fédération continue sans elle.</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 sent. Waiting for the other sites.</source>
+        <translation>Tour %1 sur %2 envoyé. En attente des autres sites.</translation>
+    </message>
 </context>
 <context>
     <name>CoordinatorProbe</name>

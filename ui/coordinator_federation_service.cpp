@@ -127,6 +127,8 @@ protected:
     void keepFinalModel(const fed::FederationTask& task, const fed::SiteTrainingConfig&,
                         const ParameterSet& fullState) override {
         workspace_.saveSiteModel(fullState, classNames(task));
+        context_.reportProgress(0, 0, CoordinatorFederationService::tr("The federation has finished. This site's final model is saved and "
+                                                                       "the Classify page uses it."));
     }
 
 private:
@@ -156,6 +158,9 @@ public:
                                                     QUuid::createUuid().toString(QUuid::Id128).left(6)),
                                            kRunFederated, QDateTime::currentDateTime(), classes,
                            CoordinatorFederationService::tr("federation \"%1\" at %2").arg(QString::fromStdString(task.settings.name), coordinator_)});
+        context_.reportProgress(0, 0, CoordinatorFederationService::tr("Federation \"%1\": %2 rounds in all.")
+                                          .arg(QString::fromStdString(task.settings.name))
+                                          .arg(total_));
     }
 
     void recordRound(const fed::SiteRoundRecord& record) override {
@@ -189,6 +194,7 @@ public:
         status.totalRounds = total_;
         status.coordinator = coordinator_;
         context_.reportPartial(QVariant::fromValue(status));
+        context_.reportProgress(0, 0, progressText(record));
         outcome.roundsDone = std::max(outcome.roundsDone, record.round);
         if (row.balancedAccuracy >= outcome.bestBalancedAccuracy) {
             outcome.bestBalancedAccuracy = row.balancedAccuracy;
@@ -201,6 +207,20 @@ public:
     TrainingOutcome outcome;
 
 private:
+    // The coordinator's verdict on this round's upload, in the app's language (its own words
+    // are in the log).
+    QString progressText(const fed::SiteRoundRecord& record) const {
+        if (record.outcome == "late")
+            return CoordinatorFederationService::tr("Round %1 closed before this site's update arrived; this site "
+                                                    "joins the next round.").arg(record.round);
+        if (record.outcome == "rejected")
+            return CoordinatorFederationService::tr("The coordinator refused this site's update of round %1. The "
+                                                    "log says why; the federation goes on without it.").arg(record.round);
+        return CoordinatorFederationService::tr("Round %1 of %2 sent. Waiting for the other sites.")
+            .arg(record.round)
+            .arg(total_);
+    }
+
     WorkspaceService& workspace_;
     TaskContext& context_;
     QString coordinator_;
@@ -279,11 +299,8 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
     const auto identity = requireIdentity(stateDirectory());
     configureRuntime(str(config.device), config.threads);
     // The agent's and the trainer's notes (waiting for sites, retries, a resumed local model)
-    // are the round's live status.
-    const auto note = [&context](const QString& message) {
-        qCInfo(lcFederation).noquote() << message;
-        context.reportProgress(0, 0, message);
-    };
+    // go to the log; the page shows its own translated progress and the polled round status.
+    const auto note = [](const QString& message) { qCInfo(lcFederation).noquote() << message; };
     fed::SiteTrainingConfig training;
     training.bundleDir = str(config.bundleDirectory);
     training.checkpointPath = str(QDir(stateDirectory()).filePath(QStringLiteral("local-model.fmcp")));

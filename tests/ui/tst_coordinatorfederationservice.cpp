@@ -133,6 +133,20 @@ std::unique_ptr<fmc::federation::CoordinatorServer> TestCoordinatorFederationSer
 
 namespace {
 
+// The federation component's log lines (fmc.ui.federation), as the app writes them.
+QStringList& federationLog() {
+    static QStringList lines;
+    return lines;
+}
+
+QtMessageHandler previousMessageHandler = nullptr;
+
+void captureFederationLog(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (context.category && QLatin1String(context.category) == QLatin1String("fmc.ui.federation"))
+        federationLog() << message;
+    if (previousMessageHandler) previousMessageHandler(type, context, message);
+}
+
 // From the label mapping page on, with the defaults: data, bundle check, connection test, done.
 void finishFromTheMappingPage(FederationWizard& wizard) {
     wizard.next();
@@ -283,6 +297,7 @@ bool sameParameters(const fmc::ParameterSet& a, const fmc::ParameterSet& b) {
 
 void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
     if (!workspace_->federationSetup().isComplete()) QSKIP("needs the enrollment of the previous test");
+    if (!previousMessageHandler) previousMessageHandler = qInstallMessageHandler(captureFederationLog);
     auto service = std::make_shared<CoordinatorFederationService>(workspace_->rootPath());
     const auto checkpoint = service->stateDirectory() + QStringLiteral("/local-model.fmcp");
     QVERIFY(!QFileInfo::exists(checkpoint));
@@ -339,19 +354,25 @@ void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
     const auto resumedNote = QStringLiteral("resumed the local model from ") + checkpoint;
     CoordinatorFederationService restarted(workspace_->rootPath());
     progress.clear();
+    federationLog().clear();
     runFederation(restarted, bundle_, outcome, progress, statuses);
     if (QTest::currentTestFailed()) return;
     QCOMPARE(outcome.roundsDone, 0);
-    QVERIFY2(progress.contains(resumedNote), qPrintable(progress.join(QLatin1Char('\n'))));
+    QVERIFY2(federationLog().contains(resumedNote), qPrintable(federationLog().join(QLatin1Char('\n'))));
+    QVERIFY2(progress.contains(QStringLiteral("The federation has finished. This site's final model is saved and the "
+                                              "Classify page uses it.")),
+             qPrintable(progress.join(QLatin1Char('\n'))));
     QVERIFY(sameParameters(workspace_->siteModel(), trained));
 
     // Without the checkpoint the private MLP starts afresh, and the kept model differs.
     QVERIFY(QFile::remove(checkpoint));
     CoordinatorFederationService withoutCheckpoint(workspace_->rootPath());
     progress.clear();
+    federationLog().clear();
     runFederation(withoutCheckpoint, bundle_, outcome, progress, statuses);
     if (QTest::currentTestFailed()) return;
-    QVERIFY(!progress.contains(resumedNote));
+    QVERIFY(!federationLog().isEmpty());
+    QVERIFY(!federationLog().contains(resumedNote));
     QVERIFY(!sameParameters(workspace_->siteModel(), trained));
     QVERIFY(QFileInfo::exists(checkpoint));
 
