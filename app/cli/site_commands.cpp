@@ -79,6 +79,8 @@ int importCommand(const QStringList& arguments) {
         {"map", "Local label name = federation class name (repeatable).", "LOCAL=FEDERATION"},
         {"frames", "Multi-frame DICOM: middle (one sample per file) or every (one per frame).", "POLICY", "middle"},
         {"test-share", "Share of images without a given split that go to the test split.", "FRACTION", "0.2"},
+        {"validation-share", "Share of images without a given split that go to the validation split (where "
+                             "train-local picks its best round).", "FRACTION", "0.15"},
         {"list", "Which files to list: problems or all.", "WHICH", "problems"},
         {"report", "Also write the full report (every file) to FILE.", "FILE"},
     });
@@ -90,9 +92,16 @@ int importCommand(const QStringList& arguments) {
     const auto frames = parser.value("frames");
     if (frames == "every") options.frames = MultiFramePolicy::EveryFrame;
     else if (frames != "middle") throw Error("import: --frames must be middle or every, not '" + str(frames) + "'");
-    bool ok = false;
-    options.testShare = parser.value("test-share").toDouble(&ok);
-    if (!ok) throw Error("import: --test-share must be a number between 0 and 1");
+    auto share = [&](const char* name) {
+        bool ok = false;
+        const auto value = parser.value(name).toDouble(&ok);
+        if (!ok || !(value >= 0 && value <= 1))
+            throw Error(std::string("import: --") + name + " must be a number between 0 and 1, not '" +
+                        str(parser.value(name)) + "'");
+        return value;
+    };
+    options.testShare = share("test-share");
+    options.validationShare = share("validation-share");  // the importer refuses a sum over 1
     const auto list = parser.value("list");
     if (list != "problems" && list != "all") throw Error("import: --list must be problems or all");
 
@@ -199,7 +208,8 @@ int trainLocalCommand(const QStringList& arguments) {
         "Trains the site's FedMedCLIP model (FAM + private MLP) on the workspace's train split, records every "
         "round (metrics and per-class recall on the validation split, else the test split) and saves the best "
         "round's model (highest balanced accuracy; the last round without an evaluation split) as a new model "
-        "version.");
+        "version, then evaluates that model once on the test split. Without a validation split the round is "
+        "chosen on the test split, whose figures are then optimistic.");
     parser.addHelpOption();
     parser.addPositionalArgument("workspace", "Workspace folder.");
     parser.addOptions({
@@ -263,6 +273,17 @@ int trainLocalCommand(const QStringList& arguments) {
     else
         std::printf("saved model version %lld: round %d, the last (no evaluation split to choose the best round)\n",
                     static_cast<long long>(result.modelVersionId), result.keptRound);
+    if (result.keptRoundChosenOnTestSplit)
+        std::printf("WARNING: no validation split, so round %d was chosen on the test split: the test figures above "
+                    "are optimistic. Import with --validation-share (or validation folders / CSV splits) for an "
+                    "unbiased test estimate.\n",
+                    result.keptRound);
+    if (const auto& test = result.keptModelOnTest)
+        std::printf("kept model on the %lld test images: accuracy %.2f%%, balanced accuracy %.2f%%, macro F1 %.2f%%\n",
+                    static_cast<long long>(test->numSamples), 100.0 * test->accuracy, 100.0 * test->balancedAccuracy,
+                    100.0 * test->macroF1);
+    else if (result.evaluationSplit == "validation")
+        std::printf("no labelled test images: the kept model was not evaluated on a test split\n");
     return 0;
 }
 

@@ -215,9 +215,18 @@ GivenLabel labelFromFolders(const Candidate& candidate) {
     return given;
 }
 
-Split splitFromHash(const std::string& pixelHash, double testShare) {
-    const auto prefix = std::stoull(pixelHash.substr(0, 8), nullptr, 16);
-    return static_cast<double>(prefix) / 4294967296.0 < testShare ? Split::Test : Split::Train;
+// The first 32 bits of the pixel hash as a fraction in [0, 1): uniform, and the same on
+// every machine.
+Split splitFromHash(const std::string& pixelHash, double testShare, double validationShare) {
+    const auto u = static_cast<double>(std::stoull(pixelHash.substr(0, 8), nullptr, 16)) / 4294967296.0;
+    if (u < testShare) return Split::Test;
+    if (u < testShare + validationShare) return Split::Validation;
+    return Split::Train;
+}
+
+void checkShare(const char* name, double share) {
+    if (!(share >= 0 && share <= 1))  // also refuses NaN
+        throw Error(std::string("import: ") + name + " must lie in [0, 1], not " + std::to_string(share));
 }
 
 std::string errorClassOf(const std::exception& error, ImageFileKind kind) {
@@ -228,8 +237,11 @@ std::string errorClassOf(const std::exception& error, ImageFileKind kind) {
 class Importer {
 public:
     Importer(SiteStore& store, const ImportOptions& options) : store_(store), options_(options) {
-        if (options_.testShare < 0 || options_.testShare > 1)
-            throw Error("import: testShare must lie in [0, 1], not " + std::to_string(options_.testShare));
+        checkShare("testShare", options_.testShare);
+        checkShare("validationShare", options_.validationShare);
+        if (options_.testShare + options_.validationShare > 1 + 1e-9)
+            throw Error("import: testShare " + std::to_string(options_.testShare) + " and validationShare " +
+                        std::to_string(options_.validationShare) + " add up to more than 1");
         if (options_.labelSource == LabelSource::Csv) csv_ = readLabelsCsv(options_.csvPath);
         if (options_.labelSource == LabelSource::DicomTag) {
             const auto& keyword = options_.dicomTagKeyword;
@@ -367,7 +379,7 @@ private:
             image.width = sample.image.width;
             image.height = sample.image.height;
             image.label = given.label;
-            image.split = given.split ? *given.split : splitFromHash(sample.pixelHash, options_.testShare);
+            image.split = given.split ? *given.split : keptSplit(existing, sample);
             image.site = given.site;
             image.identifying = decoded.identifying;
             samples.push_back(std::move(image));
@@ -406,14 +418,25 @@ private:
         return result;
     }
 
+    // The split of a sample whose folder or CSV row gives none. A changed file keeps the
+    // split of its old rows (the same frame's, else the file's first), so an edited test
+    // image does not turn up in train; a new file gets one from its pixel hash.
+    Split keptSplit(const std::vector<StoredImage>& existing, const DecodedSample& sample) const {
+        if (existing.empty())
+            return splitFromHash(sample.pixelHash, options_.testShare, options_.validationShare);
+        for (const auto& image : existing)
+            if (image.frame == sample.frame) return image.split;
+        return existing.front().split;
+    }
+
     ImportFileResult alreadyImported(const std::vector<StoredImage>& existing, const GivenLabel& given,
                                      ImportFileResult& result) {
         result.outcome = ImportOutcome::AlreadyImported;
         result.label = existing.front().label;
-        // Re-importing with a label source updates the labels; without one, keeps them.
+        // Re-importing with a label source updates the labels; without one, keeps them. The
+        // rows keep their splits unless the folder or CSV row names one.
         if (options_.labelSource == LabelSource::FolderNames || options_.labelSource == LabelSource::Csv) {
-            const auto split = given.split ? *given.split : existing.front().split;
-            if (store_.relabelFile(result.path, given.label, split, given.site) > 0) {
+            if (store_.relabelFile(result.path, given.label, given.split, given.site) > 0) {
                 result.detail = "label, split or site updated";
                 result.label = given.label;
             }

@@ -19,9 +19,12 @@
 //  * Labels: none; the name of the nearest folder that is not a split name (train, test,
 //    val, ...), from the file's own folder up to the imported folder itself; a CSV; or a
 //    DICOM attribute. A folder named like a split on that way sets the split (the nearest
-//    one wins). Images without a split from
-//    their folder or CSV get one from their pixel hash: testShare of them go to "test", the
-//    rest to "train", the same way on every machine and every re-run.
+//    one wins). Images without a split from their folder or CSV get one from their pixel
+//    hash: testShare of them go to "test", validationShare to "validation" (where training
+//    picks its best round, so the test split stays unseen), the rest to "train", the same
+//    way on every machine and every re-run.
+//  * Re-importing never moves an image between splits unless its folder or CSV row now names
+//    one: a file already imported keeps its rows' splits, a changed file its old frames'.
 //  * Labels CSV: a header row naming the columns; "path" and "label" are required, "site"
 //    (or "center") and "split" optional, other columns ignored. RFC 4180 quoting. Relative
 //    paths are relative to the CSV's folder. Files not in the CSV are imported unlabelled.
@@ -45,7 +48,9 @@ struct ImportOptions {
     std::string dicomTagKeyword;  // LabelSource::DicomTag, e.g. "BodyPartExamined"
     MultiFramePolicy frames = MultiFramePolicy::MiddleFrame;
     ImageLimits limits;
-    double testShare = 0.2;  // for images whose split is not given
+    // For images whose split is not given; each in [0, 1], together at most 1.
+    double testShare = 0.2;
+    double validationShare = 0.15;
 };
 
 // "none", "folder", "csv:<file>", "tag:<keyword>": what the import run records.
@@ -83,7 +88,8 @@ struct ImportProgress {
 using ImportProgressCallback = std::function<void(const ImportProgress&)>;
 
 // Throws fmc::Error (naming the file or option) only for a problem with the request itself:
-// an unreadable or malformed labels CSV, an unknown or patient-identifying DICOM keyword.
+// an unreadable or malformed labels CSV, an unknown or patient-identifying DICOM keyword,
+// split shares out of range.
 // A path that does not exist is reported as an error entry like any other bad file.
 ImportReport importPaths(SiteStore& store, const std::vector<std::string>& paths, const ImportOptions& options,
                          const ImportProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr);

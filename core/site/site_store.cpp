@@ -468,12 +468,12 @@ std::vector<StoredImage> SiteStore::images(const ImageFilter& filter) {
 
 int SiteStore::imageCount() { return static_cast<int>(database_.queryInt("SELECT COUNT(*) FROM images")); }
 
-int SiteStore::relabelFile(const std::string& sourcePath, const std::optional<std::string>& label, Split split,
-                           const std::string& site) {
+int SiteStore::relabelFile(const std::string& sourcePath, const std::optional<std::string>& label,
+                           std::optional<Split> split, const std::string& site) {
     database_
-        .prepare("UPDATE images SET label = ?2, split = ?3, site = ?4 WHERE source_path = ?1 "
-                 "AND (label IS NOT ?2 OR split IS NOT ?3 OR site IS NOT ?4)")
-        .bindAll(sourcePath, label, std::string(splitName(split)), site)
+        .prepare("UPDATE images SET label = ?2, split = COALESCE(?3, split), site = ?4 WHERE source_path = ?1 "
+                 "AND (label IS NOT ?2 OR split IS NOT COALESCE(?3, split) OR site IS NOT ?4)")
+        .bindAll(sourcePath, label, split ? std::optional<std::string>(splitName(*split)) : std::nullopt, site)
         .run();
     return database_.changes();
 }

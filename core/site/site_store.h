@@ -221,9 +221,9 @@ public:
     std::vector<StoredImage> imagesOfFile(const std::string& sourcePath);
     std::vector<StoredImage> images(const ImageFilter& filter = {});
     int imageCount();
-    // Updates label, split and site of every sample of a file (a re-import with labels).
-    // Returns the number of rows whose values changed.
-    int relabelFile(const std::string& sourcePath, const std::optional<std::string>& label, Split split,
+    // Updates label, split and site of every sample of a file (a re-import with labels);
+    // split nullopt keeps each row's own. Returns the number of rows whose values changed.
+    int relabelFile(const std::string& sourcePath, const std::optional<std::string>& label, std::optional<Split> split,
                     const std::string& site);
     void markImageUnreadable(std::int64_t imageId, const std::string& reason);
     void markImageReadable(std::int64_t imageId);

@@ -322,23 +322,20 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
             images.push_back(std::move(image));
         }
     };
-    std::vector<StoredImage> trainImages, evaluationImages;
-    std::vector<int> trainLabels, evaluationLabels;
+    std::vector<StoredImage> trainImages, validationImages, testImages;
+    std::vector<int> trainLabels, validationLabels, testLabels;
     labelledImages(Split::Train, trainImages, trainLabels);
-    labelledImages(Split::Validation, evaluationImages, evaluationLabels);
-    result.evaluationSplit = evaluationImages.empty() ? "" : "validation";
-    if (evaluationImages.empty()) {
-        labelledImages(Split::Test, evaluationImages, evaluationLabels);
-        if (!evaluationImages.empty()) result.evaluationSplit = "test";
-    }
+    labelledImages(Split::Validation, validationImages, validationLabels);
+    labelledImages(Split::Test, testImages, testLabels);
     for (const auto& [label, count] : leftOut)
         result.notes.push_back(std::to_string(count) + " images labelled '" + label +
                                "' left out: no training class of that name");
     if (trainImages.empty()) throw Error(folder_ + ": no labelled images in the train split");
 
-    // Features of both splits in one pass, so the progress bar covers everything.
+    // Features of all splits in one pass, so the progress bar covers everything.
     std::vector<StoredImage> all = trainImages;
-    all.insert(all.end(), evaluationImages.begin(), evaluationImages.end());
+    all.insert(all.end(), validationImages.begin(), validationImages.end());
+    all.insert(all.end(), testImages.begin(), testImages.end());
     const auto allFeatures = features(bundle, all, result.features, [&](int done, int total) {
         if (progress) progress({"features", done, total, nullptr});
     }, cancel);
@@ -354,15 +351,24 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
             }
         featuresOut = selectRows(allFeatures, rows);
     };
-    FloatMatrix trainFeatures, evaluationFeatures;
-    std::vector<int> trainY, evaluationY;
+    FloatMatrix trainFeatures, validationFeatures, testFeatures;
+    std::vector<int> trainY, validationY, testY;
     usable(trainImages, trainLabels, 0, trainFeatures, trainY);
-    usable(evaluationImages, evaluationLabels, static_cast<std::int64_t>(trainImages.size()), evaluationFeatures,
-           evaluationY);
+    usable(validationImages, validationLabels, static_cast<std::int64_t>(trainImages.size()), validationFeatures,
+           validationY);
+    usable(testImages, testLabels, static_cast<std::int64_t>(trainImages.size() + validationImages.size()),
+           testFeatures, testY);
     if (trainY.empty()) throw Error(folder_ + ": none of the train split's images could be read");
+
+    // The rounds are judged on validation; on test only when there is no validation split,
+    // and then the result says that the test figures are optimistic.
+    const bool onValidation = !validationY.empty();
+    const auto& evaluationFeatures = onValidation ? validationFeatures : testFeatures;
+    const auto& evaluationY = onValidation ? validationY : testY;
+    result.evaluationSplit = onValidation ? "validation" : testY.empty() ? "" : "test";
+    result.keptRoundChosenOnTestSplit = result.evaluationSplit == "test";
     result.trainImages = static_cast<int>(trainY.size());
     result.evaluationImages = static_cast<int>(evaluationY.size());
-    if (evaluationY.empty()) result.evaluationSplit.clear();
 
     const auto promptTemplate = store_.setting(settings::kPromptTemplate).value_or(kDefaultPromptTemplate);
     std::vector<std::string> prompts;
@@ -415,6 +421,14 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
             store_.recordRound(result.trainingRunId, metrics);
             result.rounds.push_back(metrics);
             if (progress) progress({"rounds", round, config.rounds, &result.rounds.back()});
+        }
+        if (onValidation && !testY.empty()) {
+            // A fresh model from the kept state, as predict() builds it from the saved version.
+            FedMedClipSite kept(classText, static_cast<float>(manifest.logitScale), config.options, config.seed,
+                                config.device);
+            kept.setFullState(keptState);
+            result.keptModelOnTest = computeMetrics(testY, kept.predict(testFeatures).ensemble,
+                                                    static_cast<int>(result.classes.size()));
         }
         ModelVersion version;
         version.kind = ModelVersionKind::LocalCheckpoint;

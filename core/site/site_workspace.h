@@ -9,6 +9,7 @@
 //
 // Training and prediction run on frozen-encoder features of the workspace's images, cached
 // in the store per bundle hash, so each image is encoded once per bundle.
+#include "common/metrics.h"
 #include "engine/fedmedclip_site.h"
 #include "site/importer.h"
 #include "site/site_store.h"
@@ -74,6 +75,13 @@ struct LocalTrainingResult {
     // The round whose model was saved: the highest balanced accuracy on the evaluation
     // split (the later round on a tie), or the last round when nothing was evaluated.
     int keptRound = 0;
+    // No validation split, so the rounds were evaluated on the test split and the kept round
+    // chosen on it: its test figures are optimistic, not an estimate for new images.
+    bool keptRoundChosenOnTestSplit = false;
+    // The kept model evaluated once on the test split after training, when the kept round was
+    // chosen on a validation split and there are readable labelled test images (numSamples:
+    // how many). Not a round: it plays no part in choosing the kept round.
+    std::optional<ClassificationMetrics> keptModelOnTest;
     FeatureExtractionSummary features;
     std::vector<std::string> notes;  // e.g. labels left out because no class matches
     bool demoBundle = false;
@@ -129,7 +137,9 @@ public:
     // records the run and each round's metrics and per-class recall (on the validation
     // split, or the test split when there is no validation split), and saves the best
     // round's state (see LocalTrainingResult::keptRound) as a local checkpoint model
-    // version. Throws fmc::Error when there is nothing to train on.
+    // version. With a validation split the kept model is then evaluated once on the test
+    // split (LocalTrainingResult::keptModelOnTest). Throws fmc::Error when there is nothing
+    // to train on.
     LocalTrainingResult trainLocal(const LocalTrainingConfig& config, const LocalTrainingProgressCallback& progress = {},
                                    const std::atomic<bool>* cancel = nullptr);
 

@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -81,6 +82,26 @@ void writeBytes(const QString& path, const QByteArray& bytes) {
 QByteArray readBytes(const QString& path) {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The documented rule for an image whose split is not given: the first 32 bits of its
+// pixel hash as a fraction u in [0, 1); test below testShare, validation below
+// testShare + validationShare, train above.
+Split hashSplit(const std::string& pixelHash, double testShare, double validationShare) {
+    const double u = double(std::stoull(pixelHash.substr(0, 8), nullptr, 16)) / 4294967296.0;
+    return u < testShare ? Split::Test : u < testShare + validationShare ? Split::Validation : Split::Train;
+}
+
+std::map<std::string, Split> splitsByPixelHash(SiteStore& store) {
+    std::map<std::string, Split> splits;
+    for (const auto& image : store.images()) splits[image.pixelHash] = image.split;
+    return splits;
+}
+
+std::map<std::pair<std::string, int>, Split> splitsBySource(SiteStore& store) {
+    std::map<std::pair<std::string, int>, Split> splits;
+    for (const auto& image : store.images()) splits[{image.sourcePath, image.frame}] = image.split;
+    return splits;
 }
 
 // The child process of the crash test: import a folder, printing each finished file.
@@ -326,11 +347,160 @@ private slots:
         ImportOptions options;
         options.labelSource = LabelSource::FolderNames;
         options.testShare = 0;  // a split not given by a folder is "train"
+        options.validationShare = 0;
         workspace.importPaths({folder.filePath(importRoot).toStdString() + "/"}, options);
         const auto stored = workspace.store().imageBySource(canonical(path), 0);
         QVERIFY(stored);
         QCOMPARE(QString::fromStdString(stored->label.value_or("")), label);
         QCOMPARE(QString(splitName(stored->split)), split.isEmpty() ? QString("train") : split);
+    }
+
+    // Images without a given split (no label source: the ISIC Train/Test folders decide
+    // nothing) land in test, validation and train close to the shares, by the documented
+    // rule, and the same way in a second fresh workspace.
+    void hashSplitsFollowTheShares_data() {
+        QTest::addColumn<double>("testShare");
+        QTest::addColumn<double>("validationShare");
+        QTest::newRow("defaults 0.2 / 0.15") << ImportOptions{}.testShare << ImportOptions{}.validationShare;
+        QTest::newRow("no test, 0.3 validation") << 0.0 << 0.3;
+        QTest::newRow("0.6 test, 0.4 validation, no train") << 0.6 << 0.4;
+    }
+    void hashSplitsFollowTheShares() {
+        QFETCH(double, testShare);
+        QFETCH(double, validationShare);
+        requireData(isicDir());
+        ImportOptions options;
+        options.testShare = testShare;
+        options.validationShare = validationShare;
+        auto first = SiteWorkspace::open(newWorkspaceFolder());
+        const auto report = first.importPaths({isicDir().toStdString()}, options);
+        QCOMPARE(report.count(ImportOutcome::Error), 0);
+        const auto images = first.store().images();
+        const auto n = double(images.size());
+        QVERIFY2(n > 2000, "expected the ~2,240 distinct ISIC images");
+
+        std::map<Split, int> counts;
+        for (const auto& image : images) {
+            QCOMPARE(image.split, hashSplit(image.pixelHash, testShare, validationShare));
+            ++counts[image.split];
+        }
+        const std::map<Split, double> shares{{Split::Test, testShare},
+                                             {Split::Validation, validationShare},
+                                             {Split::Train, 1 - testShare - validationShare}};
+        for (const auto& [split, share] : shares) {
+            // Within four binomial standard deviations; exactly none for a share of 0.
+            const double tolerance = 4 * std::sqrt(n * share * (1 - share));
+            qInfo("%-10s %4d of %.0f images (%.1f%%, share %.0f%%)", splitName(split), counts[split], n,
+                  100 * counts[split] / n, 100 * share);
+            QVERIFY2(std::abs(counts[split] - n * share) <= tolerance + 1e-9,
+                     qPrintable(QString("%1: %2 images, expected %3 +- %4")
+                                    .arg(splitName(split)).arg(counts[split]).arg(n * share).arg(tolerance)));
+        }
+
+        auto second = SiteWorkspace::open(newWorkspaceFolder());
+        second.importPaths({isicDir().toStdString()}, options);
+        QVERIFY(splitsByPixelHash(second.store()) == splitsByPixelHash(first.store()));
+    }
+
+    void invalidSplitSharesAreRefused_data() {
+        QTest::addColumn<double>("testShare");
+        QTest::addColumn<double>("validationShare");
+        QTest::addColumn<QStringList>("named");
+        QTest::newRow("negative test share") << -0.1 << 0.15 << QStringList{"testShare"};
+        QTest::newRow("test share over 1") << 1.5 << 0.0 << QStringList{"testShare"};
+        QTest::newRow("negative validation share") << 0.2 << -0.01 << QStringList{"validationShare"};
+        QTest::newRow("validation share not a number") << 0.2 << std::nan("") << QStringList{"validationShare"};
+        QTest::newRow("shares add up to more than 1") << 0.6 << 0.5 << QStringList{"testShare", "validationShare"};
+    }
+    void invalidSplitSharesAreRefused() {
+        QFETCH(double, testShare);
+        QFETCH(double, validationShare);
+        QFETCH(QStringList, named);
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.testShare = testShare;
+        options.validationShare = validationShare;
+        try {
+            workspace.importPaths({dir_.path().toStdString()}, options);
+            QFAIL("invalid split shares were accepted");
+        } catch (const Error& error) {
+            for (const auto& name : named) QVERIFY2(QString(error.what()).contains(name), error.what());
+        }
+        QCOMPARE(workspace.store().importRuns().size(), size_t(0));  // refused before any run began
+    }
+
+    // A workspace imported with other shares (here: the former default, no validation
+    // share) keeps every image's split when the same files are imported again with the new
+    // defaults, with or without labels; only a split named by the CSV moves an image.
+    void reimportingKeepsTheSplitsUnlessOneIsGiven() {
+        requireData(isicDir());
+        QTemporaryDir folder;
+        const auto names = QDir(isicDir() + "/Train/melanoma").entryList({"*.jpg"}, QDir::Files, QDir::Name).mid(0, 60);
+        for (const auto& name : names)
+            copyFile(isicDir() + "/Train/melanoma/" + name, folder.filePath("melanoma/" + name));
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions before;
+        before.testShare = 0.2;
+        before.validationShare = 0;
+        const int imported =
+            workspace.importPaths({folder.path().toStdString()}, before).count(ImportOutcome::Imported);
+        QVERIFY(imported > 50);  // one of the 60 is a copy of another
+        auto& store = workspace.store();
+        const auto original = splitsBySource(store);
+        const ImportOptions defaults;
+        int wouldMove = 0;
+        for (const auto& image : store.images())
+            wouldMove += image.split != hashSplit(image.pixelHash, defaults.testShare, defaults.validationShare);
+        QVERIFY2(wouldMove > 0, "no image would change split under the new shares: the check below proves nothing");
+
+        ImportOptions unlabelled;
+        ImportOptions folders;
+        folders.labelSource = LabelSource::FolderNames;
+        for (const auto* options : {&unlabelled, &folders}) {
+            const auto again = workspace.importPaths({folder.path().toStdString()}, *options);
+            QCOMPARE(again.count(ImportOutcome::AlreadyImported), imported);
+            QVERIFY(splitsBySource(store) == original);
+        }
+        for (const auto& image : store.images()) QCOMPARE(image.label.value_or(""), std::string("melanoma"));
+
+        // A CSV naming a split moves that image; one without a split leaves the other alone.
+        const auto moved = original.begin()->first.first;
+        const auto kept = std::next(original.begin())->first.first;
+        const auto target = original.at({moved, 0}) == Split::Test ? Split::Validation : Split::Test;
+        writeBytes(folder.filePath("labels.csv"),
+                   QByteArray("path,label,split\n\"") + moved.c_str() + "\",melanoma," + splitName(target) + "\n\"" +
+                       kept.c_str() + "\",melanoma,\n");
+        ImportOptions csv;
+        csv.labelSource = LabelSource::Csv;
+        csv.csvPath = folder.filePath("labels.csv").toStdString();
+        workspace.importPaths({moved, kept}, csv);
+        QCOMPARE(store.imageBySource(moved, 0)->split, target);
+        QCOMPARE(store.imageBySource(kept, 0)->split, original.at({kept, 0}));
+    }
+
+    // Every frame of a multi-frame file keeps its own split when the file is imported again
+    // with labels (the labels change, the splits do not collapse into one frame's).
+    void reimportingAMultiFrameFileKeepsEachFramesSplit() {
+        const QString source = dicomDir() + "/pylibjpeg-ds/LittleEndianExplicit/emri_small.dcm";
+        requireData(source);
+        QTemporaryDir folder;
+        copyFile(source, folder.filePath("brain/emri_small.dcm"));
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.frames = MultiFramePolicy::EveryFrame;
+        options.testShare = 0.35;
+        options.validationShare = 0.35;
+        QCOMPARE(workspace.importPaths({folder.path().toStdString()}, options).counts().samples, 10);
+        const auto original = splitsBySource(workspace.store());
+        std::set<Split> distinct;
+        for (const auto& [frame, split] : original) distinct.insert(split);
+        QVERIFY2(distinct.size() > 1, "all frames share one split: the check below proves nothing");
+
+        options.labelSource = LabelSource::FolderNames;
+        const auto again = workspace.importPaths({folder.path().toStdString()}, options);
+        QCOMPARE(again.files[0].outcome, ImportOutcome::AlreadyImported);
+        QVERIFY(splitsBySource(workspace.store()) == original);
+        for (const auto& image : workspace.store().images()) QCOMPARE(image.label.value_or(""), std::string("brain"));
     }
 
     void theDicomCollectionImportsWithItsBrokenFilesReported() {
@@ -502,26 +672,44 @@ private slots:
 
     void reimportingWithLabelsRelabelsAndAChangedFileReplacesItsRows() {
         requireData(isicDir());
+        const QString firstImage = isicDir() + "/Train/melanoma/ISIC_0000139.jpg";
+        const QString secondImage = isicDir() + "/Train/nevus/ISIC_0000477.jpg";
+        // Shares that put the two pictures in different splits by their pixel hashes, so the
+        // changed file keeping its split is the store's doing, not the hash's.
+        auto scratch = SiteWorkspace::open(newWorkspaceFolder());
+        scratch.importPaths({firstImage.toStdString(), secondImage.toStdString()}, {});
+        const auto fraction = [&](const QString& file) {
+            return double(std::stoull(scratch.store().imageBySource(canonical(file), 0)->pixelHash.substr(0, 8),
+                                      nullptr, 16)) / 4294967296.0;
+        };
+        ImportOptions shares;
+        shares.testShare = (fraction(firstImage) + fraction(secondImage)) / 2;
+        shares.validationShare = 0;
+
         QTemporaryDir folder;
-        copyFile(isicDir() + "/Train/melanoma/ISIC_0000139.jpg", folder.filePath("melanoma/a.jpg"));
+        copyFile(firstImage, folder.filePath("melanoma/a.jpg"));
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         const auto path = canonical(folder.filePath("melanoma/a.jpg"));
-        workspace.importPaths({folder.path().toStdString()}, {});
+        workspace.importPaths({folder.path().toStdString()}, shares);
         QCOMPARE(workspace.store().imageBySource(path, 0)->label, std::nullopt);
+        const auto split = workspace.store().imageBySource(path, 0)->split;
 
-        ImportOptions folders;
+        ImportOptions folders = shares;
         folders.labelSource = LabelSource::FolderNames;
         auto again = workspace.importPaths({folder.path().toStdString()}, folders);
         QCOMPARE(again.files[0].outcome, ImportOutcome::AlreadyImported);
         QCOMPARE(workspace.store().imageBySource(path, 0)->label.value_or(""), std::string("melanoma"));
 
         QVERIFY(QFile::remove(QString::fromStdString(path)));
-        copyFile(isicDir() + "/Train/nevus/ISIC_0000477.jpg", QString::fromStdString(path));
+        copyFile(secondImage, QString::fromStdString(path));
         again = workspace.importPaths({folder.path().toStdString()}, folders);
         QCOMPARE(again.files[0].outcome, ImportOutcome::Imported);
         QVERIFY(again.files[0].detail.find("replaced") != std::string::npos);
         QCOMPARE(workspace.store().imageCount(), 1);
-        QCOMPARE(workspace.store().imageBySource(path, 0)->contentHash, fileSha256(path));
+        const auto replaced = workspace.store().imageBySource(path, 0).value();
+        QCOMPARE(replaced.contentHash, fileSha256(path));
+        QVERIFY(hashSplit(replaced.pixelHash, shares.testShare, shares.validationShare) != split);
+        QCOMPARE(replaced.split, split);  // the file stays where it was
     }
 
     void cancellingStopsBetweenFilesAndRecordsTheRun() {

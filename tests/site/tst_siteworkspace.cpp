@@ -1,7 +1,8 @@
 // Site operations on a small real subset of the ISIC dermoscopy images with the tiny demo
 // bundle (random weights: the numbers mean nothing, the pipeline is what is checked):
 // features cached in the store, local training recorded round by round (per-class recall
-// included), the best round's model kept, checkpoints written atomically, predictions stored.
+// included), the best round's model kept (chosen on validation, on test only with a warning)
+// and evaluated once on the test split, checkpoints written atomically, predictions stored.
 #include "common/metrics.h"
 #include "common/sha256.h"
 #include "engine/demo_bundle.h"
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 using namespace fmc;
 
@@ -52,30 +54,32 @@ private:
     std::string newWorkspaceFolder() { return dir_.filePath("ws" + QString::number(++workspaces_)).toStdString(); }
 
     // Three classes, 14 images each, labelled by their folders; the hash split sends some
-    // of them to the test split.
-    SiteWorkspace importedWorkspace() {
+    // of them to the validation split and some to the test split (none to validation with a
+    // validation share of 0).
+    SiteWorkspace importedWorkspace(double validationShare = ImportOptions{}.validationShare) {
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         std::vector<std::string> paths;
         for (const char* name : {"dermatofibroma", "vascular lesion", "melanoma"})
             for (auto& path : firstImages(name, 14)) paths.push_back(path);
         ImportOptions options;
         options.labelSource = LabelSource::FolderNames;
+        options.validationShare = validationShare;
         const auto report = workspace.importPaths(paths, options);
         if (report.count(ImportOutcome::Imported) != 42) qWarning("%s", formatImportReport(report).c_str());
         return workspace;
     }
 
-    // The ensemble's metrics of a stored local checkpoint on the workspace's labelled test
-    // images, from the cached features: what trainLocal recorded for the round it kept.
-    ClassificationMetrics evaluateOnTestSplit(SiteWorkspace& workspace, const ModelVersion& version,
-                                              const FedMedClipOptions& options) {
+    // The ensemble's metrics of a stored local checkpoint on the workspace's labelled images
+    // of one split, from the cached features, as predict() rebuilds the model.
+    ClassificationMetrics evaluateOnSplit(SiteWorkspace& workspace, const ModelVersion& version,
+                                          const FedMedClipOptions& options, Split split) {
         const auto bundle = ModelBundle::load(bundleDir_);
-        ImageFilter testSplit;
-        testSplit.split = Split::Test;
-        testSplit.labelledOnly = true;
+        ImageFilter filter;
+        filter.split = split;
+        filter.labelledOnly = true;
         std::vector<StoredImage> images;
         std::vector<int> labels;
-        for (auto& image : workspace.store().images(testSplit)) {
+        for (auto& image : workspace.store().images(filter)) {
             const auto name = workspace.store().federationClassOf(*image.label);
             const auto found = std::find(version.classes.begin(), version.classes.end(), name);
             if (found == version.classes.end()) continue;
@@ -120,9 +124,11 @@ private slots:
         QCOMPARE(stages, (std::vector<std::string>{"features", "rounds"}));
         QCOMPARE(result.classes, (std::vector<std::string>{"dermatofibroma", "melanoma", "vascular lesion"}));
         QVERIFY(result.demoBundle);
-        QCOMPARE(result.trainImages + result.evaluationImages, 42);
-        QVERIFY2(result.evaluationImages > 0, "the hash split sent nothing to the test split");
-        QCOMPARE(result.evaluationSplit, std::string("test"));
+        QVERIFY2(result.evaluationImages > 0, "the hash split sent nothing to the validation split");
+        QVERIFY2(result.keptModelOnTest, "the hash split sent nothing to the test split");
+        QCOMPARE(result.trainImages + result.evaluationImages + int(result.keptModelOnTest->numSamples), 42);
+        QCOMPARE(result.evaluationSplit, std::string("validation"));
+        QVERIFY(!result.keptRoundChosenOnTestSplit);
         QCOMPARE(result.features.encoded, 42);
         QCOMPARE(result.features.fromCache, 0);
 
@@ -161,32 +167,57 @@ private slots:
         QCOMPARE(store.latestModelVersion(ModelVersionKind::LocalCheckpoint)->id, second.modelVersionId);
     }
 
-    // Recall per class on the evaluation (here: test) split, none for a class without
-    // evaluation images; the model saved is the round with the best balanced accuracy.
+    // Recall per class on the evaluation split, none for a class without evaluation images;
+    // the model saved is the round with the best balanced accuracy there. Without a
+    // validation split that is the test split, and the result says so.
+    void trainLocalKeepsTheBestRoundAndRecordsRecallPerClass_data() {
+        QTest::addColumn<double>("validationShare");
+        QTest::addColumn<QString>("evaluationSplit");
+        QTest::newRow("validation split") << ImportOptions{}.validationShare << "validation";
+        QTest::newRow("no validation split: test") << 0.0 << "test";
+    }
     void trainLocalKeepsTheBestRoundAndRecordsRecallPerClass() {
-        auto workspace = importedWorkspace();
+        QFETCH(double, validationShare);
+        QFETCH(QString, evaluationSplit);
+        auto workspace = importedWorkspace(validationShare);
         ImportOptions trainOnly;
         trainOnly.labelSource = LabelSource::FolderNames;
         trainOnly.testShare = 0;
+        trainOnly.validationShare = 0;
         const auto extra = workspace.importPaths(firstImages("basal cell carcinoma", 4), trainOnly);
         QCOMPARE(extra.count(ImportOutcome::Imported), 4);
         const auto config = smallTraining(6);
         const auto result = workspace.trainLocal(config);
         QCOMPARE(result.classes,
                  (std::vector<std::string>{"basal cell carcinoma", "dermatofibroma", "melanoma", "vascular lesion"}));
-        QCOMPARE(result.evaluationSplit, std::string("test"));
+        QCOMPARE(QString::fromStdString(result.evaluationSplit), evaluationSplit);
+        QCOMPARE(result.keptRoundChosenOnTestSplit, evaluationSplit == "test");
+        QCOMPARE(result.keptModelOnTest.has_value(), evaluationSplit == "validation");
+
+        // The classes with images in the evaluation split (basal cell carcinoma: train only).
+        const auto split = evaluationSplit == "test" ? Split::Test : Split::Validation;
+        ImageFilter evaluated;
+        evaluated.split = split;
+        evaluated.labelledOnly = true;
+        std::set<std::string> present;
+        for (const auto& image : workspace.store().images(evaluated)) present.insert(*image.label);
+        QVERIFY2(present.size() >= 2 && !present.count("basal cell carcinoma"),
+                 "the hash split left too few classes to evaluate: change the images");
 
         int best = 0;
         double bestBalancedAccuracy = -1;
         for (const auto& round : result.rounds) {
             QCOMPARE(round.perClassRecall.size(), size_t(4));
-            QVERIFY(!round.perClassRecall[0]);  // basal cell carcinoma: train split only
             double sum = 0;
-            for (size_t c = 1; c < 4; ++c) {
-                QVERIFY(round.perClassRecall[c] && *round.perClassRecall[c] >= 0 && *round.perClassRecall[c] <= 1);
-                sum += *round.perClassRecall[c];
+            for (size_t c = 0; c < 4; ++c) {
+                const auto& recall = round.perClassRecall[c];
+                QCOMPARE(recall.has_value(), present.count(result.classes[c]) == 1);
+                if (!recall) continue;
+                QVERIFY(*recall >= 0 && *recall <= 1);
+                sum += *recall;
             }
-            QVERIFY(std::abs(sum / 3 - round.balancedAccuracy.value()) < 1e-9);  // the mean over present classes
+            // Balanced accuracy is the mean recall over the classes present.
+            QVERIFY(std::abs(sum / double(present.size()) - round.balancedAccuracy.value()) < 1e-9);
             if (*round.balancedAccuracy >= bestBalancedAccuracy) {
                 bestBalancedAccuracy = *round.balancedAccuracy;
                 best = round.round;
@@ -197,14 +228,54 @@ private slots:
                  "the last round is the best here, so keeping it proves nothing: change the round count");
 
         const auto stored = workspace.store().trainingRun(result.trainingRunId).value();
+        QCOMPARE(QString::fromStdString(stored.info.evaluationSplit), evaluationSplit);
+        QCOMPARE(stored.rounds.size(), size_t(6));
         for (size_t r = 0; r < stored.rounds.size(); ++r)
             QVERIFY(stored.rounds[r].perClassRecall == result.rounds[r].perClassRecall);
         const auto version = workspace.store().modelVersion(result.modelVersionId).value();
         QCOMPARE(version.round.value_or(0), best);
-        const auto kept = evaluateOnTestSplit(workspace, version, config.options);
+        const auto kept = evaluateOnSplit(workspace, version, config.options, split);
         QCOMPARE(kept.balancedAccuracy, bestBalancedAccuracy);
         const auto& keptRound = result.rounds[static_cast<size_t>(best - 1)];
-        for (size_t c = 1; c < 4; ++c) QCOMPARE(kept.perClassRecall[c], *keptRound.perClassRecall[c]);
+        for (size_t c = 0; c < 4; ++c)
+            if (keptRound.perClassRecall[c]) QCOMPARE(kept.perClassRecall[c], *keptRound.perClassRecall[c]);
+    }
+
+    // With a validation split, the kept model is evaluated once on the test split: the
+    // figures equal the saved model version's on the test images, and no round records them.
+    void theKeptModelIsEvaluatedOnceOnTheTestSplit() {
+        auto workspace = importedWorkspace();
+        const auto config = smallTraining(6);
+        const auto result = workspace.trainLocal(config);
+        QCOMPARE(result.evaluationSplit, std::string("validation"));
+        QVERIFY2(result.keptRound < 6, "the last round is kept, so its model and the kept one are the same: change "
+                                       "the round count");
+        QVERIFY(result.keptModelOnTest);
+        const auto& test = *result.keptModelOnTest;
+
+        ImageFilter testSplit;
+        testSplit.split = Split::Test;
+        testSplit.labelledOnly = true;
+        const auto testImages = workspace.store().images(testSplit);
+        QVERIFY2(!testImages.empty(), "the hash split sent nothing to the test split");
+        QCOMPARE(test.numSamples, std::int64_t(testImages.size()));
+        QCOMPARE(result.trainImages + result.evaluationImages + int(test.numSamples), 42);
+
+        const auto version = workspace.store().modelVersion(result.modelVersionId).value();
+        const auto again = evaluateOnSplit(workspace, version, config.options, Split::Test);
+        QCOMPARE(again.numSamples, test.numSamples);
+        QCOMPARE(test.accuracy, again.accuracy);
+        QCOMPARE(test.balancedAccuracy, again.balancedAccuracy);
+        QCOMPARE(test.macroF1, again.macroF1);
+        QVERIFY(test.confusion == again.confusion);
+        qInfo("kept round %d: validation balanced accuracy %.4f, test %.4f on %lld images", result.keptRound,
+              result.rounds[size_t(result.keptRound - 1)].balancedAccuracy.value(), test.balancedAccuracy,
+              static_cast<long long>(test.numSamples));
+
+        const auto run = workspace.store().trainingRun(result.trainingRunId).value();
+        QCOMPARE(run.rounds.size(), size_t(6));
+        QCOMPARE(run.info.evaluationSplit, std::string("validation"));
+        QCOMPARE(run.info.evaluationImages, result.evaluationImages);
     }
 
     void withoutAnEvaluationSplitTheLastRoundIsKept() {
@@ -212,11 +283,14 @@ private slots:
         ImportOptions trainOnly;
         trainOnly.labelSource = LabelSource::FolderNames;
         trainOnly.testShare = 0;
+        trainOnly.validationShare = 0;
         std::vector<std::string> paths = firstImages("melanoma", 6);
         for (auto& path : firstImages("dermatofibroma", 6)) paths.push_back(path);
         QCOMPARE(workspace.importPaths(paths, trainOnly).count(ImportOutcome::Imported), 12);
         const auto result = workspace.trainLocal(smallTraining(3));
         QCOMPARE(result.evaluationSplit, std::string());
+        QVERIFY(!result.keptRoundChosenOnTestSplit);
+        QVERIFY(!result.keptModelOnTest);
         for (const auto& round : result.rounds) {
             QVERIFY(!round.balancedAccuracy);
             QVERIFY(round.perClassRecall.empty());
@@ -308,13 +382,15 @@ private slots:
         ImportOptions options;
         options.labelSource = LabelSource::FolderNames;
         options.testShare = 0;  // keep it in the train split
+        options.validationShare = 0;
         QCOMPARE(workspace.importPaths({extra.path().toStdString()}, options).count(ImportOutcome::Imported), 1);
         QVERIFY(QFile::remove(copy));
 
         const auto result = workspace.trainLocal(smallTraining(1));
         QCOMPARE(result.features.failed, 1);
         QVERIFY(result.features.errors.front().find("vanishing.jpg") != std::string::npos);
-        QCOMPARE(result.trainImages + result.evaluationImages, 42);
+        QVERIFY(result.keptModelOnTest);
+        QCOMPARE(result.trainImages + result.evaluationImages + int(result.keptModelOnTest->numSamples), 42);
         ImageFilter all;
         all.readableOnly = false;
         int unreadable = 0;
@@ -336,7 +412,8 @@ private slots:
         QCOMPARE(workspace.trainingClasses(), (std::vector<std::string>{"melanoma", "benign"}));
         const auto result = workspace.trainLocal(smallTraining(1));
         QCOMPARE(result.classes, (std::vector<std::string>{"melanoma", "benign"}));
-        QCOMPARE(result.trainImages + result.evaluationImages, 28);
+        QVERIFY(result.keptModelOnTest);
+        QCOMPARE(result.trainImages + result.evaluationImages + int(result.keptModelOnTest->numSamples), 28);
         QCOMPARE(result.notes.size(), size_t(1));  // the vascular lesions have no class
         QVERIFY(result.notes[0].find("vascular lesion") != std::string::npos);
         store.setSetting(settings::kLabelSet, "nonexistent");

@@ -56,7 +56,7 @@ void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() 
     for (const auto& image : images) {
         QCOMPARE(image.label, QFileInfo(image.path).dir().dirName());
         QCOMPARE(image.modality, kModalityPhoto);
-        QVERIFY(image.split == kSplitTrain || image.split == kSplitTest);
+        QVERIFY(image.split == kSplitTrain || image.split == kSplitValidation || image.split == kSplitTest);
     }
     workspace->setLabel(images.first().id, QStringLiteral("relabelled"));
     QVERIFY(workspace->localLabels().contains(QStringLiteral("relabelled")));
