@@ -215,10 +215,10 @@ GivenLabel labelFromFolders(const Candidate& candidate) {
     return given;
 }
 
-// The first 32 bits of the pixel hash as a fraction in [0, 1): uniform, and the same on
+// The first 32 bits of a SHA-256 (hex) as a fraction in [0, 1): uniform, and the same on
 // every machine.
-Split splitFromHash(const std::string& pixelHash, double testShare, double validationShare) {
-    const auto u = static_cast<double>(std::stoull(pixelHash.substr(0, 8), nullptr, 16)) / 4294967296.0;
+Split splitFromHash(const std::string& hash, double testShare, double validationShare) {
+    const auto u = static_cast<double>(std::stoull(hash.substr(0, 8), nullptr, 16)) / 4294967296.0;
     if (u < testShare) return Split::Test;
     if (u < testShare + validationShare) return Split::Validation;
     return Split::Train;
@@ -362,6 +362,7 @@ private:
         std::optional<StoredImage> duplicateOf;
         int duplicateFrames = 0;
         std::unordered_set<std::string> seen;
+        const auto splitKey = splitKeyOf(decoded);
         for (auto& sample : decoded.samples) {
             const auto other = store_.imageByPixelHash(sample.pixelHash);
             if ((other && other->sourcePath != path) || !seen.insert(sample.pixelHash).second) {
@@ -379,7 +380,7 @@ private:
             image.width = sample.image.width;
             image.height = sample.image.height;
             image.label = given.label;
-            image.split = given.split ? *given.split : keptSplit(existing, sample);
+            image.split = given.split ? *given.split : keptSplit(existing, sample, splitKey);
             image.site = given.site;
             image.identifying = decoded.identifying;
             samples.push_back(std::move(image));
@@ -418,12 +419,23 @@ private:
         return result;
     }
 
+    // What a new file's split is drawn from: the patient, when the DICOM names one, so all
+    // of a patient's images land in the same split (no patient in both train and test);
+    // else the file's first frame, so the frames of one file stay together.
+    static std::string splitKeyOf(const DecodedFile& decoded) {
+        if (decoded.samples.empty()) return {};
+        const auto patient = decoded.identifying.find("PatientID");
+        if (patient != decoded.identifying.end() && !patient->second.empty())
+            return sha256Hex("patient " + patient->second);
+        return decoded.samples.front().pixelHash;
+    }
+
     // The split of a sample whose folder or CSV row gives none. A changed file keeps the
     // split of its old rows (the same frame's, else the file's first), so an edited test
-    // image does not turn up in train; a new file gets one from its pixel hash.
-    Split keptSplit(const std::vector<StoredImage>& existing, const DecodedSample& sample) const {
-        if (existing.empty())
-            return splitFromHash(sample.pixelHash, options_.testShare, options_.validationShare);
+    // image does not turn up in train; a new file gets one from its split key.
+    Split keptSplit(const std::vector<StoredImage>& existing, const DecodedSample& sample,
+                    const std::string& splitKey) const {
+        if (existing.empty()) return splitFromHash(splitKey, options_.testShare, options_.validationShare);
         for (const auto& image : existing)
             if (image.frame == sample.frame) return image.split;
         return existing.front().split;

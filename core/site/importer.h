@@ -19,10 +19,12 @@
 //  * Labels: none; the name of the nearest folder that is not a split name (train, test,
 //    val, ...), from the file's own folder up to the imported folder itself; a CSV; or a
 //    DICOM attribute. A folder named like a split on that way sets the split (the nearest
-//    one wins). Images without a split from their folder or CSV get one from their pixel
-//    hash: testShare of them go to "test", validationShare to "validation" (where training
-//    picks its best round, so the test split stays unseen), the rest to "train", the same
-//    way on every machine and every re-run.
+//    one wins). Images without a split from their folder or CSV get one from a hash: of the
+//    DICOM PatientID when the file names a patient (all of a patient's images land in one
+//    split, so no patient is on both sides of train and test), else of the file's first
+//    frame (a file's frames stay together). testShare of them go to "test",
+//    validationShare to "validation" (where training picks its best round, so the test
+//    split stays unseen), the rest to "train", the same way on every machine and re-run.
 //  * Re-importing never moves an image between splits unless its folder or CSV row now names
 //    one: a file already imported keeps its rows' splits, a changed file its old frames'.
 //  * Labels CSV: a header row naming the columns; "path" and "label" are required, "site"

@@ -491,16 +491,56 @@ private slots:
         options.testShare = 0.35;
         options.validationShare = 0.35;
         QCOMPARE(workspace.importPaths({folder.path().toStdString()}, options).counts().samples, 10);
+        // New imports keep a file's frames in one split; a workspace may still hold files whose
+        // frames were split one by one (by earlier releases, or by hand): those must stay so.
+        workspace.store().database().execute(
+            "UPDATE images SET split = CASE frame % 3 WHEN 0 THEN 'train' WHEN 1 THEN 'validation' ELSE 'test' END");
         const auto original = splitsBySource(workspace.store());
         std::set<Split> distinct;
         for (const auto& [frame, split] : original) distinct.insert(split);
-        QVERIFY2(distinct.size() > 1, "all frames share one split: the check below proves nothing");
+        QCOMPARE(distinct.size(), size_t(3));
 
         options.labelSource = LabelSource::FolderNames;
         const auto again = workspace.importPaths({folder.path().toStdString()}, options);
         QCOMPARE(again.files[0].outcome, ImportOutcome::AlreadyImported);
         QVERIFY(splitsBySource(workspace.store()) == original);
         for (const auto& image : workspace.store().images()) QCOMPARE(image.label.value_or(""), std::string("brain"));
+    }
+
+    // Without a split from folder or CSV, a file's frames share one split, and so do all the
+    // files of one patient: no patient has images on both sides of train / test.
+    void aPatientsImagesShareOneSplit() {
+        requireData(dicomDir());
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.frames = MultiFramePolicy::EveryFrame;
+        workspace.importPaths({dicomDir().toStdString()}, options);
+        auto& store = workspace.store();
+        std::map<std::string, std::set<Split>> byFile, byPatient;
+        std::map<std::string, std::set<std::string>> filesOfPatient;
+        for (const auto& image : store.images()) {
+            byFile[image.sourcePath].insert(image.split);
+            const auto identifiers = store.identifyingAttributes(image.id);
+            const auto patient = identifiers.find("PatientID");
+            if (patient == identifiers.end() || patient->second.empty()) continue;
+            byPatient[patient->second].insert(image.split);
+            filesOfPatient[patient->second].insert(image.sourcePath);
+        }
+        int multiFrameFiles = 0, multiFilePatients = 0;
+        for (const auto& [file, splits] : byFile) {
+            QVERIFY2(splits.size() == 1, file.c_str());
+            if (store.imagesOfFile(file).size() > 1) ++multiFrameFiles;
+        }
+        std::set<Split> patientSplits;
+        for (const auto& [patient, splits] : byPatient) {
+            QVERIFY2(splits.size() == 1, ("patient " + patient).c_str());
+            if (filesOfPatient[patient].size() > 1) ++multiFilePatients;
+            patientSplits.insert(*splits.begin());
+        }
+        qInfo("%zu files (%d multi-frame), %zu patients (%d with several files)", byFile.size(), multiFrameFiles,
+              byPatient.size(), multiFilePatients);
+        QVERIFY2(multiFrameFiles > 0 && multiFilePatients > 0, "the collection no longer tests what it should");
+        QVERIFY2(patientSplits.size() > 1, "every patient in one split: the shares are not applied");
     }
 
     void theDicomCollectionImportsWithItsBrokenFilesReported() {
