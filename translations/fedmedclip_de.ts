@@ -1635,5 +1635,16 @@ Gültig bis: %3</translation>
         <translation>Koordinator seit %1 nicht erreichbar. Diese Seite fragt weiter, seltener, solange er nicht antwortet.
 %2</translation>
     </message>
+    <message numerus="yes">
+        <source>On the %n test image(s), which played no part in choosing it: accuracy %1, balanced accuracy %2.</source>
+        <translation>
+            <numerusform>Auf %n Testbild, das bei der Auswahl keine Rolle spielte: Genauigkeit %1, balancierte Genauigkeit %2.</numerusform>
+            <numerusform>Auf den %n Testbildern, die bei der Auswahl keine Rolle spielten: Genauigkeit %1, balancierte Genauigkeit %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</source>
+        <translation>Es gibt keine Validierungsbilder; die Runde wurde daher anhand der Testbilder gewählt, und ihre Werte sind zu optimistisch.</translation>
+    </message>
 </context>
 </TS>

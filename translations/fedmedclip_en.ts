@@ -1635,5 +1635,16 @@ Valid until: %3</translation>
         <translation>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
 %2</translation>
     </message>
+    <message numerus="yes">
+        <source>On the %n test image(s), which played no part in choosing it: accuracy %1, balanced accuracy %2.</source>
+        <translation>
+            <numerusform>On the %n test image, which played no part in choosing it: accuracy %1, balanced accuracy %2.</numerusform>
+            <numerusform>On the %n test images, which played no part in choosing it: accuracy %1, balanced accuracy %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</source>
+        <translation>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</translation>
+    </message>
 </context>
 </TS>

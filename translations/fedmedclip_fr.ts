@@ -1635,5 +1635,16 @@ Valable jusqu’au : %3</translation>
         <translation>Coordinateur injoignable depuis %1. Cette page continue de le solliciter, moins souvent tant qu’il ne répond pas.
 %2</translation>
     </message>
+    <message numerus="yes">
+        <source>On the %n test image(s), which played no part in choosing it: accuracy %1, balanced accuracy %2.</source>
+        <translation>
+            <numerusform>Sur %n image de test, qui n’a joué aucun rôle dans son choix : exactitude %1, exactitude équilibrée %2.</numerusform>
+            <numerusform>Sur les %n images de test, qui n’ont joué aucun rôle dans son choix : exactitude %1, exactitude équilibrée %2.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</source>
+        <translation>Il n’y a pas d’images de validation : le tour a donc été choisi sur les images de test et ses chiffres sont optimistes.</translation>
+    </message>
 </context>
 </TS>

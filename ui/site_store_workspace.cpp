@@ -513,6 +513,12 @@ TrainingOutcome SiteStoreWorkspace::trainLocally(const TrainingConfig& config, T
     outcome.bestRound = result.keptRound;
     if (result.keptRound >= 1 && result.keptRound <= outcome.roundsDone)
         outcome.bestBalancedAccuracy = result.rounds[size_t(result.keptRound - 1)].balancedAccuracy.value_or(0);
+    if (result.keptModelOnTest) {
+        outcome.testImages = static_cast<int>(result.keptModelOnTest->numSamples);
+        outcome.testAccuracy = result.keptModelOnTest->accuracy;
+        outcome.testBalancedAccuracy = result.keptModelOnTest->balancedAccuracy;
+    }
+    outcome.chosenOnTestSplit = result.keptRoundChosenOnTestSplit;
     outcome.unreadableImages = toQt(result.features.errors);
     emit historyChanged();
     emit siteModelChanged();

@@ -203,6 +203,16 @@ TrainPage::TrainPage(QWidget* parent)
                             outcome.roundsDone)
                              .arg(outcome.bestRound)
                              .arg(QLocale().toString(100 * outcome.bestBalancedAccuracy, 'f', 1) + QStringLiteral(" %")));
+        const auto percent = [](double value) { return QLocale().toString(100 * value, 'f', 1) + QStringLiteral(" %"); };
+        if (outcome.testImages > 0)
+            status_->setText(status_->text() + QLatin1Char(' ') +
+                             tr("On the %n test image(s), which played no part in choosing it: accuracy %1, balanced "
+                                "accuracy %2.", nullptr, outcome.testImages)
+                                 .arg(percent(outcome.testAccuracy), percent(outcome.testBalancedAccuracy)));
+        if (outcome.chosenOnTestSplit)
+            status_->setText(status_->text() + QLatin1Char(' ') +
+                             tr("There are no validation images, so the round was chosen on the test images and "
+                                "its figures are optimistic."));
         if (!outcome.unreadableImages.isEmpty())
             status_->setText(status_->text() + QLatin1Char(' ') +
                              tr("%n image(s) could not be read and were left out.", nullptr, outcome.unreadableImages.size()));

@@ -139,6 +139,11 @@ struct TrainingOutcome {
     int roundsDone = 0;
     int bestRound = 0;  // the round whose model was kept
     double bestBalancedAccuracy = 0;
+    // The kept model evaluated once on the test split, which played no part in choosing it
+    // (testImages 0: not evaluated).
+    int testImages = 0;
+    double testAccuracy = 0, testBalancedAccuracy = 0;
+    bool chosenOnTestSplit = false;  // no validation split: the round was chosen on test
     QStringList unreadableImages;
 };
 

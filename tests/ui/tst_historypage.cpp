@@ -127,7 +127,18 @@ void TestHistoryPage::recallChartMatchesTheSiteStoreRows() {
     });
     QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 120000);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-    const auto trainedRun = done.first().first().value<TrainingOutcome>().runId;
+    const auto outcome = done.first().first().value<TrainingOutcome>();
+    const auto trainedRun = outcome.runId;
+    // The Train page's summary: the kept model once on the test images, chosen on validation.
+    int testImages = 0, validationImages = 0;
+    for (const auto& image : workspace->images()) {
+        testImages += image.split == kSplitTest;
+        validationImages += image.split == kSplitValidation;
+    }
+    QVERIFY2(testImages > 0 && validationImages > 0, "the import's hash split left a split empty");
+    QCOMPARE(outcome.testImages, testImages);
+    QVERIFY(!outcome.chosenOnTestSplit);
+    QVERIFY(outcome.testAccuracy >= 0 && outcome.testAccuracy <= 1);
 
     // A second run, recorded as the federated site recorder does: one class never evaluated.
     auto store = fmc::SiteStore::open(
