@@ -154,42 +154,6 @@ PredictionRecord predictionFromJson(const QJsonObject& object) {
     return prediction;
 }
 
-QJsonObject toJson(const FederationSetup& setup) {
-    QJsonObject mapping;
-    for (auto it = setup.labelMapping.begin(); it != setup.labelMapping.end(); ++it) mapping.insert(it.key(), it.value());
-    return {{"coordinatorUrl", setup.coordinatorUrl},
-            {"federationId", setup.federationId},
-            {"federationName", setup.federationName},
-            {"certificateSha256", setup.certificateSha256},
-            {"caCertificatesPem", setup.caCertificatesPem},
-            {"classNames", toJson(setup.classNames)},
-            {"promptTemplate", setup.promptTemplate},
-            {"labelMapping", mapping},
-            {"bundleName", setup.bundleName},
-            {"bundleHash", setup.bundleHash},
-            {"siteId", setup.siteId},
-            {"credential", setup.credential},
-            {"completedAt", setup.completedAt.toString(Qt::ISODateWithMs)}};
-}
-FederationSetup setupFromJson(const QJsonObject& object) {
-    FederationSetup setup;
-    setup.coordinatorUrl = object.value("coordinatorUrl").toString();
-    setup.federationId = object.value("federationId").toString();
-    setup.federationName = object.value("federationName").toString();
-    setup.certificateSha256 = object.value("certificateSha256").toString();
-    setup.caCertificatesPem = object.value("caCertificatesPem").toString();
-    setup.classNames = toStringList(object.value("classNames"));
-    setup.promptTemplate = object.value("promptTemplate").toString();
-    const auto mapping = object.value("labelMapping").toObject();
-    for (auto it = mapping.begin(); it != mapping.end(); ++it) setup.labelMapping.insert(it.key(), it.value().toString());
-    setup.bundleName = object.value("bundleName").toString();
-    setup.bundleHash = object.value("bundleHash").toString();
-    setup.siteId = object.value("siteId").toString();
-    setup.credential = object.value("credential").toString();
-    setup.completedAt = QDateTime::fromString(object.value("completedAt").toString(), Qt::ISODateWithMs);
-    return setup;
-}
-
 }  // namespace
 
 FolderWorkspace::FolderWorkspace(const QString& directory) : root_(QDir::cleanPath(QDir(directory).absolutePath())) {}
@@ -230,7 +194,7 @@ void FolderWorkspace::load() {
     classNames_ = toStringList(meta.value("classNames"));
     bundleDirectory_ = meta.value("bundleDirectory").toString();
     demo_ = meta.value("demo").toBool();
-    setup_ = setupFromJson(meta.value("federation").toObject());
+    setup_ = federationSetupFromJson(meta.value("federation").toObject());
     modelVersion_ = meta.value("siteModel").toObject().value("version").toString();
     modelClassNames_ = toStringList(meta.value("siteModel").toObject().value("classNames"));
 
@@ -253,7 +217,7 @@ void FolderWorkspace::saveMeta() const {
                {"classNames", toJson(classNames_)},
                {"bundleDirectory", bundleDirectory_},
                {"demo", demo_},
-               {"federation", toJson(setup_)},
+               {"federation", federationSetupToJson(setup_)},
                {"siteModel", QJsonObject{{"version", modelVersion_}, {"classNames", toJson(modelClassNames_)}}}});
 }
 
@@ -375,12 +339,7 @@ QStringList FolderWorkspace::classNames() const {
     QMutexLocker lock(&mutex_);
     if (setup_.isComplete() && !setup_.classNames.isEmpty()) return setup_.classNames;
     if (!classNames_.isEmpty()) return classNames_;
-    QSet<QString> labels;
-    for (const auto& image : images_)
-        if (!image.label.isEmpty()) labels.insert(image.label);
-    QStringList sorted(labels.begin(), labels.end());
-    sorted.sort();
-    return sorted;
+    return distinctLabels(images_);
 }
 
 void FolderWorkspace::setClassNames(const QStringList& classNames) {

@@ -391,47 +391,20 @@ FederationSetup SiteStoreWorkspace::federationSetup() const {
 }
 
 FederationSetup SiteStoreWorkspace::federationSetupLocked() const {
-    const auto json = parseObject(site_->store().setting(kFederationSetting));
-    FederationSetup setup;
-    setup.coordinatorUrl = json.value("coordinatorUrl").toString();
-    setup.federationId = json.value("federationId").toString();
-    setup.federationName = json.value("federationName").toString();
-    setup.certificateSha256 = json.value("certificateSha256").toString();
-    setup.caCertificatesPem = json.value("caCertificatesPem").toString();
-    for (const auto& name : json.value("classNames").toArray()) setup.classNames << name.toString();
-    setup.promptTemplate = json.value("promptTemplate").toString();
-    const auto mapping = json.value("labelMapping").toObject();
-    for (auto it = mapping.begin(); it != mapping.end(); ++it) setup.labelMapping.insert(it.key(), it.value().toString());
-    setup.bundleName = json.value("bundleName").toString();
-    setup.bundleHash = json.value("bundleHash").toString();
-    setup.siteId = json.value("siteId").toString();
-    setup.completedAt = QDateTime::fromString(json.value("completedAt").toString(), Qt::ISODateWithMs);
-    return setup;
+    return federationSetupFromJson(parseObject(site_->store().setting(kFederationSetting)));
 }
 
 void SiteStoreWorkspace::saveFederationSetup(const FederationSetup& setup) {
     {
         QMutexLocker lock(&mutex_);
         auto& store = site_->store();
-        QJsonObject mapping;
         std::map<std::string, std::string> used;
-        for (auto it = setup.labelMapping.begin(); it != setup.labelMapping.end(); ++it) {
-            mapping.insert(it.key(), it.value());
+        for (auto it = setup.labelMapping.begin(); it != setup.labelMapping.end(); ++it)
             if (!it.value().isEmpty()) used[str(it.key())] = str(it.value());
-        }
-        store.setSetting(kFederationSetting,
-                         toText({{"coordinatorUrl", setup.coordinatorUrl},
-                                 {"federationId", setup.federationId},
-                                 {"federationName", setup.federationName},
-                                 {"certificateSha256", setup.certificateSha256},
-                                 {"caCertificatesPem", setup.caCertificatesPem},
-                                 {"classNames", QJsonArray::fromStringList(setup.classNames)},
-                                 {"promptTemplate", setup.promptTemplate},
-                                 {"labelMapping", mapping},
-                                 {"bundleName", setup.bundleName},
-                                 {"bundleHash", setup.bundleHash},
-                                 {"siteId", setup.siteId},
-                                 {"completedAt", setup.completedAt.toString(Qt::ISODateWithMs)}}));
+        // The site's token stays in its state folder (owner-readable only), never in the store.
+        auto json = federationSetupToJson(setup);
+        json.remove(QStringLiteral("credential"));
+        store.setSetting(kFederationSetting, toText(json));
         // The store's own training uses the federation's classes and this mapping from now on.
         store.setLabelMappings(used);
         store.saveLabelSet(kFederationLabelSet, toStd(setup.classNames));

@@ -165,6 +165,25 @@ HistoryRow evaluateRound(const FedMedClipSite& model, const LabelledFeatures& va
     return row;
 }
 
+namespace {
+
+// Records a finished round in the workspace's history and on the page, and keeps the model
+// when its balanced accuracy is the best so far (the earlier round on a tie).
+void recordRound(WorkspaceService& workspace, TaskContext& context, HistoryRow& row, const FedMedClipSite& model,
+                 TrainingOutcome& outcome, ParameterSet& bestState) {
+    row.finishedAt = QDateTime::currentDateTime();
+    workspace.appendHistory(row);
+    context.reportPartial(QVariant::fromValue(row));
+    outcome.roundsDone = row.round;
+    if (row.balancedAccuracy > outcome.bestBalancedAccuracy) {
+        outcome.bestBalancedAccuracy = row.balancedAccuracy;
+        outcome.bestRound = row.round;
+        bestState = model.fullState();
+    }
+}
+
+}  // namespace
+
 TrainingOutcome trainLocally(WorkspaceService& workspace, const TrainingConfig& config, TaskContext& context) {
     auto bundle = loadBundle(config, context);
     const auto classNames = workspace.classNames();
@@ -195,15 +214,7 @@ TrainingOutcome trainLocally(WorkspaceService& workspace, const TrainingConfig& 
         row.round = round;
         row.loss = stats.loss;
         row.seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-        row.finishedAt = QDateTime::currentDateTime();
-        workspace.appendHistory(row);
-        context.reportPartial(QVariant::fromValue(row));
-        outcome.roundsDone = round;
-        if (row.balancedAccuracy > outcome.bestBalancedAccuracy) {
-            outcome.bestBalancedAccuracy = row.balancedAccuracy;
-            outcome.bestRound = round;
-            bestState = model.fullState();
-        }
+        recordRound(workspace, context, row, model, outcome, bestState);
     }
     context.reportProgress(config.rounds, config.rounds, SiteTraining::tr("Saving the model"));
     workspace.saveSiteModel(bestState, classNames);
@@ -318,15 +329,7 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
         row.bytesSent = bytesSent;
         row.bytesReceived = static_cast<qint64>(broadcast.size());
         row.seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-        row.finishedAt = QDateTime::currentDateTime();
-        workspace.appendHistory(row);
-        context.reportPartial(QVariant::fromValue(row));
-        outcome.roundsDone = round;
-        if (row.balancedAccuracy > outcome.bestBalancedAccuracy) {
-            outcome.bestBalancedAccuracy = row.balancedAccuracy;
-            outcome.bestRound = round;
-            bestState = models[0].fullState();
-        }
+        recordRound(workspace, context, row, models[0], outcome, bestState);
     }
     reportStatus(context, RoundStatus::State::Finished, config.rounds, config.rounds, siteCount, siteCount);
     context.reportProgress(config.rounds, config.rounds, SiteTraining::tr("Saving the model"));

@@ -20,6 +20,9 @@ namespace fmc::ui {
 
 class TaskContext;
 
+// The distinct labels of `images`, sorted.
+QStringList distinctLabels(const QList<ImageEntry>& images);
+
 class WorkspaceService : public QObject {
     Q_OBJECT
 public:
@@ -78,7 +81,7 @@ public:
     // Where frozen-encoder features of this workspace's images are cached.
     virtual QString featureCacheDirectory() const = 0;
 
-    // Distinct labels of the images, sorted; helpers over images().
+    // Distinct labels of the images, sorted (distinctLabels); helpers over images().
     QStringList localLabels() const;
     // Local label -> class index in classNames(), through the federation's label mapping
     // when there is one; labels that map to no class are absent.

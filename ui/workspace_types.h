@@ -4,6 +4,7 @@
 #include "imaging/image_loader.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QMetaType>
@@ -121,6 +122,10 @@ struct FederationSetup {
 
     bool isComplete() const { return !coordinatorUrl.isEmpty() && !bundleHash.isEmpty() && completedAt.isValid(); }
 };
+
+// How both workspace kinds store a setup.
+QJsonObject federationSetupToJson(const FederationSetup& setup);
+FederationSetup federationSetupFromJson(const QJsonObject& json);
 
 inline const QString kDefaultPromptTemplate = QStringLiteral("a picture of a {}");
 
