@@ -177,6 +177,13 @@ ClassificationMetrics computeMetrics(const std::vector<int>& truth, const FloatM
     return m;
 }
 
+std::vector<std::optional<double>> recallOfPresentClasses(const ClassificationMetrics& metrics) {
+    std::vector<std::optional<double>> recall;
+    for (size_t c = 0; c < metrics.perClassRecall.size(); ++c)
+        recall.push_back(metrics.support[c] > 0 ? std::optional<double>(metrics.perClassRecall[c]) : std::nullopt);
+    return recall;
+}
+
 double expectedCalibrationError(const std::vector<int>& truth, const FloatMatrix& probabilities, int bins) {
     const char* who = "expectedCalibrationError";
     if (bins < 1) throw Error(std::string(who) + ": bins must be at least 1, got " + std::to_string(bins));

@@ -23,6 +23,7 @@
 #include "common/types.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace fmc {
@@ -63,6 +64,10 @@ ClassificationMetrics computeMetrics(const std::vector<int>& truth, const FloatM
 
 // Without probabilities: ECE and NLL are NaN, hasProbabilities is false.
 ClassificationMetrics computeMetrics(const std::vector<int>& truth, const std::vector<int>& predicted, int numClasses);
+
+// Per-class recall with nullopt for a class that has no sample in the truth (where
+// perClassRecall holds 0).
+std::vector<std::optional<double>> recallOfPresentClasses(const ClassificationMetrics& metrics);
 
 // ECE alone, with a configurable bin count (the metrics above use kEceBins).
 double expectedCalibrationError(const std::vector<int>& truth, const FloatMatrix& probabilities, int bins = kEceBins);

@@ -301,33 +301,21 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
     if (result.classes.size() < 2)
         throw Error(folder_ + ": local training needs labelled images of at least two classes, found " +
                     std::to_string(result.classes.size()));
-    std::map<std::string, int> classIndex;
-    for (size_t i = 0; i < result.classes.size(); ++i) classIndex[result.classes[i]] = static_cast<int>(i);
-    const auto mapping = store_.labelMappings();
-
-    // Labelled images of one split whose (mapped) label is one of the classes.
-    std::map<std::string, int> leftOut;
-    auto labelledImages = [&](Split split, std::vector<StoredImage>& images, std::vector<int>& labels) {
-        ImageFilter filter;
-        filter.split = split;
-        filter.labelledOnly = true;
-        for (auto& image : store_.images(filter)) {
-            const auto mapped = mapping.count(*image.label) ? mapping.at(*image.label) : *image.label;
-            const auto found = classIndex.find(mapped);
-            if (found == classIndex.end()) {
-                ++leftOut[*image.label];
-                continue;
-            }
-            labels.push_back(found->second);
-            images.push_back(std::move(image));
-        }
-    };
+    auto ofClasses = imagesOfClasses(result.classes);
     std::vector<StoredImage> trainImages, validationImages, testImages;
     std::vector<int> trainLabels, validationLabels, testLabels;
-    labelledImages(Split::Train, trainImages, trainLabels);
-    labelledImages(Split::Validation, validationImages, validationLabels);
-    labelledImages(Split::Test, testImages, testLabels);
-    for (const auto& [label, count] : leftOut)
+    for (size_t i = 0; i < ofClasses.images.size(); ++i) {
+        auto& image = ofClasses.images[i];
+        auto& images = image.split == Split::Train ? trainImages
+                       : image.split == Split::Validation ? validationImages
+                                                          : testImages;
+        auto& labels = image.split == Split::Train ? trainLabels
+                       : image.split == Split::Validation ? validationLabels
+                                                          : testLabels;
+        labels.push_back(ofClasses.labels[i]);
+        images.push_back(std::move(image));
+    }
+    for (const auto& [label, count] : ofClasses.leftOut)
         result.notes.push_back(std::to_string(count) + " images labelled '" + label +
                                "' left out: no training class of that name");
     if (trainImages.empty()) throw Error(folder_ + ": no labelled images in the train split");
@@ -406,9 +394,7 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
                 metrics.accuracy = m.accuracy;
                 metrics.balancedAccuracy = m.balancedAccuracy;
                 metrics.macroF1 = m.macroF1;
-                for (size_t c = 0; c < m.perClassRecall.size(); ++c)
-                    metrics.perClassRecall.push_back(m.support[c] > 0 ? std::optional<double>(m.perClassRecall[c])
-                                                                      : std::nullopt);
+                metrics.perClassRecall = recallOfPresentClasses(m);
             }
             metrics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             // The best round so far, the later one on a tie; without an evaluation split, the last.
@@ -446,6 +432,25 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
         throw;
     }
     store_.finishTrainingRun(result.trainingRunId, "finished");
+    return result;
+}
+
+SiteWorkspace::ImagesOfClasses SiteWorkspace::imagesOfClasses(const std::vector<std::string>& classes) {
+    const auto mapping = store_.labelMappings();
+    ImagesOfClasses result;
+    ImageFilter labelled;
+    labelled.labelledOnly = true;
+    for (auto& image : store_.images(labelled)) {
+        const auto mapped = mapping.find(*image.label);
+        const auto& name = mapped == mapping.end() ? *image.label : mapped->second;
+        const auto found = std::find(classes.begin(), classes.end(), name);
+        if (found == classes.end()) {
+            ++result.leftOut[*image.label];
+            continue;
+        }
+        result.labels.push_back(static_cast<int>(found - classes.begin()));
+        result.images.push_back(std::move(image));
+    }
     return result;
 }
 

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -125,6 +126,15 @@ public:
     // The class names local training uses: the label set named by settings::kLabelSet, or
     // else the sorted federation class names (after the label mapping) of the labelled images.
     std::vector<std::string> trainingClasses();
+
+    // The labelled, readable images whose label maps (SiteStore::labelMappings; a label
+    // without a mapping keeps its name) to one of `classes`, in the store's order.
+    struct ImagesOfClasses {
+        std::vector<StoredImage> images;
+        std::vector<int> labels;             // index into `classes`, per image
+        std::map<std::string, int> leftOut;  // local label that maps to none of them -> images
+    };
+    ImagesOfClasses imagesOfClasses(const std::vector<std::string>& classes);
 
     // Features of `images` from the store's cache, encoding the missing ones with `bundle`
     // (and caching them). Rows of images that cannot be read are zero, and those images are

@@ -103,6 +103,9 @@ private slots:
         QCOMPARE(m.perClassPrecision, (std::vector<double>{1.0, 1.0, 0.0, 0.0}));
         QCOMPARE(m.support[2], std::int64_t(0));
         QCOMPARE(m.predictedCount[2], std::int64_t(1));
+        // Recall of a class with no sample in the truth is unknown, not 0.
+        const std::vector<std::optional<double>> present{0.5, 1.0, std::nullopt, std::nullopt};
+        QVERIFY(recallOfPresentClasses(m) == present);
     }
 
     void perfectAndAllWrong_data() {

@@ -31,9 +31,7 @@ struct FeatureSiteTrainer::Impl {
         const auto prediction = model->predict(subset.features);
         const auto metrics = computeMetrics(subset.labels, prediction.ensemble, model->numClasses());
         evaluation.split = data.evaluationSplit;
-        for (size_t c = 0; c < metrics.perClassRecall.size(); ++c)
-            evaluation.perClassRecall.push_back(
-                metrics.support[c] > 0 ? std::optional<double>(metrics.perClassRecall[c]) : std::nullopt);
+        evaluation.perClassRecall = recallOfPresentClasses(metrics);
         return {{"validation_accuracy", metrics.accuracy},
                 {"validation_balanced_accuracy", metrics.balancedAccuracy},
                 {"validation_macro_f1", metrics.macroF1},

@@ -40,26 +40,9 @@ LocalSplits SiteStoreTrainer::loadSplits(const FederationTask& task, const Model
 
     // Labelled, readable images whose label maps (as SiteStore::federationClassOf does) to
     // one of the task's classes, labelled by the task's class order.
-    const auto mapping = store.labelMappings();
-    std::vector<StoredImage> images;
-    std::vector<int> labels;
-    std::map<std::string, int> leftOut;  // local label -> images
+    auto [images, labels, leftOut] = workspace_.imagesOfClasses(classes);
     std::vector<std::array<int, 3>> perClass(classes.size(), {0, 0, 0});
-    ImageFilter labelled;
-    labelled.labelledOnly = true;
-    for (auto& image : store.images(labelled)) {
-        const auto mapped = mapping.find(*image.label);
-        const auto& name = mapped == mapping.end() ? *image.label : mapped->second;
-        const auto found = std::find(classes.begin(), classes.end(), name);
-        if (found == classes.end()) {
-            ++leftOut[*image.label];
-            continue;
-        }
-        const auto label = static_cast<int>(found - classes.begin());
-        ++perClass[static_cast<size_t>(label)][splitIndex(image.split)];
-        labels.push_back(label);
-        images.push_back(std::move(image));
-    }
+    for (size_t i = 0; i < images.size(); ++i) ++perClass[static_cast<size_t>(labels[i])][splitIndex(images[i].split)];
     for (size_t c = 0; c < classes.size(); ++c)
         log("class '" + classes[c] + "': " + std::to_string(perClass[c][0]) + " train, " +
             std::to_string(perClass[c][1]) + " validation, " + std::to_string(perClass[c][2]) + " test images");
