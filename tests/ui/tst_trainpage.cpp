@@ -7,8 +7,12 @@
 #include "task_runner.h"
 #include "train_page.h"
 #include "ui_test_support.h"
+#ifdef FMC_HAVE_SITE
+#include "site_store_workspace.h"
+#endif
 
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QMutex>
 #include <QProgressBar>
 #include <QSignalSpy>
@@ -82,6 +86,7 @@ private slots:
     void windowKeepsProcessingEventsDuringTraining();
     void cancelStopsTrainingAndKeepsTheSavedModel();
     void tooLittleDataIsExplained();
+    void siteStoreTrainingReportsTheKeptModelOnTheTestImages();
     void roundStatusIsPolledWhileShownAndJoined();
     void unreachableCoordinatorIsAskedLessOften();
 
@@ -100,6 +105,35 @@ void TestTrainPage::initTestCase() {
     ImportRequest request;
     request.paths = {dir_.filePath(QStringLiteral("data"))};
     QCOMPARE(workspace_->importImages(request, {}, {}, nullptr).imported, 75);
+}
+
+// The site store holds train, validation and test images: the round is chosen on validation,
+// and the page's summary gives the kept model's figures on the test images.
+void TestTrainPage::siteStoreTrainingReportsTheKeptModelOnTheTestImages() {
+#ifndef FMC_HAVE_SITE
+    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
+#else
+    QTemporaryDir dir;
+    auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
+    workspace->setBundleDirectory(dir_.filePath(QStringLiteral("bundle")));
+    workspace->setClassNames({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+    ImportRequest request;
+    request.paths = {dir_.filePath(QStringLiteral("data"))};
+    QCOMPARE(workspace->importImages(request, {}, {}, nullptr).imported, 75);
+    int testImages = 0;
+    for (const auto& image : workspace->images()) testImages += image.split == kSplitTest;
+    TrainPage page;
+    page.setWorkspace(workspace.get());
+    page.show();
+    QSignalSpy finished(&page, &TrainPage::trainingFinished);
+    QVERIFY(page.startLocalTraining(3));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    const auto status = page.findChild<QLabel*>(QStringLiteral("trainStatus"))->text();
+    QVERIFY2(status.contains(QStringLiteral("On the %1 test image").arg(testImages)) &&
+                 status.contains(QStringLiteral("which played no part in choosing it")),
+             qPrintable(status));
+    QVERIFY2(!status.contains(QStringLiteral("optimistic")), qPrintable(status));
+#endif
 }
 
 void TestTrainPage::windowKeepsProcessingEventsDuringTraining() {
