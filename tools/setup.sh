@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp python3-torch
-  qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql fonts-dejavu-core
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
   nlohmann-json3-dev zlib1g-dev
@@ -23,8 +23,9 @@ if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   echo "installing: ${missing[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # sudo resets the environment, so the front end is passed through env.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 # Debian's LibTorch calls the generic libblas.so.3: make sure it resolves to OpenBLAS,
