@@ -9,9 +9,11 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 namespace fmc::cli {
@@ -64,18 +66,52 @@ ImportOptions parseLabelSource(const QString& text) {
     return options;
 }
 
+// Exit codes of import (documented in docs/site-staff.md).
+constexpr int kImportExitPathMissing = 3;   // a path given on the command line does not exist
+constexpr int kImportExitNothingImported = 4;  // no file was imported or already in the workspace
+constexpr int kExitCancelled = 130;
+
+// Removes a workspace folder this command created when the command fails, so a typo in a path
+// does not leave an empty workspace behind.
+class NewWorkspaceCleanup {
+public:
+    explicit NewWorkspaceCleanup(const std::string& folder) : folder_(folder) {
+        std::error_code error;
+        created_ = !std::filesystem::exists(folder_, error) && !error;
+    }
+    ~NewWorkspaceCleanup() {
+        if (!created_ || kept_) return;
+        std::error_code error;
+        std::filesystem::remove_all(folder_, error);
+    }
+    void keep() { kept_ = true; }
+    bool created() const { return created_; }
+
+private:
+    std::filesystem::path folder_;
+    bool created_ = false, kept_ = false;
+};
+
 int importCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         "Imports image files and folders (photos and DICOM, recursively) into a site workspace. Every file is "
-        "listed with its outcome; a bad file never stops the import. Running it again continues an interrupted "
-        "import without duplicates.");
+        "listed with its outcome, and so is every path that is not imported (unreadable folders, dangling links, "
+        "FIFOs, ...); a bad file never stops the import. Running it again continues an interrupted import without "
+        "duplicates.\n\nExit status: 0 when files were imported (or were already in the workspace); 3 when a "
+        "given path does not exist; 4 when nothing was imported (every file failed, was skipped or a duplicate); "
+        "1 for a bad request (e.g. an unreadable labels CSV); 130 when interrupted. A workspace this command "
+        "created is removed again when it exits 1, 3 or 4.");
     parser.addHelpOption();
     parser.addPositionalArgument("workspace", "Workspace folder (created if needed).");
     parser.addPositionalArgument("paths", "Files and folders to import.", "<paths...>");
     parser.addOptions({
         {"labels-from", "folder (sub-folder names), csv:FILE (path,label[,site][,split]) or tag:KEYWORD (a DICOM "
                         "attribute such as BodyPartExamined).", "SOURCE", "none"},
+        {"csv-path-column", "The labels CSV's column naming the file (default path).", "NAME", "path"},
+        {"csv-label-column", "The labels CSV's column holding the label (default label).", "NAME", "label"},
+        {"csv-path-format", "How a value of the file column becomes a path, {} standing for the value, e.g. {}.png "
+                            "or images/{:03}.png (zero-padded to 3 digits).", "PATTERN", "{}"},
         {"map", "Local label name = federation class name (repeatable).", "LOCAL=FEDERATION"},
         {"frames", "Multi-frame DICOM: middle (one sample per file) or every (one per frame).", "POLICY", "middle"},
         {"test-share", "Share of images without a given split that go to the test split.", "FRACTION", "0.2"},
@@ -89,6 +125,13 @@ int importCommand(const QStringList& arguments) {
     const auto positionals = parser.positionalArguments();
 
     auto options = parseLabelSource(parser.value("labels-from"));
+    const bool csvOption =
+        parser.isSet("csv-path-column") || parser.isSet("csv-label-column") || parser.isSet("csv-path-format");
+    if (csvOption && options.labelSource != LabelSource::Csv)
+        throw Error("import: --csv-path-column, --csv-label-column and --csv-path-format need --labels-from csv:FILE");
+    options.csvPathColumn = str(parser.value("csv-path-column"));
+    options.csvLabelColumn = str(parser.value("csv-label-column"));
+    options.csvPathFormat = str(parser.value("csv-path-format"));
     const auto frames = parser.value("frames");
     if (frames == "every") options.frames = MultiFramePolicy::EveryFrame;
     else if (frames != "middle") throw Error("import: --frames must be middle or every, not '" + str(frames) + "'");
@@ -113,16 +156,19 @@ int importCommand(const QStringList& arguments) {
         mappings[str(mapping.left(equals).trimmed())] = str(mapping.mid(equals + 1).trimmed());
     }
 
-    auto workspace = SiteWorkspace::open(str(positionals.front()));
-    if (!mappings.empty()) workspace.store().setLabelMappings(mappings);
+    NewWorkspaceCleanup cleanup(str(positionals.front()));
     std::vector<std::string> paths;
     for (const auto& path : positionals.mid(1)) paths.push_back(str(path));
-
-    ProgressBar bar;
-    InterruptGuard guard;
-    const auto report = workspace.importPaths(paths, options, [&](const ImportProgress& p) {
-        bar.update("import", p.done, p.total);
-    }, &interrupted);
+    ImportReport report;
+    {
+        auto workspace = SiteWorkspace::open(str(positionals.front()));
+        if (!mappings.empty()) workspace.store().setLabelMappings(mappings);
+        ProgressBar bar;
+        InterruptGuard guard;
+        report = workspace.importPaths(paths, options, [&](const ImportProgress& p) {
+            bar.update("import", p.done, p.total);
+        }, &interrupted);
+    }  // closed before the folder may be removed
     std::printf("%s", formatImportReport(report, list == "problems").c_str());
     if (!mappings.empty())
         for (const auto& [local, federation] : mappings)
@@ -134,7 +180,23 @@ int importCommand(const QStringList& arguments) {
         if (!out) throw Error(path + ": cannot write the import report");
         std::printf("full report written to %s\n", path.c_str());
     }
-    return report.cancelled ? 130 : 0;
+    const bool pathMissing = std::any_of(report.files.begin(), report.files.end(), [](const ImportFileResult& file) {
+        return file.errorClass == "not-found";
+    });
+    const int inWorkspace = report.count(ImportOutcome::Imported) + report.count(ImportOutcome::AlreadyImported);
+    const int status = report.cancelled ? kExitCancelled
+                       : pathMissing    ? kImportExitPathMissing
+                       : inWorkspace == 0 ? kImportExitNothingImported
+                                          : 0;
+    if (status == kImportExitPathMissing)
+        std::fprintf(stderr, "fedmedclip-cli: error: a given path does not exist (see the not-found lines above)\n");
+    else if (status == kImportExitNothingImported)
+        std::fprintf(stderr, "fedmedclip-cli: error: nothing was imported from the %zu file(s) found\n",
+                     report.files.size());
+    if ((status == 0 || status == kExitCancelled) || inWorkspace > 0) cleanup.keep();
+    else if (cleanup.created())
+        std::fprintf(stderr, "fedmedclip-cli: the new workspace %s was removed again\n", str(positionals.front()).c_str());
+    return status;
 }
 
 int statusCommand(const QStringList& arguments) {
@@ -164,7 +226,7 @@ int statusCommand(const QStringList& arguments) {
     std::printf("\nimport runs: %d", s.importRuns);
     if (s.interruptedImportRuns > 0)
         std::printf(" (%d interrupted: run the same import again to finish it)", s.interruptedImportRuns);
-    std::printf(", %d files not imported (errors, skips, duplicates)\n", s.importIssues);
+    std::printf(", %d files not imported (errors, skips, duplicates)\n", s.filesNotImported);
 
     const auto bundle = workspace.bundleDir();
     const auto bundleHash = store.setting(settings::kBundleHash);

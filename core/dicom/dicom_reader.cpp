@@ -398,16 +398,21 @@ void decodeJpeg2000InPlace(DcmDataset& dataset, DcmPixelData& pixelData, E_Trans
     DcmPixelSequence* sequence = nullptr;
     if (pixelData.getEncapsulatedRepresentation(xfer, nullptr, sequence).bad() || !sequence)
         throw DicomError(DicomErrorKind::Corrupt, file + ": JPEG 2000 Pixel Data is not encapsulated");
-    if (meta.bitsAllocated != 8 && meta.bitsAllocated != 16)
+    if (meta.bitsAllocated != 1 && meta.bitsAllocated != 8 && meta.bitsAllocated != 16)
         throw DicomError(DicomErrorKind::UnsupportedPixelFormat, file + ": JPEG 2000 with BitsAllocated " +
                                                                      std::to_string(meta.bitsAllocated) +
-                                                                     " (8 or 16 supported)");
+                                                                     " (1, 8 or 16 supported)");
     const auto groups = fragmentsPerFrame(*sequence, meta.frames, file);
     const std::size_t samplesPerFrame =
         std::size_t(meta.rows) * std::size_t(meta.columns) * std::size_t(meta.samplesPerPixel);
     std::vector<Uint8> native8;
     std::vector<Uint16> native16;
-    if (meta.bitsAllocated == 8)
+    // BitsAllocated 1 (segmentations): native cells are bits, packed across frames, the first
+    // pixel in the lowest bit (PS3.5 8.1.1).
+    std::uint64_t bitCount = 0;
+    if (meta.bitsAllocated == 1)
+        native8.assign(std::size_t(nativePixelBytes(meta, meta.photometricInterpretation)), 0);
+    else if (meta.bitsAllocated == 8)
         native8.reserve(samplesPerFrame * meta.frames);
     else
         native16.reserve(samplesPerFrame * meta.frames);
@@ -439,7 +444,10 @@ void decodeJpeg2000InPlace(DcmDataset& dataset, DcmPixelData& pixelData, E_Trans
                                                           std::to_string(meta.bitsAllocated));
         for (std::int32_t v : decoded.samples) {
             const std::uint32_t cell = static_cast<std::uint32_t>(v) & storedMask;
-            if (meta.bitsAllocated == 8)
+            if (meta.bitsAllocated == 1) {
+                if (cell) native8[std::size_t(bitCount / 8)] |= Uint8(1u << (bitCount % 8));
+                ++bitCount;
+            } else if (meta.bitsAllocated == 8)
                 native8.push_back(static_cast<Uint8>(cell));
             else
                 native16.push_back(static_cast<Uint16>(cell));
@@ -447,8 +455,9 @@ void decodeJpeg2000InPlace(DcmDataset& dataset, DcmPixelData& pixelData, E_Trans
     }
     auto native = std::make_unique<DcmPixelData>(DCM_PixelData);
     OFCondition put;
-    if (meta.bitsAllocated == 8) {
+    if (meta.bitsAllocated <= 8) {
         native->setVR(EVR_OB);
+        if (native8.size() % 2) native8.push_back(0);  // even length, as every element
         put = native->putUint8Array(native8.data(), static_cast<unsigned long>(native8.size()));
     } else {
         native->setVR(EVR_OW);
@@ -472,6 +481,101 @@ void swapWordPairs(DcmPixelData& pixelData, const DicomMetadata& meta, const std
     if (pixelData.getUint16Array(words).bad() || !words || pixelData.getLength() < count * 2)
         throw DicomError(DicomErrorKind::Corrupt, file + ": unreadable 32-bit big-endian Pixel Data");
     for (std::uint64_t i = 0; i + 1 < count; i += 2) std::swap(words[i], words[i + 1]);
+}
+
+// DCMTK renders colour samples of up to 16 bits. 32-bit colour (after hashing, so the hash
+// stays that of the stored pixels) keeps its 16 most significant stored bits: the renderer
+// scales to 8 bits anyway, so the rendering is that of the full-precision samples.
+void narrowColourTo16Bits(DcmDataset& dataset, const DicomMetadata& meta, const std::string& file) {
+    if (meta.samplesPerPixel != 3 || meta.bitsAllocated != 32) return;
+    DcmPixelData* pixelData = pixelDataElement(dataset);
+    Uint16* words = nullptr;
+    const std::uint64_t samples = nativePixelBytes(meta, meta.photometricInterpretation) / 4;
+    if (!pixelData || pixelData->getUint16Array(words).bad() || !words || pixelData->getLength() < samples * 4)
+        throw DicomError(DicomErrorKind::Corrupt, file + ": unreadable 32-bit colour Pixel Data");
+    const int shift = std::max(0, meta.bitsStored - 16);
+    const std::uint32_t storedMask = meta.bitsStored >= 32 ? 0xFFFFFFFFu : ((1u << meta.bitsStored) - 1u);
+    std::vector<Uint16> narrowed(static_cast<std::size_t>(samples));
+    for (std::uint64_t i = 0; i < samples; ++i) {
+        const std::uint32_t value = (std::uint32_t(words[2 * i]) | (std::uint32_t(words[2 * i + 1]) << 16)) & storedMask;
+        narrowed[std::size_t(i)] = Uint16(value >> shift);
+    }
+    pixelData->setVR(EVR_OW);
+    if (pixelData->putUint16Array(narrowed.data(), static_cast<unsigned long>(narrowed.size())).bad())
+        throw DicomError(DicomErrorKind::TooLarge, file + ": cannot hold the 32-bit colour pixels in memory");
+    const auto bits = Uint16(std::min(meta.bitsStored, 16));
+    dataset.putAndInsertUint16(DCM_BitsAllocated, 16);
+    dataset.putAndInsertUint16(DCM_BitsStored, bits);
+    dataset.putAndInsertUint16(DCM_HighBit, Uint16(bits - 1));
+}
+
+// Segmented Palette Color LUT Data (PS3.3 C.7.9.2; e.g. 16-bit ultrasound palettes), which
+// DCMTK's renderer does not read: each colour's segments are expanded into the plain LUT
+// Data it reads. Discrete segments copy their values; linear ones run from the last value to
+// their end value in `length` steps, rounded to the nearest integer (halves to even, as
+// pydicom and GDCM); indirect ones repeat `length` earlier segments from a byte offset.
+void expandSegments(const Uint16* words, std::size_t count, std::size_t position, std::size_t segmentLimit,
+                    std::vector<Uint16>& lut, int depth, const std::string& context) {
+    if (depth > 4) throw DicomError(DicomErrorKind::Corrupt, context + ": indirect segments nest too deeply");
+    for (std::size_t segment = 0; position < count && segment < segmentLimit; ++segment) {
+        if (position + 2 > count) break;
+        const Uint16 opcode = words[position], length = words[position + 1];
+        position += 2;
+        if (opcode == 0) {
+            if (position + length > count) throw DicomError(DicomErrorKind::Corrupt, context + ": a discrete segment runs past the data");
+            lut.insert(lut.end(), words + position, words + position + length);
+            position += length;
+        } else if (opcode == 1) {
+            if (lut.empty() || position >= count)
+                throw DicomError(DicomErrorKind::Corrupt, context + ": a linear segment without a start value");
+            const double start = lut.back(), end = words[position++];
+            for (Uint16 i = 1; i <= length; ++i)
+                lut.push_back(static_cast<Uint16>(std::nearbyint(start + (end - start) * double(i) / double(length))));
+        } else if (opcode == 2) {
+            if (lut.empty() || position + 2 > count)
+                throw DicomError(DicomErrorKind::Corrupt, context + ": an indirect segment without an offset");
+            const std::size_t byteOffset = std::size_t(words[position]) | (std::size_t(words[position + 1]) << 16);
+            position += 2;
+            expandSegments(words, count, byteOffset / 2, length, lut, depth + 1, context);
+        } else {
+            throw DicomError(DicomErrorKind::Corrupt, context + ": unknown segment type " + std::to_string(opcode));
+        }
+        if (lut.size() > 65536) throw DicomError(DicomErrorKind::Corrupt, context + ": expands to over 65536 entries");
+    }
+}
+
+void expandSegmentedPalettes(DcmDataset& dataset, const std::string& file) {
+    struct Colour {
+        const char* name;
+        DcmTagKey descriptor, data, segmented;
+    };
+    const Colour colours[] = {
+        {"Red", DCM_RedPaletteColorLookupTableDescriptor, DCM_RedPaletteColorLookupTableData,
+         DCM_SegmentedRedPaletteColorLookupTableData},
+        {"Green", DCM_GreenPaletteColorLookupTableDescriptor, DCM_GreenPaletteColorLookupTableData,
+         DCM_SegmentedGreenPaletteColorLookupTableData},
+        {"Blue", DCM_BluePaletteColorLookupTableDescriptor, DCM_BluePaletteColorLookupTableData,
+         DCM_SegmentedBluePaletteColorLookupTableData}};
+    for (const Colour& colour : colours) {
+        if (!dataset.tagExists(colour.segmented) || dataset.tagExists(colour.data)) continue;
+        const std::string context = file + ": Segmented " + colour.name + " Palette Color LUT Data";
+        const Uint16* words = nullptr;
+        unsigned long count = 0;
+        if (dataset.findAndGetUint16Array(colour.segmented, words, &count).bad() || !words)
+            throw DicomError(DicomErrorKind::Corrupt, context + " is unreadable");
+        std::vector<Uint16> lut;
+        expandSegments(words, count, 0, std::numeric_limits<std::size_t>::max(), lut, 0, context);
+        Uint16 entries = 0;
+        if (dataset.findAndGetUint16(colour.descriptor, entries, 0).bad())
+            throw DicomError(DicomErrorKind::Corrupt, file + ": " + colour.name + " Palette Color LUT Descriptor is missing");
+        const std::size_t expected = entries == 0 ? 65536 : entries;
+        if (lut.size() != expected)
+            throw DicomError(DicomErrorKind::Corrupt, context + " expands to " + std::to_string(lut.size()) +
+                                                          " entries, but its LUT Descriptor says " +
+                                                          std::to_string(expected));
+        if (dataset.putAndInsertUint16Array(colour.data, lut.data(), static_cast<unsigned long>(lut.size())).bad())
+            throw DicomError(DicomErrorKind::TooLarge, context + ": cannot hold the expanded table");
+    }
 }
 
 // Lossy JPEG stores colour as YCbCr almost always. A few writers label such data "RGB";
@@ -534,6 +638,101 @@ std::string hashNativePixels(DcmDataset& dataset, const DicomMetadata& meta, con
 
 // ---------------------------------------------------------------------------------------------
 // Rendering.
+// Pixel Padding Value (0028,0120) and Pixel Padding Range Limit (0028,0121), in stored-value
+// units, as the closed range of modality values they become after the frame's rescale. The
+// renderer truncates fractional rescale results, so the bounds are widened to whole numbers.
+struct PaddingRange {
+    double low = 0, high = 0;
+    bool contains(double value) const { return value >= low && value <= high; }
+};
+
+// A US or SS value read as the stored pixel it stands for (PS3.3 C.7.5.1.1.2: its VR follows
+// Pixel Representation).
+std::optional<double> storedPixelValue(DcmItem& item, const DcmTagKey& key, const DicomMetadata& meta) {
+    Uint16 unsignedValue = 0;
+    Sint16 signedValue = 0;
+    if (item.findAndGetUint16(key, unsignedValue).good())
+        return meta.pixelSigned && meta.bitsAllocated == 16 ? double(Sint16(unsignedValue)) : double(unsignedValue);
+    if (item.findAndGetSint16(key, signedValue).good()) return double(signedValue);
+    return std::nullopt;
+}
+
+std::optional<PaddingRange> paddingRange(DcmDataset& dataset, const DicomMetadata& meta, double slope,
+                                         double intercept) {
+    const auto value = storedPixelValue(dataset, DCM_PixelPaddingValue, meta);
+    if (!value) return std::nullopt;
+    const double limit = storedPixelValue(dataset, DCM_PixelPaddingRangeLimit, meta).value_or(*value);
+    const double a = *value * slope + intercept, b = limit * slope + intercept;
+    return PaddingRange{std::floor(std::min(a, b)), std::ceil(std::max(a, b))};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enhanced multi-frame objects (Enhanced CT/MR/XA, ...) keep the rescale and the window per
+// frame in functional groups (PS3.3 C.7.6.16): Pixel Value Transformation (0028,9145) and
+// Frame VOI LUT (0028,9132), in the Per-Frame Functional Groups item of the frame, else in the
+// Shared Functional Groups. DCMTK's renderer reads neither per frame, so the values of the
+// frame being rendered are copied to the top level, where it reads them.
+DcmItem* sequenceItem(DcmItem& item, const DcmTagKey& key, unsigned long index) {
+    DcmItem* found = nullptr;
+    if (item.findAndGetSequenceItem(key, found, static_cast<signed long>(index)).bad()) return nullptr;
+    return found;
+}
+
+bool hasFunctionalGroups(DcmDataset& dataset) {
+    return dataset.tagExists(DCM_SharedFunctionalGroupsSequence) ||
+           dataset.tagExists(DCM_PerFrameFunctionalGroupsSequence);
+}
+
+const DcmTagKey kFrameTransformAttributes[] = {DCM_RescaleSlope, DCM_RescaleIntercept, DCM_WindowCenter,
+                                               DCM_WindowWidth, DCM_VOILUTFunction};
+
+using TopLevelTransform = std::map<DcmTagKey, std::string>;  // attribute -> value; absent: not in the file
+
+TopLevelTransform topLevelTransform(DcmDataset& dataset) {
+    TopLevelTransform values;
+    for (const DcmTagKey& key : kFrameTransformAttributes)
+        if (dataset.tagExists(key)) values[key] = stringValue(dataset, key);
+    return values;
+}
+
+void applyFrameFunctionalGroups(DcmDataset& dataset, const TopLevelTransform& original, unsigned long frame) {
+    for (const DcmTagKey& key : kFrameTransformAttributes) {
+        const auto it = original.find(key);
+        if (it == original.end())
+            dataset.findAndDeleteElement(key);
+        else
+            dataset.putAndInsertString(key, it->second.c_str());
+    }
+    DcmItem* shared = sequenceItem(dataset, DCM_SharedFunctionalGroupsSequence, 0);
+    DcmItem* perFrame = sequenceItem(dataset, DCM_PerFrameFunctionalGroupsSequence, frame);
+    auto macro = [&](const DcmTagKey& key) -> DcmItem* {
+        if (perFrame)
+            if (DcmItem* item = sequenceItem(*perFrame, key, 0)) return item;
+        return shared ? sequenceItem(*shared, key, 0) : nullptr;
+    };
+    auto copy = [&](DcmItem& from, std::initializer_list<DcmTagKey> keys) {
+        for (const DcmTagKey& key : keys) {
+            const std::string value = stringValue(from, key);
+            if (!value.empty()) dataset.putAndInsertString(key, value.c_str());
+        }
+    };
+    if (DcmItem* transform = macro(DCM_PixelValueTransformationSequence))
+        copy(*transform, {DCM_RescaleSlope, DCM_RescaleIntercept});
+    if (DcmItem* voi = macro(DCM_FrameVOILUTSequence)) {
+        // A frame's window replaces any top-level one, also where it gives only some values.
+        for (const DcmTagKey& key : {DCM_WindowCenter, DCM_WindowWidth, DCM_VOILUTFunction})
+            dataset.findAndDeleteElement(key);
+        copy(*voi, {DCM_WindowCenter, DCM_WindowWidth, DCM_VOILUTFunction});
+    }
+}
+
+std::pair<double, double> rescaleOf(DcmDataset& dataset) {
+    Float64 slope = 1, intercept = 0, value = 0;
+    if (dataset.findAndGetFloat64(DCM_RescaleSlope, value).good() && value != 0) slope = value;
+    if (dataset.findAndGetFloat64(DCM_RescaleIntercept, value).good()) intercept = value;
+    return {slope, intercept};
+}
+
 // Percentiles from at most kPercentileSamples evenly spaced pixels: exact enough for a window
 // (the rank error is below 0.01 %) and keeps a 4k x 4k radiograph from dominating import time.
 constexpr std::size_t kPercentileSamples = 1u << 18;
@@ -571,14 +770,24 @@ bool visitFrameValues(const ::DicomImage& image, unsigned long frame, std::size_
 
 // 0.5th and 99.5th percentile of the frame's rescaled values; the full range when those
 // coincide (e.g. a mostly empty mask), so sparse structures stay visible.
+// Pixel padding (outside the scanned field, e.g. -3024 HU around a CT's circle) takes no part
+// in the automatic window: it would widen the window until soft tissue has a few grey levels.
+// When every sampled pixel is padding, the padding itself sets the window.
 std::pair<double, double> robustRange(const ::DicomImage& image, unsigned long frame,
-                                      std::size_t pixelsPerFrame) {
-    std::vector<double> values;
-    visitFrameValues(image, frame, pixelsPerFrame, [&values](const auto* frameValues, std::size_t count) {
+                                      std::size_t pixelsPerFrame, const std::optional<PaddingRange>& padding) {
+    std::vector<double> values, paddingValues;
+    visitFrameValues(image, frame, pixelsPerFrame, [&](const auto* frameValues, std::size_t count) {
         const std::size_t stride = std::max<std::size_t>(1, count / kPercentileSamples);
         values.reserve(count / stride + 1);
-        for (std::size_t i = 0; i < count; i += stride) values.push_back(static_cast<double>(frameValues[i]));
+        for (std::size_t i = 0; i < count; i += stride) {
+            const auto value = static_cast<double>(frameValues[i]);
+            if (padding && padding->contains(value))
+                paddingValues.push_back(value);
+            else
+                values.push_back(value);
+        }
     });
+    if (values.empty()) values.swap(paddingValues);
     if (values.empty()) return {0.0, 0.0};
     const auto lowIndex = static_cast<std::size_t>(std::floor(0.005 * double(values.size() - 1)));
     const auto highIndex = static_cast<std::size_t>(std::ceil(0.995 * double(values.size() - 1)));
@@ -667,6 +876,143 @@ const char* statusText(EI_Status status) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Floating-point pixel data (Float / Double Float Pixel Data: parametric maps such as ADC or
+// perfusion maps). They are real-world values with no stored-value range, so they render
+// through the frame's window from the file (top level or Frame VOI LUT) when there is one, else
+// through the robust range of the frame's finite values (the 0.5th..99.5th percentile, as for
+// integer images), with the exact linear function (PS3.3 C.11.2.1.3.2, LINEAR_EXACT): the
+// integer-oriented DICOM linear function would need a width of at least 1, which a map in
+// [0, 1] does not have. NaN and infinite values render black. No modality values are kept:
+// renderWindow() speaks the integer renderer's arithmetic.
+bool hasFloatPixelData(DcmDataset& dataset) {
+    return !dataset.tagExists(DCM_PixelData) &&
+           (dataset.tagExists(DCM_FloatPixelData) || dataset.tagExists(DCM_DoubleFloatPixelData));
+}
+
+std::vector<double> floatPixelValues(DcmDataset& dataset, const DicomMetadata& meta, const std::string& path) {
+    const std::size_t count = std::size_t(meta.rows) * std::size_t(meta.columns) * std::size_t(meta.frames);
+    DcmElement* element = nullptr;
+    std::vector<double> values;
+    if (meta.bitsAllocated == 64) {
+        Float64* data = nullptr;
+        if (dataset.findAndGetElement(DCM_DoubleFloatPixelData, element).good() && element &&
+            element->getFloat64Array(data).good() && data && element->getLength() >= count * 8)
+            values.assign(data, data + count);
+    } else {
+        Float32* data = nullptr;
+        if (dataset.findAndGetElement(DCM_FloatPixelData, element).good() && element &&
+            element->getFloat32Array(data).good() && data && element->getLength() >= count * 4)
+            values.assign(data, data + count);
+    }
+    if (values.empty())
+        throw DicomError(DicomErrorKind::Corrupt, path + ": the floating-point Pixel Data holds fewer than the " +
+                                                      std::to_string(count) +
+                                                      " values Rows x Columns x NumberOfFrames need");
+    return values;
+}
+
+// SHA-256 of the values as stored (IEEE 754, little-endian), like hashNativePixels.
+std::string hashFloatPixels(const std::vector<double>& values, int bitsAllocated) {
+    Sha256 hash;
+    std::vector<std::uint8_t> chunk;
+    chunk.reserve(1 << 16);
+    for (double value : values) {
+        std::uint64_t bits = 0;
+        int bytes = 8;
+        if (bitsAllocated == 32) {
+            const auto single = static_cast<float>(value);
+            std::uint32_t word = 0;
+            std::memcpy(&word, &single, 4);
+            bits = word;
+            bytes = 4;
+        } else {
+            std::memcpy(&bits, &value, 8);
+        }
+        for (int b = 0; b < bytes; ++b) chunk.push_back(static_cast<std::uint8_t>(bits >> (8 * b)));
+        if (chunk.size() >= (1 << 16)) {
+            hash.update(chunk.data(), chunk.size());
+            chunk.clear();
+        }
+    }
+    hash.update(chunk.data(), chunk.size());
+    return hash.hexDigest();
+}
+
+std::optional<std::pair<double, double>> fileWindowOf(DcmDataset& dataset) {
+    Float64 center = 0, width = 0;
+    if (dataset.findAndGetFloat64(DCM_WindowCenter, center, 0).good() &&
+        dataset.findAndGetFloat64(DCM_WindowWidth, width, 0).good() && width > 0)
+        return std::make_pair(double(center), double(width));
+    return std::nullopt;
+}
+
+// {center, width} over the robust range of the finite values; nullopt when there are none.
+std::optional<std::pair<double, double>> floatWindow(const double* values, std::size_t count) {
+    std::vector<double> finite;
+    const std::size_t stride = std::max<std::size_t>(1, count / kPercentileSamples);
+    for (std::size_t i = 0; i < count; i += stride)
+        if (std::isfinite(values[i])) finite.push_back(values[i]);
+    if (finite.empty()) return std::nullopt;
+    const auto lowIndex = static_cast<std::size_t>(std::floor(0.005 * double(finite.size() - 1)));
+    const auto highIndex = static_cast<std::size_t>(std::ceil(0.995 * double(finite.size() - 1)));
+    std::nth_element(finite.begin(), finite.begin() + lowIndex, finite.end());
+    double low = finite[lowIndex];
+    std::nth_element(finite.begin(), finite.begin() + highIndex, finite.end());
+    double high = finite[highIndex];
+    if (!(low < high)) std::tie(low, high) = [&] {
+        const auto [minIt, maxIt] = std::minmax_element(finite.begin(), finite.end());
+        return std::make_pair(*minIt, *maxIt);
+    }();
+    return std::make_pair((low + high) / 2, high - low);
+}
+
+RgbImage renderFloatFrame(const double* values, const DicomMetadata& meta, double center, double width) {
+    RgbImage rgb;
+    rgb.width = meta.columns;
+    rgb.height = meta.rows;
+    const std::size_t count = std::size_t(meta.rows) * std::size_t(meta.columns);
+    rgb.pixels.resize(count * 3);
+    const bool inverted = meta.photometricInterpretation == "MONOCHROME1";
+    for (std::size_t i = 0; i < count; ++i) {
+        const double value = values[i];
+        double grey = 0;
+        if (std::isfinite(value)) {
+            // A constant frame (width 0) renders black, as the integer path does.
+            grey = width > 0 ? std::clamp(((value - center) / width + 0.5) * 255.0, 0.0, 255.0)
+                             : (value > center ? 255.0 : 0.0);
+            if (inverted) grey = 255.0 - grey;
+        }
+        const auto byte = static_cast<std::uint8_t>(std::lround(grey));
+        rgb.pixels[3 * i] = rgb.pixels[3 * i + 1] = rgb.pixels[3 * i + 2] = byte;
+    }
+    return rgb;
+}
+
+std::vector<RgbImage> renderFloatPixels(DcmDataset& dataset, const std::vector<double>& values,
+                                        MultiFramePolicy policy, DicomMetadata& meta) {
+    const bool everyFrame = policy == MultiFramePolicy::EveryFrame;
+    const unsigned long firstFrame = everyFrame ? 0 : static_cast<unsigned long>(meta.frames / 2);
+    const unsigned long frameCount = everyFrame ? static_cast<unsigned long>(meta.frames) : 1;
+    const std::size_t pixelsPerFrame = std::size_t(meta.rows) * std::size_t(meta.columns);
+    const TopLevelTransform original = topLevelTransform(dataset);
+    std::vector<RgbImage> frames;
+    for (unsigned long frame = firstFrame; frame < firstFrame + frameCount; ++frame) {
+        if (hasFunctionalGroups(dataset)) applyFrameFunctionalGroups(dataset, original, frame);
+        const double* frameValues = values.data() + frame * pixelsPerFrame;
+        const auto fileWindow = fileWindowOf(dataset);
+        const auto window = fileWindow ? fileWindow : floatWindow(frameValues, pixelsPerFrame);
+        const auto [center, width] = window.value_or(std::make_pair(0.0, 0.0));
+        if (frames.empty()) {
+            meta.windowFromFile = fileWindow.has_value();
+            meta.windowCenter = center;
+            meta.windowWidth = width;
+        }
+        frames.push_back(renderFloatFrame(frameValues, meta, center, width));
+    }
+    return frames;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The steps of readDicomFile, in order.
 
 // Existence, size and a DICOM-looking start, before DCMTK sees the file.
@@ -733,10 +1079,7 @@ void rejectObjectsWithoutImage(DcmDataset& dataset, const DicomMetadata& meta, c
         dataset.tagExists(DCM_DirectoryRecordSequence))
         throw DicomError(DicomErrorKind::NoPixelData,
                          path + ": a DICOMDIR (media directory index), not an image");
-    if (dataset.tagExists(DCM_PixelData)) return;
-    if (dataset.tagExists(DCM_FloatPixelData) || dataset.tagExists(DCM_DoubleFloatPixelData))
-        throw DicomError(DicomErrorKind::UnsupportedPixelFormat,
-                         path + ": floating-point pixel data is not supported");
+    if (dataset.tagExists(DCM_PixelData) || hasFloatPixelData(dataset)) return;
     const std::string sopClassName =
         meta.sopClassUid.empty()
             ? std::string("no SOP Class UID")
@@ -787,15 +1130,20 @@ void readImageAttributes(DcmDataset& dataset, const ImageLimits& limits, DicomMe
         throw DicomError(
             DicomErrorKind::UnsupportedPixelFormat,
             path + ": SamplesPerPixel " + std::to_string(meta.samplesPerPixel) + " (1 or 3 supported)");
-    if (meta.bitsAllocated != 1 && meta.bitsAllocated != 8 && meta.bitsAllocated != 16 &&
+    if (hasFloatPixelData(dataset)) {
+        const int floatBits = dataset.tagExists(DCM_DoubleFloatPixelData) ? 64 : 32;
+        if (meta.bitsAllocated != floatBits || meta.samplesPerPixel != 1)
+            throw DicomError(DicomErrorKind::Corrupt,
+                             path + ": " + (floatBits == 64 ? "Double Float" : "Float") + " Pixel Data with " +
+                                 std::to_string(meta.samplesPerPixel) + " sample(s) of BitsAllocated " +
+                                 std::to_string(meta.bitsAllocated) + " (1 sample of " + std::to_string(floatBits) +
+                                 " required)");
+        meta.bitsStored = meta.bitsAllocated;
+    } else if (meta.bitsAllocated != 1 && meta.bitsAllocated != 8 && meta.bitsAllocated != 16 &&
         meta.bitsAllocated != 32)
         throw DicomError(
             DicomErrorKind::UnsupportedPixelFormat,
             path + ": BitsAllocated " + std::to_string(meta.bitsAllocated) + " (1, 8, 16 or 32 supported)");
-    if (meta.samplesPerPixel == 3 && meta.bitsAllocated > 16)
-        throw DicomError(DicomErrorKind::UnsupportedPixelFormat, path + ": colour with " +
-                                                                     std::to_string(meta.bitsAllocated) +
-                                                                     "-bit samples (up to 16 supported)");
     if (meta.bitsStored == 0 || meta.bitsStored > meta.bitsAllocated)
         throw DicomError(DicomErrorKind::Corrupt, path + ": BitsStored " + std::to_string(meta.bitsStored) +
                                                       " does not fit BitsAllocated " +
@@ -844,15 +1192,14 @@ E_TransferSyntax decodeToNative(DcmDataset& dataset, const DicomMetadata& meta, 
     return EXS_LittleEndianExplicit;
 }
 
-// Modality rescale, VOI window (the file's first, else the robust automatic one, per frame),
-// MONOCHROME1 inversion and colour conversion, by DCMTK's renderer.
-// With `modality`, grey frames also leave their modality values there.
-std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFramePolicy policy,
-                             DicomMetadata& meta, const std::string& path, std::vector<ModalityFrame>* modality) {
-    const bool everyFrame = policy == MultiFramePolicy::EveryFrame;
-    const unsigned long firstFrame = everyFrame ? 0 : static_cast<unsigned long>(meta.frames / 2);
-    const unsigned long frameCount = everyFrame ? static_cast<unsigned long>(meta.frames) : 1;
-    ::DicomImage image(&dataset, xfer, 0, firstFrame, frameCount);
+// Frames [first, first + count) by one DCMTK renderer: modality rescale, VOI window (the
+// file's first, else the robust automatic one, per frame), MONOCHROME1 inversion and colour
+// conversion. Appends to `frames` (and, for grey frames, their modality values to `modality`);
+// `meta` takes the window of the first frame rendered.
+void renderFrames(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long first, unsigned long count,
+                  DicomMetadata& meta, const std::string& path, std::vector<RgbImage>& frames,
+                  std::vector<ModalityFrame>* modality) {
+    ::DicomImage image(&dataset, xfer, 0, first, count);
     if (image.getStatus() != EIS_Normal) {
         const EI_Status status = image.getStatus();
         const DicomErrorKind kind = status == EIS_NotSupportedValue ? DicomErrorKind::UnsupportedPixelFormat
@@ -862,23 +1209,26 @@ std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFr
                                    std::to_string(meta.samplesPerPixel) + " sample(s) of " +
                                    std::to_string(meta.bitsAllocated) + " bits (" + statusText(status) + ")");
     }
+    const bool firstCall = frames.empty();
     const bool monochrome = image.isMonochrome() != 0;
-    if (monochrome)
+    if (monochrome && firstCall)
         for (unsigned int plane = 0; plane < image.getOverlayCount(); ++plane)
             meta.visibleOverlayPlanes += image.isOverlayVisible(plane) == 1 ? 1 : 0;
+    bool fileWindow = false;
+    double fileCenter = 0, fileWidth = 0;
     if (monochrome && image.getWindowCount() > 0 && image.setWindow(0) != 0)
-        meta.windowFromFile = image.getWindow(meta.windowCenter, meta.windowWidth) != 0;
+        fileWindow = image.getWindow(fileCenter, fileWidth) != 0;
+    const auto [slope, intercept] = rescaleOf(dataset);
+    const auto padding = paddingRange(dataset, meta, slope, intercept);
 
     const std::size_t pixelsPerFrame = std::size_t(meta.rows) * std::size_t(meta.columns);
-    std::vector<RgbImage> frames;
-    for (unsigned long f = 0; f < frameCount; ++f) {
-        double center = meta.windowCenter, width = meta.windowWidth;
-        if (monochrome && !meta.windowFromFile) {
-            std::tie(center, width) = windowFor(robustRange(image, f, pixelsPerFrame));
-            if (f == 0) {
-                meta.windowCenter = center;
-                meta.windowWidth = width;
-            }
+    for (unsigned long f = 0; f < count; ++f) {
+        double center = fileCenter, width = fileWidth;
+        if (monochrome && !fileWindow) std::tie(center, width) = windowFor(robustRange(image, f, pixelsPerFrame, padding));
+        if (monochrome && frames.empty()) {
+            meta.windowFromFile = fileWindow;
+            meta.windowCenter = center;
+            meta.windowWidth = width;
         }
         // Set for every frame: drawnOverlay() renders with windows of its own.
         if (monochrome) image.setWindow(center, width);
@@ -886,7 +1236,7 @@ std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFr
         const auto* output = static_cast<const Uint8*>(image.getOutputData(8, f, 0));
         if (!output)
             throw DicomError(DicomErrorKind::Corrupt,
-                             path + ": rendering frame " + std::to_string(firstFrame + f) + " failed");
+                             path + ": rendering frame " + std::to_string(first + f) + " failed");
         RgbImage rgb;
         rgb.width = meta.columns;
         rgb.height = meta.rows;
@@ -900,6 +1250,26 @@ std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFr
         frames.push_back(std::move(rgb));
         if (monochrome && modality && meta.visibleOverlayPlanes > 0)
             modality->back().overlay = drawnOverlay(image, f, modality->back(), path);
+    }
+}
+
+// The frames the policy keeps. With functional groups each frame is rendered with its own
+// rescale and window (see applyFrameFunctionalGroups); `meta` reports those of the first.
+std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFramePolicy policy,
+                             DicomMetadata& meta, const std::string& path, std::vector<ModalityFrame>* modality) {
+    const bool everyFrame = policy == MultiFramePolicy::EveryFrame;
+    const unsigned long firstFrame = everyFrame ? 0 : static_cast<unsigned long>(meta.frames / 2);
+    const unsigned long frameCount = everyFrame ? static_cast<unsigned long>(meta.frames) : 1;
+    std::vector<RgbImage> frames;
+    if (!hasFunctionalGroups(dataset)) {
+        renderFrames(dataset, xfer, firstFrame, frameCount, meta, path, frames, modality);
+        return frames;
+    }
+    const TopLevelTransform original = topLevelTransform(dataset);
+    for (unsigned long frame = firstFrame; frame < firstFrame + frameCount; ++frame) {
+        applyFrameFunctionalGroups(dataset, original, frame);
+        if (frame == firstFrame) std::tie(meta.rescaleSlope, meta.rescaleIntercept) = rescaleOf(dataset);
+        renderFrames(dataset, xfer, frame, 1, meta, path, frames, modality);
     }
     return frames;
 }
@@ -944,8 +1314,16 @@ DicomImage readDicomFile(const std::string& path, const DicomReadOptions& option
     readDescriptiveAttributes(dataset, options, result.meta);
     rejectObjectsWithoutImage(dataset, result.meta, path);
     readImageAttributes(dataset, options.limits, result.meta, path);
+    if (hasFloatPixelData(dataset)) {
+        const std::vector<double> values = floatPixelValues(dataset, result.meta, path);
+        result.pixelHash = hashFloatPixels(values, result.meta.bitsAllocated);
+        result.frames = renderFloatPixels(dataset, values, options.frames, result.meta);
+        return result;
+    }
     const E_TransferSyntax nativeXfer = decodeToNative(dataset, result.meta, path);
     result.pixelHash = hashNativePixels(dataset, result.meta, path);
+    narrowColourTo16Bits(dataset, result.meta, path);
+    if (result.meta.photometricInterpretation == "PALETTE COLOR") expandSegmentedPalettes(dataset, path);
     result.frames = render(dataset, nativeXfer, options.frames, result.meta, path,
                            options.keepModalityValues ? &result.modality : nullptr);
     return result;

@@ -11,9 +11,16 @@
 //    refused with UnsupportedTransferSyntax naming the syntax.
 //  * Rendering: modality rescale, then the file's first VOI window; without a usable window,
 //    a robust automatic window over the 0.5th..99.5th percentile of the frame's rescaled
-//    values. MONOCHROME1 is inverted (low values bright), colour models (YBR_FULL,
-//    YBR_FULL_422, YBR_ICT/RCT, PALETTE COLOR) are converted to RGB. Grey frames come back as
-//    RGB with R = G = B.
+//    values, leaving out Pixel Padding Value / Pixel Padding Range Limit (the area outside
+//    the scanned field would otherwise widen the window until soft tissue has a few grey
+//    levels). Enhanced multi-frame objects take each frame's rescale and window from its
+//    Per-Frame Functional Groups, else the Shared ones (Pixel Value Transformation, Frame VOI
+//    LUT). MONOCHROME1 is inverted (low values bright), colour models (YBR_FULL,
+//    YBR_FULL_422, YBR_ICT/RCT, PALETTE COLOR) are converted to RGB; 32-bit colour samples
+//    render from their 16 most significant bits. Grey frames come back as RGB with R = G = B.
+//  * Floating-point pixel data (Float / Double Float Pixel Data, e.g. parametric maps) renders
+//    through the file's window, else the robust range of the frame's finite values, with the
+//    exact linear function (see dicom_reader.cpp); such images keep no modality values.
 //  * Display windows: with DicomReadOptions::keepModalityValues a grey frame also comes back
 //    as its modality values (after the rescale, before any VOI window); renderWindow() then
 //    renders them through any linear window with the renderer's own arithmetic, so the
@@ -57,7 +64,7 @@ enum class DicomErrorKind {
     Truncated,                  // the file ends inside an element
     NoPixelData,                // a valid object that is not an image (RT plan, SR, DICOMDIR, ...)
     UnsupportedTransferSyntax,  // no decoder for the encoding (names the syntax)
-    UnsupportedPixelFormat,     // e.g. 32-bit colour, float pixels, unusual bit depths
+    UnsupportedPixelFormat,     // e.g. unusual bit depths or sample counts
     TooLarge,                   // over ImageLimits (file bytes or pixels)
     Corrupt                     // a DICOM file whose structure or pixel stream is broken
 };
@@ -143,8 +150,9 @@ struct DicomImage {
     // windowing: samples in little-endian byte order, planar configuration as stored, padding
     // excluded. Identical for every lossless encoding of the same pixels.
     std::string pixelHash;
-    // With DicomReadOptions::keepModalityValues and a grey image: one entry per entry of
-    // `frames`; empty otherwise (colour images have no modality values to window).
+    // With DicomReadOptions::keepModalityValues and a grey integer image: one entry per entry
+    // of `frames`; empty otherwise (colour images have no modality values to window, and
+    // floating-point ones are not rendered by the integer renderer).
     std::vector<ModalityFrame> modality;
 };
 

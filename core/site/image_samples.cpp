@@ -2,8 +2,11 @@
 
 #include "common/sha256.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 
 namespace fmc {
 namespace {
@@ -11,19 +14,55 @@ namespace {
 std::vector<std::uint8_t> readWholeFile(const std::string& path, std::uint64_t maxBytes) {
     std::error_code error;
     const auto size = std::filesystem::file_size(path, error);
-    if (error) throw Error(path + ": cannot read file: " + error.message());
+    if (error) throw Error(path + ": cannot read the file: " + describeFileError(error.value()));
     if (size == 0) throw Error(path + ": empty file (0 bytes)");
     if (size > maxBytes)
         throw Error(path + ": file is " + std::to_string(size) + " bytes, over the limit of " +
                     std::to_string(maxBytes) + " bytes");
-    std::ifstream in(path, std::ios::binary);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!file) throw Error(path + ": cannot open the file: " + describeFileError(errno));
     std::vector<std::uint8_t> bytes(size);
-    if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-        throw Error(path + ": read error");
+    const std::size_t read = std::fread(bytes.data(), 1, bytes.size(), file.get());
+    if (read != bytes.size()) {
+        const int cause = std::ferror(file.get()) ? errno : 0;
+        throw Error(path + ": " +
+                    (cause ? "reading the file failed: " + describeFileError(cause)
+                           : "the file shrank while it was read (" + std::to_string(read) + " of " +
+                                 std::to_string(bytes.size()) + " bytes)"));
+    }
     return bytes;
 }
 
 }  // namespace
+
+std::string describeFileError(int errorNumber) {
+    switch (errorNumber) {
+    case EACCES:
+    case EPERM: return "permission denied (the account running the import may not read it)";
+    case EIO: return "input/output error (a damaged disk or a dropped network share)";
+    case ENOENT: return "no such file or folder (it was moved or deleted)";
+    case ELOOP: return "too many levels of symbolic links (a link loop)";
+    case ENAMETOOLONG: return "the path is too long";
+    case EMFILE:
+    case ENFILE: return "too many open files";
+    case ENOTDIR: return "a part of the path is not a folder";
+    case ESTALE: return "stale network file handle (the network share was remounted)";
+    default: return std::strerror(errorNumber);
+    }
+}
+
+std::optional<std::pair<std::string, std::string>> fileAccessProblem(const std::string& path) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file) {
+        std::fclose(file);
+        return std::nullopt;
+    }
+    const int cause = errno;
+    const std::string errorClass = cause == EACCES || cause == EPERM ? "permission-denied"
+                                   : cause == EIO                    ? "io-error"
+                                                                     : "unreadable";
+    return std::make_pair(errorClass, "cannot open the file: " + describeFileError(cause));
+}
 
 std::optional<ImageFileKind> classifyImageFile(const std::string& path) {
     if (looksLikeImageFile(path)) return ImageFileKind::Photo;

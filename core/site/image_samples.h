@@ -8,9 +8,18 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fmc {
+
+// What a failed file operation's errno means, in words a site admin can act on:
+// "permission denied (the account running the import cannot read it)", "input/output
+// error (a damaged disk or a dropped network share)", ... Falls back to strerror.
+std::string describeFileError(int errorNumber);
+// {error class, cause} when `path` cannot be opened for reading ("permission-denied",
+// "io-error" or "unreadable"); nullopt when it can.
+std::optional<std::pair<std::string, std::string>> fileAccessProblem(const std::string& path);
 
 // Photo by extension (looksLikeImageFile), DICOM by looksLikeDicomFile; nullopt otherwise.
 std::optional<ImageFileKind> classifyImageFile(const std::string& path);

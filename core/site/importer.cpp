@@ -12,8 +12,11 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <sys/stat.h>
 
 namespace fs = std::filesystem;
 
@@ -94,7 +97,43 @@ struct LabelsCsv {
     std::string path;
 };
 
-LabelsCsv readLabelsCsv(const std::string& csvPath) {
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+// The placeholder of a CSV path format: "{}", or "{:0N}" for the value left-padded with
+// zeros to N characters (ids 7 -> "007" for files named 007.png). {position, length, width}.
+std::optional<std::tuple<size_t, size_t, size_t>> csvPathPlaceholder(const std::string& format) {
+    const auto open = format.find('{');
+    if (open == std::string::npos) return std::nullopt;
+    const auto close = format.find('}', open);
+    if (close == std::string::npos) return std::nullopt;
+    const auto inside = format.substr(open + 1, close - open - 1);
+    if (inside.empty()) return std::make_tuple(open, close - open + 1, size_t(0));
+    if (inside.size() >= 3 && inside.compare(0, 2, ":0") == 0 &&
+        std::all_of(inside.begin() + 2, inside.end(), [](unsigned char c) { return std::isdigit(c) != 0; }))
+        return std::make_tuple(open, close - open + 1, size_t(std::stoul(inside.substr(2))));
+    return std::nullopt;
+}
+
+// "{}.png" with "049" -> "049.png"; "{:03}.png" with "7" -> "007.png".
+std::string formatCsvPath(const std::string& format, const std::string& value) {
+    const auto [at, length, width] = *csvPathPlaceholder(format);
+    const std::string padded = value.size() < width ? std::string(width - value.size(), '0') + value : value;
+    return format.substr(0, at) + padded + format.substr(at + length);
+}
+
+LabelsCsv readLabelsCsv(const ImportOptions& options) {
+    const std::string& csvPath = options.csvPath;
+    if (!csvPathPlaceholder(options.csvPathFormat))
+        throw Error("import: the CSV path format '" + options.csvPathFormat +
+                    "' has no {} (or {:03}) for the value of the file column, e.g. {}.png");
+    const auto pathName = lowerAscii(options.csvPathColumn), labelName = lowerAscii(options.csvLabelColumn);
+    if (pathName.empty() || labelName.empty()) throw Error("import: the CSV file and label column names must not be empty");
+    if (pathName == labelName)
+        throw Error("import: the CSV file column and label column are both '" + options.csvPathColumn + "'");
     std::ifstream in(csvPath, std::ios::binary);
     if (!in) throw Error(csvPath + ": cannot open labels CSV");
     LabelsCsv csv;
@@ -111,15 +150,21 @@ LabelsCsv readLabelsCsv(const std::string& csvPath) {
     if (!fields.empty() && fields[0].rfind("\xEF\xBB\xBF", 0) == 0) fields[0].erase(0, 3);  // UTF-8 BOM
     int pathColumn = -1, labelColumn = -1, siteColumn = -1, splitColumn = -1;
     for (size_t i = 0; i < fields.size(); ++i) {
-        const auto name = lowerAscii(fields[i]);
+        const auto name = lowerAscii(trimmed(fields[i]));
         const int column = static_cast<int>(i);
-        if (name == "path") pathColumn = column;
-        else if (name == "label") labelColumn = column;
+        if (name == pathName) pathColumn = column;
+        else if (name == labelName) labelColumn = column;
         else if (name == "site" || (name == "center" && siteColumn < 0)) siteColumn = column;
         else if (name == "split") splitColumn = column;
     }
-    if (pathColumn < 0) throw Error(where(1) + ": the header has no 'path' column");
-    if (labelColumn < 0) throw Error(where(1) + ": the header has no 'label' column");
+    std::string columns;
+    for (const auto& field : fields) columns += (columns.empty() ? "" : ", ") + field;
+    if (pathColumn < 0)
+        throw Error(where(1) + ": the header has no '" + options.csvPathColumn + "' column (it has: " + columns +
+                    "); name the file column with --csv-path-column");
+    if (labelColumn < 0)
+        throw Error(where(1) + ": the header has no '" + options.csvLabelColumn + "' column (it has: " + columns +
+                    "); name the label column with --csv-label-column");
     while (true) {
         const int recordLine = line;
         try {
@@ -132,10 +177,11 @@ LabelsCsv readLabelsCsv(const std::string& csvPath) {
         if (fields.size() < needed)
             throw Error(where(recordLine) + ": " + std::to_string(fields.size()) + " fields, the header needs " +
                         std::to_string(needed));
-        const auto& relative = fields[static_cast<size_t>(pathColumn)];
-        if (relative.empty()) throw Error(where(recordLine) + ": empty 'path'");
+        const auto value = trimmed(fields[static_cast<size_t>(pathColumn)]);
+        if (value.empty()) throw Error(where(recordLine) + ": empty '" + options.csvPathColumn + "'");
+        const auto relative = formatCsvPath(options.csvPathFormat, value);
         GivenLabel given;
-        if (!fields[static_cast<size_t>(labelColumn)].empty()) given.label = fields[static_cast<size_t>(labelColumn)];
+        if (const auto label = trimmed(fields[static_cast<size_t>(labelColumn)]); !label.empty()) given.label = label;
         if (siteColumn >= 0) given.site = fields[static_cast<size_t>(siteColumn)];
         if (splitColumn >= 0 && !fields[static_cast<size_t>(splitColumn)].empty()) {
             given.split = parseSplit(fields[static_cast<size_t>(splitColumn)]);
@@ -146,7 +192,7 @@ LabelsCsv readLabelsCsv(const std::string& csvPath) {
         fs::path file(relative);
         if (file.is_relative()) file = base / file;
         if (!csv.byPath.emplace(normalPath(file), given).second)
-            throw Error(where(recordLine) + ": 'path' " + relative + " is listed twice");
+            throw Error(where(recordLine) + ": '" + options.csvPathColumn + "' " + relative + " is listed twice");
     }
     return csv;
 }
@@ -155,58 +201,180 @@ LabelsCsv readLabelsCsv(const std::string& csvPath) {
 
 struct Candidate {
     std::string path;
-    fs::path root;  // the folder it was found under; empty for a file given directly
-    std::string missingReason;  // set when the given path does not exist
+    fs::path root;  // the folder it was found under; empty for a path given directly
+    // Set for a path that is reported without being read: a missing path, an unreadable
+    // folder, a dangling or looping symbolic link, a FIFO, socket or device.
+    ImportOutcome problemOutcome = ImportOutcome::Error;
+    std::string problemClass;
+    std::string problemReason;
 };
 
-std::vector<Candidate> enumerate(const std::vector<std::string>& paths) {
-    std::vector<Candidate> candidates;
-    for (const auto& given : paths) {
-        fs::path root = normalPath(given);
-        if (!root.has_filename() && root.has_parent_path()) root = root.parent_path();  // "dir/" -> "dir"
-        std::error_code error;
-        const auto status = fs::status(root, error);
-        if (status.type() == fs::file_type::directory) {
-            std::vector<std::string> files;
-            fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error), end;
-            for (; !error && it != end; it.increment(error))
-                if (it->is_regular_file(error)) files.push_back(it->path().lexically_normal().string());
-            if (error) candidates.push_back({root.string(), root, "cannot list folder: " + error.message()});
-            std::sort(files.begin(), files.end());
-            for (auto& file : files) candidates.push_back({std::move(file), root, ""});
-        } else if (status.type() == fs::file_type::regular) {
-            candidates.push_back({root.string(), {}, ""});
-        } else if (status.type() == fs::file_type::not_found) {
-            candidates.push_back({root.string(), {}, "no such file or folder"});
-        } else {
-            candidates.push_back({root.string(), {}, "not a regular file or folder"});
-        }
-    }
-    return candidates;
+Candidate problemCandidate(const fs::path& path, const fs::path& root, ImportOutcome outcome, std::string errorClass,
+                           std::string reason) {
+    Candidate candidate;
+    candidate.path = path.string();
+    candidate.root = root;
+    candidate.problemOutcome = outcome;
+    candidate.problemClass = std::move(errorClass);
+    candidate.problemReason = std::move(reason);
+    return candidate;
 }
 
-// The folders from the file up to and including the imported folder, nearest first; for a
-// file given directly, its own folder. So importing ".../melanoma" labels its files
-// "melanoma" whether they sit in it or in a split folder below it.
-std::vector<std::string> labelFolders(const Candidate& candidate) {
-    const fs::path file(candidate.path);
-    std::vector<std::string> names;
-    if (candidate.root.empty()) {
-        if (file.has_parent_path() && file.parent_path().has_filename())
-            names.push_back(file.parent_path().filename().string());
-        return names;
+// Walks the given paths. Symbolic links to folders are followed, each folder at most once
+// (by device and inode), so a link back up the tree is reported instead of looping; links to
+// files are imported under the link's path. Nothing is dropped silently: every path that
+// is not imported comes back with its reason.
+class PathWalker {
+public:
+    std::vector<Candidate> walk(const std::vector<std::string>& paths) {
+        for (const auto& given : paths) {
+            fs::path path = normalPath(given);
+            if (!path.has_filename() && path.has_parent_path()) path = path.parent_path();  // "dir/" -> "dir"
+            std::vector<Candidate> found;
+            visit(path, {}, found);
+            std::sort(found.begin(), found.end(),
+                      [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
+            for (auto& candidate : found) candidates_.push_back(std::move(candidate));
+        }
+        return std::move(candidates_);
     }
-    const auto relative = file.parent_path().lexically_relative(candidate.root);
+
+private:
+    // `root` is the folder given for import; empty while visiting a path given directly.
+    void visit(const fs::path& path, const fs::path& root, std::vector<Candidate>& found) {
+        std::error_code error;
+        const auto linkStatus = fs::symlink_status(path, error);
+        if (error || linkStatus.type() == fs::file_type::not_found) {
+            found.push_back(problemCandidate(path, root, ImportOutcome::Error, "not-found",
+                                             path.string() + ": no such file or folder" +
+                                                 (error && error != std::errc::no_such_file_or_directory
+                                                      ? " (" + describeFileError(error.value()) + ")"
+                                                      : "")));
+            return;
+        }
+        fs::file_status status = linkStatus;
+        if (fs::is_symlink(linkStatus)) {
+            status = fs::status(path, error);
+            if (error || status.type() == fs::file_type::not_found) {
+                std::error_code ignored;
+                const auto target = fs::read_symlink(path, ignored).string();
+                const bool loop = error == std::errc::too_many_symbolic_link_levels;
+                found.push_back(problemCandidate(
+                    path, root, ImportOutcome::Error, loop ? "symlink-loop" : "dangling-symlink",
+                    path.string() + (loop ? ": symbolic link loop (" + target + " leads back to itself)"
+                                          : ": dangling symbolic link: its target " + target + " does not exist")));
+                return;
+            }
+        }
+        switch (status.type()) {
+        case fs::file_type::regular: {
+            Candidate candidate;
+            candidate.path = path.lexically_normal().string();
+            candidate.root = root;
+            found.push_back(std::move(candidate));
+            return;
+        }
+        case fs::file_type::directory: visitFolder(path, root.empty() ? path : root, found); return;
+        case fs::file_type::fifo:
+            found.push_back(problemCandidate(path, root, ImportOutcome::Skipped, "special-file",
+                                             path.string() + ": is a FIFO (named pipe), not a file"));
+            return;
+        case fs::file_type::socket:
+            found.push_back(problemCandidate(path, root, ImportOutcome::Skipped, "special-file",
+                                             path.string() + ": is a socket, not a file"));
+            return;
+        case fs::file_type::block:
+        case fs::file_type::character:
+            found.push_back(problemCandidate(path, root, ImportOutcome::Skipped, "special-file",
+                                             path.string() + ": is a device, not a file"));
+            return;
+        default:
+            found.push_back(problemCandidate(path, root, ImportOutcome::Skipped, "special-file",
+                                             path.string() + ": not a regular file or folder"));
+            return;
+        }
+    }
+
+    void visitFolder(const fs::path& folder, const fs::path& root, std::vector<Candidate>& found) {
+        struct stat info {};
+        if (::stat(folder.c_str(), &info) == 0) {
+            const auto [it, inserted] = folders_.emplace(std::make_pair(info.st_dev, info.st_ino), folder.string());
+            if (!inserted) {
+                found.push_back(problemCandidate(folder, root, ImportOutcome::Skipped, "folder-visited",
+                                                 folder.string() + ": the same folder as " + it->second +
+                                                     ", which this import already walks (symbolic link); not walked "
+                                                     "twice"));
+                return;
+            }
+        }
+        std::error_code error;
+        fs::directory_iterator it(folder, error), end;
+        if (error) {
+            found.push_back(problemCandidate(folder, root, ImportOutcome::Error, "unreadable-folder",
+                                             folder.string() + ": cannot list the folder: " +
+                                                 describeFileError(error.value())));
+            return;
+        }
+        std::vector<fs::path> entries;
+        for (; !error && it != end; it.increment(error)) entries.push_back(it->path());
+        if (error)
+            found.push_back(problemCandidate(folder, root, ImportOutcome::Error, "unreadable-folder",
+                                             folder.string() + ": listing the folder stopped: " +
+                                                 describeFileError(error.value())));
+        for (const auto& entry : entries) visit(entry, root, found);
+    }
+
+    std::vector<Candidate> candidates_;
+    std::map<std::pair<dev_t, ino_t>, std::string> folders_;  // folders walked -> their first path
+};
+
+// A folder name that names a split: train / training, val / valid / validation, test /
+// testing, alone or as one word of a name made of words (split at '_', '-', '.', spaces,
+// digits and lower-to-upper case changes), e.g. "AugTraining", "brain_test", "Val 2".
+// A name with words of two different splits names none.
+std::optional<Split> splitOfFolderName(const std::string& name) {
+    std::vector<std::string> words;
+    std::string word;
+    auto flush = [&] {
+        if (!word.empty()) words.push_back(lowerAscii(word));
+        word.clear();
+    };
+    for (size_t i = 0; i < name.size(); ++i) {
+        const auto c = static_cast<unsigned char>(name[i]);
+        if (!std::isalpha(c)) {
+            flush();
+            continue;
+        }
+        if (std::isupper(c) && i > 0 && std::islower(static_cast<unsigned char>(name[i - 1]))) flush();
+        word += static_cast<char>(c);
+    }
+    flush();
+    std::optional<Split> split;
+    for (const auto& w : words) {
+        const auto named = parseSplit(w);
+        if (!named) continue;
+        if (split && *split != *named) return std::nullopt;
+        split = named;
+    }
+    return split;
+}
+
+// The sub-folders between the imported folder and the file, nearest first. The imported
+// folder's own name is not among them: a file directly in it stays unlabelled (and so does a
+// file given directly), so a set's root folder never becomes a one-folder class.
+std::vector<std::string> labelFolders(const Candidate& candidate) {
+    std::vector<std::string> names;
+    if (candidate.root.empty()) return names;
+    const auto relative = fs::path(candidate.path).parent_path().lexically_relative(candidate.root);
     for (const auto& part : relative)
         if (!part.empty() && part != ".") names.insert(names.begin(), part.string());
-    if (candidate.root.has_filename()) names.push_back(candidate.root.filename().string());
     return names;
 }
 
 GivenLabel labelFromFolders(const Candidate& candidate) {
     GivenLabel given;
     for (const auto& name : labelFolders(candidate)) {
-        if (const auto split = parseSplit(name)) {
+        if (const auto split = splitOfFolderName(name)) {
             if (!given.split) given.split = split;
         } else if (!given.label) {
             given.label = name;
@@ -242,7 +410,7 @@ public:
         if (options_.testShare + options_.validationShare > 1 + 1e-9)
             throw Error("import: testShare " + std::to_string(options_.testShare) + " and validationShare " +
                         std::to_string(options_.validationShare) + " add up to more than 1");
-        if (options_.labelSource == LabelSource::Csv) csv_ = readLabelsCsv(options_.csvPath);
+        if (options_.labelSource == LabelSource::Csv) csv_ = readLabelsCsv(options_);
         if (options_.labelSource == LabelSource::DicomTag) {
             const auto& keyword = options_.dicomTagKeyword;
             if (keyword.empty() || !isKnownDicomKeyword(keyword))
@@ -257,8 +425,11 @@ public:
     ImportFileResult importFile(const Candidate& candidate, std::int64_t runId) {
         ImportFileResult result;
         result.path = candidate.path;
-        if (!candidate.missingReason.empty()) return problem(result, runId, ImportOutcome::Error, "not-found",
-                                                             candidate.path + ": " + candidate.missingReason);
+        if (!candidate.problemClass.empty())
+            return problem(result, runId, candidate.problemOutcome, candidate.problemClass, candidate.problemReason);
+        // Before classifying: a file that cannot be opened would otherwise look like "not an image".
+        if (const auto cause = fileAccessProblem(candidate.path))
+            return problem(result, runId, ImportOutcome::Error, cause->first, candidate.path + ": " + cause->second);
         const auto kind = classifyImageFile(candidate.path);
         if (!kind)
             return problem(result, runId, ImportOutcome::Skipped, "not-an-image",
@@ -325,7 +496,9 @@ private:
     std::optional<std::pair<std::string, std::string>> fileSizeProblem(const std::string& path) const {
         std::error_code error;
         const auto size = fs::file_size(path, error);
-        if (error) return std::pair<std::string, std::string>{"unreadable", path + ": cannot read file: " + error.message()};
+        if (error)
+            return std::pair<std::string, std::string>{"unreadable",
+                                                       path + ": cannot read the file: " + describeFileError(error.value())};
         if (size == 0) return std::pair<std::string, std::string>{"empty-file", path + ": empty file (0 bytes)"};
         if (size > options_.limits.maxFileBytes)
             return std::pair<std::string, std::string>{
@@ -507,7 +680,7 @@ ImportReport importPaths(SiteStore& store, const std::vector<std::string>& paths
                          const ImportProgressCallback& progress, const std::atomic<bool>* cancel) {
     const auto start = std::chrono::steady_clock::now();
     Importer importer(store, options);
-    const auto candidates = enumerate(paths);
+    const auto candidates = PathWalker().walk(paths);
     ImportReport report;
     report.importRunId = store.beginImportRun(describeLabelSource(options));
     const int total = static_cast<int>(candidates.size());

@@ -16,10 +16,16 @@
 //  * Crash safety: each file's rows are committed in their own transaction, so a process
 //    killed mid-import leaves whole files only, and importing the same paths again picks up
 //    where it stopped ("already imported" for the files done before).
-//  * Labels: none; the name of the nearest folder that is not a split name (train, test,
-//    val, ...), from the file's own folder up to the imported folder itself; a CSV; or a
-//    DICOM attribute. A folder named like a split on that way sets the split (the nearest
-//    one wins). Images without a split from their folder or CSV get one from a hash: of the
+//  * Folders: symbolic links to folders are followed once (a link back into the walk is
+//    reported, not followed again); dangling links, link loops, unreadable folders (also one
+//    given directly), FIFOs, sockets and devices are reported with their reason, never
+//    dropped. A file that cannot be opened says why (e.g. permission denied).
+//  * Labels: none; the name of the nearest sub-folder that is not a split name, from the
+//    file's own folder up to (not including) the imported folder, so files directly in the
+//    imported folder, and files given directly, stay unlabelled; a CSV; or a DICOM attribute.
+//    A sub-folder named like a split (train / training, val / valid / validation, test /
+//    testing, any case, alone or as a word of the name: "AugTraining", "brain_test") sets
+//    the split (the nearest one wins). Images without a split from their folder or CSV get one from a hash: of the
 //    DICOM PatientID when the file names a patient (all of a patient's images land in one
 //    split, so no patient is on both sides of train and test), else of the file's first
 //    frame (a file's frames stay together). testShare of them go to "test",
@@ -27,9 +33,11 @@
 //    split stays unseen), the rest to "train", the same way on every machine and re-run.
 //  * Re-importing never moves an image between splits unless its folder or CSV row now names
 //    one: a file already imported keeps its rows' splits, a changed file its old frames'.
-//  * Labels CSV: a header row naming the columns; "path" and "label" are required, "site"
-//    (or "center") and "split" optional, other columns ignored. RFC 4180 quoting. Relative
-//    paths are relative to the CSV's folder. Files not in the CSV are imported unlabelled.
+//  * Labels CSV: a header row naming the columns; the file column ("path", or
+//    ImportOptions::csvPathColumn, its values turned into paths by csvPathFormat) and the
+//    label column ("label", or csvLabelColumn) are required, "site" (or "center") and
+//    "split" optional, other columns ignored. RFC 4180 quoting. Relative paths are relative
+//    to the CSV's folder. Files not in the CSV are imported unlabelled.
 #include "dicom/dicom_reader.h"
 #include "imaging/image_loader.h"
 #include "site/site_store.h"
@@ -47,6 +55,12 @@ enum class LabelSource { None, FolderNames, Csv, DicomTag };
 struct ImportOptions {
     LabelSource labelSource = LabelSource::None;
     std::string csvPath;          // LabelSource::Csv
+    // The CSV's columns holding the file and its label (matched case-insensitively), and how
+    // a value of the file column becomes a path: "{}" stands for the value, e.g. "{}.png" or
+    // "images/{}.dcm" for a column of image ids. Relative results are relative to the CSV's folder.
+    std::string csvPathColumn = "path";
+    std::string csvLabelColumn = "label";
+    std::string csvPathFormat = "{}";
     std::string dicomTagKeyword;  // LabelSource::DicomTag, e.g. "BodyPartExamined"
     MultiFramePolicy frames = MultiFramePolicy::MiddleFrame;
     ImageLimits limits;

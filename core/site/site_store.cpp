@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace fmc {
 namespace {
@@ -286,12 +287,83 @@ ModelVersion readModelVersion(const sqlite::Statement& row) {
     return version;
 }
 
+// Feature vectors as IEEE 754 binary16 ("f16"): 2 bytes a value instead of 4, so a D = 512
+// row (1 KB) shares its 4 KB page with two others instead of taking one alone. Rows cached
+// before keep their float32 values ("f32") and stay readable.
+const char* const kSchemaFeatureVectors = R"sql(
+CREATE TABLE feature_vectors (
+  id           INTEGER PRIMARY KEY,
+  content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+  frame        INTEGER NOT NULL CHECK (frame >= 0),
+  bundle_hash  TEXT NOT NULL CHECK (length(bundle_hash) = 64),
+  dim          INTEGER NOT NULL CHECK (dim > 0),
+  encoding     TEXT NOT NULL CHECK (encoding IN ('f16', 'f32')),
+  vector       BLOB NOT NULL CHECK (length(vector) = (CASE encoding WHEN 'f16' THEN 2 ELSE 4 END) * dim),
+  UNIQUE (content_hash, frame, bundle_hash)
+);
+INSERT INTO feature_vectors (content_hash, frame, bundle_hash, dim, encoding, vector)
+  SELECT content_hash, frame, bundle_hash, dim, 'f32', vector FROM features ORDER BY id;
+DROP TABLE features;
+)sql";
+
+// float32 -> binary16, round to nearest even; overflow to infinity, NaN kept.
+std::uint16_t halfFromFloat(float value) {
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &value, 4);
+    const std::uint32_t sign = (bits >> 16) & 0x8000u;
+    const std::uint32_t exponent = (bits >> 23) & 0xFFu;
+    std::uint32_t mantissa = bits & 0x7FFFFFu;
+    if (exponent == 0xFF) return static_cast<std::uint16_t>(sign | 0x7C00u | (mantissa ? 0x200u : 0u));
+    const int halfExponent = static_cast<int>(exponent) - 127 + 15;
+    if (halfExponent >= 0x1F) return static_cast<std::uint16_t>(sign | 0x7C00u);
+    if (halfExponent <= 0) {  // subnormal or zero
+        if (halfExponent < -10) return static_cast<std::uint16_t>(sign);
+        mantissa |= 0x800000u;
+        const int shift = 14 - halfExponent;
+        std::uint32_t half = mantissa >> shift;
+        const std::uint32_t rest = mantissa & ((1u << shift) - 1u), halfway = 1u << (shift - 1);
+        if (rest > halfway || (rest == halfway && (half & 1u))) ++half;
+        return static_cast<std::uint16_t>(sign | half);
+    }
+    std::uint32_t half = (static_cast<std::uint32_t>(halfExponent) << 10) | (mantissa >> 13);
+    const std::uint32_t rest = mantissa & 0x1FFFu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;  // may carry into the exponent: correct
+    return static_cast<std::uint16_t>(sign | half);
+}
+
+float floatFromHalf(std::uint16_t half) {
+    const std::uint32_t sign = (half & 0x8000u) << 16;
+    const std::uint32_t exponent = (half >> 10) & 0x1Fu;
+    std::uint32_t mantissa = half & 0x3FFu;
+    std::uint32_t bits = 0;
+    if (exponent == 0x1F) {
+        bits = sign | 0x7F800000u | (mantissa << 13);
+    } else if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else {  // subnormal: normalise
+            int e = -1;
+            do {
+                ++e;
+                mantissa <<= 1;
+            } while ((mantissa & 0x400u) == 0);
+            bits = sign | (static_cast<std::uint32_t>(127 - 15 - e) << 23) | ((mantissa & 0x3FFu) << 13);
+        }
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    float value = 0;
+    std::memcpy(&value, &bits, 4);
+    return value;
+}
+
 }  // namespace
 
 const std::vector<sqlite::Migration>& siteStoreMigrations() {
     static const std::vector<sqlite::Migration> migrations{
         {1, "site store: images, import errors, labels, features, training, models, predictions", kSchemaV1},
         {2, "per-class recall of rounds; predictions of models without a stored version", kSchemaV2},
+        {3, "feature vectors as float16", kSchemaFeatureVectors},
     };
     return migrations;
 }
@@ -591,12 +663,26 @@ std::vector<std::string> SiteStore::labelSetNames() {
     return names;
 }
 
+void roundToStoredFeaturePrecision(FloatMatrix& features) {
+    for (float& value : features.data) value = floatFromHalf(halfFromFloat(value));
+}
+
 std::optional<std::vector<float>> SiteStore::feature(const FeatureKey& key, const std::string& bundleHash) {
     auto query = database_.prepare(
-        "SELECT vector FROM features WHERE content_hash = ?1 AND frame = ?2 AND bundle_hash = ?3");
+        "SELECT encoding, dim, vector FROM feature_vectors WHERE content_hash = ?1 AND frame = ?2 AND bundle_hash = ?3");
     query.bindAll(key.contentHash, key.frame, bundleHash);
     if (!query.step()) return std::nullopt;
-    return query.columnFloats(0);
+    const auto encoding = query.columnText(0);
+    const auto dim = static_cast<std::size_t>(query.columnInt(1));
+    const auto blob = query.columnBlob(2);
+    std::vector<float> values(dim);
+    if (encoding == "f16") {
+        for (std::size_t i = 0; i < dim; ++i)
+            values[i] = floatFromHalf(static_cast<std::uint16_t>(blob[2 * i] | (blob[2 * i + 1] << 8)));
+    } else {
+        std::memcpy(values.data(), blob.data(), dim * 4);
+    }
+    return values;
 }
 
 void SiteStore::storeFeatures(const std::string& bundleHash, const std::vector<FeatureKey>& keys,
@@ -606,12 +692,17 @@ void SiteStore::storeFeatures(const std::string& bundleHash, const std::vector<F
                     " feature rows");
     sqlite::Transaction transaction(database_);
     auto insert = database_.prepare(
-        "INSERT INTO features (content_hash, frame, bundle_hash, dim, vector) VALUES (?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT (content_hash, frame, bundle_hash) DO NOTHING");
+        "INSERT INTO feature_vectors (content_hash, frame, bundle_hash, dim, encoding, vector) "
+        "VALUES (?1, ?2, ?3, ?4, 'f16', ?5) ON CONFLICT (content_hash, frame, bundle_hash) DO NOTHING");
+    sqlite::Blob blob(static_cast<std::size_t>(features.cols) * 2);
     for (size_t i = 0; i < keys.size(); ++i) {
-        insert.bindAll(keys[i].contentHash, keys[i].frame, bundleHash, features.cols)
-            .bind(5, features.row(static_cast<std::int64_t>(i)), static_cast<std::size_t>(features.cols))
-            .run();
+        const float* row = features.row(static_cast<std::int64_t>(i));
+        for (std::int64_t c = 0; c < features.cols; ++c) {
+            const std::uint16_t half = halfFromFloat(row[c]);
+            blob[static_cast<std::size_t>(2 * c)] = static_cast<std::uint8_t>(half & 0xFF);
+            blob[static_cast<std::size_t>(2 * c + 1)] = static_cast<std::uint8_t>(half >> 8);
+        }
+        insert.bindAll(keys[i].contentHash, keys[i].frame, bundleHash, features.cols).bind(5, blob).run();
     }
     transaction.commit();
 }
@@ -776,10 +867,14 @@ StoreSummary SiteStore::summary() {
         s.interruptedImportRuns =
             static_cast<int>(database_.queryInt("SELECT COUNT(*) FROM import_runs WHERE finished_at IS NULL"));
         s.importIssues = static_cast<int>(database_.queryInt("SELECT COUNT(*) FROM import_errors"));
+        // A file reported by several runs counts once, and not at all once it was imported.
+        s.filesNotImported = static_cast<int>(database_.queryInt(
+            "SELECT COUNT(DISTINCT source_path) FROM import_errors "
+            "WHERE source_path NOT IN (SELECT source_path FROM images)"));
         s.trainingRuns = static_cast<int>(database_.queryInt("SELECT COUNT(*) FROM training_runs"));
         s.modelVersions = static_cast<int>(database_.queryInt("SELECT COUNT(*) FROM model_versions"));
         s.predictions = static_cast<int>(database_.queryInt("SELECT COUNT(*) FROM predictions"));
-        auto features = database_.prepare("SELECT bundle_hash, COUNT(*) FROM features GROUP BY 1");
+        auto features = database_.prepare("SELECT bundle_hash, COUNT(*) FROM feature_vectors GROUP BY 1");
         while (features.step())
             s.featuresPerBundle[features.columnText(0)] = static_cast<int>(features.columnInt(1));
     } catch (...) {

@@ -180,10 +180,15 @@ struct StoreSummary {
     int images = 0, labelled = 0, unreadable = 0;
     std::map<std::string, int> perLabel;  // local label -> images ("" for unlabelled)
     std::map<std::string, int> perSplit;
-    int importRuns = 0, interruptedImportRuns = 0, importIssues = 0;
+    int importRuns = 0, interruptedImportRuns = 0;
+    int importIssues = 0;      // problem rows of all import runs (a file reported by two runs: two rows)
+    int filesNotImported = 0;  // distinct files with a problem row that are not among the images
     int trainingRuns = 0, modelVersions = 0, predictions = 0;
     std::map<std::string, int> featuresPerBundle;  // bundle hash -> cached feature vectors
 };
+
+// Rounds every value to what storeFeatures() keeps (the nearest half-precision value).
+void roundToStoredFeaturePrecision(FloatMatrix& features);
 
 class SiteStore {
 public:
@@ -244,7 +249,10 @@ public:
     std::optional<std::vector<std::string>> labelSet(const std::string& name);
     std::vector<std::string> labelSetNames();
 
-    // Cached frozen-encoder features, keyed by (content hash, frame, bundle hash).
+    // Cached frozen-encoder features, keyed by (content hash, frame, bundle hash), stored as
+    // IEEE 754 half precision (2 bytes a value; a relative rounding error of at most 2^-11).
+    // Callers that use freshly encoded features next to cached ones round them first with
+    // roundToStoredFeaturePrecision(), so a run computes the same whether or not the cache was warm.
     struct FeatureKey {
         std::string contentHash;
         int frame = 0;

@@ -246,7 +246,8 @@ FloatMatrix SiteWorkspace::features(const ModelBundle& bundle, const std::vector
     std::vector<SiteStore::FeatureKey> batchKeys;
     auto flush = [&] {
         if (batchRows.empty()) return;
-        const auto encoded = bundle.encodeImages(batch.data(), static_cast<std::int64_t>(batchRows.size()));
+        auto encoded = bundle.encodeImages(batch.data(), static_cast<std::int64_t>(batchRows.size()));
+        roundToStoredFeaturePrecision(encoded);  // the values the cache gives back next time
         for (size_t i = 0; i < batchRows.size(); ++i)
             std::copy_n(encoded.row(static_cast<std::int64_t>(i)), encoded.cols, result.row(batchRows[i]));
         store_.storeFeatures(manifest.bundleHash, batchKeys, encoded);

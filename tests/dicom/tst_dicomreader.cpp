@@ -151,8 +151,8 @@ QMap<QString, QString> writtenExpectations() {
     e[p + "SC_rgb_rle_16bit.dcm"] = ok("100x100x1", "RGB");
     e[p + "SC_rgb_rle_16bit_2frame.dcm"] = ok("100x100x2", "RGB");
     e[p + "SC_rgb_rle_2frame.dcm"] = ok("100x100x2", "RGB");
-    e[p + "SC_rgb_rle_32bit.dcm"] = "error unsupported-pixel-format";
-    e[p + "SC_rgb_rle_32bit_2frame.dcm"] = "error unsupported-pixel-format";
+    e[p + "SC_rgb_rle_32bit.dcm"] = ok("100x100x1", "RGB");  // 32-bit colour samples
+    e[p + "SC_rgb_rle_32bit_2frame.dcm"] = ok("100x100x2", "RGB");
     e[p + "SC_rgb_small_odd.dcm"] = ok("3x3x1", "RGB");
     e[p + "SC_rgb_small_odd_big_endian.dcm"] = ok("3x3x1", "RGB");
     e[p + "SC_rgb_small_odd_jpeg.dcm"] = ok("3x3x1", "YBR_FULL");
@@ -228,9 +228,6 @@ QMap<QString, QString> indexExpectations() {
                                   .arg(entry.value("Columns").toInt())
                                   .arg(std::max(frames, 1))
                                   .arg(entry.value("PhotometricInterpretation").toString());
-        // DCMTK (and fmc_dicom) render at most 16-bit colour samples.
-        if (entry.value("SamplesPerPixel").toInt() == 3 && entry.value("BitsAllocated").toInt() == 32)
-            expectation = QStringLiteral("error unsupported-pixel-format");
         e["pylibjpeg-ds/" + it.key()] = expectation;
     }
     // Where index.json disagrees with the file itself, the file's attributes win:
@@ -335,6 +332,17 @@ public:
         put32(0);
         return *this;
     }
+    // A sequence of items with defined lengths, each item's elements written by a builder.
+    DicomBuilder& sequence(quint16 group, quint16 elem, const QList<DicomBuilder>& items) {
+        DicomBuilder value;
+        for (const DicomBuilder& item : items) {
+            value.put16(0xFFFE);
+            value.put16(0xE000);
+            value.put32(quint32(item.body_.size()));
+            value.body_.append(item.body_);
+        }
+        return element(group, elem, "SQ", value.body_);
+    }
     QByteArray file(const QString& transferSyntax,
                     const QString& sopClass = "1.2.840.10008.5.1.4.1.1.7") const {
         DicomBuilder meta;
@@ -373,6 +381,9 @@ struct SyntheticImage {
     int rows = 1, columns = 1, samples = 1, bitsAllocated = 16, bitsStored = 16, pixelRepresentation = 0;
     QString frames;  // NumberOfFrames, omitted when empty
     QString windowCenter, windowWidth, rescaleIntercept, rescaleSlope;
+    QString sopClass = QStringLiteral("1.2.840.10008.5.1.4.1.1.7");
+    std::function<void(DicomBuilder&)> afterPixelModule;  // (0028,0120) .. (0028,0121): padding
+    QByteArray pixelDataTag = QByteArray("\xE0\x7F\x10\x00", 4);  // e.g. Float Pixel Data instead
     QString patientName = QStringLiteral("Testpatient^Secret");
     std::function<void(DicomBuilder&)> beforePixelData;  // e.g. palette tables
     QByteArray nativePixels;
@@ -383,7 +394,7 @@ struct SyntheticImage {
 
 QByteArray buildImage(const SyntheticImage& s) {
     DicomBuilder b;
-    b.text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+    b.text(0x0008, 0x0016, "UI", s.sopClass);
     b.text(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.2.1143.7");
     b.text(0x0008, 0x0060, "CS", "OT");
     b.text(0x0010, 0x0010, "PN", s.patientName);
@@ -398,16 +409,20 @@ QByteArray buildImage(const SyntheticImage& s) {
     b.us(0x0028, 0x0101, {quint16(s.bitsStored)});
     b.us(0x0028, 0x0102, {quint16(s.bitsStored - 1)});
     b.us(0x0028, 0x0103, {quint16(s.pixelRepresentation)});
+    if (s.afterPixelModule) s.afterPixelModule(b);
     if (!s.windowCenter.isEmpty()) b.text(0x0028, 0x1050, "DS", s.windowCenter);
     if (!s.windowWidth.isEmpty()) b.text(0x0028, 0x1051, "DS", s.windowWidth);
     if (!s.rescaleIntercept.isEmpty()) b.text(0x0028, 0x1052, "DS", s.rescaleIntercept);
     if (!s.rescaleSlope.isEmpty()) b.text(0x0028, 0x1053, "DS", s.rescaleSlope);
     if (s.beforePixelData) s.beforePixelData(b);
+    const quint16 pixelElement = quint16(quint8(s.pixelDataTag[2]) | (quint8(s.pixelDataTag[3]) << 8));
     if (!s.fragments.isEmpty())
         b.encapsulatedPixelData(s.fragments, s.offsetTable);
+    else if (pixelElement != 0x0010)
+        b.element(0x7FE0, pixelElement, pixelElement == 0x0008 ? "OF" : "OD", s.nativePixels);
     else
         b.element(0x7FE0, 0x0010, s.bitsAllocated > 8 ? "OW" : "OB", s.nativePixels);
-    return b.file(s.transferSyntax);
+    return b.file(s.transferSyntax, s.sopClass);
 }
 
 QByteArray int16Pixels(std::initializer_list<int> values) {
@@ -676,6 +691,13 @@ private slots:
     void renderWindowRefusesBadInput();
     void ybrFull422Colour();
     void paletteColour();
+    void segmentedPaletteColour();
+    void enhancedMultiFrameWindowsPerFrame();
+    void paddingStaysOutOfTheAutomaticWindow_data();
+    void paddingStaysOutOfTheAutomaticWindow();
+    void thirtyTwoBitColourRendersLikeEightBit();
+    void floatingPointPixelData_data();
+    void floatingPointPixelData();
     void multiFramePolicies();
     void jpeg2000FramesFromFragments_data();
     void jpeg2000FramesFromFragments();
@@ -1312,6 +1334,268 @@ void TestDicomReader::paletteColour() {
     QVERIFY(!isGrey(real.frames.front()));
 }
 
+// 16-bit indices through Segmented Palette Color LUT Data (as ultrasound writers store them):
+// red is a discrete segment then a linear one, green one discrete segment, blue a discrete
+// value then a flat linear run. Expanded by hand: red 0, 10, 20, ..., 70 (x 257), green
+// 0..7 (x 257), blue 100 (x 257) everywhere.
+void TestDicomReader::segmentedPaletteColour() {
+    SyntheticImage s;
+    s.photometric = "PALETTE COLOR";
+    s.rows = 1;
+    s.columns = 8;
+    std::vector<quint16> indices;
+    for (quint16 i = 0; i < 8; ++i) indices.push_back(i);
+    for (quint16 v : indices) s.nativePixels.append(char(v & 0xFF)).append(char(v >> 8));
+    s.beforePixelData = [](DicomBuilder& b) {
+        for (quint16 e : {0x1101, 0x1102, 0x1103}) b.us(0x0028, e, {8, 0, 16});
+        std::vector<quint16> green{0, 8};
+        for (quint16 i = 0; i < 8; ++i) green.push_back(quint16(i * 257));
+        b.words(0x0028, 0x1221, {0, 2, 0, 10 * 257, 1, 6, 70 * 257});
+        b.words(0x0028, 0x1222, green);
+        b.words(0x0028, 0x1223, {0, 1, 100 * 257, 1, 7, 100 * 257});
+    };
+    const DicomImage image = readDicomFile(tempFile("segmented.dcm", buildImage(s)).toStdString());
+    for (int x = 0; x < 8; ++x) QCOMPARE(pixelAt(image.frames.front(), x, 0), (std::array<int, 3>{10 * x, x, 100}));
+
+    // A table that expands to fewer entries than its descriptor says is broken data.
+    s.beforePixelData = [](DicomBuilder& b) {
+        for (quint16 e : {0x1101, 0x1102, 0x1103}) b.us(0x0028, e, {8, 0, 16});
+        for (quint16 e : {0x1221, 0x1222, 0x1223}) b.words(0x0028, e, {0, 2, 0, 257});
+    };
+    QString message;
+    QCOMPARE(outcomeOf([&] { readDicomFile(tempFile("short.dcm", buildImage(s)).toStdString()); }, &message),
+             QStringLiteral("corrupt"));
+    QVERIFY2(message.contains("expands to 2 entries") && message.contains("says 8"), qPrintable(message));
+}
+
+// An Enhanced CT: 3 frames of 4 x 4 signed pixels; the Shared Functional Groups give rescale
+// intercept -1024 and a window 300 / 1500; frames 0 and 1 have their own Frame VOI LUT (49 / 102
+// and 40 / 80), frame 2 its own rescale (intercept -1000) and the shared window. Each frame must
+// be rendered with its own values: the modality values (stored + intercept) are checked by
+// hand, the greys against the linear VOI function of that frame's window.
+void TestDicomReader::enhancedMultiFrameWindowsPerFrame() {
+    const int frames = 3, pixels = 16;
+    auto stored = [](int frame, int i) { return 1024 - 100 + 20 * i + 5 * frame; };
+    SyntheticImage s;
+    s.rows = s.columns = 4;
+    s.pixelRepresentation = 1;
+    s.frames = QString::number(frames);
+    s.sopClass = QStringLiteral("1.2.840.10008.5.1.4.1.1.2.1");  // Enhanced CT Image Storage
+    for (int f = 0; f < frames; ++f)
+        for (int i = 0; i < pixels; ++i) {
+            const auto u = quint16(qint16(stored(f, i)));
+            s.nativePixels.append(char(u & 0xFF)).append(char(u >> 8));
+        }
+    auto voi = [](const char* center, const char* width) {
+        DicomBuilder window;
+        window.text(0x0028, 0x1050, "DS", center).text(0x0028, 0x1051, "DS", width);
+        DicomBuilder macro;
+        macro.sequence(0x0028, 0x9132, {window});
+        return macro;
+    };
+    auto rescale = [](const char* intercept) {
+        DicomBuilder values;
+        values.text(0x0028, 0x1052, "DS", intercept).text(0x0028, 0x1053, "DS", "1").text(0x0028, 0x1054, "LO", "HU");
+        return values;
+    };
+    s.beforePixelData = [&](DicomBuilder& b) {
+        DicomBuilder shared;
+        DicomBuilder sharedWindow;
+        sharedWindow.text(0x0028, 0x1050, "DS", "300").text(0x0028, 0x1051, "DS", "1500");
+        shared.sequence(0x0028, 0x9132, {sharedWindow}).sequence(0x0028, 0x9145, {rescale("-1024")});
+        DicomBuilder frame2;
+        frame2.sequence(0x0028, 0x9145, {rescale("-1000")});
+        b.sequence(0x5200, 0x9229, {shared});
+        b.sequence(0x5200, 0x9230, {voi("49", "102"), voi("40", "80"), frame2});
+    };
+    const QString path = tempFile("enhanced-ct.dcm", buildImage(s));
+    DicomReadOptions every;
+    every.frames = MultiFramePolicy::EveryFrame;
+    every.keepModalityValues = true;
+    const DicomImage image = readDicomFile(path.toStdString(), every);
+    QCOMPARE(int(image.frames.size()), frames);
+    QCOMPARE(int(image.modality.size()), frames);
+    const double windows[frames][2] = {{49, 102}, {40, 80}, {300, 1500}};
+    const int intercepts[frames] = {-1024, -1024, -1000};
+    for (int f = 0; f < frames; ++f) {
+        const ModalityFrame& values = image.modality[std::size_t(f)];
+        QCOMPARE(values.windowCenter, windows[f][0]);
+        QCOMPARE(values.windowWidth, windows[f][1]);
+        for (int i = 0; i < pixels; ++i) {
+            const double hu = stored(f, i) + intercepts[f];
+            QCOMPARE(values.values[std::size_t(i)], hu);
+            const int grey = image.frames[std::size_t(f)].pixels[std::size_t(3 * i)];
+            const int expected = linearWindow(hu, windows[f][0], windows[f][1]);
+            QVERIFY2(std::abs(grey - expected) <= 1,
+                     qPrintable(QStringLiteral("frame %1 pixel %2 (%3 HU): grey %4, want %5")
+                                    .arg(f).arg(i).arg(hu).arg(grey).arg(expected)));
+        }
+    }
+    QVERIFY(image.meta.windowFromFile);
+    QCOMPARE(image.meta.windowCenter, 49.0);
+    QCOMPARE(image.meta.rescaleIntercept, -1024.0);
+
+    // The middle frame alone: its own window, as under EveryFrame.
+    const DicomImage middle = readDicomFile(path.toStdString());
+    QCOMPARE(middle.meta.windowCenter, 40.0);
+    QCOMPARE(middle.meta.windowWidth, 80.0);
+    QCOMPARE(middle.frames.front().pixels, image.frames[1].pixels);
+}
+
+// 1000 CT pixels, 210 (21 %) of them padding at stored -2000 (-3024 HU), the rest tissue from
+// -1000 to +1000 HU. The automatic window is the 0.5th..99.5th percentile of the tissue alone
+// (computed here from the values), so soft tissue (-100..+100 HU) keeps the grey levels that
+// window gives it; with the padding counted, the window would start at -3024 HU.
+void TestDicomReader::paddingStaysOutOfTheAutomaticWindow_data() {
+    QTest::addColumn<bool>("declared");     // Pixel Padding Value present
+    QTest::addColumn<int>("rangeLimit");    // Pixel Padding Range Limit (stored), 0: none
+    QTest::newRow("padding value") << true << 0;
+    QTest::newRow("padding range -2000..-1950") << true << -1950;
+    QTest::newRow("undeclared padding (counted)") << false << 0;
+}
+
+void TestDicomReader::paddingStaysOutOfTheAutomaticWindow() {
+    QFETCH(bool, declared);
+    QFETCH(int, rangeLimit);
+    const int count = 1000, paddingCount = 210;
+    std::vector<int> storedValues;
+    std::vector<double> tissue;
+    for (int i = 0; i < count; ++i) {
+        if (i % 100 < paddingCount / 10) {
+            // Padding: -2000, or spread over the range when one is declared.
+            storedValues.push_back(rangeLimit ? -2000 + (i % (-1950 - -2000 + 1)) : -2000);
+        } else {
+            const int hu = -1000 + (i * 2000) / (count - 1);
+            storedValues.push_back(hu + 1024);
+            tissue.push_back(hu);
+        }
+    }
+    QCOMPARE(int(tissue.size()), count - paddingCount);
+    std::vector<double> counted = tissue;
+    if (!declared)
+        for (int v : storedValues)
+            if (v < -1000) counted.push_back(v - 1024);
+    std::sort(counted.begin(), counted.end());
+    const double low = counted[std::size_t(std::floor(0.005 * double(counted.size() - 1)))];
+    const double high = counted[std::size_t(std::ceil(0.995 * double(counted.size() - 1)))];
+    const double center = (low + high + 1) / 2, width = high - low + 1;
+
+    SyntheticImage s;
+    s.rows = 20;
+    s.columns = 50;
+    s.pixelRepresentation = 1;
+    s.rescaleIntercept = "-1024";
+    s.rescaleSlope = "1";
+    s.afterPixelModule = [&](DicomBuilder& b) {
+        auto ss = [&](quint16 element, int value) {
+            const auto u = quint16(qint16(value));
+            b.element(0x0028, element, "SS", QByteArray(1, char(u & 0xFF)).append(char(u >> 8)));
+        };
+        if (declared) ss(0x0120, -2000);
+        if (rangeLimit) ss(0x0121, rangeLimit);
+    };
+    for (int v : storedValues) {
+        const auto u = quint16(qint16(v));
+        s.nativePixels.append(char(u & 0xFF)).append(char(u >> 8));
+    }
+    const DicomImage image = readDicomFile(tempFile("padded-ct.dcm", buildImage(s)).toStdString());
+    QVERIFY(!image.meta.windowFromFile);
+    QCOMPARE(image.meta.windowCenter, center);
+    QCOMPARE(image.meta.windowWidth, width);
+    if (declared) QVERIFY2(width < 2100, qPrintable(QString::number(width)));
+    int softTissue = 0;
+    std::set<int> softTissueGreys;
+    for (int i = 0; i < count; ++i) {
+        const double hu = storedValues[std::size_t(i)] - 1024;
+        if (hu < -100 || hu > 100) continue;
+        ++softTissue;
+        const int grey = image.frames.front().pixels[std::size_t(3 * i)];
+        softTissueGreys.insert(grey);
+        QVERIFY2(std::abs(grey - linearWindow(hu, center, width)) <= 1,
+                 qPrintable(QStringLiteral("%1 HU: grey %2, want %3").arg(hu).arg(grey).arg(linearWindow(hu, center, width))));
+    }
+    QVERIFY2(softTissue >= 70, qPrintable(QString::number(softTissue)));
+    // 200 HU of soft tissue over a ~1950 HU window: 22 levels here; over ~4000 HU: 12.
+    QVERIFY2(declared == (softTissueGreys.size() >= 20), qPrintable(QString::number(softTissueGreys.size())));
+}
+
+// pydicom's SC_rgb files hold the same picture as 8-, 16- and 32-bit samples (v, v * 257,
+// v * 16843009): the 32-bit ones must render exactly as the 8-bit one, natively and from RLE.
+void TestDicomReader::thirtyTwoBitColourRendersLikeEightBit() {
+    SKIP_WITHOUT_SHARED_DATA();
+    DicomReadOptions every;
+    every.frames = MultiFramePolicy::EveryFrame;
+    const DicomImage eight = readDicomFile(sharedFile("pylibjpeg-ds/LittleEndianExplicit/SC_rgb_2frame.dcm"), every);
+    for (const char* relative : {"pylibjpeg-ds/LittleEndianExplicit/SC_rgb_32bit_2frame.dcm",
+                                 "pylibjpeg-ds/RLELossless/SC_rgb_rle_32bit_2frame.dcm"}) {
+        const DicomImage wide = readDicomFile(sharedFile(relative), every);
+        QCOMPARE(wide.meta.bitsAllocated, 32);
+        QCOMPARE(wide.frames.size(), eight.frames.size());
+        for (std::size_t f = 0; f < eight.frames.size(); ++f)
+            QVERIFY2(wide.frames[f].pixels == eight.frames[f].pixels, relative);
+    }
+    const DicomImage native = readDicomFile(sharedFile("pylibjpeg-ds/LittleEndianExplicit/SC_rgb_32bit.dcm"));
+    const DicomImage rle = readDicomFile(sharedFile("pylibjpeg-ds/RLELossless/SC_rgb_rle_32bit.dcm"));
+    QCOMPARE(native.pixelHash, rle.pixelHash);  // hashed before the samples are narrowed
+    QVERIFY(native.pixelHash != readDicomFile(sharedFile("pylibjpeg-ds/LittleEndianExplicit/SC_rgb.dcm")).pixelHash);
+}
+
+// A parametric map: 4 x 4 Float (or Double Float) Pixel Data in [0, 1.5] with a NaN. Without a
+// window the robust range of the finite values is the window (16 values: the 0.5th and 99.5th
+// percentile are the minimum and the maximum), rendered with the exact linear function
+// ((v - c) / w + 0.5) * 255, rounded; NaN renders black. With a file window, that one.
+void TestDicomReader::floatingPointPixelData_data() {
+    QTest::addColumn<bool>("doublePrecision");
+    QTest::addColumn<QString>("windowCenter");  // "" for none
+    QTest::addColumn<QString>("windowWidth");
+    QTest::newRow("float, automatic window") << false << "" << "";
+    QTest::newRow("double, automatic window") << true << "" << "";
+    QTest::newRow("float, file window") << false << "0.5" << "0.5";
+}
+
+void TestDicomReader::floatingPointPixelData() {
+    QFETCH(bool, doublePrecision);
+    QFETCH(QString, windowCenter);
+    QFETCH(QString, windowWidth);
+    std::vector<double> values;
+    for (int i = 0; i < 15; ++i) values.push_back(0.1 * i);
+    values.push_back(std::nan(""));
+    SyntheticImage s;
+    s.rows = s.columns = 4;
+    s.bitsAllocated = s.bitsStored = doublePrecision ? 64 : 32;
+    s.sopClass = QStringLiteral("1.2.840.10008.5.1.4.1.1.30");  // Parametric Map Storage
+    s.pixelDataTag = doublePrecision ? QByteArray("\xE0\x7F\x09\x00", 4) : QByteArray("\xE0\x7F\x08\x00", 4);
+    s.windowCenter = windowCenter;
+    s.windowWidth = windowWidth;
+    for (double v : values) {
+        if (doublePrecision) {
+            quint64 bits = 0;
+            std::memcpy(&bits, &v, 8);
+            for (int b = 0; b < 8; ++b) s.nativePixels.append(char((bits >> (8 * b)) & 0xFF));
+        } else {
+            const float single = float(v);
+            quint32 bits = 0;
+            std::memcpy(&bits, &single, 4);
+            for (int b = 0; b < 4; ++b) s.nativePixels.append(char((bits >> (8 * b)) & 0xFF));
+        }
+    }
+    const DicomImage image = readDicomFile(tempFile("map.dcm", buildImage(s)).toStdString());
+    const double low = doublePrecision ? 0.0 : double(float(0.0)), high = doublePrecision ? 1.4 : double(float(1.4));
+    const double center = windowCenter.isEmpty() ? (low + high) / 2 : windowCenter.toDouble();
+    const double width = windowWidth.isEmpty() ? high - low : windowWidth.toDouble();
+    QCOMPARE(image.meta.windowFromFile, !windowCenter.isEmpty());
+    QCOMPARE(image.meta.windowCenter, center);
+    QCOMPARE(image.meta.windowWidth, width);
+    QVERIFY(image.modality.empty());
+    for (int i = 0; i < 16; ++i) {
+        const double v = doublePrecision ? values[std::size_t(i)] : double(float(values[std::size_t(i)]));
+        const int expected =
+            std::isnan(v) ? 0 : int(std::lround(std::clamp(((v - center) / width + 0.5) * 255.0, 0.0, 255.0)));
+        QCOMPARE(int(image.frames.front().pixels[std::size_t(3 * i)]), expected);
+    }
+    QCOMPARE(image.pixelHash.size(), std::size_t(64));
+}
+
 void TestDicomReader::multiFramePolicies() {
     SKIP_WITHOUT_SHARED_DATA();
     for (const QString relative : {QStringLiteral("pylibjpeg-ds/LittleEndianExplicit/emri_small.dcm"),
@@ -1483,13 +1767,14 @@ void TestDicomReader::brokenFiles_data() {
     badJ2k.transferSyntax = "1.2.840.10008.1.2.4.90";
     badJ2k.fragments = {QByteArray("\xFF\x4F\xFF\x51\x00\x29 not a codestream.......", 32)};
     QTest::newRow("undecodable JPEG 2000") << buildImage(badJ2k) << "corrupt";
-    QTest::newRow("floating point pixels") << DicomBuilder()
+    // Floating-point pixels decode (floatingPointPixelData); without BitsAllocated they are broken.
+    QTest::newRow("floating point pixels without BitsAllocated") << DicomBuilder()
                                                   .text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.30")
                                                   .us(0x0028, 0x0010, {1})
                                                   .us(0x0028, 0x0011, {1})
                                                   .element(0x7FE0, 0x0008, "OF", QByteArray(4, '\0'))
                                                   .file(kExplicitLittle, "1.2.840.10008.5.1.4.1.1.30")
-                                           << "unsupported-pixel-format";
+                                           << "corrupt";
 }
 
 void TestDicomReader::brokenFiles() {
