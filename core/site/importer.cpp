@@ -380,6 +380,8 @@ GivenLabel labelFromFolders(const Candidate& candidate) {
             given.label = name;
         }
     }
+    // An imported folder named like a split ("Test") still gives its files that split.
+    if (!given.split && candidate.root.has_filename()) given.split = splitOfFolderName(candidate.root.filename().string());
     return given;
 }
 

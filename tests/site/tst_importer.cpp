@@ -274,9 +274,6 @@ private slots:
                                          << noLimit << noLimit << int(ImportOutcome::Error) << "truncated";
         QTest::newRow("DICOM without pixels") << "rtplan.dcm" << QByteArray() << pydicomFile("rtplan.dcm") << 0
                                               << noLimit << noLimit << int(ImportOutcome::Skipped) << "no-pixel-data";
-        QTest::newRow("DICOM 32-bit colour") << "rgb32.dcm" << QByteArray() << pydicomFile("SC_rgb_rle_32bit.dcm") << 0
-                                             << noLimit << noLimit << int(ImportOutcome::Error)
-                                             << "unsupported-pixel-format";
     }
     void aBadFileIsReportedAndTheOthersImported() {
         QFETCH(QString, name);
@@ -327,9 +324,15 @@ private slots:
         QTest::newRow("split then class") << "export" << "Train/melanoma/a.png" << "melanoma" << "train";
         QTest::newRow("class then split") << "export" << "melanoma/Test/a.png" << "melanoma" << "test";
         QTest::newRow("nearest class wins") << "export" << "nevus/melanoma/a.png" << "melanoma" << "";
-        QTest::newRow("directly in the imported class folder") << "nevus" << "a.png" << "nevus" << "";
-        QTest::newRow("imported class folder, split below") << "nevus" << "validation/a.png" << "nevus" << "validation";
-        QTest::newRow("only split folders") << "Test" << "a.png" << "" << "test";
+        // The imported folder's own name is no label: a set's root never becomes a class.
+        QTest::newRow("directly in the imported folder") << "sample_dataset" << "a.png" << "" << "";
+        QTest::newRow("imported folder, split below") << "nevus" << "validation/a.png" << "" << "validation";
+        QTest::newRow("imported split folder") << "Test" << "a.png" << "" << "test";
+        QTest::newRow("split word in a name") << "export" << "AugTraining/glioma/a.png" << "glioma" << "train";
+        QTest::newRow("split word, lower case") << "export" << "glioma/brain_val/a.png" << "glioma" << "validation";
+        QTest::newRow("split word, any case") << "export" << "AUG_VALIDATION/glioma/a.png" << "glioma" << "validation";
+        QTest::newRow("a word that only contains test") << "export" << "latest/a.png" << "latest" << "";
+        QTest::newRow("two splits in one name") << "export" << "train_test/a.png" << "train_test" << "";
     }
     void labelsAndSplitsFromFolderNames() {
         QFETCH(QString, importRoot);
@@ -563,7 +566,7 @@ private slots:
         check("MR_small.dcm", ImportOutcome::Imported, "");
         check("CT_small.dcm", ImportOutcome::Imported, "");
         check("MR_truncated.dcm", ImportOutcome::Error, "truncated");
-        check("SC_rgb_rle_32bit.dcm", ImportOutcome::Error, "unsupported-pixel-format");
+        check("SC_rgb_rle_32bit.dcm", ImportOutcome::Imported, "");  // 32-bit colour samples
         check("rtplan.dcm", ImportOutcome::Skipped, "no-pixel-data");
         check("dicomdirtests/DICOMDIR", ImportOutcome::Skipped, "no-pixel-data");
         check("README.txt", ImportOutcome::Skipped, "not-an-image");
