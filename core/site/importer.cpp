@@ -158,13 +158,13 @@ LabelsCsv readLabelsCsv(const ImportOptions& options) {
         else if (name == "split") splitColumn = column;
     }
     std::string columns;
-    for (const auto& field : fields) columns += (columns.empty() ? "" : ", ") + field;
+    for (const auto& field : fields) columns += (columns.empty() ? "" : ", ") + trimmed(field);
     if (pathColumn < 0)
         throw Error(where(1) + ": the header has no '" + options.csvPathColumn + "' column (it has: " + columns +
-                    "); name the file column with --csv-path-column");
+                    "); name the file column (--csv-path-column)");
     if (labelColumn < 0)
         throw Error(where(1) + ": the header has no '" + options.csvLabelColumn + "' column (it has: " + columns +
-                    "); name the label column with --csv-label-column");
+                    "); name the label column (--csv-label-column)");
     while (true) {
         const int recordLine = line;
         try {

@@ -683,6 +683,58 @@ private slots:
         }
     }
 
+    // A head CT set's labels.csv: "id, hemorrhage" (a space after the comma), ids without the
+    // zero padding of the file names: the columns and the path pattern are named.
+    void labelsCsvWithNamedColumnsAndAPathPattern_data() {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QStringList>("files");  // for ids 0, 7, 49
+        QTest::newRow("{}.png") << "head_ct/{}.png" << QStringList{"0.png", "7.png", "49.png"};
+        QTest::newRow("{:03}.png") << "head_ct/{:03}.png" << QStringList{"000.png", "007.png", "049.png"};
+    }
+    void labelsCsvWithNamedColumnsAndAPathPattern() {
+        QFETCH(QString, format);
+        QFETCH(QStringList, files);
+        QTemporaryDir folder;
+        RgbImage image;
+        image.width = image.height = 8;
+        QDir().mkpath(folder.filePath("head_ct"));
+        for (int i = 0; i < files.size(); ++i) {
+            image.pixels.assign(8 * 8 * 3, static_cast<std::uint8_t>(50 * i + 1));
+            saveImageFile(folder.filePath("head_ct/" + files[i]).toStdString(), image);
+        }
+        writeBytes(folder.filePath("labels.csv"), "id, hemorrhage\n0, 1\n7, 0\n49, 1\n");
+        auto workspace = SiteWorkspace::open(newWorkspaceFolder());
+        ImportOptions options;
+        options.labelSource = LabelSource::Csv;
+        options.csvPath = folder.filePath("labels.csv").toStdString();
+        options.csvPathColumn = "ID";  // matched case-insensitively
+        options.csvLabelColumn = "hemorrhage";
+        options.csvPathFormat = format.toStdString();
+        const auto report = workspace.importPaths({folder.filePath("head_ct").toStdString()}, options);
+        QCOMPARE(report.count(ImportOutcome::Imported), 3);
+        QVERIFY2(report.notes.empty(), report.notes.empty() ? "" : report.notes.front().c_str());
+        const char* labels[] = {"1", "0", "1"};
+        for (int i = 0; i < files.size(); ++i)
+            QCOMPARE(workspace.store().imageBySource(canonical(folder.filePath("head_ct/" + files[i])), 0)->label,
+                     std::optional<std::string>(labels[i]));
+
+        // Without the column names the error says which columns the file has and how to name them.
+        ImportOptions defaults;
+        defaults.labelSource = LabelSource::Csv;
+        defaults.csvPath = options.csvPath;
+        try {
+            workspace.importPaths({folder.filePath("head_ct").toStdString()}, defaults);
+            QFAIL("a CSV without a path column was accepted");
+        } catch (const Error& error) {
+            const QString message = error.what();
+            QVERIFY2(message.contains("no 'path' column") && message.contains("id, hemorrhage") &&
+                         message.contains("--csv-path-column"),
+                     error.what());
+        }
+        options.csvPathFormat = "head_ct/.png";
+        QVERIFY_THROWS_EXCEPTION(Error, workspace.importPaths({folder.filePath("head_ct").toStdString()}, options));
+    }
+
     void labelsCsvWithQuotesAndSubfolders() {
         QTemporaryDir folder;
         RgbImage image;

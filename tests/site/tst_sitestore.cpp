@@ -11,6 +11,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 using namespace fmc;
@@ -339,6 +343,56 @@ private slots:
         QCOMPARE(store.federationClassOf("mel"), std::string("melanoma"));
         QCOMPARE(store.federationClassOf("bcc"), std::string("bcc"));
         QVERIFY_THROWS_EXCEPTION(Error, store.setLabelMappings({{"x", ""}}));
+    }
+
+    // Half precision, checked against the compiler's own _Float16 conversion (round to nearest
+    // even) over normal, subnormal, overflowing and special values; 2 bytes a value on disk.
+    void featuresAreStoredAsHalfPrecision() {
+        std::vector<float> values{1.0f, -2.0f, 0.1f, 65504.0f, 65520.0f, 70000.0f, 1e-8f, 3e-8f, 6.1e-5f, -0.0f,
+                                  std::numeric_limits<float>::infinity(), 0.33333334f, 1.0009766f, 1.0004883f};
+        std::uint32_t state = 12345;
+        for (int i = 0; i < 500; ++i) {
+            state = state * 1664525u + 1013904223u;
+            const float unit = float(state >> 8) / float(1u << 24) - 0.5f;
+            values.push_back(unit * std::pow(2.0f, float(int(state % 40) - 28)));  // 2^-28 .. 2^11
+        }
+        FloatMatrix features(1, static_cast<std::int64_t>(values.size()));
+        features.data = values;
+        auto store = SiteStore::open(path("half.sqlite"));
+        store.storeFeatures(hashOf('b'), {{hashOf('1'), 0}}, features);
+        const auto stored = store.feature({hashOf('1'), 0}, hashOf('b')).value();
+        FloatMatrix rounded = features;
+        roundToStoredFeaturePrecision(rounded);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const float expected = static_cast<float>(static_cast<_Float16>(values[i]));
+            QVERIFY2(std::memcmp(&stored[i], &expected, 4) == 0,
+                     qPrintable(QStringLiteral("%1 -> %2, want %3").arg(values[i], 0, 'g', 9).arg(stored[i], 0, 'g', 9)
+                                    .arg(expected, 0, 'g', 9)));
+            QVERIFY(std::memcmp(&rounded.data[i], &expected, 4) == 0);
+        }
+        QCOMPARE(store.database().queryInt("SELECT length(vector) FROM feature_vectors"),
+                 std::int64_t(2 * values.size()));
+    }
+
+    // A workspace cached before the half-precision schema keeps its float32 vectors exactly.
+    void featuresCachedBeforeTheHalfPrecisionSchemaStayReadable() {
+        {
+            auto db = sqlite::Database::open(path("old-features.sqlite"));
+            const auto& all = siteStoreMigrations();
+            std::vector<sqlite::Migration> before;
+            for (const auto& migration : all)
+                if (migration.version < 3) before.push_back(migration);
+            sqlite::migrate(db, before);
+            const std::vector<float> vector{0.1f, -7.25f, 3.0e-9f};
+            db.prepare("INSERT INTO features (content_hash, frame, bundle_hash, dim, vector) VALUES (?1, 0, ?2, 3, ?3)")
+                .bindAll(hashOf('1'), hashOf('b'))
+                .bind(3, vector.data(), vector.size())
+                .run();
+        }
+        auto store = SiteStore::open(path("old-features.sqlite"));
+        QCOMPARE(store.feature({hashOf('1'), 0}, hashOf('b')).value(), (std::vector<float>{0.1f, -7.25f, 3.0e-9f}));
+        QCOMPARE(store.summary().featuresPerBundle.at(hashOf('b')), 1);
+        QCOMPARE(store.database().queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'features'"), std::int64_t(0));
     }
 
     void featuresAreCachedPerBundle() {
