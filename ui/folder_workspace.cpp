@@ -263,6 +263,9 @@ ImportReport FolderWorkspace::importImages(const ImportRequest& request, const I
     const auto scan = scanImportPaths(request.paths);
     report.failures = scan.failures;
     report.filesSeen = scan.files.size() + scan.failures.size();
+    if (request.labelSource == LabelSource::Csv)
+        report.failures.append({request.csv.csvPath, tr("labels CSVs are read by site workspaces only; the images "
+                                                        "were imported unlabelled")});
 
     QSet<QString> knownHashes;
     {

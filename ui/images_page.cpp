@@ -1,5 +1,7 @@
 #include "images_page.h"
 
+#include "import_csv_dialog.h"
+
 #include "app_settings.h"
 #include "image_filter_model.h"
 #include "image_table_model.h"
@@ -76,6 +78,8 @@ ImagesPage::ImagesPage(QWidget* parent)
     importFiles->setObjectName(QStringLiteral("importFilesButton"));
     auto* importFolder = new QPushButton(this);
     importFolder->setObjectName(QStringLiteral("importFolderButton"));
+    auto* importCsv = new QPushButton(this);
+    importCsv->setObjectName(QStringLiteral("importCsvButton"));
     folderLabels_ = new QCheckBox(this);
     folderLabels_->setChecked(true);
     header->addWidget(title_);
@@ -84,6 +88,7 @@ ImagesPage::ImagesPage(QWidget* parent)
     header->addWidget(folderLabels_);
     header->addWidget(importFiles);
     header->addWidget(importFolder);
+    header->addWidget(importCsv);
     layout->addLayout(header);
 
     auto* filters = new QHBoxLayout;
@@ -155,6 +160,7 @@ ImagesPage::ImagesPage(QWidget* parent)
 
     connect(importFiles, &QPushButton::clicked, this, &ImagesPage::chooseFilesToImport);
     connect(importFolder, &QPushButton::clicked, this, &ImagesPage::chooseFolderToImport);
+    connect(importCsv, &QPushButton::clicked, this, &ImagesPage::chooseCsvToImport);
     connect(labelButton, &QPushButton::clicked, this, &ImagesPage::labelSelection);
     connect(gridButton_, &QToolButton::clicked, this, [this] { showGrid(true); });
     connect(tableButton_, &QToolButton::clicked, this, [this] { showGrid(false); });
@@ -210,6 +216,7 @@ void ImagesPage::changeEvent(QEvent* event) {
     title_->setText(tr("Images"));
     findChild<QPushButton*>(QStringLiteral("importFilesButton"))->setText(tr("Import files…"));
     findChild<QPushButton*>(QStringLiteral("importFolderButton"))->setText(tr("Import folder…"));
+    findChild<QPushButton*>(QStringLiteral("importCsvButton"))->setText(tr("Import with labels CSV…"));
     findChild<QPushButton*>(QStringLiteral("labelSelectionButton"))->setText(tr("Set label…"));
     folderLabels_->setText(tr("Labels from sub-folder names"));
     folderLabels_->setToolTip(tr("Each image gets the name of the folder it is in as its label, "
@@ -302,14 +309,32 @@ bool ImagesPage::labelsFromFolders() const { return folderLabels_->isChecked(); 
 void ImagesPage::setLabelsFromFolders(bool enabled) { folderLabels_->setChecked(enabled); }
 
 bool ImagesPage::importPaths(const QStringList& paths) {
+    ImportRequest request;
+    request.paths = paths;
+    request.labelSource = labelsFromFolders() ? LabelSource::FolderName : LabelSource::None;
+    return startImport(request);
+}
+
+bool ImagesPage::importPathsWithCsv(const QStringList& paths, const CsvLabels& labels) {
+    ImportRequest request;
+    request.paths = paths;
+    request.labelSource = LabelSource::Csv;
+    request.csv = labels;
+    return startImport(request);
+}
+
+void ImagesPage::chooseCsvToImport() {
+    ImportCsvDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) importPathsWithCsv({dialog.folder()}, dialog.labels());
+}
+
+bool ImagesPage::startImport(const ImportRequest& request) {
     if (!workspace_) {
         QMessageBox::information(this, tr("No workspace"), tr("Open or create a workspace first, then import images."));
         return false;
     }
+    const auto& paths = request.paths;
     if (paths.isEmpty()) return false;
-    ImportRequest request;
-    request.paths = paths;
-    request.labelSource = labelsFromFolders() ? LabelSource::FolderName : LabelSource::None;
     const auto limits = AppSettings::imageLimits();
     auto* workspace = workspace_;
     const auto progressText = tr("Importing image %1 of %2");

@@ -35,6 +35,8 @@ public:
 
     // Starts an import in the background; false while another import runs.
     bool importPaths(const QStringList& paths);
+    // The same with labels from a CSV.
+    bool importPathsWithCsv(const QStringList& paths, const CsvLabels& labels);
     bool labelsFromFolders() const;
     void setLabelsFromFolders(bool enabled);
     // Tests and scripts turn the report dialog off and read importFinished() instead.
@@ -49,12 +51,15 @@ public:
 public slots:
     void chooseFilesToImport();
     void chooseFolderToImport();
+    // A labels CSV, its file and label columns and a path pattern, then the folder it labels.
+    void chooseCsvToImport();
 
 signals:
     void classifyRequested(const QString& path, qint64 imageId);
     void importFinished(const fmc::ui::ImportReport& report);
 
 protected:
+    bool startImport(const ImportRequest& request);
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
     void changeEvent(QEvent* event) override;

@@ -25,19 +25,36 @@ class ImportScanner {
 
 std::string str(const QString& text) { return text.toStdString(); }
 
+// Every entry is accounted for: files become candidates; folders that cannot be read,
+// dangling symbolic links and FIFOs, sockets or devices become failures with their reason.
+// Symbolic links to folders are followed (QDirIterator walks each folder once).
 void scanFolder(const QString& root, ImportScan& scan) {
-    QStringList found;
-    QDirIterator it(root, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
-    while (it.hasNext()) found << it.next();
-    std::sort(found.begin(), found.end());
+    QList<QFileInfo> found;
+    QDirIterator it(root, QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
+    while (it.hasNext()) {
+        it.next();
+        found << it.fileInfo();
+    }
+    std::sort(found.begin(), found.end(),
+              [](const QFileInfo& a, const QFileInfo& b) { return a.filePath() < b.filePath(); });
     const QDir rootDir(root);
-    for (const auto& path : found) {
-        const auto relative = rootDir.relativeFilePath(path);
+    for (const auto& info : found) {
+        const auto relative = rootDir.relativeFilePath(info.filePath());
         const auto parts = relative.split(QLatin1Char('/'));
         const bool hidden = std::any_of(parts.begin(), parts.end(),
                                         [](const QString& part) { return part.startsWith(QLatin1Char('.')); });
         if (hidden) continue;
-        scan.files.append({QFileInfo(path).absoluteFilePath(), parts.size() > 1 ? parts.at(parts.size() - 2) : QString()});
+        const auto path = info.absoluteFilePath();
+        if (info.isSymLink() && !info.exists())
+            scan.failures.append({path, ImportScanner::tr("a dangling symbolic link (its target %1 does not exist)")
+                                            .arg(info.symLinkTarget())});
+        else if (info.isDir() && !QDir(path).isReadable())
+            scan.failures.append({path, ImportScanner::tr("the folder cannot be read (permission denied)")});
+        else if (info.isFile())
+            scan.files.append({path, parts.size() > 1 ? parts.at(parts.size() - 2) : QString()});
+        else if (!info.isDir())
+            scan.failures.append({path, ImportScanner::tr("not a regular file (a FIFO, socket or device)")});
     }
 }
 
@@ -49,8 +66,12 @@ ImportScan scanImportPaths(const QStringList& paths) {
         const QFileInfo info(path);
         if (!info.exists())
             scan.failures.append({path, ImportScanner::tr("the file or folder does not exist")});
+        else if (info.isDir() && !QDir(info.absoluteFilePath()).isReadable())
+            scan.failures.append({path, ImportScanner::tr("the folder cannot be read (permission denied)")});
         else if (info.isDir())
             scanFolder(info.absoluteFilePath(), scan);
+        else if (!info.isFile())
+            scan.failures.append({path, ImportScanner::tr("not a regular file (a FIFO, socket or device)")});
         else
             scan.files.append({info.absoluteFilePath(), QString()});
     }

@@ -17,10 +17,12 @@ struct ImportCandidate {
 
 struct ImportScan {
     QList<ImportCandidate> files;
-    QList<ImportFailure> failures;  // paths that do not exist or cannot be listed
+    // Paths that do not exist, folders that cannot be read, dangling links, FIFOs, sockets, devices.
+    QList<ImportFailure> failures;
 };
 
-// Folders are searched recursively in name order; hidden files and folders are skipped.
+// Folders are searched recursively in name order, following symbolic links to folders
+// (each folder once); hidden files and folders are skipped.
 ImportScan scanImportPaths(const QStringList& paths);
 
 struct InspectedImage {

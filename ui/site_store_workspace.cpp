@@ -137,7 +137,12 @@ ImportReport SiteStoreWorkspace::importImages(const ImportRequest& request, cons
     site.setImageLimits(limits);
     ImportOptions options;
     options.labelSource = request.labelSource == LabelSource::FolderName ? fmc::LabelSource::FolderNames
-                                                                          : fmc::LabelSource::None;
+                          : request.labelSource == LabelSource::Csv      ? fmc::LabelSource::Csv
+                                                                         : fmc::LabelSource::None;
+    options.csvPath = str(request.csv.csvPath);
+    options.csvPathColumn = str(request.csv.pathColumn);
+    options.csvLabelColumn = str(request.csv.labelColumn);
+    options.csvPathFormat = str(request.csv.pathFormat);
     const auto result = site.importPaths(toStd(request.paths), options,
                                          [&](const fmc::ImportProgress& p) {
                                              if (progress)

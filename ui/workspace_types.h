@@ -42,11 +42,22 @@ struct ImportFailure {
 enum class LabelSource {
     None,        // imported unlabelled
     FolderName,  // the name of the folder holding the file
+    Csv,         // a labels CSV (site workspaces; see ImportRequest::csv)
+};
+
+// How a labels CSV is read: which column names the file (its values turned into paths by
+// pathFormat, "{}" standing for the value) and which holds the label.
+struct CsvLabels {
+    QString csvPath;
+    QString pathColumn = QStringLiteral("path");
+    QString labelColumn = QStringLiteral("label");
+    QString pathFormat = QStringLiteral("{}");
 };
 
 struct ImportRequest {
     QStringList paths;  // files and folders (folders are searched recursively)
     LabelSource labelSource = LabelSource::FolderName;
+    CsvLabels csv;      // LabelSource::Csv
     QString site;       // stored with every imported image
 };
 
