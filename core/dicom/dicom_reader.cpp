@@ -121,9 +121,33 @@ bool isKnownPublicTag(const DcmTagKey& key) {
 // brackets; it names stream states and tags, never attribute values.
 enum class DcmtkStep { Parse, Decompress };
 
+// DCMTK's condition texts name stream states ("I/O suspension or premature end of stream",
+// "Pixel representation cannot be changed"); the message starts with what they mean for
+// the file and what a site admin can do, and keeps DCMTK's text at the end for support.
+std::string plainDcmtkCause(const OFCondition& condition) {
+    if (condition == EC_StreamNotifyClient || condition == EC_EndOfStream)
+        return "the file ends before the data it announces (an incomplete copy or transfer: copy it again)";
+    if (condition == EC_InvalidStream) return "the data set's byte stream is inconsistent";
+    if (condition == EC_SequDelimitationItemMissing || condition == EC_ItemDelimitationItemMissing)
+        return "a sequence is not closed (an incomplete or damaged file)";
+    if (condition == EC_CannotChangeRepresentation)
+        return "no installed decoder could decompress the pixel data";
+    if (condition == EC_JLSInvalidCompressedData || condition == EC_JLSTooMuchCompressedData)
+        return "the JPEG-LS stream is damaged or does not match the image attributes";
+    if (condition == EC_JLSCodecInvalidParameters)
+        return "the JPEG-LS decoder does not accept this stream's coding parameters";
+    return "";
+}
+
+std::string dcmtkSuffix(const OFCondition& condition) {
+    return std::string(" [DCMTK: ") + condition.text() + "]";
+}
+
 [[noreturn]] void throwDcmtkFailure(const OFCondition& condition, DcmtkStep step, const std::string& file,
-                                    DcmObject* elementBeingRead = nullptr) {
-    const std::string dcmtk = std::string(" (DCMTK: ") + condition.text() + ")";
+                                    DcmObject* elementBeingRead = nullptr, const std::string& syntaxName = {}) {
+    const std::string cause = plainDcmtkCause(condition);
+    const std::string because = cause.empty() ? std::string() : ": " + cause;
+    const std::string dcmtk = dcmtkSuffix(condition);
     if (step == DcmtkStep::Parse) {
         const bool streamBroke = condition == EC_StreamNotifyClient || condition == EC_InvalidStream ||
                                  condition == EC_EndOfStream || condition == EC_SequDelimitationItemMissing ||
@@ -132,27 +156,36 @@ enum class DcmtkStep { Parse, Decompress };
         // an unknown tag with an absurd length is garbage.
         if (streamBroke && elementBeingRead && isKnownPublicTag(elementBeingRead->getTag()))
             throw DicomError(DicomErrorKind::Truncated, file + ": truncated: the file ends inside " +
-                                                            attributeName(elementBeingRead->getTag()) +
+                                                            attributeName(elementBeingRead->getTag()) + because +
                                                             dcmtk);
+        // The length as read from the file: asking the element for its length would try to
+        // load the value the stream does not hold.
         if (streamBroke && elementBeingRead)
             throw DicomError(DicomErrorKind::Corrupt,
                              file + ": corrupt data set: unreadable element " +
                                  tagText(elementBeingRead->getTag()) + " with length " +
-                                 std::to_string(elementBeingRead->getLength()) + dcmtk);
-        throw DicomError(DicomErrorKind::Corrupt, file + ": corrupt data set" + dcmtk);
+                                 std::to_string(elementBeingRead->getLengthField()) +
+                                 " (garbage where an element should start: not a readable DICOM file)" + dcmtk);
+        throw DicomError(DicomErrorKind::Corrupt, file + ": corrupt data set" + because + dcmtk);
     }
+    const std::string decoder = syntaxName.empty() ? std::string("the decoder") : "the " + syntaxName + " decoder";
     if (condition == EJ_UnsupportedBitDepth || condition == EJ_UnsupportedPhotometricInterpretation ||
         condition == EJ_UnsupportedColorConversion || condition == EC_JLSUnsupportedBitDepth ||
         condition == EC_JLSUnsupportedImageType || condition == EC_JLSCodecUnsupportedImageType ||
         condition == EC_JLSUnsupportedColorTransform ||
         condition == EC_JLSUnsupportedPhotometricInterpretation ||
         condition == EC_JLSUnsupportedPixelRepresentation ||
-        condition == EC_JLSUnsupportedBitDepthForTransform)
+        condition == EC_JLSUnsupportedBitDepthForTransform || condition == EC_JLSCodecInvalidParameters)
         throw DicomError(DicomErrorKind::UnsupportedPixelFormat,
-                         file + ": the decoder does not support this pixel format" + dcmtk);
+                         file + ": unsupported: " + decoder +
+                             " cannot decode this pixel format (bit depth, colour model or coding parameters); "
+                             "a PACS or dcmtk/gdcm tool can convert the file to an uncompressed transfer syntax" +
+                             dcmtk);
     if (condition == EC_MemoryExhausted)
         throw DicomError(DicomErrorKind::TooLarge, file + ": out of memory while decompressing" + dcmtk);
-    throw DicomError(DicomErrorKind::Corrupt, file + ": the compressed pixel data cannot be decoded" + dcmtk);
+    throw DicomError(DicomErrorKind::Corrupt,
+                     file + ": corrupt: " + decoder + " found the compressed pixel data broken" +
+                         (cause.empty() ? std::string() : " (" + cause + ")") + dcmtk);
 }
 
 // The element DCMTK was reading when the parse stopped: the last one in stream order.
@@ -575,6 +608,23 @@ void expandSegmentedPalettes(DcmDataset& dataset, const std::string& file) {
                                                           std::to_string(expected));
         if (dataset.putAndInsertUint16Array(colour.data, lut.data(), static_cast<unsigned long>(lut.size())).bad())
             throw DicomError(DicomErrorKind::TooLarge, context + ": cannot hold the expanded table");
+    }
+}
+
+// JPEG-LS frames of fewer than 8 bits per sample get their default coding parameters written
+// out (see withExplicitJpegLsDefaults), which DCMTK's decoder would otherwise get wrong.
+void writeOutJpegLsDefaults(DcmPixelData& pixelData, E_TransferSyntax xfer, const std::string& file) {
+    DcmPixelSequence* sequence = nullptr;
+    if (pixelData.getEncapsulatedRepresentation(xfer, nullptr, sequence).bad() || !sequence) return;
+    for (unsigned long i = 1; i < sequence->card(); ++i) {
+        DcmPixelItem* item = nullptr;
+        Uint8* bytes = nullptr;
+        if (sequence->getItem(item, i).bad() || !item || item->getUint8Array(bytes).bad() || !bytes) continue;
+        auto rewritten = detail::withExplicitJpegLsDefaults(bytes, item->getLength());
+        if (!rewritten) continue;
+        if (rewritten->size() % 2) rewritten->push_back(0);  // after the end-of-image marker
+        if (item->putUint8Array(rewritten->data(), static_cast<unsigned long>(rewritten->size())).bad())
+            throw DicomError(DicomErrorKind::TooLarge, file + ": cannot hold the JPEG-LS frame in memory");
     }
 }
 
@@ -1037,13 +1087,29 @@ void checkFileBeforeParsing(const std::string& path, const ImageLimits& limits) 
                          path + ": not DICOM (no \"DICM\" at offset 128 and no data set at the start)");
 }
 
+// Names of transfer syntaxes newer than DCMTK 3.6.7's dictionary, so the message names them.
+std::string transferSyntaxName(const std::string& uid) {
+    static const std::map<std::string, const char*> newer{
+        {"1.2.840.10008.1.2.4.201", "High-Throughput JPEG 2000 Image Compression (Lossless Only)"},
+        {"1.2.840.10008.1.2.4.202", "High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)"},
+        {"1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression"},
+        {"1.2.840.10008.1.2.4.110", "JPEG XL Lossless"},
+        {"1.2.840.10008.1.2.4.111", "JPEG XL JPEG Recompression"},
+        {"1.2.840.10008.1.2.4.112", "JPEG XL"},
+        {"1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression"}};
+    const auto it = newer.find(uid);
+    if (it != newer.end()) return it->second;
+    return dcmFindNameOfUID(uid.c_str(), "a transfer syntax unknown to this program");
+}
+
 // A transfer syntax UID that DCMTK does not know (e.g. HTJ2K for DCMTK 3.6.7).
 void rejectUnknownTransferSyntax(DcmMetaInfo& metaInfo, const std::string& path) {
     const std::string declared = stringValue(metaInfo, DCM_TransferSyntaxUID);
     if (!declared.empty() && DcmXfer(declared.c_str()).getXfer() == EXS_Unknown)
         throw DicomError(DicomErrorKind::UnsupportedTransferSyntax,
-                         path + ": unsupported transfer syntax " + declared + " (" +
-                             dcmFindNameOfUID(declared.c_str(), "unknown to DCMTK") + ")");
+                         path + ": unsupported transfer syntax " + transferSyntaxName(declared) + " (" + declared +
+                             "): no decoder in this program; a PACS or conversion tool can re-encode the file "
+                             "(e.g. as JPEG 2000 or uncompressed)");
 }
 
 // Elements over DCMTK's default 4 KiB stay on disk until used, so Pixel Data is not read
@@ -1182,11 +1248,14 @@ E_TransferSyntax decodeToNative(DcmDataset& dataset, const DicomMetadata& meta, 
     }
     if (!DcmCodecList::canChangeCoding(originalXfer, EXS_LittleEndianExplicit))
         throw DicomError(DicomErrorKind::UnsupportedTransferSyntax,
-                         path + ": unsupported transfer syntax " + meta.transferSyntaxUid + " (" +
-                             meta.transferSyntaxName + "): no decoder available");
+                         path + ": unsupported transfer syntax " + meta.transferSyntaxName + " (" +
+                             meta.transferSyntaxUid + "): no decoder in this program; a PACS or conversion tool "
+                             "can re-encode the file (e.g. as JPEG 2000 or uncompressed)");
     correctJpegColourModel(dataset, *pixelData, originalXfer, meta);
+    if (originalXfer == EXS_JPEGLSLossless || originalXfer == EXS_JPEGLSLossy)
+        writeOutJpegLsDefaults(*pixelData, originalXfer, path);
     const OFCondition decoded = dataset.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
-    if (decoded.bad()) throwDcmtkFailure(decoded, DcmtkStep::Decompress, path);
+    if (decoded.bad()) throwDcmtkFailure(decoded, DcmtkStep::Decompress, path, nullptr, meta.transferSyntaxName);
     if (!dataset.canWriteXfer(EXS_LittleEndianExplicit))
         throw DicomError(DicomErrorKind::Corrupt, path + ": the compressed pixel data could not be decoded");
     return EXS_LittleEndianExplicit;

@@ -1,5 +1,6 @@
 #include "dicom/jpeg_header.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace fmc::detail {
@@ -44,6 +45,46 @@ JpegColourModel jpegColourModel(const std::uint8_t* data, std::size_t size) {
     if (adobeTransform == 1) return JpegColourModel::YCbCr;
     if (jfif || subsampled) return JpegColourModel::YCbCr;
     return JpegColourModel::Unknown;
+}
+
+std::optional<std::vector<std::uint8_t>> withExplicitJpegLsDefaults(const std::uint8_t* data, std::size_t size) {
+    if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) return std::nullopt;
+    int precision = -1;
+    std::size_t i = 2;
+    while (i + 4 <= size && data[i] == 0xFF) {
+        const std::uint8_t marker = data[i + 1];
+        const std::size_t length = (std::size_t(data[i + 2]) << 8) | data[i + 3];
+        if (length < 2 || i + 2 + length > size) return std::nullopt;
+        const std::uint8_t* segment = data + i + 4;
+        if (marker == 0xF7 && length >= 3) precision = segment[0];                    // SOF55
+        if (marker == 0xF8 && length >= 3 && segment[0] == 1) return std::nullopt;   // presets given
+        if (marker == 0xDA) {                                                         // start of scan
+            if (precision < 2 || precision >= 8) return std::nullopt;
+            const std::size_t components = length >= 3 ? segment[0] : 0;
+            if (length < 2 + 1 + 2 * components + 3) return std::nullopt;
+            const int near = segment[1 + 2 * components];
+            const int maxValue = (1 << precision) - 1;
+            auto clamp = [&](int value, int low) { return value > maxValue || value < low ? low : value; };
+            // MAXVAL < 128 (T.87 C.2.4.1.1.1): FACTOR = 256 / (MAXVAL + 1), BASIC_T1..3 = 3, 7, 21.
+            const int factor = 256 / (maxValue + 1);
+            const int t1 = clamp(std::max(2, 3 / factor + 3 * near), near + 1);
+            const int t2 = clamp(std::max(3, 7 / factor + 5 * near), t1);
+            const int t3 = clamp(std::max(4, 21 / factor + 7 * near), t2);
+            const int values[] = {maxValue, t1, t2, t3, 64};
+            std::vector<std::uint8_t> out(data, data + i);
+            for (std::uint8_t byte : {std::uint8_t(0xFF), std::uint8_t(0xF8), std::uint8_t(0), std::uint8_t(13),
+                                      std::uint8_t(1)})
+                out.push_back(byte);
+            for (int value : values) {
+                out.push_back(static_cast<std::uint8_t>(value >> 8));
+                out.push_back(static_cast<std::uint8_t>(value & 0xFF));
+            }
+            out.insert(out.end(), data + i, data + size);
+            return out;
+        }
+        i += 2 + length;
+    }
+    return std::nullopt;
 }
 
 }  // namespace fmc::detail

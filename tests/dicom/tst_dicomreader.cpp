@@ -696,6 +696,7 @@ private slots:
     void paddingStaysOutOfTheAutomaticWindow_data();
     void paddingStaysOutOfTheAutomaticWindow();
     void thirtyTwoBitColourRendersLikeEightBit();
+    void jpegLsWithSevenBitsStored();
     void floatingPointPixelData_data();
     void floatingPointPixelData();
     void multiFramePolicies();
@@ -1540,6 +1541,32 @@ void TestDicomReader::thirtyTwoBitColourRendersLikeEightBit() {
     QVERIFY(native.pixelHash != readDicomFile(sharedFile("pylibjpeg-ds/LittleEndianExplicit/SC_rgb.dcm")).pixelHash);
 }
 
+// 8 bits allocated, 7 stored, JPEG-LS lossless whose stream has 7-bit samples (as
+// JLSL_08_07_0_1F): 16 x 8 pixels (x * 8 + y * 3) mod 128, encoded with CharLS 2.4 (DCMTK's
+// own encoder writes 8-bit streams for such data, so the stream is kept here as bytes). It
+// must decode to exactly those values.
+void TestDicomReader::jpegLsWithSevenBitsStored() {
+    const QByteArray stream(
+        "\xFF\xD8\xFF\xF7\x00\x0B\x07\x00\x08\x00\x10\x01\x01\x11\x00\xFF\xDA\x00\x08\x01\x01\x00\x00\x00\x00\x80"
+        "\x60\x30\x1B\x56\x9F\xDD\xDB\xBB\xFC\x42\x4C\xAA\xBF\x17\xFF\x7A\x7F\xFF\x27\xFF\x73\xBF\xFF\x7F\xFF\x75"
+        "\x01\xFF\x7F\x68\xFF\xD9",
+        58);
+    SyntheticImage s;
+    s.rows = 8;
+    s.columns = 16;
+    s.bitsAllocated = 8;
+    s.bitsStored = 7;
+    s.transferSyntax = "1.2.840.10008.1.2.4.80";
+    s.fragments = {stream};
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    const DicomImage image = readDicomFile(tempFile("jls-7bit.dcm", buildImage(s)).toStdString(), options);
+    QCOMPARE(image.modality.size(), std::size_t(1));
+    for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 16; ++x)
+            QCOMPARE(image.modality.front().values[std::size_t(y * 16 + x)], double((x * 8 + y * 3) % 128));
+}
+
 // A parametric map: 4 x 4 Float (or Double Float) Pixel Data in [0, 1.5] with a NaN. Without a
 // window the robust range of the finite values is the window (16 values: the 0.5th and 99.5th
 // percentile are the minimum and the maximum), rendered with the exact linear function
@@ -1822,14 +1849,18 @@ void TestDicomReader::truncatedCopies() {
 
 void TestDicomReader::unsupportedTransferSyntaxes_data() {
     QTest::addColumn<QString>("uid");
-    QTest::newRow("HTJ2K (unknown to DCMTK 3.6.7)") << "1.2.840.10008.1.2.4.201";
-    QTest::newRow("JPEG 2000 Part 2 multi-component") << "1.2.840.10008.1.2.4.92";
-    QTest::newRow("MPEG2") << "1.2.840.10008.1.2.4.100";
-    QTest::newRow("a made-up UID") << "1.2.3.4.5.6.7";
+    QTest::addColumn<QString>("name");  // the syntax's name, which the message must say
+    QTest::newRow("HTJ2K (unknown to DCMTK 3.6.7)") << "1.2.840.10008.1.2.4.201"
+                                                   << "High-Throughput JPEG 2000 Image Compression (Lossless Only)";
+    QTest::newRow("JPEG XL (unknown to DCMTK 3.6.7)") << "1.2.840.10008.1.2.4.112" << "JPEG XL";
+    QTest::newRow("JPEG 2000 Part 2 multi-component") << "1.2.840.10008.1.2.4.92" << "JPEG 2000 Part 2";
+    QTest::newRow("MPEG2") << "1.2.840.10008.1.2.4.100" << "MPEG2";
+    QTest::newRow("a made-up UID") << "1.2.3.4.5.6.7" << "a transfer syntax unknown to this program";
 }
 
 void TestDicomReader::unsupportedTransferSyntaxes() {
     QFETCH(QString, uid);
+    QFETCH(QString, name);
     SyntheticImage s;
     s.rows = s.columns = 8;
     s.bitsAllocated = s.bitsStored = 8;
@@ -1839,7 +1870,7 @@ void TestDicomReader::unsupportedTransferSyntaxes() {
     QString message;
     QCOMPARE(outcomeOf([&] { readDicomFile(path.toStdString()); }, &message),
              QStringLiteral("unsupported-transfer-syntax"));
-    QVERIFY2(message.contains(uid), qPrintable(message));
+    QVERIFY2(message.contains(uid) && message.contains(name) && message.contains("unsupported"), qPrintable(message));
 }
 
 // ---------------------------------------------------------------------------------------------
