@@ -156,8 +156,8 @@ std::string dcmtkSuffix(const OFCondition& condition) {
         // an unknown tag with an absurd length is garbage.
         if (streamBroke && elementBeingRead && isKnownPublicTag(elementBeingRead->getTag()))
             throw DicomError(DicomErrorKind::Truncated, file + ": truncated: the file ends inside " +
-                                                            attributeName(elementBeingRead->getTag()) + because +
-                                                            dcmtk);
+                                                            attributeName(elementBeingRead->getTag()) +
+                                                            " (an incomplete copy or transfer: copy it again)" + dcmtk);
         // The length as read from the file: asking the element for its length would try to
         // load the value the stream does not hold.
         if (streamBroke && elementBeingRead)

@@ -1845,6 +1845,10 @@ void TestDicomReader::truncatedCopies() {
     QString message;
     QCOMPARE(outcomeOf([&] { readDicomFile(path.toStdString()); }, &message), QStringLiteral("truncated"));
     QVERIFY2(message.startsWith(path + ": "), qPrintable(message));
+    // What to do comes before DCMTK's own words.
+    QVERIFY2(message.contains("incomplete copy or transfer: copy it again") &&
+                 message.indexOf("copy it again") < message.indexOf("[DCMTK: "),
+             qPrintable(message));
 }
 
 void TestDicomReader::unsupportedTransferSyntaxes_data() {
