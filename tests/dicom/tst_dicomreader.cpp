@@ -697,6 +697,7 @@ private slots:
     void paddingStaysOutOfTheAutomaticWindow();
     void thirtyTwoBitColourRendersLikeEightBit();
     void jpegLsWithSevenBitsStored();
+    void jpeg2000WithOneBitAllocated();
     void floatingPointPixelData_data();
     void floatingPointPixelData();
     void multiFramePolicies();
@@ -1565,6 +1566,39 @@ void TestDicomReader::jpegLsWithSevenBitsStored() {
     for (int y = 0; y < 8; ++y)
         for (int x = 0; x < 16; ++x)
             QCOMPARE(image.modality.front().values[std::size_t(y * 16 + x)], double((x * 8 + y * 3) % 128));
+}
+
+// A 1-bit segmentation stored as JPEG 2000 (BitsAllocated 1): an 8 x 8 lossless codestream
+// written with OpenJPEG 2.5 (kept here as bytes) where pixel (x, y) is 1 when (x + 2y) mod 3
+// is 0. It decodes to those bits, packed as native 1-bit data (hashed like the same pixels
+// stored uncompressed), and renders 1 white, 0 black.
+void TestDicomReader::jpeg2000WithOneBitAllocated() {
+    const QByteArray codestream(
+        "\xFF\x4F\xFF\x51\x00\x29\x00\x00\x00\x00\x00\x08\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+        "\x00\x08\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01\x01\xFF\x52\x00\x0C\x00\x00\x00"
+        "\x01\x00\x01\x04\x04\x00\x01\xFF\x5C\x00\x07\x40\x08\x10\x10\x18\xFF\x64\x00\x25\x00\x01\x43\x72\x65\x61"
+        "\x74\x65\x64\x20\x62\x79\x20\x4F\x70\x65\x6E\x4A\x50\x45\x47\x20\x76\x65\x72\x73\x69\x6F\x6E\x20\x32\x2E"
+        "\x35\x2E\x30\xFF\x90\x00\x0A\x00\x00\x00\x00\x00\x26\x00\x01\xFF\x93\xD2\x00\x12\xEF\x23\x37\xC9\x64\x73"
+        "\xA2\x80\x14\x2F\x23\x56\x7F\x13\x9C\xCF\x03\xA4\x59\x5F\x31\xFF\xD9",
+        147);
+    auto bit = [](int x, int y) { return (x + 2 * y) % 3 == 0; };
+    SyntheticImage s;
+    s.rows = s.columns = 8;
+    s.bitsAllocated = s.bitsStored = 1;
+    s.transferSyntax = "1.2.840.10008.1.2.4.90";
+    s.fragments = {codestream};
+    const DicomImage image = readDicomFile(tempFile("j2k-1bit.dcm", buildImage(s)).toStdString());
+    for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 8; ++x)
+            QCOMPARE(pixelAt(image.frames.front(), x, y)[0], bit(x, y) ? 255 : 0);
+
+    SyntheticImage native = s;
+    native.transferSyntax = kExplicitLittle;
+    native.fragments.clear();
+    native.nativePixels = QByteArray(8, '\0');
+    for (int i = 0; i < 64; ++i)
+        if (bit(i % 8, i / 8)) native.nativePixels[i / 8] = char(native.nativePixels[i / 8] | (1 << (i % 8)));
+    QCOMPARE(readDicomFile(tempFile("native-1bit.dcm", buildImage(native)).toStdString()).pixelHash, image.pixelHash);
 }
 
 // A parametric map: 4 x 4 Float (or Double Float) Pixel Data in [0, 1.5] with a NaN. Without a
