@@ -360,11 +360,17 @@ std::optional<Split> splitOfFolderName(const std::string& name) {
 }
 
 // The sub-folders between the imported folder and the file, nearest first. The imported
-// folder's own name is not among them: a file directly in it stays unlabelled (and so does a
-// file given directly), so a set's root folder never becomes a one-folder class.
+// folder's own name is not among them: a file directly in it stays unlabelled, so a set's
+// root folder never becomes a one-folder class. A file given directly (no imported folder)
+// is labelled by the folder it is in.
 std::vector<std::string> labelFolders(const Candidate& candidate) {
     std::vector<std::string> names;
-    if (candidate.root.empty()) return names;
+    if (candidate.root.empty()) {
+        const fs::path file(candidate.path);
+        if (file.has_parent_path() && file.parent_path().has_filename())
+            names.push_back(file.parent_path().filename().string());
+        return names;
+    }
     const auto relative = fs::path(candidate.path).parent_path().lexically_relative(candidate.root);
     for (const auto& part : relative)
         if (!part.empty() && part != ".") names.insert(names.begin(), part.string());

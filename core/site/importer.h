@@ -22,7 +22,8 @@
 //    dropped. A file that cannot be opened says why (e.g. permission denied).
 //  * Labels: none; the name of the nearest sub-folder that is not a split name, from the
 //    file's own folder up to (not including) the imported folder, so files directly in the
-//    imported folder, and files given directly, stay unlabelled; a CSV; or a DICOM attribute.
+//    imported folder stay unlabelled (a file given directly takes its own folder's name); a
+//    CSV; or a DICOM attribute.
 //    A sub-folder named like a split (train / training, val / valid / validation, test /
 //    testing, any case, alone or as a word of the name: "AugTraining", "brain_test") sets
 //    the split (the nearest one wins). Images without a split from their folder or CSV get one from a hash: of the

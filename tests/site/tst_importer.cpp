@@ -333,6 +333,7 @@ private slots:
         QTest::newRow("split word, any case") << "export" << "AUG_VALIDATION/glioma/a.png" << "glioma" << "validation";
         QTest::newRow("a word that only contains test") << "export" << "latest/a.png" << "latest" << "";
         QTest::newRow("two splits in one name") << "export" << "train_test/a.png" << "train_test" << "";
+        QTest::newRow("a file given directly") << "nevus/a.png" << "" << "nevus" << "";
     }
     void labelsAndSplitsFromFolderNames() {
         QFETCH(QString, importRoot);
@@ -340,7 +341,8 @@ private slots:
         QFETCH(QString, label);
         QFETCH(QString, split);
         QTemporaryDir folder;
-        const QString path = folder.filePath(importRoot + "/" + file);
+        // An empty `file`: importRoot is a file, given directly.
+        const QString path = file.isEmpty() ? folder.filePath(importRoot) : folder.filePath(importRoot + "/" + file);
         QDir().mkpath(QFileInfo(path).absolutePath());
         RgbImage image;
         image.width = image.height = 8;
@@ -351,7 +353,7 @@ private slots:
         options.labelSource = LabelSource::FolderNames;
         options.testShare = 0;  // a split not given by a folder is "train"
         options.validationShare = 0;
-        workspace.importPaths({folder.filePath(importRoot).toStdString() + "/"}, options);
+        workspace.importPaths({folder.filePath(importRoot).toStdString() + (file.isEmpty() ? "" : "/")}, options);
         const auto stored = workspace.store().imageBySource(canonical(path), 0);
         QVERIFY(stored);
         QCOMPARE(QString::fromStdString(stored->label.value_or("")), label);
