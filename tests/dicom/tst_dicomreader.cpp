@@ -1536,6 +1536,16 @@ void TestDicomReader::thirtyTwoBitColourRendersLikeEightBit() {
         for (std::size_t f = 0; f < eight.frames.size(); ++f)
             QVERIFY2(wide.frames[f].pixels == eight.frames[f].pixels, relative);
     }
+    // Samples whose halves differ: the 16 most significant bits render (0x1234 -> 18, ...).
+    SyntheticImage s;
+    s.photometric = "RGB";
+    s.samples = 3;
+    s.bitsAllocated = s.bitsStored = 32;
+    for (quint32 sample : {0x12345678u, 0xFFFF0000u, 0x00001234u})
+        for (int b = 0; b < 4; ++b) s.nativePixels.append(char((sample >> (8 * b)) & 0xFF));
+    const DicomImage synthetic = readDicomFile(tempFile("rgb32.dcm", buildImage(s)).toStdString());
+    QCOMPARE(pixelAt(synthetic.frames.front(), 0, 0), (std::array<int, 3>{0x12, 255, 0}));
+
     const DicomImage native = readDicomFile(sharedFile("pylibjpeg-ds/LittleEndianExplicit/SC_rgb_32bit.dcm"));
     const DicomImage rle = readDicomFile(sharedFile("pylibjpeg-ds/RLELossless/SC_rgb_rle_32bit.dcm"));
     QCOMPARE(native.pixelHash, rle.pixelHash);  // hashed before the samples are narrowed
