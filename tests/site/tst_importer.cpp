@@ -328,7 +328,8 @@ private slots:
         QTest::newRow("directly in the imported folder") << "sample_dataset" << "a.png" << "" << "";
         QTest::newRow("imported folder, split below") << "nevus" << "validation/a.png" << "" << "validation";
         QTest::newRow("imported split folder") << "Test" << "a.png" << "" << "test";
-        QTest::newRow("split word in a name") << "export" << "AugTraining/glioma/a.png" << "glioma" << "train";
+        QTest::newRow("split word in a name") << "export" << "AugValidation/glioma/a.png" << "glioma" << "validation";
+        QTest::newRow("split word at the end") << "export" << "glioma/AugTest/a.png" << "glioma" << "test";
         QTest::newRow("split word, lower case") << "export" << "glioma/brain_val/a.png" << "glioma" << "validation";
         QTest::newRow("split word, any case") << "export" << "AUG_VALIDATION/glioma/a.png" << "glioma" << "validation";
         QTest::newRow("a word that only contains test") << "export" << "latest/a.png" << "latest" << "";
