@@ -8,6 +8,7 @@
 #include "site_store_workspace.h"
 #endif
 
+#include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,6 +23,7 @@ class TestSiteStoreWorkspace : public QObject {
 private slots:
     void initTestCase();
     void importReportsBrokenFilesAndLabelsComeFromFolders();
+    void labelsFromACsvWithNamedColumns();
     void historyPredictionsModelAndSetupSurviveReopening();
 };
 
@@ -64,6 +66,34 @@ void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() 
     const auto again = workspace->importImages(request, {}, {}, nullptr);
     QCOMPARE(again.imported, 0);
     QCOMPARE(again.duplicates, 8);
+}
+
+// The desktop's CSV import: a CSV with "id" and "finding" columns naming files "<id>.png".
+void TestSiteStoreWorkspace::labelsFromACsvWithNamedColumns() {
+    QTemporaryDir dir;
+    const auto data = dir.filePath(QStringLiteral("data"));
+    writeClassFolders(data, {QStringLiteral("scans")}, 3);
+    const auto names = QDir(data + QStringLiteral("/scans")).entryList(QDir::Files, QDir::Name);
+    QCOMPARE(names.size(), 3);
+    QByteArray csv("id,finding\n");
+    for (int i = 0; i < names.size(); ++i)
+        csv += QFileInfo(names[i]).completeBaseName().toUtf8() + (i == 1 ? ",bleed\n" : ",normal\n");
+    writeBytes(data + QStringLiteral("/labels.csv"), csv);
+    auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
+    ImportRequest request;
+    request.paths = {data + QStringLiteral("/scans")};
+    request.labelSource = LabelSource::Csv;
+    request.csv.csvPath = data + QStringLiteral("/labels.csv");
+    request.csv.pathColumn = QStringLiteral("id");
+    request.csv.labelColumn = QStringLiteral("finding");
+    request.csv.pathFormat = QStringLiteral("scans/{}.") + QFileInfo(names[0]).suffix();
+    const auto report = workspace->importImages(request, {}, {}, nullptr);
+    QCOMPARE(report.imported, 3);
+    QMap<QString, QString> labels;
+    for (const auto& image : workspace->images()) labels[QFileInfo(image.path).fileName()] = image.label;
+    QCOMPARE(labels.value(names[0]), QStringLiteral("normal"));
+    QCOMPARE(labels.value(names[1]), QStringLiteral("bleed"));
+    QCOMPARE(labels.value(names[2]), QStringLiteral("normal"));
 }
 
 void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
@@ -157,6 +187,7 @@ void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
 }
 #else
 void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() {}
+void TestSiteStoreWorkspace::labelsFromACsvWithNamedColumns() {}
 void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {}
 #endif
 
