@@ -628,6 +628,20 @@ void writeOutJpegLsDefaults(DcmPixelData& pixelData, E_TransferSyntax xfer, cons
     }
 }
 
+// The NEAR parameter of near-lossless JPEG-LS (its first frame's), 0 for every other encoding.
+int nearLosslessError(DcmDataset& dataset) {
+    if (dataset.getOriginalXfer() != EXS_JPEGLSLossy) return 0;
+    DcmPixelData* pixelData = pixelDataElement(dataset);
+    DcmPixelSequence* sequence = nullptr;
+    DcmPixelItem* fragment = nullptr;
+    Uint8* bytes = nullptr;
+    if (!pixelData || pixelData->getEncapsulatedRepresentation(EXS_JPEGLSLossy, nullptr, sequence).bad() ||
+        !sequence || sequence->getItem(fragment, 1).bad() || !fragment || fragment->getUint8Array(bytes).bad() ||
+        !bytes)
+        return 0;
+    return detail::jpegLsNearValue(bytes, fragment->getLength()).value_or(0);
+}
+
 // Lossy JPEG stores colour as YCbCr almost always. A few writers label such data "RGB";
 // DCMTK follows the label and would skip the conversion. When the stream's own markers say
 // YCbCr (JFIF, Adobe transform 1, subsampled chroma), relabel before decoding. A stream that
@@ -707,12 +721,15 @@ std::optional<double> storedPixelValue(DcmItem& item, const DcmTagKey& key, cons
     return std::nullopt;
 }
 
+// `tolerance` (stored values) widens the range on both sides: near-lossless JPEG-LS moves each
+// sample by up to its NEAR parameter, so padding comes back as pv - NEAR .. pv + NEAR.
 std::optional<PaddingRange> paddingRange(DcmDataset& dataset, const DicomMetadata& meta, double slope,
-                                         double intercept) {
+                                         double intercept, int tolerance) {
     const auto value = storedPixelValue(dataset, DCM_PixelPaddingValue, meta);
     if (!value) return std::nullopt;
     const double limit = storedPixelValue(dataset, DCM_PixelPaddingRangeLimit, meta).value_or(*value);
-    const double a = *value * slope + intercept, b = limit * slope + intercept;
+    const double a = (std::min(*value, limit) - tolerance) * slope + intercept;
+    const double b = (std::max(*value, limit) + tolerance) * slope + intercept;
     return PaddingRange{std::floor(std::min(a, b)), std::ceil(std::max(a, b))};
 }
 
@@ -1266,7 +1283,7 @@ E_TransferSyntax decodeToNative(DcmDataset& dataset, const DicomMetadata& meta, 
 // conversion. Appends to `frames` (and, for grey frames, their modality values to `modality`);
 // `meta` takes the window of the first frame rendered.
 void renderFrames(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long first, unsigned long count,
-                  DicomMetadata& meta, const std::string& path, std::vector<RgbImage>& frames,
+                  int paddingTolerance, DicomMetadata& meta, const std::string& path, std::vector<RgbImage>& frames,
                   std::vector<ModalityFrame>* modality) {
     ::DicomImage image(&dataset, xfer, 0, first, count);
     if (image.getStatus() != EIS_Normal) {
@@ -1288,7 +1305,7 @@ void renderFrames(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long firs
     if (monochrome && image.getWindowCount() > 0 && image.setWindow(0) != 0)
         fileWindow = image.getWindow(fileCenter, fileWidth) != 0;
     const auto [slope, intercept] = rescaleOf(dataset);
-    const auto padding = paddingRange(dataset, meta, slope, intercept);
+    const auto padding = paddingRange(dataset, meta, slope, intercept, paddingTolerance);
 
     const std::size_t pixelsPerFrame = std::size_t(meta.rows) * std::size_t(meta.columns);
     for (unsigned long f = 0; f < count; ++f) {
@@ -1325,20 +1342,21 @@ void renderFrames(DcmDataset& dataset, E_TransferSyntax xfer, unsigned long firs
 // The frames the policy keeps. With functional groups each frame is rendered with its own
 // rescale and window (see applyFrameFunctionalGroups); `meta` reports those of the first.
 std::vector<RgbImage> render(DcmDataset& dataset, E_TransferSyntax xfer, MultiFramePolicy policy,
-                             DicomMetadata& meta, const std::string& path, std::vector<ModalityFrame>* modality) {
+                             int paddingTolerance, DicomMetadata& meta, const std::string& path,
+                             std::vector<ModalityFrame>* modality) {
     const bool everyFrame = policy == MultiFramePolicy::EveryFrame;
     const unsigned long firstFrame = everyFrame ? 0 : static_cast<unsigned long>(meta.frames / 2);
     const unsigned long frameCount = everyFrame ? static_cast<unsigned long>(meta.frames) : 1;
     std::vector<RgbImage> frames;
     if (!hasFunctionalGroups(dataset)) {
-        renderFrames(dataset, xfer, firstFrame, frameCount, meta, path, frames, modality);
+        renderFrames(dataset, xfer, firstFrame, frameCount, paddingTolerance, meta, path, frames, modality);
         return frames;
     }
     const TopLevelTransform original = topLevelTransform(dataset);
     for (unsigned long frame = firstFrame; frame < firstFrame + frameCount; ++frame) {
         applyFrameFunctionalGroups(dataset, original, frame);
         if (frame == firstFrame) std::tie(meta.rescaleSlope, meta.rescaleIntercept) = rescaleOf(dataset);
-        renderFrames(dataset, xfer, frame, 1, meta, path, frames, modality);
+        renderFrames(dataset, xfer, frame, 1, paddingTolerance, meta, path, frames, modality);
     }
     return frames;
 }
@@ -1389,11 +1407,12 @@ DicomImage readDicomFile(const std::string& path, const DicomReadOptions& option
         result.frames = renderFloatPixels(dataset, values, options.frames, result.meta);
         return result;
     }
+    const int paddingTolerance = nearLosslessError(dataset);
     const E_TransferSyntax nativeXfer = decodeToNative(dataset, result.meta, path);
     result.pixelHash = hashNativePixels(dataset, result.meta, path);
     narrowColourTo16Bits(dataset, result.meta, path);
     if (result.meta.photometricInterpretation == "PALETTE COLOR") expandSegmentedPalettes(dataset, path);
-    result.frames = render(dataset, nativeXfer, options.frames, result.meta, path,
+    result.frames = render(dataset, nativeXfer, options.frames, paddingTolerance, result.meta, path,
                            options.keepModalityValues ? &result.modality : nullptr);
     return result;
 }

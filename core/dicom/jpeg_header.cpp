@@ -87,4 +87,22 @@ std::optional<std::vector<std::uint8_t>> withExplicitJpegLsDefaults(const std::u
     return std::nullopt;
 }
 
+std::optional<int> jpegLsNearValue(const std::uint8_t* data, std::size_t size) {
+    if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) return std::nullopt;
+    std::size_t i = 2;
+    while (i + 4 <= size && data[i] == 0xFF) {
+        const std::uint8_t marker = data[i + 1];
+        const std::size_t length = (std::size_t(data[i + 2]) << 8) | data[i + 3];
+        if (length < 2 || i + 2 + length > size) return std::nullopt;
+        if (marker == 0xDA) {
+            const std::uint8_t* segment = data + i + 4;
+            const std::size_t components = length >= 3 ? segment[0] : 0;
+            if (length < 2 + 1 + 2 * components + 3) return std::nullopt;
+            return segment[1 + 2 * components];
+        }
+        i += 2 + length;
+    }
+    return std::nullopt;
+}
+
 }  // namespace fmc::detail

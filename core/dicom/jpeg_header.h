@@ -23,4 +23,8 @@ JpegColourModel jpegColourModel(const std::uint8_t* data, std::size_t size);
 // more, presets already present, not JPEG-LS).
 std::optional<std::vector<std::uint8_t>> withExplicitJpegLsDefaults(const std::uint8_t* data, std::size_t size);
 
+// The NEAR parameter (the largest error per sample) of a JPEG-LS stream's first scan; nullopt
+// when the stream has no readable scan header.
+std::optional<int> jpegLsNearValue(const std::uint8_t* data, std::size_t size);
+
 }  // namespace fmc::detail

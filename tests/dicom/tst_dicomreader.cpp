@@ -695,6 +695,7 @@ private slots:
     void enhancedMultiFrameWindowsPerFrame();
     void paddingStaysOutOfTheAutomaticWindow_data();
     void paddingStaysOutOfTheAutomaticWindow();
+    void paddingOfANearLosslessCtStaysOut();
     void thirtyTwoBitColourRendersLikeEightBit();
     void jpegLsWithSevenBitsStored();
     void jpeg2000WithOneBitAllocated();
@@ -1519,6 +1520,38 @@ void TestDicomReader::paddingStaysOutOfTheAutomaticWindow() {
     QVERIFY2(softTissue >= 70, qPrintable(QString::number(softTissue)));
     // 200 HU of soft tissue over a ~1950 HU window: 22 levels here; over ~4000 HU: 12.
     QVERIFY2(declared == (softTissueGreys.size() >= 20), qPrintable(QString::number(softTissueGreys.size())));
+}
+
+// CT1_JLSN: a 512 x 512 CT, near-lossless JPEG-LS (NEAR 3... as its stream says), Pixel Padding
+// Value -2000 (-3024 HU), no window; 21 % of it is padding, which the lossy coding moved to
+// -3028 .. -3020 HU. The automatic window is computed here from the file's modality values
+// without those (0.5th / 99.5th percentile of every pixel, as the reader samples every pixel
+// of an image this size), and soft tissue (-100..100 HU) must render through it.
+void TestDicomReader::paddingOfANearLosslessCtStaysOut() {
+    SKIP_WITHOUT_SHARED_DATA();
+    DicomReadOptions options;
+    options.keepModalityValues = true;
+    const DicomImage image = readDicomFile(sharedFile("pylibjpeg-ds/JPEGLS/CT1_JLSN.dcm"), options);
+    const ModalityFrame& frame = image.modality.front();
+    std::vector<double> tissue;
+    int padding = 0;
+    for (double v : frame.values) {
+        if (v >= -3028 && v <= -3020) ++padding;
+        else tissue.push_back(v);
+    }
+    QVERIFY2(padding > int(frame.values.size()) / 5, qPrintable(QString::number(padding)));
+    std::sort(tissue.begin(), tissue.end());
+    const double low = tissue[std::size_t(std::floor(0.005 * double(tissue.size() - 1)))];
+    const double high = tissue[std::size_t(std::ceil(0.995 * double(tissue.size() - 1)))];
+    QCOMPARE(image.meta.windowCenter, (low + high + 1) / 2);
+    QCOMPARE(image.meta.windowWidth, high - low + 1);
+    QVERIFY2(image.meta.windowWidth < 2500, qPrintable(QString::number(image.meta.windowWidth)));
+    std::set<int> softTissueGreys;
+    for (std::size_t i = 0; i < frame.values.size(); ++i)
+        if (frame.values[i] >= -100 && frame.values[i] <= 100)
+            softTissueGreys.insert(image.frames.front().pixels[3 * i]);
+    // 200 HU through a window of ~1600 HU: some 30 grey levels (21 with the padding counted).
+    QVERIFY2(softTissueGreys.size() >= 28, qPrintable(QString::number(softTissueGreys.size())));
 }
 
 // pydicom's SC_rgb files hold the same picture as 8-, 16- and 32-bit samples (v, v * 257,
