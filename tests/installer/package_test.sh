@@ -127,7 +127,7 @@ agent_deb=${agent_debs[0]}
 step "built $(basename "$site_deb") ($(du -k "$site_deb" | cut -f1) KiB), $(basename "$coordinator_deb") ($(du -k "$coordinator_deb" | cut -f1) KiB), $(basename "$agent_deb")"
 
 # Debian's own quality bar.
-lintian_report=$(lintian --no-tag-display-limit --suppress-tags initial-upload-closes-no-bugs --fail-on none \
+lintian_report=$(lintian --tag-display-limit 0 --suppress-tags initial-upload-closes-no-bugs --fail-on none \
                  "$site_deb" "$coordinator_deb" "$agent_deb" 2>&1) || fail "lintian did not run: $lintian_report"
 [[ -z $lintian_report ]] || echo "$lintian_report"
 if grep -qE '^[EW]: ' <<<"$lintian_report"; then
@@ -313,6 +313,9 @@ install -m 0644 -o root -g root "$work/tls/server.pem" "$config_dir/tls/coordina
 install -m 0640 -o root -g "$service_user" "$work/tls/server.key" "$config_dir/tls/coordinator.key"
 
 unit_user=$(sed -n 's/^User=//p' "$unit_file")
+# The unit's Environment= settings, as systemd passes them.
+mapfile -t unit_environment < <(sed -n 's/^Environment=//p' "$unit_file")
+service_identity+=("${unit_environment[@]}")
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit_file")
 [[ $unit_user == "$service_user" ]] || fail "$unit_file: User=$unit_user, expected $service_user"
 [[ -n $exec_start ]] || fail "$unit_file: no ExecStart"
@@ -434,7 +437,8 @@ for path in /usr/share/fedmedclip /usr/share/fedmedclip-coordinator "$config_dir
     [[ ! -e $path ]] || fail "left behind after the purge: $path"
 done
 stray=$(find /etc /usr /var /opt \( -path "$source_dir" -o -path "$build_dir" -o -path "$work" -o -path "$state_dir" \
-                                   -o -path "$agent_state_dir" \) \
+                                   -o -path "$agent_state_dir" -o -path '/var/tmp/fedmedclip-fresh.*' \
+                                   -o -path /var/cache/man \) \
             -prune -o -name '*fedmedclip*' -print 2>/dev/null || true)
 [[ -z $stray ]] || fail "left behind after the purge:"$'\n'"$stray"
 [[ -f $state_dir/state.sqlite ]] || fail "the purge removed the coordinator's state ($state_dir/state.sqlite)"
