@@ -32,9 +32,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#ifdef FMC_HAVE_DICOM
 #include "dicom/dicom_reader.h"
-#endif
 
 namespace fmc::ui {
 namespace {
@@ -63,7 +61,6 @@ bool isCt(const ClassifyOutcome& outcome) { return outcome.dicomModality == QLat
 ClassifyOutcome loadForClassification(const QString& path, const ImageLimits& limits, RgbImage& rgb) {
     ClassifyOutcome outcome;
     outcome.path = path;
-#ifdef FMC_HAVE_DICOM
     if (isDicomFile(path)) {
         DicomReadOptions options;
         options.limits = limits;
@@ -77,7 +74,6 @@ ClassifyOutcome loadForClassification(const QString& path, const ImageLimits& li
         outcome.image = toQImage(rgb);
         return outcome;
     }
-#endif
     rgb = loadAnyImage(path, limits);
     outcome.image = toQImage(rgb);
     return outcome;
@@ -383,7 +379,6 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
 void ClassifyPage::showWindowControls() {
     const auto* frame = outcome_.modalityFrame.get();
     windowBox_->setVisible(frame != nullptr);
-#ifdef FMC_HAVE_DICOM
     if (!frame) return;
     // Room for windows well beyond the image's values on both sides.
     const double span = std::max(1.0, frame->maximum - frame->minimum + 1);
@@ -397,7 +392,6 @@ void ClassifyPage::showWindowControls() {
     windowRange_->setText(isCt(outcome_) ? tr("Values in this image: %1 to %2 HU").arg(low, high)
                                          : tr("Values in this image: %1 to %2").arg(low, high));
     presetRow_->setVisible(isCt(outcome_));
-#endif
 }
 
 void ClassifyPage::setDisplayWindow(double center, double width) {
@@ -412,26 +406,21 @@ void ClassifyPage::setDisplayWindow(double center, double width) {
 
 void ClassifyPage::resetDisplayWindow() {
     windowRender_->stop();
-#ifdef FMC_HAVE_DICOM
     if (const auto* frame = outcome_.modalityFrame.get()) {
         const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
         windowCenter_->setValue(frame->windowCenter);
         windowWidth_->setValue(frame->windowWidth);
     }
-#endif
     // The file's own rendering: exactly what the model classifies (overlay planes included).
     imageView_->setImage(outcome_.image);
 }
 
 void ClassifyPage::showWholeValueRange() {
-#ifdef FMC_HAVE_DICOM
     if (const auto* frame = outcome_.modalityFrame.get())
         setDisplayWindow((frame->minimum + frame->maximum + 1) / 2, frame->maximum - frame->minimum + 1);
-#endif
 }
 
 void ClassifyPage::renderDisplayWindow() {
-#ifdef FMC_HAVE_DICOM
     const auto* frame = outcome_.modalityFrame.get();
     if (!frame) return;
     QElapsedTimer timer;
@@ -439,7 +428,6 @@ void ClassifyPage::renderDisplayWindow() {
     imageView_->setImage(toQImage(renderWindow(*frame, windowCenter_->value(), windowWidth_->value())));
     lastWindowRenderMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     qCDebug(lcClassify) << "display window re-rendered in" << lastWindowRenderMs_ << "ms";
-#endif
 }
 
 QImage ClassifyPage::displayedImage() const { return imageView_->image(); }

@@ -1,6 +1,5 @@
 #include "coordinator_federation_service.h"
 
-#ifdef FMC_HAVE_FEDERATION
 #include "coordinator_probe.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
@@ -319,4 +318,3 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
 }
 
 }  // namespace fmc::ui
-#endif

@@ -6,7 +6,6 @@
 // with this workspace's images as the site's data (the sites' FeatureSiteTrainer). The
 // credential and the private model's checkpoint (local-model.fmcp, so a restarted site keeps
 // its private MLP) live in <workspace>/federation/, as for `fedmedclip-cli site join|run`.
-#ifdef FMC_HAVE_FEDERATION
 #include "federation_service.h"
 
 #include <QCoreApplication>
@@ -35,4 +34,3 @@ private:
 };
 
 }  // namespace fmc::ui
-#endif

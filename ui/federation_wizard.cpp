@@ -9,9 +9,7 @@
 #include "workspace_helpers.h"
 #include "workspace_service.h"
 
-#ifdef FMC_HAVE_FEDERATION
 #include "federation/site_agent.h"
-#endif
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -82,9 +80,6 @@ public:
         invitation->setObjectName(QStringLiteral("openInvitation"));
         invitation->setToolTip(tr("The enrollment file your administrator may have sent instead: it holds the address, "
                                   "the code and the federation's CA certificate."));
-#ifndef FMC_HAVE_FEDERATION
-        invitation->hide();  // reading it needs the federation client
-#endif
         auto* layout = new QVBoxLayout(this);
         layout->addLayout(form);
         layout->addWidget(invitation, 0, Qt::AlignLeft);
@@ -381,7 +376,6 @@ private:
             pem = QString::fromLatin1(bytes);
             return {};
         }
-#ifdef FMC_HAVE_FEDERATION
         try {
             pem = federation::readInvitation(path).caCertificatesPem;
         } catch (const std::exception& error) {
@@ -390,7 +384,6 @@ private:
         if (pem.isEmpty())
             return tr("This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint "
                       "instead.");
-#endif
         return {};
     }
 
@@ -794,7 +787,6 @@ QString FederationWizard::currentProblem() const {
 
 bool FederationWizard::loadInvitationFile(const QString& path) {
     auto* coordinator = static_cast<CoordinatorPage*>(page(CoordinatorPageId));
-#ifdef FMC_HAVE_FEDERATION
     federation::EnrollmentInvitation invitation;
     try {
         invitation = federation::readInvitation(path);
@@ -809,10 +801,6 @@ bool FederationWizard::loadInvitationFile(const QString& path) {
         static_cast<CertificatePage*>(page(CertificatePageId))->useCa(invitation.caCertificatesPem);
     qCInfo(lcFederation) << "invitation file read for" << invitation.coordinatorUrl;
     return true;
-#else
-    coordinator->reportProblem(tr("This build of the app has no federation client: %1 cannot be read.").arg(path));
-    return false;
-#endif
 }
 
 bool FederationWizard::loadCaCertificateFile(const QString& path) {

@@ -2,9 +2,7 @@
 
 #include "common/types.h"
 
-#ifdef FMC_HAVE_DICOM
 #include "dicom/dicom_reader.h"
-#endif
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -58,15 +56,8 @@ ImportScan scanImportPaths(const QStringList& paths) {
 }
 
 bool isDicomFile(const QString& path) {
-#ifdef FMC_HAVE_DICOM
     // Also DICOM without the preamble, as PACS exports sometimes are.
     return looksLikeDicomFile(str(path));
-#else
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) return false;
-    if (!file.seek(128)) return false;
-    return file.read(4) == "DICM";
-#endif
 }
 
 InspectedImage inspectImageFile(const QString& path, const ImageLimits& limits) {
@@ -82,7 +73,6 @@ InspectedImage inspectImageFile(const QString& path, const ImageLimits& limits) 
     const auto bytes = file.readAll();
     inspected.contentHash = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
     if (isDicomFile(path)) {
-#ifdef FMC_HAVE_DICOM
         DicomReadOptions options;
         options.limits = limits;
         const auto dicom = readDicomFile(str(path), options);
@@ -90,9 +80,6 @@ InspectedImage inspectImageFile(const QString& path, const ImageLimits& limits) 
         inspected.width = dicom.frames.front().width;
         inspected.height = dicom.frames.front().height;
         return inspected;
-#else
-        loadAnyImage(path, limits);  // explains that this build cannot read DICOM
-#endif
     }
     const std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
     const auto image = decodeImageBytes(data, str(path), limits);
@@ -104,14 +91,9 @@ InspectedImage inspectImageFile(const QString& path, const ImageLimits& limits) 
 
 RgbImage loadAnyImage(const QString& path, const ImageLimits& limits) {
     if (isDicomFile(path)) {
-#ifdef FMC_HAVE_DICOM
         DicomReadOptions options;
         options.limits = limits;
         return std::move(readDicomFile(str(path), options).frames.front());
-#else
-        throw Error(str(path) + ": " +
-                    str(ImportScanner::tr("DICOM files need the DICOM component, which this build does not have")));
-#endif
     }
     return loadImageFile(str(path), limits);
 }

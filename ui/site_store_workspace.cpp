@@ -1,6 +1,5 @@
 #include "site_store_workspace.h"
 
-#ifdef FMC_HAVE_SITE
 #include "engine/model_bundle.h"
 #include "logging.h"
 #include "site/site_workspace.h"
@@ -501,4 +500,3 @@ TrainingOutcome SiteStoreWorkspace::trainLocally(const TrainingConfig& config, T
 QString SiteStoreWorkspace::featureCacheDirectory() const { return QDir(root_).filePath(QStringLiteral("feature-cache")); }
 
 }  // namespace fmc::ui
-#endif

@@ -6,7 +6,6 @@
 //
 // What the store has no column for (the federation's accuracy of a round, the federation
 // setup, the demo flag) is kept in the store's settings under "ui.*" keys.
-#ifdef FMC_HAVE_SITE
 #include "workspace_service.h"
 
 #include <QHash>
@@ -77,4 +76,3 @@ private:
 };
 
 }  // namespace fmc::ui
-#endif

@@ -184,44 +184,6 @@ void recordRound(WorkspaceService& workspace, TaskContext& context, HistoryRow& 
 
 }  // namespace
 
-TrainingOutcome trainLocally(WorkspaceService& workspace, const TrainingConfig& config, TaskContext& context) {
-    auto bundle = loadBundle(config, context);
-    const auto classNames = workspace.classNames();
-    auto cache = openCache(workspace, bundle);
-    const auto features = extractSiteFeatures(workspace, bundle, cache.get(), config.limits, &context);
-    requireTrainable(features, classNames.size());
-
-    FedMedClipSite model(classTextFeatures(bundle, classNames, config.promptTemplate),
-                         static_cast<float>(bundle.manifest().logitScale), FedMedClipOptions{}, config.seed,
-                         str(config.device));
-    TrainingOutcome outcome;
-    outcome.unreadableImages = features.errors;
-    outcome.runId = workspace.addRun({newRunId(kRunLocal), kRunLocal, QDateTime::currentDateTime(), classNames,
-                      SiteTraining::tr("local training, %1 training and %2 evaluation images")
-                          .arg(features.train.size())
-                          .arg(evaluationSet(features).size())});
-    ParameterSet bestState;
-    outcome.bestBalancedAccuracy = -1;
-    for (int round = 1; round <= config.rounds; ++round) {
-        context.throwIfCancelled();
-        context.reportProgress(round - 1, config.rounds, SiteTraining::tr("Training round %1 of %2").arg(round).arg(config.rounds));
-        QElapsedTimer timer;
-        timer.start();
-        const auto stats = model.trainRound(features.train.features, features.train.labels);
-        auto row = evaluateRound(model, evaluationSet(features), classNames.size());
-        row.runId = outcome.runId;
-        row.runKind = kRunLocal;
-        row.round = round;
-        row.loss = stats.loss;
-        row.seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-        recordRound(workspace, context, row, model, outcome, bestState);
-    }
-    context.reportProgress(config.rounds, config.rounds, SiteTraining::tr("Saving the model"));
-    workspace.saveSiteModel(bestState, classNames);
-    qCInfo(lcTrain) << "local training done:" << outcome.roundsDone << "rounds, best" << outcome.bestRound;
-    return outcome;
-}
-
 PeerSiteSource demoPeerSites(const WorkspaceService& workspace) {
     if (!workspace.isDemo()) return {};
     // prepareDemoWorkspace() puts the demo federation's images beside the workspace.

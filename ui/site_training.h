@@ -62,10 +62,6 @@ const LabelledFeatures& evaluationSet(const SiteFeatures& features);
 // recall is NaN for a class without validation images.
 HistoryRow evaluateRound(const FedMedClipSite& model, const LabelledFeatures& validation, int numClasses);
 
-// Local training with this module's own loop (FolderWorkspace's). Throws fmc::Error in plain
-// words when there is too little labelled data.
-TrainingOutcome trainLocally(WorkspaceService& workspace, const TrainingConfig& config, TaskContext& context);
-
 // Another site of an on-computer federation: its images come from a CSV (path,label,site).
 struct PeerSiteSource {
     QString csvPath;

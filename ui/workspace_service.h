@@ -1,8 +1,8 @@
 #pragma once
 // What the pages need from a site workspace (the site store): images and labels, import,
 // training runs and their rounds, predictions, the federation setup and the site model.
-// FolderWorkspace keeps it in JSON files; an adapter over the SQLite site store (core/site)
-// implements the same interface, so the pages never depend on how it is stored.
+// SiteStoreWorkspace implements it over the SQLite site store (core/site); DemoWorkspace's
+// data is a site store too, so the pages never depend on how it is stored.
 //
 // Thread rules: every method may be called from any thread (implementations lock); the
 // signals are emitted from the thread that made the change and reach GUI receivers queued.

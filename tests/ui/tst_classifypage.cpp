@@ -12,12 +12,8 @@
 #include "site_training.h"
 #include "task_runner.h"
 #include "ui_test_support.h"
-#ifdef FMC_HAVE_DICOM
 #include "dicom/dicom_reader.h"
-#endif
-#ifdef FMC_HAVE_SITE
 #include "site_store_workspace.h"
-#endif
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
@@ -65,7 +61,7 @@ private:
     fmc::SitePrediction engineView(const QString& imagePath) const;
 
     QTemporaryDir dir_;
-    std::unique_ptr<FolderWorkspace> workspace_;
+    std::unique_ptr<SiteStoreWorkspace> workspace_;
     QString bundle_;
     const QStringList classes_{QStringLiteral("melanoma"), QStringLiteral("nevus"), QStringLiteral("vascular lesion")};
 };
@@ -75,7 +71,7 @@ void TestClassifyPage::initTestCase() {
     if (!QFileInfo::exists(dataDir()))
         QSKIP("../shared/data/dermoscopy-isic9 is not present (a clone without the shared data)");
     bundle_ = makeTinyBundle(dir_.filePath(QStringLiteral("bundle")));
-    workspace_ = FolderWorkspace::create(dir_.filePath(QStringLiteral("ws")));
+    workspace_ = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("ws")));
     workspace_->setBundleDirectory(bundle_);
     workspace_->setClassNames(classes_);
     ImportRequest request;
@@ -217,9 +213,6 @@ void TestClassifyPage::savedPredictionHasTheProbabilities() {
 // A site that has not trained predicts with the zero-shot shared FAM; its predictions are
 // saved in the site store too, described with the bundle they came from.
 void TestClassifyPage::untrainedModelPredictionIsSavedWithItsDescription() {
-#ifndef FMC_HAVE_SITE
-    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
-#else
     auto store = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("untrained-store")));
     store->setBundleDirectory(bundle_);
     store->setClassNames(classes_);
@@ -246,7 +239,6 @@ void TestClassifyPage::untrainedModelPredictionIsSavedWithItsDescription() {
     const auto tooltip = saved->index(0, PredictionListModel::PredictionColumn).data(Qt::ToolTipRole).toString();
     QVERIFY2(tooltip.contains(expected) && tooltip.contains(testImage()), qPrintable(tooltip));
     page.setWorkspace(nullptr);
-#endif
 }
 
 void TestClassifyPage::brokenFileReportsThePath() {
@@ -265,9 +257,6 @@ void TestClassifyPage::brokenFileReportsThePath() {
 // black or white; the reset shows the file rendering again, byte for byte; the model's input
 // never changes.
 void TestClassifyPage::dicomWindowRevealsWhatTheFileWindowClipped() {
-#ifndef FMC_HAVE_DICOM
-    QSKIP("this build has no DICOM component");
-#else
     const auto ct = dicomFile(QStringLiteral("pylibjpeg-ds/JPEG2000/693_J2KI.dcm"));
     if (!QFileInfo::exists(ct)) QSKIP("../shared/data/dicom is not present");
     ClassifyPage page;
@@ -347,15 +336,11 @@ void TestClassifyPage::dicomWindowRevealsWhatTheFileWindowClipped() {
     // The model's input stays the file's own rendering, whatever the display shows.
     QCOMPARE(page.lastOutcome().image, fileRendering);
     QCOMPARE(page.lastOutcome().result.ensemble, outcome.result.ensemble);
-#endif
 }
 
 // MR: the window works on its own values, without the CT presets or Hounsfield units; a
 // photo has no window.
 void TestClassifyPage::dicomWindowWithoutPresetsForOtherModalities() {
-#ifndef FMC_HAVE_DICOM
-    QSKIP("this build has no DICOM component");
-#else
     const auto mr = dicomFile(QStringLiteral("pydicom-test-files/MR_small.dcm"));
     if (!QFileInfo::exists(mr)) QSKIP("../shared/data/dicom is not present");
     ClassifyPage page;
@@ -380,15 +365,11 @@ void TestClassifyPage::dicomWindowWithoutPresetsForOtherModalities() {
     QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 2, 60000);
     QVERIFY(!page.lastOutcome().modalityFrame);
     QVERIFY(!box->isVisible());
-#endif
 }
 
 // A file with an annotation overlay plane: the annotation the file rendering shows stays, in
 // white, when the user changes the window, while the image under it changes.
 void TestClassifyPage::dicomOverlayStaysInOtherWindows() {
-#ifndef FMC_HAVE_DICOM
-    QSKIP("this build has no DICOM component");
-#else
     const auto annotated = dicomFile(QStringLiteral("pydicom-test-files/examples_overlay.dcm"));
     if (!QFileInfo::exists(annotated)) QSKIP("../shared/data/dicom is not present");
     ClassifyPage page;
@@ -425,7 +406,6 @@ void TestClassifyPage::dicomOverlayStaysInOtherWindows() {
     QVERIFY(changed > wide.width() * wide.height() / 2);
     page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
     QCOMPARE(page.displayedImage(), outcome.image);
-#endif
 }
 
 QTEST_MAIN(TestClassifyPage)

@@ -8,7 +8,6 @@
 // certificate chains to it (refusing a file that is no certificate and another CA), enrolls
 // with the CA, and the site still connects after the coordinator's certificate is renewed.
 #include "ui_test_support.h"
-#ifdef FMC_HAVE_FEDERATION
 #include "class_mapping_model.h"
 #include "common/codec.h"
 #include "coordinator_federation_service.h"
@@ -30,7 +29,6 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
-#endif
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -46,7 +44,6 @@ private slots:
     void federatedRoundsRunWithTheCoordinator();
     void wizardTrustsTheFederationsCa();
 
-#ifdef FMC_HAVE_FEDERATION
 private:
     std::string createFederation(int rounds);
     std::string createFederation(fmc::federation::CoordinatorServer& server, int rounds);
@@ -61,11 +58,9 @@ private:
     QString bundle_, bundleHash_, certificate_, key_;
     std::unique_ptr<fmc::federation::CoordinatorServer> server_;
     QString url_;
-    std::unique_ptr<FolderWorkspace> workspace_;
-#endif
+    std::unique_ptr<SiteStoreWorkspace> workspace_;
 };
 
-#ifdef FMC_HAVE_FEDERATION
 void TestCoordinatorFederationService::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
@@ -95,7 +90,7 @@ void TestCoordinatorFederationService::initTestCase() {
     bundle_ = makeTinyBundle(dir_.filePath(QStringLiteral("bundle")));
     bundleHash_ = QString::fromStdString(fmc::readManifestFile((bundle_ + QStringLiteral("/manifest.json")).toStdString()).bundleHash);
     writeClassFolders(dir_.filePath(QStringLiteral("data")), {QStringLiteral("melanoma"), QStringLiteral("nevus")}, 12);
-    workspace_ = FolderWorkspace::create(dir_.filePath(QStringLiteral("ws")));
+    workspace_ = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("ws")));
     workspace_->setBundleDirectory(bundle_);
     ImportRequest request;
     request.paths = {dir_.filePath(QStringLiteral("data"))};
@@ -409,7 +404,7 @@ void TestCoordinatorFederationService::wizardTrustsTheFederationsCa() {
     const auto invitationFile = dir_.filePath(QStringLiteral("site-ca-invitation.json"));
     fmc::federation::writeInvitation(invitationFile, invitation);
 
-    auto workspace = FolderWorkspace::create(dir_.filePath(QStringLiteral("ws-ca")));
+    auto workspace = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("ws-ca")));
     workspace->setBundleDirectory(bundle_);
     ImportRequest request;
     request.paths = {dir_.filePath(QStringLiteral("data"))};
@@ -497,14 +492,6 @@ void TestCoordinatorFederationService::wizardTrustsTheFederationsCa() {
     QTRY_VERIFY_WITH_TIMEOUT(connected.isFinished(), 30000);
     QVERIFY2(connected.result().isEmpty(), qPrintable(connected.result()));
 }
-#else
-void TestCoordinatorFederationService::initTestCase() {
-    QSKIP("this build has no federation client (FMC_SKIP_COMPONENTS holds federation)");
-}
-void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {}
-void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {}
-void TestCoordinatorFederationService::wizardTrustsTheFederationsCa() {}
-#endif
 
 QTEST_MAIN(TestCoordinatorFederationService)
 #include "tst_coordinatorfederationservice.moc"

@@ -81,7 +81,7 @@ private slots:
     void aCaFileThatIsNoCertificateKeepsNextDisabled();
 
 private:
-    std::unique_ptr<FolderWorkspace> makeWorkspace(const QString& name, int melanoma, int moles);
+    std::unique_ptr<SiteStoreWorkspace> makeWorkspace(const QString& name, int melanoma, int moles);
     void type(QWizard& wizard, const char* objectName, const QString& text);
     QString problem(FederationWizard& wizard) { return wizard.currentProblem(); }
 
@@ -97,7 +97,7 @@ void TestFederationWizard::initTestCase() {
     bundleHash_ = QString::fromStdString(fmc::readManifestFile((bundle_ + QStringLiteral("/manifest.json")).toStdString()).bundleHash);
 }
 
-std::unique_ptr<FolderWorkspace> TestFederationWizard::makeWorkspace(const QString& name, int melanoma, int moles) {
+std::unique_ptr<SiteStoreWorkspace> TestFederationWizard::makeWorkspace(const QString& name, int melanoma, int moles) {
     const auto data = dir_.filePath(name + QStringLiteral("-data"));
     auto write = [&](const QString& label, int count, int firstVariant) {
         for (int i = 0; i < count; ++i)
@@ -106,7 +106,7 @@ std::unique_ptr<FolderWorkspace> TestFederationWizard::makeWorkspace(const QStri
     write(QStringLiteral("melanoma"), melanoma, 0);
     write(QStringLiteral("mole"), moles, 1000);
     write(QStringLiteral("other"), 2, 2000);
-    auto workspace = FolderWorkspace::create(dir_.filePath(name));
+    auto workspace = SiteStoreWorkspace::create(dir_.filePath(name));
     workspace->setBundleDirectory(bundle_);
     ImportRequest request;
     request.paths = {data};
@@ -264,7 +264,7 @@ void TestFederationWizard::walkThroughEveryPageAndFinish() {
     QCOMPARE(setup.credential, QStringLiteral("token-7"));
     QCOMPARE(setup.labelMapping.value(QStringLiteral("mole")), QStringLiteral("Nevus"));
     QCOMPARE(workspace->classNames(), setup.classNames);
-    QCOMPARE(FolderWorkspace::open(workspace->rootPath())->federationSetup().federationName, QStringLiteral("Skin study"));
+    QCOMPARE(SiteStoreWorkspace::open(workspace->rootPath())->federationSetup().federationName, QStringLiteral("Skin study"));
 }
 
 void TestFederationWizard::tooFewImagesAreRefused() {

@@ -6,10 +6,8 @@
 #include "history_page.h"
 #include "task_runner.h"
 #include "ui_test_support.h"
-#ifdef FMC_HAVE_SITE
 #include "site/site_store.h"
 #include "site_store_workspace.h"
-#endif
 
 #include <QLineSeries>
 #include <QSignalSpy>
@@ -33,11 +31,11 @@ private slots:
     void hoverReportsTheRoundAndValue();
 
 private:
-    std::unique_ptr<FolderWorkspace> makeWorkspace(const QString& root, int rounds);
+    std::unique_ptr<SiteStoreWorkspace> makeWorkspace(const QString& root, int rounds);
 };
 
-std::unique_ptr<FolderWorkspace> TestHistoryPage::makeWorkspace(const QString& root, int rounds) {
-    auto workspace = FolderWorkspace::create(root);
+std::unique_ptr<SiteStoreWorkspace> TestHistoryPage::makeWorkspace(const QString& root, int rounds) {
+    auto workspace = SiteStoreWorkspace::create(root);
     workspace->addRun({QStringLiteral("fed"), kRunFederated, QDateTime::currentDateTime(),
                        {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, QStringLiteral("three sites")});
     for (int round = 1; round <= rounds; ++round) {
@@ -104,9 +102,6 @@ void TestHistoryPage::chartSeriesMatchTheStoredRounds() {
 // class) and one recorded straight into the store: the recall chart draws exactly the store's
 // rows, one series per class, with a gap where a class had no evaluation images.
 void TestHistoryPage::recallChartMatchesTheSiteStoreRows() {
-#ifndef FMC_HAVE_SITE
-    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
-#else
     QTemporaryDir dir;
     const QStringList classes{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
     writeClassFolders(dir.filePath(QStringLiteral("data")), classes, 12);
@@ -182,7 +177,6 @@ void TestHistoryPage::recallChartMatchesTheSiteStoreRows() {
     }
     QCOMPARE(page.charts().at(3)->series().at(1)->count(), 0);  // class "b" of the recorded run
     QCOMPARE(page.charts().at(3)->series().at(2)->count(), 2);
-#endif
 }
 
 void TestHistoryPage::newRoundsAndRunsAppearLive() {

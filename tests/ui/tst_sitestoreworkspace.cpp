@@ -3,10 +3,8 @@
 // which the store has no column for), predictions of trained and untrained models with the
 // model in words, the site model and the federation setup, all surviving a reopen.
 #include "ui_test_support.h"
-#ifdef FMC_HAVE_SITE
 #include "site/site_store.h"
 #include "site_store_workspace.h"
-#endif
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -26,13 +24,9 @@ private slots:
 };
 
 void TestSiteStoreWorkspace::initTestCase() {
-#ifndef FMC_HAVE_SITE
-    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
-#endif
     QStandardPaths::setTestModeEnabled(true);
 }
 
-#ifdef FMC_HAVE_SITE
 void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() {
     QTemporaryDir dir;
     const auto data = dir.filePath(QStringLiteral("data"));
@@ -155,10 +149,6 @@ void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
     // Joined: the federation's classes are what the store trains.
     QCOMPARE(workspace->classNames(), (QStringList{QStringLiteral("A"), QStringLiteral("B")}));
 }
-#else
-void TestSiteStoreWorkspace::importReportsBrokenFilesAndLabelsComeFromFolders() {}
-void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {}
-#endif
 
 QTEST_GUILESS_MAIN(TestSiteStoreWorkspace)
 #include "tst_sitestoreworkspace.moc"

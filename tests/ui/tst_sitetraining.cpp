@@ -65,7 +65,7 @@ void TestSiteTraining::evaluateRoundLeavesClassesWithoutImagesAsNaN() {
 
 void TestSiteTraining::localTrainingRecordsEveryRoundAndSavesTheBestModel() {
     writeClassFolders(dir_.filePath(QStringLiteral("local-data")), classes_, 15);
-    auto workspace = FolderWorkspace::create(dir_.filePath(QStringLiteral("local-ws")));
+    auto workspace = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("local-ws")));
     workspace->setClassNames(classes_);
     ImportRequest request;
     request.paths = {dir_.filePath(QStringLiteral("local-data"))};
@@ -74,7 +74,7 @@ void TestSiteTraining::localTrainingRecordsEveryRoundAndSavesTheBestModel() {
     config.bundleDirectory = bundle_;
     config.rounds = 6;
     QList<QVariant> partials;
-    const auto outcome = run([&](TaskContext& context) { return QVariant::fromValue(trainLocally(*workspace, config, context)); },
+    const auto outcome = run([&](TaskContext& context) { return QVariant::fromValue(workspace->trainLocally(config, context)); },
                              &partials)
                              .value<TrainingOutcome>();
     QCOMPARE(outcome.roundsDone, 6);
@@ -112,7 +112,7 @@ void TestSiteTraining::localFederationExchangesFamsAndReportsTheRoundStatus() {
             }
     writeBytes(QDir(peers).filePath(QStringLiteral("labels.csv")), csv.toUtf8());
 
-    auto workspace = FolderWorkspace::create(dir_.filePath(QStringLiteral("fed-ws")));
+    auto workspace = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("fed-ws")));
     workspace->setClassNames(classes_);
     ImportRequest request;
     request.paths = {dir_.filePath(QStringLiteral("fed-data"))};

@@ -7,9 +7,7 @@
 #include "task_runner.h"
 #include "train_page.h"
 #include "ui_test_support.h"
-#ifdef FMC_HAVE_SITE
 #include "site_store_workspace.h"
-#endif
 
 #include <QElapsedTimer>
 #include <QLabel>
@@ -92,14 +90,14 @@ private slots:
 
 private:
     QTemporaryDir dir_;
-    std::unique_ptr<FolderWorkspace> workspace_;
+    std::unique_ptr<SiteStoreWorkspace> workspace_;
 };
 
 void TestTrainPage::initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
     const auto bundle = makeTinyBundle(dir_.filePath(QStringLiteral("bundle")));
     writeClassFolders(dir_.filePath(QStringLiteral("data")), {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, 25);
-    workspace_ = FolderWorkspace::create(dir_.filePath(QStringLiteral("ws")));
+    workspace_ = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("ws")));
     workspace_->setBundleDirectory(bundle);
     workspace_->setClassNames({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
     ImportRequest request;
@@ -110,9 +108,6 @@ void TestTrainPage::initTestCase() {
 // The site store holds train, validation and test images: the round is chosen on validation,
 // and the page's summary gives the kept model's figures on the test images.
 void TestTrainPage::siteStoreTrainingReportsTheKeptModelOnTheTestImages() {
-#ifndef FMC_HAVE_SITE
-    QSKIP("this build has no site store (FMC_SKIP_COMPONENTS holds site)");
-#else
     QTemporaryDir dir;
     auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
     workspace->setBundleDirectory(dir_.filePath(QStringLiteral("bundle")));
@@ -133,7 +128,6 @@ void TestTrainPage::siteStoreTrainingReportsTheKeptModelOnTheTestImages() {
                  status.contains(QStringLiteral("which played no part in choosing it")),
              qPrintable(status));
     QVERIFY2(!status.contains(QStringLiteral("optimistic")), qPrintable(status));
-#endif
 }
 
 void TestTrainPage::windowKeepsProcessingEventsDuringTraining() {
@@ -183,7 +177,7 @@ void TestTrainPage::cancelStopsTrainingAndKeepsTheSavedModel() {
 }
 
 void TestTrainPage::tooLittleDataIsExplained() {
-    auto empty = FolderWorkspace::create(dir_.filePath(QStringLiteral("empty-ws")));
+    auto empty = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("empty-ws")));
     empty->setBundleDirectory(workspace_->bundleDirectory());
     empty->setClassNames({QStringLiteral("a"), QStringLiteral("b")});
     TrainPage page;
@@ -196,8 +190,8 @@ void TestTrainPage::tooLittleDataIsExplained() {
     QVERIFY(page.statusText().contains(QStringLiteral("Import and label more images")));
 }
 
-std::unique_ptr<FolderWorkspace> joinedWorkspace(const QString& root) {
-    auto workspace = FolderWorkspace::create(root);
+std::unique_ptr<SiteStoreWorkspace> joinedWorkspace(const QString& root) {
+    auto workspace = SiteStoreWorkspace::create(root);
     FederationSetup setup;
     setup.coordinatorUrl = QStringLiteral("https://coordinator.test:8443");
     setup.federationName = QStringLiteral("Skin study");
@@ -245,7 +239,7 @@ void TestTrainPage::roundStatusIsPolledWhileShownAndJoined() {
     QTRY_VERIFY(service->calls.load() >= afterHide + 2);
 
     // No federation set up: nothing to ask.
-    auto alone = FolderWorkspace::create(dir_.filePath(QStringLiteral("alone-ws")));
+    auto alone = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("alone-ws")));
     page.setWorkspace(alone.get());
     QTRY_VERIFY(!page.statusRunner()->isRunning());
     const int afterLeave = service->calls.load();

@@ -2,7 +2,7 @@
 // Shared fixtures of the UI tests: a tiny demo bundle made once per test run, images on
 // disk, and a small labelled workspace.
 #include "engine/demo_bundle.h"
-#include "folder_workspace.h"
+#include "site_store_workspace.h"
 #include "imaging/image_loader.h"
 
 #include <QDir>
