@@ -5,9 +5,9 @@
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
-#include "sim/benchmark_table.h"
+#include "benchmark_table.h"
 #include "sim/demo_federation.h"
-#include "sim/engine_benchmark.h"
+#include "engine_benchmark.h"
 #include "sim/simulator.h"
 
 #include <QCommandLineParser>

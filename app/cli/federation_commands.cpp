@@ -3,10 +3,10 @@
 #include "cli_commands.h"
 
 #include "engine/runtime.h"
-#include "federation/site/engine_site_trainer.h"
-#include "federation/site_agent.h"
-#include "federation/site/site_store_recorder.h"
-#include "federation/site/site_store_trainer.h"
+#include "site_trainers/engine_site_trainer.h"
+#include "site_agent/site_agent.h"
+#include "site_trainers/site_store_recorder.h"
+#include "site_trainers/site_store_trainer.h"
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
 #endif

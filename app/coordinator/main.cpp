@@ -1,9 +1,9 @@
 // fedmedclip-coordinator: serves the federation API over HTTPS and administers federations.
 // Parses arguments and calls core/federation; the logic lives there.
-#include "federation/coordinator_admin.h"
-#include "federation/coordinator_benchmark.h"
-#include "federation/coordinator_server.h"
-#include "federation/site_agent.h"
+#include "coordinator/coordinator_admin.h"
+#include "coordinator_benchmark.h"
+#include "coordinator/coordinator_server.h"
+#include "site_agent/site_agent.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
