@@ -1,13 +1,14 @@
 #include "cli_commands.h"
 
+#include "benchmark_table.h"
+#include "engine_benchmark.h"
+
 #include "common/codec.h"
 #include "common/resource_paths.h"
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
-#include "benchmark_table.h"
 #include "sim/demo_federation.h"
-#include "engine_benchmark.h"
 #include "sim/simulator.h"
 
 #include <QCommandLineParser>
@@ -128,8 +129,9 @@ int demo(const QStringList& arguments) {
         "Runs an offline DEMO federation: a random-weight demo bundle and procedural demo images, "
         "4 demo sites (the 4th held out as the unseen site). Not medical data, not a medical model.");
     parser.addHelpOption();
+    // The desktop app's demo (fedmedclip-desktop --demo) reuses the bundle and images made here.
     parser.addOption({"work", "Folder for the demo bundle, images and cache.", "DIR",
-                      QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo"});
+                      QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/federation"});
     addModelOptions(parser);
     parser.process(arguments);
     auto demo = prepareDemoFederation(str(parser.value("work")), vocabularyPath());

@@ -1,6 +1,7 @@
 // fedmedclip-cli: the headless tool for researchers and site agents. Parses arguments and
 // calls core/; all logic lives in the libraries.
 #include "cli_commands.h"
+#include "common/app_identity.h"
 
 #include <QCoreApplication>
 
@@ -9,7 +10,8 @@
 
 int main(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("fedmedclip-cli"));
+    QCoreApplication::setOrganizationName(QString::fromLatin1(fmc::kOrganizationName));
+    QCoreApplication::setApplicationName(QString::fromLatin1(fmc::kApplicationName));
     QCoreApplication::setApplicationVersion(QStringLiteral(FMC_VERSION));
     try {
         return fmc::cli::run(QCoreApplication::arguments());

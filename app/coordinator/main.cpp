@@ -1,7 +1,8 @@
 // fedmedclip-coordinator: serves the federation API over HTTPS and administers federations.
 // Parses arguments and calls core/federation; the logic lives there.
-#include "coordinator/coordinator_admin.h"
 #include "coordinator_benchmark.h"
+
+#include "coordinator/coordinator_admin.h"
 #include "coordinator/coordinator_server.h"
 #include "site_agent/site_agent.h"
 

@@ -1,5 +1,6 @@
 // fedmedclip-desktop: the app for clinicians and site staff. Parses arguments and opens the
 // main window; everything else lives in fmc_ui.
+#include "common/app_identity.h"
 #include "federation/federation_service_factory.h"
 #include "shell/main_window.h"
 #include "shell/runtime_setup.h"
@@ -12,23 +13,10 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <cstring>
 
-int main(int argc, char* argv[]) {
-    // --version answers without a display (ssh sessions, scripts, package checks).
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
-            std::printf("fedmedclip-desktop %s\n", FMC_VERSION);
-            return 0;
-        }
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("FedMedCLIP"));
-    QApplication::setApplicationName(QStringLiteral("fedmedclip-desktop"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("org.fedmedclip.FedMedCLIP"));
-    QApplication::setApplicationDisplayName(QStringLiteral("FedMedCLIP"));
-    QApplication::setApplicationVersion(QStringLiteral(FMC_VERSION));
+namespace {
 
-    QCommandLineParser parser;
+void addOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(QStringLiteral("FedMedCLIP Desktop: federated medical image classification. "
                                                     "Research use only, not a medical device."));
     parser.addHelpOption();
@@ -43,6 +31,43 @@ int main(int argc, char* argv[]) {
         {"language", "en, fr or de (default: Settings, then the system language).", "LANG"},
         {"screenshots", "Save a PNG of every page into DIR, then quit.", "DIR"},
     });
+}
+
+void setIdentity() {
+    QCoreApplication::setOrganizationName(QString::fromLatin1(fmc::kOrganizationName));
+    QCoreApplication::setApplicationName(QString::fromLatin1(fmc::kApplicationName));
+    QCoreApplication::setApplicationVersion(QStringLiteral(FMC_VERSION));
+}
+
+// True when the arguments ask only for text (help, version) or are wrong: those are answered
+// without a display, so ssh sessions, scripts and help2man work.
+bool answersWithoutDisplay(int argc, char* argv[]) {
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+    QCommandLineParser parser;
+    addOptions(parser);
+    const bool parsed = parser.parse(arguments);
+    return !parsed || parser.isSet("help") || parser.isSet("help-all") || parser.isSet("version");
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    if (answersWithoutDisplay(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        QCommandLineParser parser;
+        addOptions(parser);
+        parser.process(app);  // prints help, version or the error, and exits
+        return 0;
+    }
+    QApplication app(argc, argv);
+    setIdentity();
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.fedmedclip.FedMedCLIP"));
+    QApplication::setApplicationDisplayName(QStringLiteral("FedMedCLIP"));
+
+    QCommandLineParser parser;
+    addOptions(parser);
     parser.process(app);
 
     fmc::ui::installTranslations(parser.isSet("language") ? parser.value("language") : fmc::ui::chosenLanguage());
