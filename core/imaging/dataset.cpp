@@ -1,5 +1,6 @@
 #include "imaging/dataset.h"
 
+#include "common/csv.h"
 #include "common/types.h"
 #include "imaging/image_loader.h"
 
@@ -59,34 +60,6 @@ void requireFolder(const std::string& root) {
     if (!fs::is_directory(root)) throw Error("data folder not found: " + root);
 }
 
-std::vector<std::string> parseCsvLine(const std::string& line) {
-    std::vector<std::string> fields;
-    std::string field;
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.push_back(field);
-            field.clear();
-        } else if (c != '\r') {
-            field += c;
-        }
-    }
-    fields.push_back(field);
-    return fields;
-}
-
 }  // namespace
 
 std::vector<std::string> ImageDataset::siteNames() const {
@@ -115,11 +88,18 @@ ImageDataset loadClassFolders(const std::string& root) {
 }
 
 ImageDataset loadCsv(const std::string& csvPath, const CsvColumns& columns) {
-    std::ifstream in(csvPath);
+    std::ifstream in(csvPath, std::ios::binary);
     if (!in) throw Error("cannot open CSV file " + csvPath);
-    std::string line;
-    if (!std::getline(in, line)) throw Error(csvPath + ": empty CSV file");
-    const auto header = parseCsvLine(line);
+    CsvReader reader(in);
+    std::vector<std::string> header, fields;
+    auto read = [&](std::vector<std::string>& into) {
+        try {
+            return reader.next(into);
+        } catch (const Error& error) {
+            throw Error(csvPath + ":" + std::to_string(reader.recordLine()) + ": " + error.what());
+        }
+    };
+    if (!read(header)) throw Error(csvPath + ": empty CSV file");
     auto column = [&](const std::string& name) -> int {
         auto it = std::find(header.begin(), header.end(), name);
         if (it == header.end()) throw Error(csvPath + ": no column named '" + name + "'");
@@ -131,19 +111,17 @@ ImageDataset loadCsv(const std::string& csvPath, const CsvColumns& columns) {
     const fs::path base = fs::path(csvPath).parent_path();
 
     ImageDataset dataset;
-    int lineNumber = 1;
-    while (std::getline(in, line)) {
-        ++lineNumber;
-        if (line.empty() || line == "\r") continue;
-        const auto fields = parseCsvLine(line);
+    while (read(fields)) {
+        const auto lineNumber = std::to_string(reader.recordLine());
+        if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
         const int needed = std::max({pathColumn, labelColumn, siteColumn});
         if (static_cast<int>(fields.size()) <= needed) {
-            dataset.skipped.push_back(csvPath + ":" + std::to_string(lineNumber) + ": too few fields");
+            dataset.skipped.push_back(csvPath + ":" + lineNumber + ": too few fields");
             continue;
         }
         const std::string& label = fields[static_cast<size_t>(labelColumn)];
         if (label.empty()) {
-            dataset.skipped.push_back(csvPath + ":" + std::to_string(lineNumber) + ": empty label");
+            dataset.skipped.push_back(csvPath + ":" + lineNumber + ": empty label");
             continue;
         }
         fs::path path = fields[static_cast<size_t>(pathColumn)];

@@ -43,6 +43,24 @@ private slots:
         QCOMPARE(dataset.siteNames(), (std::vector<std::string>{"C1", "C2"}));
     }
 
+    // Saved by a spreadsheet: a byte-order mark before "path" and a value over two lines; the
+    // importer reads the same file with the same reader (common/csv.h).
+    void csvWithByteOrderMarkAndMultiLineValue() {
+        const auto path = dir_.filePath("bom.csv").toStdString();
+        std::ofstream(path, std::ios::binary) << "\xEF\xBB\xBFpath,label,center\r\n"
+                                                 "a.png,\"nevus,\nbenign\",C1\r\n"
+                                                 "b.png,melanoma,C2\r\n"
+                                                 "c.png,,C2\r\n";
+        const auto dataset = loadCsv(path, {"path", "label", "center"});
+        QCOMPARE(dataset.classNames, (std::vector<std::string>{"melanoma", "nevus,\nbenign"}));
+        QCOMPARE(dataset.records.size(), size_t(2));
+        QCOMPARE(QString::fromStdString(dataset.records[0].path), dir_.filePath("a.png"));
+        QCOMPARE(dataset.records[0].label, 1);
+        QCOMPARE(dataset.records[1].site, std::string("C2"));
+        // The empty label is reported on the line its record starts on: the value above took two.
+        QCOMPARE(dataset.skipped, (std::vector<std::string>{path + ":5: empty label"}));
+    }
+
     void csvErrorsNameTheFileAndColumn() {
         const auto path = dir_.filePath("bad.csv").toStdString();
         std::ofstream(path) << "path,label\n";
