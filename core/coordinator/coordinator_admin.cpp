@@ -1,5 +1,7 @@
 #include "coordinator/coordinator_admin.h"
 
+#include "common/bundle_manifest.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,16 +12,11 @@
 namespace fmc::federation {
 
 BundleIdentity readBundleIdentity(const QString& manifestPath) {
-    QFile file(manifestPath);
-    if (!file.open(QIODevice::ReadOnly)) throw Error(ss(manifestPath) + ": cannot read the bundle manifest");
-    const auto json = QJsonDocument::fromJson(file.read(1 << 20)).object();
+    const auto manifest = readManifestFile(ss(manifestPath));
     BundleIdentity identity;
-    identity.name = ss(json.value("name").toString());
-    identity.bundleHash = ss(json.value("bundle_hash").toString());
-    identity.embeddingDim = json.value("embedding_dim").toInt();
-    if (identity.name.empty()) throw Error(ss(manifestPath) + ": name: missing");
-    if (identity.bundleHash.size() != 64) throw Error(ss(manifestPath) + ": bundle_hash: missing or not 64 hex digits");
-    if (identity.embeddingDim < 1) throw Error(ss(manifestPath) + ": embedding_dim: missing or not positive");
+    identity.name = manifest.name;
+    identity.bundleHash = manifest.bundleHash;
+    identity.embeddingDim = static_cast<int>(manifest.embeddingDim);
     return identity;
 }
 
