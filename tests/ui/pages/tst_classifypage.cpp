@@ -62,6 +62,7 @@ private:
 
     QTemporaryDir dir_;
     std::unique_ptr<SiteStoreWorkspace> workspace_;
+    int keptRound_ = 0;  // the round of the model the fixture's training kept
     QString bundle_;
     const QStringList classes_{QStringLiteral("melanoma"), QStringLiteral("nevus"), QStringLiteral("vascular lesion")};
 };
@@ -100,6 +101,7 @@ void TestClassifyPage::initTestCase() {
     QTRY_VERIFY_WITH_TIMEOUT(trained.count() + failed.count() == 1, 120000);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
     QVERIFY(!workspace_->siteModelVersion().isEmpty());
+    keptRound_ = trained.first().first().value<TrainingOutcome>().bestRound;
 }
 
 QVector<double> TestClassifyPage::rows(const ProbabilityModel& model) const {
@@ -200,8 +202,12 @@ void TestClassifyPage::savedPredictionHasTheProbabilities() {
     QCOMPARE(predictions.last().classNames, classes_);
     QCOMPARE(predictions.last().probabilities, page.lastOutcome().result.ensemble);
     QCOMPARE(predictions.last().modelVersion, workspace_->siteModelVersion());
+    // The site store describes the model version with its kind, round and bundle.
     QCOMPARE(predictions.last().modelDescription,
-             QStringLiteral("model version %1").arg(workspace_->siteModelVersion()));
+             QStringLiteral("model version %1 (local-checkpoint, round %2, bundle %3)")
+                 .arg(workspace_->siteModelVersion())
+                 .arg(keptRound_)
+                 .arg(bundleHash().left(12)));
     // The list shows it first, with the model in words.
     const auto* saved = page.savedPredictions();
     QCOMPARE(saved->rowCount(), before + 1);
