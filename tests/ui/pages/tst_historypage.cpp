@@ -32,15 +32,17 @@ private slots:
 
 private:
     std::unique_ptr<SiteStoreWorkspace> makeWorkspace(const QString& root, int rounds);
+    QString fedRun_;  // the federated run makeWorkspace() added
 };
 
 std::unique_ptr<SiteStoreWorkspace> TestHistoryPage::makeWorkspace(const QString& root, int rounds) {
     auto workspace = SiteStoreWorkspace::create(root);
-    workspace->addRun({QStringLiteral("fed"), kRunFederated, QDateTime::currentDateTime(),
+    // The site store names the run itself.
+    fedRun_ = workspace->addRun({QStringLiteral("fed"), kRunFederated, QDateTime::currentDateTime(),
                        {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, QStringLiteral("three sites")});
     for (int round = 1; round <= rounds; ++round) {
         HistoryRow row;
-        row.runId = QStringLiteral("fed");
+        row.runId = fedRun_;
         row.runKind = kRunFederated;
         row.round = round;
         row.loss = 3.0 / round;
@@ -61,7 +63,7 @@ void TestHistoryPage::chartSeriesMatchTheStoredRounds() {
     auto workspace = makeWorkspace(dir.filePath(QStringLiteral("ws")), 6);
     HistoryPage page;
     page.setWorkspace(workspace.get());
-    const auto rows = workspace->history(QStringLiteral("fed"));
+    const auto rows = workspace->history(fedRun_);
     QCOMPARE(page.model()->rowCount(), rows.size());
     QCOMPARE(page.table()->model(), page.model());
     const auto charts = page.charts();
@@ -185,7 +187,7 @@ void TestHistoryPage::newRoundsAndRunsAppearLive() {
     HistoryPage page;
     page.setWorkspace(workspace.get());
     HistoryRow row;
-    row.runId = QStringLiteral("fed");
+    row.runId = fedRun_;
     row.round = 3;
     row.perClassRecall = {0.5, 0.5, 0.5};
     workspace->appendHistory(row);

@@ -1,4 +1,4 @@
-// Local training and the on-computer federation: every round is evaluated on the site's
+// The on-computer federation: every round is evaluated on the site's
 // validation images and recorded; FAMs travel through the real codec; the best model is kept.
 #include "engine/fedmedclip_site.h"
 #include "federation/federation_types.h"
@@ -20,7 +20,6 @@ class TestSiteTraining : public QObject {
 private slots:
     void initTestCase();
     void evaluateRoundLeavesClassesWithoutImagesAsNaN();
-    void localTrainingRecordsEveryRoundAndSavesTheBestModel();
     void localFederationExchangesFamsAndReportsTheRoundStatus();
 
 private:
@@ -61,41 +60,6 @@ void TestSiteTraining::evaluateRoundLeavesClassesWithoutImagesAsNaN() {
     QVERIFY(std::isnan(row.perClassRecall[2]));
     QVERIFY(row.accuracy >= 0 && row.accuracy <= 1);
     QVERIFY(std::isnan(evaluateRound(model, {}, 3).perClassRecall[0]));
-}
-
-void TestSiteTraining::localTrainingRecordsEveryRoundAndSavesTheBestModel() {
-    writeClassFolders(dir_.filePath(QStringLiteral("local-data")), classes_, 15);
-    auto workspace = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("local-ws")));
-    workspace->setClassNames(classes_);
-    ImportRequest request;
-    request.paths = {dir_.filePath(QStringLiteral("local-data"))};
-    workspace->importImages(request, {}, {}, nullptr);
-    TrainingConfig config;
-    config.bundleDirectory = bundle_;
-    config.rounds = 6;
-    QList<QVariant> partials;
-    const auto outcome = run([&](TaskContext& context) { return QVariant::fromValue(workspace->trainLocally(config, context)); },
-                             &partials)
-                             .value<TrainingOutcome>();
-    QCOMPARE(outcome.roundsDone, 6);
-    QVERIFY(outcome.bestRound >= 1 && outcome.bestRound <= 6);
-    const auto rows = workspace->history(outcome.runId);
-    QCOMPARE(rows.size(), 6);
-    QCOMPARE(partials.size(), 6);
-    double best = -1;
-    for (const auto& row : rows) {
-        QCOMPARE(row.runKind, kRunLocal);
-        QVERIFY(row.loss > 0);
-        QCOMPARE(row.bytesSent, 0);
-        QCOMPARE(row.perClassRecall.size(), 3);
-        best = std::max(best, row.balancedAccuracy);
-    }
-    QCOMPARE(outcome.bestBalancedAccuracy, best);
-    QCOMPARE(rows.at(outcome.bestRound - 1).balancedAccuracy, best);
-    QCOMPARE(workspace->siteModelClassNames(), classes_);
-    QVERIFY(!workspace->siteModel().empty());
-    // Features are cached: a second run encodes nothing.
-    QVERIFY(QDir(workspace->featureCacheDirectory()).entryList(QDir::Files).size() == 1);
 }
 
 void TestSiteTraining::localFederationExchangesFamsAndReportsTheRoundStatus() {
