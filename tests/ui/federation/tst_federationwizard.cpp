@@ -261,7 +261,8 @@ void TestFederationWizard::walkThroughEveryPageAndFinish() {
     QCOMPARE(setup.coordinatorUrl, QStringLiteral("https://coordinator.test:8443"));
     QCOMPARE(setup.certificateSha256, QStringLiteral("AB:CD:EF:01"));
     QCOMPARE(setup.bundleHash, bundleHash_);
-    QCOMPARE(setup.credential, QStringLiteral("token-7"));
+    // The site's token stays in its state folder (owner-readable only), never in the site store.
+    QVERIFY(setup.credential.isEmpty());
     QCOMPARE(setup.labelMapping.value(QStringLiteral("mole")), QStringLiteral("Nevus"));
     QCOMPARE(workspace->classNames(), setup.classNames);
     QCOMPARE(SiteStoreWorkspace::open(workspace->rootPath())->federationSetup().federationName, QStringLiteral("Skin study"));

@@ -185,9 +185,10 @@ void TestTrainPage::tooLittleDataIsExplained() {
     QSignalSpy failed(page.runner(), &TaskRunner::failed);
     page.startLocalTraining(3);
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
-    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("Import and label more images")),
-             qPrintable(failed.first().first().toString()));
-    QVERIFY(page.statusText().contains(QStringLiteral("Import and label more images")));
+    // The site store's training names the workspace and what is missing.
+    const auto expected = empty->rootPath() + QStringLiteral(": no labelled images in the train split");
+    QVERIFY2(failed.first().first().toString().contains(expected), qPrintable(failed.first().first().toString()));
+    QVERIFY2(page.statusText().contains(expected), qPrintable(page.statusText()));
 }
 
 std::unique_ptr<SiteStoreWorkspace> joinedWorkspace(const QString& root) {
