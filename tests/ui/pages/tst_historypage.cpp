@@ -194,11 +194,12 @@ void TestHistoryPage::newRoundsAndRunsAppearLive() {
     QCOMPARE(page.model()->rowCount(), 3);
     QCOMPARE(page.charts().at(0)->series().first()->count(), 3);
     // A new run is shown as soon as it starts.
-    workspace->addRun({QStringLiteral("local"), kRunLocal, QDateTime::currentDateTime(), {QStringLiteral("a")}, {}});
-    QCOMPARE(page.model()->run().id, QStringLiteral("local"));
+    const auto localRun =
+        workspace->addRun({QStringLiteral("local"), kRunLocal, QDateTime::currentDateTime(), {QStringLiteral("a")}, {}});
+    QCOMPARE(page.model()->run().id, localRun);
     QCOMPARE(page.model()->rowCount(), 0);
     // A local run has no federation figure: that line is left out.
-    row.runId = QStringLiteral("local");
+    row.runId = localRun;
     row.round = 1;
     row.federationAccuracy = -1;
     workspace->appendHistory(row);
