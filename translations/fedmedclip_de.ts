@@ -132,6 +132,18 @@
         <source>cannot be opened</source>
         <translation>kann nicht geöffnet werden</translation>
     </message>
+    <message>
+        <source>a dangling symbolic link (its target %1 does not exist)</source>
+        <translation>ein verwaister symbolischer Link (sein Ziel %1 existiert nicht)</translation>
+    </message>
+    <message>
+        <source>the folder cannot be read (permission denied)</source>
+        <translation>der Ordner kann nicht gelesen werden (Zugriff verweigert)</translation>
+    </message>
+    <message>
+        <source>not a regular file (a FIFO, socket or device)</source>
+        <translation>keine reguläre Datei (FIFO, Socket oder Gerät)</translation>
+    </message>
 </context>
 <context>
     <name>RuntimeSetup</name>
@@ -1032,6 +1044,65 @@ Gültig bis: %3</translation>
             <numerusform>Label für das ausgewählte Bild:</numerusform>
             <numerusform>Label für die %n ausgewählten Bilder:</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Import with labels CSV…</source>
+        <translation>Mit Label-CSV importieren…</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportCsvDialog</name>
+    <message>
+        <source>Import with a labels CSV</source>
+        <translation>Mit einer Label-CSV importieren</translation>
+    </message>
+    <message>
+        <source>The CSV&apos;s folder</source>
+        <translation>Der Ordner der CSV</translation>
+    </message>
+    <message>
+        <source>{} stands for the value of the file column, e.g. {}.png for a column of image ids, {:03}.png to pad them with zeros to 3 digits. Relative paths start at the CSV&apos;s folder.</source>
+        <translation>{} steht für den Wert der Dateispalte, z. B. {}.png für eine Spalte mit Bild-IDs, {:03}.png, um sie mit Nullen auf 3 Stellen aufzufüllen. Relative Pfade beginnen im Ordner der CSV.</translation>
+    </message>
+    <message>
+        <source>Labels CSV:</source>
+        <translation>Label-CSV:</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Auswählen…</translation>
+    </message>
+    <message>
+        <source>Folder to import:</source>
+        <translation>Zu importierender Ordner:</translation>
+    </message>
+    <message>
+        <source>File column:</source>
+        <translation>Dateispalte:</translation>
+    </message>
+    <message>
+        <source>Label column:</source>
+        <translation>Label-Spalte:</translation>
+    </message>
+    <message>
+        <source>Path pattern:</source>
+        <translation>Pfadmuster:</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Importieren</translation>
+    </message>
+    <message>
+        <source>Labels CSV</source>
+        <translation>Label-CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV-Dateien (*.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Folder to import</source>
+        <translation>Zu importierender Ordner</translation>
     </message>
 </context>
 <context>

@@ -132,6 +132,18 @@
         <source>cannot be opened</source>
         <translation>cannot be opened</translation>
     </message>
+    <message>
+        <source>a dangling symbolic link (its target %1 does not exist)</source>
+        <translation>a dangling symbolic link (its target %1 does not exist)</translation>
+    </message>
+    <message>
+        <source>the folder cannot be read (permission denied)</source>
+        <translation>the folder cannot be read (permission denied)</translation>
+    </message>
+    <message>
+        <source>not a regular file (a FIFO, socket or device)</source>
+        <translation>not a regular file (a FIFO, socket or device)</translation>
+    </message>
 </context>
 <context>
     <name>RuntimeSetup</name>
@@ -1032,6 +1044,65 @@ Valid until: %3</translation>
             <numerusform>Label for the selected image:</numerusform>
             <numerusform>Label for the %n selected images:</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Import with labels CSV…</source>
+        <translation>Import with labels CSV…</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportCsvDialog</name>
+    <message>
+        <source>Import with a labels CSV</source>
+        <translation>Import with a labels CSV</translation>
+    </message>
+    <message>
+        <source>The CSV&apos;s folder</source>
+        <translation>The CSV&apos;s folder</translation>
+    </message>
+    <message>
+        <source>{} stands for the value of the file column, e.g. {}.png for a column of image ids, {:03}.png to pad them with zeros to 3 digits. Relative paths start at the CSV&apos;s folder.</source>
+        <translation>{} stands for the value of the file column, e.g. {}.png for a column of image ids, {:03}.png to pad them with zeros to 3 digits. Relative paths start at the CSV&apos;s folder.</translation>
+    </message>
+    <message>
+        <source>Labels CSV:</source>
+        <translation>Labels CSV:</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Folder to import:</source>
+        <translation>Folder to import:</translation>
+    </message>
+    <message>
+        <source>File column:</source>
+        <translation>File column:</translation>
+    </message>
+    <message>
+        <source>Label column:</source>
+        <translation>Label column:</translation>
+    </message>
+    <message>
+        <source>Path pattern:</source>
+        <translation>Path pattern:</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Labels CSV</source>
+        <translation>Labels CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV files (*.csv);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Folder to import</source>
+        <translation>Folder to import</translation>
     </message>
 </context>
 <context>

@@ -132,6 +132,18 @@
         <source>cannot be opened</source>
         <translation>impossible d’ouvrir le fichier</translation>
     </message>
+    <message>
+        <source>a dangling symbolic link (its target %1 does not exist)</source>
+        <translation>un lien symbolique brisé (sa cible %1 n’existe pas)</translation>
+    </message>
+    <message>
+        <source>the folder cannot be read (permission denied)</source>
+        <translation>le dossier ne peut pas être lu (permission refusée)</translation>
+    </message>
+    <message>
+        <source>not a regular file (a FIFO, socket or device)</source>
+        <translation>pas un fichier ordinaire (FIFO, socket ou périphérique)</translation>
+    </message>
 </context>
 <context>
     <name>RuntimeSetup</name>
@@ -1032,6 +1044,65 @@ Valable jusqu’au : %3</translation>
             <numerusform>Étiquette de l’image sélectionnée :</numerusform>
             <numerusform>Étiquette des %n images sélectionnées :</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Import with labels CSV…</source>
+        <translation>Importer avec un CSV d’étiquettes…</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::ImportCsvDialog</name>
+    <message>
+        <source>Import with a labels CSV</source>
+        <translation>Importer avec un CSV d’étiquettes</translation>
+    </message>
+    <message>
+        <source>The CSV&apos;s folder</source>
+        <translation>Le dossier du CSV</translation>
+    </message>
+    <message>
+        <source>{} stands for the value of the file column, e.g. {}.png for a column of image ids, {:03}.png to pad them with zeros to 3 digits. Relative paths start at the CSV&apos;s folder.</source>
+        <translation>{} représente la valeur de la colonne des fichiers, p. ex. {}.png pour une colonne d’identifiants d’images, {:03}.png pour les compléter par des zéros à 3 chiffres. Les chemins relatifs partent du dossier du CSV.</translation>
+    </message>
+    <message>
+        <source>Labels CSV:</source>
+        <translation>CSV d’étiquettes :</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <source>Folder to import:</source>
+        <translation>Dossier à importer :</translation>
+    </message>
+    <message>
+        <source>File column:</source>
+        <translation>Colonne des fichiers :</translation>
+    </message>
+    <message>
+        <source>Label column:</source>
+        <translation>Colonne des étiquettes :</translation>
+    </message>
+    <message>
+        <source>Path pattern:</source>
+        <translation>Modèle de chemin :</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Importer</translation>
+    </message>
+    <message>
+        <source>Labels CSV</source>
+        <translation>CSV d’étiquettes</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>Fichiers CSV (*.csv);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Folder to import</source>
+        <translation>Dossier à importer</translation>
     </message>
 </context>
 <context>
