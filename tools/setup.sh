@@ -15,7 +15,7 @@ packages=(
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
   nlohmann-json3-dev zlib1g-dev libutfcpp-dev
   nginx-light postgresql
-  dpkg-dev file adduser desktop-file-utils appstream help2man lintian strace
+  dpkg-dev file adduser desktop-file-utils appstream help2man lintian strace systemd
 )
 
 missing=()
