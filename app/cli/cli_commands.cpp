@@ -102,7 +102,7 @@ void addModelOptions(QCommandLineParser& parser) {
         {"no-masks", "Ablation: plain linear layers, no pruning masks."},
         {"no-pruning", "No sparsity term on the FAM's thresholds (masks learn from the task loss only)."},
         {"keep-target", "Share of FAM rows the sparsity term prunes down to (default 0.5).", "R"},
-        {"sparsity-weight", "Sparsity term: per-round threshold rise in mean row scores (default 0.1).", "L"},
+        {"sparsity-weight", "Sparsity term: per-round threshold rise in mean row scores (default 0.3).", "L"},
         {"plain-aggregation", "Average FAM rows over all sites, pruned ones as sent (not mask-aware)."},
         {"drop-last", "Released code: drop each epoch's last partial batch."},
         {"attached-teacher", "Released code: distillation gradient reaches the teacher too."},

@@ -1,5 +1,6 @@
 #include "engine/fedmedclip_modules.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace fmc::detail {
@@ -189,7 +190,27 @@ void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& o, int step
     if (!(unit > 0)) return;
     torch::NoGradGuard noGrad;
     auto& t = layer->threshold;
+    const auto keptBefore = layer->mask().squeeze(1).to(torch::kCPU);
+    const auto previous = t.clone();
     t.add_(torch::exp(-t / unit) * (o.maskSparsityWeight * unit / stepsThisRound));
+    // Never below the target in one step: of the rows this step pruned, the strongest (highest
+    // score) get their previous thresholds back until the layer keeps its target share.
+    const auto rows = keptBefore.size(0);
+    const auto minimumKept = static_cast<std::int64_t>(std::ceil(o.famKeepTarget * rows - 1e-9));
+    const auto keptAfter = layer->mask().squeeze(1).to(torch::kCPU);
+    auto missing = minimumKept - static_cast<std::int64_t>(keptAfter.sum().item<double>());
+    if (missing <= 0) return;
+    const auto scores = layer->weight.abs().mean(1).to(torch::kCPU);
+    std::vector<std::int64_t> newlyPruned;
+    for (std::int64_t r = 0; r < rows; ++r)
+        if (keptBefore[r].item<float>() > 0 && keptAfter[r].item<float>() == 0) newlyPruned.push_back(r);
+    std::stable_sort(newlyPruned.begin(), newlyPruned.end(), [&](std::int64_t a, std::int64_t b) {
+        return scores[a].item<float>() > scores[b].item<float>();
+    });
+    for (std::int64_t r : newlyPruned) {
+        if (missing-- <= 0) break;
+        t[r] = previous[r];
+    }
 }
 
 torch::Tensor toTensor(const FloatMatrix& matrix) {

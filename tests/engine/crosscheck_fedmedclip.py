@@ -165,6 +165,22 @@ class AdamW:
                 p.sub_(lr / (1 - b1 ** self.k) * m / (torch.sqrt(v) / math.sqrt(1 - b2 ** self.k) + eps))
 
 
+def sparsity_step(model, layer, steps):
+    o = model.o
+    with torch.no_grad():
+        w, t = model.p[layer + ".weight"], model.p[layer + ".threshold"]
+        u = w.abs().mean().item()
+        before = model.mask(layer) > 0
+        previous = t.clone()
+        t.add_(torch.exp(-t / u) * o["mask_sparsity_weight"] * u / steps)
+        after = model.mask(layer) > 0
+        missing = math.ceil(o["fam_keep_target"] * len(t) - 1e-9) - int(after.sum())
+        scores = w.abs().mean(1)
+        newly = sorted((r for r in range(len(t)) if before[r] and not after[r]), key=lambda r: (-scores[r].item(), r))
+        for r in newly[:max(0, missing)]:
+            t[r] = previous[r]
+
+
 def train_round(model, optimizer, round_index, features, labels, text, scale):
     o = model.o
     if o["reset_thresholds_each_round"]:
@@ -188,15 +204,13 @@ def train_round(model, optimizer, round_index, features, labels, text, scale):
             terms["total"].backward()
             optimizer.step(trainable, rates, o["weight_decay"])
             # Pruning schedule: in units of the layer's mean row score u, t/u grows by
-            # (lambda / steps) exp(-t/u) after every step while the layer keeps more than the target.
+            # (lambda / steps) exp(-t/u) after every step while the layer keeps more than the
+            # target; rows this step pruned beyond the target (the strongest first) keep their
+            # previous thresholds.
             if o["prune_fam"] and o["use_masks"] and o["mask_sparsity_weight"] > 0:
                 for layer in ("fam.fc1", "fam.fc2"):
                     if model.keep_ratio(layer) > o["fam_keep_target"]:
-                        with torch.no_grad():
-                            u = model.p[layer + ".weight"].abs().mean().item()
-                            t = model.p[layer + ".threshold"]
-                            t.add_(torch.exp(-t / u) * o["mask_sparsity_weight"] * u /
-                                   (len(batches) * o["local_epochs"]))
+                        sparsity_step(model, layer, len(batches) * o["local_epochs"])
             for key in ("contrastive", "mlp", "distillation"):
                 sums[key] += terms[key].item()
             sums["loss"] += terms["total"].item()
