@@ -172,6 +172,31 @@ private slots:
         QFAIL("every seed had its best validation in the last round");
     }
 
+    void aggregationWeightsAreTheSampleCounts() {
+        // Sites of 40 and 8 images: the sample-count average differs from the uniform one, so
+        // the second round starts from a different FAM.
+        const QString root = work_.filePath("unequal-sites");
+        for (const auto& [site, count] : {std::pair<const char*, int>{"big", 20}, {"small", 4}})
+            for (const char* label : {"dark", "light"}) {
+                const QString dir = root + "/" + site + "/" + label;
+                QDir().mkpath(dir);
+                for (int i = 0; i < count; ++i) {
+                    std::vector<std::uint8_t> pixels(16 * 16 * 3);
+                    for (size_t p = 0; p < pixels.size(); ++p)
+                        pixels[p] = std::uint8_t((label[0] == 'd' ? 30 : 200) + (p * 7 + i * 13 + site[0]) % 40);
+                    saveImageFile((dir + QString("/%1.png").arg(i)).toStdString(), RgbImage{16, 16, pixels});
+                }
+            }
+        auto config = baseConfig();
+        config.dataPath = root.toStdString();
+        config.rounds = 2;
+        const auto weighted = runSimulation(config);
+        config.sampleWeightedAggregation = false;
+        const auto uniform = runSimulation(config);
+        QCOMPARE(weighted.rounds[0].meanTrainingLoss, uniform.rounds[0].meanTrainingLoss);
+        QVERIFY(weighted.rounds[1].meanTrainingLoss != uniform.rounds[1].meanTrainingLoss);
+    }
+
     void unreadableFilesAreListedNotFatal() {
         // Two sites, two classes of generated images, plus a corrupt JPEG and a text file.
         const QString root = work_.filePath("broken-sites");
