@@ -29,7 +29,7 @@ struct FedMedClipOptions {
     // whatever the number of steps; it acts only while the layer keeps more than
     // famKeepTarget of its rows. The task loss keeps the rows it needs (straight-through step).
     bool pruneFam = true;
-    double maskSparsityWeight = 0.1;  // lambda: per-round threshold rise, in mean row scores
+    double maskSparsityWeight = 0.3;  // lambda: per-round threshold rise, in mean row scores
     double famKeepTarget = 0.5;       // share of FAM rows the sparsity term prunes down to
     // Mask-aware aggregation: each FAM row averaged over the sites that kept it, and a site
     // keeps its own weights for the rows it pruned (see receiveGlobalFam).
