@@ -25,6 +25,7 @@ struct MethodRow {
     double peakMb = 0;
     std::vector<std::pair<std::string, double>> siteAccuracy;
     Json codecBytes;
+    std::vector<double> famKeep;  // best round, mean over sites, per FAM layer
 };
 
 MethodRow readRow(const std::string& path) {
@@ -44,6 +45,7 @@ MethodRow readRow(const std::string& path) {
     row.extractionSeconds = j.value("feature_extraction_seconds", 0.0);
     row.peakMb = j.value("peak_resident_bytes", 0.0) / 1048576.0;
     row.codecBytes = j.value("final_upload_bytes_by_codec", Json::object());
+    row.famKeep = j.value("best_round_fam_keep_ratios", std::vector<double>{});
     const auto& sites = j.at("sites");
     for (const auto& site : sites) {
         row.siteAccuracy.emplace_back(site.at("site").get<std::string>(), site.at("test").value("accuracy", 0.0));
@@ -80,6 +82,13 @@ std::string bytes(double value) {
     return format("%.0f B", value);
 }
 
+std::string keepRatios(const std::vector<double>& ratios) {
+    if (ratios.empty()) return "-";
+    std::string text;
+    for (size_t i = 0; i < ratios.size(); ++i) text += (i ? " / " : "") + format("%.2f", ratios[i]);
+    return text;
+}
+
 std::string ratio(double numerator, double denominator) {
     return denominator > 0 && numerator > 0 ? format("%.0fx", numerator / denominator) : "n/a";
 }
@@ -97,21 +106,22 @@ std::string writeBenchmarkTables(const std::vector<std::string>& resultJsonPaths
     md << "Machine: " << description.machine << ". Bundle: " << description.bundle << ". Data: " << description.data
        << ".\n\n";
     md << "| method | rounds | mean acc % | bal. acc % | macro F1 % | ECE | held-out acc % | s/round (train) | "
-          "s/round (total) | upload/site/round | total traffic | peak RSS |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+          "s/round (total) | upload/site/round | total traffic | FAM keep | peak RSS |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     std::ofstream csv(outputPrefix + ".csv");
     csv << "method,rounds,mean_accuracy,balanced_accuracy,macro_f1,ece,held_out_accuracy,seconds_per_round_training,"
-           "seconds_per_round_total,upload_bytes_per_site_per_round,total_bytes,peak_resident_mb\n";
+           "seconds_per_round_total,upload_bytes_per_site_per_round,total_bytes,fam_keep_ratios,peak_resident_mb\n";
     Json json;
     for (const auto& row : rows) {
         md << "| " << row.method << " | " << row.rounds << " | " << percent(row.accuracy) << " | "
            << percent(row.balancedAccuracy) << " | " << percent(row.macroF1) << " | " << format("%.3f", row.ece)
            << " | " << percent(row.heldOutAccuracy) << " | " << format("%.4f", row.trainingSeconds) << " | "
            << format("%.4f", row.roundSeconds) << " | " << bytes(row.uploadBytes) << " | " << bytes(row.totalBytes)
-           << " | " << format("%.0f MB", row.peakMb) << " |\n";
+           << " | " << keepRatios(row.famKeep) << " | " << format("%.0f MB", row.peakMb) << " |\n";
         csv << row.method << ',' << row.rounds << ',' << row.accuracy << ',' << row.balancedAccuracy << ','
             << row.macroF1 << ',' << row.ece << ',' << row.heldOutAccuracy << ',' << row.trainingSeconds << ','
-            << row.roundSeconds << ',' << row.uploadBytes << ',' << row.totalBytes << ',' << row.peakMb << "\n";
+            << row.roundSeconds << ',' << row.uploadBytes << ',' << row.totalBytes << ",\"" << keepRatios(row.famKeep)
+            << "\"," << row.peakMb << "\n";
         Json entry{{"method", row.method},         {"rounds", row.rounds},
                    {"mean_accuracy", row.accuracy}, {"balanced_accuracy", row.balancedAccuracy},
                    {"macro_f1", row.macroF1},       {"ece", row.ece},
@@ -120,6 +130,7 @@ std::string writeBenchmarkTables(const std::vector<std::string>& resultJsonPaths
                    {"seconds_per_round_total", row.roundSeconds},
                    {"upload_bytes_per_site_per_round", row.uploadBytes},
                    {"total_bytes", row.totalBytes},
+                   {"fam_keep_ratios", row.famKeep},
                    {"peak_resident_mb", row.peakMb},
                    {"feature_extraction_seconds", row.extractionSeconds},
                    {"final_upload_bytes_by_codec", row.codecBytes}};

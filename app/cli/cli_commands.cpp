@@ -114,6 +114,19 @@ void addModelOptions(QCommandLineParser& parser) {
         {"no-distillation", "Ablation: no KL distillation between FAM and MLP."},
         {"no-adaptive", "Ablation: unweighted distillation (alpha unused)."},
         {"no-masks", "Ablation: plain linear layers, no pruning masks."},
+        {"no-pruning", "No sparsity term on the FAM's thresholds (masks learn from the task loss only)."},
+        {"keep-target", "Share of FAM rows the sparsity term prunes down to (default 0.5).", "R"},
+        {"sparsity-weight", "Sparsity term: per-round threshold rise in mean row scores (default 0.3).", "L"},
+        {"plain-aggregation", "Average FAM rows over all sites, pruned ones as sent (not mask-aware)."},
+        {"drop-last", "Released code: drop each epoch's last partial batch."},
+        {"attached-teacher", "Released code: distillation gradient reaches the teacher too."},
+        {"raw-fam-input", "Released code: the raw (not L2-normalised) image feature enters the FAM."},
+        {"mask-cutoff", "Released code: a row is kept iff score - threshold > C (released 0.01).", "C"},
+        {"reversed-mask-gradient", "Released code: the step passes gradient only where |u - t| > 1."},
+        {"private-thresholds", "Released code: thresholds are not sent."},
+        {"reset-thresholds", "Released code: thresholds reset to 0 every round."},
+        {"softmax-twice-entropy", "Released code: entropy as -sum p log softmax(p)."},
+        {"fresh-optimizer", "Released code: AdamW re-created every round."},
         {"uniform-aggregation", "Average FAMs with weights 1/K instead of sample counts."},
         {"out", "Write <prefix>.json and <prefix>.csv.", "PREFIX"},
     });
@@ -126,6 +139,25 @@ void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& confi
     if (parser.isSet("no-distillation")) config.options.useDistillation = false;
     if (parser.isSet("no-adaptive")) config.options.adaptiveWeighting = false;
     if (parser.isSet("no-masks")) config.options.useMasks = false;
+    auto number = [&](const char* name) {
+        bool ok = false;
+        const double value = parser.value(name).toDouble(&ok);
+        if (!ok) throw Error(std::string("--") + name + " needs a number, not '" + str(parser.value(name)) + "'");
+        return value;
+    };
+    if (parser.isSet("no-pruning")) config.options.pruneFam = false;
+    if (parser.isSet("keep-target")) config.options.famKeepTarget = number("keep-target");
+    if (parser.isSet("sparsity-weight")) config.options.maskSparsityWeight = number("sparsity-weight");
+    if (parser.isSet("plain-aggregation")) config.options.maskAwareAggregation = false;
+    if (parser.isSet("drop-last")) config.options.dropLastBatch = true;
+    if (parser.isSet("attached-teacher")) config.options.detachTeacher = false;
+    if (parser.isSet("raw-fam-input")) config.options.normaliseFamInput = false;
+    if (parser.isSet("mask-cutoff")) config.options.maskForwardCutoff = number("mask-cutoff");
+    if (parser.isSet("reversed-mask-gradient")) config.options.maskGradient = MaskGradient::ReversedWindow;
+    if (parser.isSet("private-thresholds")) config.options.shareThresholds = false;
+    if (parser.isSet("reset-thresholds")) config.options.resetThresholdsEachRound = true;
+    if (parser.isSet("softmax-twice-entropy")) config.options.entropyOnSoftmaxTwice = true;
+    if (parser.isSet("fresh-optimizer")) config.options.keepOptimizerState = false;
     if (parser.isSet("uniform-aggregation")) config.sampleWeightedAggregation = false;
     if (parser.isSet("rounds")) config.rounds = intOption(parser, "rounds");
     config.method = str(parser.value("method"));

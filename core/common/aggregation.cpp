@@ -1,7 +1,10 @@
 #include "common/aggregation.h"
 
+#include "common/codec.h"
+
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 namespace fmc {
@@ -73,10 +76,10 @@ void checkSameLayout(const ParameterSet& reference, const ParameterSet& candidat
     checkValueCounts(candidate, what);
 }
 
-ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
-    const char* who = "federatedAverage";
-    checkUpdates(updates, who);
-    const std::size_t K = updates.size();
+namespace {
+
+// Normalised weights (uniform when empty), validated.
+std::vector<double> normalisedWeights(const std::vector<double>& weights, std::size_t K, const char* who) {
     std::vector<double> w(K, 1.0);
     if (!weights.empty()) {
         if (weights.size() != K)
@@ -93,6 +96,55 @@ ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const st
     }
     if (!(total > 0.0)) throw Error(std::string(who) + ": weights sum to zero");
     for (double& x : w) x /= total;
+    return w;
+}
+
+}  // namespace
+
+ParameterSet maskAwareAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
+    const char* who = "maskAwareAverage";
+    checkUpdates(updates, who);
+    const std::size_t K = updates.size();
+    const auto w = normalisedWeights(weights, K, who);
+    ParameterSet out = federatedAverage(updates, w);
+    std::vector<std::map<std::size_t, std::vector<bool>>> kept;
+    for (const auto& update : updates) kept.push_back(keptRowsOf(update));
+    std::map<std::string, std::size_t> byName;
+    for (std::size_t i = 0; i < out.size(); ++i) byName[out[i].name] = i;
+    for (const auto& [weightIndex, rows] : kept[0]) {
+        const std::string stem = out[weightIndex].name.substr(0, out[weightIndex].name.size() - 7);  // ".weight"
+        const std::size_t thresholdIndex = byName.at(stem + ".threshold");
+        const std::size_t cols = static_cast<std::size_t>(out[weightIndex].shape[1]);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            double keptWeight = 0.0;
+            for (std::size_t k = 0; k < K; ++k)
+                if (kept[k].at(weightIndex)[r]) keptWeight += w[k];
+            float* row = out[weightIndex].values.data() + r * cols;
+            if (!(keptWeight > 0.0)) {  // pruned everywhere: stays pruned
+                std::fill(row, row + cols, 0.0f);
+                continue;
+            }
+            std::vector<double> acc(cols, 0.0);
+            double threshold = 0.0;
+            for (std::size_t k = 0; k < K; ++k) {
+                if (!kept[k].at(weightIndex)[r] || w[k] == 0.0) continue;
+                const double share = w[k] / keptWeight;
+                const float* source = updates[k][weightIndex].values.data() + r * cols;
+                for (std::size_t j = 0; j < cols; ++j) acc[j] += share * static_cast<double>(source[j]);
+                threshold += share * static_cast<double>(updates[k][thresholdIndex].values[r]);
+            }
+            for (std::size_t j = 0; j < cols; ++j) row[j] = static_cast<float>(acc[j]);
+            out[thresholdIndex].values[r] = static_cast<float>(threshold);
+        }
+    }
+    return out;
+}
+
+ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
+    const char* who = "federatedAverage";
+    checkUpdates(updates, who);
+    const std::size_t K = updates.size();
+    const auto w = normalisedWeights(weights, K, who);
 
     ParameterSet out = updates[0];
     for (std::size_t t = 0; t < out.size(); ++t) {

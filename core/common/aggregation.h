@@ -16,6 +16,13 @@ namespace fmc {
 // finite, >= 0 and not all zero; empty weights mean uniform weighting.
 ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights = {});
 
+// Mask-aware weighted mean for masked layers (tensors "X.weight" with "X.threshold", see
+// keptRowsOf in codec.h): each weight row and its threshold are averaged over the updates
+// that kept that row (weights renormalised over them); a row no update kept stays pruned
+// (zero weights, thresholds averaged over all updates, so >= 0). Biases and every other
+// tensor: the plain weighted mean. Without thresholds this is federatedAverage.
+ParameterSet maskAwareAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights = {});
+
 // Coordinate-wise median; with an even number of updates, the mean of the two middle values.
 ParameterSet coordinateMedian(const std::vector<ParameterSet>& updates);
 

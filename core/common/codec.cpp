@@ -114,8 +114,9 @@ bool endsWith(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// For each tensor index: the kept-row bitmap (one bool per row) if it is row-masked.
-std::map<std::size_t, std::vector<bool>> computeRowMasks(const ParameterSet& parameters) {
+}  // namespace
+
+std::map<std::size_t, std::vector<bool>> keptRowsOf(const ParameterSet& parameters) {
     std::map<std::string, std::size_t> byName;
     for (std::size_t i = 0; i < parameters.size(); ++i) byName[parameters[i].name] = i;
 
@@ -141,6 +142,8 @@ std::map<std::size_t, std::vector<bool>> computeRowMasks(const ParameterSet& par
     }
     return masks;
 }
+
+namespace {
 
 // ---- zlib -----------------------------------------------------------------------------
 
@@ -348,7 +351,7 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
 
     const bool int8 = kind == CodecKind::MaskAwareInt8Zlib;
     std::map<std::size_t, std::vector<bool>> masks;
-    if (kind == CodecKind::MaskAwareFp16Zlib || int8) masks = computeRowMasks(parameters);
+    if (kind == CodecKind::MaskAwareFp16Zlib || int8) masks = keptRowsOf(parameters);
     auto layoutOf = [&](std::size_t i) {
         if (masks.count(i)) return kLayoutRowMasked;
         return int8 && parameters[i].shape.size() == 2 ? kLayoutInt8Rows : kLayoutDense;

@@ -46,6 +46,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,11 @@ CodecKind codecFromName(const std::string& name);
 // +-inf, values below half the smallest subnormal give +-0, NaN stays NaN (quiet).
 std::uint16_t floatToHalf(float value);
 float halfToFloat(std::uint16_t bits);
+
+// The row rule the mask-aware codec and mask-aware aggregation share: for each rank-2 tensor
+// "X.weight" with a sibling "X.threshold" of one value per row, by tensor index, one bool per
+// row, true where the row is kept (mean_j |W_rj| > threshold_r, the masked layer's own rule).
+std::map<std::size_t, std::vector<bool>> keptRowsOf(const ParameterSet& parameters);
 
 // zlib crc32 of a byte range, the checksum the payload ends with (for tools and tests).
 std::uint32_t payloadCrc32(const std::uint8_t* data, std::size_t size);

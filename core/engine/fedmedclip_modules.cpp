@@ -1,5 +1,6 @@
 #include "engine/fedmedclip_modules.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace fmc::detail {
@@ -9,10 +10,11 @@ namespace {
 // long-tailed estimator (2 - 4|x| near 0, 0.4 up to |x| = 1). Reversed: the released code's
 // bug, gradient only where |x| > 1.
 struct StraightThroughStep : public torch::autograd::Function<StraightThroughStep> {
-    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, bool reversed) {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, bool reversed,
+                                 double cutoff) {
         ctx->save_for_backward({x});
         ctx->saved_data["reversed"] = reversed;
-        return (x > 0).to(x.scalar_type());
+        return (x > cutoff).to(x.scalar_type());
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -26,14 +28,15 @@ struct StraightThroughStep : public torch::autograd::Function<StraightThroughSte
             surrogate = torch::where(magnitude <= 0.4, 2 - 4 * magnitude,
                                      torch::where(magnitude <= 1, torch::full_like(x, 0.4), torch::zeros_like(x)));
         }
-        return {gradOutput[0] * surrogate, torch::Tensor()};
+        return {gradOutput[0] * surrogate, torch::Tensor(), torch::Tensor()};
     }
 };
 
 }  // namespace
 
-MaskedLinearImpl::MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled)
-    : gradient_(gradient), enabled_(enabled) {
+MaskedLinearImpl::MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled,
+                                   double cutoff)
+    : gradient_(gradient), enabled_(enabled), cutoff_(cutoff) {
     // nn.Linear's initialisation, so an unpruned layer starts exactly like the released code.
     const double bound = 1.0 / std::sqrt(static_cast<double>(in));
     weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
@@ -44,7 +47,7 @@ MaskedLinearImpl::MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradie
 torch::Tensor MaskedLinearImpl::mask() {
     if (!enabled_) return torch::ones({weight.size(0), 1}, weight.options());
     const auto score = weight.abs().mean(1) - threshold;
-    return StraightThroughStep::apply(score, gradient_ == MaskGradient::ReversedWindow).unsqueeze(1);
+    return StraightThroughStep::apply(score, gradient_ == MaskGradient::ReversedWindow, cutoff_).unsqueeze(1);
 }
 
 torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& x) {
@@ -61,30 +64,35 @@ void MaskedLinearImpl::resetThresholds() {
     threshold.zero_();
 }
 
-FeatureAdapterImpl::FeatureAdapterImpl(std::int64_t dim, MaskGradient gradient, bool masks) {
-    fc1 = register_module("fc1", MaskedLinear(dim, dim, gradient, masks));
-    fc2 = register_module("fc2", MaskedLinear(dim, dim, gradient, masks));
+double MaskedLinearImpl::meanRowScore() {
+    torch::NoGradGuard noGrad;
+    return weight.abs().mean().item<double>();
 }
 
-torch::Tensor FeatureAdapterImpl::forward(const torch::Tensor& normalisedFeatures) {
-    auto h = fc1(normalisedFeatures);
+FeatureAdapterImpl::FeatureAdapterImpl(std::int64_t dim, MaskGradient gradient, bool masks, double cutoff) {
+    fc1 = register_module("fc1", MaskedLinear(dim, dim, gradient, masks, cutoff));
+    fc2 = register_module("fc2", MaskedLinear(dim, dim, gradient, masks, cutoff));
+}
+
+torch::Tensor FeatureAdapterImpl::forward(const torch::Tensor& features) {
+    auto h = fc1(features);
     // Instance norm of a [B, D] input: each sample normalised across its D features.
     h = (h - h.mean(1, true)) / torch::sqrt(h.var(1, false, true) + 1e-5);
     h = torch::relu(h);
     const auto attention = torch::softmax(fc2(h), 1);
-    return torch::nn::functional::normalize(attention * normalisedFeatures,
+    return torch::nn::functional::normalize(attention * features,
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 
 MaskedMlpImpl::MaskedMlpImpl(std::int64_t in, std::int64_t hidden, std::int64_t classes, MaskGradient gradient,
-                             bool masks) {
-    fc1 = register_module("fc1", MaskedLinear(in, hidden, gradient, masks));
+                             bool masks, double cutoff) {
+    fc1 = register_module("fc1", MaskedLinear(in, hidden, gradient, masks, cutoff));
     bn1 = register_module("bn1", torch::nn::BatchNorm1d(hidden));
-    fc2 = register_module("fc2", MaskedLinear(hidden, hidden, gradient, masks));
+    fc2 = register_module("fc2", MaskedLinear(hidden, hidden, gradient, masks, cutoff));
     bn2 = register_module("bn2", torch::nn::BatchNorm1d(hidden));
-    fc3 = register_module("fc3", MaskedLinear(hidden, hidden, gradient, masks));
+    fc3 = register_module("fc3", MaskedLinear(hidden, hidden, gradient, masks, cutoff));
     bn3 = register_module("bn3", torch::nn::BatchNorm1d(hidden));
-    fc4 = register_module("fc4", MaskedLinear(hidden, classes, gradient, masks));
+    fc4 = register_module("fc4", MaskedLinear(hidden, classes, gradient, masks, cutoff));
 }
 
 torch::Tensor MaskedMlpImpl::forward(const torch::Tensor& x) {
@@ -102,9 +110,10 @@ torch::Tensor contrastiveLoss(const torch::Tensor& adapted, const torch::Tensor&
 }
 
 torch::Tensor classwiseDistillation(const torch::Tensor& teacherLogits, const torch::Tensor& studentLogits,
-                                    double temperature) {
+                                    double temperature, bool detachTeacher) {
     // dim 0 is the batch: each class column becomes a distribution over the samples.
-    const auto teacherLog = torch::log_softmax(teacherLogits.detach() / temperature, 0);
+    const auto teacherLog =
+        torch::log_softmax((detachTeacher ? teacherLogits.detach() : teacherLogits) / temperature, 0);
     const auto studentLog = torch::log_softmax(studentLogits / temperature, 0);
     const auto perClass = (teacherLog.exp() * (teacherLog - studentLog)).sum(0);
     return perClass.mean();
@@ -121,6 +130,87 @@ torch::Tensor adaptiveAlpha(const torch::Tensor& famEntropy, const torch::Tensor
     const auto wF = 1.0 / (famEntropy + tiny);
     const auto wM = 1.0 / (mlpEntropy + tiny);
     return (wM / (wF + wM)).mean();
+}
+
+torch::Tensor famInput(const torch::Tensor& rawFeatures, const FedMedClipOptions& options) {
+    if (!options.normaliseFamInput) return rawFeatures;
+    return torch::nn::functional::normalize(rawFeatures, torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+BatchLoss batchLoss(FeatureAdapter& fam, MaskedMlp& mlp, const torch::Tensor& input, const torch::Tensor& labels,
+                    const torch::Tensor& classText, double logitScale, const FedMedClipOptions& o) {
+    BatchLoss loss;
+    const auto adapted = fam(input);
+    loss.contrastive = contrastiveLoss(adapted, classText.index_select(0, labels), logitScale);
+    loss.total = loss.contrastive;
+    if (!o.useMlp) return loss;
+    const auto mlpLogits = mlp(adapted);
+    loss.mlp = torch::nn::functional::cross_entropy(mlpLogits, labels);
+    loss.total = loss.total + loss.mlp;
+    if (!o.useDistillation) return loss;
+    const auto similarity = adapted.matmul(classText.t());
+    loss.mlpTeaches = classwiseDistillation(mlpLogits, similarity, o.distillationTemperature, o.detachTeacher);
+    loss.famTeaches = classwiseDistillation(similarity, mlpLogits, o.distillationTemperature, o.detachTeacher);
+    if (o.adaptiveWeighting) {
+        torch::NoGradGuard noGrad;
+        loss.alpha = adaptiveAlpha(entropyOfLogits(100.0 * similarity, o.entropyOnSoftmaxTwice),
+                                   entropyOfLogits(mlpLogits, o.entropyOnSoftmaxTwice))
+                         .item<double>();
+    }
+    loss.distillation = (loss.alpha * loss.mlpTeaches + (1 - loss.alpha) * loss.famTeaches) / 2;
+    loss.total = loss.total + o.distillationWeight * loss.distillation;
+    return loss;
+}
+
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp,
+                                                   const FedMedClipOptions& o, int round) {
+    auto groupOptions = [&](double lr) {
+        return std::make_unique<torch::optim::AdamWOptions>(
+            torch::optim::AdamWOptions(lr * std::pow(o.learningRateDecay, round))
+                .betas({0.9, 0.98})
+                .eps(1e-6)
+                .weight_decay(o.weightDecay));
+    };
+    auto trainable = [](const std::vector<torch::Tensor>& all) {
+        std::vector<torch::Tensor> selected;
+        for (const auto& p : all)
+            if (p.requires_grad()) selected.push_back(p);
+        return selected;
+    };
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(trainable(fam->parameters()), groupOptions(o.famLearningRate));
+    if (o.useMlp) groups.emplace_back(trainable(mlp->parameters()), groupOptions(o.mlpLearningRate));
+    return std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(o.famLearningRate));
+}
+
+void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& o, int stepsThisRound) {
+    if (!o.useMasks || !o.pruneFam || o.maskSparsityWeight <= 0 || stepsThisRound < 1) return;
+    if (layer->keepRatio() <= o.famKeepTarget) return;
+    const double unit = layer->meanRowScore();
+    if (!(unit > 0)) return;
+    torch::NoGradGuard noGrad;
+    auto& t = layer->threshold;
+    const auto keptBefore = layer->mask().squeeze(1).to(torch::kCPU);
+    const auto previous = t.clone();
+    t.add_(torch::exp(-t / unit) * (o.maskSparsityWeight * unit / stepsThisRound));
+    // Never below the target in one step: of the rows this step pruned, the strongest (highest
+    // score) get their previous thresholds back until the layer keeps its target share.
+    const auto rows = keptBefore.size(0);
+    const auto minimumKept = static_cast<std::int64_t>(std::ceil(o.famKeepTarget * rows - 1e-9));
+    const auto keptAfter = layer->mask().squeeze(1).to(torch::kCPU);
+    auto missing = minimumKept - static_cast<std::int64_t>(keptAfter.sum().item<double>());
+    if (missing <= 0) return;
+    const auto scores = layer->weight.abs().mean(1).to(torch::kCPU);
+    std::vector<std::int64_t> newlyPruned;
+    for (std::int64_t r = 0; r < rows; ++r)
+        if (keptBefore[r].item<float>() > 0 && keptAfter[r].item<float>() == 0) newlyPruned.push_back(r);
+    std::stable_sort(newlyPruned.begin(), newlyPruned.end(), [&](std::int64_t a, std::int64_t b) {
+        return scores[a].item<float>() > scores[b].item<float>();
+    });
+    for (std::int64_t r : newlyPruned) {
+        if (missing-- <= 0) break;
+        t[r] = previous[r];
+    }
 }
 
 torch::Tensor toTensor(const FloatMatrix& matrix) {

@@ -8,20 +8,24 @@
 namespace fmc::detail {
 
 // Linear layer whose output rows are kept or pruned as a whole: row r is kept iff
-// mean_j |W_rj| > t_r. The step has a straight-through gradient so t learns.
+// mean_j |W_rj| - t_r > cutoff (cutoff 0; the released code's 0.01). The step has a
+// straight-through gradient so t learns.
 class MaskedLinearImpl : public torch::nn::Module {
 public:
-    MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled);
+    MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled, double cutoff = 0.0);
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor mask();  // 1 for kept rows, 0 for pruned rows (with gradient to W and t)
     double keepRatio();
     void resetThresholds();
+    // mean_j |W_rj| over all rows: the unit of the pruning schedule (no gradient).
+    double meanRowScore();
 
     torch::Tensor weight, bias, threshold;
 
 private:
     MaskGradient gradient_;
     bool enabled_;
+    double cutoff_;
 };
 TORCH_MODULE(MaskedLinear);
 
@@ -29,8 +33,9 @@ TORCH_MODULE(MaskedLinear);
 // applied multiplicatively to the (normalised) image feature, then L2-normalised.
 class FeatureAdapterImpl : public torch::nn::Module {
 public:
-    FeatureAdapterImpl(std::int64_t dim, MaskGradient gradient, bool masks);
-    torch::Tensor forward(const torch::Tensor& normalisedFeatures);
+    FeatureAdapterImpl(std::int64_t dim, MaskGradient gradient, bool masks, double cutoff = 0.0);
+    // `features`: the L2-normalised image features (the released code: the raw ones).
+    torch::Tensor forward(const torch::Tensor& features);
     MaskedLinear fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(FeatureAdapter);
@@ -38,7 +43,8 @@ TORCH_MODULE(FeatureAdapter);
 // Private classifier: 4 masked layers, batch norm + ReLU between them.
 class MaskedMlpImpl : public torch::nn::Module {
 public:
-    MaskedMlpImpl(std::int64_t in, std::int64_t hidden, std::int64_t classes, MaskGradient gradient, bool masks);
+    MaskedMlpImpl(std::int64_t in, std::int64_t hidden, std::int64_t classes, MaskGradient gradient, bool masks,
+                  double cutoff = 0.0);
     torch::Tensor forward(const torch::Tensor& x);
     MaskedLinear fc1{nullptr}, fc2{nullptr}, fc3{nullptr}, fc4{nullptr};
     torch::nn::BatchNorm1d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
@@ -49,9 +55,10 @@ TORCH_MODULE(MaskedMlp);
 torch::Tensor contrastiveLoss(const torch::Tensor& adapted, const torch::Tensor& ownTextFeatures, double logitScale);
 
 // Class-wise KL(teacher || student): per class, softmax over the batch at temperature T,
-// KL summed over the batch, averaged over classes. The teacher is detached.
+// KL summed over the batch, averaged over classes. The teacher is detached unless
+// `detachTeacher` is false (the released code).
 torch::Tensor classwiseDistillation(const torch::Tensor& teacherLogits, const torch::Tensor& studentLogits,
-                                    double temperature);
+                                    double temperature, bool detachTeacher = true);
 
 // Per-sample entropy of softmax(logits); `softmaxTwice` reproduces the released code's
 // -sum p log softmax(p).
@@ -59,6 +66,28 @@ torch::Tensor entropyOfLogits(const torch::Tensor& logits, bool softmaxTwice);
 
 // alpha = mean(w_M / (w_F + w_M)) with w = 1/H: the weight of the MLP-teaches-FAM direction.
 torch::Tensor adaptiveAlpha(const torch::Tensor& famEntropy, const torch::Tensor& mlpEntropy);
+
+// The FAM's input: the image features L2-normalised, or raw (options.normaliseFamInput false).
+torch::Tensor famInput(const torch::Tensor& rawFeatures, const FedMedClipOptions& options);
+
+// The loss of one batch (famInput rows, labels) and its terms, with the graph for backward.
+struct BatchLoss {
+    torch::Tensor total, contrastive, mlp, distillation, mlpTeaches, famTeaches;
+    double alpha = 0.5;  // weight of D(O->S); 0.5 when adaptive weighting is off
+};
+BatchLoss batchLoss(FeatureAdapter& fam, MaskedMlp& mlp, const torch::Tensor& input, const torch::Tensor& labels,
+                    const torch::Tensor& classText, double logitScale, const FedMedClipOptions& options);
+
+// AdamW over the trainable FAM (group 0) and MLP (group 1) parameters at the learning rates
+// of round `round` (0-based): initial rate x decay^round.
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp,
+                                                   const FedMedClipOptions& options, int round);
+
+// The pruning schedule's step for one FAM layer after one of the round's `stepsThisRound`
+// optimiser steps: with u the layer's mean row score, t/u <- t/u + (lambda / steps) exp(-t/u),
+// the decoupled gradient step of the sparsity term sum exp(-t/u); only while the layer keeps
+// more than options.famKeepTarget of its rows.
+void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& options, int stepsThisRound);
 
 torch::Tensor toTensor(const FloatMatrix& matrix);
 FloatMatrix toMatrix(const torch::Tensor& tensor);

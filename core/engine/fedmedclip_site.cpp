@@ -19,7 +19,12 @@ FedMedClipOptions FedMedClipOptions::releasedCode() {
     options.entropyOnSoftmaxTwice = true;
     options.adaptiveWeighting = false;
     options.keepOptimizerState = false;
-    options.maskSparsityWeight = 0.0;
+    options.pruneFam = false;
+    options.maskAwareAggregation = false;
+    options.dropLastBatch = true;
+    options.detachTeacher = false;
+    options.normaliseFamInput = false;
+    options.maskForwardCutoff = 0.01;
     return options;
 }
 
@@ -37,6 +42,17 @@ namespace {
 std::mutex& initialisationMutex() {
     static std::mutex mutex;
     return mutex;
+}
+
+void checkSameFamLayout(const ParameterSet& own, const ParameterSet& global) {
+    if (own.size() != global.size())
+        throw Error("FAM update has " + std::to_string(global.size()) + " tensors, expected " +
+                    std::to_string(own.size()));
+    for (size_t i = 0; i < own.size(); ++i)
+        if (own[i].name != global[i].name || own[i].shape != global[i].shape ||
+            global[i].values.size() != own[i].values.size())
+            throw Error("FAM update tensor " + std::to_string(i) + " ('" + global[i].name +
+                        "') does not match this site's '" + own[i].name + "'");
 }
 
 std::vector<MaskedLinear> maskedLayers(FeatureAdapter& fam, MaskedMlp& mlp, bool withMlp) {
@@ -62,26 +78,7 @@ struct FedMedClipSite::Impl {
 
     double decayedRate(double initial) const { return initial * std::pow(options.learningRateDecay, rounds); }
 
-    void buildOptimizer() {
-        std::vector<torch::optim::OptimizerParamGroup> groups;
-        auto groupOptions = [&](double lr) {
-            return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr)
-                                                                    .betas({0.9, 0.98})
-                                                                    .eps(1e-6)
-                                                                    .weight_decay(options.weightDecay));
-        };
-        auto trainable = [](const std::vector<torch::Tensor>& all) {
-            std::vector<torch::Tensor> selected;
-            for (const auto& p : all)
-                if (p.requires_grad()) selected.push_back(p);
-            return selected;
-        };
-        groups.emplace_back(trainable(fam->parameters()), groupOptions(decayedRate(options.famLearningRate)));
-        if (options.useMlp)
-            groups.emplace_back(trainable(mlp->parameters()), groupOptions(decayedRate(options.mlpLearningRate)));
-        optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups),
-                                                          torch::optim::AdamWOptions(options.famLearningRate));
-    }
+    void buildOptimizer() { optimizer = makeOptimizer(fam, mlp, options, rounds); }
 
     void applyDecayedRates() {
         auto& groups = optimizer->param_groups();
@@ -90,12 +87,19 @@ struct FedMedClipSite::Impl {
             static_cast<torch::optim::AdamWOptions&>(groups[1].options()).lr(decayedRate(options.mlpLearningRate));
     }
 
-    torch::Tensor normalisedFeatures(const FloatMatrix& features) const {
+    torch::Tensor famInputOf(const FloatMatrix& features) const {
         if (features.cols != classText.size(1))
             throw Error("features have dimension " + std::to_string(features.cols) + " but the model expects " +
                         std::to_string(classText.size(1)));
-        return torch::nn::functional::normalize(toTensor(features).to(device),
-                                                torch::nn::functional::NormalizeFuncOptions().dim(1));
+        return famInput(toTensor(features).to(device), options);
+    }
+
+    // Steps of one round: full batches, plus the last partial one unless dropped (and
+    // never a single sample: batch norm cannot train on it).
+    int stepsPerRound(std::int64_t samples) const {
+        const std::int64_t full = samples / options.batchSize, rest = samples % options.batchSize;
+        const bool partial = rest >= 2 && !options.dropLastBatch;
+        return static_cast<int>((full + (partial ? 1 : 0)) * options.localEpochs);
     }
 };
 
@@ -114,8 +118,9 @@ FedMedClipSite::FedMedClipSite(const FloatMatrix& classTextFeatures, float logit
     {
         std::lock_guard<std::mutex> lock(initialisationMutex());
         torch::manual_seed(seed);
-        d->fam = FeatureAdapter(dim, options.maskGradient, options.useMasks);
-        d->mlp = MaskedMlp(dim, options.mlpHiddenSize, classTextFeatures.rows, options.maskGradient, options.useMasks);
+        d->fam = FeatureAdapter(dim, options.maskGradient, options.useMasks, options.maskForwardCutoff);
+        d->mlp = MaskedMlp(dim, options.mlpHiddenSize, classTextFeatures.rows, options.maskGradient, options.useMasks,
+                           options.maskForwardCutoff);
     }
     d->fam->to(d->device);
     d->mlp->to(d->device);
@@ -143,68 +148,35 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
     else
         d->buildOptimizer();
 
-    const auto all = d->normalisedFeatures(features);
+    const auto all = d->famInputOf(features);
     std::vector<std::int64_t> labelValues(labels.begin(), labels.end());
     const auto allLabels = torch::tensor(labelValues, torch::kLong).to(d->device);
+    const int steps = d->stepsPerRound(features.rows);
 
     d->fam->train();
     d->mlp->train();
     LocalTrainingStats stats;
     double alphaSum = 0;
     for (int epoch = 0; epoch < o.localEpochs; ++epoch) {
-        const auto order = torch::randperm(features.rows, d->shuffle, torch::kLong).to(d->device);
+        const auto order = o.shuffle ? torch::randperm(features.rows, d->shuffle, torch::kLong).to(d->device)
+                                     : torch::arange(features.rows, torch::TensorOptions().dtype(torch::kLong).device(d->device));
         for (std::int64_t begin = 0; begin < features.rows; begin += o.batchSize) {
             const auto end = std::min<std::int64_t>(begin + o.batchSize, features.rows);
             if (end - begin < 2) break;  // batch norm cannot train on a single sample
+            if (o.dropLastBatch && end - begin < o.batchSize) break;
             const auto index = order.slice(0, begin, end);
-            const auto x = all.index_select(0, index);
-            const auto y = allLabels.index_select(0, index);
-
-            const auto adapted = d->fam(x);
-            const auto contrastive = contrastiveLoss(adapted, d->classText.index_select(0, y), d->logitScale);
-            auto loss = contrastive;
-            double mlpLossValue = 0, distillValue = 0;
-            if (o.useMlp) {
-                const auto mlpLogits = d->mlp(adapted);
-                const auto mlpLoss = torch::nn::functional::cross_entropy(mlpLogits, y);
-                loss = loss + mlpLoss;
-                mlpLossValue = mlpLoss.item<double>();
-                if (o.useDistillation) {
-                    const auto similarity = adapted.matmul(d->classText.t());
-                    const auto mlpTeaches = classwiseDistillation(mlpLogits, similarity, o.distillationTemperature);
-                    const auto famTeaches = classwiseDistillation(similarity, mlpLogits, o.distillationTemperature);
-                    torch::Tensor distill;
-                    if (o.adaptiveWeighting) {
-                        torch::Tensor alpha;
-                        {
-                            torch::NoGradGuard noGrad;
-                            alpha = adaptiveAlpha(entropyOfLogits(100.0 * similarity, o.entropyOnSoftmaxTwice),
-                                                  entropyOfLogits(mlpLogits, o.entropyOnSoftmaxTwice));
-                        }
-                        alphaSum += alpha.item<double>();
-                        distill = (alpha * mlpTeaches + (1 - alpha) * famTeaches) / 2;
-                    } else {
-                        alphaSum += 0.5;
-                        distill = (mlpTeaches + famTeaches) / 2;
-                    }
-                    loss = loss + o.distillationWeight * distill;
-                    distillValue = distill.item<double>();
-                }
-            }
-            if (o.useMasks && o.maskSparsityWeight > 0) {
-                torch::Tensor sparsity = torch::zeros({}, all.options());
-                for (auto& layer : d->layers()) sparsity = sparsity + torch::exp(-layer->threshold).sum();
-                loss = loss + o.maskSparsityWeight * sparsity;
-            }
-
+            const auto loss = batchLoss(d->fam, d->mlp, all.index_select(0, index), allLabels.index_select(0, index),
+                                        d->classText, d->logitScale, o);
             d->optimizer->zero_grad();
-            loss.backward();
+            loss.total.backward();
             d->optimizer->step();
+            for (auto* layer : {&d->fam->fc1, &d->fam->fc2}) applySparsityStep(*layer, o, steps);
 
-            stats.loss += loss.item<double>();
-            stats.contrastiveLoss += contrastive.item<double>();
-            stats.mlpLoss += mlpLossValue;
-            stats.distillationLoss += distillValue;
+            stats.loss += loss.total.item<double>();
+            stats.contrastiveLoss += loss.contrastive.item<double>();
+            if (loss.mlp.defined()) stats.mlpLoss += loss.mlp.item<double>();
+            if (loss.distillation.defined()) stats.distillationLoss += loss.distillation.item<double>();
+            alphaSum += loss.alpha;
             stats.samples += static_cast<int>(end - begin);
             ++stats.steps;
         }
@@ -228,9 +200,10 @@ SitePrediction FedMedClipSite::predict(const FloatMatrix& features) const {
     torch::InferenceMode inference;
     d->fam->eval();
     d->mlp->eval();
-    const auto x = d->normalisedFeatures(features);
+    const auto x = d->famInputOf(features);
     const auto& o = d->options;
-    const auto similarity = d->fam(x).matmul(d->classText.t());
+    const auto adapted = d->fam(x);
+    const auto similarity = adapted.matmul(d->classText.t());
     const auto famLogits = 100.0 * similarity;
     const auto famProbabilities = torch::softmax(famLogits, 1);
     SitePrediction prediction;
@@ -241,7 +214,7 @@ SitePrediction FedMedClipSite::predict(const FloatMatrix& features) const {
         prediction.ensemble = prediction.famOnly;
         return prediction;
     }
-    const auto mlpLogits = d->mlp(d->fam(x));
+    const auto mlpLogits = d->mlp(adapted);
     const auto mlpProbabilities = torch::softmax(mlpLogits, 1);
     const auto mlpEntropy = entropyOfLogits(mlpLogits, o.entropyOnSoftmaxTwice);
     // Trust the less uncertain branch more: a = H_F / (H_F + H_M) is the MLP's weight.
@@ -274,6 +247,36 @@ void FedMedClipSite::setFamParameters(const ParameterSet& parameters) {
         if (!target) throw Error("FAM update has unknown tensor '" + tensor.name + "'");
         assignParameter(*target, tensor);
     }
+}
+
+void FedMedClipSite::receiveGlobalFam(const ParameterSet& global) {
+    if (!d->options.maskAwareAggregation || !d->options.useMasks || !d->options.shareThresholds) {
+        setFamParameters(global);
+        return;
+    }
+    std::map<std::string, std::vector<bool>> prunedHere;
+    for (auto* layer : {&d->fam->fc1, &d->fam->fc2}) {
+        torch::NoGradGuard noGrad;
+        const auto kept = (*layer)->mask().squeeze(1).to(torch::kCPU);
+        std::vector<bool> pruned(static_cast<size_t>(kept.size(0)));
+        for (std::int64_t r = 0; r < kept.size(0); ++r) pruned[static_cast<size_t>(r)] = kept[r].item<float>() == 0;
+        prunedHere[layer == &d->fam->fc1 ? "fc1" : "fc2"] = std::move(pruned);
+    }
+    const auto own = famParameters();
+    auto merged = global;
+    checkSameFamLayout(own, merged);
+    for (size_t i = 0; i < merged.size(); ++i) {
+        auto& tensor = merged[i];
+        const auto stem = tensor.name.substr(0, tensor.name.find('.'));
+        const auto field = tensor.name.substr(tensor.name.find('.') + 1);
+        if (field != "weight" && field != "threshold") continue;
+        const auto& pruned = prunedHere.at(stem);
+        const std::int64_t cols = tensor.shape.size() == 2 ? tensor.shape[1] : 1;
+        for (std::int64_t r = 0; r < static_cast<std::int64_t>(pruned.size()); ++r)
+            if (pruned[static_cast<size_t>(r)])
+                std::copy_n(own[i].values.begin() + r * cols, cols, tensor.values.begin() + r * cols);
+    }
+    setFamParameters(merged);
 }
 
 ParameterSet FedMedClipSite::fullState() const {

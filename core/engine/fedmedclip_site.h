@@ -23,12 +23,29 @@ struct FedMedClipOptions {
     bool adaptiveWeighting = true;  // use alpha to weight the two distillation directions
     bool useMasks = true;
 
+    // Pruning by design (docs/method.md, "Pruning"): the sparsity term lambda * sum exp(-t/u)
+    // on the FAM's thresholds, applied as a decoupled step spread over the round's optimiser
+    // steps, so every round raises a layer's thresholds by about lambda * (its mean row score)
+    // whatever the number of steps; it acts only while the layer keeps more than
+    // famKeepTarget of its rows. The task loss keeps the rows it needs (straight-through step).
+    bool pruneFam = true;
+    double maskSparsityWeight = 0.3;  // lambda: per-round threshold rise, in mean row scores
+    double famKeepTarget = 0.5;       // share of FAM rows the sparsity term prunes down to
+    // Mask-aware aggregation: each FAM row averaged over the sites that kept it, and a site
+    // keeps its own weights for the rows it pruned (see receiveGlobalFam).
+    bool maskAwareAggregation = true;
+
     // Where the released code differs from the paper; defaults follow the paper's intent.
     MaskGradient maskGradient = MaskGradient::Window;
     bool shareThresholds = true;            // released code drops them from the upload ...
     bool resetThresholdsEachRound = false;  // ... and starts every round from zero
     bool entropyOnSoftmaxTwice = false;     // released code: -sum p log softmax(p)
     bool keepOptimizerState = true;         // released code re-creates AdamW every round
+    bool dropLastBatch = false;             // released code: DataLoader(drop_last=True)
+    bool detachTeacher = true;              // released code: gradient reaches the teacher too
+    bool normaliseFamInput = true;          // released code: the raw image feature enters the FAM
+    double maskForwardCutoff = 0.0;         // released code: row kept iff u - t > 0.01
+    bool shuffle = true;                    // false: samples in the given order (cross-checks)
 
     // Hyperparameters from the released training script.
     double famLearningRate = 5e-4;
@@ -40,9 +57,6 @@ struct FedMedClipOptions {
     double distillationWeight = 0.04;
     double distillationTemperature = 2.0;
     int mlpHiddenSize = 512;
-    // Pressure towards pruning (dynamic sparse training's sum exp(-t)); 0 leaves pruning to
-    // the task loss alone.
-    double maskSparsityWeight = 1e-3;
     // A layer keeping this share of rows or less gets its thresholds reset (as the released code does).
     double minimumKeepRatio = 0.01;
 
@@ -88,6 +102,10 @@ public:
     // What the site sends: FAM weights, biases and (when shared) thresholds.
     ParameterSet famParameters() const;
     void setFamParameters(const ParameterSet& parameters);
+    // The server's average as a training site takes it: with mask-aware aggregation the rows
+    // this site pruned keep their own weights and thresholds (its bias comes from the
+    // average); otherwise the same as setFamParameters.
+    void receiveGlobalFam(const ParameterSet& global);
     // Everything, MLP and batch-norm statistics included: for local checkpoints only.
     ParameterSet fullState() const;
     void setFullState(const ParameterSet& state);

@@ -3,6 +3,7 @@
 // how the server aggregates, how a site predicts. The simulator runs any of them on the
 // same data, splits, seeds, bundle and round loop. Adding a method: one method_*.cpp
 // plus a line in methods.cpp.
+#include "common/aggregation.h"
 #include "common/codec.h"
 #include "engine/clip_finetuner.h"
 #include "engine/fedclip_adapter.h"
@@ -52,6 +53,10 @@ public:
 
     virtual LocalTrainingStats train(int site, const SiteData& data) = 0;
     virtual ParameterSet upload(int site) const = 0;
+    // The server's rule for the decoded uploads (weights: per-site, may be empty = uniform).
+    virtual ParameterSet aggregate(const std::vector<ParameterSet>& uploads, const std::vector<double>& weights) const {
+        return federatedAverage(uploads, weights);
+    }
     virtual void download(int site, const ParameterSet& global) = 0;
     // Per-class probabilities (ensemble), plus the branches where a method has them.
     // site == -1 is the unseen site: only what the federation shares may be used; an empty
@@ -61,6 +66,7 @@ public:
     // Everything needed to return to this point (best-round checkpoint).
     virtual std::vector<ParameterSet> snapshot() const = 0;
     virtual void restore(const std::vector<ParameterSet>& state) = 0;
+    // Mean over the training sites of each communicated masked layer's keep ratio.
     virtual std::vector<double> keepRatios() const { return {}; }
 };
 

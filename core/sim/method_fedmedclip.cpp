@@ -7,7 +7,8 @@ namespace {
 
 class FedMedClipMethod : public FederatedMethod {
 public:
-    FedMedClipMethod(const MethodContext& context, bool shareFam) : shareFam_(shareFam), codec_(context.settings.codec) {
+    FedMedClipMethod(const MethodContext& context, bool shareFam)
+        : options_(context.settings.fedmedclip), shareFam_(shareFam), codec_(context.settings.codec) {
         for (int s = 0; s < context.sites; ++s)
             sites_.emplace_back(context.classText, context.logitScale, context.settings.fedmedclip,
                                 context.seed + 101 * (s + 1), context.device);
@@ -29,8 +30,11 @@ public:
         return sites_[static_cast<size_t>(site)].trainRound(data.features, data.labels);
     }
     ParameterSet upload(int site) const override { return sites_[static_cast<size_t>(site)].famParameters(); }
+    ParameterSet aggregate(const std::vector<ParameterSet>& uploads, const std::vector<double>& weights) const override {
+        return options_.maskAwareAggregation ? maskAwareAverage(uploads, weights) : federatedAverage(uploads, weights);
+    }
     void download(int site, const ParameterSet& global) override {
-        sites_[static_cast<size_t>(site)].setFamParameters(global);
+        sites_[static_cast<size_t>(site)].receiveGlobalFam(global);
         if (site == 0) {
             global_ = global;
             unseen_->setFamParameters(global);
@@ -52,9 +56,17 @@ public:
         global_ = state.back();
         unseen_->setFamParameters(global_);
     }
-    std::vector<double> keepRatios() const override { return sites_[0].keepRatios(); }
+    std::vector<double> keepRatios() const override {
+        std::vector<double> mean(2, 0.0);
+        for (const auto& site : sites_) {
+            const auto ratios = site.keepRatios();
+            for (size_t layer = 0; layer < mean.size(); ++layer) mean[layer] += ratios[layer] / sites_.size();
+        }
+        return mean;
+    }
 
 private:
+    FedMedClipOptions options_;
     bool shareFam_;
     CodecKind codec_;
     std::vector<FedMedClipSite> sites_;

@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace fmc {
@@ -52,7 +54,20 @@ double mean(const std::vector<RoundSummary>& rounds, double RoundSummary::*field
     return sum / rounds.size();
 }
 
+std::string ratios(const std::vector<double>& values) {
+    std::string text;
+    for (size_t i = 0; i < values.size(); ++i) text += (i ? " / " : "") + fixed(values[i], 3);
+    return text;
+}
+
 }  // namespace
+
+std::map<std::string, double> meanUploadBytesByCodec(const SimulationResult& r) {
+    std::map<std::string, double> mean;
+    for (const auto& round : r.rounds)
+        for (const auto& [codec, bytes] : round.uploadBytesByCodec) mean[codec] += double(bytes) / r.rounds.size();
+    return mean;
+}
 
 std::string formatResultTable(const SimulationResult& r) {
     std::ostringstream out;
@@ -85,9 +100,21 @@ std::string formatResultTable(const SimulationResult& r) {
         << fixed(mean(r.rounds, &RoundSummary::communicationSeconds), 3) << " compression+aggregation; "
         << "feature extraction " << fixed(r.featureExtractionSeconds, 1) << " s (" << r.imagesEncoded << " encoded, "
         << r.imagesFromCache << " from cache)\n";
-    if (!last.famKeepRatios.empty())
-        out << "FAM keep ratios (site 1): " << fixed(last.famKeepRatios[0], 3) << " / "
-            << fixed(last.famKeepRatios.back(), 3) << "\n";
+    const auto& best = r.rounds[static_cast<size_t>(std::max(1, r.bestRound) - 1)];
+    if (!best.famKeepRatios.empty()) {
+        out << "FAM keep ratios at the best round: sites (mean) " << ratios(best.famKeepRatios);
+        if (!best.globalFamKeepRatios.empty()) out << ", global " << ratios(best.globalFamKeepRatios);
+        out << "; last round: sites " << ratios(last.famKeepRatios) << "\n";
+    }
+    const auto byCodec = meanUploadBytesByCodec(r);
+    if (!byCodec.empty()) {
+        out << "upload bytes per round (site 1, mean over rounds):";
+        for (const auto& [codec, bytes] : byCodec) out << " " << codec << " " << fixed(bytes, 0);
+        const auto fp16 = byCodec.find("fp16-zlib"), mask = byCodec.find("mask-fp16-zlib");
+        if (fp16 != byCodec.end() && mask != byCodec.end() && mask->second > 0)
+            out << " (mask-aware " << fixed(fp16->second / mask->second, 2) << "x smaller than fp16-zlib)";
+        out << "\n";
+    }
     for (const auto& note : r.notes) out << "note: " << note << "\n";
     if (!r.skippedFiles.empty()) {
         out << r.skippedFiles.size() << " file(s) skipped:\n";
@@ -107,6 +134,12 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     j["peak_resident_bytes"] = r.peakResidentBytes;
     for (const auto& [codec, bytes] : r.finalUploadBytesByCodec) j["final_upload_bytes_by_codec"][codec] = bytes;
     j["best_round"] = r.bestRound;
+    if (r.bestRound >= 1) {
+        const auto& best = r.rounds[static_cast<size_t>(r.bestRound - 1)];
+        j["best_round_fam_keep_ratios"] = best.famKeepRatios;
+        j["best_round_global_fam_keep_ratios"] = best.globalFamKeepRatios;
+    }
+    for (const auto& [codec, bytes] : meanUploadBytesByCodec(r)) j["mean_upload_bytes_by_codec"][codec] = bytes;
     j["mean_test_accuracy"] = r.meanTestAccuracy;
     j["mean_test_balanced_accuracy"] = r.meanTestBalancedAccuracy;
     j["mean_test_macro_f1"] = r.meanTestMacroF1;
@@ -125,7 +158,9 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
                                {"communication_seconds", round.communicationSeconds},
                                {"upload_bytes_per_site", round.uploadBytesPerSite},
                                {"download_bytes", round.downloadBytes},
-                               {"fam_keep_ratios", round.famKeepRatios}});
+                               {"fam_keep_ratios", round.famKeepRatios},
+                               {"global_fam_keep_ratios", round.globalFamKeepRatios},
+                               {"upload_bytes_by_codec", nlohmann::json(round.uploadBytesByCodec)}});
     std::ofstream json(prefix + ".json");
     json << j.dump(2) << "\n";
     if (!json) throw Error("cannot write " + prefix + ".json");

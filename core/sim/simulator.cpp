@@ -119,6 +119,18 @@ ClassificationMetrics evaluate(const FederatedMethod& method, int site, const Si
     return computeMetrics(data.labels, probabilities, numClasses);
 }
 
+std::vector<CodecKind> allCodecs() {
+    return {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib, CodecKind::MaskAwareInt8Zlib};
+}
+
+// Share of kept rows of each masked weight (the codec's rule); empty without thresholds.
+std::vector<double> keepRatiosOf(const ParameterSet& parameters) {
+    std::vector<double> ratios;
+    for (const auto& [index, rows] : keptRowsOf(parameters))
+        ratios.push_back(static_cast<double>(std::count(rows.begin(), rows.end(), true)) / rows.size());
+    return ratios;
+}
+
 CodecLimits limitsFor(const ParameterSet& layout) {
     CodecLimits limits;
     std::int64_t elements = 0;
@@ -265,24 +277,30 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
         if (method->communicates()) {
             start = Clock::now();
             std::vector<ParameterSet> uploads;
+            ParameterSet firstUpload;
             for (size_t s = 0; s < sites.size(); ++s) {
-                const auto payload = encodeParameters(method->upload(static_cast<int>(s)), method->codec());
+                auto upload = method->upload(static_cast<int>(s));
+                const auto payload = encodeParameters(upload, method->codec());
                 summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
                 uploads.push_back(decodeParameters(payload, layout, limits));  // the server validates every upload
+                if (s == 0) firstUpload = std::move(upload);
             }
-            const auto global = federatedAverage(uploads, aggregationWeights);
+            const auto global = method->aggregate(uploads, aggregationWeights);
+            summary.globalFamKeepRatios = keepRatiosOf(global);
             const auto broadcast = encodeParameters(global, method->codec());
             summary.downloadBytes = broadcast.size();
             const auto received = decodeParameters(broadcast, layout, limits);
             for (size_t s = 0; s < sites.size(); ++s) method->download(static_cast<int>(s), received);
             summary.communicationSeconds = secondsSince(start);
+            // Site 1's upload under every codec, for the report (not part of the timed round).
+            for (auto kind : allCodecs())
+                summary.uploadBytesByCodec.emplace_back(codecName(kind), encodeParameters(firstUpload, kind).size());
         }
 
         for (size_t s = 0; s < sites.size(); ++s)
             summary.meanValidationAccuracy +=
                 evaluate(*method, static_cast<int>(s), validation[s], numClasses, View::Ensemble).accuracy / sites.size();
         summary.famKeepRatios = method->keepRatios();
-        if (summary.famKeepRatios.size() > 2) summary.famKeepRatios.resize(2);
         if (summary.meanValidationAccuracy > bestValidation) {
             bestValidation = summary.meanValidationAccuracy;
             result.bestRound = round;
@@ -308,8 +326,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     }
     if (method->communicates()) {
         const auto finalUpload = method->upload(0);
-        for (auto kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib,
-                          CodecKind::MaskAwareInt8Zlib})
+        for (auto kind : allCodecs())
             result.finalUploadBytesByCodec.emplace_back(codecName(kind), encodeParameters(finalUpload, kind).size());
     }
     result.peakResidentBytes = peakResidentBytes();

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,10 @@ struct RoundSummary {
     double communicationSeconds = 0;  // encode, decode, aggregate, broadcast
     std::size_t uploadBytesPerSite = 0;
     std::size_t downloadBytes = 0;
-    std::vector<double> famKeepRatios;  // site 1's FAM layers
+    std::vector<double> famKeepRatios;        // per FAM layer, mean over the training sites
+    std::vector<double> globalFamKeepRatios;  // per FAM layer, of the server's average
+    // Site 1's upload of this round under every codec (name, bytes).
+    std::vector<std::pair<std::string, std::size_t>> uploadBytesByCodec;
 };
 
 struct SiteSummary {
@@ -97,6 +101,9 @@ using SimulationProgressCallback = std::function<void(const SimulationProgress&)
 
 SimulationResult runSimulation(const SimulationConfig& config, const SimulationProgressCallback& progress = {},
                                const std::atomic<bool>* cancel = nullptr);
+
+// Site 1's upload under each codec, mean over the rounds (empty for methods that send nothing).
+std::map<std::string, double> meanUploadBytesByCodec(const SimulationResult& result);
 
 // Terminal table, and the files <prefix>.json / <prefix>.csv.
 std::string formatResultTable(const SimulationResult& result);

@@ -37,12 +37,72 @@ std::vector<ParameterSet> abcd() {
     return u;
 }
 
+// One masked layer of 3 rows x 2 columns: row r is kept iff mean |W_r| > threshold_r.
+ParameterSet maskedLayer(std::vector<float> w, std::vector<float> b, std::vector<float> t) {
+    return {NamedTensor{"fc1.weight", {3, 2}, std::move(w)}, NamedTensor{"fc1.bias", {3}, std::move(b)},
+            NamedTensor{"fc1.threshold", {3}, std::move(t)}};
+}
+
+void compareValues(const std::vector<float>& actual, const std::vector<float>& expected, const char* what) {
+    QCOMPARE(actual.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        QVERIFY2(std::abs(actual[i] - expected[i]) < 1e-6f,
+                 qPrintable(QString("%1[%2] = %3, expected %4").arg(what).arg(i).arg(actual[i]).arg(expected[i])));
+}
+
 }  // namespace
 
 class TestAggregation : public QObject {
     Q_OBJECT
 
 private slots:
+    void maskAwareAverageByHand() {
+        //        row 0 (score, t)    row 1          row 2
+        //   A    [1, 1]  (1, 0) kept  [2,-2] (2, 3) pruned  [.5,.5] (.5, 0) kept
+        //   B    [3, 3]  (3, .5) kept [4, 0] (2, 1) kept    [1,-1]  (1, 2)  pruned
+        //   C    [5, 5]  (5, 10) pr.  [6, 6] (6, 0) kept    [2, 2]  (2, 2.5) pruned
+        const std::vector<ParameterSet> updates{
+            maskedLayer({1, 1, 2, -2, 0.5f, 0.5f}, {1, 2, 3}, {0, 3, 0}),
+            maskedLayer({3, 3, 4, 0, 1, -1}, {5, 6, 7}, {0.5f, 1, 2}),
+            maskedLayer({5, 5, 6, 6, 2, 2}, {0, 0, 0}, {10, 0, 2.5f})};
+        // Weights 1, 1, 2 -> 1/4, 1/4, 1/2.
+        // Row 0: A, B (1/2 each): [2, 2], t 0.25. Row 1: B (1/3), C (2/3): [4/3 + 4, 4], t 1/3.
+        // Row 2: A alone: [.5, .5], t 0. Bias: the plain weighted mean [1.5, 2, 2.5].
+        const auto global = maskAwareAverage(updates, {1, 1, 2});
+        compareValues(global[0].values, {2, 2, 16.0f / 3, 4, 0.5f, 0.5f}, "weight");
+        compareValues(global[1].values, {1.5f, 2, 2.5f}, "bias");
+        compareValues(global[2].values, {0.25f, 1.0f / 3, 0}, "threshold");
+        // Uniform weights: row 1 = ([4,0] + [6,6]) / 2, its threshold (1 + 0) / 2.
+        const auto uniform = maskAwareAverage(updates);
+        compareValues(uniform[0].values, {2, 2, 5, 3, 0.5f, 0.5f}, "uniform weight");
+        compareValues(uniform[2].values, {0.25f, 0.5f, 0}, "uniform threshold");
+        // A zero weight takes a site out of every row it kept.
+        const auto withoutC = maskAwareAverage(updates, {1, 1, 0});
+        compareValues(withoutC[0].values, {2, 2, 4, 0, 0.5f, 0.5f}, "weight without C");
+    }
+
+    void rowPrunedEverywhereStaysPruned() {
+        // Row 2 pruned by both sites: zero weights, threshold the mean of theirs (3 and 5): 4.
+        const std::vector<ParameterSet> updates{maskedLayer({1, 1, 1, 1, 1, 1}, {0, 0, 0}, {0, 0, 3}),
+                                                maskedLayer({2, 2, 2, 2, 2, 2}, {0, 0, 0}, {0, 0, 5})};
+        const auto global = maskAwareAverage(updates);
+        compareValues(global[0].values, {1.5f, 1.5f, 1.5f, 1.5f, 0, 0}, "weight");
+        compareValues(global[2].values, {0, 0, 4}, "threshold");
+        // The plain average carries the pruned rows' weights along.
+        const auto plain = federatedAverage(updates);
+        compareValues(plain[0].values, {1.5f, 1.5f, 1.5f, 1.5f, 1.5f, 1.5f}, "plain weight");
+    }
+
+    void maskAwareAverageWithoutThresholdsIsFedAvg() {
+        const auto updates = abc();
+        for (const auto& weights : {std::vector<double>{}, std::vector<double>{100, 100, 200}}) {
+            const auto a = maskAwareAverage(updates, weights), b = federatedAverage(updates, weights);
+            QCOMPARE(a[0].values, b[0].values);
+            QCOMPARE(a[1].values, b[1].values);
+        }
+        QVERIFY(errorOf([&] { maskAwareAverage(updates, {1, 1}); }).contains("2 weights for 3 updates"));
+    }
+
     void federatedAverageByHand_data() {
         QTest::addColumn<std::vector<double>>("weights");
         QTest::addColumn<std::vector<float>>("w");

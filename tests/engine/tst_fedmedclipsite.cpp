@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
 #include <random>
 
 using namespace fmc;
@@ -39,6 +40,35 @@ double accuracy(const SitePrediction& prediction, const std::vector<int>& labels
     int correct = 0;
     for (size_t i = 0; i < labels.size(); ++i) correct += predicted[i] == labels[i];
     return double(correct) / double(labels.size());
+}
+
+// Sets one tensor of a site's full state (e.g. "fam.fc1.threshold") through setFullState.
+void setStateTensor(FedMedClipSite& site, const std::string& name, const std::function<void(std::vector<float>&)>& edit) {
+    auto state = site.fullState();
+    for (auto& tensor : state)
+        if (tensor.name == name) edit(tensor.values);
+    site.setFullState(state);
+}
+
+std::vector<float> stateTensor(const FedMedClipSite& site, const std::string& name) {
+    for (const auto& tensor : site.fullState())
+        if (tensor.name == name) return tensor.values;
+    return {};
+}
+
+double meanAbs(const std::vector<float>& values) {
+    double sum = 0;
+    for (float v : values) sum += std::abs(v);
+    return sum / values.size();
+}
+
+// Options under which nothing but the pruning schedule changes the FAM.
+FedMedClipOptions frozenWeights() {
+    FedMedClipOptions o;
+    o.famLearningRate = 0;
+    o.mlpLearningRate = 0;
+    o.weightDecay = 0;
+    return o;
 }
 
 }  // namespace
@@ -100,6 +130,30 @@ private slots:
         fmc::detail::classwiseDistillation(trainableTeacher, trainableStudent, 2.0).backward();
         QVERIFY(!trainableTeacher.grad().defined());
         QVERIFY(trainableStudent.grad().abs().sum().item<double>() > 0);
+        // The released code's attached teacher: gradient reaches it as well.
+        auto attachedTeacher = teacher.clone().requires_grad_(true);
+        fmc::detail::classwiseDistillation(attachedTeacher, student, 2.0, false).backward();
+        QVERIFY(attachedTeacher.grad().defined());
+        QVERIFY(attachedTeacher.grad().abs().sum().item<double>() > 0);
+    }
+
+    void maskCutoff_data() {
+        QTest::addColumn<double>("cutoff");
+        QTest::addColumn<double>("keep");
+        // Row scores 0.005, 0.02, 0.5 with thresholds 0: cutoff 0 keeps all three, 0.01 two.
+        QTest::newRow("method (0)") << 0.0 << 1.0;
+        QTest::newRow("released (0.01)") << 0.01 << 2.0 / 3.0;
+    }
+
+    void maskCutoff() {
+        QFETCH(double, cutoff);
+        QFETCH(double, keep);
+        fmc::detail::MaskedLinear layer(2, 3, MaskGradient::Window, true, cutoff);
+        {
+            torch::NoGradGuard noGrad;
+            layer->weight.copy_(torch::tensor({0.005f, -0.005f, 0.02f, 0.02f, 0.5f, -0.5f}).view({3, 2}));
+        }
+        QVERIFY(std::abs(layer->keepRatio() - keep) < 1e-6);
     }
 
     void entropy_data() {
@@ -138,57 +192,264 @@ private slots:
         for (const auto& tensor : site.famParameters()) QVERIFY(tensor.name.rfind("fc", 0) == 0);
     }
 
-    void trainingLearnsAndMasksPrune() {
+    void trainingLearnsAndFamPrunes_data() {
+        QTest::addColumn<bool>("prune");
+        QTest::newRow("pruning schedule (default)") << true;
+        QTest::newRow("no sparsity term") << false;
+    }
+
+    void trainingLearnsAndFamPrunes() {
+        QFETCH(bool, prune);
         const auto task = makeTask(3, 32, 300, 1.0f, 2, false);
-        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions{}, 3);
+        FedMedClipOptions options;
+        options.pruneFam = prune;
+        FedMedClipSite site(task.text, 100.0f, options, 3);
         const double before = accuracy(site.predict(task.features), task.labels);
         double firstLoss = 0, lastLoss = 0;
         for (int round = 0; round < 40; ++round) {
             const auto stats = site.trainRound(task.features, task.labels);
-            QCOMPARE(stats.samples, 300 - 300 % 32 + (300 % 32 >= 2 ? 300 % 32 : 0));
+            QCOMPARE(stats.samples, 300);  // 9 batches of 32 and one of 12
+            QCOMPARE(stats.steps, 10);
             if (round == 0) firstLoss = stats.loss;
             lastLoss = stats.loss;
             QVERIFY(stats.alpha > 0 && stats.alpha < 1);
-            if (qEnvironmentVariableIsSet("FMC_DEBUG_MASKS")) {
-                QString line;
-                for (const auto& t : site.fullState())
-                    if (t.name.find("threshold") != std::string::npos) {
-                        double sum = 0; for (float v : t.values) sum += v;
-                        line += QString(" %1=%2").arg(QString::fromStdString(t.name)).arg(sum / t.values.size(), 0, 'g', 3);
-                    }
-                for (double r : site.keepRatios()) line += QString(" %1").arg(r);
-                qInfo("%s", qPrintable(line));
-            }
         }
         const double after = accuracy(site.predict(task.features), task.labels);
-        qInfo("accuracy %.3f -> %.3f, loss %.3f -> %.3f", before, after, firstLoss, lastLoss);
+        const auto ratios = site.keepRatios();
+        qInfo("accuracy %.3f -> %.3f, loss %.3f -> %.3f, FAM keep %.3f / %.3f, MLP keep %.3f %.3f %.3f %.3f", before,
+              after, firstLoss, lastLoss, ratios[0], ratios[1], ratios[2], ratios[3], ratios[4], ratios[5]);
         QVERIFY(lastLoss < firstLoss);
         QVERIFY(after > 0.9);
-        QVERIFY(after > before);
-        const auto ratios = site.keepRatios();
         QCOMPARE(ratios.size(), size_t(6));
-        const double smallest = *std::min_element(ratios.begin(), ratios.end());
-        qInfo("smallest keep ratio after 40 rounds: %.3f", smallest);
-        QVERIFY(smallest < 1.0);
-        QVERIFY(smallest > 0.01);
+        for (int layer = 0; layer < 2; ++layer) {
+            if (prune) {
+                // The schedule stops at the target; the task may win a few rows back.
+                QVERIFY2(ratios[layer] <= options.famKeepTarget + 0.1, qPrintable(QString::number(ratios[layer])));
+                QVERIFY(ratios[layer] > options.minimumKeepRatio);
+            } else {
+                QVERIFY2(ratios[layer] > 0.9, qPrintable(QString::number(ratios[layer])));
+            }
+        }
     }
 
-    void releasedCodeMasksNeverPrune() {
+    void sparsityScheduleIsPerRound_data() {
+        QTest::addColumn<int>("samples");
+        QTest::addColumn<int>("steps");
+        QTest::newRow("2 steps") << 64 << 2;
+        QTest::newRow("10 steps") << 320 << 10;
+    }
+
+    void sparsityScheduleIsPerRound() {
+        // Frozen weights: only the schedule moves the thresholds. In units of the layer's mean
+        // row score u, each step adds (lambda / steps) exp(-t/u): after a round t/u is the Euler
+        // solution of d tau / ds = lambda exp(-tau) over s in [0, 1], ln(1 + lambda) whatever
+        // the number of steps.
+        QFETCH(int, samples);
+        QFETCH(int, steps);
+        const auto task = makeTask(3, 32, samples, 1.0f, 21);
+        auto options = frozenWeights();
+        options.maskSparsityWeight = 0.2;
+        options.famKeepTarget = 0.0;
+        FedMedClipSite site(task.text, 100.0f, options, 22);
+        QCOMPARE(site.trainRound(task.features, task.labels).steps, steps);
+        double tau = 0;
+        for (int k = 0; k < steps; ++k) tau += 0.2 / steps * std::exp(-tau);
+        for (const char* layer : {"fam.fc1", "fam.fc2"}) {
+            const double u = meanAbs(stateTensor(site, std::string(layer) + ".weight"));
+            for (float t : stateTensor(site, std::string(layer) + ".threshold"))
+                QVERIFY2(std::abs(t / u - tau) < 1e-4, qPrintable(QString("%1: t/u %2, expected %3").arg(layer).arg(t / u).arg(tau)));
+            QVERIFY(std::abs(tau - std::log(1.2)) < 0.01);
+        }
+        // The MLP's thresholds are left to the task loss.
+        for (float t : stateTensor(site, "mlp.fc1.threshold")) QCOMPARE(t, 0.0f);
+    }
+
+    void sparsityStopsAtTheKeepTarget() {
+        // A strong schedule prunes the FAM down to its target and no further: a step that would
+        // prune beyond it gives the strongest of the rows it pruned their thresholds back.
+        // Row scores of a fresh 32-wide layer spread by ~10%; 4 steps of up to 75% overshoot
+        // without the rule.
+        const auto task = makeTask(3, 32, 128, 1.0f, 23);
+        auto options = frozenWeights();
+        options.maskSparsityWeight = 3.0;
+        options.famKeepTarget = 0.5;
+        FedMedClipSite site(task.text, 100.0f, options, 24);
+        for (int round = 0; round < 3; ++round) site.trainRound(task.features, task.labels);
+        const auto ratios = site.keepRatios();
+        for (int layer = 0; layer < 2; ++layer) {
+            QCOMPARE(ratios[layer], 0.5);
+        }
+        options.pruneFam = false;
+        FedMedClipSite off(task.text, 100.0f, options, 24);
+        off.trainRound(task.features, task.labels);
+        QCOMPARE(off.keepRatios()[0], 1.0);
+        QCOMPARE(off.keepRatios()[1], 1.0);
+    }
+
+    void layerKeepingOnePercentOrLessIsReset() {
+        const auto task = makeTask(3, 32, 64, 1.0f, 25);
+        auto options = frozenWeights();
+        options.pruneFam = false;
+        FedMedClipSite site(task.text, 100.0f, options, 26);
+        // fc1 prunes every row; fc2 prunes one of 32 (keeps 97%, above 1%).
+        setStateTensor(site, "fam.fc1.threshold", [](auto& t) { std::fill(t.begin(), t.end(), 10.0f); });
+        setStateTensor(site, "fam.fc2.threshold", [](auto& t) { t[0] = 10.0f; });
+        QCOMPARE(site.keepRatios()[0], 0.0);
+        site.trainRound(task.features, task.labels);
+        for (float t : stateTensor(site, "fam.fc1.threshold")) QCOMPARE(t, 0.0f);
+        QCOMPARE(stateTensor(site, "fam.fc2.threshold")[0], 10.0f);
+        QCOMPARE(site.keepRatios()[0], 1.0);
+    }
+
+    void thresholdsResetEveryRoundInReleasedMode_data() {
+        QTest::addColumn<bool>("reset");
+        QTest::newRow("released code (reset)") << true;
+        QTest::newRow("kept across rounds") << false;
+    }
+
+    void thresholdsResetEveryRoundInReleasedMode() {
+        QFETCH(bool, reset);
+        const auto task = makeTask(3, 32, 64, 1.0f, 27);
+        auto options = FedMedClipOptions::releasedCode();
+        options.resetThresholdsEachRound = reset;
+        FedMedClipSite site(task.text, 100.0f, options, 28);
+        setStateTensor(site, "fam.fc1.threshold", [](auto& t) { t[0] = 10.0f; });  // row 0 pruned
+        site.trainRound(task.features, task.labels);
+        // The reversed window gives thresholds no gradient: only the reset (or weight decay) moves them.
+        const float t0 = stateTensor(site, "fam.fc1.threshold")[0];
+        if (reset)
+            QCOMPARE(t0, 0.0f);
+        else
+            QVERIFY2(std::abs(t0 - 10.0f) < 0.01f, qPrintable(QString::number(t0)));
+        QCOMPARE(site.keepRatios()[0], reset ? 1.0 : 31.0 / 32.0);
+    }
+
+    void releasedThresholdsNeverMove() {
         const auto task = makeTask(3, 32, 120, 1.0f, 4);
-        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions::releasedCode(), 5);
-        for (int round = 0; round < 10; ++round) site.trainRound(task.features, task.labels);
-        for (double ratio : site.keepRatios()) QCOMPARE(ratio, 1.0);
+        FedMedClipSite released(task.text, 100.0f, FedMedClipOptions::releasedCode(), 5);
+        FedMedClipOptions noSchedule;
+        noSchedule.pruneFam = false;
+        FedMedClipSite method(task.text, 100.0f, noSchedule, 5);
+        for (int round = 0; round < 3; ++round) {
+            released.trainRound(task.features, task.labels);
+            method.trainRound(task.features, task.labels);
+        }
+        double movedReleased = 0, movedMethod = 0;
+        for (const char* layer : {"fam.fc1", "fam.fc2", "mlp.fc1", "mlp.fc4"}) {
+            movedReleased += meanAbs(stateTensor(released, std::string(layer) + ".threshold"));
+            movedMethod += meanAbs(stateTensor(method, std::string(layer) + ".threshold"));
+        }
+        QCOMPARE(movedReleased, 0.0);
+        QVERIFY(movedMethod > 0);  // the window estimator lets the task loss move them
+    }
+
+    void dropLastBatch_data() {
+        QTest::addColumn<int>("samples");
+        QTest::addColumn<bool>("dropLast");
+        QTest::addColumn<int>("steps");
+        QTest::addColumn<int>("used");
+        QTest::newRow("70, kept") << 70 << false << 3 << 70;
+        QTest::newRow("70, dropped") << 70 << true << 2 << 64;
+        QTest::newRow("65, single sample never trains") << 65 << false << 2 << 64;
+        QTest::newRow("64, nothing to drop") << 64 << true << 2 << 64;
+    }
+
+    void dropLastBatch() {
+        QFETCH(int, samples);
+        QFETCH(bool, dropLast);
+        QFETCH(int, steps);
+        QFETCH(int, used);
+        const auto task = makeTask(3, 16, samples, 1.0f, 29);
+        FedMedClipOptions options;
+        options.dropLastBatch = dropLast;
+        FedMedClipSite site(task.text, 100.0f, options, 30);
+        const auto stats = site.trainRound(task.features, task.labels);
+        QCOMPARE(stats.steps, steps);
+        QCOMPARE(stats.samples, used);
+    }
+
+    void famInputNormalisation() {
+        // The method normalises the image feature before the FAM, so its scale does not matter;
+        // the released code feeds the raw feature, so it does (seen through the MLP, whose
+        // softmax is not saturated at initialisation).
+        const auto task = makeTask(3, 16, 30, 0.5f, 31);
+        auto doubled = task.features;
+        for (auto& v : doubled.data) v *= 4;
+        for (bool normalise : {true, false}) {
+            FedMedClipOptions options;
+            options.normaliseFamInput = normalise;
+            FedMedClipSite site(task.text, 100.0f, options, 32);
+            const auto a = site.predict(task.features).mlpOnly.data, b = site.predict(doubled).mlpOnly.data;
+            double largest = 0;
+            for (size_t i = 0; i < a.size(); ++i) largest = std::max(largest, double(std::abs(a[i] - b[i])));
+            if (normalise)
+                QVERIFY2(largest < 1e-5, qPrintable(QString::number(largest)));
+            else
+                QVERIFY2(largest > 1e-4, qPrintable(QString::number(largest)));
+        }
+    }
+
+    void receiveGlobalFamKeepsOwnPrunedRows_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::newRow("mask-aware") << true;
+        QTest::newRow("plain") << false;
+    }
+
+    void receiveGlobalFamKeepsOwnPrunedRows() {
+        QFETCH(bool, maskAware);
+        const auto task = makeTask(3, 16, 30, 0.5f, 33);
+        FedMedClipOptions options;
+        options.maskAwareAggregation = maskAware;
+        FedMedClipSite site(task.text, 100.0f, options, 34);
+        setStateTensor(site, "fam.fc1.threshold", [](auto& t) { t[3] = 10.0f; });  // row 3 pruned here
+        const auto own = site.famParameters();
+        const auto global = FedMedClipSite(task.text, 100.0f, options, 35).famParameters();
+        site.receiveGlobalFam(global);
+        const auto after = site.famParameters();
+        for (size_t i = 0; i < after.size(); ++i) {
+            const auto& name = after[i].name;
+            const std::int64_t cols = after[i].shape.size() == 2 ? after[i].shape[1] : 1;
+            for (std::int64_t j = 0; j < std::int64_t(after[i].values.size()); ++j) {
+                const bool ownRow = maskAware && name.rfind("fc1.", 0) == 0 && name != "fc1.bias" && j / cols == 3;
+                QCOMPARE(after[i].values[size_t(j)], (ownRow ? own : global)[i].values[size_t(j)]);
+            }
+        }
+    }
+
+    void ensembleWeightsTheLessUncertainBranch_data() {
+        QTest::addColumn<bool>("softmaxTwice");
+        QTest::newRow("true entropy") << false;
+        QTest::newRow("released softmax twice") << true;
     }
 
     void ensembleWeightsTheLessUncertainBranch() {
+        // The weight is recomputed here from each branch's probabilities, not taken from the
+        // entropies the site returns: H = -sum p log p, or -sum p log softmax(p).
+        QFETCH(bool, softmaxTwice);
         const auto task = makeTask(3, 16, 60, 0.5f, 6);
-        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions{}, 7);
+        FedMedClipOptions options;
+        options.entropyOnSoftmaxTwice = softmaxTwice;
+        FedMedClipSite site(task.text, 100.0f, options, 7);
         site.trainRound(task.features, task.labels);
         const auto p = site.predict(task.features);
         QCOMPARE(p.ensemble.rows, std::int64_t(60));
+        auto entropy = [&](const FloatMatrix& probabilities, std::int64_t i) {
+            double normaliser = 0, h = 0;
+            for (std::int64_t c = 0; c < 3; ++c) normaliser += std::exp(double(probabilities.at(i, c)));
+            for (std::int64_t c = 0; c < 3; ++c) {
+                const double q = probabilities.at(i, c);
+                const double logQ = softmaxTwice ? q - std::log(normaliser) : std::log(std::max(q, 1e-30));
+                h -= q * logQ;
+            }
+            return h;
+        };
+        double spread = 0;
         for (std::int64_t i = 0; i < p.ensemble.rows; ++i) {
-            const double hF = p.famEntropy[size_t(i)], hM = p.mlpEntropy[size_t(i)];
-            const double a = hF / (hF + hM);
+            const double hF = entropy(p.famOnly, i), hM = entropy(p.mlpOnly, i);
+            QVERIFY(std::abs(p.famEntropy[size_t(i)] - hF) < 1e-4);
+            QVERIFY(std::abs(p.mlpEntropy[size_t(i)] - hM) < 1e-4);
+            const double a = hF / (hF + hM);  // the MLP's weight
+            spread = std::max(spread, std::abs(a - 0.5));
             double sum = 0;
             for (std::int64_t c = 0; c < 3; ++c) {
                 const double expected = (1 - a) * p.famOnly.at(i, c) + a * p.mlpOnly.at(i, c);
@@ -197,6 +458,7 @@ private slots:
             }
             QVERIFY(std::abs(sum - 1.0) < 1e-5);
         }
+        QVERIFY(spread > 0.05);  // the weights differ from a plain mean
     }
 
     void withoutMlpPredictsFromFamOnly() {

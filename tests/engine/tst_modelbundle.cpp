@@ -483,6 +483,20 @@ void TestModelBundle::loadExternalBundle() {
             QVERIFY2(std::fabs(textFeatures.at(r, c) - textRows[r].toArray()[int(c)].toDouble()) < tolerance,
                      qPrintable(QString("text feature [%1,%2] differs from Python").arg(r).arg(c)));
     QCOMPARE(bundle.encodeTexts({"a photo of a mole"}).cols, m.embeddingDim);
+
+    // Prompts through this project's tokenizer and the bundle's text encoder, against the
+    // features Python computed with its own tokenizer (e.g. open_clip's).
+    const QJsonArray prompts = expected["prompts"].toArray();
+    const QJsonArray promptRows = expected["prompt_features"].toArray();
+    std::vector<std::string> promptTexts;
+    for (const auto& prompt : prompts) promptTexts.push_back(prompt.toString().toStdString());
+    if (promptTexts.empty()) return;
+    const auto promptFeatures = bundle.encodeTexts(promptTexts);
+    QCOMPARE(int(promptFeatures.rows), promptRows.size());
+    for (int r = 0; r < promptRows.size(); ++r)
+        for (std::int64_t c = 0; c < m.embeddingDim; ++c)
+            QVERIFY2(std::fabs(promptFeatures.at(r, c) - promptRows[r].toArray()[int(c)].toDouble()) < tolerance,
+                     qPrintable(QString("prompt '%1' feature %2 differs from Python").arg(prompts[r].toString()).arg(c)));
 }
 
 void TestModelBundle::writeTinyBundle() {

@@ -34,6 +34,38 @@ private slots:
                          5);
     }
 
+    void fedmedclipSiteKeepsItsPrunedRowsOnDownload() {
+        // A site that pruned rows keeps its own weights for them when the average comes back
+        // (mask-aware aggregation); the rest of its FAM becomes the average.
+        const auto bundle = ModelBundle::load(bundleDir_);
+        auto context = contextFor(bundle, 2);
+        context.settings.fedmedclip.maskSparsityWeight = 3.0;  // prune within one round
+        const auto method = makeMethod("fedmedclip", context);
+        SiteData data{FloatMatrix(64, context.classText.cols), {}, {}};
+        for (std::int64_t i = 0; i < data.features.rows; ++i) {
+            data.labels.push_back(int(i % 3));
+            for (std::int64_t j = 0; j < data.features.cols; ++j)
+                data.features.at(i, j) = context.classText.at(i % 3, j) + 0.01f * float((i * 31 + j * 17) % 13);
+        }
+        method->train(0, data);
+        const auto own = method->upload(0), other = method->upload(1);
+        const auto prunedRows = keptRowsOf(own);
+        QVERIFY(!prunedRows.empty());
+        method->download(0, other);
+        const auto after = method->upload(0);
+        int keptOwn = 0;
+        for (const auto& [index, kept] : prunedRows) {
+            const auto cols = after[index].shape[1];
+            for (std::int64_t r = 0; r < std::int64_t(kept.size()); ++r) {
+                const auto& source = kept[size_t(r)] ? other : own;
+                for (std::int64_t j = 0; j < cols; ++j)
+                    QCOMPARE(after[index].values[size_t(r * cols + j)], source[index].values[size_t(r * cols + j)]);
+                keptOwn += !kept[size_t(r)];
+            }
+        }
+        QVERIFY(keptOwn > 0);
+    }
+
     void learnsOnRealImages_data() {
         QTest::addColumn<QString>("method");
         QTest::addColumn<int>("rounds");

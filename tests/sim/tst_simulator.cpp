@@ -112,6 +112,91 @@ private slots:
         QCOMPARE(a.rounds.back().meanTrainingLoss, b.rounds.back().meanTrainingLoss);
     }
 
+    SimulationConfig brainConfig(int imagesPerSite, int rounds) const {
+        auto config = baseConfig();
+        config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
+        config.dataPath = (data_ + "/brain-mri").toStdString();
+        config.maxImagesPerSite = imagesPerSite;
+        config.rounds = rounds;
+        return config;
+    }
+
+    void maskAwareCodecLeavesTrainingUnchanged() {
+        // With mask-aware aggregation a pruned row is ignored wherever it travels, so leaving it
+        // out (mask-fp16-zlib) trains exactly as sending it (fp16-zlib), in fewer bytes.
+        requireData("brain-mri");
+        auto config = brainConfig(80, 6);
+        config.options.maskSparsityWeight = 0.5;  // prune within a few rounds
+        const auto fp16 = runSimulation(config);
+        config.codec = CodecKind::MaskAwareFp16Zlib;
+        const auto mask = runSimulation(config);
+        QCOMPARE(mask.meanTestAccuracy, fp16.meanTestAccuracy);
+        for (size_t r = 0; r < fp16.rounds.size(); ++r) {
+            QCOMPARE(mask.rounds[r].meanTrainingLoss, fp16.rounds[r].meanTrainingLoss);
+            QCOMPARE(mask.rounds[r].famKeepRatios, fp16.rounds[r].famKeepRatios);
+        }
+        const auto& last = mask.rounds.back();
+        qInfo("FAM keep %.3f / %.3f, upload %zu bytes (mask) vs %zu (fp16)", last.famKeepRatios[0],
+              last.famKeepRatios[1], last.uploadBytesPerSite, fp16.rounds.back().uploadBytesPerSite);
+        QVERIFY(last.famKeepRatios[0] < 1.0 && last.famKeepRatios[1] < 1.0);
+        QVERIFY(last.uploadBytesPerSite < fp16.rounds.back().uploadBytesPerSite);
+        // Every codec's size of site 1's upload is recorded each round, the run's own codec included.
+        for (const auto& [codec, bytes] : last.uploadBytesByCodec)
+            if (codec == "mask-fp16-zlib") QVERIFY(bytes <= last.uploadBytesPerSite);
+        QCOMPARE(last.uploadBytesByCodec.size(), size_t(4));
+        const auto table = formatResultTable(mask);
+        QVERIFY(table.find("FAM keep ratios at the best round") != std::string::npos);
+        QVERIFY(table.find("mask-fp16-zlib") != std::string::npos);
+    }
+
+    void bestValidationRoundIsRestored() {
+        // The kept model is the one after the best validation round: a run stopped at that
+        // round tests exactly the same.
+        requireData("brain-mri");
+        for (std::uint64_t seed : {3, 4, 5, 6, 7}) {
+            auto config = brainConfig(60, 8);
+            config.seed = seed;
+            config.options.famLearningRate = 5e-3;  // noisy validation, so the best round is not the last
+            const auto full = runSimulation(config);
+            double bestValidation = -1;
+            for (const auto& round : full.rounds) bestValidation = std::max(bestValidation, round.meanValidationAccuracy);
+            QCOMPARE(full.rounds[size_t(full.bestRound - 1)].meanValidationAccuracy, bestValidation);
+            if (full.bestRound == config.rounds) continue;
+            config.rounds = full.bestRound;
+            const auto stopped = runSimulation(config);
+            QCOMPARE(full.meanTestAccuracy, stopped.meanTestAccuracy);
+            for (size_t s = 0; s < full.sites.size(); ++s)
+                QCOMPARE(full.sites[s].test.confusion, stopped.sites[s].test.confusion);
+            return;
+        }
+        QFAIL("every seed had its best validation in the last round");
+    }
+
+    void aggregationWeightsAreTheSampleCounts() {
+        // Sites of 40 and 8 images: the sample-count average differs from the uniform one, so
+        // the second round starts from a different FAM.
+        const QString root = work_.filePath("unequal-sites");
+        for (const auto& [site, count] : {std::pair<const char*, int>{"big", 20}, {"small", 4}})
+            for (const char* label : {"dark", "light"}) {
+                const QString dir = root + "/" + site + "/" + label;
+                QDir().mkpath(dir);
+                for (int i = 0; i < count; ++i) {
+                    std::vector<std::uint8_t> pixels(16 * 16 * 3);
+                    for (size_t p = 0; p < pixels.size(); ++p)
+                        pixels[p] = std::uint8_t((label[0] == 'd' ? 30 : 200) + (p * 7 + i * 13 + site[0]) % 40);
+                    saveImageFile((dir + QString("/%1.png").arg(i)).toStdString(), RgbImage{16, 16, pixels});
+                }
+            }
+        auto config = baseConfig();
+        config.dataPath = root.toStdString();
+        config.rounds = 2;
+        const auto weighted = runSimulation(config);
+        config.sampleWeightedAggregation = false;
+        const auto uniform = runSimulation(config);
+        QCOMPARE(weighted.rounds[0].meanTrainingLoss, uniform.rounds[0].meanTrainingLoss);
+        QVERIFY(weighted.rounds[1].meanTrainingLoss != uniform.rounds[1].meanTrainingLoss);
+    }
+
     void unreadableFilesAreListedNotFatal() {
         // Two sites, two classes of generated images, plus a corrupt JPEG and a text file.
         const QString root = work_.filePath("broken-sites");

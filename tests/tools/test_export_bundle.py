@@ -3,6 +3,9 @@
 Run: /usr/bin/python3 -m unittest -v tests/tools/test_export_bundle.py   (from the repo root)
 Optional: FMC_BUNDLE_CHECK=<path to the built tst_modelbundle> also checks that the C++
 loader accepts the exported bundle and reproduces the Python features.
+Optional: FMC_OPEN_CLIP_SRC=<open_clip's src folder> (a checkout of open_clip 2.x, which
+runs on Debian's torch 1.13) exports open_clip's own ViT-B-32 with random weights through
+main() and compares the C++ bundle with open_clip (features to 1e-4, tokenizer ids).
 """
 
 import hashlib
@@ -290,6 +293,125 @@ class ExportBundleTest(unittest.TestCase):
             torch.testing.assert_close(text(t), reference_clip_text(dict(text.named_parameters()), text.heads, t),
                                        rtol=1e-4, atol=1e-5)
             self.assertEqual(image(x).shape, (3, manifest["embedding_dim"]))
+
+
+def import_open_clip(src):
+    """open_clip from a source folder. Debian has neither torchvision (used by open_clip's
+    image transforms), ftfy, tqdm nor huggingface_hub: each missing one is replaced by an inert
+    module, which is enough to build a model from its config (no downloads, no transforms)."""
+    import types
+
+    class Meta(type):
+        def __getattr__(cls, name):
+            return Inert
+
+    class Inert(metaclass=Meta):
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __call__(self, *args, **kwargs):
+            return Inert()
+
+        def __getattr__(self, name):
+            return Inert()
+
+    for name in ("torchvision", "torchvision.ops", "torchvision.ops.misc", "torchvision.transforms",
+                 "torchvision.transforms.functional", "ftfy", "tqdm", "huggingface_hub", "huggingface_hub.utils"):
+        try:
+            __import__(name)
+        except ImportError:
+            module = types.ModuleType(name)
+            module.__getattr__ = lambda attribute: Inert
+            module.__path__ = []
+            sys.modules[name] = module
+            parent, _, child = name.rpartition(".")
+            if parent:
+                setattr(sys.modules[parent], child, module)
+    if not hasattr(sys.modules["ftfy"], "fix_text") or sys.modules["ftfy"].fix_text is Inert:
+        import unicodedata  # noqa: PLC0415  (the reference vectors approximate ftfy by NFC too)
+
+        sys.modules["ftfy"].fix_text = lambda text: unicodedata.normalize("NFC", text)
+    sys.path.insert(0, src)
+    import open_clip  # noqa: PLC0415
+
+    return open_clip
+
+
+@unittest.skipUnless(os.environ.get("FMC_OPEN_CLIP_SRC"), "FMC_OPEN_CLIP_SRC (open_clip's src folder) not set")
+class OpenClipViTB32Test(unittest.TestCase):
+    PROMPTS = ["a picture of a glioma", "a picture of a pigmented benign keratosis",
+               "a picture of a notumor", "a picture of an actinic keratosis"]
+
+    @classmethod
+    def setUpClass(cls):
+        try:
+            cls.open_clip = import_open_clip(os.environ["FMC_OPEN_CLIP_SRC"])
+        except ImportError as error:  # e.g. python3-regex missing: say so rather than pass
+            raise unittest.SkipTest(f"open_clip cannot be imported here: {error}")
+        cls.tmp = tempfile.TemporaryDirectory(prefix="fmc-openclip-")
+        cls.out = Path(cls.tmp.name) / "vit-b-32"
+        torch.manual_seed(0)
+        sys.modules["open_clip"] = cls.open_clip
+        status = eb.main(["--model", "ViT-B-32", "--out", str(cls.out), "--vocabulary", str(vocabulary_path())])
+        assert status == 0, status
+        torch.manual_seed(0)  # the same random weights as the exported model
+        cls.model, _, _ = cls.open_clip.create_model_and_transforms("ViT-B-32", pretrained=None)
+        cls.model.eval()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_manifest_is_vit_b32(self):
+        m = json.loads((self.out / "manifest.json").read_text())
+        self.assertEqual((m["embedding_dim"], m["input_size"], m["context_length"]), (512, 224, 77))
+        self.assertEqual(m["resize_mode"], "shorter-side-center-crop")
+        self.assertEqual(m["tokenizer"], "clip-bpe")
+        self.assertAlmostEqual(m["logit_scale"], float(self.model.logit_scale.exp()), places=4)
+
+    def test_tokenizer_matches_openai_reference(self):
+        # The C++ tokenizer is byte-exact with these ids (tests/text/tst_cliptokenizer.cpp).
+        shared = Path(os.environ.get("FMC_SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+        vectors = shared / "clip-tokenizer" / "clip_tokenizer_vectors.json"
+        if not vectors.is_file():
+            self.skipTest(f"{vectors} not found")
+        tokenizer = self.open_clip.get_tokenizer("ViT-B-32")
+        cases = json.loads(vectors.read_text())
+        cases = cases.get("vectors", cases) if isinstance(cases, dict) else cases
+        differing = []
+        for case in cases:
+            ids = tokenizer([case["text"]])[0].tolist()
+            if ids != case["context_77"]:
+                differing.append(case["text"])
+        # Without ftfy (not in Debian) both sides normalise by NFC: every text must match.
+        print(f"open_clip tokenizer vs OpenAI reference: {len(cases) - len(differing)}/{len(cases)} identical; "
+              f"differing: {differing}", file=sys.stderr)
+        self.assertEqual(differing, [])
+
+    def test_cpp_bundle_matches_open_clip(self):
+        check = os.environ.get("FMC_BUNDLE_CHECK")
+        if not check:
+            self.skipTest("FMC_BUNDLE_CHECK (path to the built tst_modelbundle) not set")
+        tokenizer = self.open_clip.get_tokenizer("ViT-B-32")
+        with torch.no_grad():
+            images = eb.image_probe(2, 224)
+            tokens = tokenizer(self.PROMPTS)
+            expected = {
+                "tolerance": 1e-4,
+                "image_features": self.model.encode_image(images).tolist(),
+                "tokens": tokens.tolist(),
+                "text_features": self.model.encode_text(tokens).tolist(),
+                "prompts": self.PROMPTS,
+                "prompt_features": self.model.encode_text(tokens).tolist(),
+            }
+        with tempfile.TemporaryDirectory() as d:
+            expected_path = Path(d) / "expected.json"
+            expected_path.write_text(json.dumps(expected))
+            env = dict(os.environ, FMC_EXTERNAL_BUNDLE=str(self.out), FMC_EXTERNAL_EXPECTED=str(expected_path),
+                       QT_QPA_PLATFORM="offscreen")
+            r = subprocess.run([check, "loadExternalBundle"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("PASS   : TestModelBundle::loadExternalBundle()", r.stdout)
 
 
 if __name__ == "__main__":
