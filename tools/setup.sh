@@ -12,8 +12,13 @@ packages=(
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
   nlohmann-json3-dev zlib1g-dev
   nginx-light postgresql
+  orthanc orthanc-dicomweb dcmtk qtkeychain-qt6-dev
   dpkg-dev file adduser desktop-file-utils appstream
 )
+
+# orthanc/orthanc-dicomweb: the PACS tests start their own Orthanc (temporary config and
+# storage, OS-chosen loopback ports) and never use the system service; dcmtk: dsrdump, which
+# validates the DICOM SRs in the tests.
 
 missing=()
 for package in "${packages[@]}"; do
