@@ -31,6 +31,10 @@ if ((${#missing[@]})); then
   # sudo resets the environment, so the front end is passed through env.
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts Orthanc's system service on installation; the project does not use it.
+  if [[ " ${missing[*]} " == *" orthanc "* ]] && [[ -d /run/systemd/system ]]; then
+    $sudo systemctl disable --now orthanc >/dev/null 2>&1 || true
+  fi
 fi
 
 # Debian's LibTorch calls the generic libblas.so.3: make sure it resolves to OpenBLAS,
