@@ -7,6 +7,7 @@
 #include "history_page.h"
 #include "images_page.h"
 #include "logging.h"
+#include "pacs_import_dialog.h"
 #include "runtime_setup.h"
 #include "settings_dialog.h"
 #include "task_progress_dialog.h"
@@ -176,6 +177,15 @@ void MainWindow::buildMenus() {
         showPage(Page::Images);
         images_->chooseFolderToImport();
     });
+#if defined(FMC_HAVE_PACS)
+    workspaceActions_ << file->addAction(tr("Import from &PACS…"), this, [this] {
+        showPage(Page::Images);
+        auto* dialog = new PacsImportDialog(workspace_->rootPath(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &PacsImportDialog::filesRetrieved, images_, &ImagesPage::importPaths);
+        dialog->show();
+    });
+#endif
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

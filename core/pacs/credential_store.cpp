@@ -62,7 +62,9 @@ bool keychainUsable() {
     QKeychain::ReadPasswordJob probe(service());
     probe.setKey(QStringLiteral("probe"));
     const bool usable = runJob(probe);
-    if (!usable) qCInfo(lcPacs).noquote() << "no usable secret service (" << probe.errorString() << "); PACS credentials go to a private file";
+    if (!usable)
+        qCInfo(lcPacs).noquote() << QStringLiteral("no usable secret service (%1); PACS credentials go to a private file")
+                                        .arg(probe.errorString());
     return usable;
 }
 #endif

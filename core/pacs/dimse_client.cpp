@@ -10,6 +10,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/dcmnet/scu.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <QDir>
 #include <QFile>
@@ -183,6 +184,12 @@ std::vector<std::unique_ptr<QRResponse>> find(const DimseSettings& settings, con
 }  // namespace
 
 DimseClient::DimseClient(DimseSettings settings) : settings_(std::move(settings)) {
+    // DCMTK logs every association step at INFO on stderr; problems reach the user as errors.
+    static const bool quiet = [] {
+        OFLog::configure(OFLogger::WARN_LOG_LEVEL);
+        return true;
+    }();
+    (void)quiet;
     const auto checkAe = [](const QString& title, const char* which) {
         if (title.trimmed().isEmpty()) throw Error(std::string("DIMSE: the ") + which + " AE title is empty");
         if (title.size() > 16) throw Error(std::string("DIMSE: the ") + which + " AE title '" + ss(title) +

@@ -182,6 +182,23 @@ private slots:
         QCOMPARE(workspace.store().images().front().modality, std::string("CT"));
     }
 
+    void cancelledRetrievalImportsWhatArrived() {
+        auto web = client();
+        const QString folder = dir_.filePath("cancelled");
+        auto workspace = SiteWorkspace::open(folder.toStdString());
+        std::atomic<bool> cancel{false};
+        const auto report = importFromPacs(workspace, web, everySeries(web), {}, [&](const PacsImportProgress& p) {
+            if (p.stage == "retrieve" && p.done == 3) cancel = true;
+        }, &cancel);
+        QVERIFY(report.cancelled);
+        QVERIFY(!report.complete());
+        QCOMPARE(report.instancesRetrieved(), 3);
+        QCOMPARE(retrievedFiles(folder).size(), 3);
+        QCOMPARE(workspace.store().imageCount(), 3);  // the seven test images are all distinct
+        QVERIFY(workspace.store().importRuns().back().finishedAt.has_value());
+        QVERIFY(QString::fromStdString(formatPacsImportReport(report)).contains("cancelled"));
+    }
+
     void wrongPasswordIsRefusedClearlyAndImportsNothing() {
         DicomWebClient wrong(settings("not-the-password"));
         auto workspace = SiteWorkspace::open(dir_.filePath("wrong-password").toStdString());
