@@ -15,6 +15,7 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QThread>
 #include <QUuid>
 
@@ -42,6 +43,83 @@ inline QStringList orthancTestFiles(const QString& sharedData) {
             base + "pylibjpeg-ds/JPEGLosslessSV1/RG2_JPLL.dcm"};
 }
 
+struct TestCertificates {
+    QString certificate, key, ca;  // PEM files; empty when openssl failed
+};
+
+// A hospital CA and a server certificate for 127.0.0.1 signed by it, made with openssl in `dir`.
+inline TestCertificates makeTestCertificates(const QString& dir) {
+    QDir().mkpath(dir);
+    const auto run = [&](const QStringList& arguments) {
+        QProcess openssl;
+        openssl.setWorkingDirectory(dir);
+        openssl.start(QStringLiteral("openssl"), arguments);
+        return openssl.waitForFinished(60'000) && openssl.exitCode() == 0;
+    };
+    QFile ext(dir + "/ext.cnf");
+    ext.open(QIODevice::WriteOnly);
+    ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    ext.close();
+    const bool ok =
+        run({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+             "/CN=Test Hospital CA"}) &&
+        run({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"}) &&
+        run({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+             "server.crt", "-days", "2", "-extfile", "ext.cnf"});
+    if (!ok) return {};
+    return {dir + "/server.crt", dir + "/server.key", dir + "/ca.pem"};
+}
+
+// Debian's nginx terminating HTTPS in front of an Orthanc, as a hospital's reverse proxy does
+// (Debian's Orthanc 1.10 resets its own TLS connections), on an OS-chosen loopback port.
+class TlsProxy {
+public:
+    static QString executable() { return QStringLiteral("/usr/sbin/nginx"); }
+
+    TlsProxy(const QString& dir, const TestCertificates& certificates, quint16 backendPort) : dir_(dir) {
+        port_ = freeLoopbackPort();
+        QDir().mkpath(dir + "/tmp");
+        QFile conf(dir + "/nginx.conf");
+        conf.open(QIODevice::WriteOnly);
+        conf.write(QStringLiteral("pid %1/nginx.pid;\nerror_log %1/error.log;\ndaemon off;\nworker_processes 1;\n"
+                                  "events { worker_connections 64; }\n"
+                                  "http {\n  access_log off;\n  client_body_temp_path %1/tmp;\n  proxy_temp_path %1/tmp;\n"
+                                  "  fastcgi_temp_path %1/tmp;\n  uwsgi_temp_path %1/tmp;\n  scgi_temp_path %1/tmp;\n"
+                                  "  server {\n    listen 127.0.0.1:%2 ssl;\n    ssl_certificate %3;\n"
+                                  "    ssl_certificate_key %4;\n    client_max_body_size 64m;\n"
+                                  "    location / { proxy_pass http://127.0.0.1:%5; }\n  }\n}\n")
+                       .arg(dir).arg(port_).arg(certificates.certificate, certificates.key).arg(backendPort)
+                       .toUtf8());
+    }
+    ~TlsProxy() {
+        if (process_.state() != QProcess::NotRunning) {
+            process_.terminate();
+            process_.waitForFinished(10'000);
+        }
+    }
+
+    bool start() {
+        process_.setProcessChannelMode(QProcess::MergedChannels);
+        process_.start(executable(), {"-p", dir_, "-c", dir_ + "/nginx.conf", "-e", dir_ + "/error.log"});
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 10'000 && process_.state() != QProcess::NotRunning) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port_);
+            if (probe.waitForConnected(200)) return true;
+            QThread::msleep(50);
+        }
+        return false;
+    }
+
+    QString url(const QString& path) const { return QStringLiteral("https://127.0.0.1:%1%2").arg(port_).arg(path); }
+
+private:
+    QString dir_;
+    quint16 port_ = 0;
+    QProcess process_;
+};
+
 class OrthancTestServer {
 public:
     static bool installed() {
@@ -54,7 +132,7 @@ public:
         QDir().mkpath(folder_ + "/storage");
         httpPort_ = freeLoopbackPort();
         dicomPort_ = freeLoopbackPort();
-        const QJsonObject config{
+        QJsonObject config{
             {"Name", "fmc-test"},
             {"StorageDirectory", folder_ + "/storage"},
             {"IndexDirectory", folder_ + "/storage"},

@@ -8,6 +8,8 @@
 #include "pacs/structured_report.h"
 #include "pacs_test_support.h"
 
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace fmc;
@@ -115,6 +117,54 @@ private slots:
         DicomWebSettings s;
         s.baseUrl = "ftp://pacs/dicom-web";
         QVERIFY_THROWS_EXCEPTION(Error, DicomWebClient{s});
+    }
+
+    // HTTPS through the hospital's reverse proxy: trusted with the hospital's CA given,
+    // refused (naming the CA setting) without it.
+    void httpsWithTheHospitalsCa() {
+        if (!QFileInfo(TlsProxy::executable()).isExecutable()) QSKIP("nginx (Debian nginx-light) is not installed");
+        const auto certificates = makeTestCertificates(dir_.filePath("pki"));
+        QVERIFY2(!certificates.ca.isEmpty(), "openssl could not make the test certificates");
+        TlsProxy proxy(dir_.filePath("proxy"), certificates, orthanc_->httpPort());
+        QVERIFY2(proxy.start(), "nginx did not start");
+        auto s = settings(orthanc_->password());
+        s.baseUrl = proxy.url("/dicom-web");
+        s.caCertificatesPath = certificates.ca;
+        DicomWebClient trusted(s);
+        QCOMPARE(trusted.findStudies({}).size(), size_t(6));
+        const auto series = everySeries(trusted).front();
+        QVERIFY(trusted.retrieveSeries(series, dir_.filePath("over-https")).complete);
+        s.caCertificatesPath.clear();
+        try {
+            DicomWebClient(s).findStudies({});
+            QFAIL("a certificate of an unknown CA was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("CA certificate"), error.what());
+        }
+    }
+
+    // A bearer token goes in the Authorization header as such (Orthanc has no tokens of its
+    // own, so a loopback listener of the test's plays the server).
+    void bearerTokenIsSent() {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QByteArray received;
+        connect(&server, &QTcpServer::newConnection, this, [&] {
+            auto* socket = server.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [&received, socket] {
+                received += socket->readAll();
+                if (!received.contains("\r\n\r\n")) return;
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/dicom+json\r\nContent-Length: 2\r\n\r\n[]");
+                socket->disconnectFromHost();
+            });
+        });
+        DicomWebSettings s;
+        s.baseUrl = QStringLiteral("http://127.0.0.1:%1/dicom-web").arg(server.serverPort());
+        s.auth = AuthKind::Bearer;
+        s.secret = "tok-123.abc";
+        QVERIFY(DicomWebClient(s).findStudies({}).empty());
+        QVERIFY2(received.contains("\r\nAuthorization: Bearer tok-123.abc\r\n"), received.constData());
+        QVERIFY2(received.startsWith("GET /dicom-web/studies?"), received.constData());
     }
 
     void findStudies_data() { addStudyQueryRows(); }
