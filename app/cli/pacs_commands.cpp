@@ -59,8 +59,10 @@ void addConnectionOptions(QCommandLineParser& parser) {
 // The workspace's settings with the options on top, and the secret.
 PacsSettings connectionFrom(const QCommandLineParser& parser, SiteWorkspace* workspace, bool needSecret = true) {
     PacsSettings settings = workspace ? loadPacsSettings(workspace->store()) : PacsSettings{};
+    // Without --protocol, the options given say which one is meant.
     if (parser.isSet("protocol")) settings.protocol = parsePacsProtocol(parser.value("protocol"));
-    else if (!workspace && (parser.isSet("host") || parser.isSet("aec"))) settings.protocol = PacsProtocol::Dimse;
+    else if (parser.isSet("url")) settings.protocol = PacsProtocol::DicomWeb;
+    else if (parser.isSet("host") || parser.isSet("aec")) settings.protocol = PacsProtocol::Dimse;
     if (parser.isSet("url")) settings.dicomWeb.baseUrl = parser.value("url");
     if (parser.isSet("auth")) settings.dicomWeb.auth = parseAuthKind(parser.value("auth"));
     if (parser.isSet("user")) {
@@ -183,6 +185,8 @@ int importCommand(const QStringList& arguments) {
     } else if (labels != "none") {
         throw Error("pacs import: --labels-from must be none or tag:KEYWORD, not '" + str(labels) + "'");
     }
+    if (parser.values("study").isEmpty() && parser.values("series").isEmpty())
+        throw Error("pacs import: nothing selected; give --study UID or --series STUDY_UID/SERIES_UID");
     const auto source = makePacsSource(connectionFrom(parser, &workspace));
     std::vector<SeriesSelection> selection;
     for (const auto& study : parser.values("study"))
@@ -193,7 +197,7 @@ int importCommand(const QStringList& arguments) {
             throw Error("pacs import: --series '" + str(pair) + "' must have the form STUDY_UID/SERIES_UID");
         selection.push_back({parts[0], parts[1]});
     }
-    if (selection.empty()) throw Error("pacs import: nothing selected (--study or --series, or the study has no series)");
+    if (selection.empty()) throw Error("pacs import: the selected studies have no series on the PACS");
 
     ProgressBar bar;
     const auto previous = std::signal(SIGINT, onInterrupt);

@@ -14,3 +14,12 @@ if(Qt6Keychain_FOUND)
   target_link_libraries(fmc_pacs PRIVATE Qt6Keychain::Qt6Keychain)
   target_compile_definitions(fmc_pacs PRIVATE FMC_PACS_WITH_QTKEYCHAIN)
 endif()
+
+# tst_pacscommands runs the real fedmedclip-cli: it is built first and its path compiled in.
+function(fmc_pacs_wire_targets)
+  if(TARGET tst_pacscommands AND TARGET fedmedclip-cli)
+    add_dependencies(tst_pacscommands fedmedclip-cli)
+    target_compile_definitions(tst_pacscommands PRIVATE "FMC_FEDMEDCLIP_CLI_PATH=\"$<TARGET_FILE:fedmedclip-cli>\"")
+  endif()
+endfunction()
+cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL fmc_pacs_wire_targets)
