@@ -13,7 +13,6 @@
 #include "site/site_workspace.h"
 
 #include <QCommandLineParser>
-#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 
@@ -289,9 +288,15 @@ int pacsCommand(const QStringList& arguments) {
     if (sub == "store-sr") return storeSrCommand(rest);
     if (sub == "configure") return configureCommand(rest);
     const bool help = sub.isEmpty() || sub == "--help" || sub == "-h";
-    std::fprintf(help ? stdout : stderr,
-                 "%susage: fedmedclip-cli pacs echo|find|import|store-sr|configure [options]   (SUBCOMMAND --help)\n",
-                 help ? "" : qPrintable("unknown pacs subcommand '" + sub + "'\n"));
+    FILE* out = help ? stdout : stderr;
+    if (!help) std::fprintf(out, "unknown pacs subcommand '%s'\n", qPrintable(sub));
+    std::fprintf(out,
+                 "usage: fedmedclip-cli pacs SUBCOMMAND [options]   (SUBCOMMAND --help for its options)\n"
+                 "  configure WORKSPACE   save the PACS connection in the workspace, the secret in the credential store\n"
+                 "  echo                  check that the PACS answers and accepts this site\n"
+                 "  find                  search studies (and their series)\n"
+                 "  import WORKSPACE      retrieve the selected studies or series and import them\n"
+                 "  store-sr WORKSPACE    send a saved prediction back as a DICOM SR, or save it as a file\n");
     return help ? 0 : 2;
 }
 
