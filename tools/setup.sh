@@ -15,8 +15,13 @@ packages=(
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
   nlohmann-json3-dev zlib1g-dev libutfcpp-dev
   nginx-light postgresql
+  orthanc orthanc-dicomweb dcmtk qtkeychain-qt6-dev
   dpkg-dev file adduser desktop-file-utils appstream help2man lintian strace systemd
 )
+
+# orthanc/orthanc-dicomweb: the PACS tests start their own Orthanc (temporary config and
+# storage, OS-chosen loopback ports) and never use the system service; dcmtk: dsrdump, which
+# validates the DICOM SRs in the tests.
 
 missing=()
 for package in "${packages[@]}"; do
@@ -29,6 +34,10 @@ if ((${#missing[@]})); then
   # sudo resets the environment, so the front end is passed through env.
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts Orthanc's system service on installation; the project does not use it.
+  if [[ " ${missing[*]} " == *" orthanc "* ]] && [[ -d /run/systemd/system ]]; then
+    $sudo systemctl disable --now orthanc >/dev/null 2>&1 || true
+  fi
 fi
 
 # Debian's LibTorch calls the generic libblas.so.3: make sure it resolves to OpenBLAS,

@@ -1338,6 +1338,10 @@ Gültig bis: %3</translation>
         <source>A task is still running. Cancel it and quit?</source>
         <translation>Eine Aufgabe läuft noch. Abbrechen und beenden?</translation>
     </message>
+    <message>
+        <source>Import from &amp;PACS…</source>
+        <translation>Aus dem &amp;PACS importieren…</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::MappingPage</name>
@@ -1360,6 +1364,219 @@ Gültig bis: %3</translation>
     <message>
         <source>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</source>
         <translation>Ordnen Sie Ihre Labels mindestens zwei Klassen der Föderation zu, damit Ihr Standort zum Training des gemeinsamen Modells beitragen kann.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::PacsImportDialog</name>
+    <message>
+        <source>Import from PACS</source>
+        <translation>Aus dem PACS importieren</translation>
+    </message>
+    <message>
+        <source>PACS connection</source>
+        <translation>PACS-Verbindung</translation>
+    </message>
+    <message>
+        <source>DICOMweb (QIDO-RS / WADO-RS)</source>
+        <translation>DICOMweb (QIDO-RS / WADO-RS)</translation>
+    </message>
+    <message>
+        <source>DIMSE (C-FIND / C-GET)</source>
+        <translation>DIMSE (C-FIND / C-GET)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <source>User name and password</source>
+        <translation>Benutzername und Passwort</translation>
+    </message>
+    <message>
+        <source>Bearer token</source>
+        <translation>Bearer-Token</translation>
+    </message>
+    <message>
+        <source>Remember (in the system&apos;s secret store or a private file, never in the workspace)</source>
+        <translation>Merken (im Schlüsselbund des Systems oder in einer privaten Datei, nie im Arbeitsbereich)</translation>
+    </message>
+    <message>
+        <source>PEM file of the hospital&apos;s CA (empty: the system&apos;s)</source>
+        <translation>PEM-Datei der Zertifizierungsstelle des Krankenhauses (leer: die des Systems)</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>URL:</translation>
+    </message>
+    <message>
+        <source>Authentication:</source>
+        <translation>Authentifizierung:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Benutzername:</translation>
+    </message>
+    <message>
+        <source>Password or token:</source>
+        <translation>Passwort oder Token:</translation>
+    </message>
+    <message>
+        <source>CA certificate:</source>
+        <translation>CA-Zertifikat:</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Host:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Our AE title (calling):</source>
+        <translation>Unser AE-Titel (rufend):</translation>
+    </message>
+    <message>
+        <source>PACS AE title (called):</source>
+        <translation>AE-Titel des PACS (gerufen):</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Search studies</source>
+        <translation>Studien suchen</translation>
+    </message>
+    <message>
+        <source>e.g. DOE^J* (* and ? are wildcards)</source>
+        <translation>z. B. MUSTER^M* (* und ? sind Platzhalter)</translation>
+    </message>
+    <message>
+        <source>YYYYMMDD</source>
+        <translation>JJJJMMTT</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <source>e.g. CT</source>
+        <translation>z. B. CT</translation>
+    </message>
+    <message>
+        <source>Patient name:</source>
+        <translation>Patientenname:</translation>
+    </message>
+    <message>
+        <source>Patient ID:</source>
+        <translation>Patienten-ID:</translation>
+    </message>
+    <message>
+        <source>Study date:</source>
+        <translation>Studiendatum:</translation>
+    </message>
+    <message>
+        <source>Modality:</source>
+        <translation>Modalität:</translation>
+    </message>
+    <message>
+        <source>Accession number:</source>
+        <translation>Accession Number:</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Study / series</source>
+        <translation>Studie / Serie</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>Import checked series</source>
+        <translation>Markierte Serien importieren</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelled. Nothing was imported; the images retrieved so far are kept and are not fetched again by the next import.</source>
+        <translation>Abgebrochen. Nichts wurde importiert; die bereits abgerufenen Bilder bleiben erhalten und werden beim nächsten Import nicht erneut abgerufen.</translation>
+    </message>
+    <message>
+        <source>The password was not saved: %1</source>
+        <translation>Das Passwort wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinde…</translation>
+    </message>
+    <message>
+        <source>%1 answers and accepts this site.</source>
+        <translation>%1 antwortet und akzeptiert diesen Standort.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Suche…</translation>
+    </message>
+    <message>
+        <source>Series %1</source>
+        <translation>Serie %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n study(ies) found. Check the series to import.</source>
+        <translation>
+            <numerusform>%n Studie gefunden. Markieren Sie die zu importierenden Serien.</numerusform>
+            <numerusform>%n Studien gefunden. Markieren Sie die zu importierenden Serien.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Check at least one study or series first.</source>
+        <translation>Markieren Sie zuerst mindestens eine Studie oder Serie.</translation>
+    </message>
+    <message>
+        <source>Series %1: cancelled after %2 image(s).</source>
+        <translation>Serie %1: nach %2 Bild(ern) abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Series %1: %2 image(s) retrieved, then: %3</source>
+        <translation>Serie %1: %2 Bild(er) abgerufen, dann: %3</translation>
+    </message>
+    <message>
+        <source>The images retrieved are imported; import the same series again to fetch the rest.</source>
+        <translation>Die abgerufenen Bilder werden importiert; importieren Sie dieselben Serien erneut, um den Rest abzurufen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) retrieved; importing them.</source>
+        <translation>
+            <numerusform>%n Bild abgerufen; es wird importiert.</numerusform>
+            <numerusform>%n Bilder abgerufen; sie werden importiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Retrieve from PACS</source>
+        <translation>Abruf aus dem PACS</translation>
+    </message>
+    <message>
+        <source>Series %1 of %2</source>
+        <translation>Serie %1 von %2</translation>
     </message>
 </context>
 <context>

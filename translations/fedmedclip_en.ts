@@ -1338,6 +1338,10 @@ Valid until: %3</translation>
         <source>A task is still running. Cancel it and quit?</source>
         <translation>A task is still running. Cancel it and quit?</translation>
     </message>
+    <message>
+        <source>Import from &amp;PACS…</source>
+        <translation>Import from &amp;PACS…</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::MappingPage</name>
@@ -1360,6 +1364,219 @@ Valid until: %3</translation>
     <message>
         <source>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</source>
         <translation>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::PacsImportDialog</name>
+    <message>
+        <source>Import from PACS</source>
+        <translation>Import from PACS</translation>
+    </message>
+    <message>
+        <source>PACS connection</source>
+        <translation>PACS connection</translation>
+    </message>
+    <message>
+        <source>DICOMweb (QIDO-RS / WADO-RS)</source>
+        <translation>DICOMweb (QIDO-RS / WADO-RS)</translation>
+    </message>
+    <message>
+        <source>DIMSE (C-FIND / C-GET)</source>
+        <translation>DIMSE (C-FIND / C-GET)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>User name and password</source>
+        <translation>User name and password</translation>
+    </message>
+    <message>
+        <source>Bearer token</source>
+        <translation>Bearer token</translation>
+    </message>
+    <message>
+        <source>Remember (in the system&apos;s secret store or a private file, never in the workspace)</source>
+        <translation>Remember (in the system&apos;s secret store or a private file, never in the workspace)</translation>
+    </message>
+    <message>
+        <source>PEM file of the hospital&apos;s CA (empty: the system&apos;s)</source>
+        <translation>PEM file of the hospital&apos;s CA (empty: the system&apos;s)</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>URL:</translation>
+    </message>
+    <message>
+        <source>Authentication:</source>
+        <translation>Authentication:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>User name:</translation>
+    </message>
+    <message>
+        <source>Password or token:</source>
+        <translation>Password or token:</translation>
+    </message>
+    <message>
+        <source>CA certificate:</source>
+        <translation>CA certificate:</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Host:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Our AE title (calling):</source>
+        <translation>Our AE title (calling):</translation>
+    </message>
+    <message>
+        <source>PACS AE title (called):</source>
+        <translation>PACS AE title (called):</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <source>Search studies</source>
+        <translation>Search studies</translation>
+    </message>
+    <message>
+        <source>e.g. DOE^J* (* and ? are wildcards)</source>
+        <translation>e.g. DOE^J* (* and ? are wildcards)</translation>
+    </message>
+    <message>
+        <source>YYYYMMDD</source>
+        <translation>YYYYMMDD</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>e.g. CT</source>
+        <translation>e.g. CT</translation>
+    </message>
+    <message>
+        <source>Patient name:</source>
+        <translation>Patient name:</translation>
+    </message>
+    <message>
+        <source>Patient ID:</source>
+        <translation>Patient ID:</translation>
+    </message>
+    <message>
+        <source>Study date:</source>
+        <translation>Study date:</translation>
+    </message>
+    <message>
+        <source>Modality:</source>
+        <translation>Modality:</translation>
+    </message>
+    <message>
+        <source>Accession number:</source>
+        <translation>Accession number:</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>Study / series</source>
+        <translation>Study / series</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modality</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Import checked series</source>
+        <translation>Import checked series</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Cancelled. Nothing was imported; the images retrieved so far are kept and are not fetched again by the next import.</source>
+        <translation>Cancelled. Nothing was imported; the images retrieved so far are kept and are not fetched again by the next import.</translation>
+    </message>
+    <message>
+        <source>The password was not saved: %1</source>
+        <translation>The password was not saved: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>%1 answers and accepts this site.</source>
+        <translation>%1 answers and accepts this site.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <source>Series %1</source>
+        <translation>Series %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n study(ies) found. Check the series to import.</source>
+        <translation>
+            <numerusform>%n study found. Check the series to import.</numerusform>
+            <numerusform>%n studies found. Check the series to import.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Check at least one study or series first.</source>
+        <translation>Check at least one study or series first.</translation>
+    </message>
+    <message>
+        <source>Series %1: cancelled after %2 image(s).</source>
+        <translation>Series %1: cancelled after %2 image(s).</translation>
+    </message>
+    <message>
+        <source>Series %1: %2 image(s) retrieved, then: %3</source>
+        <translation>Series %1: %2 image(s) retrieved, then: %3</translation>
+    </message>
+    <message>
+        <source>The images retrieved are imported; import the same series again to fetch the rest.</source>
+        <translation>The images retrieved are imported; import the same series again to fetch the rest.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) retrieved; importing them.</source>
+        <translation>
+            <numerusform>%n image retrieved; importing it.</numerusform>
+            <numerusform>%n images retrieved; importing them.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Retrieve from PACS</source>
+        <translation>Retrieve from PACS</translation>
+    </message>
+    <message>
+        <source>Series %1 of %2</source>
+        <translation>Series %1 of %2</translation>
     </message>
 </context>
 <context>

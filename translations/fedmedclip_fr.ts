@@ -1338,6 +1338,10 @@ Valable jusqu’au : %3</translation>
         <source>A task is still running. Cancel it and quit?</source>
         <translation>Une tâche est encore en cours. L’annuler et quitter ?</translation>
     </message>
+    <message>
+        <source>Import from &amp;PACS…</source>
+        <translation>Importer depuis le &amp;PACS…</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::MappingPage</name>
@@ -1360,6 +1364,219 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Match your labels to at least two of the federation&apos;s classes, so that your site can help train the shared model.</source>
         <translation>Associez vos étiquettes à au moins deux classes de la fédération, pour que votre site puisse contribuer à entraîner le modèle partagé.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::PacsImportDialog</name>
+    <message>
+        <source>Import from PACS</source>
+        <translation>Importer depuis le PACS</translation>
+    </message>
+    <message>
+        <source>PACS connection</source>
+        <translation>Connexion au PACS</translation>
+    </message>
+    <message>
+        <source>DICOMweb (QIDO-RS / WADO-RS)</source>
+        <translation>DICOMweb (QIDO-RS / WADO-RS)</translation>
+    </message>
+    <message>
+        <source>DIMSE (C-FIND / C-GET)</source>
+        <translation>DIMSE (C-FIND / C-GET)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <source>User name and password</source>
+        <translation>Nom d&apos;utilisateur et mot de passe</translation>
+    </message>
+    <message>
+        <source>Bearer token</source>
+        <translation>Jeton Bearer</translation>
+    </message>
+    <message>
+        <source>Remember (in the system&apos;s secret store or a private file, never in the workspace)</source>
+        <translation>Mémoriser (dans le coffre de secrets du système ou un fichier privé, jamais dans l&apos;espace de travail)</translation>
+    </message>
+    <message>
+        <source>PEM file of the hospital&apos;s CA (empty: the system&apos;s)</source>
+        <translation>Fichier PEM de l&apos;autorité de certification de l&apos;hôpital (vide : celles du système)</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>URL :</translation>
+    </message>
+    <message>
+        <source>Authentication:</source>
+        <translation>Authentification :</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Nom d&apos;utilisateur :</translation>
+    </message>
+    <message>
+        <source>Password or token:</source>
+        <translation>Mot de passe ou jeton :</translation>
+    </message>
+    <message>
+        <source>CA certificate:</source>
+        <translation>Certificat de l&apos;AC :</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Hôte :</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port :</translation>
+    </message>
+    <message>
+        <source>Our AE title (calling):</source>
+        <translation>Notre titre AE (appelant) :</translation>
+    </message>
+    <message>
+        <source>PACS AE title (called):</source>
+        <translation>Titre AE du PACS (appelé) :</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Search studies</source>
+        <translation>Rechercher des examens</translation>
+    </message>
+    <message>
+        <source>e.g. DOE^J* (* and ? are wildcards)</source>
+        <translation>p. ex. DUPONT^J* (* et ? sont des jokers)</translation>
+    </message>
+    <message>
+        <source>YYYYMMDD</source>
+        <translation>AAAAMMJJ</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>au</translation>
+    </message>
+    <message>
+        <source>e.g. CT</source>
+        <translation>p. ex. CT</translation>
+    </message>
+    <message>
+        <source>Patient name:</source>
+        <translation>Nom du patient :</translation>
+    </message>
+    <message>
+        <source>Patient ID:</source>
+        <translation>ID du patient :</translation>
+    </message>
+    <message>
+        <source>Study date:</source>
+        <translation>Date de l&apos;examen :</translation>
+    </message>
+    <message>
+        <source>Modality:</source>
+        <translation>Modalité :</translation>
+    </message>
+    <message>
+        <source>Accession number:</source>
+        <translation>Numéro d&apos;accession :</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Rechercher</translation>
+    </message>
+    <message>
+        <source>Study / series</source>
+        <translation>Examen / série</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalité</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>Import checked series</source>
+        <translation>Importer les séries cochées</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Cancelled. Nothing was imported; the images retrieved so far are kept and are not fetched again by the next import.</source>
+        <translation>Annulé. Rien n&apos;a été importé ; les images déjà récupérées sont conservées et ne seront pas récupérées à nouveau lors de la prochaine importation.</translation>
+    </message>
+    <message>
+        <source>The password was not saved: %1</source>
+        <translation>Le mot de passe n&apos;a pas été enregistré : %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
+        <source>%1 answers and accepts this site.</source>
+        <translation>%1 répond et accepte ce site.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Recherche…</translation>
+    </message>
+    <message>
+        <source>Series %1</source>
+        <translation>Série %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n study(ies) found. Check the series to import.</source>
+        <translation>
+            <numerusform>%n examen trouvé. Cochez les séries à importer.</numerusform>
+            <numerusform>%n examens trouvés. Cochez les séries à importer.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Check at least one study or series first.</source>
+        <translation>Cochez d&apos;abord au moins un examen ou une série.</translation>
+    </message>
+    <message>
+        <source>Series %1: cancelled after %2 image(s).</source>
+        <translation>Série %1 : annulée après %2 image(s).</translation>
+    </message>
+    <message>
+        <source>Series %1: %2 image(s) retrieved, then: %3</source>
+        <translation>Série %1 : %2 image(s) récupérée(s), puis : %3</translation>
+    </message>
+    <message>
+        <source>The images retrieved are imported; import the same series again to fetch the rest.</source>
+        <translation>Les images récupérées sont importées ; importez à nouveau les mêmes séries pour récupérer le reste.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) retrieved; importing them.</source>
+        <translation>
+            <numerusform>%n image récupérée ; importation en cours.</numerusform>
+            <numerusform>%n images récupérées ; importation en cours.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Retrieve from PACS</source>
+        <translation>Récupération depuis le PACS</translation>
+    </message>
+    <message>
+        <source>Series %1 of %2</source>
+        <translation>Série %1 sur %2</translation>
     </message>
 </context>
 <context>

@@ -85,6 +85,9 @@ int serve(const QStringList& arguments) {
     const auto port = server.listen();
     print("fedmedclip-coordinator: listening on https://" + ss(config.listenAddress.toString()) + ":" +
           std::to_string(port) + " with state in " + ss(server.service().store().description()) + "\n");
+    if (const auto metricsPort = server.metricsPort())
+        print("fedmedclip-coordinator: metrics on http://" + ss(config.metricsAddress.toString()) + ":" +
+              std::to_string(*metricsPort) + "/metrics\n");
 
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) throw Error("serve: socketpair failed");
     QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);

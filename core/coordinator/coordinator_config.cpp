@@ -71,7 +71,7 @@ CoordinatorConfig loadCoordinatorConfig(const QString& path) {
     const auto root = document.object();
     const ConfigReader reader(path);
     static const QStringList known{"listen", "tls", "database", "limits", "trusted_proxies", "privacy_capture_dir",
-                                   "tick_interval_ms"};
+                                   "tick_interval_ms", "metrics"};
     for (const auto& key : root.keys())
         if (!known.contains(key)) reader.fail(key, "unknown key (known: " + ss(known.join(", ")) + ")");
 
@@ -124,6 +124,15 @@ CoordinatorConfig loadCoordinatorConfig(const QString& path) {
     }
     config.privacyCaptureDir = reader.resolve(reader.string(root, "privacy_capture_dir", {}, {}));
     config.tickIntervalMs = static_cast<int>(reader.integer(root, "tick_interval_ms", {}, 1000, 50, 60'000));
+    if (root.contains("metrics")) {
+        const auto metrics = reader.object(root, "metrics");
+        reader.onlyKnownKeys(metrics, "metrics.", {"address", "port"});
+        config.metricsEnabled = true;
+        const auto metricsAddress = reader.string(metrics, "address", "metrics.", "127.0.0.1");
+        if (!config.metricsAddress.setAddress(metricsAddress))
+            reader.fail("metrics.address", "'" + ss(metricsAddress) + "' is not an IP address");
+        config.metricsPort = static_cast<quint16>(reader.integer(metrics, "port", "metrics.", 9464, 0, 65535));
+    }
     return config;
 }
 

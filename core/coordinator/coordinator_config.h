@@ -36,6 +36,11 @@ struct CoordinatorConfig {
     // (no headers, so no tokens). Empty: off.
     QString privacyCaptureDir;
     int tickIntervalMs = 1000;  // how often deadlines are checked
+    // The Prometheus /metrics listener (plain HTTP; coordinator_metrics.h): "metrics":
+    // {"address": ..., "port": ...}. Absent: no listener. Port 0: any free port.
+    bool metricsEnabled = false;
+    QHostAddress metricsAddress = QHostAddress::LocalHost;
+    quint16 metricsPort = 0;
 };
 
 // Throws fmc::Error naming the file and the key at fault.

@@ -1,5 +1,6 @@
 #include "coordinator/coordinator_server.h"
 
+#include "coordinator/coordinator_metrics.h"
 #include "protocol/logging.h"
 
 #include <QAbstractHttpServer>
@@ -310,6 +311,7 @@ protected:
         for (const auto& [name, value] : response.headers) responder.writeHeader(name, value);
         responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
         responder.writeBody(response.body);
+        if (metrics) metrics->recordRequest(api.method, api.path, response.status, clock.nsecsElapsed() / 1e9);
         qCInfo(lcCoordinatorHttp).noquote() << api.remoteAddress << api.method << api.path << response.status
                                             << response.body.size() << "bytes" << clock.elapsed() << "ms";
         return true;
@@ -335,6 +337,10 @@ private:
             qCWarning(lcCoordinatorHttp) << "privacy capture: cannot write" << file.fileName();
     }
 
+public:
+    CoordinatorMetrics* metrics = nullptr;
+
+private:
     CoordinatorService& service_;
     const CoordinatorConfig& config_;
     int captured_ = 0;
@@ -361,6 +367,8 @@ struct CoordinatorServer::Impl {
     HttpFrontend* http = nullptr;
     GuardedSslServer* tcp = nullptr;
     QTimer tick;
+    std::unique_ptr<CoordinatorMetrics> metrics;
+    std::optional<quint16> metricsPort;
 };
 
 CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* parent)
@@ -388,6 +396,10 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);
     d->http->setParent(this);
+    if (config.metricsEnabled) {
+        d->metrics = std::make_unique<CoordinatorMetrics>(*d->store);
+        d->http->metrics = d->metrics.get();
+    }
     connect(&d->tick, &QTimer::timeout, this, [this] { d->service->tick(); });
 }
 
@@ -413,6 +425,7 @@ quint16 CoordinatorServer::listen() {
         throw Error(ss(d->config.path) + ": listen: cannot listen on " + ss(d->config.listenAddress.toString()) + ":" +
                     std::to_string(d->config.port) + " (" + ss(message) + ")");
     }
+    if (d->metrics) d->metricsPort = d->metrics->listen(d->config.metricsAddress, d->config.metricsPort);
     d->http->bind(d->tcp);  // takes ownership
     d->service->tick();     // finish whatever a crash interrupted, close overdue rounds
     d->tick.start(d->config.tickIntervalMs);
@@ -420,5 +433,7 @@ quint16 CoordinatorServer::listen() {
 }
 
 CoordinatorService& CoordinatorServer::service() { return *d->service; }
+
+std::optional<quint16> CoordinatorServer::metricsPort() const { return d->metricsPort; }
 
 }  // namespace fmc::federation

@@ -12,6 +12,7 @@
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 namespace fmc::federation {
 
@@ -28,6 +29,8 @@ public:
     quint16 listen();
 
     CoordinatorService& service();
+    // The metrics listener's port once listen() ran, when the configuration asks for one.
+    std::optional<quint16> metricsPort() const;
 
 private:
     struct Impl;

@@ -633,7 +633,8 @@ void CoordinatorService::publishAggregation(const AggregationJob& job, const Agg
            {"excluded_revoked", excluded},
            {"total_samples", static_cast<qint64>(job.totalSamples)},
            {"aggregation", qs(aggregationRuleName(settings.aggregation))},
-           {"global_sha256", qs(result.sha256)}});
+           {"global_sha256", qs(result.sha256)},
+           {"aggregation_seconds", result.seconds}});
     if (job.round >= settings.rounds)
         audit(federationId, "coordinator", "federation.finished", {{"rounds", job.round}});
     transaction.commit();

@@ -8,6 +8,7 @@
 #include "pages/images_page.h"
 #include "shell/logging.h"
 #include "shell/runtime_setup.h"
+#include "widgets/pacs_import_dialog.h"
 #include "widgets/settings_dialog.h"
 #include "widgets/task_progress_dialog.h"
 #include "workspace/task_runner.h"
@@ -175,6 +176,13 @@ void MainWindow::buildMenus() {
     workspaceActions_ << file->addAction(tr("Import &folder…"), this, [this] {
         showPage(Page::Images);
         images_->chooseFolderToImport();
+    });
+    workspaceActions_ << file->addAction(tr("Import from &PACS…"), this, [this] {
+        showPage(Page::Images);
+        auto* dialog = new PacsImportDialog(workspace_->rootPath(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &PacsImportDialog::filesRetrieved, images_, &ImagesPage::importPaths);
+        dialog->show();
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);

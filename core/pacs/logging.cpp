@@ -1,0 +1,3 @@
+#include "pacs/logging.h"
+
+Q_LOGGING_CATEGORY(lcPacs, "fmc.pacs", QtInfoMsg)

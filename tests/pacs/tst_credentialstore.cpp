@@ -1,0 +1,111 @@
+// PACS secrets: a file store readable by its owner only, and PACS settings that never put a
+// password into the workspace database.
+#include "common/types.h"
+#include "pacs/credential_store.h"
+#include "pacs/pacs_settings.h"
+#include "site/site_workspace.h"
+
+#include <QtTest>
+
+using namespace fmc;
+using namespace fmc::pacs;
+
+class TestCredentialStore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void fileStoreKeepsSecretsForItsOwnerOnly() {
+        const auto path = dir_.filePath("config/pacs-credentials.json");
+        auto store = CredentialStore::inFile(path);
+        QVERIFY(!store.secret("site@https://pacs").has_value());
+        store.setSecret("site@https://pacs", "s3cret");
+        store.setSecret("token@https://other", "tok");
+        // Qt's owner bits are 0x0600; group and other must be clear.
+        QCOMPARE(int(QFile(path).permissions() & 0x0fff), int(QFileDevice::ReadUser | QFileDevice::WriteUser));
+        QCOMPARE(CredentialStore::inFile(path).secret("site@https://pacs").value(), QString("s3cret"));
+        store.removeSecret("site@https://pacs");
+        QVERIFY(!store.secret("site@https://pacs").has_value());
+        QCOMPARE(store.secret("token@https://other").value(), QString("tok"));
+    }
+
+    void aFileOthersCanReadIsRefused_data() {
+        QTest::addColumn<int>("extra");
+        QTest::newRow("group readable") << int(QFileDevice::ReadGroup);
+        QTest::newRow("world readable") << int(QFileDevice::ReadOther);
+        QTest::newRow("group writable") << int(QFileDevice::WriteGroup);
+    }
+
+    void aFileOthersCanReadIsRefused() {
+        QFETCH(int, extra);
+        const auto path = dir_.filePath(QStringLiteral("open-%1.json").arg(extra));
+        auto store = CredentialStore::inFile(path);
+        store.setSecret("a", "b");
+        QFile::setPermissions(path, QFile(path).permissions() | QFileDevice::Permissions(extra));
+        try {
+            store.secret("a");
+            QFAIL("read a secret from a file others can read");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains(path) && QString(error.what()).contains("chmod 600"), error.what());
+        }
+    }
+
+    void settingsRoundTripWithoutTheSecret() {
+        const auto folder = dir_.filePath("ws");
+        {
+            auto workspace = SiteWorkspace::open(folder.toStdString());
+            PacsSettings settings;
+            settings.protocol = PacsProtocol::Dimse;
+            settings.dicomWeb.baseUrl = "https://pacs.example.org/dicom-web";
+            settings.dicomWeb.auth = AuthKind::Bearer;
+            settings.dicomWeb.username = "radiology";
+            settings.dicomWeb.secret = "do-not-store-me-4711";
+            settings.dicomWeb.caCertificatesPath = "/etc/hospital-ca.pem";
+            settings.dimse.host = "pacs.local";
+            settings.dimse.port = 11112;
+            settings.dimse.callingAeTitle = "SITEA";
+            settings.dimse.calledAeTitle = "MAINPACS";
+            savePacsSettings(workspace.store(), settings);
+            const auto loaded = loadPacsSettings(workspace.store());
+            QCOMPARE(loaded.protocol, PacsProtocol::Dimse);
+            QCOMPARE(loaded.dicomWeb.baseUrl, settings.dicomWeb.baseUrl);
+            QCOMPARE(loaded.dicomWeb.auth, AuthKind::Bearer);
+            QCOMPARE(loaded.dicomWeb.username, QString("radiology"));
+            QCOMPARE(loaded.dicomWeb.caCertificatesPath, QString("/etc/hospital-ca.pem"));
+            QCOMPARE(loaded.dicomWeb.secret, QString());
+            QCOMPARE(loaded.dimse.host, QString("pacs.local"));
+            QCOMPARE(loaded.dimse.port, 11112);
+            QCOMPARE(loaded.dimse.callingAeTitle, QString("SITEA"));
+            QCOMPARE(loaded.dimse.calledAeTitle, QString("MAINPACS"));
+            QCOMPARE(credentialAccount(loaded.dicomWeb), QString("token@https://pacs.example.org/dicom-web"));
+        }
+        // Not in the database, its WAL, or anywhere else in the workspace folder.
+        QDirIterator it(folder, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile file(it.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(!file.readAll().contains("do-not-store-me-4711"), qPrintable(file.fileName()));
+        }
+    }
+
+    void badSettingsNameTheKey() {
+        auto workspace = SiteWorkspace::open(dir_.filePath("bad").toStdString());
+        workspace.store().setSetting("pacs.dimse.port", "eleventy");
+        try {
+            loadPacsSettings(workspace.store());
+            QFAIL("accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("pacs.dimse.port"), error.what());
+        }
+        workspace.store().setSetting("pacs.dimse.port", "104");
+        workspace.store().setSetting("pacs.protocol", "hl7");
+        QVERIFY_THROWS_EXCEPTION(Error, loadPacsSettings(workspace.store()));
+    }
+};
+
+QTEST_MAIN(TestCredentialStore)
+#include "tst_credentialstore.moc"
