@@ -138,7 +138,9 @@ enum class DcmtkStep { Parse, Decompress };
             throw DicomError(DicomErrorKind::Corrupt,
                              file + ": corrupt data set: unreadable element " +
                                  tagText(elementBeingRead->getTag()) + " with length " +
-                                 std::to_string(elementBeingRead->getLength()) + dcmtk);
+                                 // The length field as read: getLength() would load the declared
+                                 // value first (a 4 GB allocation for a garbage length).
+                                 std::to_string(elementBeingRead->getLengthField()) + dcmtk);
         throw DicomError(DicomErrorKind::Corrupt, file + ": corrupt data set" + dcmtk);
     }
     if (condition == EJ_UnsupportedBitDepth || condition == EJ_UnsupportedPhotometricInterpretation ||

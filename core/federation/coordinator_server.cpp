@@ -3,6 +3,7 @@
 #include "federation/logging.h"
 
 #include <QAbstractHttpServer>
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -15,12 +16,96 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
+#include <QPointer>
+#include <QTcpServer>
 #include <QTimer>
+
+#include <malloc.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
 
 namespace fmc::federation {
 namespace {
+
+// What every connection holds, shared by the listener and the guards (a guard may outlive
+// the server object: its socket is deleted later).
+struct ConnectionBook {
+    int established = 0;  // handed to the HTTP server
+    int handshaking = 0;
+    std::map<QString, int> perAddress;      // handshaking and established, by client address
+    std::int64_t unauthenticatedBytes = 0;  // bodies announced by unauthenticated requests being received
+    bool memoryToGiveBack = false;          // a large body was freed since the last malloc_trim
+    std::function<bool(const QByteArray&)> acceptsToken;  // "Bearer ..." names an active site
+};
+
+// One connection's place in the book, from accept to the socket's deletion.
+class ConnectionSlot : public QObject {
+public:
+    ConnectionSlot(QObject* socket, std::shared_ptr<ConnectionBook> book, QString address)
+        : QObject(socket), book_(std::move(book)), address_(std::move(address)) {
+        ++book_->perAddress[address_];
+        ++book_->handshaking;
+    }
+    ~ConnectionSlot() override {
+        handshakeDone();
+        if (--book_->perAddress[address_] <= 0) book_->perAddress.erase(address_);
+    }
+    bool handshaking() const { return handshaking_; }
+    void handshakeDone() {
+        if (!handshaking_) return;
+        handshaking_ = false;
+        --book_->handshaking;
+    }
+
+private:
+    std::shared_ptr<ConnectionBook> book_;
+    QString address_;
+    bool handshaking_ = true;
+};
+
+// At most one log line a second for refusals that can come by the thousand.
+class RefusalLog {
+public:
+    void note(const QString& what) {
+        ++count_;
+        if (clock_.isValid() && clock_.elapsed() < 1000) return;
+        qCWarning(lcCoordinatorHttp).noquote() << what << "(" << count_ << "refused in the last second or so)";
+        count_ = 0;
+        clock_.start();
+    }
+
+private:
+    QElapsedTimer clock_;
+    int count_ = 0;
+};
+
+// sd_notify(3) by hand: one datagram to $NOTIFY_SOCKET (nothing when not under systemd).
+void notifyServiceManager(const char* message) {
+    const char* path = std::getenv("NOTIFY_SOCKET");
+    if (!path || !*path) return;
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::size_t length = std::strlen(path);
+    if (length >= sizeof(address.sun_path)) return;
+    std::memcpy(address.sun_path, path, length);
+    if (address.sun_path[0] == '@') address.sun_path[0] = '\0';  // an abstract socket
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;
+    const auto sent = ::sendto(fd, message, std::strlen(message), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+                               static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
+    if (sent < 0) qCWarning(lcCoordinator) << "sd_notify: cannot write to" << path << ":" << std::strerror(errno);
+    ::close(fd);
+}
 
 const char* reasonPhrase(int status) {
     switch (status) {
@@ -34,6 +119,9 @@ const char* reasonPhrase(int status) {
     }
 }
 
+// Set on a socket once it carried a request from an authenticated site.
+constexpr const char* kAuthenticatedProperty = "fmcAuthenticated";
+
 // Shadows Qt's parser on one connection. It sees every byte first (its readyRead slot is
 // connected before Qt's), checks the request's framing and limits, and on a violation
 // answers itself, swallows the input so Qt's parser never gets it, and closes. Like
@@ -41,16 +129,20 @@ const char* reasonPhrase(int status) {
 // client that is still sending makes its kernel drop the answer for a reset.
 class ConnectionGuard : public QObject {
 public:
-    ConnectionGuard(QSslSocket* socket, const HttpLimits& limits, std::shared_ptr<int> openConnections)
-        : QObject(socket), socket_(socket), limits_(limits), openConnections_(std::move(openConnections)) {
-        ++*openConnections_;
+    ConnectionGuard(QSslSocket* socket, const HttpLimits& limits, std::shared_ptr<ConnectionBook> book, bool viaProxy)
+        : QObject(socket), socket_(socket), limits_(limits), book_(std::move(book)), viaProxy_(viaProxy) {
+        ++book_->established;
         timer_.setSingleShot(true);
         connect(&timer_, &QTimer::timeout, this, &ConnectionGuard::timedOut);
         connect(socket_, &QIODevice::readyRead, this, &ConnectionGuard::inspect);
         connect(socket_, &QAbstractSocket::disconnected, socket_, &QObject::deleteLater);
         startIdle();
     }
-    ~ConnectionGuard() override { --*openConnections_; }
+    ~ConnectionGuard() override {
+        --book_->established;
+        releaseUnauthenticatedBytes();
+        if (largestBody_ >= (1 << 20)) book_->memoryToGiveBack = true;
+    }
 
     // Answers and closes. `lingerBytes`: the body the client announced and is still sending,
     // swallowed before closing; without it, the close follows a short quiet period.
@@ -90,9 +182,31 @@ private:
         }
     }
 
+    // Until it has made an authenticated request, a connection gets the short idle timeout:
+    // idle TLS connections are what one client needs to take every slot.
     void startIdle() {
         phase_ = Phase::Idle;
-        timer_.start(limits_.idleTimeoutMs);
+        releaseUnauthenticatedBytes();
+        const bool authenticated = viaProxy_ || socket_->property(kAuthenticatedProperty).toBool();
+        timer_.start(authenticated ? limits_.idleTimeoutMs : limits_.unauthenticatedIdleTimeoutMs);
+    }
+
+    void releaseUnauthenticatedBytes() {
+        book_->unauthenticatedBytes -= unauthenticatedReserved_;
+        unauthenticatedReserved_ = 0;
+    }
+
+    // A bare LF (no CR before it) frames lines differently for different parsers: refused
+    // before Qt's parser, which accepts it, sees the bytes.
+    bool bareLineFeed(const QByteArray& data, qsizetype from, qsizetype to) {
+        for (qsizetype i = from; i < to; ++i) {
+            if (data[i] == '\n' && (i > 0 ? data[i - 1] : lastByte_) != '\r') {
+                refuse(400, "malformed_request", "bare LF: every line of the request head must end with CRLF");
+                return true;
+            }
+        }
+        if (to > from) lastByte_ = data[to - 1];
+        return false;
     }
 
     void timedOut() {
@@ -129,7 +243,9 @@ private:
         while (position < data.size() && phase_ != Phase::Lingering) {
             if (phase_ == Phase::Idle) {
                 // Empty lines before a request line are allowed (RFC 9112 2.2).
+                const auto start = position;
                 while (position < data.size() && (data[position] == '\r' || data[position] == '\n')) ++position;
+                if (bareLineFeed(data, start, position)) return;
                 if (position == data.size()) break;
                 phase_ = Phase::Headers;
                 clock_.start();
@@ -139,9 +255,10 @@ private:
                 const auto searchFrom = std::max<qsizetype>(0, headers_.size() - 3);
                 const auto room = static_cast<qsizetype>(limits_.maxHeaderBytes) + 4 - headers_.size();
                 const auto take = std::min(data.size() - position, std::max<qsizetype>(room, 0));
+                if (bareLineFeed(data, position, position + take)) return;
                 headers_.append(data.constData() + position, take);
-                const auto end = headers_.indexOf("\r\n\r\n", searchFrom);
-                if (end < 0) {
+                const auto blank = headers_.indexOf("\r\n\r\n", searchFrom);
+                if (blank < 0) {
                     if (headers_.size() > limits_.maxHeaderBytes)
                         return refuse(431, "headers_too_large",
                                       "request headers exceed " + std::to_string(limits_.maxHeaderBytes) + " bytes");
@@ -149,8 +266,8 @@ private:
                     continue;
                 }
                 // Bytes after the blank line belong to the body (or the next request).
-                position += end + 4 - (headers_.size() - take);
-                headers_.truncate(end);
+                position += blank + 4 - (headers_.size() - take);
+                headers_.truncate(blank);
                 bodyBytesBuffered_ = data.size() - position;
                 if (!checkHeaders()) return;
                 headers_.clear();
@@ -179,6 +296,7 @@ private:
         const auto lines = headers_.split('\n');
         bodyRemaining_ = 0;
         bool sawLength = false;
+        QByteArray authorization;
         for (int i = 0; i < lines.size(); ++i) {
             QByteArray line = lines[i];
             if (i + 1 < lines.size()) {
@@ -203,6 +321,7 @@ private:
             const auto colon = line.indexOf(':');
             const auto name = line.left(colon).toLower();
             const auto value = line.mid(colon + 1).trimmed();
+            if (name == "authorization") authorization = value;
             if (name == "transfer-encoding") {
                 refuse(411, "length_required", "Transfer-Encoding is not accepted; send the body with Content-Length");
                 return false;
@@ -226,12 +345,37 @@ private:
                 bodyRemaining_ = length;
             }
         }
+        return bodyMayFollow(authorization);
+    }
+
+    // A body is read only from a site whose token is valid, or, small, into a bounded budget
+    // shared by every unauthenticated request (enrollment needs a few hundred bytes).
+    bool bodyMayFollow(const QByteArray& authorization) {
+        if (bodyRemaining_ == 0) return true;
+        largestBody_ = std::max(largestBody_, bodyRemaining_);
+        if (!authorization.isEmpty() && book_->acceptsToken && book_->acceptsToken(authorization)) return true;
+        const auto linger = std::min<qint64>(bodyRemaining_, 2 * limits_.maxUnauthenticatedBodyBytes) - bodyBytesBuffered_;
+        if (bodyRemaining_ > limits_.maxUnauthenticatedBodyBytes) {
+            refuse(401, "authentication_required",
+                   "a body of " + std::to_string(bodyRemaining_) + " bytes needs a valid site token (Authorization: "
+                   "Bearer <site token>); without one a body may hold at most " +
+                       std::to_string(limits_.maxUnauthenticatedBodyBytes) + " bytes",
+                   linger);
+            return false;
+        }
+        if (book_->unauthenticatedBytes + bodyRemaining_ > limits_.maxUnauthenticatedBufferedBytes) {
+            refuse(503, "busy", "too many unauthenticated requests are being received; retry later", linger);
+            return false;
+        }
+        unauthenticatedReserved_ = bodyRemaining_;
+        book_->unauthenticatedBytes += unauthenticatedReserved_;
         return true;
     }
 
     QSslSocket* socket_;
     const HttpLimits& limits_;
-    std::shared_ptr<int> openConnections_;  // shared: guards may outlive the server object
+    std::shared_ptr<ConnectionBook> book_;
+    const bool viaProxy_;  // a trusted proxy: it authenticates and limits its clients itself
     QTimer timer_;
     QElapsedTimer clock_, lingerClock_;
     Phase phase_ = Phase::Idle;
@@ -239,27 +383,107 @@ private:
     qint64 bodyRemaining_ = 0;
     qint64 bodyBytesBuffered_ = 0;  // of the request being checked, already in the socket buffer
     qint64 lingerRemaining_ = 0;
+    qint64 unauthenticatedReserved_ = 0;  // of book_->unauthenticatedBytes
+    qint64 largestBody_ = 0;
+    char lastByte_ = '\n';  // the last byte of the request head seen, for bare-LF detection
 };
 
-// Hands each established TLS connection to Qt's HTTP server with a guard in front.
-class GuardedSslServer : public QSslServer {
+// Owns the TLS handshakes: Qt's QSslServer stops accepting once 30 handshakes are pending
+// and frees a slot only on its timeout, so a few dozen connections that close early wedge
+// it for good. Here a connection that closes, errs or sends garbage during the handshake
+// frees its slot at once, every handshake has a deadline, and one client address holds at
+// most max_connections_per_address connections. Established connections go to the HTTP
+// server with a guard in front.
+class TlsListener : public QTcpServer {
 public:
-    GuardedSslServer(const HttpLimits& limits, QObject* parent) : QSslServer(parent), limits_(limits) {
-        setHandshakeTimeout(limits.handshakeTimeoutMs);
+    TlsListener(const HttpLimits& limits, QSslConfiguration tls, QStringList trustedProxies,
+                std::shared_ptr<ConnectionBook> book, QObject* parent)
+        : QTcpServer(parent), limits_(limits), tls_(std::move(tls)), trustedProxies_(std::move(trustedProxies)),
+          book_(std::move(book)) {
+        // Out of descriptors (EMFILE) Qt pauses accepting for good: resume a moment later.
+        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+            refusals_.note(QStringLiteral("accept failed (%1); retrying").arg(errorString()));
+            QTimer::singleShot(200, this, [this] { resumeAccepting(); });
+        });
     }
 
+    // The liveness self-check's connection from address:port is recognised and counted.
+    void expectProbe(const QString& address, quint16 port) { probes_.insert({address, port}); }
+    int probesAccepted() const { return probesAccepted_; }
+
     QTcpSocket* nextPendingConnection() override {
-        auto* socket = qobject_cast<QSslSocket*>(QSslServer::nextPendingConnection());
+        auto* socket = qobject_cast<QSslSocket*>(QTcpServer::nextPendingConnection());
         if (!socket) return nullptr;
-        auto* guard = new ConnectionGuard(socket, limits_, openConnections_);
-        if (*openConnections_ > limits_.maxConnections)
+        auto* guard = new ConnectionGuard(socket, limits_, book_, trustedProxies_.contains(socket->peerAddress().toString()));
+        if (book_->established > limits_.maxConnections)
             guard->refuse(503, "too_many_connections", "the coordinator is at its connection limit; retry later");
         return socket;
     }
 
+protected:
+    void incomingConnection(qintptr descriptor) override {
+        auto* socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            ::close(static_cast<int>(descriptor));
+            delete socket;
+            return;
+        }
+        const auto address = socket->peerAddress().toString();
+        if (probes_.erase({address, socket->peerPort()})) {
+            ++probesAccepted_;
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        const bool proxy = trustedProxies_.contains(address);
+        const auto held = book_->perAddress.find(address);
+        if (!proxy && held != book_->perAddress.end() && held->second >= limits_.maxConnectionsPerAddress) {
+            refusals_.note(address + QStringLiteral(": connection refused: at its limit of %1 connections")
+                                         .arg(limits_.maxConnectionsPerAddress));
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        if (book_->handshaking >= limits_.maxPendingHandshakes) {
+            refusals_.note(address + QStringLiteral(": connection refused: %1 TLS handshakes pending")
+                                         .arg(limits_.maxPendingHandshakes));
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        auto* slot = new ConnectionSlot(socket, book_, address);
+        auto* deadline = new QTimer(slot);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, socket, [socket] {
+            socket->abort();
+            socket->deleteLater();
+        });
+        // Whatever ends a handshake early (the peer closing, garbage, a TLS alert) frees the slot now.
+        const auto giveUp = [socket, slot] {
+            if (!slot->handshaking()) return;
+            socket->abort();
+            socket->deleteLater();
+        };
+        connect(socket, &QAbstractSocket::disconnected, socket, giveUp);
+        connect(socket, &QAbstractSocket::errorOccurred, socket, giveUp);
+        connect(socket, &QSslSocket::encrypted, this, [this, socket, slot, deadline] {
+            delete deadline;
+            slot->handshakeDone();
+            addPendingConnection(socket);  // the HTTP server takes it at once
+        });
+        socket->setSslConfiguration(tls_);
+        deadline->start(limits_.handshakeTimeoutMs);
+        socket->startServerEncryption();
+    }
+
 private:
     const HttpLimits& limits_;
-    std::shared_ptr<int> openConnections_ = std::make_shared<int>(0);
+    const QSslConfiguration tls_;
+    const QStringList trustedProxies_;
+    std::shared_ptr<ConnectionBook> book_;
+    std::set<std::pair<QString, quint16>> probes_;
+    int probesAccepted_ = 0;
+    RefusalLog refusals_;
 };
 
 QByteArray methodName(QHttpServerRequest::Method method) {
@@ -302,6 +526,7 @@ protected:
         }
         capture(api, header(request, "Content-Type"));
         const auto response = service_.handle(api);
+        if (response.authenticated) socket->setProperty(kAuthenticatedProperty, true);
         auto responder = makeResponder(request, socket);
         responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
         responder.writeHeader("Content-Type", response.contentType);
@@ -359,8 +584,63 @@ struct CoordinatorServer::Impl {
     std::unique_ptr<CoordinatorService> service;
     QSslConfiguration tls;
     HttpFrontend* http = nullptr;
-    GuardedSslServer* tcp = nullptr;
+    TlsListener* tcp = nullptr;
+    std::shared_ptr<ConnectionBook> book = std::make_shared<ConnectionBook>();
     QTimer tick;
+    // The liveness self-check (see checkLiveness).
+    QTimer liveness;
+    QPointer<QTcpSocket> probe;
+    int probesAcceptedBefore = 0;
+    int failedChecks = 0;
+    int listenerRestarts = 0;
+    quint16 port = 0;
+
+    QHostAddress probeTarget() const {
+        if (config.listenAddress == QHostAddress::Any || config.listenAddress == QHostAddress::AnyIPv4)
+            return QHostAddress::LocalHost;
+        if (config.listenAddress == QHostAddress::AnyIPv6) return QHostAddress::LocalHostIPv6;
+        return config.listenAddress;
+    }
+
+    // A process that runs but no longer accepts is what Restart=on-failure cannot see. Every
+    // interval the coordinator connects to its own port; the listener recognises the probe.
+    // Accepted: the service manager's watchdog is fed. Two failures in a row: the listening
+    // socket is reopened. Failing still: the watchdog goes hungry and systemd restarts the
+    // service (without systemd, serve exits with an error).
+    void checkLiveness() {
+        const bool accepted = tcp->probesAccepted() > probesAcceptedBefore;
+        if (probe) probe->deleteLater();
+        if (accepted) {
+            failedChecks = 0;
+            notifyServiceManager("WATCHDOG=1");
+        } else if (++failedChecks == 2) {
+            qCCritical(lcCoordinatorHttp) << "liveness: the listener accepted no self-check connection for"
+                                          << 2 * config.limits.livenessCheckIntervalMs << "ms; reopening it";
+            ++listenerRestarts;
+            tcp->close();
+            if (!tcp->listen(config.listenAddress, port))
+                qCCritical(lcCoordinatorHttp) << "liveness: cannot listen again:" << tcp->errorString();
+        } else if (failedChecks >= 4) {
+            qCCritical(lcCoordinatorHttp) << "liveness: still not accepting after reopening the listener";
+            if (!qEnvironmentVariableIsSet("WATCHDOG_USEC")) QCoreApplication::exit(3);
+            return;  // the watchdog goes hungry
+        }
+        if (book->memoryToGiveBack) {
+            book->memoryToGiveBack = false;
+            malloc_trim(0);  // large bodies were freed: give the pages back
+        }
+        probesAcceptedBefore = tcp->probesAccepted();
+        auto* socket = new QTcpSocket(http);
+        probe = socket;
+        const auto target = probeTarget();
+        if (!socket->bind(target.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress::LocalHostIPv6
+                                                                             : QHostAddress(target), 0)) {
+            qCWarning(lcCoordinatorHttp) << "liveness: cannot bind the self-check socket:" << socket->errorString();
+            return;
+        }
+        tcp->expectProbe(socket->localAddress().toString(), socket->localPort());
+        socket->connectToHost(target, port);
+    }
 };
 
 CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* parent)
@@ -384,14 +664,22 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     d->store = CoordinatorStore::open(config.database);
     ServiceOptions options;
     options.maxBodyBytes = config.limits.maxBodyBytes;
-    options.aggregateInBackground = true;  // health checks and other federations are served meanwhile
+    options.aggregateInBackground = true;
+    options.aggregationGuards = config.aggregationGuards;
+    options.enrollmentRefusalsPerMinute = config.limits.enrollmentRefusalsPerMinute;  // health checks and other federations are served meanwhile
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);
     d->http->setParent(this);
+    d->book->acceptsToken = [service = d->service.get()](const QByteArray& authorization) {
+        return service->acceptsToken(authorization);
+    };
     connect(&d->tick, &QTimer::timeout, this, [this] { d->service->tick(); });
+    connect(&d->liveness, &QTimer::timeout, this, [this] { d->checkLiveness(); });
 }
 
 CoordinatorServer::~CoordinatorServer() {
+    d->liveness.stop();
+    d->book->acceptsToken = nullptr;  // guards may outlive the service
     delete d->http;  // its sockets go before the store they use
     d->http = nullptr;
     d->tick.stop();
@@ -404,8 +692,7 @@ CoordinatorServer::~CoordinatorServer() {
 }
 
 quint16 CoordinatorServer::listen() {
-    d->tcp = new GuardedSslServer(d->config.limits, nullptr);
-    d->tcp->setSslConfiguration(d->tls);
+    d->tcp = new TlsListener(d->config.limits, d->tls, d->config.trustedProxies, d->book, nullptr);
     if (!d->tcp->listen(d->config.listenAddress, d->config.port)) {
         const auto message = d->tcp->errorString();
         delete d->tcp;
@@ -416,9 +703,23 @@ quint16 CoordinatorServer::listen() {
     d->http->bind(d->tcp);  // takes ownership
     d->service->tick();     // finish whatever a crash interrupted, close overdue rounds
     d->tick.start(d->config.tickIntervalMs);
-    return d->tcp->serverPort();
+    d->port = d->tcp->serverPort();
+    // Under systemd's watchdog the self-check feeds it at least three times per period.
+    int interval = d->config.limits.livenessCheckIntervalMs;
+    bool ok = false;
+    const auto watchdogUs = qEnvironmentVariable("WATCHDOG_USEC").toLongLong(&ok);
+    if (ok && watchdogUs > 0) interval = std::clamp<int>(static_cast<int>(watchdogUs / 3000), 100, interval);
+    d->liveness.start(interval);
+    d->checkLiveness();  // the first probe; it is judged at the next interval
+    d->failedChecks = 0;
+    notifyServiceManager("READY=1");
+    return d->port;
 }
 
 CoordinatorService& CoordinatorServer::service() { return *d->service; }
+
+int CoordinatorServer::listenerRestarts() const { return d->listenerRestarts; }
+
+void CoordinatorServer::pauseAcceptingForTest() { d->tcp->pauseAccepting(); }
 
 }  // namespace fmc::federation

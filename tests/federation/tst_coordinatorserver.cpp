@@ -189,7 +189,8 @@ private slots:
     void garbageGets400() {
         RawConnection connection(coordinator_->port(), certificates_.caCertificate);
         QVERIFY(connection.encrypted());
-        connection.send(QByteArray("\x00\x01\x02 \xff\xfe garbage\r\n\r\n", 20));
+        static const char garbage[] = "\x00\x01\x02 \xff\xfe garbage\r\n\r\n";
+        connection.send(QByteArray(garbage, sizeof(garbage) - 1));  // the NUL bytes inside count, the final one not
         const auto answer = connection.answerBeforeClose(5000);
         QCOMPARE(statusOf(answer), 400);
         QVERIFY(connection.closedByServer());
