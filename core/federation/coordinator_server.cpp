@@ -1,5 +1,6 @@
 #include "federation/coordinator_server.h"
 
+#include "federation/coordinator_request_guard.h"
 #include "federation/logging.h"
 
 #include <QAbstractHttpServer>
@@ -11,7 +12,6 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -37,15 +37,19 @@
 namespace fmc::federation {
 namespace {
 
+class ConnectionGuard;
+
 // What every connection holds, shared by the listener and the guards (a guard may outlive
 // the server object: its socket is deleted later).
-struct ConnectionBook {
+struct ConnectionBook : RequestGuard::Budget {
+    // Idle connections that never authenticated, oldest first: the first to go when the
+    // coordinator is at its connection limit.
+    std::map<std::uint64_t, ConnectionGuard*> idleUnauthenticated;
+    std::uint64_t nextSerial = 0;
     int established = 0;  // handed to the HTTP server
     int handshaking = 0;
-    std::map<QString, int> perAddress;      // handshaking and established, by client address
-    std::int64_t unauthenticatedBytes = 0;  // bodies announced by unauthenticated requests being received
-    bool memoryToGiveBack = false;          // a large body was freed since the last malloc_trim
-    std::function<bool(const QByteArray&)> acceptsToken;  // "Bearer ..." names an active site
+    std::map<QString, int> perAddress;  // handshaking and established, by client address
+    bool memoryToGiveBack = false;      // a large body was freed since the last malloc_trim
 };
 
 // One connection's place in the book, from accept to the socket's deletion.
@@ -119,36 +123,35 @@ const char* reasonPhrase(int status) {
     }
 }
 
-// Set on a socket once it carried a request from an authenticated site.
-constexpr const char* kAuthenticatedProperty = "fmcAuthenticated";
-
 // Shadows Qt's parser on one connection. It sees every byte first (its readyRead slot is
-// connected before Qt's), checks the request's framing and limits, and on a violation
-// answers itself, swallows the input so Qt's parser never gets it, and closes. Like
-// nginx's lingering close, it keeps reading for a moment before closing: closing on a
-// client that is still sending makes its kernel drop the answer for a reset.
-class ConnectionGuard : public QObject {
+// connected before Qt's) and hands it to the RequestGuard; on a refusal it answers itself,
+// swallows the input so Qt's parser never gets it, and closes. Like nginx's lingering
+// close, it keeps reading for a moment before closing: closing on a client that is still
+// sending makes its kernel drop the answer for a reset.
+class ConnectionGuard : public QObject, private RequestGuard::Events {
 public:
     ConnectionGuard(QSslSocket* socket, const HttpLimits& limits, std::shared_ptr<ConnectionBook> book, bool viaProxy)
-        : QObject(socket), socket_(socket), limits_(limits), book_(std::move(book)), viaProxy_(viaProxy) {
+        : QObject(socket), socket_(socket), limits_(limits), book_(std::move(book)), viaProxy_(viaProxy),
+          serial_(book_->nextSerial++), requests_(limits, book_, *this) {
         ++book_->established;
         timer_.setSingleShot(true);
         connect(&timer_, &QTimer::timeout, this, &ConnectionGuard::timedOut);
         connect(socket_, &QIODevice::readyRead, this, &ConnectionGuard::inspect);
         connect(socket_, &QAbstractSocket::disconnected, socket_, &QObject::deleteLater);
-        startIdle();
+        becameIdle();
     }
     ~ConnectionGuard() override {
+        book_->idleUnauthenticated.erase(serial_);
         --book_->established;
-        releaseUnauthenticatedBytes();
-        if (largestBody_ >= (1 << 20)) book_->memoryToGiveBack = true;
+        if (requests_.largestBody() >= (1 << 20)) book_->memoryToGiveBack = true;
     }
 
     // Answers and closes. `lingerBytes`: the body the client announced and is still sending,
     // swallowed before closing; without it, the close follows a short quiet period.
     void refuse(int status, const std::string& code, const std::string& message, qint64 lingerBytes = 0) {
-        if (phase_ == Phase::Lingering || phase_ == Phase::Closing) return;
-        phase_ = Phase::Lingering;
+        if (state_ != State::Open) return;
+        book_->idleUnauthenticated.erase(serial_);
+        state_ = State::Lingering;
         qCInfo(lcCoordinatorHttp).noquote() << socket_->peerAddress().toString() << "refused:" << status << qs(message);
         const auto body = errorBody(status, code, message);
         QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
@@ -161,13 +164,44 @@ public:
         timer_.start(lingerRemaining_ > 0 ? kLingerMaxMs : kLingerQuietMs);
     }
 
+    // The connection carried a request with a valid site token: the long idle timeout from
+    // now on, and it is never evicted.
+    void markAuthenticated() {
+        if (authenticated_) return;
+        authenticated_ = true;
+        book_->idleUnauthenticated.erase(serial_);
+        if (state_ == State::Open && requests_.phase() == RequestGuard::Phase::Idle) timer_.start(limits_.idleTimeoutMs);
+    }
+
+    // Makes room for a new connection: this one was idle and never authenticated.
+    void evict() {
+        qCInfo(lcCoordinatorHttp).noquote() << socket_->peerAddress().toString()
+                                            << "idle unauthenticated connection closed to make room";
+        close();
+    }
+
 private:
-    enum class Phase { Idle, Headers, Body, Lingering, Closing };
+    enum class State { Open, Lingering, Closing };
     static constexpr int kLingerQuietMs = 200;
     static constexpr int kLingerMaxMs = 5000;
 
+    void requestStarted() override {
+        book_->idleUnauthenticated.erase(serial_);
+        clock_.start();
+        timer_.start(limits_.headerTimeoutMs);
+    }
+    void bodyStarted() override { timer_.start(std::max<qint64>(1, limits_.requestTimeoutMs - clock_.elapsed())); }
+    // Until it has made an authenticated request, a connection gets the short idle timeout:
+    // idle TLS connections are what one client needs to take every slot.
+    void becameIdle() override {
+        const bool trusted = viaProxy_ || authenticated_;
+        if (!trusted) book_->idleUnauthenticated[serial_] = this;
+        timer_.start(trusted ? limits_.idleTimeoutMs : limits_.unauthenticatedIdleTimeoutMs);
+    }
+
     void close() {
-        phase_ = Phase::Closing;
+        book_->idleUnauthenticated.erase(serial_);
+        state_ = State::Closing;
         socket_->disconnectFromHost();
         timer_.start(2000);  // a client that never reads the answer is cut off
     }
@@ -182,210 +216,55 @@ private:
         }
     }
 
-    // Until it has made an authenticated request, a connection gets the short idle timeout:
-    // idle TLS connections are what one client needs to take every slot.
-    void startIdle() {
-        phase_ = Phase::Idle;
-        releaseUnauthenticatedBytes();
-        const bool authenticated = viaProxy_ || socket_->property(kAuthenticatedProperty).toBool();
-        timer_.start(authenticated ? limits_.idleTimeoutMs : limits_.unauthenticatedIdleTimeoutMs);
-    }
-
-    void releaseUnauthenticatedBytes() {
-        book_->unauthenticatedBytes -= unauthenticatedReserved_;
-        unauthenticatedReserved_ = 0;
-    }
-
-    // A bare LF (no CR before it) frames lines differently for different parsers: refused
-    // before Qt's parser, which accepts it, sees the bytes.
-    bool bareLineFeed(const QByteArray& data, qsizetype from, qsizetype to) {
-        for (qsizetype i = from; i < to; ++i) {
-            if (data[i] == '\n' && (i > 0 ? data[i - 1] : lastByte_) != '\r') {
-                refuse(400, "malformed_request", "bare LF: every line of the request head must end with CRLF");
-                return true;
-            }
-        }
-        if (to > from) lastByte_ = data[to - 1];
-        return false;
-    }
-
     void timedOut() {
-        switch (phase_) {
-        case Phase::Idle:
+        switch (state_) {
+        case State::Lingering:
             close();
             return;
-        case Phase::Headers:
+        case State::Closing:
+            socket_->abort();
+            socket_->deleteLater();
+            return;
+        case State::Open:
+            break;
+        }
+        switch (requests_.phase()) {
+        case RequestGuard::Phase::Headers:
             refuse(408, "request_timeout", "the request headers did not arrive within " +
                                                std::to_string(limits_.headerTimeoutMs) + " ms");
             return;
-        case Phase::Body:
+        case RequestGuard::Phase::Body:
             refuse(408, "request_timeout",
                    "the request did not arrive within " + std::to_string(limits_.requestTimeoutMs) + " ms");
             return;
-        case Phase::Lingering:
+        case RequestGuard::Phase::Idle:
+        case RequestGuard::Phase::Refused:
             close();
-            return;
-        case Phase::Closing:
-            socket_->abort();
-            socket_->deleteLater();
             return;
         }
     }
 
     void inspect() {
-        if (phase_ == Phase::Lingering || phase_ == Phase::Closing) {
+        if (state_ != State::Open) {
             const auto swallowed = socket_->readAll().size();
-            if (phase_ == Phase::Lingering) linger(swallowed);
+            if (state_ == State::Lingering) linger(swallowed);
             return;
         }
-        QByteArray data = socket_->peek(socket_->bytesAvailable());
-        qsizetype position = 0;
-        while (position < data.size() && phase_ != Phase::Lingering) {
-            if (phase_ == Phase::Idle) {
-                // Empty lines before a request line are allowed (RFC 9112 2.2).
-                const auto start = position;
-                while (position < data.size() && (data[position] == '\r' || data[position] == '\n')) ++position;
-                if (bareLineFeed(data, start, position)) return;
-                if (position == data.size()) break;
-                phase_ = Phase::Headers;
-                clock_.start();
-                timer_.start(limits_.headerTimeoutMs);
-            }
-            if (phase_ == Phase::Headers) {
-                const auto searchFrom = std::max<qsizetype>(0, headers_.size() - 3);
-                const auto room = static_cast<qsizetype>(limits_.maxHeaderBytes) + 4 - headers_.size();
-                const auto take = std::min(data.size() - position, std::max<qsizetype>(room, 0));
-                if (bareLineFeed(data, position, position + take)) return;
-                headers_.append(data.constData() + position, take);
-                const auto blank = headers_.indexOf("\r\n\r\n", searchFrom);
-                if (blank < 0) {
-                    if (headers_.size() > limits_.maxHeaderBytes)
-                        return refuse(431, "headers_too_large",
-                                      "request headers exceed " + std::to_string(limits_.maxHeaderBytes) + " bytes");
-                    position += take;
-                    continue;
-                }
-                // Bytes after the blank line belong to the body (or the next request).
-                position += blank + 4 - (headers_.size() - take);
-                headers_.truncate(blank);
-                bodyBytesBuffered_ = data.size() - position;
-                if (!checkHeaders()) return;
-                headers_.clear();
-                if (bodyRemaining_ == 0) {
-                    startIdle();
-                } else {
-                    phase_ = Phase::Body;
-                    timer_.start(std::max<qint64>(1, limits_.requestTimeoutMs - clock_.elapsed()));
-                }
-                continue;
-            }
-            if (phase_ == Phase::Body) {
-                const auto take = std::min<qint64>(bodyRemaining_, data.size() - position);
-                bodyRemaining_ -= take;
-                position += take;
-                if (bodyRemaining_ == 0) startIdle();
-            }
-        }
-    }
-
-    // Request line, header syntax and body framing. False when the request was refused.
-    bool checkHeaders() {
-        static const QRegularExpression requestLine(
-            QStringLiteral("^(GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH) /[\\x21-\\x7e]{0,2047} HTTP/1\\.[01]$"));
-        static const QRegularExpression headerLine(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\\t\\x20-\\x7e]*$"));
-        const auto lines = headers_.split('\n');
-        bodyRemaining_ = 0;
-        bool sawLength = false;
-        QByteArray authorization;
-        for (int i = 0; i < lines.size(); ++i) {
-            QByteArray line = lines[i];
-            if (i + 1 < lines.size()) {
-                if (!line.endsWith('\r')) {
-                    refuse(400, "malformed_request", "header lines must end with CRLF");
-                    return false;
-                }
-                line.chop(1);
-            }
-            const auto text = QString::fromLatin1(line);
-            if (i == 0) {
-                if (!requestLine.match(text).hasMatch()) {
-                    refuse(400, "malformed_request", "malformed request line");
-                    return false;
-                }
-                continue;
-            }
-            if (!headerLine.match(text).hasMatch()) {
-                refuse(400, "malformed_request", "malformed header line " + std::to_string(i));
-                return false;
-            }
-            const auto colon = line.indexOf(':');
-            const auto name = line.left(colon).toLower();
-            const auto value = line.mid(colon + 1).trimmed();
-            if (name == "authorization") authorization = value;
-            if (name == "transfer-encoding") {
-                refuse(411, "length_required", "Transfer-Encoding is not accepted; send the body with Content-Length");
-                return false;
-            }
-            if (name == "content-length") {
-                static const QRegularExpression digits(QStringLiteral("^[0-9]{1,15}$"));
-                const auto length = value.toLongLong();
-                if (!digits.match(QString::fromLatin1(value)).hasMatch() || (sawLength && length != bodyRemaining_)) {
-                    refuse(400, "malformed_request", "invalid Content-Length");
-                    return false;
-                }
-                if (length > limits_.maxBodyBytes) {
-                    // A body up to twice the limit is swallowed; anything bigger is cut off.
-                    refuse(413, "body_too_large",
-                           "body: " + std::to_string(length) + " bytes exceed the limit of " +
-                               std::to_string(limits_.maxBodyBytes),
-                           std::min<qint64>(length, 2 * limits_.maxBodyBytes) - bodyBytesBuffered_);
-                    return false;
-                }
-                sawLength = true;
-                bodyRemaining_ = length;
-            }
-        }
-        return bodyMayFollow(authorization);
-    }
-
-    // A body is read only from a site whose token is valid, or, small, into a bounded budget
-    // shared by every unauthenticated request (enrollment needs a few hundred bytes).
-    bool bodyMayFollow(const QByteArray& authorization) {
-        if (bodyRemaining_ == 0) return true;
-        largestBody_ = std::max(largestBody_, bodyRemaining_);
-        if (!authorization.isEmpty() && book_->acceptsToken && book_->acceptsToken(authorization)) return true;
-        const auto linger = std::min<qint64>(bodyRemaining_, 2 * limits_.maxUnauthenticatedBodyBytes) - bodyBytesBuffered_;
-        if (bodyRemaining_ > limits_.maxUnauthenticatedBodyBytes) {
-            refuse(401, "authentication_required",
-                   "a body of " + std::to_string(bodyRemaining_) + " bytes needs a valid site token (Authorization: "
-                   "Bearer <site token>); without one a body may hold at most " +
-                       std::to_string(limits_.maxUnauthenticatedBodyBytes) + " bytes",
-                   linger);
-            return false;
-        }
-        if (book_->unauthenticatedBytes + bodyRemaining_ > limits_.maxUnauthenticatedBufferedBytes) {
-            refuse(503, "busy", "too many unauthenticated requests are being received; retry later", linger);
-            return false;
-        }
-        unauthenticatedReserved_ = bodyRemaining_;
-        book_->unauthenticatedBytes += unauthenticatedReserved_;
-        return true;
+        if (const auto refusal = requests_.inspect(socket_->peek(socket_->bytesAvailable())))
+            refuse(refusal->status, refusal->code, refusal->message, refusal->lingerBytes);
     }
 
     QSslSocket* socket_;
     const HttpLimits& limits_;
     std::shared_ptr<ConnectionBook> book_;
     const bool viaProxy_;  // a trusted proxy: it authenticates and limits its clients itself
+    const std::uint64_t serial_;  // order of arrival
+    bool authenticated_ = false;
+    RequestGuard requests_;
     QTimer timer_;
     QElapsedTimer clock_, lingerClock_;
-    Phase phase_ = Phase::Idle;
-    QByteArray headers_;
-    qint64 bodyRemaining_ = 0;
-    qint64 bodyBytesBuffered_ = 0;  // of the request being checked, already in the socket buffer
+    State state_ = State::Open;
     qint64 lingerRemaining_ = 0;
-    qint64 unauthenticatedReserved_ = 0;  // of book_->unauthenticatedBytes
-    qint64 largestBody_ = 0;
-    char lastByte_ = '\n';  // the last byte of the request head seen, for bare-LF detection
 };
 
 // Owns the TLS handshakes: Qt's QSslServer stops accepting once 30 handshakes are pending
@@ -415,8 +294,15 @@ public:
         auto* socket = qobject_cast<QSslSocket*>(QTcpServer::nextPendingConnection());
         if (!socket) return nullptr;
         auto* guard = new ConnectionGuard(socket, limits_, book_, trustedProxies_.contains(socket->peerAddress().toString()));
-        if (book_->established > limits_.maxConnections)
-            guard->refuse(503, "too_many_connections", "the coordinator is at its connection limit; retry later");
+        if (book_->established > limits_.maxConnections) {
+            // Room is made from idle connections that never authenticated, oldest first: holding
+            // connections open is all an attacker without a token can do.
+            const auto oldest = book_->idleUnauthenticated.begin();
+            if (oldest != book_->idleUnauthenticated.end() && oldest->second != guard)
+                oldest->second->evict();
+            else
+                guard->refuse(503, "too_many_connections", "the coordinator is at its connection limit; retry later");
+        }
         return socket;
     }
 
@@ -526,7 +412,9 @@ protected:
         }
         capture(api, header(request, "Content-Type"));
         const auto response = service_.handle(api);
-        if (response.authenticated) socket->setProperty(kAuthenticatedProperty, true);
+        if (response.authenticated)
+            for (auto* child : socket->children())
+                if (auto* guard = dynamic_cast<ConnectionGuard*>(child)) guard->markAuthenticated();
         auto responder = makeResponder(request, socket);
         responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
         responder.writeHeader("Content-Type", response.contentType);
