@@ -55,9 +55,11 @@ std::optional<RequestGuard::Refusal> RequestGuard::inspect(const QByteArray& dat
             const auto searchFrom = std::max<qsizetype>(0, headers_.size() - 3);
             const auto room = static_cast<qsizetype>(limits_.maxHeaderBytes) + 4 - headers_.size();
             const auto take = std::min(data.size() - position, std::max<qsizetype>(room, 0));
-            if (auto refusal = bareLineFeed(data, position, position + take)) return refused(*refusal);
             headers_.append(data.constData() + position, take);
             const auto blank = headers_.indexOf("\r\n\r\n", searchFrom);
+            // Of this piece, only the bytes up to the head's end are the head's.
+            const auto headBytes = blank < 0 ? take : blank + 4 - (headers_.size() - take);
+            if (auto refusal = bareLineFeed(data, position, position + headBytes)) return refused(*refusal);
             if (blank < 0) {
                 if (headers_.size() > limits_.maxHeaderBytes)
                     return refused({431, "headers_too_large",

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -105,9 +106,12 @@ void notifyServiceManager(const char* message) {
     if (address.sun_path[0] == '@') address.sun_path[0] = '\0';  // an abstract socket
     const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return;
-    const auto sent = ::sendto(fd, message, std::strlen(message), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+    // Never blocking: a service manager that does not read must not stop the event loop.
+    const auto sent = ::sendto(fd, message, std::strlen(message), MSG_NOSIGNAL | MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&address),
                                static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
-    if (sent < 0) qCWarning(lcCoordinator) << "sd_notify: cannot write to" << path << ":" << std::strerror(errno);
+    if (sent < 0 && errno != EAGAIN)
+        qCWarning(lcCoordinator) << "sd_notify: cannot write to" << path << ":" << std::strerror(errno);
     ::close(fd);
 }
 

@@ -287,7 +287,8 @@ private slots:
         swarm.clear();
 
         QVERIFY2(federation.coordinator->running(), federation.coordinator->output().constData());
-        QVERIFY(waitUntil([&] { return healthAnswers(federation); }, 3000));
+        QVERIFY2(waitUntil([&] { return healthAnswers(federation); }, 3000),
+                 federation.coordinator->output().right(3000).constData());
         QStringList failures;
         QVERIFY2(completeRound(federation, 1, failures), qPrintable(failures.join('\n')));
         QVERIFY2(failures.isEmpty(), qPrintable(failures.join('\n')));

@@ -2,6 +2,7 @@
 // given (folders: every file in them, in name order), the committed corpus and the
 // regression inputs. Like libFuzzer's -malloc_limit_mb, a single allocation above
 // FMC_FUZZ_MALLOC_LIMIT_MB (default 2048) is a finding: it aborts naming its size.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
