@@ -17,15 +17,16 @@
 #include <QLoggingCategory>
 
 #include <cstdlib>
-#include <memory>
 
 using namespace fmc::federation;
 
 namespace {
 
-std::unique_ptr<QCoreApplication> application;
-std::unique_ptr<CoordinatorStore> store;
-std::unique_ptr<CoordinatorService> service;
+// Kept until the process ends, never destroyed: Qt's SQL connection registry goes before
+// this file's statics would, and a store closing after it crashes.
+QCoreApplication* application = nullptr;
+CoordinatorStore* store = nullptr;
+CoordinatorService* service = nullptr;
 std::int64_t now = 1'700'000'000'000;
 QByteArray federationId, siteId, token;
 
@@ -36,18 +37,18 @@ QByteArray substitute(QByteArray text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-    application = std::make_unique<QCoreApplication>(*argc, *argv);
+    application = new QCoreApplication(*argc, *argv);
     QLoggingCategory::setFilterRules(QStringLiteral("fmc.*=false"));  // millions of log lines otherwise
     const auto dir = QDir::temp().filePath(QStringLiteral("fmc-fuzz-routes-%1").arg(QCoreApplication::applicationPid()));
     QDir(dir).removeRecursively();
     QDir().mkpath(dir);
     DatabaseConfig database;
     database.path = dir + "/state.sqlite";
-    store = CoordinatorStore::open(database);
+    store = CoordinatorStore::open(database).release();
     ServiceOptions options;
     options.clock = [] { return now; };
     options.maxBodyBytes = 1 << 20;
-    service = std::make_unique<CoordinatorService>(*store, options);
+    service = new CoordinatorService(*store, options);
     FederationSettings settings;
     settings.name = "fuzz";
     settings.classNames = {"a", "b"};

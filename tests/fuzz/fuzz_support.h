@@ -3,6 +3,7 @@
 // (fmc::Error and its kinds); anything else escapes and is a finding.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 

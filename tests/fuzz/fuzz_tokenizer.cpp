@@ -1,6 +1,7 @@
 // CLIP's BPE tokenizer on arbitrary text (class names and prompts come from federation
 // settings): ids within the vocabulary, tokenize() always contextLength long.
 #include "fuzz_support.h"
+#include "common/types.h"
 #include "text/clip_tokenizer.h"
 
 #include <cstdio>
