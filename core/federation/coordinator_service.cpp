@@ -217,6 +217,9 @@ constexpr std::int64_t kRefusalWindowMs = 60'000;
 }  // namespace
 
 void CoordinatorService::flushRefusalWindows(std::int64_t now, bool all) {
+    // At most once a second: every enrollment asks, and the map may hold many addresses.
+    if (!all && now - lastRefusalFlush_ < 1000) return;
+    lastRefusalFlush_ = now;
     for (auto it = refusalWindows_.begin(); it != refusalWindows_.end();) {
         const auto& window = it->second;
         if (!all && now - window.start < kRefusalWindowMs) {

@@ -136,6 +136,7 @@ private:
     ServiceOptions options_;
     bool authenticated_ = false;  // of the request being handled
     std::map<QString, RefusalWindow> refusalWindows_;
+    std::int64_t lastRefusalFlush_ = 0;
     std::unique_ptr<QThreadPool> workers_;
     std::unique_ptr<QObject> resultReceiver_;          // lives on this thread; workers post to it
     std::set<std::pair<std::string, int>> inFlight_;  // federation id, round
