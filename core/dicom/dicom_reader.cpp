@@ -706,7 +706,8 @@ void rejectUnknownTransferSyntax(DcmMetaInfo& metaInfo, const std::string& path)
 // A deflated data set (Deflated Explicit VR Little Endian) cannot stay on disk: DCMTK
 // allocates every element's declared length as it inflates, so a 4 kB file could ask for
 // a 3 GB value. Before DCMTK parses one, the inflated stream (bounded) is walked element by
-// element, and a defined length beyond the bytes that follow is refused.
+// element, and a defined length beyond the bytes that follow, or an element the walk cannot
+// follow, is refused.
 void rejectLyingDeflatedLengths(const std::string& path) {
     constexpr std::size_t kMaxInflatedBytes = 256u << 20;
     std::ifstream file(path, std::ios::binary);
@@ -751,8 +752,10 @@ void rejectLyingDeflatedLengths(const std::string& path) {
             if (tag.getElement() != 0xE000) continue;
         } else {
             vr = data.substr(at + 4, 2);
+            // What the walk cannot follow, DCMTK would read with a guessed length: refused.
             if (!std::isupper(static_cast<unsigned char>(vr[0])) || !std::isupper(static_cast<unsigned char>(vr[1])))
-                return;  // not explicit VR any more (e.g. inside UN): DCMTK judges the rest
+                throw DicomError(DicomErrorKind::Corrupt, path + ": corrupt data set: element " + tagText(tag) +
+                                                              " of the deflated data set has no value representation");
             if (longVrs.find(vr) != std::string::npos) {
                 if (at + 12 > data.size()) return;
                 length = u32(at + 8);
@@ -763,8 +766,11 @@ void rejectLyingDeflatedLengths(const std::string& path) {
             }
         }
         if (length == 0xFFFFFFFFu) {
-            if (vr == "UN") return;  // its content is implicit VR
-            continue;                // undefined length: the content follows
+            if (vr == "UN")  // its content is implicit VR, which the walk does not follow
+                throw DicomError(DicomErrorKind::Corrupt,
+                                 path + ": element " + tagText(tag) +
+                                     " of the deflated data set is UN with undefined length, which cannot be checked");
+            continue;  // undefined length: the content follows
         }
         if (length > data.size() - at)
             throw DicomError(DicomErrorKind::Corrupt,
