@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One-step set-up on Debian 12: installs the Debian packages the project needs (only when
 # one is missing), configures and builds. Idempotent: a second run only rebuilds what changed.
+# Usage: tools/setup.sh [--configure-only]   (--configure-only: packages and configure, no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+configure_only=false
+[[ ${1:-} == --configure-only ]] && configure_only=true
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -10,9 +13,9 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql fonts-dejavu-core
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
-  nlohmann-json3-dev zlib1g-dev
+  nlohmann-json3-dev zlib1g-dev libutfcpp-dev
   nginx-light postgresql
-  dpkg-dev file adduser desktop-file-utils appstream
+  dpkg-dev file adduser desktop-file-utils appstream help2man lintian strace
 )
 
 missing=()
@@ -36,6 +39,10 @@ if [[ -n "$blas" && "$blas" != *openblas* ]]; then
 fi
 
 jobs=$(nproc)
+if $configure_only; then
+  cmake --preset default
+  exit 0
+fi
 if [[ ! -f build/build.ninja ]]; then
   cmake --preset default
 fi

@@ -1,6 +1,7 @@
 // A model bundle's manifest.json (a bundle comes from outside) on arbitrary text: parses and
 // validates or throws fmc::Error; what parses serialises and parses to the same manifest.
-#include "engine/model_bundle.h"
+#include "common/bundle_manifest.h"
+#include "common/types.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

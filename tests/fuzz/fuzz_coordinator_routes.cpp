@@ -6,8 +6,8 @@
 // Input: byte 0 picks the method; then the path up to '\n', the Authorization value up to
 // '\n', and the body. "{F}", "{S}" and "{T}" stand for the federation id, the first site's
 // id and its token, so that inputs reach past routing and authentication.
-#include "federation/coordinator_service.h"
-#include "federation/coordinator_store.h"
+#include "coordinator/coordinator_service.h"
+#include "coordinator/coordinator_store.h"
 #include "fuzz_support.h"
 
 #include <QCoreApplication>

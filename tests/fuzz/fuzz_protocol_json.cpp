@@ -1,6 +1,6 @@
 // The site protocol's JSON: an upload body (what the coordinator parses from any site) and a
 // task (what a site parses from the coordinator). Each parses or throws fmc::Error.
-#include "federation/protocol.h"
+#include "protocol/protocol.h"
 #include "fuzz_support.h"
 
 #include <QJsonDocument>

@@ -3,7 +3,7 @@
 // once refused it stays refused; it never reports a body longer than announced; every
 // byte of a request that is let through was framed with CRLF; the shared budget of
 // unauthenticated bytes is given back when the connection goes.
-#include "federation/coordinator_request_guard.h"
+#include "coordinator/coordinator_request_guard.h"
 #include "fuzz_support.h"
 
 using namespace fmc::federation;
