@@ -67,6 +67,15 @@ void printJson(const QJsonValue& value) {
                                                : QJsonDocument(value.toObject()).toJson())));
 }
 
+// The admin commands aggregate too (revoking a round's last missing site closes it): with
+// the configured guards.
+ServiceOptions adminServiceOptions(const CoordinatorConfig& config) {
+    ServiceOptions options;
+    options.maxBodyBytes = config.limits.maxBodyBytes;
+    options.aggregationGuards = config.aggregationGuards;
+    return options;
+}
+
 // SIGTERM/SIGINT end the event loop from outside the signal handler (self-pipe).
 int signalPipe[2];
 void onSignal(int) {
@@ -159,7 +168,7 @@ int createFederation(const QStringList& arguments) {
 
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);
-    CoordinatorService service(*store);
+    CoordinatorService service(*store, adminServiceOptions(config));
     const auto id = service.createFederation(settings);
     if (parser.isSet("json")) printJson(taskToJson(store->federation(id)->task));
     else print(id + "\n");
@@ -183,7 +192,7 @@ int issueCode(const QStringList& arguments) {
     parser.process(arguments);
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);
-    CoordinatorService service(*store);
+    CoordinatorService service(*store, adminServiceOptions(config));
     const auto issued = service.issueEnrollmentCode(required(parser, "federation"), required(parser, "site"),
                                                     static_cast<int>(numberOption(parser, "valid-hours") * 3600));
     if (parser.isSet("out")) {
@@ -215,7 +224,7 @@ int listCommand(const QStringList& arguments, const char* what) {
     parser.process(arguments);
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);
-    CoordinatorService service(*store);
+    CoordinatorService service(*store, adminServiceOptions(config));
     const std::string kind = what;
     if (kind == "federations") {
         const auto federations = store->federations();
@@ -249,7 +258,7 @@ int revokeSite(const QStringList& arguments) {
     parser.process(arguments);
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);
-    CoordinatorService service(*store);
+    CoordinatorService service(*store, adminServiceOptions(config));
     service.revokeSite(required(parser, "site"));
     print("site " + ss(parser.value("site")) + " revoked\n");
     return 0;
@@ -264,7 +273,7 @@ int exportHistory(const QStringList& arguments) {
     parser.process(arguments);
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);
-    CoordinatorService service(*store);
+    CoordinatorService service(*store, adminServiceOptions(config));
     const auto history = service.roundHistory(required(parser, "federation"));
     const auto data = parser.isSet("csv") ? historyToCsv(history) : QJsonDocument(history).toJson();
     QSaveFile file(QString::fromStdString(required(parser, "out")));

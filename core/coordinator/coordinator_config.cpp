@@ -37,6 +37,16 @@ public:
         return static_cast<std::int64_t>(number);
     }
 
+    // 0 (off) or a factor of at least 1 (below 1 the median itself would be refused).
+    double factor(const QJsonObject& object, const QString& key, const QString& prefix, double fallback) const {
+        const auto value = object.value(key);
+        if (value.isUndefined()) return fallback;
+        const double number = value.toDouble(std::nan(""));
+        if (!value.isDouble() || !std::isfinite(number) || (number != 0 && (number < 1 || number > 1e6)))
+            fail(prefix + key, "must be 0 (off) or a number in 1..1000000");
+        return number;
+    }
+
     void onlyKnownKeys(const QJsonObject& object, const QString& prefix, const QStringList& known) const {
         for (const auto& key : object.keys())
             if (!known.contains(key)) fail(prefix + key, "unknown key (known: " + ss(known.join(", ")) + ")");
@@ -71,7 +81,7 @@ CoordinatorConfig loadCoordinatorConfig(const QString& path) {
     const auto root = document.object();
     const ConfigReader reader(path);
     static const QStringList known{"listen", "tls", "database", "limits", "trusted_proxies", "privacy_capture_dir",
-                                   "tick_interval_ms", "metrics"};
+                                   "tick_interval_ms", "metrics", "aggregation"};
     for (const auto& key : root.keys())
         if (!known.contains(key)) reader.fail(key, "unknown key (known: " + ss(known.join(", ")) + ")");
 
@@ -112,6 +122,27 @@ CoordinatorConfig loadCoordinatorConfig(const QString& path) {
     l.requestTimeoutMs = static_cast<int>(reader.integer(limits, "request_timeout_ms", "limits.", l.requestTimeoutMs, 100, 3'600'000));
     l.idleTimeoutMs = static_cast<int>(reader.integer(limits, "idle_timeout_ms", "limits.", l.idleTimeoutMs, 100, 3'600'000));
     l.maxConnections = static_cast<int>(reader.integer(limits, "max_connections", "limits.", l.maxConnections, 1, 100'000));
+    l.unauthenticatedIdleTimeoutMs = static_cast<int>(reader.integer(
+        limits, "unauthenticated_idle_timeout_ms", "limits.", l.unauthenticatedIdleTimeoutMs, 100, 3'600'000));
+    l.maxConnectionsPerAddress = static_cast<int>(
+        reader.integer(limits, "max_connections_per_address", "limits.", l.maxConnectionsPerAddress, 1, 100'000));
+    l.maxPendingHandshakes = static_cast<int>(
+        reader.integer(limits, "max_pending_handshakes", "limits.", l.maxPendingHandshakes, 1, 100'000));
+    l.maxUnauthenticatedBodyBytes = reader.integer(limits, "max_unauthenticated_body_bytes", "limits.",
+                                                   l.maxUnauthenticatedBodyBytes, 256, 256LL << 20);
+    l.maxUnauthenticatedBufferedBytes = reader.integer(limits, "max_unauthenticated_buffered_bytes", "limits.",
+                                                       l.maxUnauthenticatedBufferedBytes, 1024, 4LL << 30);
+    l.enrollmentRefusalsPerMinute = static_cast<int>(reader.integer(
+        limits, "enrollment_refusals_per_minute", "limits.", l.enrollmentRefusalsPerMinute, 1, 100'000));
+    l.livenessCheckIntervalMs = static_cast<int>(
+        reader.integer(limits, "liveness_check_interval_ms", "limits.", l.livenessCheckIntervalMs, 100, 600'000));
+
+    const auto aggregation = reader.object(root, "aggregation");
+    reader.onlyKnownKeys(aggregation, "aggregation.", {"max_weight_over_median", "max_norm_over_median"});
+    auto& guards = config.aggregationGuards;
+    guards.maxWeightOverMedian =
+        reader.factor(aggregation, "max_weight_over_median", "aggregation.", guards.maxWeightOverMedian);
+    guards.maxNormOverMedian = reader.factor(aggregation, "max_norm_over_median", "aggregation.", guards.maxNormOverMedian);
 
     const auto proxies = root.value("trusted_proxies");
     if (!proxies.isUndefined()) {

@@ -20,6 +20,21 @@ struct HttpLimits {
     int requestTimeoutMs = 60'000;   // from a request's first byte to the end of its body
     int idleTimeoutMs = 30'000;      // a kept-alive connection with no request
     int maxConnections = 64;         // each may hold a body of up to maxBodyBytes
+    // A connection that has not yet made an authenticated request is closed sooner.
+    int unauthenticatedIdleTimeoutMs = 5'000;
+    // Per client address (handshaking and established together); trusted proxies are exempt
+    // (nginx limits its clients itself).
+    int maxConnectionsPerAddress = 16;
+    int maxPendingHandshakes = 64;   // beyond this a new connection is closed at once
+    // Bodies without a valid site token (enrollment) may be this large...
+    std::int64_t maxUnauthenticatedBodyBytes = 64 << 10;
+    // ...and all such bodies being received at once together this large (503 beyond).
+    std::int64_t maxUnauthenticatedBufferedBytes = 1 << 20;
+    // The self-check: how often the coordinator connects to its own port to prove it still
+    // accepts; after two failures in a row it reopens the listening socket.
+    int livenessCheckIntervalMs = 5'000;
+    // Refused enrollments per client address and minute before it gets 429 (ServiceOptions).
+    int enrollmentRefusalsPerMinute = 10;
 };
 
 struct CoordinatorConfig {
@@ -30,6 +45,7 @@ struct CoordinatorConfig {
     QString keyPath;          // PEM private key (RSA or EC), unencrypted, readable by the service only
     DatabaseConfig database;
     HttpLimits limits;
+    AggregationGuards aggregationGuards;  // "aggregation"
     // Addresses of reverse proxies (nginx) whose X-Real-IP header names the real client.
     QStringList trustedProxies;
     // Privacy audit: writes every request body the coordinator receives into this folder

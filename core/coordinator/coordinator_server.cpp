@@ -1,9 +1,11 @@
 #include "coordinator/coordinator_server.h"
 
 #include "coordinator/coordinator_metrics.h"
+#include "coordinator/coordinator_request_guard.h"
 #include "protocol/logging.h"
 
 #include <QAbstractHttpServer>
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -11,17 +13,108 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
+#include <QPointer>
+#include <QTcpServer>
 #include <QTimer>
+
+#include <malloc.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
 
 namespace fmc::federation {
 namespace {
+
+class ConnectionGuard;
+
+// What every connection holds, shared by the listener and the guards (a guard may outlive
+// the server object: its socket is deleted later).
+struct ConnectionBook : RequestGuard::Budget {
+    // Idle connections that never authenticated, oldest first: the first to go when the
+    // coordinator is at its connection limit.
+    std::map<std::uint64_t, ConnectionGuard*> idleUnauthenticated;
+    std::uint64_t nextSerial = 0;
+    int established = 0;  // handed to the HTTP server
+    int handshaking = 0;
+    std::map<QString, int> perAddress;  // handshaking and established, by client address
+    bool memoryToGiveBack = false;      // a large body was freed since the last malloc_trim
+};
+
+// One connection's place in the book, from accept to the socket's deletion.
+class ConnectionSlot : public QObject {
+public:
+    ConnectionSlot(QObject* socket, std::shared_ptr<ConnectionBook> book, QString address)
+        : QObject(socket), book_(std::move(book)), address_(std::move(address)) {
+        ++book_->perAddress[address_];
+        ++book_->handshaking;
+    }
+    ~ConnectionSlot() override {
+        handshakeDone();
+        if (--book_->perAddress[address_] <= 0) book_->perAddress.erase(address_);
+    }
+    bool handshaking() const { return handshaking_; }
+    void handshakeDone() {
+        if (!handshaking_) return;
+        handshaking_ = false;
+        --book_->handshaking;
+    }
+
+private:
+    std::shared_ptr<ConnectionBook> book_;
+    QString address_;
+    bool handshaking_ = true;
+};
+
+// At most one log line a second for refusals that can come by the thousand.
+class RefusalLog {
+public:
+    void note(const QString& what) {
+        ++count_;
+        if (clock_.isValid() && clock_.elapsed() < 1000) return;
+        qCWarning(lcCoordinatorHttp).noquote() << what << "(" << count_ << "refused in the last second or so)";
+        count_ = 0;
+        clock_.start();
+    }
+
+private:
+    QElapsedTimer clock_;
+    int count_ = 0;
+};
+
+// sd_notify(3) by hand: one datagram to $NOTIFY_SOCKET (nothing when not under systemd).
+void notifyServiceManager(const char* message) {
+    const char* path = std::getenv("NOTIFY_SOCKET");
+    if (!path || !*path) return;
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::size_t length = std::strlen(path);
+    if (length >= sizeof(address.sun_path)) return;
+    std::memcpy(address.sun_path, path, length);
+    if (address.sun_path[0] == '@') address.sun_path[0] = '\0';  // an abstract socket
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;
+    // Never blocking: a service manager that does not read must not stop the event loop.
+    const auto sent = ::sendto(fd, message, std::strlen(message), MSG_NOSIGNAL | MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&address),
+                               static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
+    if (sent < 0 && errno != EAGAIN)
+        qCWarning(lcCoordinator) << "sd_notify: cannot write to" << path << ":" << std::strerror(errno);
+    ::close(fd);
+}
 
 const char* reasonPhrase(int status) {
     switch (status) {
@@ -36,28 +129,34 @@ const char* reasonPhrase(int status) {
 }
 
 // Shadows Qt's parser on one connection. It sees every byte first (its readyRead slot is
-// connected before Qt's), checks the request's framing and limits, and on a violation
-// answers itself, swallows the input so Qt's parser never gets it, and closes. Like
-// nginx's lingering close, it keeps reading for a moment before closing: closing on a
-// client that is still sending makes its kernel drop the answer for a reset.
-class ConnectionGuard : public QObject {
+// connected before Qt's) and hands it to the RequestGuard; on a refusal it answers itself,
+// swallows the input so Qt's parser never gets it, and closes. Like nginx's lingering
+// close, it keeps reading for a moment before closing: closing on a client that is still
+// sending makes its kernel drop the answer for a reset.
+class ConnectionGuard : public QObject, private RequestGuard::Events {
 public:
-    ConnectionGuard(QSslSocket* socket, const HttpLimits& limits, std::shared_ptr<int> openConnections)
-        : QObject(socket), socket_(socket), limits_(limits), openConnections_(std::move(openConnections)) {
-        ++*openConnections_;
+    ConnectionGuard(QSslSocket* socket, const HttpLimits& limits, std::shared_ptr<ConnectionBook> book, bool viaProxy)
+        : QObject(socket), socket_(socket), limits_(limits), book_(std::move(book)), viaProxy_(viaProxy),
+          serial_(book_->nextSerial++), requests_(limits, book_, *this) {
+        ++book_->established;
         timer_.setSingleShot(true);
         connect(&timer_, &QTimer::timeout, this, &ConnectionGuard::timedOut);
         connect(socket_, &QIODevice::readyRead, this, &ConnectionGuard::inspect);
         connect(socket_, &QAbstractSocket::disconnected, socket_, &QObject::deleteLater);
-        startIdle();
+        becameIdle();
     }
-    ~ConnectionGuard() override { --*openConnections_; }
+    ~ConnectionGuard() override {
+        book_->idleUnauthenticated.erase(serial_);
+        --book_->established;
+        if (requests_.largestBody() >= (1 << 20)) book_->memoryToGiveBack = true;
+    }
 
     // Answers and closes. `lingerBytes`: the body the client announced and is still sending,
     // swallowed before closing; without it, the close follows a short quiet period.
     void refuse(int status, const std::string& code, const std::string& message, qint64 lingerBytes = 0) {
-        if (phase_ == Phase::Lingering || phase_ == Phase::Closing) return;
-        phase_ = Phase::Lingering;
+        if (state_ != State::Open) return;
+        book_->idleUnauthenticated.erase(serial_);
+        state_ = State::Lingering;
         qCInfo(lcCoordinatorHttp).noquote() << socket_->peerAddress().toString() << "refused:" << status << qs(message);
         const auto body = errorBody(status, code, message);
         QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
@@ -70,13 +169,44 @@ public:
         timer_.start(lingerRemaining_ > 0 ? kLingerMaxMs : kLingerQuietMs);
     }
 
+    // The connection carried a request with a valid site token: the long idle timeout from
+    // now on, and it is never evicted.
+    void markAuthenticated() {
+        if (authenticated_) return;
+        authenticated_ = true;
+        book_->idleUnauthenticated.erase(serial_);
+        if (state_ == State::Open && requests_.phase() == RequestGuard::Phase::Idle) timer_.start(limits_.idleTimeoutMs);
+    }
+
+    // Makes room for a new connection: this one was idle and never authenticated.
+    void evict() {
+        qCInfo(lcCoordinatorHttp).noquote() << socket_->peerAddress().toString()
+                                            << "idle unauthenticated connection closed to make room";
+        close();
+    }
+
 private:
-    enum class Phase { Idle, Headers, Body, Lingering, Closing };
+    enum class State { Open, Lingering, Closing };
     static constexpr int kLingerQuietMs = 200;
     static constexpr int kLingerMaxMs = 5000;
 
+    void requestStarted() override {
+        book_->idleUnauthenticated.erase(serial_);
+        clock_.start();
+        timer_.start(limits_.headerTimeoutMs);
+    }
+    void bodyStarted() override { timer_.start(std::max<qint64>(1, limits_.requestTimeoutMs - clock_.elapsed())); }
+    // Until it has made an authenticated request, a connection gets the short idle timeout:
+    // idle TLS connections are what one client needs to take every slot.
+    void becameIdle() override {
+        const bool trusted = viaProxy_ || authenticated_;
+        if (!trusted) book_->idleUnauthenticated[serial_] = this;
+        timer_.start(trusted ? limits_.idleTimeoutMs : limits_.unauthenticatedIdleTimeoutMs);
+    }
+
     void close() {
-        phase_ = Phase::Closing;
+        book_->idleUnauthenticated.erase(serial_);
+        state_ = State::Closing;
         socket_->disconnectFromHost();
         timer_.start(2000);  // a client that never reads the answer is cut off
     }
@@ -91,176 +221,161 @@ private:
         }
     }
 
-    void startIdle() {
-        phase_ = Phase::Idle;
-        timer_.start(limits_.idleTimeoutMs);
-    }
-
     void timedOut() {
-        switch (phase_) {
-        case Phase::Idle:
+        switch (state_) {
+        case State::Lingering:
             close();
             return;
-        case Phase::Headers:
+        case State::Closing:
+            socket_->abort();
+            socket_->deleteLater();
+            return;
+        case State::Open:
+            break;
+        }
+        switch (requests_.phase()) {
+        case RequestGuard::Phase::Headers:
             refuse(408, "request_timeout", "the request headers did not arrive within " +
                                                std::to_string(limits_.headerTimeoutMs) + " ms");
             return;
-        case Phase::Body:
+        case RequestGuard::Phase::Body:
             refuse(408, "request_timeout",
                    "the request did not arrive within " + std::to_string(limits_.requestTimeoutMs) + " ms");
             return;
-        case Phase::Lingering:
+        case RequestGuard::Phase::Idle:
+        case RequestGuard::Phase::Refused:
             close();
-            return;
-        case Phase::Closing:
-            socket_->abort();
-            socket_->deleteLater();
             return;
         }
     }
 
     void inspect() {
-        if (phase_ == Phase::Lingering || phase_ == Phase::Closing) {
+        if (state_ != State::Open) {
             const auto swallowed = socket_->readAll().size();
-            if (phase_ == Phase::Lingering) linger(swallowed);
+            if (state_ == State::Lingering) linger(swallowed);
             return;
         }
-        QByteArray data = socket_->peek(socket_->bytesAvailable());
-        qsizetype position = 0;
-        while (position < data.size() && phase_ != Phase::Lingering) {
-            if (phase_ == Phase::Idle) {
-                // Empty lines before a request line are allowed (RFC 9112 2.2).
-                while (position < data.size() && (data[position] == '\r' || data[position] == '\n')) ++position;
-                if (position == data.size()) break;
-                phase_ = Phase::Headers;
-                clock_.start();
-                timer_.start(limits_.headerTimeoutMs);
-            }
-            if (phase_ == Phase::Headers) {
-                const auto searchFrom = std::max<qsizetype>(0, headers_.size() - 3);
-                const auto room = static_cast<qsizetype>(limits_.maxHeaderBytes) + 4 - headers_.size();
-                const auto take = std::min(data.size() - position, std::max<qsizetype>(room, 0));
-                headers_.append(data.constData() + position, take);
-                const auto end = headers_.indexOf("\r\n\r\n", searchFrom);
-                if (end < 0) {
-                    if (headers_.size() > limits_.maxHeaderBytes)
-                        return refuse(431, "headers_too_large",
-                                      "request headers exceed " + std::to_string(limits_.maxHeaderBytes) + " bytes");
-                    position += take;
-                    continue;
-                }
-                // Bytes after the blank line belong to the body (or the next request).
-                position += end + 4 - (headers_.size() - take);
-                headers_.truncate(end);
-                bodyBytesBuffered_ = data.size() - position;
-                if (!checkHeaders()) return;
-                headers_.clear();
-                if (bodyRemaining_ == 0) {
-                    startIdle();
-                } else {
-                    phase_ = Phase::Body;
-                    timer_.start(std::max<qint64>(1, limits_.requestTimeoutMs - clock_.elapsed()));
-                }
-                continue;
-            }
-            if (phase_ == Phase::Body) {
-                const auto take = std::min<qint64>(bodyRemaining_, data.size() - position);
-                bodyRemaining_ -= take;
-                position += take;
-                if (bodyRemaining_ == 0) startIdle();
-            }
-        }
-    }
-
-    // Request line, header syntax and body framing. False when the request was refused.
-    bool checkHeaders() {
-        static const QRegularExpression requestLine(
-            QStringLiteral("^(GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH) /[\\x21-\\x7e]{0,2047} HTTP/1\\.[01]$"));
-        static const QRegularExpression headerLine(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\\t\\x20-\\x7e]*$"));
-        const auto lines = headers_.split('\n');
-        bodyRemaining_ = 0;
-        bool sawLength = false;
-        for (int i = 0; i < lines.size(); ++i) {
-            QByteArray line = lines[i];
-            if (i + 1 < lines.size()) {
-                if (!line.endsWith('\r')) {
-                    refuse(400, "malformed_request", "header lines must end with CRLF");
-                    return false;
-                }
-                line.chop(1);
-            }
-            const auto text = QString::fromLatin1(line);
-            if (i == 0) {
-                if (!requestLine.match(text).hasMatch()) {
-                    refuse(400, "malformed_request", "malformed request line");
-                    return false;
-                }
-                continue;
-            }
-            if (!headerLine.match(text).hasMatch()) {
-                refuse(400, "malformed_request", "malformed header line " + std::to_string(i));
-                return false;
-            }
-            const auto colon = line.indexOf(':');
-            const auto name = line.left(colon).toLower();
-            const auto value = line.mid(colon + 1).trimmed();
-            if (name == "transfer-encoding") {
-                refuse(411, "length_required", "Transfer-Encoding is not accepted; send the body with Content-Length");
-                return false;
-            }
-            if (name == "content-length") {
-                static const QRegularExpression digits(QStringLiteral("^[0-9]{1,15}$"));
-                const auto length = value.toLongLong();
-                if (!digits.match(QString::fromLatin1(value)).hasMatch() || (sawLength && length != bodyRemaining_)) {
-                    refuse(400, "malformed_request", "invalid Content-Length");
-                    return false;
-                }
-                if (length > limits_.maxBodyBytes) {
-                    // A body up to twice the limit is swallowed; anything bigger is cut off.
-                    refuse(413, "body_too_large",
-                           "body: " + std::to_string(length) + " bytes exceed the limit of " +
-                               std::to_string(limits_.maxBodyBytes),
-                           std::min<qint64>(length, 2 * limits_.maxBodyBytes) - bodyBytesBuffered_);
-                    return false;
-                }
-                sawLength = true;
-                bodyRemaining_ = length;
-            }
-        }
-        return true;
+        if (const auto refusal = requests_.inspect(socket_->peek(socket_->bytesAvailable())))
+            refuse(refusal->status, refusal->code, refusal->message, refusal->lingerBytes);
     }
 
     QSslSocket* socket_;
     const HttpLimits& limits_;
-    std::shared_ptr<int> openConnections_;  // shared: guards may outlive the server object
+    std::shared_ptr<ConnectionBook> book_;
+    const bool viaProxy_;  // a trusted proxy: it authenticates and limits its clients itself
+    const std::uint64_t serial_;  // order of arrival
+    bool authenticated_ = false;
+    RequestGuard requests_;
     QTimer timer_;
     QElapsedTimer clock_, lingerClock_;
-    Phase phase_ = Phase::Idle;
-    QByteArray headers_;
-    qint64 bodyRemaining_ = 0;
-    qint64 bodyBytesBuffered_ = 0;  // of the request being checked, already in the socket buffer
+    State state_ = State::Open;
     qint64 lingerRemaining_ = 0;
 };
 
-// Hands each established TLS connection to Qt's HTTP server with a guard in front.
-class GuardedSslServer : public QSslServer {
+// Owns the TLS handshakes: Qt's QSslServer stops accepting once 30 handshakes are pending
+// and frees a slot only on its timeout, so a few dozen connections that close early wedge
+// it for good. Here a connection that closes, errs or sends garbage during the handshake
+// frees its slot at once, every handshake has a deadline, and one client address holds at
+// most max_connections_per_address connections. Established connections go to the HTTP
+// server with a guard in front.
+class TlsListener : public QTcpServer {
 public:
-    GuardedSslServer(const HttpLimits& limits, QObject* parent) : QSslServer(parent), limits_(limits) {
-        setHandshakeTimeout(limits.handshakeTimeoutMs);
+    TlsListener(const HttpLimits& limits, QSslConfiguration tls, QStringList trustedProxies,
+                std::shared_ptr<ConnectionBook> book, QObject* parent)
+        : QTcpServer(parent), limits_(limits), tls_(std::move(tls)), trustedProxies_(std::move(trustedProxies)),
+          book_(std::move(book)) {
+        // Out of descriptors (EMFILE) Qt pauses accepting for good: resume a moment later.
+        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+            refusals_.note(QStringLiteral("accept failed (%1); retrying").arg(errorString()));
+            QTimer::singleShot(200, this, [this] { resumeAccepting(); });
+        });
     }
 
+    // The liveness self-check's connection from address:port is recognised and counted.
+    // One probe at a time: a probe that never arrived is forgotten when the next one starts.
+    void expectProbe(const QString& address, quint16 port) { probes_ = {{address, port}}; }
+    int probesAccepted() const { return probesAccepted_; }
+
     QTcpSocket* nextPendingConnection() override {
-        auto* socket = qobject_cast<QSslSocket*>(QSslServer::nextPendingConnection());
+        auto* socket = qobject_cast<QSslSocket*>(QTcpServer::nextPendingConnection());
         if (!socket) return nullptr;
-        auto* guard = new ConnectionGuard(socket, limits_, openConnections_);
-        if (*openConnections_ > limits_.maxConnections)
-            guard->refuse(503, "too_many_connections", "the coordinator is at its connection limit; retry later");
+        auto* guard = new ConnectionGuard(socket, limits_, book_, trustedProxies_.contains(socket->peerAddress().toString()));
+        if (book_->established > limits_.maxConnections) {
+            // Room is made from idle connections that never authenticated, oldest first: holding
+            // connections open is all an attacker without a token can do.
+            const auto oldest = book_->idleUnauthenticated.begin();
+            if (oldest != book_->idleUnauthenticated.end() && oldest->second != guard)
+                oldest->second->evict();
+            else
+                guard->refuse(503, "too_many_connections", "the coordinator is at its connection limit; retry later");
+        }
         return socket;
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override {
+        auto* socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            ::close(static_cast<int>(descriptor));
+            delete socket;
+            return;
+        }
+        const auto address = socket->peerAddress().toString();
+        if (probes_.erase({address, socket->peerPort()})) {
+            ++probesAccepted_;
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        const bool proxy = trustedProxies_.contains(address);
+        const auto held = book_->perAddress.find(address);
+        if (!proxy && held != book_->perAddress.end() && held->second >= limits_.maxConnectionsPerAddress) {
+            refusals_.note(address + QStringLiteral(": connection refused: at its limit of %1 connections")
+                                         .arg(limits_.maxConnectionsPerAddress));
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        if (book_->handshaking >= limits_.maxPendingHandshakes) {
+            refusals_.note(address + QStringLiteral(": connection refused: %1 TLS handshakes pending")
+                                         .arg(limits_.maxPendingHandshakes));
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        auto* slot = new ConnectionSlot(socket, book_, address);
+        auto* deadline = new QTimer(slot);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, socket, [socket] {
+            socket->abort();
+            socket->deleteLater();
+        });
+        // Whatever ends a handshake early (the peer closing, garbage, a TLS alert) frees the slot now.
+        const auto giveUp = [socket, slot] {
+            if (!slot->handshaking()) return;
+            socket->abort();
+            socket->deleteLater();
+        };
+        connect(socket, &QAbstractSocket::disconnected, socket, giveUp);
+        connect(socket, &QAbstractSocket::errorOccurred, socket, giveUp);
+        connect(socket, &QSslSocket::encrypted, this, [this, socket, slot, deadline] {
+            delete deadline;
+            slot->handshakeDone();
+            addPendingConnection(socket);  // the HTTP server takes it at once
+        });
+        socket->setSslConfiguration(tls_);
+        deadline->start(limits_.handshakeTimeoutMs);
+        socket->startServerEncryption();
     }
 
 private:
     const HttpLimits& limits_;
-    std::shared_ptr<int> openConnections_ = std::make_shared<int>(0);
+    const QSslConfiguration tls_;
+    const QStringList trustedProxies_;
+    std::shared_ptr<ConnectionBook> book_;
+    std::set<std::pair<QString, quint16>> probes_;
+    int probesAccepted_ = 0;
+    RefusalLog refusals_;
 };
 
 QByteArray methodName(QHttpServerRequest::Method method) {
@@ -303,6 +418,9 @@ protected:
         }
         capture(api, header(request, "Content-Type"));
         const auto response = service_.handle(api);
+        if (response.authenticated)
+            for (auto* child : socket->children())
+                if (auto* guard = dynamic_cast<ConnectionGuard*>(child)) guard->markAuthenticated();
         auto responder = makeResponder(request, socket);
         responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
         responder.writeHeader("Content-Type", response.contentType);
@@ -365,10 +483,65 @@ struct CoordinatorServer::Impl {
     std::unique_ptr<CoordinatorService> service;
     QSslConfiguration tls;
     HttpFrontend* http = nullptr;
-    GuardedSslServer* tcp = nullptr;
+    TlsListener* tcp = nullptr;
+    std::shared_ptr<ConnectionBook> book = std::make_shared<ConnectionBook>();
     QTimer tick;
     std::unique_ptr<CoordinatorMetrics> metrics;
     std::optional<quint16> metricsPort;
+    // The liveness self-check (see checkLiveness).
+    QTimer liveness;
+    QPointer<QTcpSocket> probe;
+    int probesAcceptedBefore = 0;
+    int failedChecks = 0;
+    int listenerRestarts = 0;
+    quint16 port = 0;
+
+    QHostAddress probeTarget() const {
+        if (config.listenAddress == QHostAddress::Any || config.listenAddress == QHostAddress::AnyIPv4)
+            return QHostAddress::LocalHost;
+        if (config.listenAddress == QHostAddress::AnyIPv6) return QHostAddress::LocalHostIPv6;
+        return config.listenAddress;
+    }
+
+    // A process that runs but no longer accepts is what Restart=on-failure cannot see. Every
+    // interval the coordinator connects to its own port; the listener recognises the probe.
+    // Accepted: the service manager's watchdog is fed. Two failures in a row: the listening
+    // socket is reopened. Failing still: the watchdog goes hungry and systemd restarts the
+    // service (without systemd, serve exits with an error).
+    void checkLiveness() {
+        const bool accepted = tcp->probesAccepted() > probesAcceptedBefore;
+        if (probe) probe->deleteLater();
+        if (accepted) {
+            failedChecks = 0;
+            notifyServiceManager("WATCHDOG=1");
+        } else if (++failedChecks == 2) {
+            qCCritical(lcCoordinatorHttp) << "liveness: the listener accepted no self-check connection for"
+                                          << 2 * config.limits.livenessCheckIntervalMs << "ms; reopening it";
+            ++listenerRestarts;
+            tcp->close();
+            if (!tcp->listen(config.listenAddress, port))
+                qCCritical(lcCoordinatorHttp) << "liveness: cannot listen again:" << tcp->errorString();
+        } else if (failedChecks >= 4) {
+            qCCritical(lcCoordinatorHttp) << "liveness: still not accepting after reopening the listener";
+            if (!qEnvironmentVariableIsSet("WATCHDOG_USEC")) QCoreApplication::exit(3);
+            return;  // the watchdog goes hungry
+        }
+        if (book->memoryToGiveBack) {
+            book->memoryToGiveBack = false;
+            malloc_trim(0);  // large bodies were freed: give the pages back
+        }
+        probesAcceptedBefore = tcp->probesAccepted();
+        auto* socket = new QTcpSocket(http);
+        probe = socket;
+        const auto target = probeTarget();
+        if (!socket->bind(target.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress::LocalHostIPv6
+                                                                             : QHostAddress(target), 0)) {
+            qCWarning(lcCoordinatorHttp) << "liveness: cannot bind the self-check socket:" << socket->errorString();
+            return;
+        }
+        tcp->expectProbe(socket->localAddress().toString(), socket->localPort());
+        socket->connectToHost(target, port);
+    }
 };
 
 CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* parent)
@@ -392,7 +565,9 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     d->store = CoordinatorStore::open(config.database);
     ServiceOptions options;
     options.maxBodyBytes = config.limits.maxBodyBytes;
-    options.aggregateInBackground = true;  // health checks and other federations are served meanwhile
+    options.aggregateInBackground = true;
+    options.aggregationGuards = config.aggregationGuards;
+    options.enrollmentRefusalsPerMinute = config.limits.enrollmentRefusalsPerMinute;  // health checks and other federations are served meanwhile
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);
     d->http->setParent(this);
@@ -400,10 +575,16 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
         d->metrics = std::make_unique<CoordinatorMetrics>(*d->store);
         d->http->metrics = d->metrics.get();
     }
+    d->book->acceptsToken = [service = d->service.get()](const QByteArray& authorization) {
+        return service->acceptsToken(authorization);
+    };
     connect(&d->tick, &QTimer::timeout, this, [this] { d->service->tick(); });
+    connect(&d->liveness, &QTimer::timeout, this, [this] { d->checkLiveness(); });
 }
 
 CoordinatorServer::~CoordinatorServer() {
+    d->liveness.stop();
+    d->book->acceptsToken = nullptr;  // guards may outlive the service
     delete d->http;  // its sockets go before the store they use
     d->http = nullptr;
     d->tick.stop();
@@ -416,8 +597,7 @@ CoordinatorServer::~CoordinatorServer() {
 }
 
 quint16 CoordinatorServer::listen() {
-    d->tcp = new GuardedSslServer(d->config.limits, nullptr);
-    d->tcp->setSslConfiguration(d->tls);
+    d->tcp = new TlsListener(d->config.limits, d->tls, d->config.trustedProxies, d->book, nullptr);
     if (!d->tcp->listen(d->config.listenAddress, d->config.port)) {
         const auto message = d->tcp->errorString();
         delete d->tcp;
@@ -429,11 +609,24 @@ quint16 CoordinatorServer::listen() {
     d->http->bind(d->tcp);  // takes ownership
     d->service->tick();     // finish whatever a crash interrupted, close overdue rounds
     d->tick.start(d->config.tickIntervalMs);
-    return d->tcp->serverPort();
+    d->port = d->tcp->serverPort();
+    // Under systemd's watchdog the self-check feeds it at least three times per period.
+    int interval = d->config.limits.livenessCheckIntervalMs;
+    bool ok = false;
+    const auto watchdogUs = qEnvironmentVariable("WATCHDOG_USEC").toLongLong(&ok);
+    if (ok && watchdogUs > 0) interval = std::clamp<int>(static_cast<int>(watchdogUs / 3000), 100, interval);
+    d->liveness.start(interval);
+    d->checkLiveness();  // the first probe; it is judged at the next interval
+    d->failedChecks = 0;
+    notifyServiceManager("READY=1");
+    return d->port;
 }
 
 CoordinatorService& CoordinatorServer::service() { return *d->service; }
 
 std::optional<quint16> CoordinatorServer::metricsPort() const { return d->metricsPort; }
+int CoordinatorServer::listenerRestarts() const { return d->listenerRestarts; }
+
+void CoordinatorServer::pauseAcceptingForTest() { d->tcp->pauseAccepting(); }
 
 }  // namespace fmc::federation

@@ -4,8 +4,11 @@
 // preview, so the guard enforces the limits that keep garbage, slow and oversized requests
 // from costing memory or state: a syntax check of the request line and headers, a header
 // size limit (431), a body size limit from Content-Length (413, refused before the body
-// is read), no chunked bodies (411), header/request/idle/handshake timeouts (408) and a
-// connection limit (503). Between networks nginx stands in front (installer/nginx/).
+// is read), no chunked bodies (411), no bare-LF framing (400), header/request/idle/handshake
+// timeouts (408), a connection limit (503) and, before a site has authenticated, a short
+// idle timeout and a small, globally bounded body budget (401/503). The TLS handshakes are
+// accounted here, not in QSslServer, with a per-address connection limit, and a liveness
+// self-check feeds systemd's watchdog. Between networks nginx stands in front (installer/nginx/).
 #include "coordinator/coordinator_config.h"
 #include "coordinator/coordinator_service.h"
 
@@ -31,6 +34,11 @@ public:
     CoordinatorService& service();
     // The metrics listener's port once listen() ran, when the configuration asks for one.
     std::optional<quint16> metricsPort() const;
+
+    // How often the liveness self-check had to reopen the listening socket.
+    int listenerRestarts() const;
+    // Stops accepting as a wedged listener would (for the self-check's test).
+    void pauseAcceptingForTest();
 
 private:
     struct Impl;

@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QObject>
@@ -63,7 +64,8 @@ struct CoordinatorService::AggregationJob {
     std::vector<double> weights;                      // their sample counts
     std::vector<std::vector<std::uint8_t>> payloads;  // read from the store on the service's thread
     std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
-    std::int64_t totalSamples = 0;
+    AggregationGuards guards;
+    std::vector<std::uint8_t> previousGlobal;  // empty in round 1
 };
 
 struct CoordinatorService::AggregationResult {
@@ -71,7 +73,20 @@ struct CoordinatorService::AggregationResult {
     std::string sha256;
     std::string error;  // set when it failed; the round stays aggregating
     double seconds = 0;
+    std::vector<bool> leftOut;         // per participant: norm beyond the guard
+    std::vector<double> norms;         // per participant
+    std::vector<double> weights;       // FedAvg weights used, after the cap
+    double referenceNorm = 0;
 };
+
+namespace {
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+}  // namespace
 
 CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions options)
     : store_(store), options_(std::move(options)) {
@@ -83,6 +98,11 @@ CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions o
 }
 
 CoordinatorService::~CoordinatorService() {
+    try {
+        flushRefusalWindows(options_.clock(), true);
+    } catch (const std::exception& error) {
+        qCWarning(lcCoordinator) << "could not audit the throttled enrollments:" << error.what();
+    }
     // The workers post to the receiver: it must outlive them. Deleting it drops the results
     // not yet delivered.
     if (workers_) workers_->waitForDone();
@@ -95,14 +115,29 @@ void CoordinatorService::audit(const std::string& federationId, const std::strin
 }
 
 ApiResponse CoordinatorService::handle(const ApiRequest& request) {
+    authenticated_ = false;
+    ApiResponse response;
     try {
-        return route(request);
+        response = route(request);
     } catch (const ApiError& error) {
-        return errorResponse(error);
+        response = errorResponse(error);
     } catch (const std::exception& error) {
         // A database or program fault: the client may retry; details stay in the server log.
         qCCritical(lcCoordinator) << "internal error on" << request.method << request.path << ":" << error.what();
-        return errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+        response = errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+    }
+    response.authenticated = authenticated_;
+    return response;
+}
+
+bool CoordinatorService::acceptsToken(const QByteArray& authorization) {
+    if (!authorization.startsWith("Bearer ") || authorization.size() > 300) return false;
+    try {
+        const auto site = store_.siteByTokenHash(secretHash(authorization.mid(7).trimmed().toStdString()));
+        return site && site->state == "active";
+    } catch (const std::exception& error) {
+        qCWarning(lcCoordinator) << "token check:" << error.what();
+        return false;
     }
 }
 
@@ -169,7 +204,52 @@ ApiResponse CoordinatorService::route(const ApiRequest& request) {
 
 // ---- enrollment and authentication ----
 
+namespace {
+// Refusals are counted per address; an IPv6 client owns a whole /64.
+QString refusalKey(const QString& remoteAddress) {
+    QHostAddress address(remoteAddress);
+    bool isV4 = false;
+    address.toIPv4Address(&isV4);
+    if (address.protocol() != QAbstractSocket::IPv6Protocol || isV4) return remoteAddress;
+    return QHostAddress(address.toIPv6Address()).toString().section(QLatin1Char(':'), 0, 3) + QStringLiteral("::/64");
+}
+constexpr std::int64_t kRefusalWindowMs = 60'000;
+}  // namespace
+
+void CoordinatorService::flushRefusalWindows(std::int64_t now, bool all) {
+    // At most once a second: every enrollment asks, and the map may hold many addresses.
+    if (!all && now - lastRefusalFlush_ < 1000) return;
+    lastRefusalFlush_ = now;
+    for (auto it = refusalWindows_.begin(); it != refusalWindows_.end();) {
+        const auto& window = it->second;
+        if (!all && now - window.start < kRefusalWindowMs) {
+            ++it;
+            continue;
+        }
+        if (window.throttled > 0)
+            audit("", "anonymous", "enrollment.throttled",
+                  {{"refused", window.refused},
+                   {"throttled", window.throttled},
+                   {"window_start", qs(isoTimeUtc(window.start))},
+                   {"window_seconds", static_cast<int>(kRefusalWindowMs / 1000)}},
+                  it->first);
+        it = refusalWindows_.erase(it);
+    }
+}
+
 ApiResponse CoordinatorService::enroll(const ApiRequest& request) {
+    // Throttled before the code is looked at: a code is worth guessing, and every refusal
+    // would otherwise add an audit entry.
+    const auto key = refusalKey(request.remoteAddress);
+    flushRefusalWindows(options_.clock(), false);
+    if (const auto window = refusalWindows_.find(key);
+        window != refusalWindows_.end() && window->second.refused >= options_.enrollmentRefusalsPerMinute) {
+        ++window->second.throttled;
+        throw ApiError(429, "too_many_attempts",
+                       "enrollment: " + std::to_string(window->second.refused) +
+                           " refused attempts from this address within a minute; retry after " +
+                           isoTimeUtc(window->second.start + kRefusalWindowMs));
+    }
     const auto document = QJsonDocument::fromJson(request.body);
     const auto code = document.object().value("code").toString();
     if (!document.isObject() || code.isEmpty() || code.size() > 200)
@@ -177,6 +257,9 @@ ApiResponse CoordinatorService::enroll(const ApiRequest& request) {
     const auto codeHash = secretHash(ss(code));
     const auto now = options_.clock();
     const auto refuse = [&](const std::string& federationId, const std::string& reason, const std::string& message) {
+        auto& window = refusalWindows_[key];
+        if (window.refused == 0) window.start = now;
+        ++window.refused;
         audit(federationId, "anonymous", "enrollment.refused", {{"reason", qs(reason)}}, request.remoteAddress);
         return ApiError(403, reason, message, "code");
     };
@@ -229,6 +312,7 @@ SiteRecord CoordinatorService::authenticate(const ApiRequest& request, const std
     if (!site) throw ApiError(401, "invalid_token", "Authorization: unknown site token", "Authorization");
     if (site->state != "active")
         throw ApiError(403, "site_revoked", "site " + site->id + " was revoked by the coordinator operator");
+    authenticated_ = true;  // a valid token, whatever it asks for
     if (site->federationId != federationId)
         throw ApiError(403, "wrong_federation", "site " + site->id + " is not a member of federation " +
                                                     federationId.substr(0, 64));
@@ -327,6 +411,14 @@ ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteReco
                 throw ApiError(409, "idempotency_key_reused",
                                "idempotency_key: already used for round " + std::to_string(previous->round) +
                                    "; every upload needs a new key",
+                               "idempotency_key");
+            // A retry repeats its upload exactly; anything else under the same key would be dropped silently.
+            if (previous->payloadSha256 != sha256Hex(body.payload.data(), body.payload.size()) ||
+                previous->sampleCount != body.sampleCount)
+                throw ApiError(409, "idempotency_key_conflict",
+                               "idempotency_key: already used in round " + std::to_string(number) +
+                                   " for an upload with another payload or sample_count; a retry must repeat "
+                                   "its upload exactly, a new upload needs a new key",
                                "idempotency_key");
             audit(site.federationId, siteActor(site), "upload.duplicate",
                   {{"round", number}, {"idempotency_key", qs(body.idempotencyKey)}}, request.remoteAddress);
@@ -434,6 +526,7 @@ void CoordinatorService::rejectUpload(const ApiRequest& request, const SiteRecor
 int CoordinatorService::tick() {
     std::vector<FederationRecord> federations;
     try {
+        flushRefusalWindows(options_.clock(), false);
         federations = store_.federations();
     } catch (const std::exception& error) {  // e.g. the database server is down: the next tick tries again
         qCCritical(lcCoordinator) << error.what();
@@ -510,6 +603,8 @@ bool CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
     job->round = round.number;
     job->settings = federation.task.settings;
     job->maxPayloadBytes = std::max<std::int64_t>(options_.maxBodyBytes, 1);
+    job->guards = options_.aggregationGuards;
+    if (round.number > 1) job->previousGlobal = store_.globalPayload(federationId, round.number - 1);
     for (const auto& upload : store_.uploadSummaries(federationId, round.number)) {
         if (!activeSet.count(upload.siteId)) {
             job->excluded.push_back(upload.siteId);
@@ -517,7 +612,6 @@ bool CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
         }
         job->uploadIds.push_back(upload.id);
         job->weights.push_back(static_cast<double>(upload.sampleCount));
-        job->totalSamples += upload.sampleCount;
         job->participants.push_back(upload.siteId);
     }
     if (job->uploadIds.empty()) {
@@ -580,9 +674,32 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         std::vector<ParameterSet> updates;
         updates.reserve(job.payloads.size());
         for (const auto& payload : job.payloads) updates.push_back(decodeParameters(payload, layout, limits));
+        // The guards: an update far longer than the round's typical one is left out, and no
+        // site weighs more than a few typical sites, whatever sample_count it claims.
+        for (const auto& update : updates) result.norms.push_back(l2Norm(update));
+        auto referenceNorms = result.norms;
+        if (!job.previousGlobal.empty()) referenceNorms.push_back(l2Norm(decodeParameters(job.previousGlobal, layout, limits)));
+        result.referenceNorm = median(referenceNorms);
+        result.leftOut.assign(updates.size(), false);
+        std::vector<ParameterSet> kept;
+        std::vector<double> keptWeights;
+        for (size_t i = 0; i < updates.size(); ++i) {
+            result.leftOut[i] = job.guards.maxNormOverMedian > 0 &&
+                                result.norms[i] > job.guards.maxNormOverMedian * result.referenceNorm;
+            if (result.leftOut[i]) continue;
+            kept.push_back(std::move(updates[i]));
+            keptWeights.push_back(job.weights[i]);
+        }
+        if (kept.empty()) throw Error("every upload lies beyond the norm guard");  // cannot happen with a factor >= 1
+        if (job.guards.maxWeightOverMedian > 0) {
+            const double cap = job.guards.maxWeightOverMedian * median(keptWeights);
+            for (auto& weight : keptWeights) weight = std::min(weight, cap);
+        }
+        result.weights = keptWeights;
+        updates = std::move(kept);
         ParameterSet global;
         switch (job.settings.aggregation) {
-        case AggregationRule::FedAvg: global = federatedAverage(updates, job.weights); break;
+        case AggregationRule::FedAvg: global = federatedAverage(updates, keptWeights); break;
         case AggregationRule::Median: global = coordinateMedian(updates); break;
         case AggregationRule::TrimmedMean: global = trimmedMean(updates, job.settings.trimFraction); break;
         }
@@ -599,8 +716,19 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
 void CoordinatorService::publishAggregation(const AggregationJob& job, const AggregationResult& result) {
     const auto& federationId = job.federationId;
     const auto& settings = job.settings;
-    QJsonArray participants, excluded;
-    for (const auto& id : job.participants) participants.append(qs(id));
+    QJsonArray participants, excluded, leftOut, weights;
+    int aggregated = 0;
+    std::int64_t aggregatedSamples = 0;
+    for (size_t i = 0; i < job.participants.size(); ++i) {
+        if (result.leftOut[i]) {
+            leftOut.append(QJsonObject{{"site_id", qs(job.participants[i])}, {"l2_norm", result.norms[i]}});
+            continue;
+        }
+        participants.append(qs(job.participants[i]));
+        weights.append(result.weights[static_cast<size_t>(aggregated)]);
+        ++aggregated;
+        aggregatedSamples += static_cast<std::int64_t>(job.weights[i]);
+    }
     for (const auto& id : job.excluded) excluded.append(qs(id));
     const auto now = options_.clock();
     CoordinatorStore::Transaction transaction(store_);
@@ -617,8 +745,8 @@ void CoordinatorService::publishAggregation(const AggregationJob& job, const Agg
         return;
     }
     // False when another process (an admin command finishing an interrupted round) published it first.
-    if (!store_.publishRound(federationId, job.round, result.payload, result.sha256,
-                             static_cast<int>(job.participants.size()), job.totalSamples, now)) {
+    if (!store_.publishRound(federationId, job.round, result.payload, result.sha256, aggregated, aggregatedSamples,
+                             now)) {
         qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId)
                                         << "was published meanwhile by another process; result dropped";
         return;
@@ -631,15 +759,22 @@ void CoordinatorService::publishAggregation(const AggregationJob& job, const Agg
           {{"round", job.round},
            {"participants", participants},
            {"excluded_revoked", excluded},
-           {"total_samples", static_cast<qint64>(job.totalSamples)},
+           {"left_out_norm", leftOut},
+           {"reference_norm", result.referenceNorm},
+           {"weights", weights},
+           {"total_samples", static_cast<qint64>(aggregatedSamples)},
            {"aggregation", qs(aggregationRuleName(settings.aggregation))},
            {"global_sha256", qs(result.sha256)},
            {"aggregation_seconds", result.seconds}});
     if (job.round >= settings.rounds)
         audit(federationId, "coordinator", "federation.finished", {{"rounds", job.round}});
     transaction.commit();
+    if (!leftOut.isEmpty())
+        qCWarning(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId) << ":" << leftOut.size()
+                                           << "upload(s) left out: L2 norm above"
+                                           << job.guards.maxNormOverMedian * result.referenceNorm;
     qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId) << "published with"
-                                    << job.participants.size() << "sites (aggregated in"
+                                    << aggregated << "sites (aggregated in"
                                     << qRound(result.seconds * 1000) << "ms)";
 }
 

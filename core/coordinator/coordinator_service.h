@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <utility>
@@ -33,6 +34,7 @@ struct ApiResponse {
     QByteArray contentType = "application/json";
     QByteArray body;
     std::vector<std::pair<QByteArray, QByteArray>> headers;
+    bool authenticated = false;  // the request carried a valid token of an active site
 };
 
 struct ServiceOptions {
@@ -45,6 +47,11 @@ struct ServiceOptions {
     // on this thread. Off (admin commands, tests): a round is published before the call that
     // closed it returns.
     bool aggregateInBackground = false;
+    AggregationGuards aggregationGuards;
+    // Refused enrollments per client address and minute that are audited one by one; beyond
+    // them the address gets 429 without its code being looked at, and one audit entry per
+    // address and minute counts what was refused.
+    int enrollmentRefusalsPerMinute = 10;
 };
 
 struct IssuedCode {
@@ -63,6 +70,10 @@ public:
 
     // Never throws: every failure becomes a JSON error response (docs/federation-api.md).
     ApiResponse handle(const ApiRequest& request);
+
+    // True when `authorization` ("Bearer <token>") names an active site: the HTTP layer asks
+    // before it reads a large body.
+    bool acceptsToken(const QByteArray& authorization);
 
     // Closes rounds whose deadline passed or whose last missing site was revoked, and
     // finishes an aggregation a crash interrupted. Returns the rounds closed: published, or
@@ -111,8 +122,21 @@ private:
     void audit(const std::string& federationId, const std::string& actor, const std::string& action,
                const QJsonObject& detail, const QString& remoteAddress = {});
 
+    // Refused enrollments of one client address in the current minute.
+    struct RefusalWindow {
+        std::int64_t start = 0;
+        int refused = 0;  // audited one by one up to the limit
+        int throttled = 0;
+        std::map<std::string, int> reasons;  // of the refusals beyond the limit
+    };
+    // Writes the aggregated audit entry of windows that ended (all of them with `all`).
+    void flushRefusalWindows(std::int64_t now, bool all);
+
     CoordinatorStore& store_;
     ServiceOptions options_;
+    bool authenticated_ = false;  // of the request being handled
+    std::map<QString, RefusalWindow> refusalWindows_;
+    std::int64_t lastRefusalFlush_ = 0;
     std::unique_ptr<QThreadPool> workers_;
     std::unique_ptr<QObject> resultReceiver_;          // lives on this thread; workers post to it
     std::set<std::pair<std::string, int>> inFlight_;  // federation id, round

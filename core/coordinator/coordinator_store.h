@@ -91,6 +91,7 @@ struct UploadSummary {
     int round = 0;
     std::string siteId;
     std::int64_t sampleCount = 0;
+    std::string payloadSha256;
 };
 
 struct RejectionRecord {

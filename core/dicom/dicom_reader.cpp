@@ -6,6 +6,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcistrmf.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
@@ -165,6 +166,8 @@ std::string dcmtkSuffix(const OFCondition& condition) {
             throw DicomError(DicomErrorKind::Corrupt,
                              file + ": corrupt data set: unreadable element " +
                                  tagText(elementBeingRead->getTag()) + " with length " +
+                                 // The length field as read: getLength() would load the declared
+                                 // value first (a 4 GB allocation for a garbage length).
                                  std::to_string(elementBeingRead->getLengthField()) +
                                  " (garbage where an element should start: not a readable DICOM file)" + dcmtk);
         throw DicomError(DicomErrorKind::Corrupt, file + ": corrupt data set" + because + dcmtk);
@@ -1114,9 +1117,88 @@ void rejectUnknownTransferSyntax(DcmMetaInfo& metaInfo, const std::string& path)
                              "(e.g. as JPEG 2000 or uncompressed)");
 }
 
+// A deflated data set (Deflated Explicit VR Little Endian) cannot stay on disk: DCMTK
+// allocates every element's declared length as it inflates, so a 4 kB file could ask for
+// a 3 GB value. Before DCMTK parses one, the inflated stream (bounded) is walked element by
+// element, and a defined length beyond the bytes that follow, or an element the walk cannot
+// follow, is refused.
+void rejectLyingDeflatedLengths(const std::string& path) {
+    constexpr std::size_t kMaxInflatedBytes = 256u << 20;
+    std::ifstream file(path, std::ios::binary);
+    std::string head(132 + 12, '\0');
+    if (!file.read(head.data(), static_cast<std::streamsize>(head.size())) || head.compare(128, 4, "DICM") != 0 ||
+        head.compare(132, 6, std::string("\x02\x00\x00\x00UL", 6)) != 0)
+        return;
+    std::uint32_t metaLength = 0;
+    std::memcpy(&metaLength, head.data() + 140, 4);
+    if (metaLength > (1u << 20)) return;  // DCMTK refuses it
+    std::string meta(metaLength, '\0');
+    if (!file.read(meta.data(), static_cast<std::streamsize>(meta.size())) ||
+        meta.find(UID_DeflatedExplicitVRLittleEndianTransferSyntax) == std::string::npos)
+        return;
+    DcmInputFileStream stream(path.c_str());
+    if (stream.status().bad() || stream.skip(static_cast<offile_off_t>(head.size() + meta.size())) !=
+                                     static_cast<offile_off_t>(head.size() + meta.size()) ||
+        stream.installCompressionFilter(ESC_zlib).bad())
+        return;  // DCMTK says why when it parses
+    std::string data;
+    char buffer[65536];
+    while (!stream.eos() && stream.good()) {
+        const auto n = stream.read(buffer, sizeof(buffer));
+        if (n <= 0) break;
+        data.append(buffer, static_cast<std::size_t>(n));
+        if (data.size() > kMaxInflatedBytes)
+            throw DicomError(DicomErrorKind::TooLarge, path + ": the deflated data set inflates to more than " +
+                                                            std::to_string(kMaxInflatedBytes >> 20) + " MiB");
+    }
+    const auto u16 = [&](std::size_t at) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[at]) |
+                                                                            static_cast<unsigned char>(data[at + 1]) << 8); };
+    const auto u32 = [&](std::size_t at) { return u16(at) | u16(at + 2) << 16; };
+    static const std::string longVrs = "OB OD OF OL OV OW SQ SV UC UN UR UT UV";
+    std::size_t at = 0;
+    while (at + 8 <= data.size()) {
+        const DcmTagKey tag(static_cast<Uint16>(u16(at)), static_cast<Uint16>(u16(at + 2)));
+        std::uint32_t length = 0;
+        std::string vr;
+        if (tag.getGroup() == 0xFFFE) {  // items and delimiters: no VR; an item's content follows
+            length = u32(at + 4);
+            at += 8;
+            if (tag.getElement() != 0xE000) continue;
+        } else {
+            vr = data.substr(at + 4, 2);
+            // What the walk cannot follow, DCMTK would read with a guessed length: refused.
+            if (!std::isupper(static_cast<unsigned char>(vr[0])) || !std::isupper(static_cast<unsigned char>(vr[1])))
+                throw DicomError(DicomErrorKind::Corrupt, path + ": corrupt data set: element " + tagText(tag) +
+                                                              " of the deflated data set has no value representation");
+            if (longVrs.find(vr) != std::string::npos) {
+                if (at + 12 > data.size()) return;
+                length = u32(at + 8);
+                at += 12;
+            } else {
+                length = u16(at + 6);
+                at += 8;
+            }
+        }
+        if (length == 0xFFFFFFFFu) {
+            if (vr == "UN")  // its content is implicit VR, which the walk does not follow
+                throw DicomError(DicomErrorKind::Corrupt,
+                                 path + ": element " + tagText(tag) +
+                                     " of the deflated data set is UN with undefined length, which cannot be checked");
+            continue;  // undefined length: the content follows
+        }
+        if (length > data.size() - at)
+            throw DicomError(DicomErrorKind::Corrupt,
+                             path + ": corrupt data set: element " + tagText(tag) + " declares " +
+                                 std::to_string(length) + " bytes but the inflated data set holds only " +
+                                 std::to_string(data.size() - at) + " more");
+        if (vr != "SQ" && !vr.empty()) at += length;  // sequences and items: step into their content
+    }
+}
+
 // Elements over DCMTK's default 4 KiB stay on disk until used, so Pixel Data is not read
 // before the checks that follow.
 void parseFile(DcmFileFormat& fileFormat, const std::string& path) {
+    rejectLyingDeflatedLengths(path);
     const OFCondition loaded =
         fileFormat.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect);
     // An unknown encoding can make the data set unparseable: say that rather than "corrupt".

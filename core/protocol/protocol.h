@@ -44,6 +44,18 @@ struct FederationSettings {
     std::uint64_t initSeed = 1;
 };
 
+// How much one upload may move the global FAM, whatever it claims (coordinator.json
+// "aggregation"; every federation of the coordinator). Medians are taken over the round's
+// aggregated uploads.
+struct AggregationGuards {
+    // FedAvg: a site's weight is its sample_count, capped at this many times the round's
+    // median sample_count (a site claiming 10^9 samples counts as a few ordinary ones). 0: no cap.
+    double maxWeightOverMedian = 3.0;
+    // Uploads whose L2 norm exceeds this many times the median norm (of the round's uploads
+    // and the previous global FAM) are left out of the aggregate, with an audit entry. 0: off.
+    double maxNormOverMedian = 5.0;
+};
+
 // Throws fmc::Error naming the setting at fault.
 void validateSettings(const FederationSettings& settings);
 

@@ -56,9 +56,11 @@ private:
         return sqlite;
     }
 
-    void openService(bool aggregateInBackground = false, std::int64_t maxBodyBytes = 1 << 20) {
+    void openService(bool aggregateInBackground = false, std::int64_t maxBodyBytes = 1 << 20,
+                     const AggregationGuards& guards = {}) {
         store_ = CoordinatorStore::open(database());
         ServiceOptions options;
+        options.aggregationGuards = guards;
         options.clock = [this] { return now_; };
         options.maxBodyBytes = maxBodyBytes;
         options.aggregateInBackground = aggregateInBackground;
@@ -655,6 +657,160 @@ private slots:
         QCOMPARE(upload(sites_[2], 1, syntheticFam(kDim, 4), 10, "c-key-0001").status, 200);
     }
 
+    // A key reused with another payload or sample count is a conflict, not a retry: before,
+    // it was acknowledged as a duplicate and the new upload dropped without a word.
+    void idempotencyKeyReusedForAnotherUploadIsAConflict() {
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "same-key-02").status, 201);
+        const auto otherPayload = upload(sites_[0], 1, syntheticFam(kDim, 2), 10, "same-key-02");
+        QCOMPARE(otherPayload.status, 409);
+        QCOMPARE(errorCode(otherPayload), QStringLiteral("idempotency_key_conflict"));
+        QVERIFY(json(otherPayload).value("error").toObject().value("message").toString().contains("another payload"));
+        const auto otherCount = upload(sites_[0], 1, syntheticFam(kDim, 1), 11, "same-key-02");
+        QCOMPARE(otherCount.status, 409);
+        QCOMPARE(errorCode(otherCount), QStringLiteral("idempotency_key_conflict"));
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 10, "same-key-02").status, 200);  // the true retry
+        const auto stored = store_->uploads(federation_, 1, true);
+        QCOMPARE(stored.size(), size_t(1));
+        QCOMPARE(stored[0].payload, encodeParameters(syntheticFam(kDim, 1), CodecKind::Fp16Zlib));
+    }
+
+    ApiResponse enrollFrom(const QString& address, const std::string& code) {
+        ApiRequest request;
+        request.method = "POST";
+        request.path = qs("/api/v1/enroll");
+        request.body = QJsonDocument(QJsonObject{{"code", qs(code)}}).toJson();
+        request.remoteAddress = address;
+        return service_->handle(request);
+    }
+
+    std::vector<AuditEntry> auditOf(const std::string& action) {
+        std::vector<AuditEntry> entries;
+        for (const auto& entry : store_->auditLog({}, 100000))
+            if (entry.action == action) entries.push_back(entry);
+        return entries;
+    }
+
+    // Refused enrollments: the first ten per address and minute are audited one by one; then
+    // the address gets 429 without its code being looked at, and one entry counts them.
+    void refusedEnrollmentsAreThrottledAndCounted() {
+        const auto refusedBefore = auditOf("enrollment.refused").size();
+        for (int i = 0; i < 25; ++i) {
+            const auto response = enrollFrom("10.1.1.1", "guess-" + std::to_string(i));
+            QCOMPARE(response.status, i < 10 ? 403 : 429);
+            QCOMPARE(errorCode(response), i < 10 ? QStringLiteral("unknown_code") : QStringLiteral("too_many_attempts"));
+        }
+        // Even a valid code waits: the address is throttled, not the code.
+        const auto issued = service_->issueEnrollmentCode(federation_, "Hospital D", 3600);
+        QCOMPARE(enrollFrom("10.1.1.1", issued.code).status, 429);
+        QCOMPARE(enrollFrom("10.1.1.2", "guess-x").status, 403);  // another address is not affected
+        // An IPv6 client owns its /64.
+        for (int i = 0; i < 10; ++i) QCOMPARE(enrollFrom("2001:db8:1:2::5", "v6-guess").status, 403);
+        QCOMPARE(enrollFrom("2001:db8:1:2::9", "v6-guess").status, 429);
+        QCOMPARE(enrollFrom("2001:db8:1:3::1", "v6-guess").status, 403);
+        QCOMPARE(auditOf("enrollment.refused").size() - refusedBefore, size_t(10 + 1 + 10 + 1));
+        QVERIFY(auditOf("enrollment.throttled").empty());
+
+        now_ += 60'001;  // the minute is over: the counts are written, once
+        service_->tick();
+        service_->tick();
+        const auto throttled = auditOf("enrollment.throttled");
+        QCOMPARE(throttled.size(), size_t(2));
+        std::map<std::string, QJsonObject> byAddress;
+        for (const auto& entry : throttled)
+            byAddress[entry.remoteAddress] = QJsonDocument::fromJson(QByteArray::fromStdString(entry.detailJson)).object();
+        QCOMPARE(byAddress["10.1.1.1"].value("throttled").toInt(), 16);
+        QCOMPARE(byAddress["10.1.1.1"].value("refused").toInt(), 10);
+        QCOMPARE(byAddress["2001:db8:1:2::/64"].value("throttled").toInt(), 1);
+        QCOMPARE(enrollFrom("10.1.1.1", issued.code).status, 201);  // a new minute
+    }
+
+    static ParameterSet scaledTo(ParameterSet fam, double norm) {
+        const double factor = norm / l2Norm(fam);
+        for (auto& tensor : fam)
+            for (auto& value : tensor.values) value = static_cast<float>(value * factor);
+        return fam;
+    }
+
+    // The attack that owned the global FAM with the default settings: one site claims 10^9
+    // samples and sends a FAM of norm 998 (under the per-federation bound of 1000). With the
+    // guards (the defaults) the global is the honest sites' average, within their range; off,
+    // it is the attacker's FAM.
+    void oneSiteCannotOwnTheGlobal_data() {
+        QTest::addColumn<bool>("guarded");
+        QTest::newRow("default guards") << true;
+        QTest::newRow("guards off") << false;
+    }
+
+    void oneSiteCannotOwnTheGlobal() {
+        QFETCH(bool, guarded);
+        closeService();
+        openService(false, 1 << 20, guarded ? AggregationGuards{} : AggregationGuards{0, 0});
+        auto federationSettings = settings(4);
+        federationSettings.normBound = 1000;  // the default
+        const auto federation = service_->createFederation(federationSettings);
+        std::vector<Site> sites;
+        for (int s = 0; s < 4; ++s) sites.push_back(enrollSite(federation, "site " + std::to_string(s)));
+        std::vector<ParameterSet> honest;
+        const std::vector<double> honestSamples{100, 200, 300};
+        for (int s = 0; s < 3; ++s) {
+            honest.push_back(syntheticFam(kDim, 50 + s));
+            QCOMPARE(upload(sites[s], 1, honest.back(), static_cast<std::int64_t>(honestSamples[s]),
+                            "honest-" + std::to_string(s), federation).status,
+                     201);
+        }
+        const auto attack = scaledTo(syntheticFam(kDim, 77), 998);
+        const auto attackAnswer = upload(sites[3], 1, attack, 1'000'000'000, "attack-key", federation);
+        QVERIFY2(attackAnswer.status == 201, attackAnswer.body.constData());
+        const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
+        qInfo("global norm %.3f (honest: %.3f %.3f %.3f; attacker 998)", l2Norm(global), l2Norm(honest[0]),
+              l2Norm(honest[1]), l2Norm(honest[2]));
+        if (!guarded) {
+            QVERIFY(std::abs(l2Norm(global) - 998) < 1);  // what the guards prevent
+            return;
+        }
+        QVERIFY(sameValues(global, expectedAverage(honest, honestSamples)));
+        std::vector<ParameterSet> decoded;
+        for (const auto& fam : honest) decoded.push_back(decodeParameters(encodeParameters(fam, CodecKind::Fp16Zlib)));
+        for (size_t t = 0; t < global.size(); ++t)
+            for (size_t i = 0; i < global[t].values.size(); ++i) {
+                float low = decoded[0][t].values[i], high = low;
+                for (const auto& fam : decoded) {
+                    low = std::min(low, fam[t].values[i]);
+                    high = std::max(high, fam[t].values[i]);
+                }
+                const float step = 1e-3f * (1.0f + std::abs(high));  // one fp16 rounding
+                QVERIFY(global[t].values[i] >= low - step && global[t].values[i] <= high + step);
+            }
+        const auto published = auditOf("round.published");
+        const auto detail = QJsonDocument::fromJson(QByteArray::fromStdString(published.back().detailJson)).object();
+        QCOMPARE(detail.value("left_out_norm").toArray().size(), 1);
+        QCOMPARE(detail.value("left_out_norm").toArray()[0].toObject().value("site_id").toString(), qs(sites[3].id));
+        QCOMPARE(store_->round(federation, 1)->participants, 3);
+    }
+
+    // A site whose FAM looks ordinary but claims 10^9 samples weighs as three median sites.
+    void sampleCountWeightIsCapped() {
+        const auto federation = service_->createFederation(settings(4));
+        std::vector<Site> sites;
+        for (int s = 0; s < 4; ++s) sites.push_back(enrollSite(federation, "site " + std::to_string(s)));
+        const std::vector<std::int64_t> claimed{100, 200, 300, 1'000'000'000};
+        std::vector<ParameterSet> fams;
+        for (int s = 0; s < 4; ++s) {
+            fams.push_back(syntheticFam(kDim, 60 + s));
+            QCOMPARE(upload(sites[s], 1, fams.back(), claimed[s], "weighted-" + std::to_string(s), federation).status, 201);
+        }
+        // median(100, 200, 300, 10^9) = 250; the cap is 3 x 250.
+        const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
+        QVERIFY(sameValues(global, expectedAverage(fams, {100, 200, 300, 750})));
+        QVERIFY(!sameValues(global, expectedAverage(fams, {100, 200, 300, 1e9})));
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        std::vector<double> weights;  // in site-id order there
+        for (const auto& weight : detail.value("weights").toArray()) weights.push_back(weight.toDouble());
+        std::sort(weights.begin(), weights.end());
+        QCOMPARE(weights, (std::vector<double>{100, 200, 300, 750}));
+    }
+
     void lateAndEarlyUploadsAreRefused() {
         for (int s = 0; s < 3; ++s)
             QCOMPARE(upload(sites_[s], 1, syntheticFam(kDim, s), 10, "r1-key-" + std::to_string(s)).status, 201);
@@ -762,6 +918,9 @@ private slots:
 
     void robustAggregationResistsAPoisonedSite() {
         QFETCH(int, rule);
+        // The rule alone: the norm guard would leave the poisoned upload out before it.
+        closeService();
+        openService(false, 1 << 20, AggregationGuards{0, 0});
         const auto federation = service_->createFederation(settings(5, static_cast<AggregationRule>(rule)));
         std::vector<Site> sites;
         for (int s = 0; s < 5; ++s) sites.push_back(enrollSite(federation, "site " + std::to_string(s)));

@@ -1870,7 +1870,7 @@ void TestDicomReader::brokenFiles_data() {
     QTest::newRow("undecodable JPEG") << buildImage(badJpeg) << "corrupt";
     SyntheticImage badJ2k = badJpeg;
     badJ2k.transferSyntax = "1.2.840.10008.1.2.4.90";
-    badJ2k.fragments = {QByteArray("\xFF\x4F\xFF\x51\x00\x29 not a codestream.......", 32)};
+    badJ2k.fragments = {QByteArray("\xFF\x4F\xFF\x51\x00\x29 not a codestream.........", 32)};
     QTest::newRow("undecodable JPEG 2000") << buildImage(badJ2k) << "corrupt";
     // Floating-point pixels decode (floatingPointPixelData); without BitsAllocated they are broken.
     QTest::newRow("floating point pixels without BitsAllocated") << DicomBuilder()

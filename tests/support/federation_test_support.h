@@ -108,9 +108,15 @@ public:
         : name_(std::move(name)), program_(std::move(program)), arguments_(std::move(arguments)) {}
     ~ChildProcess() { kill(); }
 
+    // Added to the test's environment for the next start().
+    void setEnvironment(const QProcessEnvironment& extra) { environment_ = extra; }
+
     void start() {
         process_ = std::make_unique<QProcess>();
         process_->setProcessChannelMode(QProcess::MergedChannels);
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(environment_);
+        process_->setProcessEnvironment(environment);
         // Dies with the test, even when the test itself crashes.
         process_->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         QObject::connect(process_.get(), &QProcess::readyRead, [this] { output_ += process_->readAll(); });
@@ -144,6 +150,7 @@ public:
 private:
     QString name_, program_;
     QStringList arguments_;
+    QProcessEnvironment environment_;
     std::unique_ptr<QProcess> process_;
     QByteArray output_;
 };
@@ -166,9 +173,10 @@ public:
         file.write(QJsonDocument(config).toJson());
     }
 
-    void start() {
+    void start(const QProcessEnvironment& environment = {}) {
         process_ = std::make_unique<ChildProcess>("coordinator", coordinatorExecutable(),
                                                   QStringList{"serve", "--config", configPath_});
+        process_->setEnvironment(environment);
         process_->start();
         static const QRegularExpression listening(QStringLiteral("listening on https://127\\.0\\.0\\.1:(\\d+)"));
         if (!waitUntil([&] { return listening.match(QString::fromUtf8(process_->output())).hasMatch() || !process_->running(); },
@@ -193,6 +201,7 @@ public:
     }
 
     quint16 port() const { return port_; }
+    qint64 pid() const { return process_ ? process_->pid() : 0; }
     QString url() const { return QStringLiteral("https://127.0.0.1:%1").arg(port_); }
     const QString& configPath() const { return configPath_; }
     const QString& dir() const { return dir_; }
