@@ -259,6 +259,9 @@ QString FolderWorkspace::splitForHash(const QString& contentHash) {
 
 ImportReport FolderWorkspace::importImages(const ImportRequest& request, const ImageLimits& limits,
                                            const ImportProgress& progress, const std::atomic<bool>* cancel) {
+    if (request.labelSource == LabelSource::CsvFile || request.labelSource == LabelSource::DicomAttribute)
+        throw Error(str(tr("Labels from a CSV file or a DICOM attribute need a site store workspace; this folder "
+                           "workspace takes labels from sub-folder names only.")));
     ImportReport report;
     const auto scan = scanImportPaths(request.paths);
     report.failures = scan.failures;
@@ -330,6 +333,38 @@ void FolderWorkspace::setLabel(qint64 imageId, const QString& label) {
         if (it == images_.end()) throw Error("image id " + std::to_string(imageId) + ": no such image in the workspace");
         if (it->label == label.trimmed()) return;
         it->label = label.trimmed();
+        saveImages();
+    }
+    emit imagesChanged();
+}
+
+void FolderWorkspace::removeImages(const QList<qint64>& imageIds) {
+    {
+        QMutexLocker lock(&mutex_);
+        const QSet<qint64> ids(imageIds.begin(), imageIds.end());
+        for (auto it = images_.begin(); it != images_.end();) {
+            if (ids.contains(it->id)) {
+                removed_.insert(it->id, *it);
+                it = images_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        saveImages();
+    }
+    emit imagesChanged();
+}
+
+void FolderWorkspace::restoreImages(const QList<qint64>& imageIds) {
+    {
+        QMutexLocker lock(&mutex_);
+        for (const auto id : imageIds) {
+            const auto it = removed_.find(id);
+            if (it == removed_.end()) continue;
+            images_.append(*it);
+            removed_.erase(it);
+        }
+        std::sort(images_.begin(), images_.end(), [](const ImageEntry& a, const ImageEntry& b) { return a.id < b.id; });
         saveImages();
     }
     emit imagesChanged();

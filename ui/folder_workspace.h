@@ -37,6 +37,8 @@ public:
     ImportReport importImages(const ImportRequest& request, const ImageLimits& limits, const ImportProgress& progress,
                               const std::atomic<bool>* cancel) override;
     void setLabel(qint64 imageId, const QString& label) override;
+    void removeImages(const QList<qint64>& imageIds) override;
+    void restoreImages(const QList<qint64>& imageIds) override;
 
     QStringList classNames() const override;
     void setClassNames(const QStringList& classNames) override;
@@ -85,6 +87,7 @@ private:
     QString modelVersion_;
     QStringList modelClassNames_;
     QList<ImageEntry> images_;
+    QHash<qint64, ImageEntry> removed_;  // this session's, for restoreImages()
     qint64 nextImageId_ = 1;
     QList<TrainingRun> runs_;
     QList<HistoryRow> rows_;

@@ -8,6 +8,7 @@
 #include "federation_types.h"
 #include "import_scanner.h"
 #include "logging.h"
+#include "run_description.h"
 #include "sim/dataset.h"
 #include "sim/feature_cache.h"
 #include "sim/feature_extractor.h"
@@ -197,9 +198,8 @@ TrainingOutcome trainLocally(WorkspaceService& workspace, const TrainingConfig& 
     TrainingOutcome outcome;
     outcome.unreadableImages = features.errors;
     outcome.runId = workspace.addRun({newRunId(kRunLocal), kRunLocal, QDateTime::currentDateTime(), classNames,
-                      SiteTraining::tr("local training, %1 training and %2 evaluation images")
-                          .arg(features.train.size())
-                          .arg(evaluationSet(features).size())});
+                      localRunDescription(features.train.size(), evaluationSet(features).size())});
+    context.reportPartial(QVariant::fromValue(outcome.runId));
     ParameterSet bestState;
     outcome.bestBalancedAccuracy = -1;
     for (int round = 1; round <= config.rounds; ++round) {
@@ -287,7 +287,8 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     TrainingOutcome outcome;
     outcome.unreadableImages = own.errors;
     outcome.runId = workspace.addRun({newRunId(kRunFederated), kRunFederated, QDateTime::currentDateTime(), classNames,
-                      SiteTraining::tr("demo federation on this computer, %1 sites").arg(siteCount)});
+                      demoFederationRunDescription(siteCount)});
+    context.reportPartial(QVariant::fromValue(outcome.runId));
     ParameterSet bestState;
     outcome.bestBalancedAccuracy = -1;
     for (int round = 1; round <= config.rounds; ++round) {

@@ -40,13 +40,17 @@ struct ImportFailure {
 };
 
 enum class LabelSource {
-    None,        // imported unlabelled
-    FolderName,  // the name of the folder holding the file
+    None,            // imported unlabelled
+    FolderName,      // the name of the folder holding the file
+    CsvFile,         // ImportRequest::labelsCsv: path,label[,split,site] (as the CLI's --labels)
+    DicomAttribute,  // ImportRequest::dicomKeyword of each DICOM file, e.g. BodyPartExamined
 };
 
 struct ImportRequest {
     QStringList paths;  // files and folders (folders are searched recursively)
     LabelSource labelSource = LabelSource::FolderName;
+    QString labelsCsv;
+    QString dicomKeyword;
     QString site;       // stored with every imported image
 };
 

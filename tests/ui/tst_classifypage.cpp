@@ -3,6 +3,7 @@
 // are exactly the engine's probabilities, in every view; saving stores them with the model
 // in words (also for the untrained zero-shot model) and lists them; a DICOM CT gets an exact
 // display window from its modality values.
+#include "app_settings.h"
 #include "classify_page.h"
 #include "image_view.h"
 #include "engine/fedmedclip_site.h"
@@ -50,6 +51,7 @@ private slots:
     void dicomWindowRevealsWhatTheFileWindowClipped();
     void dicomWindowWithoutPresetsForOtherModalities();
     void dicomOverlayStaysInOtherWindows();
+    void aDicomWithoutExtensionIsShownWithoutABundle();
 
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
@@ -425,6 +427,34 @@ void TestClassifyPage::dicomOverlayStaysInOtherWindows() {
     QVERIFY(changed > wide.width() * wide.height() / 2);
     page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
     QCOMPARE(page.displayedImage(), outcome.image);
+#endif
+}
+
+// No model bundle: nothing classifies, but a DICOM file (here one without an extension,
+// recognised by its content) is still shown, and there is no prediction to save.
+void TestClassifyPage::aDicomWithoutExtensionIsShownWithoutABundle() {
+#ifndef FMC_HAVE_DICOM
+    QSKIP("built without DICOM support");
+#else
+    const auto source = dicomFile(QStringLiteral("pydicom-test-files/CT_small.dcm"));
+    if (!QFileInfo::exists(source)) QSKIP("../shared/data/dicom is not present");
+    const auto file = dir_.filePath(QStringLiteral("no-extension/IM000001"));
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    QVERIFY(QFile::copy(source, file));
+    auto bare = FolderWorkspace::create(dir_.filePath(QStringLiteral("no-bundle-ws")));
+    const auto savedBundle = AppSettings::bundleDirectory();
+    AppSettings::setBundleDirectory({});
+    ClassifyPage page;
+    page.setWorkspace(bare.get());
+    page.show();
+    page.classifyFile(file);
+    QTRY_VERIFY_WITH_TIMEOUT(!page.displayedImage().isNull(), 30000);
+    QCOMPARE(page.displayedImage().size(), QSize(128, 128));
+    auto* save = page.findChild<QPushButton*>(QStringLiteral("savePredictionButton"));
+    QVERIFY(save);
+    QVERIFY(!save->isEnabled());
+    AppSettings::setBundleDirectory(savedBundle);
+    page.setWorkspace(nullptr);
 #endif
 }
 
