@@ -16,10 +16,6 @@
         <translation>Nur %1 gelabelte Trainingsbilder passen zu den Klassen der Föderation; importieren und labeln Sie weitere Bilder.</translation>
     </message>
     <message>
-        <source>federation &quot;%1&quot; at %2</source>
-        <translation>Föderation „%1“ unter %2</translation>
-    </message>
-    <message>
         <source>The coordinator answered for another federation than the one this site joined.</source>
         <translation>Der Koordinator hat für eine andere Föderation geantwortet als die, der dieser Standort beigetreten ist.</translation>
     </message>
@@ -28,16 +24,8 @@
         <translation>Dieser Arbeitsbereich ist noch keiner Föderation beigetreten (%1 enthält keine Zugangsdaten).</translation>
     </message>
     <message>
-        <source>Round %1: training on this site&apos;s images</source>
-        <translation>Runde %1: Training mit den Bildern dieses Standorts</translation>
-    </message>
-    <message>
         <source>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</source>
         <translation>Die Föderation ist beendet. Das endgültige Modell dieses Standorts ist gespeichert und wird auf der Seite Klassifizieren verwendet.</translation>
-    </message>
-    <message>
-        <source>Federation &quot;%1&quot;: %2 rounds in all.</source>
-        <translation>Föderation „%1“: insgesamt %2 Runden.</translation>
     </message>
     <message>
         <source>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</source>
@@ -48,8 +36,19 @@
         <translation>Der Koordinator hat die Aktualisierung dieses Standorts für Runde %1 abgelehnt. Das Protokoll nennt den Grund; die Föderation läuft ohne sie weiter.</translation>
     </message>
     <message>
-        <source>Round %1 of %2 sent. Waiting for the other sites.</source>
-        <translation>Runde %1 von %2 gesendet. Warten auf die anderen Standorte.</translation>
+        <source>Training on this site&apos;s images</source>
+        <translation>Training auf den Bildern dieses Standorts</translation>
+    </message>
+    <message numerus="yes">
+        <source>Federation &quot;%1&quot;: %n round(s) in all.</source>
+        <translation>
+            <numerusform>Föderation „%1“: insgesamt %n Runde.</numerusform>
+            <numerusform>Föderation „%1“: insgesamt %n Runden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Taking part in the federation&apos;s rounds.</source>
+        <translation>Teilnahme an den Runden der Föderation.</translation>
     </message>
 </context>
 <context>
@@ -111,6 +110,25 @@
     </message>
 </context>
 <context>
+    <name>ImagesPage</name>
+    <message>
+        <source>Lung</source>
+        <translation>Lunge</translation>
+    </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>Weichteile</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Knochen</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Gehirn</translation>
+    </message>
+</context>
+<context>
     <name>ImportScanner</name>
     <message>
         <source>the file or folder does not exist</source>
@@ -135,6 +153,143 @@
     <message>
         <source>DICOM files need the DICOM component, which this build does not have</source>
         <translation>DICOM-Dateien brauchen die DICOM-Komponente, die in dieser Version fehlt</translation>
+    </message>
+</context>
+<context>
+    <name>RoundState</name>
+    <message>
+        <source>Connecting to the coordinator…</source>
+        <translation>Verbindung zum Koordinator…</translation>
+    </message>
+    <message>
+        <source>%1 of 1 site has sent its update</source>
+        <translation>%1 von 1 Standort hat sein Update gesendet</translation>
+    </message>
+    <message>
+        <source>%1 of %2 sites have sent their update</source>
+        <translation>%1 von %2 Standorten haben ihr Update gesendet</translation>
+    </message>
+    <message>
+        <source>waiting for the round to open</source>
+        <translation>warten, bis die Runde beginnt</translation>
+    </message>
+    <message>
+        <source>waiting for the federation&apos;s first round to open</source>
+        <translation>warten, bis die erste Runde der Föderation beginnt</translation>
+    </message>
+    <message>
+        <source>this site is training on its images</source>
+        <translation>dieser Standort trainiert auf seinen Bildern</translation>
+    </message>
+    <message>
+        <source>this site&apos;s update is sent; waiting for the other sites</source>
+        <translation>das Update dieses Standorts ist gesendet; warten auf die anderen Standorte</translation>
+    </message>
+    <message>
+        <source>this site&apos;s update is sent; %1</source>
+        <translation>das Update dieses Standorts ist gesendet; %1</translation>
+    </message>
+    <message>
+        <source>collecting the sites&apos; updates</source>
+        <translation>die Updates der Standorte werden gesammelt</translation>
+    </message>
+    <message>
+        <source>collecting updates: %1</source>
+        <translation>Updates werden gesammelt: %1</translation>
+    </message>
+    <message>
+        <source>(the round needs at least %1 sites)</source>
+        <translation>(die Runde braucht mindestens %1 Standorte)</translation>
+    </message>
+    <message>
+        <source>combining the sites&apos; updates</source>
+        <translation>die Updates der Standorte werden zusammengeführt</translation>
+    </message>
+    <message>
+        <source>the new shared model is published</source>
+        <translation>das neue gemeinsame Modell ist veröffentlicht</translation>
+    </message>
+    <message>
+        <source>Finished: all %1 rounds are done</source>
+        <translation>Fertig: alle %1 Runden sind abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Finished: all rounds are done</source>
+        <translation>Fertig: alle Runden sind abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 — %3</source>
+        <translation>Runde %1 von %2 — %3</translation>
+    </message>
+    <message>
+        <source>Round %1 — %2</source>
+        <translation>Runde %1 — %2</translation>
+    </message>
+    <message>
+        <source>Coordinator: %1</source>
+        <translation>Koordinator: %1</translation>
+    </message>
+    <message>
+        <source>Deadline: %1</source>
+        <translation>Frist: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RunDescription</name>
+    <message>
+        <source>local training, %1 training and %2 evaluation images</source>
+        <translation>lokales Training, %1 Trainings- und %2 Auswertungsbilder</translation>
+    </message>
+    <message>
+        <source>demo federation on this computer, %1 sites</source>
+        <translation>Demo-Föderation auf diesem Computer, %1 Standorte</translation>
+    </message>
+    <message>
+        <source>federation &quot;%1&quot; at %2</source>
+        <translation>Föderation „%1“ bei %2</translation>
+    </message>
+    <message>
+        <source>%1 training images, evaluated on %2 %3 images</source>
+        <translation>%1 Trainingsbilder, ausgewertet auf %2 Bildern (%3)</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Federated</source>
+        <translation>Föderiert</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Lokal</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+</context>
+<context>
+    <name>RunJournal</name>
+    <message>
+        <source>cancelled after round %1</source>
+        <translation>abgebrochen nach Runde %1</translation>
+    </message>
+    <message>
+        <source>stopped by an error after round %1</source>
+        <translation>durch einen Fehler gestoppt nach Runde %1</translation>
+    </message>
+    <message>
+        <source>interrupted after round %1 (the app was closed)</source>
+        <translation>unterbrochen nach Runde %1 (die App wurde geschlossen)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -175,10 +330,6 @@
         <translation>Bilder werden gelesen</translation>
     </message>
     <message>
-        <source>local training, %1 training and %2 evaluation images</source>
-        <translation>lokales Training, %1 Trainings- und %2 Auswertungsbilder</translation>
-    </message>
-    <message>
         <source>Training round %1 of %2</source>
         <translation>Trainingsrunde %1 von %2</translation>
     </message>
@@ -195,12 +346,47 @@
         <translation>Bilder der anderen Standorte werden gelesen</translation>
     </message>
     <message>
-        <source>demo federation on this computer, %1 sites</source>
-        <translation>Demo-Föderation auf diesem Computer, %1 Standorte</translation>
-    </message>
-    <message>
         <source>Federated round %1 of %2</source>
         <translation>Föderierte Runde %1 von %2</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessages</name>
+    <message>
+        <source>The coordinator at %1 does not answer. It may be down, or this computer may not reach it. Try again later, or ask your federation administrator.</source>
+        <translation>Der Koordinator unter %1 antwortet nicht. Er ist vielleicht ausgefallen, oder dieser Computer erreicht ihn nicht. Versuchen Sie es später erneut oder fragen Sie die Administration Ihrer Föderation.</translation>
+    </message>
+    <message>
+        <source>This workspace already takes part in federation %1. Open another workspace to join a second one.</source>
+        <translation>Dieser Arbeitsbereich nimmt bereits an der Föderation %1 teil. Öffnen Sie einen anderen Arbeitsbereich, um einer zweiten beizutreten.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this enrollment code. It may be mistyped, already used or expired; ask your federation administrator for a new one.</source>
+        <translation>Der Koordinator hat diesen Registrierungscode abgelehnt. Er ist vielleicht vertippt, schon benutzt oder abgelaufen; bitten Sie die Administration Ihrer Föderation um einen neuen.</translation>
+    </message>
+    <message>
+        <source>The coordinator no longer recognises this site. Ask your federation administrator for a new enrollment code and join again.</source>
+        <translation>Der Koordinator erkennt diesen Standort nicht mehr. Bitten Sie die Administration Ihrer Föderation um einen neuen Registrierungscode und treten Sie erneut bei.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this request from this site.</source>
+        <translation>Der Koordinator hat diese Anfrage dieses Standorts abgelehnt.</translation>
+    </message>
+    <message>
+        <source>The coordinator does not know this federation (it may have been removed).</source>
+        <translation>Der Koordinator kennt diese Föderation nicht (sie wurde vielleicht entfernt).</translation>
+    </message>
+    <message>
+        <source>The coordinator refused the request because it conflicts with the federation&apos;s current state.</source>
+        <translation>Der Koordinator hat die Anfrage abgelehnt, weil sie dem aktuellen Zustand der Föderation widerspricht.</translation>
+    </message>
+    <message>
+        <source>The coordinator had a problem answering. Try again later.</source>
+        <translation>Der Koordinator hatte ein Problem beim Antworten. Versuchen Sie es später erneut.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused the request.</source>
+        <translation>Der Koordinator hat die Anfrage abgelehnt.</translation>
     </message>
 </context>
 <context>
@@ -275,10 +461,6 @@ Gültig bis: %3</translation>
     <message>
         <source>Enrolling this site</source>
         <translation>Dieser Standort wird registriert</translation>
-    </message>
-    <message>
-        <source>The coordinator did not accept the enrollment: %1</source>
-        <translation>Der Koordinator hat die Registrierung nicht angenommen: %1</translation>
     </message>
     <message>
         <source>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</source>
@@ -367,6 +549,17 @@ Gültig bis: %3</translation>
     <message>
         <source>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</source>
         <translation>Diese Einladungsdatei enthält kein CA-Zertifikat, nur einen Fingerabdruck: Vergleichen Sie stattdessen den Fingerabdruck.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CheckedWizardPage</name>
+    <message>
+        <source>Details…</source>
+        <translation>Details…</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
     </message>
 </context>
 <context>
@@ -519,10 +712,6 @@ Gültig bis: %3</translation>
         <translation>Ein Bild öffnen</translation>
     </message>
     <message>
-        <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
-        <translation>Bilder (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;Alle Dateien (*)</translation>
-    </message>
-    <message>
         <source>Soft tissue</source>
         <translation>Weichteile</translation>
     </message>
@@ -569,6 +758,14 @@ Gültig bis: %3</translation>
     <message>
         <source>Prediction saved to the workspace (model: %1).</source>
         <translation>Vorhersage im Arbeitsbereich gespeichert (Modell: %1).</translation>
+    </message>
+    <message>
+        <source>Opening the image</source>
+        <translation>Bild wird geöffnet</translation>
+    </message>
+    <message>
+        <source>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</source>
+        <translation>Bilder und DICOM-Dateien (*);;Fotos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM-Dateien (*.dcm *.dicom)</translation>
     </message>
 </context>
 <context>
@@ -688,6 +885,57 @@ Gültig bis: %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::DicomBrowserModel</name>
+    <message>
+        <source>Patient / study / series / image</source>
+        <translation>Patient / Studie / Serie / Bild</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(ohne Namen)</translation>
+    </message>
+    <message>
+        <source>Study %1</source>
+        <translation>Studie %1</translation>
+    </message>
+    <message>
+        <source>Study of %1</source>
+        <translation>Studie vom %1</translation>
+    </message>
+    <message>
+        <source>unknown date</source>
+        <translation>unbekanntes Datum</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>Serie</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(ohne Label)</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::DonePage</name>
     <message>
         <source>Ready</source>
@@ -715,6 +963,17 @@ Gültig bis: %3</translation>
     <message>
         <source>This build of the app has no federation client: %1 cannot be read.</source>
         <translation>Diese Version der App hat keinen Föderations-Client: %1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</source>
+        <translation>Dieser Arbeitsbereich nimmt bereits an der Föderation „%1“ teil. Öffnen Sie einen anderen Arbeitsbereich, um einer zweiten beizutreten.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::FolderWorkspace</name>
+    <message>
+        <source>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</source>
+        <translation>Labels aus einer CSV-Datei oder einem DICOM-Attribut brauchen einen Standort-Arbeitsbereich; dieser Ordner-Arbeitsbereich nimmt Labels nur aus Unterordnernamen.</translation>
     </message>
 </context>
 <context>
@@ -814,18 +1073,6 @@ Gültig bis: %3</translation>
         <translation>Öffnen Sie einen Arbeitsbereich, um seinen Trainingsverlauf zu sehen.</translation>
     </message>
     <message>
-        <source>Federated</source>
-        <translation>Föderiert</translation>
-    </message>
-    <message>
-        <source>Local</source>
-        <translation>Lokal</translation>
-    </message>
-    <message>
-        <source>%1 · %2 · %3</source>
-        <translation>%1 · %2 · %3</translation>
-    </message>
-    <message>
         <source>Export the rounds as CSV</source>
         <translation>Runden als CSV exportieren</translation>
     </message>
@@ -852,6 +1099,17 @@ Gültig bis: %3</translation>
     <message>
         <source>Accuracy and F1 on held-out images</source>
         <translation>Genauigkeit und F1 auf zurückgehaltenen Bildern</translation>
+    </message>
+    <message numerus="yes">
+        <source>interrupted %n time(s)</source>
+        <translation>
+            <numerusform>%n-mal unterbrochen</numerusform>
+            <numerusform>%n-mal unterbrochen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This run was interrupted: %1.</source>
+        <translation>Dieser Lauf wurde unterbrochen: %1.</translation>
     </message>
 </context>
 <context>
@@ -910,6 +1168,57 @@ Gültig bis: %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::ImageView</name>
+    <message>
+        <source>This build of the app cannot read DICOM files: %1</source>
+        <translation>Diese Version der App kann keine DICOM-Dateien lesen: %1</translation>
+    </message>
+    <message>
+        <source>ID %1</source>
+        <translation>ID %1</translation>
+    </message>
+    <message>
+        <source>Born %1</source>
+        <translation>Geboren %1</translation>
+    </message>
+    <message>
+        <source>Frame %1 of %2</source>
+        <translation>Frame %1 von %2</translation>
+    </message>
+    <message>
+        <source>Image %1 of %2</source>
+        <translation>Bild %1 von %2</translation>
+    </message>
+    <message>
+        <source>W %1  L %2</source>
+        <translation>W %1  L %2</translation>
+    </message>
+    <message>
+        <source>Zoom %1 %</source>
+        <translation>Zoom %1 %</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>DICOM tags</source>
+        <translation>DICOM-Attribute</translation>
+    </message>
+    <message>
+        <source>Filter tags</source>
+        <translation>Attribute filtern</translation>
+    </message>
+    <message>
+        <source>Attribute</source>
+        <translation>Attribut</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::ImagesPage</name>
     <message>
         <source>Label not saved</source>
@@ -942,14 +1251,6 @@ Gültig bis: %3</translation>
     <message>
         <source>Set label…</source>
         <translation>Label festlegen…</translation>
-    </message>
-    <message>
-        <source>Labels from sub-folder names</source>
-        <translation>Labels aus Unterordnernamen</translation>
-    </message>
-    <message>
-        <source>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</source>
-        <translation>Jedes Bild erhält den Namen seines Ordners als Label, z. B. werden Bilder in „melanoma/“ mit melanoma gelabelt.</translation>
     </message>
     <message>
         <source>Search file names</source>
@@ -1027,10 +1328,6 @@ Gültig bis: %3</translation>
         <translation>Bilder importieren</translation>
     </message>
     <message>
-        <source>Images (%1);;All files (*)</source>
-        <translation>Bilder (%1);;Alle Dateien (*)</translation>
-    </message>
-    <message>
         <source>Import a folder of images</source>
         <translation>Einen Bilderordner importieren</translation>
     </message>
@@ -1048,6 +1345,146 @@ Gültig bis: %3</translation>
             <numerusform>Label für das ausgewählte Bild:</numerusform>
             <numerusform>Label für die %n ausgewählten Bilder:</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>label &quot;%1&quot; on %n image(s)</source>
+        <translation>
+            <numerusform>Label „%1“ auf %n Bild</numerusform>
+            <numerusform>Label „%1“ auf %n Bildern</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>removal of %n image(s)</source>
+        <translation>
+            <numerusform>Entfernen von %n Bild</numerusform>
+            <numerusform>Entfernen von %n Bildern</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>Entfernen…</translation>
+    </message>
+    <message>
+        <source>Takes the selected images out of this workspace. The files stay on disk; Edit › Undo puts them back.</source>
+        <translation>Nimmt die ausgewählten Bilder aus diesem Arbeitsbereich. Die Dateien bleiben auf der Festplatte; Bearbeiten › Rückgängig holt sie zurück.</translation>
+    </message>
+    <message>
+        <source>&amp;Labels:</source>
+        <translation>&amp;Labels:</translation>
+    </message>
+    <message>
+        <source>from sub-folder names</source>
+        <translation>aus Unterordnernamen</translation>
+    </message>
+    <message>
+        <source>none (unlabelled)</source>
+        <translation>keine (ohne Label)</translation>
+    </message>
+    <message>
+        <source>from a CSV file…</source>
+        <translation>aus einer CSV-Datei…</translation>
+    </message>
+    <message>
+        <source>from a DICOM attribute…</source>
+        <translation>aus einem DICOM-Attribut…</translation>
+    </message>
+    <message>
+        <source>Sub-folder names: images in &quot;melanoma/&quot; are labelled melanoma. A CSV file has the columns path and label (split and site optional). A DICOM attribute, e.g. BodyPartExamined, labels each DICOM file with its value. Importing files again with labels updates their labels.</source>
+        <translation>Unterordnernamen: Bilder in „melanoma/“ erhalten das Label melanoma. Eine CSV-Datei hat die Spalten path und label (split und site optional). Ein DICOM-Attribut, z. B. BodyPartExamined, gibt jeder DICOM-Datei seinen Wert als Label. Erneutes Importieren mit Labels aktualisiert die Labels.</translation>
+    </message>
+    <message>
+        <source>Patients</source>
+        <translation>Patienten</translation>
+    </message>
+    <message>
+        <source>DICOM images by patient, study and series, with a viewer</source>
+        <translation>DICOM-Bilder nach Patient, Studie und Serie, mit Betrachter</translation>
+    </message>
+    <message>
+        <source>Search patients, IDs, studies, series</source>
+        <translation>Patienten, IDs, Studien, Serien suchen</translation>
+    </message>
+    <message>
+        <source>Patient and study in the corners</source>
+        <translation>Patient und Studie in den Ecken</translation>
+    </message>
+    <message>
+        <source>DICOM tags…</source>
+        <translation>DICOM-Attribute…</translation>
+    </message>
+    <message>
+        <source>Window: the file&apos;s own</source>
+        <translation>Fenster: das der Datei</translation>
+    </message>
+    <message>
+        <source>Window: %1 (W %2, L %3)</source>
+        <translation>Fenster: %1 (W %2, L %3)</translation>
+    </message>
+    <message>
+        <source>Select a series or an image to view it. Drag with the right mouse button to change the window, with the left to pan; Ctrl+wheel zooms, the wheel goes through the images.</source>
+        <translation>Wählen Sie eine Serie oder ein Bild, um es anzuzeigen. Ziehen mit der rechten Maustaste ändert das Fenster, mit der linken verschiebt es; Strg+Mausrad zoomt, das Mausrad blättert durch die Bilder.</translation>
+    </message>
+    <message>
+        <source>No DICOM images with patient and study information in this workspace.</source>
+        <translation>Keine DICOM-Bilder mit Patienten- und Studienangaben in diesem Arbeitsbereich.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) without DICOM patient information (photos) are in the grid and the table.</source>
+        <translation>
+            <numerusform>%n Bild ohne DICOM-Patientenangaben (Foto) ist im Raster und in der Tabelle.</numerusform>
+            <numerusform>%n Bilder ohne DICOM-Patientenangaben (Fotos) sind im Raster und in der Tabelle.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Labels CSV file</source>
+        <translation>CSV-Datei mit Labels</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV-Dateien (*.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Labels from a DICOM attribute</source>
+        <translation>Labels aus einem DICOM-Attribut</translation>
+    </message>
+    <message>
+        <source>DICOM attribute keyword whose value becomes the label (e.g. BodyPartExamined, ViewPosition):</source>
+        <translation>Schlüsselwort des DICOM-Attributs, dessen Wert das Label wird (z. B. BodyPartExamined, ViewPosition):</translation>
+    </message>
+    <message>
+        <source>Images and DICOM files (*);;Photos (%1);;DICOM files (*.dcm *.dicom)</source>
+        <translation>Bilder und DICOM-Dateien (*);;Fotos (%1);;DICOM-Dateien (*.dcm *.dicom)</translation>
+    </message>
+    <message>
+        <source>Remove from workspace</source>
+        <translation>Aus dem Arbeitsbereich entfernen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove %n image(s) from this workspace? The files stay on disk. Edit › Undo puts them back.</source>
+        <translation>
+            <numerusform>%n Bild aus diesem Arbeitsbereich entfernen? Die Datei bleibt auf der Festplatte. Bearbeiten › Rückgängig holt es zurück.</numerusform>
+            <numerusform>%n Bilder aus diesem Arbeitsbereich entfernen? Die Dateien bleiben auf der Festplatte. Bearbeiten › Rückgängig holt sie zurück.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not removed</source>
+        <translation>Nicht entfernt</translation>
+    </message>
+    <message>
+        <source>Not put back</source>
+        <translation>Nicht zurückgeholt</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Klassifizieren</translation>
+    </message>
+    <message>
+        <source>Remove from workspace…</source>
+        <translation>Aus dem Arbeitsbereich entfernen…</translation>
+    </message>
+    <message>
+        <source>Show in the viewer</source>
+        <translation>Im Betrachter zeigen</translation>
     </message>
 </context>
 <context>
@@ -1283,6 +1720,90 @@ Gültig bis: %3</translation>
         <source>A task is still running. Cancel it and quit?</source>
         <translation>Eine Aufgabe läuft noch. Abbrechen und beenden?</translation>
     </message>
+    <message>
+        <source>The %1 page works on a workspace. Open one or create one first (or try the demo).</source>
+        <translation>Die Seite %1 arbeitet mit einem Arbeitsbereich. Öffnen oder erstellen Sie zuerst einen (oder probieren Sie die Demo).</translation>
+    </message>
+    <message>
+        <source>%1 (Ctrl+%2)</source>
+        <translation>%1 (Strg+%2)</translation>
+    </message>
+    <message>
+        <source>Recent workspaces</source>
+        <translation>Zuletzt verwendete Arbeitsbereiche</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>%1 öffnen</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>(noch keine)</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Benutzerhandbuch</translation>
+    </message>
+    <message>
+        <source>The user guide %1 is not installed on this computer.</source>
+        <translation>Das Benutzerhandbuch %1 ist auf diesem Computer nicht installiert.</translation>
+    </message>
+    <message>
+        <source>User guide — %1</source>
+        <translation>Benutzerhandbuch — %1</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>Set &amp;label…</source>
+        <translation>&amp;Label setzen…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from workspace…</source>
+        <translation>Aus dem Arbeitsbereich &amp;entfernen…</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>&amp;Gehe zu</translation>
+    </message>
+    <message>
+        <source>&amp;Images</source>
+        <translation>&amp;Bilder</translation>
+    </message>
+    <message>
+        <source>&amp;Classify</source>
+        <translation>&amp;Klassifizieren</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Trainieren</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;Verlauf</translation>
+    </message>
+    <message>
+        <source>&amp;Start page</source>
+        <translation>&amp;Startseite</translation>
+    </message>
+    <message>
+        <source>User guide for &amp;site staff</source>
+        <translation>Handbuch für das &amp;Standortpersonal</translation>
+    </message>
+    <message>
+        <source>User guide for &amp;clinicians</source>
+        <translation>Handbuch für &amp;Klinikerinnen und Kliniker</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::MappingPage</name>
@@ -1451,10 +1972,6 @@ Gültig bis: %3</translation>
 <context>
     <name>fmc::ui::SiteStoreWorkspace</name>
     <message>
-        <source>%1 training images, evaluated on %2 %3 images</source>
-        <translation>%1 Trainingsbilder, ausgewertet auf %2 Bildern (%3)</translation>
-    </message>
-    <message>
         <source>run %1</source>
         <translation>Lauf %1</translation>
     </message>
@@ -1487,26 +2004,6 @@ Gültig bis: %3</translation>
 </context>
 <context>
     <name>fmc::ui::TrainPage</name>
-    <message>
-        <source>Waiting for the round to open</source>
-        <translation>Warten auf den Beginn der Runde</translation>
-    </message>
-    <message>
-        <source>Collecting: %1 of %2 sites have sent their update</source>
-        <translation>Sammeln: %1 von %2 Standorten haben ihr Update gesendet</translation>
-    </message>
-    <message>
-        <source>Aggregating the sites&apos; updates</source>
-        <translation>Updates der Standorte werden zusammengeführt</translation>
-    </message>
-    <message>
-        <source>Aggregated: the new shared model is published</source>
-        <translation>Zusammengeführt: Das neue gemeinsame Modell ist veröffentlicht</translation>
-    </message>
-    <message>
-        <source>Finished: all rounds are done</source>
-        <translation>Fertig: Alle Runden sind abgeschlossen</translation>
-    </message>
     <message numerus="yes">
         <source>%n image(s) could not be read and were left out.</source>
         <translation>
@@ -1591,10 +2088,6 @@ Gültig bis: %3</translation>
         <translation>Demo-Föderation</translation>
     </message>
     <message>
-        <source>Connecting to the coordinator…</source>
-        <translation>Verbindung zum Koordinator…</translation>
-    </message>
-    <message>
         <source>Federated training</source>
         <translation>Föderiertes Training</translation>
     </message>
@@ -1606,34 +2099,12 @@ Gültig bis: %3</translation>
         <source>Cancelling after the current step…</source>
         <translation>Abbruch nach dem aktuellen Schritt…</translation>
     </message>
-    <message>
-        <source>Round %1 of %2 — %3</source>
-        <translation>Runde %1 von %2 – %3</translation>
-    </message>
-    <message>
-        <source>Coordinator: %1</source>
-        <translation>Koordinator: %1</translation>
-    </message>
-    <message>
-        <source>Deadline: %1</source>
-        <translation>Frist: %1</translation>
-    </message>
-    <message>
-        <source>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
-        <translation>Runde %1: Verlust %2, Genauigkeit %3, balancierte Genauigkeit %4 auf zurückgehaltenen Bildern</translation>
-    </message>
     <message numerus="yes">
         <source>Done: %n round(s). The model of round %1 (balanced accuracy %2) is saved.</source>
         <translation>
             <numerusform>Fertig: %n Runde. Das Modell von Runde %1 (balancierte Genauigkeit %2) ist gespeichert.</numerusform>
             <numerusform>Fertig: %n Runden. Das Modell von Runde %1 (balancierte Genauigkeit %2) ist gespeichert.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
-%2</source>
-        <translation>Koordinator seit %1 nicht erreichbar. Diese Seite fragt weiter, seltener, solange er nicht antwortet.
-%2</translation>
     </message>
     <message numerus="yes">
         <source>On the %n test image(s), which played no part in choosing it: accuracy %1, balanced accuracy %2.</source>
@@ -1645,6 +2116,22 @@ Gültig bis: %3</translation>
     <message>
         <source>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</source>
         <translation>Es gibt keine Validierungsbilder; die Runde wurde daher anhand der Testbilder gewählt, und ihre Werte sind zu optimistisch.</translation>
+    </message>
+    <message>
+        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.</source>
+        <translation>Koordinator nicht erreichbar seit %1. Diese Seite fragt weiter, seltener, solange er nicht antwortet.</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Results of round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
+        <translation>Ergebnisse von Runde %1: Verlust %2, Genauigkeit %3, balancierte Genauigkeit %4 auf zurückgehaltenen Bildern</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>Details…</translation>
     </message>
 </context>
 </TS>

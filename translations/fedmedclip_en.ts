@@ -16,10 +16,6 @@
         <translation>Only %1 labelled training images map to the federation&apos;s classes; import and label more images.</translation>
     </message>
     <message>
-        <source>federation &quot;%1&quot; at %2</source>
-        <translation>federation &quot;%1&quot; at %2</translation>
-    </message>
-    <message>
         <source>The coordinator answered for another federation than the one this site joined.</source>
         <translation>The coordinator answered for another federation than the one this site joined.</translation>
     </message>
@@ -28,16 +24,8 @@
         <translation>This workspace has not joined a federation yet (%1 has no credential).</translation>
     </message>
     <message>
-        <source>Round %1: training on this site&apos;s images</source>
-        <translation>Round %1: training on this site&apos;s images</translation>
-    </message>
-    <message>
         <source>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</source>
         <translation>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</translation>
-    </message>
-    <message>
-        <source>Federation &quot;%1&quot;: %2 rounds in all.</source>
-        <translation>Federation &quot;%1&quot;: %2 rounds in all.</translation>
     </message>
     <message>
         <source>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</source>
@@ -48,8 +36,19 @@
         <translation>The coordinator refused this site&apos;s update of round %1. The log says why; the federation goes on without it.</translation>
     </message>
     <message>
-        <source>Round %1 of %2 sent. Waiting for the other sites.</source>
-        <translation>Round %1 of %2 sent. Waiting for the other sites.</translation>
+        <source>Training on this site&apos;s images</source>
+        <translation>Training on this site&apos;s images</translation>
+    </message>
+    <message numerus="yes">
+        <source>Federation &quot;%1&quot;: %n round(s) in all.</source>
+        <translation>
+            <numerusform>Federation &quot;%1&quot;: %n round in all.</numerusform>
+            <numerusform>Federation &quot;%1&quot;: %n rounds in all.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Taking part in the federation&apos;s rounds.</source>
+        <translation>Taking part in the federation&apos;s rounds.</translation>
     </message>
 </context>
 <context>
@@ -111,6 +110,25 @@
     </message>
 </context>
 <context>
+    <name>ImagesPage</name>
+    <message>
+        <source>Lung</source>
+        <translation>Lung</translation>
+    </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>Soft tissue</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Bone</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Brain</translation>
+    </message>
+</context>
+<context>
     <name>ImportScanner</name>
     <message>
         <source>the file or folder does not exist</source>
@@ -135,6 +153,143 @@
     <message>
         <source>DICOM files need the DICOM component, which this build does not have</source>
         <translation>DICOM files need the DICOM component, which this build does not have</translation>
+    </message>
+</context>
+<context>
+    <name>RoundState</name>
+    <message>
+        <source>Connecting to the coordinator…</source>
+        <translation>Connecting to the coordinator…</translation>
+    </message>
+    <message>
+        <source>%1 of 1 site has sent its update</source>
+        <translation>%1 of 1 site has sent its update</translation>
+    </message>
+    <message>
+        <source>%1 of %2 sites have sent their update</source>
+        <translation>%1 of %2 sites have sent their update</translation>
+    </message>
+    <message>
+        <source>waiting for the round to open</source>
+        <translation>waiting for the round to open</translation>
+    </message>
+    <message>
+        <source>waiting for the federation&apos;s first round to open</source>
+        <translation>waiting for the federation&apos;s first round to open</translation>
+    </message>
+    <message>
+        <source>this site is training on its images</source>
+        <translation>this site is training on its images</translation>
+    </message>
+    <message>
+        <source>this site&apos;s update is sent; waiting for the other sites</source>
+        <translation>this site&apos;s update is sent; waiting for the other sites</translation>
+    </message>
+    <message>
+        <source>this site&apos;s update is sent; %1</source>
+        <translation>this site&apos;s update is sent; %1</translation>
+    </message>
+    <message>
+        <source>collecting the sites&apos; updates</source>
+        <translation>collecting the sites&apos; updates</translation>
+    </message>
+    <message>
+        <source>collecting updates: %1</source>
+        <translation>collecting updates: %1</translation>
+    </message>
+    <message>
+        <source>(the round needs at least %1 sites)</source>
+        <translation>(the round needs at least %1 sites)</translation>
+    </message>
+    <message>
+        <source>combining the sites&apos; updates</source>
+        <translation>combining the sites&apos; updates</translation>
+    </message>
+    <message>
+        <source>the new shared model is published</source>
+        <translation>the new shared model is published</translation>
+    </message>
+    <message>
+        <source>Finished: all %1 rounds are done</source>
+        <translation>Finished: all %1 rounds are done</translation>
+    </message>
+    <message>
+        <source>Finished: all rounds are done</source>
+        <translation>Finished: all rounds are done</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 — %3</source>
+        <translation>Round %1 of %2 — %3</translation>
+    </message>
+    <message>
+        <source>Round %1 — %2</source>
+        <translation>Round %1 — %2</translation>
+    </message>
+    <message>
+        <source>Coordinator: %1</source>
+        <translation>Coordinator: %1</translation>
+    </message>
+    <message>
+        <source>Deadline: %1</source>
+        <translation>Deadline: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RunDescription</name>
+    <message>
+        <source>local training, %1 training and %2 evaluation images</source>
+        <translation>local training, %1 training and %2 evaluation images</translation>
+    </message>
+    <message>
+        <source>demo federation on this computer, %1 sites</source>
+        <translation>demo federation on this computer, %1 sites</translation>
+    </message>
+    <message>
+        <source>federation &quot;%1&quot; at %2</source>
+        <translation>federation &quot;%1&quot; at %2</translation>
+    </message>
+    <message>
+        <source>%1 training images, evaluated on %2 %3 images</source>
+        <translation>%1 training images, evaluated on %2 %3 images</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>failed</translation>
+    </message>
+    <message>
+        <source>Federated</source>
+        <translation>Federated</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+</context>
+<context>
+    <name>RunJournal</name>
+    <message>
+        <source>cancelled after round %1</source>
+        <translation>cancelled after round %1</translation>
+    </message>
+    <message>
+        <source>stopped by an error after round %1</source>
+        <translation>stopped by an error after round %1</translation>
+    </message>
+    <message>
+        <source>interrupted after round %1 (the app was closed)</source>
+        <translation>interrupted after round %1 (the app was closed)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -175,10 +330,6 @@
         <translation>Reading images</translation>
     </message>
     <message>
-        <source>local training, %1 training and %2 evaluation images</source>
-        <translation>local training, %1 training and %2 evaluation images</translation>
-    </message>
-    <message>
         <source>Training round %1 of %2</source>
         <translation>Training round %1 of %2</translation>
     </message>
@@ -195,12 +346,47 @@
         <translation>Reading the other sites&apos; images</translation>
     </message>
     <message>
-        <source>demo federation on this computer, %1 sites</source>
-        <translation>demo federation on this computer, %1 sites</translation>
-    </message>
-    <message>
         <source>Federated round %1 of %2</source>
         <translation>Federated round %1 of %2</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessages</name>
+    <message>
+        <source>The coordinator at %1 does not answer. It may be down, or this computer may not reach it. Try again later, or ask your federation administrator.</source>
+        <translation>The coordinator at %1 does not answer. It may be down, or this computer may not reach it. Try again later, or ask your federation administrator.</translation>
+    </message>
+    <message>
+        <source>This workspace already takes part in federation %1. Open another workspace to join a second one.</source>
+        <translation>This workspace already takes part in federation %1. Open another workspace to join a second one.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this enrollment code. It may be mistyped, already used or expired; ask your federation administrator for a new one.</source>
+        <translation>The coordinator refused this enrollment code. It may be mistyped, already used or expired; ask your federation administrator for a new one.</translation>
+    </message>
+    <message>
+        <source>The coordinator no longer recognises this site. Ask your federation administrator for a new enrollment code and join again.</source>
+        <translation>The coordinator no longer recognises this site. Ask your federation administrator for a new enrollment code and join again.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this request from this site.</source>
+        <translation>The coordinator refused this request from this site.</translation>
+    </message>
+    <message>
+        <source>The coordinator does not know this federation (it may have been removed).</source>
+        <translation>The coordinator does not know this federation (it may have been removed).</translation>
+    </message>
+    <message>
+        <source>The coordinator refused the request because it conflicts with the federation&apos;s current state.</source>
+        <translation>The coordinator refused the request because it conflicts with the federation&apos;s current state.</translation>
+    </message>
+    <message>
+        <source>The coordinator had a problem answering. Try again later.</source>
+        <translation>The coordinator had a problem answering. Try again later.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused the request.</source>
+        <translation>The coordinator refused the request.</translation>
     </message>
 </context>
 <context>
@@ -275,10 +461,6 @@ Valid until: %3</translation>
     <message>
         <source>Enrolling this site</source>
         <translation>Enrolling this site</translation>
-    </message>
-    <message>
-        <source>The coordinator did not accept the enrollment: %1</source>
-        <translation>The coordinator did not accept the enrollment: %1</translation>
     </message>
     <message>
         <source>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</source>
@@ -367,6 +549,17 @@ Valid until: %3</translation>
     <message>
         <source>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</source>
         <translation>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CheckedWizardPage</name>
+    <message>
+        <source>Details…</source>
+        <translation>Details…</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
     </message>
 </context>
 <context>
@@ -519,10 +712,6 @@ Valid until: %3</translation>
         <translation>Open an image</translation>
     </message>
     <message>
-        <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
-        <translation>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</translation>
-    </message>
-    <message>
         <source>Soft tissue</source>
         <translation>Soft tissue</translation>
     </message>
@@ -569,6 +758,14 @@ Valid until: %3</translation>
     <message>
         <source>Prediction saved to the workspace (model: %1).</source>
         <translation>Prediction saved to the workspace (model: %1).</translation>
+    </message>
+    <message>
+        <source>Opening the image</source>
+        <translation>Opening the image</translation>
+    </message>
+    <message>
+        <source>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</source>
+        <translation>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</translation>
     </message>
 </context>
 <context>
@@ -688,6 +885,57 @@ Valid until: %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::DicomBrowserModel</name>
+    <message>
+        <source>Patient / study / series / image</source>
+        <translation>Patient / study / series / image</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modality</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(no name)</translation>
+    </message>
+    <message>
+        <source>Study %1</source>
+        <translation>Study %1</translation>
+    </message>
+    <message>
+        <source>Study of %1</source>
+        <translation>Study of %1</translation>
+    </message>
+    <message>
+        <source>unknown date</source>
+        <translation>unknown date</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>Series</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(unlabelled)</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::DonePage</name>
     <message>
         <source>Ready</source>
@@ -715,6 +963,17 @@ Valid until: %3</translation>
     <message>
         <source>This build of the app has no federation client: %1 cannot be read.</source>
         <translation>This build of the app has no federation client: %1 cannot be read.</translation>
+    </message>
+    <message>
+        <source>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</source>
+        <translation>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::FolderWorkspace</name>
+    <message>
+        <source>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</source>
+        <translation>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</translation>
     </message>
 </context>
 <context>
@@ -814,18 +1073,6 @@ Valid until: %3</translation>
         <translation>Open a workspace to see its training history.</translation>
     </message>
     <message>
-        <source>Federated</source>
-        <translation>Federated</translation>
-    </message>
-    <message>
-        <source>Local</source>
-        <translation>Local</translation>
-    </message>
-    <message>
-        <source>%1 · %2 · %3</source>
-        <translation>%1 · %2 · %3</translation>
-    </message>
-    <message>
         <source>Export the rounds as CSV</source>
         <translation>Export the rounds as CSV</translation>
     </message>
@@ -852,6 +1099,17 @@ Valid until: %3</translation>
     <message>
         <source>Accuracy and F1 on held-out images</source>
         <translation>Accuracy and F1 on held-out images</translation>
+    </message>
+    <message numerus="yes">
+        <source>interrupted %n time(s)</source>
+        <translation>
+            <numerusform>interrupted %n time</numerusform>
+            <numerusform>interrupted %n times</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This run was interrupted: %1.</source>
+        <translation>This run was interrupted: %1.</translation>
     </message>
 </context>
 <context>
@@ -910,6 +1168,57 @@ Valid until: %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::ImageView</name>
+    <message>
+        <source>This build of the app cannot read DICOM files: %1</source>
+        <translation>This build of the app cannot read DICOM files: %1</translation>
+    </message>
+    <message>
+        <source>ID %1</source>
+        <translation>ID %1</translation>
+    </message>
+    <message>
+        <source>Born %1</source>
+        <translation>Born %1</translation>
+    </message>
+    <message>
+        <source>Frame %1 of %2</source>
+        <translation>Frame %1 of %2</translation>
+    </message>
+    <message>
+        <source>Image %1 of %2</source>
+        <translation>Image %1 of %2</translation>
+    </message>
+    <message>
+        <source>W %1  L %2</source>
+        <translation>W %1  L %2</translation>
+    </message>
+    <message>
+        <source>Zoom %1 %</source>
+        <translation>Zoom %1 %</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>DICOM tags</source>
+        <translation>DICOM tags</translation>
+    </message>
+    <message>
+        <source>Filter tags</source>
+        <translation>Filter tags</translation>
+    </message>
+    <message>
+        <source>Attribute</source>
+        <translation>Attribute</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Value</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::ImagesPage</name>
     <message>
         <source>Label not saved</source>
@@ -942,14 +1251,6 @@ Valid until: %3</translation>
     <message>
         <source>Set label…</source>
         <translation>Set label…</translation>
-    </message>
-    <message>
-        <source>Labels from sub-folder names</source>
-        <translation>Labels from sub-folder names</translation>
-    </message>
-    <message>
-        <source>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</source>
-        <translation>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</translation>
     </message>
     <message>
         <source>Search file names</source>
@@ -1027,10 +1328,6 @@ Valid until: %3</translation>
         <translation>Import images</translation>
     </message>
     <message>
-        <source>Images (%1);;All files (*)</source>
-        <translation>Images (%1);;All files (*)</translation>
-    </message>
-    <message>
         <source>Import a folder of images</source>
         <translation>Import a folder of images</translation>
     </message>
@@ -1048,6 +1345,146 @@ Valid until: %3</translation>
             <numerusform>Label for the selected image:</numerusform>
             <numerusform>Label for the %n selected images:</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>label &quot;%1&quot; on %n image(s)</source>
+        <translation>
+            <numerusform>label &quot;%1&quot; on %n image</numerusform>
+            <numerusform>label &quot;%1&quot; on %n images</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>removal of %n image(s)</source>
+        <translation>
+            <numerusform>removal of %n image</numerusform>
+            <numerusform>removal of %n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>Remove…</translation>
+    </message>
+    <message>
+        <source>Takes the selected images out of this workspace. The files stay on disk; Edit › Undo puts them back.</source>
+        <translation>Takes the selected images out of this workspace. The files stay on disk; Edit › Undo puts them back.</translation>
+    </message>
+    <message>
+        <source>&amp;Labels:</source>
+        <translation>&amp;Labels:</translation>
+    </message>
+    <message>
+        <source>from sub-folder names</source>
+        <translation>from sub-folder names</translation>
+    </message>
+    <message>
+        <source>none (unlabelled)</source>
+        <translation>none (unlabelled)</translation>
+    </message>
+    <message>
+        <source>from a CSV file…</source>
+        <translation>from a CSV file…</translation>
+    </message>
+    <message>
+        <source>from a DICOM attribute…</source>
+        <translation>from a DICOM attribute…</translation>
+    </message>
+    <message>
+        <source>Sub-folder names: images in &quot;melanoma/&quot; are labelled melanoma. A CSV file has the columns path and label (split and site optional). A DICOM attribute, e.g. BodyPartExamined, labels each DICOM file with its value. Importing files again with labels updates their labels.</source>
+        <translation>Sub-folder names: images in &quot;melanoma/&quot; are labelled melanoma. A CSV file has the columns path and label (split and site optional). A DICOM attribute, e.g. BodyPartExamined, labels each DICOM file with its value. Importing files again with labels updates their labels.</translation>
+    </message>
+    <message>
+        <source>Patients</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <source>DICOM images by patient, study and series, with a viewer</source>
+        <translation>DICOM images by patient, study and series, with a viewer</translation>
+    </message>
+    <message>
+        <source>Search patients, IDs, studies, series</source>
+        <translation>Search patients, IDs, studies, series</translation>
+    </message>
+    <message>
+        <source>Patient and study in the corners</source>
+        <translation>Patient and study in the corners</translation>
+    </message>
+    <message>
+        <source>DICOM tags…</source>
+        <translation>DICOM tags…</translation>
+    </message>
+    <message>
+        <source>Window: the file&apos;s own</source>
+        <translation>Window: the file&apos;s own</translation>
+    </message>
+    <message>
+        <source>Window: %1 (W %2, L %3)</source>
+        <translation>Window: %1 (W %2, L %3)</translation>
+    </message>
+    <message>
+        <source>Select a series or an image to view it. Drag with the right mouse button to change the window, with the left to pan; Ctrl+wheel zooms, the wheel goes through the images.</source>
+        <translation>Select a series or an image to view it. Drag with the right mouse button to change the window, with the left to pan; Ctrl+wheel zooms, the wheel goes through the images.</translation>
+    </message>
+    <message>
+        <source>No DICOM images with patient and study information in this workspace.</source>
+        <translation>No DICOM images with patient and study information in this workspace.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) without DICOM patient information (photos) are in the grid and the table.</source>
+        <translation>
+            <numerusform>%n image without DICOM patient information (a photo) is in the grid and the table.</numerusform>
+            <numerusform>%n images without DICOM patient information (photos) are in the grid and the table.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Labels CSV file</source>
+        <translation>Labels CSV file</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV files (*.csv);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Labels from a DICOM attribute</source>
+        <translation>Labels from a DICOM attribute</translation>
+    </message>
+    <message>
+        <source>DICOM attribute keyword whose value becomes the label (e.g. BodyPartExamined, ViewPosition):</source>
+        <translation>DICOM attribute keyword whose value becomes the label (e.g. BodyPartExamined, ViewPosition):</translation>
+    </message>
+    <message>
+        <source>Images and DICOM files (*);;Photos (%1);;DICOM files (*.dcm *.dicom)</source>
+        <translation>Images and DICOM files (*);;Photos (%1);;DICOM files (*.dcm *.dicom)</translation>
+    </message>
+    <message>
+        <source>Remove from workspace</source>
+        <translation>Remove from workspace</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove %n image(s) from this workspace? The files stay on disk. Edit › Undo puts them back.</source>
+        <translation>
+            <numerusform>Remove %n image from this workspace? The file stays on disk. Edit › Undo puts it back.</numerusform>
+            <numerusform>Remove %n images from this workspace? The files stay on disk. Edit › Undo puts them back.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not removed</source>
+        <translation>Not removed</translation>
+    </message>
+    <message>
+        <source>Not put back</source>
+        <translation>Not put back</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Classify</translation>
+    </message>
+    <message>
+        <source>Remove from workspace…</source>
+        <translation>Remove from workspace…</translation>
+    </message>
+    <message>
+        <source>Show in the viewer</source>
+        <translation>Show in the viewer</translation>
     </message>
 </context>
 <context>
@@ -1283,6 +1720,90 @@ Valid until: %3</translation>
         <source>A task is still running. Cancel it and quit?</source>
         <translation>A task is still running. Cancel it and quit?</translation>
     </message>
+    <message>
+        <source>The %1 page works on a workspace. Open one or create one first (or try the demo).</source>
+        <translation>The %1 page works on a workspace. Open one or create one first (or try the demo).</translation>
+    </message>
+    <message>
+        <source>%1 (Ctrl+%2)</source>
+        <translation>%1 (Ctrl+%2)</translation>
+    </message>
+    <message>
+        <source>Recent workspaces</source>
+        <translation>Recent workspaces</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>Open %1</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>(none yet)</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>User guide</translation>
+    </message>
+    <message>
+        <source>The user guide %1 is not installed on this computer.</source>
+        <translation>The user guide %1 is not installed on this computer.</translation>
+    </message>
+    <message>
+        <source>User guide — %1</source>
+        <translation>User guide — %1</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Edit</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Undo</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Redo</translation>
+    </message>
+    <message>
+        <source>Set &amp;label…</source>
+        <translation>Set &amp;label…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from workspace…</source>
+        <translation>&amp;Remove from workspace…</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>&amp;Go</translation>
+    </message>
+    <message>
+        <source>&amp;Images</source>
+        <translation>&amp;Images</translation>
+    </message>
+    <message>
+        <source>&amp;Classify</source>
+        <translation>&amp;Classify</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Train</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;History</translation>
+    </message>
+    <message>
+        <source>&amp;Start page</source>
+        <translation>&amp;Start page</translation>
+    </message>
+    <message>
+        <source>User guide for &amp;site staff</source>
+        <translation>User guide for &amp;site staff</translation>
+    </message>
+    <message>
+        <source>User guide for &amp;clinicians</source>
+        <translation>User guide for &amp;clinicians</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::MappingPage</name>
@@ -1451,10 +1972,6 @@ Valid until: %3</translation>
 <context>
     <name>fmc::ui::SiteStoreWorkspace</name>
     <message>
-        <source>%1 training images, evaluated on %2 %3 images</source>
-        <translation>%1 training images, evaluated on %2 %3 images</translation>
-    </message>
-    <message>
         <source>run %1</source>
         <translation>run %1</translation>
     </message>
@@ -1487,26 +2004,6 @@ Valid until: %3</translation>
 </context>
 <context>
     <name>fmc::ui::TrainPage</name>
-    <message>
-        <source>Waiting for the round to open</source>
-        <translation>Waiting for the round to open</translation>
-    </message>
-    <message>
-        <source>Collecting: %1 of %2 sites have sent their update</source>
-        <translation>Collecting: %1 of %2 sites have sent their update</translation>
-    </message>
-    <message>
-        <source>Aggregating the sites&apos; updates</source>
-        <translation>Aggregating the sites&apos; updates</translation>
-    </message>
-    <message>
-        <source>Aggregated: the new shared model is published</source>
-        <translation>Aggregated: the new shared model is published</translation>
-    </message>
-    <message>
-        <source>Finished: all rounds are done</source>
-        <translation>Finished: all rounds are done</translation>
-    </message>
     <message numerus="yes">
         <source>%n image(s) could not be read and were left out.</source>
         <translation>
@@ -1591,10 +2088,6 @@ Valid until: %3</translation>
         <translation>Demo federation</translation>
     </message>
     <message>
-        <source>Connecting to the coordinator…</source>
-        <translation>Connecting to the coordinator…</translation>
-    </message>
-    <message>
         <source>Federated training</source>
         <translation>Federated training</translation>
     </message>
@@ -1606,34 +2099,12 @@ Valid until: %3</translation>
         <source>Cancelling after the current step…</source>
         <translation>Cancelling after the current step…</translation>
     </message>
-    <message>
-        <source>Round %1 of %2 — %3</source>
-        <translation>Round %1 of %2 — %3</translation>
-    </message>
-    <message>
-        <source>Coordinator: %1</source>
-        <translation>Coordinator: %1</translation>
-    </message>
-    <message>
-        <source>Deadline: %1</source>
-        <translation>Deadline: %1</translation>
-    </message>
-    <message>
-        <source>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
-        <translation>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</translation>
-    </message>
     <message numerus="yes">
         <source>Done: %n round(s). The model of round %1 (balanced accuracy %2) is saved.</source>
         <translation>
             <numerusform>Done: %n round. The model of round %1 (balanced accuracy %2) is saved.</numerusform>
             <numerusform>Done: %n rounds. The model of round %1 (balanced accuracy %2) is saved.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
-%2</source>
-        <translation>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
-%2</translation>
     </message>
     <message numerus="yes">
         <source>On the %n test image(s), which played no part in choosing it: accuracy %1, balanced accuracy %2.</source>
@@ -1645,6 +2116,22 @@ Valid until: %3</translation>
     <message>
         <source>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</source>
         <translation>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</translation>
+    </message>
+    <message>
+        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.</source>
+        <translation>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Results of round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
+        <translation>Results of round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>Details…</translation>
     </message>
 </context>
 </TS>

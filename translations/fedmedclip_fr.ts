@@ -16,10 +16,6 @@
         <translation>Seules %1 images d’entraînement étiquetées correspondent aux classes de la fédération ; importez et étiquetez davantage d’images.</translation>
     </message>
     <message>
-        <source>federation &quot;%1&quot; at %2</source>
-        <translation>fédération « %1 » sur %2</translation>
-    </message>
-    <message>
         <source>The coordinator answered for another federation than the one this site joined.</source>
         <translation>Le coordinateur a répondu pour une autre fédération que celle que ce site a rejointe.</translation>
     </message>
@@ -28,16 +24,8 @@
         <translation>Cet espace de travail n’a encore rejoint aucune fédération (%1 ne contient pas d’identifiant).</translation>
     </message>
     <message>
-        <source>Round %1: training on this site&apos;s images</source>
-        <translation>Tour %1 : entraînement sur les images de ce site</translation>
-    </message>
-    <message>
         <source>The federation has finished. This site&apos;s final model is saved and the Classify page uses it.</source>
         <translation>La fédération est terminée. Le modèle final de ce site est enregistré et la page Classer l&apos;utilise.</translation>
-    </message>
-    <message>
-        <source>Federation &quot;%1&quot;: %2 rounds in all.</source>
-        <translation>Fédération « %1 » : %2 tours en tout.</translation>
     </message>
     <message>
         <source>Round %1 closed before this site&apos;s update arrived; this site joins the next round.</source>
@@ -48,8 +36,19 @@
         <translation>Le coordinateur a refusé la mise à jour de ce site pour le tour %1. Le journal indique pourquoi ; la fédération continue sans elle.</translation>
     </message>
     <message>
-        <source>Round %1 of %2 sent. Waiting for the other sites.</source>
-        <translation>Tour %1 sur %2 envoyé. En attente des autres sites.</translation>
+        <source>Training on this site&apos;s images</source>
+        <translation>Entraînement sur les images de ce site</translation>
+    </message>
+    <message numerus="yes">
+        <source>Federation &quot;%1&quot;: %n round(s) in all.</source>
+        <translation>
+            <numerusform>Fédération « %1 » : %n tour en tout.</numerusform>
+            <numerusform>Fédération « %1 » : %n tours en tout.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Taking part in the federation&apos;s rounds.</source>
+        <translation>Participation aux tours de la fédération.</translation>
     </message>
 </context>
 <context>
@@ -111,6 +110,25 @@
     </message>
 </context>
 <context>
+    <name>ImagesPage</name>
+    <message>
+        <source>Lung</source>
+        <translation>Poumon</translation>
+    </message>
+    <message>
+        <source>Soft tissue</source>
+        <translation>Tissus mous</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Os</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Cerveau</translation>
+    </message>
+</context>
+<context>
     <name>ImportScanner</name>
     <message>
         <source>the file or folder does not exist</source>
@@ -135,6 +153,143 @@
     <message>
         <source>DICOM files need the DICOM component, which this build does not have</source>
         <translation>les fichiers DICOM nécessitent le composant DICOM, absent de cette version</translation>
+    </message>
+</context>
+<context>
+    <name>RoundState</name>
+    <message>
+        <source>Connecting to the coordinator…</source>
+        <translation>Connexion au coordinateur…</translation>
+    </message>
+    <message>
+        <source>%1 of 1 site has sent its update</source>
+        <translation>%1 site sur 1 a envoyé sa mise à jour</translation>
+    </message>
+    <message>
+        <source>%1 of %2 sites have sent their update</source>
+        <translation>%1 sites sur %2 ont envoyé leur mise à jour</translation>
+    </message>
+    <message>
+        <source>waiting for the round to open</source>
+        <translation>en attente de l’ouverture du tour</translation>
+    </message>
+    <message>
+        <source>waiting for the federation&apos;s first round to open</source>
+        <translation>en attente de l’ouverture du premier tour de la fédération</translation>
+    </message>
+    <message>
+        <source>this site is training on its images</source>
+        <translation>ce site s’entraîne sur ses images</translation>
+    </message>
+    <message>
+        <source>this site&apos;s update is sent; waiting for the other sites</source>
+        <translation>la mise à jour de ce site est envoyée ; en attente des autres sites</translation>
+    </message>
+    <message>
+        <source>this site&apos;s update is sent; %1</source>
+        <translation>la mise à jour de ce site est envoyée ; %1</translation>
+    </message>
+    <message>
+        <source>collecting the sites&apos; updates</source>
+        <translation>collecte des mises à jour des sites</translation>
+    </message>
+    <message>
+        <source>collecting updates: %1</source>
+        <translation>collecte des mises à jour : %1</translation>
+    </message>
+    <message>
+        <source>(the round needs at least %1 sites)</source>
+        <translation>(le tour a besoin d’au moins %1 sites)</translation>
+    </message>
+    <message>
+        <source>combining the sites&apos; updates</source>
+        <translation>combinaison des mises à jour des sites</translation>
+    </message>
+    <message>
+        <source>the new shared model is published</source>
+        <translation>le nouveau modèle partagé est publié</translation>
+    </message>
+    <message>
+        <source>Finished: all %1 rounds are done</source>
+        <translation>Terminé : les %1 tours sont faits</translation>
+    </message>
+    <message>
+        <source>Finished: all rounds are done</source>
+        <translation>Terminé : tous les tours sont faits</translation>
+    </message>
+    <message>
+        <source>Round %1 of %2 — %3</source>
+        <translation>Tour %1 sur %2 — %3</translation>
+    </message>
+    <message>
+        <source>Round %1 — %2</source>
+        <translation>Tour %1 — %2</translation>
+    </message>
+    <message>
+        <source>Coordinator: %1</source>
+        <translation>Coordinateur : %1</translation>
+    </message>
+    <message>
+        <source>Deadline: %1</source>
+        <translation>Échéance : %1</translation>
+    </message>
+</context>
+<context>
+    <name>RunDescription</name>
+    <message>
+        <source>local training, %1 training and %2 evaluation images</source>
+        <translation>entraînement local, %1 images d’entraînement et %2 d’évaluation</translation>
+    </message>
+    <message>
+        <source>demo federation on this computer, %1 sites</source>
+        <translation>fédération de démonstration sur cet ordinateur, %1 sites</translation>
+    </message>
+    <message>
+        <source>federation &quot;%1&quot; at %2</source>
+        <translation>fédération « %1 » sur %2</translation>
+    </message>
+    <message>
+        <source>%1 training images, evaluated on %2 %3 images</source>
+        <translation>%1 images d’entraînement, évalué sur %2 images (%3)</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>annulé</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>échoué</translation>
+    </message>
+    <message>
+        <source>Federated</source>
+        <translation>Fédéré</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>Local</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+</context>
+<context>
+    <name>RunJournal</name>
+    <message>
+        <source>cancelled after round %1</source>
+        <translation>annulé après le tour %1</translation>
+    </message>
+    <message>
+        <source>stopped by an error after round %1</source>
+        <translation>arrêté par une erreur après le tour %1</translation>
+    </message>
+    <message>
+        <source>interrupted after round %1 (the app was closed)</source>
+        <translation>interrompu après le tour %1 (l’application a été fermée)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -175,10 +330,6 @@
         <translation>Lecture des images</translation>
     </message>
     <message>
-        <source>local training, %1 training and %2 evaluation images</source>
-        <translation>entraînement local, %1 images d’entraînement et %2 d’évaluation</translation>
-    </message>
-    <message>
         <source>Training round %1 of %2</source>
         <translation>Tour d’entraînement %1 sur %2</translation>
     </message>
@@ -195,12 +346,47 @@
         <translation>Lecture des images des autres sites</translation>
     </message>
     <message>
-        <source>demo federation on this computer, %1 sites</source>
-        <translation>fédération de démonstration sur cet ordinateur, %1 sites</translation>
-    </message>
-    <message>
         <source>Federated round %1 of %2</source>
         <translation>Tour fédéré %1 sur %2</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessages</name>
+    <message>
+        <source>The coordinator at %1 does not answer. It may be down, or this computer may not reach it. Try again later, or ask your federation administrator.</source>
+        <translation>Le coordinateur à %1 ne répond pas. Il est peut-être arrêté, ou cet ordinateur ne peut pas le joindre. Réessayez plus tard ou demandez à l’administrateur de votre fédération.</translation>
+    </message>
+    <message>
+        <source>This workspace already takes part in federation %1. Open another workspace to join a second one.</source>
+        <translation>Cet espace de travail participe déjà à la fédération %1. Ouvrez un autre espace de travail pour en rejoindre une deuxième.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this enrollment code. It may be mistyped, already used or expired; ask your federation administrator for a new one.</source>
+        <translation>Le coordinateur a refusé ce code d’inscription. Il est peut-être mal saisi, déjà utilisé ou expiré ; demandez-en un nouveau à l’administrateur de votre fédération.</translation>
+    </message>
+    <message>
+        <source>The coordinator no longer recognises this site. Ask your federation administrator for a new enrollment code and join again.</source>
+        <translation>Le coordinateur ne reconnaît plus ce site. Demandez un nouveau code d’inscription à l’administrateur de votre fédération et rejoignez-la à nouveau.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused this request from this site.</source>
+        <translation>Le coordinateur a refusé cette demande de ce site.</translation>
+    </message>
+    <message>
+        <source>The coordinator does not know this federation (it may have been removed).</source>
+        <translation>Le coordinateur ne connaît pas cette fédération (elle a peut-être été supprimée).</translation>
+    </message>
+    <message>
+        <source>The coordinator refused the request because it conflicts with the federation&apos;s current state.</source>
+        <translation>Le coordinateur a refusé la demande car elle est en conflit avec l’état actuel de la fédération.</translation>
+    </message>
+    <message>
+        <source>The coordinator had a problem answering. Try again later.</source>
+        <translation>Le coordinateur a eu un problème pour répondre. Réessayez plus tard.</translation>
+    </message>
+    <message>
+        <source>The coordinator refused the request.</source>
+        <translation>Le coordinateur a refusé la demande.</translation>
     </message>
 </context>
 <context>
@@ -275,10 +461,6 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Enrolling this site</source>
         <translation>Inscription de ce site</translation>
-    </message>
-    <message>
-        <source>The coordinator did not accept the enrollment: %1</source>
-        <translation>Le coordinateur n’a pas accepté l’inscription : %1</translation>
     </message>
     <message>
         <source>Make sure this site talks to your federation&apos;s coordinator and nobody else: compare its certificate&apos;s fingerprint, or trust the federation&apos;s CA certificate your administrator gave you.</source>
@@ -367,6 +549,17 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>This invitation file holds no CA certificate, only a fingerprint: compare the fingerprint instead.</source>
         <translation>Ce fichier d’invitation ne contient pas de certificat CA, seulement une empreinte : comparez plutôt l’empreinte.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::CheckedWizardPage</name>
+    <message>
+        <source>Details…</source>
+        <translation>Détails…</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
     </message>
 </context>
 <context>
@@ -519,10 +712,6 @@ Valable jusqu’au : %3</translation>
         <translation>Ouvrir une image</translation>
     </message>
     <message>
-        <source>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)</source>
-        <translation>Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;Tous les fichiers (*)</translation>
-    </message>
-    <message>
         <source>Soft tissue</source>
         <translation>Tissus mous</translation>
     </message>
@@ -569,6 +758,14 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Prediction saved to the workspace (model: %1).</source>
         <translation>Prédiction enregistrée dans l’espace de travail (modèle : %1).</translation>
+    </message>
+    <message>
+        <source>Opening the image</source>
+        <translation>Ouverture de l’image</translation>
+    </message>
+    <message>
+        <source>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</source>
+        <translation>Images et fichiers DICOM (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;Fichiers DICOM (*.dcm *.dicom)</translation>
     </message>
 </context>
 <context>
@@ -688,6 +885,57 @@ Valable jusqu’au : %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::DicomBrowserModel</name>
+    <message>
+        <source>Patient / study / series / image</source>
+        <translation>Patient / examen / série / image</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalité</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Images</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+    <message>
+        <source>Study %1</source>
+        <translation>Examen %1</translation>
+    </message>
+    <message>
+        <source>Study of %1</source>
+        <translation>Examen du %1</translation>
+    </message>
+    <message>
+        <source>unknown date</source>
+        <translation>date inconnue</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>Série</translation>
+    </message>
+    <message>
+        <source>(unlabelled)</source>
+        <translation>(sans étiquette)</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::DonePage</name>
     <message>
         <source>Ready</source>
@@ -715,6 +963,17 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>This build of the app has no federation client: %1 cannot be read.</source>
         <translation>Cette version de l’application n’a pas de client de fédération : %1 ne peut pas être lu.</translation>
+    </message>
+    <message>
+        <source>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</source>
+        <translation>Cet espace de travail participe déjà à la fédération « %1 ». Ouvrez un autre espace de travail pour en rejoindre une deuxième.</translation>
+    </message>
+</context>
+<context>
+    <name>fmc::ui::FolderWorkspace</name>
+    <message>
+        <source>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</source>
+        <translation>Les étiquettes d’un fichier CSV ou d’un attribut DICOM demandent un espace de travail de site ; cet espace de type dossier ne prend les étiquettes que des noms de sous-dossiers.</translation>
     </message>
 </context>
 <context>
@@ -814,18 +1073,6 @@ Valable jusqu’au : %3</translation>
         <translation>Ouvrez un espace de travail pour voir son historique d’entraînement.</translation>
     </message>
     <message>
-        <source>Federated</source>
-        <translation>Fédéré</translation>
-    </message>
-    <message>
-        <source>Local</source>
-        <translation>Local</translation>
-    </message>
-    <message>
-        <source>%1 · %2 · %3</source>
-        <translation>%1 · %2 · %3</translation>
-    </message>
-    <message>
         <source>Export the rounds as CSV</source>
         <translation>Exporter les tours en CSV</translation>
     </message>
@@ -852,6 +1099,17 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Accuracy and F1 on held-out images</source>
         <translation>Exactitude et F1 sur les images réservées</translation>
+    </message>
+    <message numerus="yes">
+        <source>interrupted %n time(s)</source>
+        <translation>
+            <numerusform>interrompu %n fois</numerusform>
+            <numerusform>interrompu %n fois</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This run was interrupted: %1.</source>
+        <translation>Cet entraînement a été interrompu : %1.</translation>
     </message>
 </context>
 <context>
@@ -910,6 +1168,57 @@ Valable jusqu’au : %3</translation>
     </message>
 </context>
 <context>
+    <name>fmc::ui::ImageView</name>
+    <message>
+        <source>This build of the app cannot read DICOM files: %1</source>
+        <translation>Cette version de l’application ne lit pas les fichiers DICOM : %1</translation>
+    </message>
+    <message>
+        <source>ID %1</source>
+        <translation>ID %1</translation>
+    </message>
+    <message>
+        <source>Born %1</source>
+        <translation>Né(e) le %1</translation>
+    </message>
+    <message>
+        <source>Frame %1 of %2</source>
+        <translation>Trame %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Image %1 of %2</source>
+        <translation>Image %1 sur %2</translation>
+    </message>
+    <message>
+        <source>W %1  L %2</source>
+        <translation>L %1  N %2</translation>
+    </message>
+    <message>
+        <source>Zoom %1 %</source>
+        <translation>Zoom %1 %</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
+    </message>
+    <message>
+        <source>DICOM tags</source>
+        <translation>Attributs DICOM</translation>
+    </message>
+    <message>
+        <source>Filter tags</source>
+        <translation>Filtrer les attributs</translation>
+    </message>
+    <message>
+        <source>Attribute</source>
+        <translation>Attribut</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+</context>
+<context>
     <name>fmc::ui::ImagesPage</name>
     <message>
         <source>Label not saved</source>
@@ -942,14 +1251,6 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>Set label…</source>
         <translation>Définir l’étiquette…</translation>
-    </message>
-    <message>
-        <source>Labels from sub-folder names</source>
-        <translation>Étiquettes d’après les sous-dossiers</translation>
-    </message>
-    <message>
-        <source>Each image gets the name of the folder it is in as its label, e.g. images in &quot;melanoma/&quot; are labelled melanoma.</source>
-        <translation>Chaque image reçoit comme étiquette le nom du dossier qui la contient ; par exemple, les images de « melanoma/ » sont étiquetées melanoma.</translation>
     </message>
     <message>
         <source>Search file names</source>
@@ -1027,10 +1328,6 @@ Valable jusqu’au : %3</translation>
         <translation>Importer des images</translation>
     </message>
     <message>
-        <source>Images (%1);;All files (*)</source>
-        <translation>Images (%1);;Tous les fichiers (*)</translation>
-    </message>
-    <message>
         <source>Import a folder of images</source>
         <translation>Importer un dossier d’images</translation>
     </message>
@@ -1048,6 +1345,146 @@ Valable jusqu’au : %3</translation>
             <numerusform>Étiquette de l’image sélectionnée :</numerusform>
             <numerusform>Étiquette des %n images sélectionnées :</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>label &quot;%1&quot; on %n image(s)</source>
+        <translation>
+            <numerusform>étiquette « %1 » sur %n image</numerusform>
+            <numerusform>étiquette « %1 » sur %n images</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>removal of %n image(s)</source>
+        <translation>
+            <numerusform>retrait de %n image</numerusform>
+            <numerusform>retrait de %n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>Retirer…</translation>
+    </message>
+    <message>
+        <source>Takes the selected images out of this workspace. The files stay on disk; Edit › Undo puts them back.</source>
+        <translation>Retire les images sélectionnées de cet espace de travail. Les fichiers restent sur le disque ; Édition › Annuler les remet.</translation>
+    </message>
+    <message>
+        <source>&amp;Labels:</source>
+        <translation>É&amp;tiquettes :</translation>
+    </message>
+    <message>
+        <source>from sub-folder names</source>
+        <translation>des noms de sous-dossiers</translation>
+    </message>
+    <message>
+        <source>none (unlabelled)</source>
+        <translation>aucune (sans étiquette)</translation>
+    </message>
+    <message>
+        <source>from a CSV file…</source>
+        <translation>d’un fichier CSV…</translation>
+    </message>
+    <message>
+        <source>from a DICOM attribute…</source>
+        <translation>d’un attribut DICOM…</translation>
+    </message>
+    <message>
+        <source>Sub-folder names: images in &quot;melanoma/&quot; are labelled melanoma. A CSV file has the columns path and label (split and site optional). A DICOM attribute, e.g. BodyPartExamined, labels each DICOM file with its value. Importing files again with labels updates their labels.</source>
+        <translation>Noms de sous-dossiers : les images de « melanoma/ » sont étiquetées melanoma. Un fichier CSV a les colonnes path et label (split et site facultatives). Un attribut DICOM, p. ex. BodyPartExamined, étiquette chaque fichier DICOM avec sa valeur. Réimporter des fichiers avec des étiquettes met leurs étiquettes à jour.</translation>
+    </message>
+    <message>
+        <source>Patients</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <source>DICOM images by patient, study and series, with a viewer</source>
+        <translation>Images DICOM par patient, examen et série, avec une visionneuse</translation>
+    </message>
+    <message>
+        <source>Search patients, IDs, studies, series</source>
+        <translation>Chercher patients, ID, examens, séries</translation>
+    </message>
+    <message>
+        <source>Patient and study in the corners</source>
+        <translation>Patient et examen dans les coins</translation>
+    </message>
+    <message>
+        <source>DICOM tags…</source>
+        <translation>Attributs DICOM…</translation>
+    </message>
+    <message>
+        <source>Window: the file&apos;s own</source>
+        <translation>Fenêtre : celle du fichier</translation>
+    </message>
+    <message>
+        <source>Window: %1 (W %2, L %3)</source>
+        <translation>Fenêtre : %1 (L %2, N %3)</translation>
+    </message>
+    <message>
+        <source>Select a series or an image to view it. Drag with the right mouse button to change the window, with the left to pan; Ctrl+wheel zooms, the wheel goes through the images.</source>
+        <translation>Sélectionnez une série ou une image pour l’afficher. Faites glisser avec le bouton droit pour changer la fenêtre, avec le gauche pour déplacer ; Ctrl+molette zoome, la molette parcourt les images.</translation>
+    </message>
+    <message>
+        <source>No DICOM images with patient and study information in this workspace.</source>
+        <translation>Aucune image DICOM avec des informations de patient et d’examen dans cet espace de travail.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) without DICOM patient information (photos) are in the grid and the table.</source>
+        <translation>
+            <numerusform>%n image sans informations de patient DICOM (photo) est dans la grille et le tableau.</numerusform>
+            <numerusform>%n images sans informations de patient DICOM (photos) sont dans la grille et le tableau.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Labels CSV file</source>
+        <translation>Fichier CSV d’étiquettes</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>Fichiers CSV (*.csv);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Labels from a DICOM attribute</source>
+        <translation>Étiquettes d’un attribut DICOM</translation>
+    </message>
+    <message>
+        <source>DICOM attribute keyword whose value becomes the label (e.g. BodyPartExamined, ViewPosition):</source>
+        <translation>Mot-clé de l’attribut DICOM dont la valeur devient l’étiquette (p. ex. BodyPartExamined, ViewPosition) :</translation>
+    </message>
+    <message>
+        <source>Images and DICOM files (*);;Photos (%1);;DICOM files (*.dcm *.dicom)</source>
+        <translation>Images et fichiers DICOM (*);;Photos (%1);;Fichiers DICOM (*.dcm *.dicom)</translation>
+    </message>
+    <message>
+        <source>Remove from workspace</source>
+        <translation>Retirer de l’espace de travail</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove %n image(s) from this workspace? The files stay on disk. Edit › Undo puts them back.</source>
+        <translation>
+            <numerusform>Retirer %n image de cet espace de travail ? Le fichier reste sur le disque. Édition › Annuler la remet.</numerusform>
+            <numerusform>Retirer %n images de cet espace de travail ? Les fichiers restent sur le disque. Édition › Annuler les remet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not removed</source>
+        <translation>Non retirées</translation>
+    </message>
+    <message>
+        <source>Not put back</source>
+        <translation>Non remises</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>Classer</translation>
+    </message>
+    <message>
+        <source>Remove from workspace…</source>
+        <translation>Retirer de l’espace de travail…</translation>
+    </message>
+    <message>
+        <source>Show in the viewer</source>
+        <translation>Afficher dans la visionneuse</translation>
     </message>
 </context>
 <context>
@@ -1283,6 +1720,90 @@ Valable jusqu’au : %3</translation>
         <source>A task is still running. Cancel it and quit?</source>
         <translation>Une tâche est encore en cours. L’annuler et quitter ?</translation>
     </message>
+    <message>
+        <source>The %1 page works on a workspace. Open one or create one first (or try the demo).</source>
+        <translation>La page %1 travaille sur un espace de travail. Ouvrez-en ou créez-en un d’abord (ou essayez la démonstration).</translation>
+    </message>
+    <message>
+        <source>%1 (Ctrl+%2)</source>
+        <translation>%1 (Ctrl+%2)</translation>
+    </message>
+    <message>
+        <source>Recent workspaces</source>
+        <translation>Espaces de travail récents</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>Ouvrir %1</translation>
+    </message>
+    <message>
+        <source>(none yet)</source>
+        <translation>(aucun pour l’instant)</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guide d’utilisation</translation>
+    </message>
+    <message>
+        <source>The user guide %1 is not installed on this computer.</source>
+        <translation>Le guide d’utilisation %1 n’est pas installé sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>User guide — %1</source>
+        <translation>Guide d’utilisation — %1</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>É&amp;dition</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Annuler</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Rétablir</translation>
+    </message>
+    <message>
+        <source>Set &amp;label…</source>
+        <translation>Définir l’é&amp;tiquette…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from workspace…</source>
+        <translation>&amp;Retirer de l’espace de travail…</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>A&amp;ller</translation>
+    </message>
+    <message>
+        <source>&amp;Images</source>
+        <translation>&amp;Images</translation>
+    </message>
+    <message>
+        <source>&amp;Classify</source>
+        <translation>&amp;Classer</translation>
+    </message>
+    <message>
+        <source>&amp;Train</source>
+        <translation>&amp;Entraîner</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;Historique</translation>
+    </message>
+    <message>
+        <source>&amp;Start page</source>
+        <translation>Page d’&amp;accueil</translation>
+    </message>
+    <message>
+        <source>User guide for &amp;site staff</source>
+        <translation>Guide pour le personnel du &amp;site</translation>
+    </message>
+    <message>
+        <source>User guide for &amp;clinicians</source>
+        <translation>Guide pour les &amp;cliniciens</translation>
+    </message>
 </context>
 <context>
     <name>fmc::ui::MappingPage</name>
@@ -1451,10 +1972,6 @@ Valable jusqu’au : %3</translation>
 <context>
     <name>fmc::ui::SiteStoreWorkspace</name>
     <message>
-        <source>%1 training images, evaluated on %2 %3 images</source>
-        <translation>%1 images d’entraînement, évalué sur %2 images (%3)</translation>
-    </message>
-    <message>
         <source>run %1</source>
         <translation>exécution %1</translation>
     </message>
@@ -1487,26 +2004,6 @@ Valable jusqu’au : %3</translation>
 </context>
 <context>
     <name>fmc::ui::TrainPage</name>
-    <message>
-        <source>Waiting for the round to open</source>
-        <translation>En attente de l’ouverture du tour</translation>
-    </message>
-    <message>
-        <source>Collecting: %1 of %2 sites have sent their update</source>
-        <translation>Collecte : %1 sites sur %2 ont envoyé leur mise à jour</translation>
-    </message>
-    <message>
-        <source>Aggregating the sites&apos; updates</source>
-        <translation>Agrégation des mises à jour des sites</translation>
-    </message>
-    <message>
-        <source>Aggregated: the new shared model is published</source>
-        <translation>Agrégé : le nouveau modèle partagé est publié</translation>
-    </message>
-    <message>
-        <source>Finished: all rounds are done</source>
-        <translation>Terminé : tous les tours sont faits</translation>
-    </message>
     <message numerus="yes">
         <source>%n image(s) could not be read and were left out.</source>
         <translation>
@@ -1591,10 +2088,6 @@ Valable jusqu’au : %3</translation>
         <translation>Fédération de démonstration</translation>
     </message>
     <message>
-        <source>Connecting to the coordinator…</source>
-        <translation>Connexion au coordinateur…</translation>
-    </message>
-    <message>
         <source>Federated training</source>
         <translation>Entraînement fédéré</translation>
     </message>
@@ -1606,34 +2099,12 @@ Valable jusqu’au : %3</translation>
         <source>Cancelling after the current step…</source>
         <translation>Annulation après l’étape en cours…</translation>
     </message>
-    <message>
-        <source>Round %1 of %2 — %3</source>
-        <translation>Tour %1 sur %2 — %3</translation>
-    </message>
-    <message>
-        <source>Coordinator: %1</source>
-        <translation>Coordinateur : %1</translation>
-    </message>
-    <message>
-        <source>Deadline: %1</source>
-        <translation>Échéance : %1</translation>
-    </message>
-    <message>
-        <source>Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
-        <translation>Tour %1 : perte %2, exactitude %3, exactitude équilibrée %4 sur les images réservées</translation>
-    </message>
     <message numerus="yes">
         <source>Done: %n round(s). The model of round %1 (balanced accuracy %2) is saved.</source>
         <translation>
             <numerusform>Terminé : %n tour. Le modèle du tour %1 (exactitude équilibrée %2) est enregistré.</numerusform>
             <numerusform>Terminé : %n tours. Le modèle du tour %1 (exactitude équilibrée %2) est enregistré.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.
-%2</source>
-        <translation>Coordinateur injoignable depuis %1. Cette page continue de le solliciter, moins souvent tant qu’il ne répond pas.
-%2</translation>
     </message>
     <message numerus="yes">
         <source>On the %n test image(s), which played no part in choosing it: accuracy %1, balanced accuracy %2.</source>
@@ -1645,6 +2116,22 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>There are no validation images, so the round was chosen on the test images and its figures are optimistic.</source>
         <translation>Il n’y a pas d’images de validation : le tour a donc été choisi sur les images de test et ses chiffres sont optimistes.</translation>
+    </message>
+    <message>
+        <source>Coordinator unreachable since %1. This page keeps asking, less often while it does not answer.</source>
+        <translation>Coordinateur injoignable depuis %1. Cette page continue de demander, moins souvent tant qu’il ne répond pas.</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <source>Results of round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images</source>
+        <translation>Résultats du tour %1 : perte %2, exactitude %3, exactitude équilibrée %4 sur les images réservées</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>Détails…</translation>
     </message>
 </context>
 </TS>
