@@ -8,13 +8,16 @@
 #include <QPainter>
 #include <QPixmap>
 
+#include <algorithm>
+
 namespace fmc::ui {
 namespace {
 
 constexpr int kColumns = 3;
+constexpr int kSampleWidth = 28;
 
 QPixmap lineSample(const QPen& seriesPen, qreal devicePixelRatio) {
-    QPixmap pixmap(QSize(28, 12) * devicePixelRatio);
+    QPixmap pixmap(QSize(kSampleWidth, 12) * devicePixelRatio);
     pixmap.setDevicePixelRatio(devicePixelRatio);
     pixmap.fill(Qt::transparent);
     QPainter painter(&pixmap);
@@ -51,6 +54,7 @@ void ChartLegend::rebuild() {
     qDeleteAll(samples_);
     names_.clear();
     samples_.clear();
+    for (int row = 0; row < grid_->rowCount(); ++row) grid_->setRowMinimumHeight(row, 0);
     const auto series = binder_->series();
     for (int i = 0; i < series.size(); ++i) {
         auto* sample = new QLabel(this);
@@ -68,6 +72,28 @@ void ChartLegend::rebuild() {
     }
     for (int c = 0; c < kColumns; ++c) grid_->setColumnStretch(2 * c + 1, 1);
     setVisible(!series.isEmpty());
+    fitHeight();
+}
+
+void ChartLegend::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitHeight();
+}
+
+void ChartLegend::fitHeight() {
+    const auto margins = grid_->contentsMargins();
+    const int spacing = grid_->horizontalSpacing();
+    const int nameWidth = std::max(
+        40, (width() - margins.left() - margins.right() - kColumns * kSampleWidth - (2 * kColumns - 1) * spacing) / kColumns);
+    int height = margins.top() + margins.bottom();
+    for (int first = 0; first < names_.size(); first += kColumns) {
+        int row = 12;
+        for (int i = first; i < std::min<int>(first + kColumns, names_.size()); ++i)
+            row = std::max(row, names_[i]->heightForWidth(nameWidth));
+        grid_->setRowMinimumHeight(first / kColumns, row);
+        height += row + (first > 0 ? grid_->verticalSpacing() : 0);
+    }
+    if (minimumHeight() != height) setMinimumHeight(height);
 }
 
 }  // namespace fmc::ui

@@ -22,8 +22,13 @@ public:
     // The colour each entry's sample is drawn in, in curve order.
     QList<QColor> colours() const;
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void rebuild();
+    // Layouts give word-wrapped labels one line unless told: room for every wrapped name.
+    void fitHeight();
 
     HistoryChartBinder* binder_;
     QGridLayout* grid_;

@@ -33,8 +33,8 @@ public:
 
     QList<QLineSeries*> series() const { return series_; }
     QValueAxis* roundAxis() const { return xAxis_; }
-    // Twelve colours that stay apart on screen and for the common colour-vision deficiencies
-    // (Paul Tol's "muted" and "bright" schemes); curves take them in order.
+    // Twelve colours from Paul Tol's colour-blind-safe schemes, each at least 70 apart from
+    // every other (RGB distance); curves take them in order.
     static const QList<QColor>& palette();
     // Ticks on whole rounds only: every round up to 12, else every 2, 5, 10, 20, 50... rounds.
     static int roundTickInterval(int lastRound);

@@ -101,6 +101,9 @@ void TestDemoWorkspace::cancelledPreparationLeavesNothingFinishedAndIsPreparedAg
     const auto runs = openWorkspaceAt(path)->runs();
     QCOMPARE(runs.size(), 2);
     QCOMPARE(openWorkspaceAt(path)->history(runs.at(1).id).size(), 3);
+    // A preparation killed before its end (no guard ran) left no marker: not finished either.
+    QVERIFY(QFile::remove(QDir(path).filePath(QLatin1String(kDemoReadyMarker))));
+    QVERIFY(!isFinishedDemoWorkspace(path));
 }
 
 QTEST_GUILESS_MAIN(TestDemoWorkspace)

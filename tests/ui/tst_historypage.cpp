@@ -347,7 +347,7 @@ void TestHistoryPage::nineClassesGetDistinctColoursAndFullNames() {
         for (int j = i + 1; j < palette.size(); ++j) {
             const double distance = std::hypot(std::hypot(palette[i].red() - palette[j].red(), palette[i].green() - palette[j].green()),
                                                palette[i].blue() - palette[j].blue());
-            QVERIFY2(distance >= 60, qPrintable(QStringLiteral("%1 and %2: %3").arg(i).arg(j).arg(distance)));
+            QVERIFY2(distance >= 70, qPrintable(QStringLiteral("%1 and %2: %3").arg(i).arg(j).arg(distance)));
         }
     const auto colours = recall->colours();
     QCOMPARE(colours.size(), 9);

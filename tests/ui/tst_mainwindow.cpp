@@ -5,6 +5,7 @@
 #include "images_page.h"
 #include "main_window.h"
 #include "classify_page.h"
+#include "history_page.h"
 #include "translations.h"
 #include "train_page.h"
 #include "ui_test_support.h"

@@ -21,7 +21,7 @@ namespace {
 
 TrainingRun federatedRun(const QString& id) {
     return {id, kRunFederated, QDateTime::currentDateTime(), {QStringLiteral("a"), QStringLiteral("b")},
-            QStringLiteral("federation \\"Dermoscopy 2026\\" at https://coordinator.test:8443")};
+            QStringLiteral("federation \"Dermoscopy 2026\" at https://coordinator.test:8443")};
 }
 
 void addRound(WorkspaceService& workspace, const QString& runId, int round) {

@@ -12,6 +12,7 @@
 #include "task_runner.h"
 #include "train_page.h"
 #include "ui_test_support.h"
+#include "workspace_factory.h"
 #ifdef FMC_HAVE_SITE
 #include "site_store_workspace.h"
 #endif
@@ -142,12 +143,12 @@ void TestScreens::recallChartOfNineClasses() {
                               QStringLiteral("squamous cell carcinoma"), QStringLiteral("vascular lesion")};
     const auto root = dir_.filePath(QStringLiteral("isic-ws"));
     {
-        auto workspace = FolderWorkspace::create(root);
-        workspace->addRun({QStringLiteral("isic"), kRunLocal, QDateTime::currentDateTime(), classes,
-                           QStringLiteral("local training, 2241 training and 118 evaluation images")});
+        auto workspace = createWorkspaceAt(root);
+        const auto runId = workspace->addRun({QStringLiteral("isic"), kRunLocal, QDateTime::currentDateTime(), classes,
+                                              QStringLiteral("local training, 2241 training and 118 evaluation images")});
         for (int round = 1; round <= 9; ++round) {
             HistoryRow row;
-            row.runId = QStringLiteral("isic");
+            row.runId = runId;
             row.runKind = kRunLocal;
             row.round = round;
             row.loss = 2.0 / round;
@@ -173,7 +174,7 @@ void TestScreens::recallChartOfNineClasses() {
 void TestScreens::statusPanelMidRound() {
     const auto root = dir_.filePath(QStringLiteral("joined-ws"));
     {
-        auto workspace = FolderWorkspace::create(root);
+        auto workspace = createWorkspaceAt(root);
         FederationSetup setup;
         setup.coordinatorUrl = QStringLiteral("https://federation.example.org:8443");
         setup.federationName = QStringLiteral("Dermoscopy 2026");
