@@ -62,6 +62,7 @@ void ChartLegend::rebuild() {
         auto* name = new QLabel(series[i]->name(), this);
         name->setObjectName(QStringLiteral("legendEntry"));
         name->setWordWrap(true);
+        name->setAlignment(Qt::AlignLeft | Qt::AlignTop);
         name->setToolTip(series[i]->name());
         name->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
         const int row = i / kColumns, column = 2 * (i % kColumns);

@@ -12,6 +12,7 @@ namespace fmc::ui {
 namespace {
 
 QString dicomDate(const QString& value) {
+    if (value.count(QLatin1Char('0')) == value.size()) return {};  // "00000000": no date
     const auto date = QDate::fromString(value.left(8), QStringLiteral("yyyyMMdd"));
     return date.isValid() ? QLocale().toString(date, QLocale::ShortFormat) : value;
 }

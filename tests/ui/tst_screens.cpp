@@ -57,7 +57,10 @@ public:
     void testConnection(const FederationSetup&) override {}
 };
 
-QString suffix() { return qEnvironmentVariableIsSet("QT_SCALE_FACTOR") ? QStringLiteral("-scale") + qEnvironmentVariable("QT_SCALE_FACTOR") : QString(); }
+QString suffix() {
+    const auto scale = qEnvironmentVariable("QT_SCALE_FACTOR");
+    return scale.isEmpty() || scale == QLatin1String("1") ? QString() : QStringLiteral("-scale") + scale;
+}
 
 void saveIfAsked(QWidget* window, const QString& name) {
     const auto dir = qEnvironmentVariable("FMC_SCREENSHOT_DIR");
