@@ -734,6 +734,20 @@ void ImagesPage::showBrowserSelection() {
         return;
     }
     if (!path.isEmpty()) viewer_->setCurrentFrame(std::max(0, static_cast<int>(shown.indexOf(path))));
+    // The store keeps no descriptions: the file just read has them, for its series and study.
+    if (source.data(DicomBrowserModel::LevelRole).toInt() == DicomBrowserModel::SeriesLevel) {
+        QString series, study;
+        for (const auto& [key, value] : viewer_->tags()) {
+            if (key == QLatin1String("SeriesDescription")) series = value;
+            if (key == QLatin1String("StudyDescription")) study = value;
+        }
+        auto fill = [this](const QModelIndex& row, const QString& text) {
+            const auto cell = row.siblingAtColumn(DicomBrowserModel::DescriptionColumn);
+            if (!text.isEmpty() && cell.data().toString().isEmpty()) browser_->setData(cell, text);
+        };
+        fill(source, series);
+        fill(source.parent(), study);
+    }
 }
 
 void ImagesPage::openIndex(const QModelIndex& proxyIndex) {
