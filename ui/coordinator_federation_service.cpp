@@ -342,6 +342,8 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
     fed::SiteAgent agent(stateDirectory(), trainer, recorder, options);
     if (agent.run(context.cancelFlag()) != 0) throw TaskCancelled();
     auto outcome = recorder.outcome;
+    // Finished, not interrupted: a later start (the federation is over) is no resumption.
+    if (!outcome.runId.isEmpty()) RunJournal(workspace.rootPath()).markOpen(outcome.runId, false);
     outcome.unreadableImages = trainer.unreadableImages();
     return outcome;
 }

@@ -11,6 +11,8 @@
 #include "workspace_service.h"
 
 #include <QAction>
+#include <QDir>
+#include <QFile>
 #include <QListView>
 #include <QMenu>
 #include <QSignalSpy>
@@ -31,6 +33,7 @@ private slots:
     void removalKeepsTheFilesAndIsUndone();
     void setLabelStartsFromTheCurrentLabel();
     void contextMenuOffersTheEdits();
+    void labelsFromACsvFile();
 
 private:
     static void checkCellSizes(ImagesPage& page);
@@ -194,6 +197,38 @@ void TestImagesPage::contextMenuOffersTheEdits() {
         if (!action->isSeparator()) texts << action->text();
     QCOMPARE(texts, (QStringList{QStringLiteral("Classify"), QStringLiteral("Set label…"), QStringLiteral("Remove from workspace…")}));
     page.contextMenu()->hide();
+    page.setWorkspace(nullptr);
+}
+
+// The CSV choice of the Labels box, as `fedmedclip-cli import --labels-from csv:` does: every
+// listed file gets its row's label, the others come in unlabelled; importing again relabels.
+void TestImagesPage::labelsFromACsvFile() {
+#ifndef FMC_HAVE_SITE
+    QSKIP("labels from a CSV need the site store workspace");
+#endif
+    auto workspace = createWorkspaceAt(dir_.filePath(QStringLiteral("csv-ws")));
+    const auto csv = dir_.filePath(QStringLiteral("labels.csv"));
+    {
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("path,label\n");
+        file.write("data/benign/0.png,nevus\n");
+        file.write("data/malignant/1.png,melanoma\n");
+    }
+    ImagesPage page;
+    page.setShowReportDialog(false);
+    page.setWorkspace(workspace.get());
+    page.setLabelSource(LabelSource::CsvFile, csv);
+    QCOMPARE(page.labelSource(), LabelSource::CsvFile);
+    QSignalSpy finished(&page, &ImagesPage::importFinished);
+    QVERIFY(page.importPaths({data_}));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QMap<QString, QString> labels;
+    for (const auto& image : workspace->images()) labels.insert(QDir(dir_.path()).relativeFilePath(image.path), image.label);
+    QCOMPARE(labels.size(), 8);
+    QCOMPARE(labels.value(QStringLiteral("data/benign/0.png")), QStringLiteral("nevus"));
+    QCOMPARE(labels.value(QStringLiteral("data/malignant/1.png")), QStringLiteral("melanoma"));
+    QCOMPARE(labels.value(QStringLiteral("data/benign/1.png")), QString());
     page.setWorkspace(nullptr);
 }
 
