@@ -150,10 +150,6 @@
         <source>cannot be opened</source>
         <translation>kann nicht geöffnet werden</translation>
     </message>
-    <message>
-        <source>DICOM files need the DICOM component, which this build does not have</source>
-        <translation>DICOM-Dateien brauchen die DICOM-Komponente, die in dieser Version fehlt</translation>
-    </message>
 </context>
 <context>
     <name>RoundState</name>
@@ -328,10 +324,6 @@
     <message>
         <source>Reading images</source>
         <translation>Bilder werden gelesen</translation>
-    </message>
-    <message>
-        <source>Training round %1 of %2</source>
-        <translation>Trainingsrunde %1 von %2</translation>
     </message>
     <message>
         <source>Saving the model</source>
@@ -961,19 +953,8 @@ Gültig bis: %3</translation>
         <translation>Die Einladungsdatei konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <source>This build of the app has no federation client: %1 cannot be read.</source>
-        <translation>Diese Version der App hat keinen Föderations-Client: %1 kann nicht gelesen werden.</translation>
-    </message>
-    <message>
         <source>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</source>
         <translation>Dieser Arbeitsbereich nimmt bereits an der Föderation „%1“ teil. Öffnen Sie einen anderen Arbeitsbereich, um einer zweiten beizutreten.</translation>
-    </message>
-</context>
-<context>
-    <name>fmc::ui::FolderWorkspace</name>
-    <message>
-        <source>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</source>
-        <translation>Labels aus einer CSV-Datei oder einem DICOM-Attribut brauchen einen Standort-Arbeitsbereich; dieser Ordner-Arbeitsbereich nimmt Labels nur aus Unterordnernamen.</translation>
     </message>
 </context>
 <context>
@@ -1169,10 +1150,6 @@ Gültig bis: %3</translation>
 </context>
 <context>
     <name>fmc::ui::ImageView</name>
-    <message>
-        <source>This build of the app cannot read DICOM files: %1</source>
-        <translation>Diese Version der App kann keine DICOM-Dateien lesen: %1</translation>
-    </message>
     <message>
         <source>ID %1</source>
         <translation>ID %1</translation>

@@ -150,10 +150,6 @@
         <source>cannot be opened</source>
         <translation>cannot be opened</translation>
     </message>
-    <message>
-        <source>DICOM files need the DICOM component, which this build does not have</source>
-        <translation>DICOM files need the DICOM component, which this build does not have</translation>
-    </message>
 </context>
 <context>
     <name>RoundState</name>
@@ -328,10 +324,6 @@
     <message>
         <source>Reading images</source>
         <translation>Reading images</translation>
-    </message>
-    <message>
-        <source>Training round %1 of %2</source>
-        <translation>Training round %1 of %2</translation>
     </message>
     <message>
         <source>Saving the model</source>
@@ -961,19 +953,8 @@ Valid until: %3</translation>
         <translation>The invitation file could not be read: %1</translation>
     </message>
     <message>
-        <source>This build of the app has no federation client: %1 cannot be read.</source>
-        <translation>This build of the app has no federation client: %1 cannot be read.</translation>
-    </message>
-    <message>
         <source>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</source>
         <translation>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</translation>
-    </message>
-</context>
-<context>
-    <name>fmc::ui::FolderWorkspace</name>
-    <message>
-        <source>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</source>
-        <translation>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</translation>
     </message>
 </context>
 <context>
@@ -1169,10 +1150,6 @@ Valid until: %3</translation>
 </context>
 <context>
     <name>fmc::ui::ImageView</name>
-    <message>
-        <source>This build of the app cannot read DICOM files: %1</source>
-        <translation>This build of the app cannot read DICOM files: %1</translation>
-    </message>
     <message>
         <source>ID %1</source>
         <translation>ID %1</translation>

@@ -150,10 +150,6 @@
         <source>cannot be opened</source>
         <translation>impossible d’ouvrir le fichier</translation>
     </message>
-    <message>
-        <source>DICOM files need the DICOM component, which this build does not have</source>
-        <translation>les fichiers DICOM nécessitent le composant DICOM, absent de cette version</translation>
-    </message>
 </context>
 <context>
     <name>RoundState</name>
@@ -328,10 +324,6 @@
     <message>
         <source>Reading images</source>
         <translation>Lecture des images</translation>
-    </message>
-    <message>
-        <source>Training round %1 of %2</source>
-        <translation>Tour d’entraînement %1 sur %2</translation>
     </message>
     <message>
         <source>Saving the model</source>
@@ -961,19 +953,8 @@ Valable jusqu’au : %3</translation>
         <translation>Le fichier d’invitation n’a pas pu être lu : %1</translation>
     </message>
     <message>
-        <source>This build of the app has no federation client: %1 cannot be read.</source>
-        <translation>Cette version de l’application n’a pas de client de fédération : %1 ne peut pas être lu.</translation>
-    </message>
-    <message>
         <source>This workspace already takes part in federation “%1”. Open another workspace to join a second one.</source>
         <translation>Cet espace de travail participe déjà à la fédération « %1 ». Ouvrez un autre espace de travail pour en rejoindre une deuxième.</translation>
-    </message>
-</context>
-<context>
-    <name>fmc::ui::FolderWorkspace</name>
-    <message>
-        <source>Labels from a CSV file or a DICOM attribute need a site store workspace; this folder workspace takes labels from sub-folder names only.</source>
-        <translation>Les étiquettes d’un fichier CSV ou d’un attribut DICOM demandent un espace de travail de site ; cet espace de type dossier ne prend les étiquettes que des noms de sous-dossiers.</translation>
     </message>
 </context>
 <context>
@@ -1169,10 +1150,6 @@ Valable jusqu’au : %3</translation>
 </context>
 <context>
     <name>fmc::ui::ImageView</name>
-    <message>
-        <source>This build of the app cannot read DICOM files: %1</source>
-        <translation>Cette version de l’application ne lit pas les fichiers DICOM : %1</translation>
-    </message>
     <message>
         <source>ID %1</source>
         <translation>ID %1</translation>

@@ -1,0 +1,110 @@
+// prepareDemoWorkspace: the demo bundle, the demo site's images, a local run and a finished
+// demo federation, all in place; a second call reuses them.
+#include "workspace/demo_workspace.h"
+#include "workspace/site_training.h"
+#include "workspace/task_runner.h"
+#include "ui_test_support.h"
+#include "workspace/workspace_factory.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace fmc::ui;
+using namespace fmc::ui::test;
+
+class TestDemoWorkspace : public QObject {
+    Q_OBJECT
+private slots:
+    void preparesAFinishedDemoAndReusesIt();
+    void cancelledPreparationLeavesNothingFinishedAndIsPreparedAgain();
+
+private:
+    QString prepare(const QString& workDir, const DemoWorkspaceOptions& options);
+};
+
+QString TestDemoWorkspace::prepare(const QString& workDir, const DemoWorkspaceOptions& options) {
+    TaskRunner runner;
+    QSignalSpy done(&runner, &TaskRunner::succeeded);
+    QSignalSpy failed(&runner, &TaskRunner::failed);
+    runner.start(QStringLiteral("demo"), [&](TaskContext& context) {
+        return QVariant(prepareDemoWorkspace(workDir, vocabularyFile(), options, context));
+    });
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() == 1, 600000); }();
+    if (!failed.isEmpty()) qWarning() << failed.first().first().toString();
+    return done.isEmpty() ? QString() : done.first().first().toString();
+}
+
+void TestDemoWorkspace::preparesAFinishedDemoAndReusesIt() {
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    DemoWorkspaceOptions options;
+    options.localRounds = 2;
+    options.federatedRounds = 3;
+    QElapsedTimer clock;
+    clock.start();
+    const auto path = prepare(dir.path(), options);
+    qInfo("demo workspace prepared in %lld ms", clock.elapsed());
+    QVERIFY(!path.isEmpty());
+    QVERIFY(isFinishedDemoWorkspace(path));
+    auto workspace = openWorkspaceAt(path);
+    QVERIFY(workspace->isDemo());
+    QCOMPARE(workspace->images().size(), 200);  // demo-site-1
+    QCOMPARE(workspace->classNames().size(), 4);
+    QVERIFY(QFileInfo::exists(workspace->bundleDirectory() + QStringLiteral("/manifest.json")));
+    const auto runs = workspace->runs();
+    QCOMPARE(runs.size(), 2);
+    QCOMPARE(runs.at(0).kind, kRunLocal);
+    QCOMPARE(runs.at(1).kind, kRunFederated);
+    QCOMPARE(workspace->history(runs.at(1).id).size(), 3);
+    QVERIFY(!workspace->siteModelVersion().isEmpty());
+    QCOMPARE(demoPeerSites(*workspace).siteNames.size(), 2);
+
+    // Reused, not made again: the same runs (their ids are unique per run made).
+    QCOMPARE(prepare(dir.path(), options), path);
+    const auto reused = openWorkspaceAt(path)->runs();
+    QCOMPARE(reused.size(), 2);
+    QCOMPARE(reused.at(0).id, runs.at(0).id);
+    QCOMPARE(reused.at(1).id, runs.at(1).id);
+}
+
+void TestDemoWorkspace::cancelledPreparationLeavesNothingFinishedAndIsPreparedAgain() {
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    DemoWorkspaceOptions options;
+    options.localRounds = 1;
+    options.federatedRounds = 3;
+    const auto workspaceDir = QDir(dir.path()).filePath(QStringLiteral("demo-site-1"));
+    {
+        // Cancelled as a person would, at "Federated round 1 of 3": after the local run kept a
+        // model and the federated run was recorded.
+        TaskRunner runner;
+        QSignalSpy cancelled(&runner, &TaskRunner::cancelled);
+        connect(&runner, &TaskRunner::progressChanged, &runner, [&](int, int, const QString& message) {
+            if (message.startsWith(QStringLiteral("Federated round 1"))) runner.cancel();
+        });
+        // Many rounds, so the cancel arrives long before the last one.
+        DemoWorkspaceOptions longFederation = options;
+        longFederation.federatedRounds = 200;
+        runner.start(QStringLiteral("demo"), [&](TaskContext& context) {
+            return QVariant(prepareDemoWorkspace(dir.path(), vocabularyFile(), longFederation, context));
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 600000);
+    }
+    QVERIFY(!isFinishedDemoWorkspace(workspaceDir));
+    QVERIFY2(!QFileInfo::exists(workspaceDir), "the half-made demo workspace is removed");
+
+    const auto path = prepare(dir.path(), options);
+    QCOMPARE(path, workspaceDir);
+    QVERIFY(isFinishedDemoWorkspace(path));
+    const auto runs = openWorkspaceAt(path)->runs();
+    QCOMPARE(runs.size(), 2);
+    QCOMPARE(openWorkspaceAt(path)->history(runs.at(1).id).size(), 3);
+    // A preparation killed before its end (no guard ran) left no marker: not finished either.
+    QVERIFY(QFile::remove(QDir(path).filePath(QLatin1String(kDemoReadyMarker))));
+    QVERIFY(!isFinishedDemoWorkspace(path));
+}
+
+QTEST_GUILESS_MAIN(TestDemoWorkspace)
+#include "tst_demoworkspace.moc"
