@@ -344,6 +344,8 @@ void TestFederationWizard::aSecondFederationIsRefusedBeforeAnyInput() {
     setup.coordinatorUrl = QStringLiteral("https://coordinator.test:8443");
     setup.federationId = QStringLiteral("fed_0123456789abcdef");
     setup.federationName = QStringLiteral("Dermoscopy 2026");
+    setup.classNames = {QStringLiteral("Melanoma"), QStringLiteral("Nevus")};
+    setup.labelMapping = {{QStringLiteral("melanoma"), QStringLiteral("Melanoma")}, {QStringLiteral("mole"), QStringLiteral("Nevus")}};
     setup.bundleHash = bundleHash_;
     setup.completedAt = QDateTime::currentDateTime();
     workspace->saveFederationSetup(setup);
