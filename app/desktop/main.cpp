@@ -107,6 +107,9 @@ int main(int argc, char* argv[]) {
         window.openDemoWorkspace(parser.value("demo-dir"), options);
     } else if (parser.isSet("workspace")) {
         window.openWorkspace(parser.value("workspace"));
+    } else if (!parser.isSet("screenshots")) {
+        // Where the person left off: the last workspace, when it is still there.
+        window.reopenLastWorkspace();
     }
     const int result = QApplication::exec();
     return exitCode != 0 ? exitCode : result;

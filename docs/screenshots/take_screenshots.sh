@@ -26,4 +26,12 @@ xvfb-run -a -s "-screen 0 1360x860x24" sh -c '
     if kill -0 "$pid" 2>/dev/null; then import -window root "$2/00-screen.png"; fi
     wait "$pid"
 ' "$app" "$work" "$out"
+# The DICOM browser with a CT in a lung window, the recall chart of nine classes and the
+# federated status panel mid-round, at 1024 x 700 and at scale 2 (the screens test saves them).
+screens="$build/bin/tst_screens"
+if [ -x "$screens" ]; then
+    for scale in 1 2; do
+        QT_QPA_PLATFORM=offscreen QT_SCALE_FACTOR=$scale FMC_SCREENSHOT_DIR="$out" "$screens" >/dev/null
+    done
+fi
 ls -1 "$out"/*.png

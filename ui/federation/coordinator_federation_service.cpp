@@ -11,11 +11,16 @@
 #include "workspace/site_training.h"
 #include "workspace/task_runner.h"
 #include "workspace/workspace_service.h"
+#include "workspace/run_description.h"
+#include "workspace/run_journal.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QJsonObject>
+#include <QSet>
 #include <QUuid>
+
+#include <algorithm>
 
 #include <limits>
 
@@ -50,6 +55,8 @@ RoundStatus statusFromJson(const QJsonObject& json, const QString& coordinator) 
     status.totalRounds = json.value("rounds_total").toInt();
     status.sitesUploaded = json.value("uploads_received").toInt();
     status.sitesExpected = json.value("active_sites").toInt();
+    status.minimumSites = json.value("min_sites").toInt();
+    status.thisSiteUploaded = json.value("you_uploaded").toBool();
     status.deadline = parseTime(json.value("deadline_at"));
     status.coordinator = coordinator;
     const auto state = json.value("state").toString();
@@ -120,7 +127,11 @@ protected:
 
     void beforeRound(int round) override {
         context_.throwIfCancelled();
-        context_.reportProgress(0, 0, CoordinatorFederationService::tr("Round %1: training on this site's images").arg(round));
+        RoundStatus status;
+        status.state = RoundStatus::State::Training;
+        status.round = round;
+        context_.reportPartial(QVariant::fromValue(status));
+        context_.reportProgress(0, 0, CoordinatorFederationService::tr("Training on this site's images"));
     }
 
     void keepFinalModel(const fed::FederationTask& task, const fed::SiteTrainingConfig&,
@@ -152,14 +163,26 @@ public:
         total_ = task.settings.rounds;
         const auto classes = classNames(task);
         classCount_ = classes.size();
-        outcome.runId = workspace_.addRun({QStringLiteral("federated-%1-%2")
-                                               .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")),
-                                                    QUuid::createUuid().toString(QUuid::Id128).left(6)),
-                                           kRunFederated, QDateTime::currentDateTime(), classes,
-                           CoordinatorFederationService::tr("federation \"%1\" at %2").arg(QString::fromStdString(task.settings.name), coordinator_)});
-        context_.reportProgress(0, 0, CoordinatorFederationService::tr("Federation \"%1\": %2 rounds in all.")
-                                          .arg(QString::fromStdString(task.settings.name))
-                                          .arg(total_));
+        // One federation is one run: a resumed federation (after a cancel, a quit, a restart)
+        // goes on in the run it started.
+        outcome.runId = runForFederation(
+            workspace_, QString::fromStdString(task.federationId),
+            {QStringLiteral("federated-%1-%2")
+                 .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")),
+                      QUuid::createUuid().toString(QUuid::Id128).left(6)),
+             kRunFederated, QDateTime::currentDateTime(), classes,
+             federationRunDescription(QString::fromStdString(task.settings.name), coordinator_)});
+        for (const auto& row : workspace_.history(outcome.runId)) recorded_.insert(row.round);
+        RunJournal(workspace_.rootPath()).markOpen(outcome.runId, true);
+        context_.reportPartial(QVariant::fromValue(outcome.runId));
+        RoundStatus status;
+        status.totalRounds = total_;
+        status.coordinator = coordinator_;
+        status.round = recorded_.isEmpty() ? 0 : *std::max_element(recorded_.begin(), recorded_.end());
+        status.state = RoundStatus::State::Waiting;
+        context_.reportPartial(QVariant::fromValue(status));
+        context_.reportProgress(0, 0, CoordinatorFederationService::tr("Federation \"%1\": %n round(s) in all.", nullptr, total_)
+                                          .arg(QString::fromStdString(task.settings.name)));
     }
 
     void recordRound(const fed::SiteRoundRecord& record) override {
@@ -185,10 +208,16 @@ public:
         row.bytesSent = record.bytesSent;
         row.bytesReceived = record.bytesReceived;
         row.finishedAt = QDateTime::currentDateTime();
-        workspace_.appendHistory(row);
+        // A round re-sent after a restart is in the run already.
+        if (!recorded_.contains(record.round)) {
+            workspace_.appendHistory(row);
+            recorded_.insert(record.round);
+        }
         context_.reportPartial(QVariant::fromValue(row));
+        // The update is sent; the coordinator's status says when the round is published.
         RoundStatus status;
-        status.state = RoundStatus::State::Published;
+        status.state = RoundStatus::State::Collecting;
+        status.thisSiteUploaded = record.outcome != "late" && record.outcome != "rejected";
         status.round = record.round;
         status.totalRounds = total_;
         status.coordinator = coordinator_;
@@ -215,9 +244,7 @@ private:
         if (record.outcome == "rejected")
             return CoordinatorFederationService::tr("The coordinator refused this site's update of round %1. The "
                                                     "log says why; the federation goes on without it.").arg(record.round);
-        return CoordinatorFederationService::tr("Round %1 of %2 sent. Waiting for the other sites.")
-            .arg(record.round)
-            .arg(total_);
+        return CoordinatorFederationService::tr("Taking part in the federation's rounds.");
     }
 
     WorkspaceService& workspace_;
@@ -225,6 +252,7 @@ private:
     QString coordinator_;
     int total_ = 0;
     int classCount_ = 0;
+    QSet<int> recorded_;
 };
 
 }  // namespace
@@ -313,6 +341,8 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
     fed::SiteAgent agent(stateDirectory(), trainer, recorder, options);
     if (agent.run(context.cancelFlag()) != 0) throw TaskCancelled();
     auto outcome = recorder.outcome;
+    // Finished, not interrupted: a later start (the federation is over) is no resumption.
+    if (!outcome.runId.isEmpty()) RunJournal(workspace.rootPath()).markOpen(outcome.runId, false);
     outcome.unreadableImages = trainer.unreadableImages();
     return outcome;
 }

@@ -39,14 +39,18 @@ struct FederationTask {
     QString credential;
 };
 
-// The coordinator's view of the current round.
+// The current round, as the coordinator reports it (polled) or as this site's own worker
+// knows it (training, update sent). RoundStateTracker merges both into what the page shows.
 struct RoundStatus {
-    enum class State { Waiting, Collecting, Aggregating, Published, Finished };
+    // In the order a round goes through them. Training: this site trains on its images.
+    enum class State { Waiting, Training, Collecting, Aggregating, Published, Finished };
     State state = State::Waiting;
-    int round = 0;
+    int round = 0;  // 0: no round opened yet
     int totalRounds = 0;
-    int sitesUploaded = 0;
-    int sitesExpected = 0;
+    int sitesUploaded = -1;  // < 0: not known to the reporter
+    int sitesExpected = 0;   // the sites taking part (0: not known)
+    int minimumSites = 0;    // the round closes with no fewer (0: not known)
+    bool thisSiteUploaded = false;
     QDateTime deadline;  // invalid: none
     QString coordinator;
 };

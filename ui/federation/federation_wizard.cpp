@@ -8,10 +8,13 @@
 #include "workspace/task_runner.h"
 #include "workspace/workspace_helpers.h"
 #include "workspace/workspace_service.h"
+#include "shell/user_message.h"
 
 #include "site_agent/site_agent.h"
 
 #include <QCheckBox>
+#include <QDir>
+#include <QMessageBox>
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
@@ -85,6 +88,7 @@ public:
         layout->addWidget(invitation, 0, Qt::AlignLeft);
         layout->addWidget(busyLabel_);
         layout->addWidget(problemLabel_);
+        layout->addWidget(detailsButton_, 0, Qt::AlignLeft);
         layout->addStretch();
         for (auto* edit : {address_, code_}) connect(edit, &QLineEdit::textEdited, this, [this] { invalidate(); });
         connect(invitation, &QPushButton::clicked, this, [this] {
@@ -93,6 +97,15 @@ public:
             if (!path.isEmpty()) federationWizard()->loadInvitationFile(path);
         });
     }
+
+    void initializePage() override {
+        // Known before anything is typed: a workspace takes part in one federation only.
+        const auto member = federationWizard()->existingMembership();
+        for (auto* widget : findChildren<QWidget*>())
+            if (widget != problemLabel_ && widget != busyLabel_) widget->setEnabled(member.isEmpty());
+        if (!member.isEmpty()) showProblem(member);
+    }
+    bool isComplete() const override { return federationWizard() && federationWizard()->existingMembership().isEmpty(); }
 
     QUrl url() const { return QUrl(address_->text().trimmed()); }
     QString code() const { return code_->text().trimmed(); }
@@ -105,6 +118,7 @@ public:
 
 protected:
     QString checkInput() const override {
+        if (const auto member = federationWizard()->existingMembership(); !member.isEmpty()) return member;
         const auto text = address_->text().trimmed();
         if (text.isEmpty()) return tr("Type the coordinator's address, for example https://federation.example.org:8443.");
         const QUrl parsed(text, QUrl::StrictMode);
@@ -209,6 +223,7 @@ public:
         layout->addWidget(caPanel_);
         layout->addWidget(busyLabel_);
         layout->addWidget(problemLabel_);
+        layout->addWidget(detailsButton_, 0, Qt::AlignLeft);
         layout->addStretch();
         showMode();
         connect(confirm_, &QCheckBox::toggled, this, [this] { invalidate(); });
@@ -316,12 +331,16 @@ protected:
         const auto url = coordinatorPage_->url();
         const auto code = coordinatorPage_->code();
         const auto trust = this->trust();
-        const auto refused = tr("The coordinator did not accept the enrollment: %1");
-        return runner()->start(tr("Enrolling this site"), [service, url, code, trust, refused](TaskContext&) {
+        return runner()->start(tr("Enrolling this site"), [service, url, code, trust](TaskContext&) {
             try {
                 return QVariant::fromValue(service->enroll(url, code, trust));
             } catch (const std::exception& error) {
-                throw Error(refused.arg(QString::fromUtf8(error.what())).toStdString());
+                // A coordinator that does not answer is not one that refused: plain words for
+                // each, the exchange itself in the log and behind Details.
+                const auto raw = QString::fromUtf8(error.what());
+                qCWarning(lcFederation).noquote() << "enrollment failed:" << raw;
+                const auto plain = plainWords(raw);
+                throw Error(packUserMessage(plain.text, plain.details).toStdString());
             }
         });
     }
@@ -425,6 +444,7 @@ public:
         layout->addWidget(classes_);
         layout->addWidget(table, 1);
         layout->addWidget(problemLabel_);
+        layout->addWidget(detailsButton_, 0, Qt::AlignLeft);
         connect(model_, &ClassMappingModel::mappingChanged, this, [this] {
             federationWizard()->labelMapping = model_->mapping();
             showProblem({});
@@ -475,6 +495,7 @@ public:
         layout->addWidget(summary_);
         layout->addWidget(importButton, 0, Qt::AlignLeft);
         layout->addWidget(problemLabel_);
+        layout->addWidget(detailsButton_, 0, Qt::AlignLeft);
         layout->addStretch();
         connect(importButton, &QPushButton::clicked, this, [this] { emit federationWizard()->importRequested(); });
     }
@@ -539,6 +560,7 @@ public:
         layout->addWidget(result_);
         layout->addWidget(busyLabel_);
         layout->addWidget(problemLabel_);
+        layout->addWidget(detailsButton_, 0, Qt::AlignLeft);
         layout->addStretch();
         connect(folder_, &QLineEdit::textEdited, this, [this] { invalidate(); });
         connect(browse, &QPushButton::clicked, this, [this] {
@@ -615,6 +637,7 @@ public:
         layout->addWidget(retry, 0, Qt::AlignLeft);
         layout->addWidget(busyLabel_);
         layout->addWidget(problemLabel_);
+        layout->addWidget(detailsButton_, 0, Qt::AlignLeft);
         layout->addStretch();
         connect(retry, &QPushButton::clicked, this, &ConnectionPage::runCheckInPlace);
     }
@@ -676,6 +699,14 @@ CheckedWizardPage::CheckedWizardPage(QWidget* parent) : QWizardPage(parent), run
     busyLabel_ = new QLabel(this);
     busyLabel_->setObjectName(QStringLiteral("hint"));
     busyLabel_->hide();
+    // Created here, placed by each page under its problem label (see problemLabel_'s parent layout).
+    detailsButton_ = new QPushButton(tr("Details…"), this);
+    detailsButton_->setObjectName(QStringLiteral("problemDetailsButton"));
+    detailsButton_->hide();
+    connect(detailsButton_, &QPushButton::clicked, this, [this] {
+        QMessageBox box(QMessageBox::Information, tr("Details"), details_, QMessageBox::Ok, this);
+        box.exec();
+    });
     connect(runner_, &TaskRunner::started, this, [this](const QString& title) {
         busyLabel_->setText(title + QStringLiteral("…"));
         busyLabel_->show();
@@ -707,6 +738,10 @@ bool CheckedWizardPage::isChecking() const { return runner_->isRunning(); }
 void CheckedWizardPage::showProblem(const QString& text) {
     problemLabel_->setText(text);
     problemLabel_->setVisible(!text.isEmpty());
+    if (text.isEmpty()) {
+        details_.clear();
+        detailsButton_->hide();
+    }
 }
 
 void CheckedWizardPage::invalidate() {
@@ -723,7 +758,11 @@ void CheckedWizardPage::checkPassed() {
 
 void CheckedWizardPage::checkFailed(const QString& message) {
     passed_ = false;
-    showProblem(message);
+    const auto plain = unpackUserMessage(message);
+    if (!plain.details.isEmpty()) qCInfo(lcFederation).noquote() << "check failed:" << plain.details;
+    showProblem(plain.text);
+    details_ = plain.details;
+    detailsButton_->setVisible(!details_.isEmpty());
 }
 
 bool CheckedWizardPage::validatePage() {
@@ -778,6 +817,24 @@ FederationSetup FederationWizard::setup() const {
     setup.siteId = task.siteId;
     setup.credential = task.credential;
     return setup;
+}
+
+QString FederationWizard::existingMembership() const {
+    if (!workspace_) return {};
+    const auto setup = workspace_->federationSetup();
+    QString federation = setup.isComplete() ? (setup.federationName.isEmpty() ? setup.federationId : setup.federationName) : QString();
+    if (federation.isEmpty()) {
+        try {
+            if (const auto identity = federation::SiteAgent::loadIdentity(QDir(workspace_->rootPath()).filePath(QStringLiteral("federation"))))
+                federation = QString::fromStdString(identity->federationId);
+        } catch (const std::exception&) {
+            // An unreadable identity file is the enrollment's to report.
+        }
+    }
+    if (federation.isEmpty()) return {};
+    return tr("This workspace already takes part in federation \u201c%1\u201d. Open another workspace to join a "
+              "second one.")
+        .arg(federation);
 }
 
 QString FederationWizard::currentProblem() const {

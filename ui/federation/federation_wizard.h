@@ -61,6 +61,9 @@ public:
     bool loadCaCertificateFile(const QString& path);
     // The message the current page shows for a problem ("" when none).
     QString currentProblem() const;
+    // "This workspace already takes part in federation “X”…" when the workspace has joined
+    // one (its setup, or the federation client's identity file); "" otherwise.
+    QString existingMembership() const;
 
     void accept() override;
 
@@ -89,6 +92,8 @@ public:
     QString problem() const;
     TaskRunner* runner() const { return runner_; }
     bool isChecking() const;
+    // The technical details behind the problem shown ("" when none): the Details button's.
+    QString problemDetails() const { return details_; }
 
 protected:
     FederationWizard* federationWizard() const { return static_cast<FederationWizard*>(wizard()); }
@@ -107,6 +112,8 @@ protected:
     void checkFailed(const QString& message);
     QLabel* problemLabel_;
     QLabel* busyLabel_;
+    QPushButton* detailsButton_;
+    QString details_;
 
 private:
     TaskRunner* runner_;

@@ -1,6 +1,9 @@
 #include "models/image_table_model.h"
 
 #include "models/thumbnail_cache.h"
+#include <QApplication>
+#include <QFontMetrics>
+#include <QImage>
 
 #include <QColor>
 #include <QFileInfo>
@@ -37,6 +40,23 @@ QString ImageTableModel::splitDisplayName(const QString& split) {
     return split;
 }
 
+QImage ImageTableModel::loadingPlaceholder(int edge) {
+    static QHash<int, QImage> placeholders;
+    auto it = placeholders.find(edge);
+    if (it == placeholders.end()) {
+        QImage image(edge, edge, QImage::Format_ARGB32_Premultiplied);
+        image.fill(QColor(0xd8, 0xdd, 0xe2));
+        it = placeholders.insert(edge, image);
+    }
+    return *it;
+}
+
+QSize ImageTableModel::captionCellSize(int edge) {
+    // The thumbnail and two lines of caption (label, file name).
+    const QFontMetrics metrics(QApplication::font());
+    return {edge + 44, edge + 2 * metrics.lineSpacing() + 12};
+}
+
 QVariant ImageTableModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
     const auto& image = images_.at(index.row());
@@ -52,8 +72,14 @@ QVariant ImageTableModel::data(const QModelIndex& index, int role) const {
         if ((index.column() == FileColumn || index.column() == CaptionColumn) && thumbnails_) {
             const auto thumbnail = thumbnails_->thumbnail(image.path);
             if (!thumbnail.isNull()) return thumbnail;
+            // Full size while it is made, so a view lays the item out at its final size
+            // (a grid caches the size of its first item).
+            return loadingPlaceholder(thumbnails_->edge());
         }
         return {};
+    case Qt::SizeHintRole:
+        if (index.column() == CaptionColumn && thumbnails_) return captionCellSize(thumbnails_->edge());
+        break;
     case Qt::EditRole:
         if (index.column() == LabelColumn) return image.label;
         break;

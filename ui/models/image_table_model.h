@@ -39,6 +39,10 @@ public:
     bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
 
     static QString splitDisplayName(const QString& split);
+    // What a thumbnail cell shows before its thumbnail exists, at the thumbnail's size.
+    static QImage loadingPlaceholder(int edge);
+    // A grid cell: the thumbnail and its two caption lines.
+    static QSize captionCellSize(int edge);
 
 signals:
     void labelWriteFailed(const QString& message);

@@ -228,7 +228,12 @@ ClassifyPage::ClassifyPage(QWidget* parent)
             [this](int, int, const QString& message) { status_->setText(message); });
     connect(runner_, &TaskRunner::succeeded, this, [this](const QVariant& value) {
         status_->clear();
-        if (value.canConvert<ClassifyOutcome>()) display(value.value<ClassifyOutcome>());
+        if (value.canConvert<ClassifyOutcome>()) {
+            const auto outcome = value.value<ClassifyOutcome>();
+            display(outcome);
+            if (outcome.result.ensemble.isEmpty())
+                status_->setText(tr("No model bundle is set. Choose the model bundle folder in Settings."));
+        }
         startNext();
     });
     connect(runner_, &TaskRunner::failed, this, [this](const QString& message) {
@@ -327,7 +332,15 @@ void ClassifyPage::startNext() {
     hasPending_ = false;
     auto config = classifierConfigFor(*workspace_);
     if (config.bundleDirectory.isEmpty()) {
-        status_->setText(tr("No model bundle is set. Choose the model bundle folder in Settings."));
+        // Nothing can classify, but the image is still shown (and nothing can be saved).
+        const auto path = pendingPath_;
+        const auto limits = AppSettings::imageLimits();
+        const auto noBundle = tr("No model bundle is set. Choose the model bundle folder in Settings.");
+        status_->setText(noBundle);
+        runner_->start(tr("Opening the image"), [path, limits](TaskContext&) {
+            RgbImage rgb;
+            return QVariant::fromValue(loadForClassification(path, limits, rgb));
+        });
         return;
     }
     auto engine = engine_;
@@ -368,12 +381,13 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
     fileLabel_->setText(caption);
     showWindowControls();
     resetDisplayWindow();
-    saveButton_->setEnabled(workspace_ != nullptr);
+    // Only a prediction can be saved: an image shown without a model has none.
+    saveButton_->setEnabled(workspace_ != nullptr && !outcome.result.ensemble.isEmpty());
     updateSummary();
     lastLatencyMs_ = requestTimer_.isValid() ? static_cast<double>(requestTimer_.nsecsElapsed()) / 1e6 : 0;
     qCInfo(lcClassify) << "classified in" << outcome.result.milliseconds << "ms (model)," << lastLatencyMs_
                        << "ms (request to screen)";
-    emit classified(outcome.result);
+    if (!outcome.result.ensemble.isEmpty()) emit classified(outcome.result);
 }
 
 void ClassifyPage::showWindowControls() {
@@ -497,7 +511,7 @@ bool ClassifyPage::savePrediction() {
 
 void ClassifyPage::chooseImage() {
     const auto path = QFileDialog::getOpenFileName(this, tr("Open an image"), QString(),
-                                                   tr("Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.dcm);;All files (*)"));
+                                                   tr("Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)"));
     if (!path.isEmpty()) classifyFile(path);
 }
 

@@ -4,6 +4,9 @@
 #include "models/history_export.h"
 #include "models/history_model.h"
 #include "workspace/workspace_service.h"
+#include "widgets/chart_legend.h"
+#include "workspace/run_description.h"
+#include "workspace/run_journal.h"
 
 #include <QChart>
 #include <cmath>
@@ -42,6 +45,11 @@ HistoryPage::HistoryPage(QWidget* parent) : QWidget(parent), model_(new HistoryM
     header->addWidget(pngButton);
     header->addWidget(csvButton);
     layout->addLayout(header);
+    interruptions_ = new QLabel(this);
+    interruptions_->setObjectName(QStringLiteral("runInterruptions"));
+    interruptions_->setWordWrap(true);
+    interruptions_->hide();
+    layout->addWidget(interruptions_);
     hover_ = new QLabel(this);
     hover_->setObjectName(QStringLiteral("hint"));
     layout->addWidget(hover_);
@@ -102,7 +110,19 @@ HistoryPage::HistoryPage(QWidget* parent) : QWidget(parent), model_(new HistoryM
             else QToolTip::showText(QCursor::pos(), text, this);
         });
         binders_.append(binder);
-        grid->addWidget(view, i / 2, i % 2);
+        // The chart's own legend cuts long names: a legend of widgets under it instead.
+        view->chart()->legend()->hide();
+        auto* cell = new QWidget(chartArea_);
+        auto* cellLayout = new QVBoxLayout(cell);
+        cellLayout->setContentsMargins(0, 0, 0, 0);
+        cellLayout->setSpacing(0);
+        view->setParent(cell);
+        cellLayout->addWidget(view, 1);
+        auto* legend = new ChartLegend(binder, cell);
+        legend->setObjectName(QString::fromLatin1(specs[i].objectName) + QStringLiteral("Legend"));
+        cellLayout->addWidget(legend);
+        legends_.append(legend);
+        grid->addWidget(cell, i / 2, i % 2);
     }
     table_ = new QTableView(splitter);
     table_->setObjectName(QStringLiteral("historyTable"));
@@ -133,13 +153,16 @@ QChartView* HistoryPage::addChart(const QString& objectName) {
     auto* view = new QChartView(chart, chartArea_);
     view->setObjectName(objectName);
     view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumSize(320, 220);
+    view->setMinimumSize(300, 180);
     chartViews_.append(view);
     return view;
 }
 
 void HistoryPage::changeEvent(QEvent* event) {
-    if (event->type() == QEvent::LanguageChange) retranslate();
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        reloadRuns();  // run names are in the language too
+    }
     QWidget::changeEvent(event);
 }
 
@@ -181,10 +204,10 @@ void HistoryPage::reloadRuns() {
     if (workspace_) {
         const auto runs = workspace_->runs();
         for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-            const auto kind = it->kind == kRunFederated ? tr("Federated") : tr("Local");
-            runChoice_->addItem(tr("%1 · %2 · %3")
-                                    .arg(kind, QLocale().toString(it->startedAt, QLocale::ShortFormat), it->description),
-                                it->id);
+            auto name = runDisplayName(*it);
+            const auto stops = RunJournal(workspace_->rootPath()).interruptions(it->id);
+            if (!stops.isEmpty()) name += QStringLiteral(" · ") + tr("interrupted %n time(s)", nullptr, stops.size());
+            runChoice_->addItem(name, it->id);
         }
     }
     const int index = runChoice_->findData(current);
@@ -196,6 +219,7 @@ void HistoryPage::reloadRuns() {
 }
 
 void HistoryPage::showRun(const QString& runId) {
+    interruptions_->hide();
     if (!workspace_) {
         model_->clear();
         return;
@@ -213,7 +237,14 @@ void HistoryPage::showRun(const QString& runId) {
         runChoice_->setCurrentIndex(qMax(0, runChoice_->findData(run.id)));
     }
     model_->setRun(run, workspace_->history(run.id));
+    QStringList stops;
+    for (const auto& stop : RunJournal(workspace_->rootPath()).interruptions(run.id)) stops << fmc::ui::interruptionText(stop);
+    interruptions_->setText(stops.isEmpty() ? QString() : tr("This run was interrupted: %1.").arg(stops.join(QStringLiteral("; "))));
+    interruptions_->setVisible(!stops.isEmpty());
 }
+
+QString HistoryPage::interruptionText() const { return interruptions_->isHidden() ? QString() : interruptions_->text(); }
+QString HistoryPage::runChoiceText(int index) const { return runChoice_->itemText(index); }
 
 void HistoryPage::exportCsv(const QString& path) { writeHistoryCsv(*model_, path); }
 void HistoryPage::exportPng(const QString& path) { saveWidgetPng(chartArea_, path); }

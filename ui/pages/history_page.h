@@ -14,6 +14,7 @@ QT_END_NAMESPACE
 
 namespace fmc::ui {
 
+class ChartLegend;
 class HistoryChartBinder;
 class HistoryModel;
 class WorkspaceService;
@@ -30,6 +31,9 @@ public:
     HistoryModel* model() const { return model_; }
     QTableView* table() const { return table_; }
     QList<HistoryChartBinder*> charts() const { return binders_; }
+    QList<ChartLegend*> legends() const { return legends_; }
+    QString interruptionText() const;
+    QString runChoiceText(int index) const;
     QWidget* chartArea() const { return chartArea_; }
 
     // Throw fmc::Error naming the path when it cannot be written.
@@ -52,6 +56,8 @@ private:
     HistoryModel* model_;
     QList<HistoryChartBinder*> binders_;
     QList<QChartView*> chartViews_;
+    QList<ChartLegend*> legends_;
+    QLabel* interruptions_;
     QLabel* title_;
     QLabel* hover_;
     QLabel* empty_;

@@ -10,6 +10,8 @@
 #include "workspace/task_runner.h"
 #include "workspace/workspace_helpers.h"
 #include "workspace/workspace_service.h"
+#include "workspace/run_journal.h"
+#include "shell/user_message.h"
 
 #include <QChart>
 #include <QChartView>
@@ -32,21 +34,6 @@ QFrame* makeCard(QWidget* parent) {
     auto* card = new QFrame(parent);
     card->setObjectName(QStringLiteral("card"));
     return card;
-}
-
-QString stateText(const RoundStatus& status) {
-    using State = RoundStatus::State;
-    switch (status.state) {
-    case State::Waiting: return TrainPage::tr("Waiting for the round to open");
-    case State::Collecting:
-        return TrainPage::tr("Collecting: %1 of %2 sites have sent their update")
-            .arg(status.sitesUploaded)
-            .arg(status.sitesExpected);
-    case State::Aggregating: return TrainPage::tr("Aggregating the sites' updates");
-    case State::Published: return TrainPage::tr("Aggregated: the new shared model is published");
-    case State::Finished: return TrainPage::tr("Finished: all rounds are done");
-    }
-    return {};
 }
 
 TrainingConfig makeConfig(const WorkspaceService& workspace, int rounds) {
@@ -131,11 +118,16 @@ TrainPage::TrainPage(QWidget* parent)
     cancelButton_ = new QPushButton(statusCard);
     cancelButton_->setObjectName(QStringLiteral("cancelTrainingButton"));
     cancelButton_->setEnabled(false);
+    detailsButton_ = new QPushButton(statusCard);
+    detailsButton_->setObjectName(QStringLiteral("trainDetailsButton"));
+    detailsButton_->hide();
+    roundState_->setWordWrap(true);
     statusLayout->addWidget(roundState_, 0, 0, 1, 2);
     statusLayout->addWidget(roundDetail_, 1, 0, 1, 2);
     statusLayout->addWidget(progress_, 2, 0);
     statusLayout->addWidget(cancelButton_, 2, 1);
-    statusLayout->addWidget(status_, 3, 0, 1, 2);
+    statusLayout->addWidget(status_, 3, 0);
+    statusLayout->addWidget(detailsButton_, 3, 1, Qt::AlignTop);
     layout->addWidget(statusCard);
 
     auto* chart = new QChart;
@@ -168,27 +160,36 @@ TrainPage::TrainPage(QWidget* parent)
         ++pollFailures_;
         if (!unreachableSince_.isValid()) unreachableSince_ = QDateTime::currentDateTime();
         qCInfo(lcFederation) << "round status request failed" << pollFailures_ << "time(s) in a row:" << message;
+        const auto plain = unpackUserMessage(message);
+        // In plain words on the page; what the coordinator or the network said behind Details.
         roundState_->setText(tr("Coordinator unreachable since %1. This page keeps asking, less often while it does "
-                                "not answer.\n%2")
-                                 .arg(unreachableSince_.toString(QStringLiteral("HH:mm")), message));
+                                "not answer.")
+                                 .arg(QLocale().toString(unreachableSince_.time(), QLocale::ShortFormat)));
+        setDetails(plain.details.isEmpty() ? plain.text : plain.details);
     });
     connect(statusRunner_, &TaskRunner::finished, this, &TrainPage::updatePolling);
     connect(joinButton_, &QPushButton::clicked, this, &TrainPage::joinFederationRequested);
     connect(cancelButton_, &QPushButton::clicked, this, &TrainPage::cancel);
+    connect(detailsButton_, &QPushButton::clicked, this, [this] {
+        QMessageBox box(QMessageBox::Information, tr("Details"), details_, QMessageBox::Ok, this);
+        box.exec();
+    });
     connect(runner_, &TaskRunner::progressChanged, this, [this](int done, int total, const QString& message) {
         progress_->setRange(0, qMax(0, total));
         if (total > 0) progress_->setValue(done);
         status_->setText(message);
     });
     connect(runner_, &TaskRunner::partialResult, this, [this](const QVariant& value) {
-        if (value.canConvert<HistoryRow>()) {
+        if (value.typeId() == QMetaType::QString) {
+            followRun(value.toString());
+        } else if (value.canConvert<HistoryRow>()) {
             const auto row = value.value<HistoryRow>();
-            if (live_->run().id != row.runId && workspace_) {
-                for (const auto& run : workspace_->runs())
-                    if (run.id == row.runId) live_->setRun(run, {});
-            }
-            live_->appendRow(row);
-            roundDetail_->setText(tr("Round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images")
+            if (live_->run().id != row.runId) followRun(row.runId);
+            // A resumed run already shows its rounds (and the workspace has this one).
+            const int shownRounds = live_->rowCount();
+            if (shownRounds == 0 || live_->value(shownRounds - 1, HistoryModel::RoundColumn) < row.round)
+                live_->appendRow(row);
+            roundDetail_->setText(tr("Results of round %1: loss %2, accuracy %3, balanced accuracy %4 on held-out images")
                                       .arg(row.round)
                                       .arg(QLocale().toString(row.loss, 'f', 3),
                                            QLocale().toString(100 * row.accuracy, 'f', 1) + QStringLiteral(" %"),
@@ -218,16 +219,33 @@ TrainPage::TrainPage(QWidget* parent)
                              tr("%n image(s) could not be read and were left out.", nullptr, outcome.unreadableImages.size()));
         progress_->setRange(0, 1);
         progress_->setValue(1);
+        if (workspace_ && !live_->run().id.isEmpty()) RunJournal(workspace_->rootPath()).markOpen(live_->run().id, false);
     });
-    connect(runner_, &TaskRunner::failed, this, [this](const QString& message) {
-        status_->setText(tr("Training stopped: %1").arg(message));
+    // An interrupted run is marked where it stopped (the History page shows it).
+    auto markInterrupted = [this](RunInterruption::Reason reason) {
+        if (!workspace_ || live_->run().id.isEmpty()) return;
+        const int rows = live_->rowCount();
+        const int lastRound = rows > 0 ? static_cast<int>(live_->value(rows - 1, HistoryModel::RoundColumn)) : 0;
+        try {
+            RunJournal(workspace_->rootPath()).addInterruption(live_->run().id, {reason, lastRound, QDateTime::currentDateTime()});
+        } catch (const std::exception& error) {
+            qCWarning(lcTrain) << "interruption not recorded:" << error.what();
+        }
+    };
+    connect(runner_, &TaskRunner::failed, this, [this, markInterrupted](const QString& message) {
+        const auto plain = unpackUserMessage(message);
+        qCWarning(lcTrain).noquote() << "training stopped:" << (plain.details.isEmpty() ? plain.text : plain.details);
+        status_->setText(tr("Training stopped: %1").arg(plain.text));
+        setDetails(plain.details);
         progress_->setRange(0, 1);
         progress_->setValue(0);
+        markInterrupted(RunInterruption::Reason::Failed);
     });
-    connect(runner_, &TaskRunner::cancelled, this, [this] {
+    connect(runner_, &TaskRunner::cancelled, this, [this, markInterrupted] {
         status_->setText(tr("Cancelled. The rounds finished so far are in the history; the saved model is unchanged."));
         progress_->setRange(0, 1);
         progress_->setValue(0);
+        markInterrupted(RunInterruption::Reason::Cancelled);
     });
     connect(runner_, &TaskRunner::finished, this, [this] {
         setBusy(false);
@@ -270,6 +288,7 @@ void TrainPage::retranslate() {
     joinButton_->setText(tr("Join a federation…"));
     statusButton_->setText(tr("Ask the coordinator for the round's status"));
     cancelButton_->setText(tr("Cancel"));
+    detailsButton_->setText(tr("Details…"));
     liveChart_->chart()->setTitle(tr("This run, live"));
     updateFederationCard();
 }
@@ -281,9 +300,11 @@ void TrainPage::setWorkspace(WorkspaceService* workspace) {
     if (workspace_) connect(workspace_, &WorkspaceService::federationSetupChanged, this, &TrainPage::updateFederationCard);
     pollFailures_ = 0;
     unreachableSince_ = {};
+    rounds_.reset();
     roundState_->setText(tr("No training running."));
     roundDetail_->clear();
     status_->clear();
+    setDetails({});
     setBusy(false);
     updateFederationCard();
 }
@@ -362,6 +383,8 @@ bool TrainPage::startLocalTraining(int rounds) {
     auto* workspace = workspace_;
     const auto config = makeConfig(*workspace_, rounds);
     live_->clear();
+    rounds_.reset();
+    setDetails({});
     roundState_->setText(tr("Local training"));
     roundDetail_->clear();
     const bool started = runner_->start(tr("Local training"), [workspace, config](TaskContext& context) {
@@ -377,6 +400,8 @@ bool TrainPage::startDemoFederation(int rounds) {
     const auto config = makeConfig(*workspace_, rounds);
     const auto peers = demoPeerSites(*workspace_);
     live_->clear();
+    rounds_.reset();
+    setDetails({});
     roundState_->setText(tr("Demo federation"));
     roundDetail_->clear();
     const bool started = runner_->start(tr("Demo federation"), [workspace, config, peers](TaskContext& context) {
@@ -393,7 +418,9 @@ bool TrainPage::startFederatedTraining() {
     const auto config = makeConfig(*workspace_, 0);
     live_->clear();
     roundDetail_->clear();
-    roundState_->setText(tr("Connecting to the coordinator…"));
+    setDetails({});
+    rounds_.startConnecting(workspace_->federationSetup().coordinatorUrl);
+    showRoundState();
     const bool started = runner_->start(tr("Federated training"), [workspace, federation, config](TaskContext& context) {
         return QVariant::fromValue(federation->runFederatedTraining(*workspace, config, context));
     });
@@ -419,13 +446,29 @@ void TrainPage::cancel() {
 QString TrainPage::statusText() const { return status_->text(); }
 
 void TrainPage::showRoundStatus(const RoundStatus& status) {
-    QStringList lines{tr("Round %1 of %2 — %3").arg(status.round).arg(status.totalRounds).arg(stateText(status))};
-    QStringList detail;
-    if (!status.coordinator.isEmpty()) detail << tr("Coordinator: %1").arg(status.coordinator);
-    if (status.deadline.isValid())
-        detail << tr("Deadline: %1").arg(QLocale().toString(status.deadline.toLocalTime(), QLocale::ShortFormat));
-    if (!detail.isEmpty()) lines << detail.join(QStringLiteral(" · "));
-    roundState_->setText(lines.join(QLatin1Char('\n')));
+    rounds_.apply(status);
+    showRoundState();
+}
+
+void TrainPage::showRoundState() {
+    const auto detail = rounds_.detailText();
+    roundState_->setText(detail.isEmpty() ? rounds_.text() : rounds_.text() + QLatin1Char('\n') + detail);
+}
+
+void TrainPage::setDetails(const QString& details) {
+    details_ = details;
+    detailsButton_->setVisible(!details.isEmpty());
+}
+
+void TrainPage::followRun(const QString& runId) {
+    if (!workspace_ || runId.isEmpty() || live_->run().id == runId) return;
+    for (const auto& run : workspace_->runs())
+        if (run.id == runId) live_->setRun(run, workspace_->history(runId));
+    try {
+        RunJournal(workspace_->rootPath()).markOpen(runId, true);
+    } catch (const std::exception& error) {
+        qCWarning(lcTrain) << "run journal not written:" << error.what();
+    }
 }
 
 }  // namespace fmc::ui

@@ -7,6 +7,7 @@
 // worker thread, never twice at once, less often while the coordinator does not answer.
 #include "federation/federation_types.h"
 #include "workspace/workspace_types.h"
+#include "federation/round_state.h"
 
 #include <QDateTime>
 #include <QWidget>
@@ -58,6 +59,8 @@ public:
     // while it answers.
     QDateTime coordinatorUnreachableSince() const { return unreachableSince_; }
     QString roundStateText() const;
+    // The technical details behind the message shown last ("" when none): the Details button's.
+    QString detailsText() const { return details_; }
     TaskRunner* runner() const { return runner_; }
     TaskRunner* statusRunner() const { return statusRunner_; }
     HistoryModel* liveModel() const { return live_; }
@@ -79,6 +82,10 @@ private:
     void retranslate();
     void updateFederationCard();
     void showRoundStatus(const RoundStatus& status);
+    void showRoundState();
+    void setDetails(const QString& details);
+    // The run the worker records into (for its interruption marks).
+    void followRun(const QString& runId);
     void setBusy(bool busy);
     bool shouldPollRoundStatus() const;
     // Starts or stops the periodic requests as the page's state says; a finished request
@@ -94,6 +101,8 @@ private:
     int pollIntervalMs_ = kRoundStatusPollMs;
     int pollFailures_ = 0;  // in a row
     QDateTime unreachableSince_;
+    RoundStateTracker rounds_;
+    QString details_;
 
     QLabel* title_;
     QLabel* localText_;
@@ -109,6 +118,7 @@ private:
     QProgressBar* progress_;
     QLabel* status_;
     QPushButton* cancelButton_;
+    QPushButton* detailsButton_;
     QChartView* liveChart_;
 };
 

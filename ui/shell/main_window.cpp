@@ -20,6 +20,16 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QUrl>
+#include <QFileInfo>
+#include <QCoreApplication>
+#include <QUndoStack>
+#include <QTextBrowser>
+#include <QScrollArea>
+#include <QScreen>
+#include <QGuiApplication>
+#include <QDialogButtonBox>
+#include <QDialog>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -44,7 +54,8 @@ MainWindow::MainWindow(FederationServiceFactory federationFactory, QWidget* pare
     QFile style(QStringLiteral(":/ui/style.qss"));
     if (style.open(QIODevice::ReadOnly)) setStyleSheet(QString::fromUtf8(style.readAll()));
     setWindowIcon(QIcon(QStringLiteral(":/ui/icons/app.png")));
-    resize(1280, 820);
+    if (const auto* screen = QGuiApplication::primaryScreen()) resize(fittingSize(screen->availableGeometry().size()));
+    else resize(1280, 820);
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -63,24 +74,27 @@ MainWindow::MainWindow(FederationServiceFactory federationFactory, QWidget* pare
     navigation_->setIconSize({32, 32});
     navigation_->setFixedWidth(150);
     navigation_->setViewMode(QListView::ListMode);
-    struct NavItem {
-        QString icon;
-        QString text;
-    };
-    for (const auto& item : {NavItem{QStringLiteral(":/ui/icons/images.png"), tr("Images")},
-                             NavItem{QStringLiteral(":/ui/icons/classify.png"), tr("Classify")},
-                             NavItem{QStringLiteral(":/ui/icons/train.png"), tr("Train")},
-                             NavItem{QStringLiteral(":/ui/icons/history.png"), tr("History")}})
-        new QListWidgetItem(QIcon(item.icon), item.text, navigation_);
+    for (const auto* icon : {":/ui/icons/images.png", ":/ui/icons/classify.png", ":/ui/icons/train.png",
+                             ":/ui/icons/history.png"})
+        new QListWidgetItem(QIcon(QString::fromLatin1(icon)), QString(), navigation_);
+    retranslateNavigation();
     stack_ = new QStackedWidget(central);
     images_ = new ImagesPage(stack_);
     classify_ = new ClassifyPage(stack_);
     train_ = new TrainPage(stack_);
     history_ = new HistoryPage(stack_);
     welcome_ = buildWelcome();
+    // Each page scrolls when the window is smaller than it needs (small screens, large
+    // scale factors): the window itself always fits the screen.
     for (auto* page : {static_cast<QWidget*>(images_), static_cast<QWidget*>(classify_), static_cast<QWidget*>(train_),
-                       static_cast<QWidget*>(history_), welcome_})
-        stack_->addWidget(page);
+                       static_cast<QWidget*>(history_), welcome_}) {
+        auto* scroll = new QScrollArea(stack_);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(page);
+        pageContainers_.append(scroll);
+        stack_->addWidget(scroll);
+    }
     body->addWidget(navigation_);
     body->addWidget(stack_, 1);
     layout->addLayout(body, 1);
@@ -96,7 +110,20 @@ MainWindow::MainWindow(FederationServiceFactory federationFactory, QWidget* pare
     buildMenus();
 
     connect(navigation_, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (workspace_) stack_->setCurrentIndex(row);
+        if (workspace_) {
+            if (row >= 0) stack_->setCurrentIndex(row);
+            return;
+        }
+        if (row < 0) return;
+        // No workspace yet: say what the page needs instead of doing nothing.
+        const auto name = navigation_->item(row)->text();
+        workspaceHint_->setText(tr("The %1 page works on a workspace. Open one or create one first (or try the demo).")
+                                    .arg(name));
+        workspaceHint_->show();
+        stack_->setCurrentWidget(pageContainers_.last());
+        const QSignalBlocker blocker(navigation_);
+        navigation_->clearSelection();
+        navigation_->setCurrentRow(-1);
     });
     connect(images_, &ImagesPage::classifyRequested, this, [this](const QString& path, qint64 imageId) {
         showPage(Page::Classify);
@@ -126,37 +153,150 @@ MainWindow::~MainWindow() {
         delete page;
 }
 
+QSize MainWindow::fittingSize(const QSize& available) {
+    // Room for the window frame and a panel: 95 % of the width, 90 % of the height.
+    return {std::min(1280, static_cast<int>(available.width() * 0.95)),
+            std::min(820, static_cast<int>(available.height() * 0.90))};
+}
+
+void MainWindow::retranslateNavigation() {
+    const QStringList names{tr("Images"), tr("Classify"), tr("Train"), tr("History")};
+    for (int row = 0; row < navigation_->count(); ++row) {
+        navigation_->item(row)->setText(names.value(row));
+        navigation_->item(row)->setToolTip(tr("%1 (Ctrl+%2)").arg(names.value(row)).arg(row + 1));
+    }
+}
+
 QWidget* MainWindow::buildWelcome() {
     auto* page = new QWidget(stack_);
-    auto* layout = new QVBoxLayout(page);
+    page->setObjectName(QStringLiteral("startPage"));
+    auto* outer = new QHBoxLayout(page);
+    // A centred column; its labels wrap at the column's width (a label placed with an
+    // alignment flag would get its one-line height and be cut).
+    auto* column = new QWidget(page);
+    column->setMaximumWidth(640);
+    outer->addStretch(1);
+    outer->addWidget(column, 4);
+    outer->addStretch(1);
+    auto* layout = new QVBoxLayout(column);
     layout->addStretch();
-    auto* title = new QLabel(tr("Welcome to FedMedCLIP"), page);
+    auto* title = new QLabel(tr("Welcome to FedMedCLIP"), column);
     title->setObjectName(QStringLiteral("pageTitle"));
     title->setAlignment(Qt::AlignCenter);
+    title->setWordWrap(true);
     auto* text = new QLabel(tr("Train a medical image classifier together with other hospitals, without sharing "
                                "images. Start with a workspace for your site's images, or try the demo first."),
-                            page);
+                            column);
+    text->setObjectName(QStringLiteral("welcomeText"));
     text->setWordWrap(true);
     text->setAlignment(Qt::AlignCenter);
-    text->setMaximumWidth(560);
+    workspaceHint_ = new QLabel(column);
+    workspaceHint_->setObjectName(QStringLiteral("workspaceHint"));
+    workspaceHint_->setWordWrap(true);
+    workspaceHint_->hide();
     layout->addWidget(title);
-    layout->addWidget(text, 0, Qt::AlignHCenter);
+    layout->addWidget(text);
+    layout->addWidget(workspaceHint_);
     auto* buttons = new QHBoxLayout;
     buttons->addStretch();
-    auto* open = new QPushButton(tr("Open a workspace…"), page);
-    auto* create = new QPushButton(tr("Create a workspace…"), page);
-    auto* demo = new QPushButton(tr("Try the demo"), page);
+    auto* open = new QPushButton(tr("Open a workspace…"), column);
+    auto* create = new QPushButton(tr("Create a workspace…"), column);
+    auto* demo = new QPushButton(tr("Try the demo"), column);
     demo->setObjectName(QStringLiteral("tryDemoButton"));
     for (auto* button : {open, create, demo}) buttons->addWidget(button);
     buttons->addStretch();
     layout->addLayout(buttons);
+    auto* recentTitle = new QLabel(tr("Recent workspaces"), column);
+    recentTitle->setObjectName(QStringLiteral("recentTitle"));
+    recentList_ = new QListWidget(column);
+    recentList_->setObjectName(QStringLiteral("recentList"));
+    recentList_->setMaximumHeight(160);
+    layout->addSpacing(12);
+    layout->addWidget(recentTitle);
+    layout->addWidget(recentList_);
     layout->addStretch();
     connect(open, &QPushButton::clicked, this, &MainWindow::openWorkspaceDialog);
     connect(create, &QPushButton::clicked, this, &MainWindow::newWorkspaceDialog);
     connect(demo, &QPushButton::clicked, this, [this] {
         openDemoWorkspace(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo"));
     });
+    connect(recentList_, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem* item) { openWorkspace(item->data(Qt::UserRole).toString()); });
+    connect(recentList_, &QListWidget::itemClicked, this,
+            [this](QListWidgetItem* item) { openWorkspace(item->data(Qt::UserRole).toString()); });
     return page;
+}
+
+void MainWindow::updateRecentList() {
+    if (!recentList_) return;
+    recentList_->clear();
+    for (const auto& path : AppSettings::recentWorkspaces()) {
+        auto* item = new QListWidgetItem(QDir::toNativeSeparators(path), recentList_);
+        item->setData(Qt::UserRole, path);
+        item->setToolTip(tr("Open %1").arg(QDir::toNativeSeparators(path)));
+    }
+    if (recentList_->count() == 0) {
+        auto* none = new QListWidgetItem(tr("(none yet)"), recentList_);
+        none->setFlags(Qt::NoItemFlags);
+    }
+}
+
+QStringList MainWindow::recentWorkspaceList() const {
+    QStringList paths;
+    for (int row = 0; row < recentList_->count(); ++row)
+        if (!recentList_->item(row)->data(Qt::UserRole).toString().isEmpty())
+            paths << recentList_->item(row)->data(Qt::UserRole).toString();
+    return paths;
+}
+
+QString MainWindow::workspaceHintText() const { return workspaceHint_->isHidden() ? QString() : workspaceHint_->text(); }
+
+QWidget* MainWindow::currentPage() const {
+    auto* scroll = qobject_cast<QScrollArea*>(stack_->currentWidget());
+    return scroll ? scroll->widget() : stack_->currentWidget();
+}
+
+bool MainWindow::reopenLastWorkspace() {
+    for (const auto& path : AppSettings::recentWorkspaces())
+        if (isWorkspaceFolder(path)) return openWorkspace(path);
+    return false;
+}
+
+QString MainWindow::userDocumentPath(const QString& fileName) {
+    QStringList folders{QCoreApplication::applicationDirPath() + QStringLiteral("/../share/doc/fedmedclip-desktop"),
+                        QStringLiteral("/usr/share/doc/fedmedclip-desktop")};
+#ifdef FMC_SOURCE_DOCS_DIR
+    folders << QStringLiteral(FMC_SOURCE_DOCS_DIR);
+#endif
+    for (const auto& folder : folders) {
+        const QFileInfo file(QDir(folder).filePath(fileName));
+        if (file.isFile()) return file.canonicalFilePath();
+    }
+    return {};
+}
+
+void MainWindow::showUserGuide(const QString& fileName) {
+    const auto path = userDocumentPath(fileName);
+    if (path.isEmpty()) {
+        QMessageBox::information(this, tr("User guide"),
+                                 tr("The user guide %1 is not installed on this computer.").arg(fileName));
+        return;
+    }
+    auto* dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("userGuide"));
+    dialog->setWindowTitle(tr("User guide — %1").arg(QFileInfo(path).fileName()));
+    auto* layout = new QVBoxLayout(dialog);
+    auto* browser = new QTextBrowser(dialog);
+    browser->setObjectName(QStringLiteral("userGuideText"));
+    browser->setOpenExternalLinks(true);
+    browser->setSource(QUrl::fromLocalFile(path), QTextDocument::MarkdownResource);
+    layout->addWidget(browser);
+    auto* close = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(close, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    layout->addWidget(close);
+    dialog->resize(fittingSize(size()).boundedTo({900, 700}));
+    dialog->show();
 }
 
 void MainWindow::buildMenus() {
@@ -187,11 +327,56 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    auto* undo = images_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    auto* redo = images_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    workspaceActions_ << edit->addAction(tr("Set &label…"), this, [this] {
+        showPage(Page::Images);
+        images_->labelSelection();
+    });
+    workspaceActions_ << edit->addAction(tr("&Remove from workspace…"), this, [this] {
+        showPage(Page::Images);
+        images_->removeSelection();
+    });
+
+    auto* go = menuBar()->addMenu(tr("&Go"));
+    const QList<QPair<QString, Page>> pages{{tr("&Images"), Page::Images},
+                                           {tr("&Classify"), Page::Classify},
+                                           {tr("&Train"), Page::Train},
+                                           {tr("&History"), Page::History},
+                                           {tr("&Start page"), Page::Start}};
+    for (int i = 0; i < pages.size(); ++i) {
+        auto* action = go->addAction(pages[i].first);
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        action->setShortcutContext(Qt::ApplicationShortcut);
+        const auto page = pages[i].second;
+        connect(action, &QAction::triggered, this, [this, page, i] {
+            if (page == Page::Start || !workspace_) {
+                if (page != Page::Start) navigation_->setCurrentRow(i);  // explains what the page needs
+                else {
+                    navigation_->clearSelection();
+                    stack_->setCurrentWidget(pageContainers_.last());
+                }
+                return;
+            }
+            showPage(page);
+        });
+    }
+
     auto* federation = menuBar()->addMenu(tr("F&ederation"));
     joinAction_ = federation->addAction(tr("&Join a federation…"), this, &MainWindow::joinFederation);
     auto* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(tr("&Settings…"), QKeySequence::Preferences, this, &MainWindow::showSettings);
     auto* help = menuBar()->addMenu(tr("&Help"));
+    auto* guide = help->addAction(tr("User guide for &site staff"), this, [this] { showUserGuide(QStringLiteral("site-staff.md")); });
+    guide->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("User guide for &clinicians"), this, [this] { showUserGuide(QStringLiteral("clinicians.md")); });
+    help->addSeparator();
     help->addAction(tr("&About FedMedCLIP"), this, &MainWindow::showAbout);
     updateRecentMenu();
 }
@@ -202,6 +387,7 @@ void MainWindow::updateRecentMenu() {
     for (const auto& path : recent)
         recentMenu_->addAction(QDir::toNativeSeparators(path), this, [this, path] { openWorkspace(path); });
     recentMenu_->setEnabled(!recent.isEmpty());
+    updateRecentList();
 }
 
 bool MainWindow::tasksRunning() const {
@@ -222,7 +408,7 @@ void MainWindow::setWorkspace(std::unique_ptr<WorkspaceService> workspace) {
     classify_->setWorkspace(current);
     train_->setWorkspace(current);
     history_->setWorkspace(current);
-    navigation_->setEnabled(current != nullptr);
+    workspaceHint_->hide();
     for (auto* action : workspaceActions_) action->setEnabled(current != nullptr);
     joinAction_->setEnabled(current != nullptr && federation_ != nullptr);
     if (!federation_) joinAction_->setToolTip(tr("This build of the app has no federation client."));
@@ -230,8 +416,10 @@ void MainWindow::setWorkspace(std::unique_ptr<WorkspaceService> workspace) {
         connect(current, &WorkspaceService::federationSetupChanged, this, &MainWindow::updateBanner);
         showPage(Page::Images);
     } else {
-        stack_->setCurrentWidget(welcome_);
+        stack_->setCurrentWidget(pageContainers_.last());
+        const QSignalBlocker blocker(navigation_);
         navigation_->clearSelection();
+        navigation_->setCurrentRow(-1);
     }
     updateBanner();
     updateTitle();
@@ -258,7 +446,12 @@ QString MainWindow::researchNoticeText() const { return researchNotice_->text();
 void MainWindow::showPage(Page page) {
     if (!workspace_) return;
     const int index = static_cast<int>(page);
-    navigation_->setCurrentRow(index);
+    if (page == Page::Start) {
+        navigation_->clearSelection();
+    } else {
+        const QSignalBlocker blocker(navigation_);
+        navigation_->setCurrentRow(index);
+    }
     stack_->setCurrentIndex(index);
 }
 

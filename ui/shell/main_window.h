@@ -14,6 +14,7 @@ class QLabel;
 class QListWidget;
 class QMenu;
 class QStackedWidget;
+class QScrollArea;
 QT_END_NAMESPACE
 
 namespace fmc::ui {
@@ -29,7 +30,7 @@ class WorkspaceService;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class Page { Images, Classify, Train, History };
+    enum class Page { Images, Classify, Train, History, Start };
 
     // Makes the federation client of a workspace (null: this build has none).
     using FederationServiceFactory = std::function<std::shared_ptr<FederationService>(const QString& workspaceRoot)>;
@@ -41,6 +42,8 @@ public:
     bool openWorkspace(const QString& directory);
     bool createWorkspace(const QString& directory);
     bool closeWorkspace();
+    // Opens the most recent workspace that still exists (at start-up); false when none.
+    bool reopenLastWorkspace();
     // Prepares (or reuses) the demo workspace under workDir on a worker, then opens it.
     void openDemoWorkspace(const QString& workDir, const DemoWorkspaceOptions& options = {});
 
@@ -54,6 +57,16 @@ public:
     bool isDemoBannerShown() const;
     QString demoBannerText() const;
     QString researchNoticeText() const;
+    // The start page's hint after a page was chosen with no workspace open ("" when none).
+    QString workspaceHintText() const;
+    QStringList recentWorkspaceList() const;  // as the start page lists them
+    QWidget* currentPage() const;
+    // The window's size for a screen: the preferred 1280 x 820, never more than the screen
+    // leaves free (HiDPI scales, small screens).
+    static QSize fittingSize(const QSize& available);
+    // The user documentation shipped with the app ("" when not found): the installed copy
+    // (share/doc/fedmedclip-desktop), else the source tree's docs/.
+    static QString userDocumentPath(const QString& fileName);
 
 public slots:
     void newWorkspaceDialog();
@@ -61,6 +74,7 @@ public slots:
     void showSettings();
     void joinFederation();
     void showAbout();
+    void showUserGuide(const QString& fileName);
 
 signals:
     void workspaceOpened(const QString& directory);
@@ -78,6 +92,8 @@ private:
     bool tasksRunning() const;
     void buildMenus();
     QWidget* buildWelcome();
+    void updateRecentList();
+    void retranslateNavigation();
 
     FederationServiceFactory federationFactory_;
     std::shared_ptr<FederationService> federation_;
@@ -87,6 +103,9 @@ private:
     QListWidget* navigation_;
     QStackedWidget* stack_;
     QWidget* welcome_;
+    QLabel* workspaceHint_ = nullptr;
+    QListWidget* recentList_ = nullptr;
+    QList<QWidget*> pageContainers_;
     ImagesPage* images_;
     ClassifyPage* classify_;
     TrainPage* train_;

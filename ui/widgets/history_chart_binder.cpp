@@ -3,6 +3,7 @@
 #include "models/history_model.h"
 
 #include <QChart>
+#include <QColor>
 #include <QLineSeries>
 #include <QLocale>
 #include <QPen>
@@ -44,6 +45,21 @@ HistoryChartBinder::HistoryChartBinder(HistoryModel* model, QChart* chart, Unit 
     rebuild();
 }
 
+const QList<QColor>& HistoryChartBinder::palette() {
+    static const QList<QColor> colours{
+        QColor(0x33, 0x22, 0x88), QColor(0xEE, 0x77, 0x33), QColor(0x11, 0x77, 0x33), QColor(0xCC, 0x33, 0x11),
+        QColor(0x88, 0xCC, 0xEE), QColor(0xAA, 0x33, 0x77), QColor(0x99, 0x99, 0x33), QColor(0x44, 0xAA, 0x99),
+        QColor(0x00, 0x00, 0x00), QColor(0xDD, 0xCC, 0x77), QColor(0xBB, 0xBB, 0xBB), QColor(0xEE, 0x66, 0x77)};
+    return colours;
+}
+
+int HistoryChartBinder::roundTickInterval(int lastRound) {
+    if (lastRound <= 12) return 1;
+    for (int step : {2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000})
+        if ((lastRound - 1) / step <= 10) return step;
+    return 1000 * ((lastRound + 9999) / 10000);
+}
+
 double HistoryChartBinder::chartValue(double modelValue) const {
     switch (unit_) {
     case Unit::Percent: return 100.0 * modelValue;
@@ -76,7 +92,8 @@ void HistoryChartBinder::rebuild() {
         series->setPointsVisible(true);
         chart_->addSeries(series);
         // Every other line dashed, so lines that coincide (e.g. bytes sent = received) both show.
-        QPen pen = series->pen();  // the theme's colour, set by addSeries
+        QPen pen = series->pen();
+        pen.setColor(palette().at(series_.size() % palette().size()));
         pen.setWidthF(2.0);
         if (series_.size() % 2 == 1) pen.setStyle(Qt::DashLine);
         series->setPen(pen);
@@ -103,6 +120,7 @@ void HistoryChartBinder::rebuild() {
         series_.append(series);
     }
     refill();
+    emit curvesChanged();
 }
 
 void HistoryChartBinder::refill() {
@@ -121,8 +139,15 @@ void HistoryChartBinder::refill() {
         }
         series_.at(i)->replace(points);
     }
-    xAxis_->setRange(1, std::max(2.0, maxRound));
-    xAxis_->setTickCount(std::min(11, static_cast<int>(std::max(2.0, maxRound))));
+    // Rounds are whole numbers: ticks on whole rounds, anchored so that 1 (or a multiple of
+    // the step) carries a label.
+    const int lastRound = static_cast<int>(std::ceil(std::max(2.0, maxRound)));
+    const int step = roundTickInterval(lastRound);
+    xAxis_->setRange(1, lastRound);
+    xAxis_->setTickType(QValueAxis::TicksDynamic);
+    xAxis_->setTickAnchor(step == 1 ? 1 : 0);
+    xAxis_->setTickInterval(step);
+    xAxis_->setMinorTickCount(0);
     if (unit_ == Unit::Percent) {
         yAxis_->setRange(0, 100);
     } else {

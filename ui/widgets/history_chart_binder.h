@@ -10,6 +10,7 @@
 
 QT_BEGIN_NAMESPACE
 class QChart;
+class QColor;
 class QLineSeries;
 class QValueAxis;
 QT_END_NAMESPACE
@@ -31,6 +32,12 @@ public:
     HistoryChartBinder(HistoryModel* model, QChart* chart, Unit unit, CurveProvider curves, QObject* parent = nullptr);
 
     QList<QLineSeries*> series() const { return series_; }
+    QValueAxis* roundAxis() const { return xAxis_; }
+    // Twelve colours from Paul Tol's colour-blind-safe schemes, each at least 70 apart from
+    // every other (RGB distance); curves take them in order.
+    static const QList<QColor>& palette();
+    // Ticks on whole rounds only: every round up to 12, else every 2, 5, 10, 20, 50... rounds.
+    static int roundTickInterval(int lastRound);
     // The value a point of a series shows for a model value (percent x100, bytes /1024).
     double chartValue(double modelValue) const;
     QString formatValue(double modelValue) const;
@@ -38,6 +45,8 @@ public:
 signals:
     // E.g. "Round 7 · Accuracy: 81.2 %"; empty when the mouse leaves the line.
     void hoverTextChanged(const QString& text);
+    // The curves were made anew (names, colours): legends follow.
+    void curvesChanged();
 
 private:
     void rebuild();

@@ -10,6 +10,9 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QScopeGuard>
 
 namespace fmc::ui {
 namespace {
@@ -21,10 +24,14 @@ class DemoWorkspace {
 
 constexpr auto kOwnSite = "demo-site-1";
 
+QString readyMarker(const QString& workspaceDir) { return QDir(workspaceDir).filePath(QLatin1String(kDemoReadyMarker)); }
+
 }  // namespace
 
 bool isFinishedDemoWorkspace(const QString& workspaceDir) {
-    if (!isWorkspaceFolder(workspaceDir)) return false;
+    // Only a preparation that reached its end writes the marker: one cancelled, failed or
+    // killed at any step (even after its federated run was recorded) is not finished.
+    if (!QFileInfo::exists(readyMarker(workspaceDir)) || !isWorkspaceFolder(workspaceDir)) return false;
     try {
         const auto workspace = openWorkspaceAt(workspaceDir);
         if (!workspace->isDemo() || workspace->siteModelVersion().isEmpty()) return false;
@@ -49,6 +56,8 @@ QString prepareDemoWorkspace(const QString& workDir, const QString& vocabularyPa
         existing.removeRecursively();
     }
 
+    // A cancelled or failed preparation leaves no half-made demo behind to be opened.
+    auto removeUnfinished = qScopeGuard([&] { QDir(workspaceDir).removeRecursively(); });
     context.reportProgress(0, 0, DemoWorkspace::tr("Creating the demo model and demo images"));
     const auto demo = prepareDemoFederation(root.filePath(QStringLiteral("federation")).toStdString(),
                                             vocabularyPath.toStdString(), options.federatedRounds);
@@ -82,6 +91,12 @@ QString prepareDemoWorkspace(const QString& workDir, const QString& vocabularyPa
     if (config.rounds > 0) workspace->trainLocally(config, context);
     config.rounds = options.federatedRounds;
     runLocalFederation(*workspace, config, demoPeerSites(*workspace), context);
+    context.throwIfCancelled();
+    QFile marker(readyMarker(workspaceDir));
+    if (!marker.open(QIODevice::WriteOnly) || marker.write("ready\n") < 0)
+        throw Error(marker.fileName().toStdString() + ": cannot be written");
+    marker.close();
+    removeUnfinished.dismiss();
     qCInfo(lcApp) << "demo workspace ready:" << workspaceDir;
     return workspaceDir;
 }

@@ -13,6 +13,9 @@ namespace fmc::ui {
 
 class TaskContext;
 
+// Written into the demo workspace when its preparation finished, and only then.
+inline constexpr const char* kDemoReadyMarker = "demo-ready";
+
 struct DemoWorkspaceOptions {
     int federatedRounds = 30;
     int localRounds = 15;
@@ -23,7 +26,7 @@ struct DemoWorkspaceOptions {
 QString prepareDemoWorkspace(const QString& workDir, const QString& vocabularyPath, const DemoWorkspaceOptions& options,
                              TaskContext& context);
 
-// True when `workspaceDir` is a demo workspace with its federation finished.
+// True when `workspaceDir` is a demo workspace whose preparation finished (its marker is there).
 bool isFinishedDemoWorkspace(const QString& workspaceDir);
 
 }  // namespace fmc::ui

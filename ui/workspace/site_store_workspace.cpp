@@ -4,6 +4,7 @@
 #include "shell/logging.h"
 #include "site/site_workspace.h"
 #include "workspace/task_runner.h"
+#include "site/sqlite.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -135,13 +136,21 @@ ImportReport SiteStoreWorkspace::importImages(const ImportRequest& request, cons
     auto site = SiteWorkspace::open(str(root_));
     site.setImageLimits(limits);
     ImportOptions options;
-    options.labelSource = request.labelSource == LabelSource::FolderName ? fmc::LabelSource::FolderNames
-                          : request.labelSource == LabelSource::Csv      ? fmc::LabelSource::Csv
-                                                                         : fmc::LabelSource::None;
-    options.csvPath = str(request.csv.csvPath);
-    options.csvPathColumn = str(request.csv.pathColumn);
-    options.csvLabelColumn = str(request.csv.labelColumn);
-    options.csvPathFormat = str(request.csv.pathFormat);
+    switch (request.labelSource) {
+    case LabelSource::None: options.labelSource = fmc::LabelSource::None; break;
+    case LabelSource::FolderName: options.labelSource = fmc::LabelSource::FolderNames; break;
+    case LabelSource::Csv:
+        options.labelSource = fmc::LabelSource::Csv;
+        options.csvPath = str(request.csv.csvPath);
+        options.csvPathColumn = str(request.csv.pathColumn);
+        options.csvLabelColumn = str(request.csv.labelColumn);
+        options.csvPathFormat = str(request.csv.pathFormat);
+        break;
+    case LabelSource::DicomAttribute:
+        options.labelSource = fmc::LabelSource::DicomTag;
+        options.dicomTagKeyword = str(request.dicomKeyword);
+        break;
+    }
     const auto result = site.importPaths(toStd(request.paths), options,
                                          [&](const fmc::ImportProgress& p) {
                                              if (progress)
@@ -185,6 +194,71 @@ void SiteStoreWorkspace::setLabel(qint64 imageId, const QString& label) {
                           found->split, found->site);
     }
     emit imagesChanged();
+}
+
+// Removed rows wait in temporary tables of this connection (gone when the workspace closes),
+// so an undo puts back exactly what was there, ids and DICOM attributes included.
+void SiteStoreWorkspace::removeImages(const QList<qint64>& imageIds) {
+    if (imageIds.isEmpty()) return;
+    {
+        QMutexLocker lock(&mutex_);
+        auto& db = site_->store().database();
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS removed_images AS SELECT * FROM main.images WHERE 0");
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS removed_identifiers AS SELECT * FROM main.image_identifiers WHERE 0");
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS removed_prediction_links (prediction_id INTEGER, image_id INTEGER)");
+        sqlite::Transaction transaction(db);
+        for (const std::int64_t id : imageIds) {
+            db.prepare("INSERT INTO temp.removed_images SELECT * FROM main.images WHERE id = ?1").bindAll(id).run();
+            db.prepare("INSERT INTO temp.removed_identifiers SELECT * FROM main.image_identifiers WHERE image_id = ?1")
+                .bindAll(id)
+                .run();
+            db.prepare("INSERT INTO temp.removed_prediction_links SELECT id, image_id FROM main.predictions WHERE image_id = ?1")
+                .bindAll(id)
+                .run();
+            db.prepare("DELETE FROM main.images WHERE id = ?1").bindAll(id).run();
+        }
+        transaction.commit();
+    }
+    qCInfo(lcImport) << imageIds.size() << "image(s) removed from the workspace (files kept)";
+    emit imagesChanged();
+}
+
+void SiteStoreWorkspace::restoreImages(const QList<qint64>& imageIds) {
+    if (imageIds.isEmpty()) return;
+    {
+        QMutexLocker lock(&mutex_);
+        auto& db = site_->store().database();
+        if (db.queryInt("SELECT count(*) FROM temp.sqlite_master WHERE name = 'removed_images'") == 0) return;
+        sqlite::Transaction transaction(db);
+        for (const std::int64_t id : imageIds) {
+            try {
+                db.prepare("INSERT INTO main.images SELECT * FROM temp.removed_images WHERE id = ?1").bindAll(id).run();
+            } catch (const std::exception& error) {
+                throw Error("image id " + std::to_string(id) +
+                            ": cannot be put back (was the same file imported again?): " + error.what());
+            }
+            db.prepare("INSERT INTO main.image_identifiers SELECT * FROM temp.removed_identifiers WHERE image_id = ?1")
+                .bindAll(id)
+                .run();
+            db.prepare("UPDATE main.predictions SET image_id = ?1 WHERE id IN "
+                       "(SELECT prediction_id FROM temp.removed_prediction_links WHERE image_id = ?1)")
+                .bindAll(id)
+                .run();
+            for (const char* table : {"removed_images", "removed_identifiers", "removed_prediction_links"})
+                db.prepare(std::string("DELETE FROM temp.") + table + (std::string(table) == "removed_images" ? " WHERE id = ?1" : " WHERE image_id = ?1"))
+                    .bindAll(id)
+                    .run();
+        }
+        transaction.commit();
+    }
+    emit imagesChanged();
+}
+
+QMap<QString, QString> SiteStoreWorkspace::dicomAttributes(qint64 imageId) const {
+    QMutexLocker lock(&mutex_);
+    QMap<QString, QString> attributes;
+    for (const auto& [keyword, value] : site_->store().identifyingAttributes(imageId)) attributes.insert(qs(keyword), qs(value));
+    return attributes;
 }
 
 QStringList SiteStoreWorkspace::classNames() const {
@@ -232,7 +306,7 @@ QList<TrainingRun> SiteStoreWorkspace::runs() const {
         entry.classNames = toQt(run.info.classes);
         const auto description = site_->store().setting(kRunDescriptionPrefix + std::to_string(run.id));
         entry.description = description           ? qs(*description)
-                             : run.info.trainImages > 0 ? tr("%1 training images, evaluated on %2 %3 images")
+                             : run.info.trainImages > 0 ? QStringLiteral("%1 training images, evaluated on %2 %3 images")
                                                               .arg(run.info.trainImages)
                                                               .arg(run.info.evaluationImages)
                                                               .arg(qs(run.info.evaluationSplit))

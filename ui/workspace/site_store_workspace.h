@@ -36,6 +36,9 @@ public:
     ImportReport importImages(const ImportRequest& request, const ImageLimits& limits, const ImportProgress& progress,
                               const std::atomic<bool>* cancel) override;
     void setLabel(qint64 imageId, const QString& label) override;
+    void removeImages(const QList<qint64>& imageIds) override;
+    void restoreImages(const QList<qint64>& imageIds) override;
+    QMap<QString, QString> dicomAttributes(qint64 imageId) const override;
 
     QStringList classNames() const override;
     void setClassNames(const QStringList& classNames) override;

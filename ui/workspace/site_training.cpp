@@ -13,6 +13,7 @@
 #include "features/feature_extractor.h"
 #include "workspace/task_runner.h"
 #include "workspace/workspace_service.h"
+#include "workspace/run_description.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -249,7 +250,8 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     TrainingOutcome outcome;
     outcome.unreadableImages = own.errors;
     outcome.runId = workspace.addRun({newRunId(kRunFederated), kRunFederated, QDateTime::currentDateTime(), classNames,
-                      SiteTraining::tr("demo federation on this computer, %1 sites").arg(siteCount)});
+                      demoFederationRunDescription(siteCount)});
+    context.reportPartial(QVariant::fromValue(outcome.runId));
     ParameterSet bestState;
     outcome.bestBalancedAccuracy = -1;
     for (int round = 1; round <= config.rounds; ++round) {

@@ -56,6 +56,8 @@ QStringList distinctLabels(const QList<ImageEntry>& images) {
     return sorted;
 }
 
+QMap<QString, QString> WorkspaceService::dicomAttributes(qint64) const { return {}; }
+
 QStringList WorkspaceService::localLabels() const { return distinctLabels(images()); }
 
 QHash<QString, int> WorkspaceService::classIndexOfLabels() const {

@@ -41,6 +41,17 @@ public:
                                       const ImportProgress& progress, const std::atomic<bool>* cancel) = 0;
     // Throws fmc::Error naming the image id when there is no such image.
     virtual void setLabel(qint64 imageId, const QString& label) = 0;
+    // Takes images out of the workspace; their files on disk are never touched. What they
+    // were (label, split, DICOM attributes) is kept for restoreImages() until the
+    // workspace is closed. Unknown ids are ignored.
+    virtual void removeImages(const QList<qint64>& imageIds) = 0;
+    // Puts images removed in this session back, as they were (the undo of a removal).
+    // Throws fmc::Error when one cannot be restored (e.g. the same file was imported again).
+    virtual void restoreImages(const QList<qint64>& imageIds) = 0;
+    // The DICOM attributes of an image the site keeps for its local browser and viewer
+    // (patient, study, series, instance); empty for photos and where none are kept.
+    // Patient-identifying: show them on this computer only, never log them.
+    virtual QMap<QString, QString> dicomAttributes(qint64 imageId) const;
 
     // The classes this site trains and predicts: the federation's once joined, otherwise
     // the workspace's own (by default the local labels, sorted).

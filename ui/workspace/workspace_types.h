@@ -40,9 +40,10 @@ struct ImportFailure {
 };
 
 enum class LabelSource {
-    None,        // imported unlabelled
-    FolderName,  // the name of the folder holding the file
-    Csv,         // a labels CSV (site workspaces; see ImportRequest::csv)
+    None,            // imported unlabelled
+    FolderName,      // the name of the folder holding the file
+    Csv,             // a labels CSV (see ImportRequest::csv)
+    DicomAttribute,  // ImportRequest::dicomKeyword of each DICOM file, e.g. BodyPartExamined
 };
 
 // How a labels CSV is read: which column names the file (its values turned into paths by
@@ -57,7 +58,8 @@ struct CsvLabels {
 struct ImportRequest {
     QStringList paths;  // files and folders (folders are searched recursively)
     LabelSource labelSource = LabelSource::FolderName;
-    CsvLabels csv;      // LabelSource::Csv
+    CsvLabels csv;         // LabelSource::Csv
+    QString dicomKeyword;  // LabelSource::DicomAttribute
     QString site;       // stored with every imported image
 };
 

@@ -16,6 +16,7 @@
 #include "site_agent/site_agent.h"
 #include "federation/federation_wizard.h"
 #include "workspace/task_runner.h"
+#include "workspace/run_journal.h"
 
 #include <QCheckBox>
 #include <QLabel>
@@ -302,6 +303,8 @@ void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
     runFederation(*service, bundle_, outcome, progress, statuses);
     if (QTest::currentTestFailed()) return;
     QCOMPARE(outcome.roundsDone, 2);
+    const auto federationRun = outcome.runId;
+    const auto runCount = workspace_->runs().size();
     const auto rows = workspace_->history(outcome.runId);
     QCOMPARE(rows.size(), 2);
 
@@ -353,6 +356,11 @@ void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
     runFederation(restarted, bundle_, outcome, progress, statuses);
     if (QTest::currentTestFailed()) return;
     QCOMPARE(outcome.roundsDone, 0);
+    // One federation is one History run: the restart adds none, and a finished federation
+    // started again was not interrupted.
+    QCOMPARE(workspace_->runs().size(), runCount);
+    if (!outcome.runId.isEmpty()) QCOMPARE(outcome.runId, federationRun);
+    QVERIFY(RunJournal(workspace_->rootPath()).interruptions(federationRun).isEmpty());
     QVERIFY2(federationLog().contains(resumedNote), qPrintable(federationLog().join(QLatin1Char('\n'))));
     QVERIFY2(progress.contains(QStringLiteral("The federation has finished. This site's final model is saved and the "
                                               "Classify page uses it.")),

@@ -44,6 +44,12 @@ public:
     FederationTask enroll(const QUrl&, const QString& code, const CoordinatorTrust& trust) override {
         ++enrollCalls;
         if (code == QLatin1String("USED-CODE-1")) throw fmc::Error("The enrollment code was already used.");
+        // What the site client says when the coordinator is down, and when it refuses a code.
+        if (code == QLatin1String("DOWN-CODE-1"))
+            throw fmc::Error("cannot reach the coordinator at https://coordinator.test:8443 (POST /enroll) after 2 "
+                             "attempts: Connection refused");
+        if (code == QLatin1String("UNKNOWN-CODE-1"))
+            throw fmc::Error("POST /enroll: the coordinator answered 403: code: unknown enrollment code");
         if (trust.pinnedSha256 != QLatin1String("AB:CD:EF:01") || !trust.caCertificatesPem.isEmpty())
             throw fmc::Error("unexpected certificate");
         FederationTask task;
@@ -79,6 +85,9 @@ private slots:
     void walkThroughEveryPageAndFinish();
     void tooFewImagesAreRefused();
     void aCaFileThatIsNoCertificateKeepsNextDisabled();
+    void aSecondFederationIsRefusedBeforeAnyInput();
+    void aCoordinatorDownIsNotARefusal_data();
+    void aCoordinatorDownIsNotARefusal();
 
 private:
     std::unique_ptr<SiteStoreWorkspace> makeWorkspace(const QString& name, int melanoma, int moles);
@@ -327,6 +336,63 @@ void TestFederationWizard::aCaFileThatIsNoCertificateKeepsNextDisabled() {
     QTRY_COMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
     QVERIFY(wizard.setup().caCertificatesPem.isEmpty());
     QCOMPARE(wizard.setup().certificateSha256, QStringLiteral("AB:CD:EF:01"));
+}
+
+void TestFederationWizard::aSecondFederationIsRefusedBeforeAnyInput() {
+    auto workspace = makeWorkspace(QStringLiteral("member"), 6, 6);
+    FederationSetup setup;
+    setup.coordinatorUrl = QStringLiteral("https://coordinator.test:8443");
+    setup.federationId = QStringLiteral("fed_0123456789abcdef");
+    setup.federationName = QStringLiteral("Dermoscopy 2026");
+    setup.classNames = {QStringLiteral("Melanoma"), QStringLiteral("Nevus")};
+    setup.labelMapping = {{QStringLiteral("melanoma"), QStringLiteral("Melanoma")}, {QStringLiteral("mole"), QStringLiteral("Nevus")}};
+    setup.bundleHash = bundleHash_;
+    setup.completedAt = QDateTime::currentDateTime();
+    workspace->saveFederationSetup(setup);
+    auto service = std::make_shared<ScriptedCoordinator>();
+    FederationWizard wizard(workspace.get(), service);
+    wizard.show();
+    QCOMPARE(problem(wizard), QStringLiteral("This workspace already takes part in federation \u201cDermoscopy 2026\u201d. "
+                                             "Open another workspace to join a second one."));
+    QVERIFY(!wizard.currentPage()->findChild<QLineEdit*>(QStringLiteral("coordinatorAddress"))->isEnabled());
+    QVERIFY(!wizard.button(QWizard::NextButton)->isEnabled());
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::CoordinatorPageId));
+    QCOMPARE(service->identityCalls.load(), 0);
+    QVERIFY(!problem(wizard).contains(QStringLiteral("fed_0123456789abcdef")));
+}
+
+void TestFederationWizard::aCoordinatorDownIsNotARefusal_data() {
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("said");
+    QTest::addColumn<QString>("detail");
+    QTest::newRow("down") << "DOWN-CODE-1" << "does not answer" << "Connection refused";
+    QTest::newRow("refused") << "UNKNOWN-CODE-1" << "refused this enrollment code" << "403";
+}
+
+void TestFederationWizard::aCoordinatorDownIsNotARefusal() {
+    QFETCH(QString, code);
+    QFETCH(QString, said);
+    QFETCH(QString, detail);
+    auto workspace = makeWorkspace(QStringLiteral("enroll-%1").arg(QTest::currentDataTag()), 6, 6);
+    auto service = std::make_shared<ScriptedCoordinator>();
+    FederationWizard wizard(workspace.get(), service);
+    wizard.show();
+    type(wizard, "coordinatorAddress", QStringLiteral("https://coordinator.test:8443"));
+    type(wizard, "enrollmentCode", code);
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
+    wizard.next();
+    QTRY_VERIFY(!problem(wizard).isEmpty());
+    const auto message = problem(wizard);
+    QVERIFY2(message.contains(said), qPrintable(message));
+    // Plain words: no protocol, no status code, no "did not accept" for a coordinator that is down.
+    for (const auto* technical : {"POST", "/enroll", "403", "did not accept", "answered"})
+        QVERIFY2(!message.contains(QLatin1String(technical)), qPrintable(message));
+    auto* page = qobject_cast<CheckedWizardPage*>(wizard.currentPage());
+    QVERIFY2(page->problemDetails().contains(detail), qPrintable(page->problemDetails()));
+    QVERIFY(page->findChild<QPushButton*>(QStringLiteral("problemDetailsButton"))->isVisible());
 }
 
 QTEST_MAIN(TestFederationWizard)

@@ -5,6 +5,7 @@
 // display window from its modality values.
 #include "pages/classify_page.h"
 #include "widgets/image_view.h"
+#include "shell/app_settings.h"
 #include "engine/fedmedclip_site.h"
 #include "engine/model_bundle.h"
 #include "models/prediction_list_model.h"
@@ -46,6 +47,7 @@ private slots:
     void dicomWindowRevealsWhatTheFileWindowClipped();
     void dicomWindowWithoutPresetsForOtherModalities();
     void dicomOverlayStaysInOtherWindows();
+    void aDicomWithoutExtensionIsShownWithoutABundle();
 
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
@@ -412,6 +414,30 @@ void TestClassifyPage::dicomOverlayStaysInOtherWindows() {
     QVERIFY(changed > wide.width() * wide.height() / 2);
     page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
     QCOMPARE(page.displayedImage(), outcome.image);
+}
+
+// No model bundle: nothing classifies, but a DICOM file (here one without an extension,
+// recognised by its content) is still shown, and there is no prediction to save.
+void TestClassifyPage::aDicomWithoutExtensionIsShownWithoutABundle() {
+    const auto source = dicomFile(QStringLiteral("pydicom-test-files/CT_small.dcm"));
+    if (!QFileInfo::exists(source)) QSKIP("../shared/data/dicom is not present");
+    const auto file = dir_.filePath(QStringLiteral("no-extension/IM000001"));
+    QDir().mkpath(QFileInfo(file).absolutePath());
+    QVERIFY(QFile::copy(source, file));
+    auto bare = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("no-bundle-ws")));
+    const auto savedBundle = AppSettings::bundleDirectory();
+    AppSettings::setBundleDirectory({});
+    ClassifyPage page;
+    page.setWorkspace(bare.get());
+    page.show();
+    page.classifyFile(file);
+    QTRY_VERIFY_WITH_TIMEOUT(!page.displayedImage().isNull(), 30000);
+    QCOMPARE(page.displayedImage().size(), QSize(128, 128));
+    auto* save = page.findChild<QPushButton*>(QStringLiteral("savePredictionButton"));
+    QVERIFY(save);
+    QVERIFY(!save->isEnabled());
+    AppSettings::setBundleDirectory(savedBundle);
+    page.setWorkspace(nullptr);
 }
 
 QTEST_MAIN(TestClassifyPage)

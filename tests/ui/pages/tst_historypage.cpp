@@ -9,7 +9,17 @@
 #include "site/site_store.h"
 #include "workspace/site_store_workspace.h"
 
+#include "widgets/chart_legend.h"
+#include "workspace/run_journal.h"
+#include "shell/translations.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QLabel>
 #include <QLineSeries>
+#include <QValueAxis>
+#include <QTranslator>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -29,6 +39,12 @@ private slots:
     void newRoundsAndRunsAppearLive();
     void exportsPngAndCsv();
     void hoverReportsTheRoundAndValue();
+    void roundAxisTicksAreWholeRounds_data();
+    void roundAxisTicksAreWholeRounds();
+    void nineClassesGetDistinctColoursAndFullNames();
+    void interruptionsAreMarkedOnTheRun();
+    // Last: it leaves the French translation installed.
+    void runNamesFollowTheLanguage();
 
 private:
     std::unique_ptr<SiteStoreWorkspace> makeWorkspace(const QString& root, int rounds);
@@ -244,6 +260,142 @@ void TestHistoryPage::hoverReportsTheRoundAndValue() {
                                                             QStringLiteral("42.0 %")));
     emit binder->series().at(0)->hovered(QPointF(2.8, 41), false);
     QVERIFY(text.isEmpty());
+}
+
+namespace {
+
+// The values the axis draws tick labels at, computed from its settings as QtCharts does.
+QList<double> tickValues(const QValueAxis* axis) {
+    QList<double> ticks;
+    if (axis->tickType() == QValueAxis::TicksFixed) {
+        for (int i = 0; i < axis->tickCount(); ++i)
+            ticks << axis->min() + i * (axis->max() - axis->min()) / (axis->tickCount() - 1);
+        return ticks;
+    }
+    const double interval = axis->tickInterval(), anchor = axis->tickAnchor();
+    double first = anchor + std::ceil((axis->min() - anchor) / interval) * interval;
+    for (double value = first; value <= axis->max() + 1e-9; value += interval) ticks << value;
+    return ticks;
+}
+
+const QStringList kDermoscopyClasses{
+    QStringLiteral("actinic keratosis"), QStringLiteral("basal cell carcinoma"), QStringLiteral("dermatofibroma"),
+    QStringLiteral("melanoma"), QStringLiteral("nevus"), QStringLiteral("pigmented benign keratosis"),
+    QStringLiteral("seborrheic keratosis"), QStringLiteral("squamous cell carcinoma"), QStringLiteral("vascular lesion")};
+
+std::unique_ptr<SiteStoreWorkspace> nineClassWorkspace(const QString& root, int rounds) {
+    auto workspace = SiteStoreWorkspace::create(root);
+    const auto runId = workspace->addRun({QStringLiteral("isic"), kRunLocal, QDateTime::currentDateTime(), kDermoscopyClasses,
+                       QStringLiteral("local training, 2000 training and 118 evaluation images")});
+    for (int round = 1; round <= rounds; ++round) {
+        HistoryRow row;
+        row.runId = runId;
+        row.runKind = kRunLocal;
+        row.round = round;
+        row.loss = 1.0 / round;
+        for (int c = 0; c < kDermoscopyClasses.size(); ++c) row.perClassRecall << std::fmod(0.1 * c + 0.03 * round, 1.0);
+        workspace->appendHistory(row);
+    }
+    return workspace;
+}
+
+}  // namespace
+
+void TestHistoryPage::roundAxisTicksAreWholeRounds_data() {
+    QTest::addColumn<int>("rounds");
+    for (int rounds : {1, 3, 8, 9, 13, 30, 100, 257}) QTest::newRow(qPrintable(QString::number(rounds))) << rounds;
+}
+
+void TestHistoryPage::roundAxisTicksAreWholeRounds() {
+    QFETCH(int, rounds);
+    QTemporaryDir dir;
+    auto workspace = makeWorkspace(dir.filePath(QStringLiteral("ws")), rounds);
+    HistoryPage page;
+    page.setWorkspace(workspace.get());
+    for (auto* binder : page.charts()) {
+        const auto ticks = tickValues(binder->roundAxis());
+        QVERIFY(ticks.size() >= 2);
+        QVERIFY2(ticks.size() <= 13, qPrintable(QString::number(ticks.size())));
+        for (double tick : ticks) QVERIFY2(tick == std::round(tick), qPrintable(QString::number(tick)));
+        // Every round's point sits on a whole-number x, within the axis.
+        for (auto* series : binder->series())
+            for (const auto& point : series->points()) {
+                QCOMPARE(point.x(), std::round(point.x()));
+                QVERIFY(point.x() >= binder->roundAxis()->min() && point.x() <= binder->roundAxis()->max());
+            }
+    }
+    page.setWorkspace(nullptr);
+}
+
+void TestHistoryPage::nineClassesGetDistinctColoursAndFullNames() {
+    QTemporaryDir dir;
+    auto workspace = nineClassWorkspace(dir.filePath(QStringLiteral("ws")), 5);
+    HistoryPage page;
+    page.resize(1024, 700);
+    page.setWorkspace(workspace.get());
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    auto* recall = page.findChild<ChartLegend*>(QStringLiteral("recallChartLegend"));
+    QVERIFY(recall);
+    // Distinct colours, far apart (RGB distance), for up to 12 curves.
+    const auto& palette = HistoryChartBinder::palette();
+    QCOMPARE(palette.size(), 12);
+    for (int i = 0; i < palette.size(); ++i)
+        for (int j = i + 1; j < palette.size(); ++j) {
+            const double distance = std::hypot(std::hypot(palette[i].red() - palette[j].red(), palette[i].green() - palette[j].green()),
+                                               palette[i].blue() - palette[j].blue());
+            QVERIFY2(distance >= 70, qPrintable(QStringLiteral("%1 and %2: %3").arg(i).arg(j).arg(distance)));
+        }
+    const auto colours = recall->colours();
+    QCOMPARE(colours.size(), 9);
+    QCOMPARE(QSet<QRgb>({colours[0].rgb(), colours[1].rgb(), colours[2].rgb(), colours[3].rgb(), colours[4].rgb(),
+                         colours[5].rgb(), colours[6].rgb(), colours[7].rgb(), colours[8].rgb()})
+                 .size(),
+             9);
+    // Full names, each fully visible: not elided, not cut by its height.
+    const auto names = recall->nameLabels();
+    QCOMPARE(names.size(), 9);
+    for (int i = 0; i < names.size(); ++i) {
+        QCOMPARE(names[i]->text(), kDermoscopyClasses[i]);
+        QCOMPARE(names[i]->toolTip(), kDermoscopyClasses[i]);
+        QVERIFY(names[i]->isVisible());
+        QVERIFY2(names[i]->height() >= names[i]->heightForWidth(names[i]->width()),
+                 qPrintable(kDermoscopyClasses[i]));
+        QVERIFY(recall->rect().contains(names[i]->geometry()));
+    }
+    // The chart's own legend, which elides, is not used.
+    auto* chart = page.findChild<QChartView*>(QStringLiteral("recallChart"));
+    QVERIFY(chart && !chart->chart()->legend()->isVisible());
+    page.setWorkspace(nullptr);
+}
+
+void TestHistoryPage::runNamesFollowTheLanguage() {
+    QTemporaryDir dir;
+    auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
+    workspace->addRun({QStringLiteral("demo"), kRunFederated, QDateTime::currentDateTime(), {QStringLiteral("a")},
+                       QStringLiteral("demo federation on this computer, 3 sites")});
+    HistoryPage page;
+    page.setWorkspace(workspace.get());
+    QVERIFY(page.runChoiceText(0).contains(QStringLiteral("demo federation on this computer, 3 sites")));
+    QVERIFY(installTranslations(QStringLiteral("fr")));
+    const auto french = QCoreApplication::translate("RunDescription", "demo federation on this computer, %1 sites").arg(3);
+    QVERIFY2(french != QStringLiteral("demo federation on this computer, 3 sites"), "the French translation is there");
+    QTRY_VERIFY2(page.runChoiceText(0).contains(french), qPrintable(page.runChoiceText(0)));
+    QVERIFY(page.runChoiceText(0).startsWith(QCoreApplication::translate("RunDescription", "Federated")));
+    page.setWorkspace(nullptr);
+}
+
+void TestHistoryPage::interruptionsAreMarkedOnTheRun() {
+    QTemporaryDir dir;
+    auto workspace = makeWorkspace(dir.filePath(QStringLiteral("ws")), 3);
+    const QDateTime at(QDate(2026, 12, 1), QTime(21, 10));
+    RunJournal(workspace->rootPath()).addInterruption(fedRun_, {RunInterruption::Reason::Cancelled, 3, at});
+    HistoryPage page;
+    page.setWorkspace(workspace.get());
+    QVERIFY2(page.interruptionText().contains(QStringLiteral("cancelled after round 3")), qPrintable(page.interruptionText()));
+    QVERIFY(page.interruptionText().contains(QLocale().toString(at, QLocale::ShortFormat)));
+    QVERIFY(page.runChoiceText(0).contains(QStringLiteral("interrupted 1 time")));
+    page.setWorkspace(nullptr);
 }
 
 QTEST_MAIN(TestHistoryPage)

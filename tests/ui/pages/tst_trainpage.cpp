@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QMutex>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -75,6 +76,41 @@ private:
     QList<qint64> times_;
 };
 
+// Reports what a real site's worker reports (this site trains round 2) and answers the
+// status request late, still about round 1 (1 of the 1 active sites sent; the round needs 2).
+class StaleCoordinator : public PolledCoordinator {
+public:
+    std::atomic<int> polls{0};
+    RoundStatus roundStatus(const FederationSetup& setup) override {
+        ++polls;
+        RoundStatus status;
+        status.state = RoundStatus::State::Collecting;
+        status.round = 1;
+        status.totalRounds = 6;
+        status.sitesUploaded = 1;
+        status.sitesExpected = 1;
+        status.minimumSites = 2;
+        status.coordinator = setup.coordinatorUrl;
+        return status;
+    }
+    TrainingOutcome runFederatedTraining(WorkspaceService&, const TrainingConfig&, TaskContext& context) override {
+        RoundStatus waiting;
+        waiting.totalRounds = 6;
+        context.reportPartial(QVariant::fromValue(waiting));
+        RoundStatus training;
+        training.state = RoundStatus::State::Training;
+        training.round = 2;
+        context.reportPartial(QVariant::fromValue(training));
+        context.reportProgress(0, 0, QStringLiteral("Training on this site's images"));
+        trainingReported = true;
+        for (;;) {
+            context.throwIfCancelled();
+            QThread::msleep(10);
+        }
+    }
+    std::atomic<bool> trainingReported{false};
+};
+
 }  // namespace
 
 class TestTrainPage : public QObject {
@@ -87,6 +123,7 @@ private slots:
     void siteStoreTrainingReportsTheKeptModelOnTheTestImages();
     void roundStatusIsPolledWhileShownAndJoined();
     void unreachableCoordinatorIsAskedLessOften();
+    void statusPanelShowsOneRoundState();
 
 private:
     QTemporaryDir dir_;
@@ -217,7 +254,7 @@ void TestTrainPage::roundStatusIsPolledWhileShownAndJoined() {
 
     page.show();
     QTRY_VERIFY_WITH_TIMEOUT(service->calls.load() >= 4, 5000);
-    QTRY_VERIFY(page.roundStateText().contains(QStringLiteral("Collecting: 1 of 3 sites")));
+    QTRY_VERIFY(page.roundStateText().contains(QStringLiteral("collecting updates: 1 of 3 sites")));
     QVERIFY2(page.roundStateText().contains(QStringLiteral("https://coordinator.test:8443")),
              qPrintable(page.roundStateText()));
     // One request at a time, the next only after the previous answered.
@@ -266,7 +303,10 @@ void TestTrainPage::unreachableCoordinatorIsAskedLessOften() {
     QVERIFY(since.isValid() && qAbs(since.secsTo(firstTry)) <= 2);
     QVERIFY2(page.roundStateText().contains(since.toString(QStringLiteral("HH:mm"))),
              qPrintable(page.roundStateText()));
-    QVERIFY(page.roundStateText().contains(QStringLiteral("no answer from https://coordinator.test:8443")));
+    // Plain words on the page; what failed, as it was said, behind Details.
+    QVERIFY(!page.roundStateText().contains(QStringLiteral("no answer from")));
+    QVERIFY2(page.detailsText().contains(QStringLiteral("no answer from https://coordinator.test:8443")),
+             qPrintable(page.detailsText()));
     // Each failure in a row doubles the wait: 60, 120, 240 ms after requests of 60 ms (Qt's
     // coarse timers may fire up to 5 % early).
     const auto times = service->callTimes();
@@ -278,10 +318,44 @@ void TestTrainPage::unreachableCoordinatorIsAskedLessOften() {
     // The first answer ends it: the status shows again and the interval is back to normal.
     service->unreachable = false;
     page.refreshRoundStatus();
-    QTRY_VERIFY_WITH_TIMEOUT(page.roundStateText().contains(QStringLiteral("Collecting")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(page.roundStateText().contains(QStringLiteral("collecting")), 10000);
     QVERIFY(!page.coordinatorUnreachableSince().isValid());
     QCOMPARE(page.nextRoundStatusPollMs(), 30);
     QCOMPARE(service->mostAtOnce.load(), 1);
+    page.hide();
+    QTRY_VERIFY(!page.statusRunner()->isRunning());
+    page.setWorkspace(nullptr);
+}
+
+void TestTrainPage::statusPanelShowsOneRoundState() {
+    auto service = std::make_shared<StaleCoordinator>();
+    auto joined = joinedWorkspace(dir_.filePath(QStringLiteral("stale-ws")));
+    TrainPage page;
+    page.setRoundStatusPollInterval(20);
+    page.setFederationService(service);
+    page.setWorkspace(joined.get());
+    page.show();
+    // Before any training: the coordinator's round, counting the sites the round needs.
+    QTRY_VERIFY(service->polls.load() >= 1);
+    QTRY_COMPARE(page.roundStateText().section(QLatin1Char('\n'), 0, 0),
+                 QStringLiteral("Round 1 of 6 — collecting updates: 1 of 2 sites have sent their update (the round "
+                                "needs at least 2 sites)"));
+
+    QVERIFY(page.startFederatedTraining());
+    QTRY_VERIFY(service->trainingReported.load());
+    const int pollsBefore = service->polls.load();
+    QTRY_VERIFY_WITH_TIMEOUT(service->polls.load() >= pollsBefore + 3, 5000);  // late answers keep coming
+    QTRY_VERIFY(page.roundStateText().startsWith(QStringLiteral("Round 2 of 6 — this site is training")));
+    // Shown once: no other round anywhere on the panel, no "Connecting…" once the worker spoke.
+    QVERIFY2(!page.roundStateText().contains(QStringLiteral("Round 1")), qPrintable(page.roundStateText()));
+    QVERIFY(!page.roundStateText().contains(QStringLiteral("Connecting")));
+    QVERIFY2(!page.statusText().contains(QStringLiteral("Round")), qPrintable(page.statusText()));
+    int labelsNamingARound = 0;
+    for (auto* label : page.findChildren<QLabel*>())
+        if (label->isVisible() && label->text().contains(QRegularExpression(QStringLiteral("Round \\d")))) ++labelsNamingARound;
+    QCOMPARE(labelsNamingARound, 1);
+    page.cancel();
+    QTRY_VERIFY(!page.runner()->isRunning());
     page.hide();
     QTRY_VERIFY(!page.statusRunner()->isRunning());
     page.setWorkspace(nullptr);

@@ -18,6 +18,7 @@ class TestDemoWorkspace : public QObject {
     Q_OBJECT
 private slots:
     void preparesAFinishedDemoAndReusesIt();
+    void cancelledPreparationLeavesNothingFinishedAndIsPreparedAgain();
 
 private:
     QString prepare(const QString& workDir, const DemoWorkspaceOptions& options);
@@ -66,6 +67,43 @@ void TestDemoWorkspace::preparesAFinishedDemoAndReusesIt() {
     QCOMPARE(reused.size(), 2);
     QCOMPARE(reused.at(0).id, runs.at(0).id);
     QCOMPARE(reused.at(1).id, runs.at(1).id);
+}
+
+void TestDemoWorkspace::cancelledPreparationLeavesNothingFinishedAndIsPreparedAgain() {
+    QStandardPaths::setTestModeEnabled(true);
+    QTemporaryDir dir;
+    DemoWorkspaceOptions options;
+    options.localRounds = 1;
+    options.federatedRounds = 3;
+    const auto workspaceDir = QDir(dir.path()).filePath(QStringLiteral("demo-site-1"));
+    {
+        // Cancelled as a person would, at "Federated round 1 of 3": after the local run kept a
+        // model and the federated run was recorded.
+        TaskRunner runner;
+        QSignalSpy cancelled(&runner, &TaskRunner::cancelled);
+        connect(&runner, &TaskRunner::progressChanged, &runner, [&](int, int, const QString& message) {
+            if (message.startsWith(QStringLiteral("Federated round 1"))) runner.cancel();
+        });
+        // Many rounds, so the cancel arrives long before the last one.
+        DemoWorkspaceOptions longFederation = options;
+        longFederation.federatedRounds = 200;
+        runner.start(QStringLiteral("demo"), [&](TaskContext& context) {
+            return QVariant(prepareDemoWorkspace(dir.path(), vocabularyFile(), longFederation, context));
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 600000);
+    }
+    QVERIFY(!isFinishedDemoWorkspace(workspaceDir));
+    QVERIFY2(!QFileInfo::exists(workspaceDir), "the half-made demo workspace is removed");
+
+    const auto path = prepare(dir.path(), options);
+    QCOMPARE(path, workspaceDir);
+    QVERIFY(isFinishedDemoWorkspace(path));
+    const auto runs = openWorkspaceAt(path)->runs();
+    QCOMPARE(runs.size(), 2);
+    QCOMPARE(openWorkspaceAt(path)->history(runs.at(1).id).size(), 3);
+    // A preparation killed before its end (no guard ran) left no marker: not finished either.
+    QVERIFY(QFile::remove(QDir(path).filePath(QLatin1String(kDemoReadyMarker))));
+    QVERIFY(!isFinishedDemoWorkspace(path));
 }
 
 QTEST_GUILESS_MAIN(TestDemoWorkspace)
