@@ -19,6 +19,7 @@
 // the same file for another thread or process).
 //
 // No sqlite3, torch or Qt types here; see site/sqlite.h for the connection wrapper.
+#include "common/model_calibration.h"
 #include "common/types.h"
 #include "site/migrations.h"
 #include "site/sqlite.h"
@@ -264,6 +265,11 @@ public:
     std::optional<ModelVersion> modelVersion(std::int64_t id);
     std::optional<ModelVersion> latestModelVersion(ModelVersionKind kind);
     std::vector<ModelVersion> modelVersions();
+
+    // The calibration and model card fitted for a model version (replacing an earlier one),
+    // the novelty reference included. nullopt: the version was never calibrated.
+    void setModelCalibration(std::int64_t modelVersionId, const ModelCalibration& calibration);
+    std::optional<ModelCalibration> modelCalibration(std::int64_t modelVersionId);
 
     std::int64_t addPrediction(const StoredPrediction& prediction);
     std::vector<StoredPrediction> predictions();
