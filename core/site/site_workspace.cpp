@@ -536,6 +536,13 @@ ParameterSet SiteWorkspace::loadModelParameters(const ModelVersion& version) {
 ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::optional<std::int64_t> modelVersionId,
                                        const std::string& bundleDirectory, const std::string& madeBy,
                                        const std::string& device) {
+    return predict(std::vector<std::string>{imagePath}, modelVersionId, bundleDirectory, madeBy, device).front();
+}
+
+std::vector<ImagePrediction> SiteWorkspace::predict(const std::vector<std::string>& imagePaths,
+                                                    std::optional<std::int64_t> modelVersionId,
+                                                    const std::string& bundleDirectory, const std::string& madeBy,
+                                                    const std::string& device) {
     const auto version = modelVersionId ? store_.modelVersion(*modelVersionId)
                                         : store_.latestModelVersion(ModelVersionKind::LocalCheckpoint);
     if (!version)
@@ -549,15 +556,6 @@ ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::option
         throw Error(*dir + ": bundle " + manifest.bundleHash.substr(0, 12) + " is not the bundle model version " +
                     std::to_string(version->id) + " was trained with (" + version->bundleHash.substr(0, 12) + ")");
 
-    const auto path = fs::absolute(imagePath).lexically_normal().string();
-    const auto kind = classifyImageFile(path);
-    if (!kind) throw Error(path + ": not an image or DICOM file");
-    const auto decoded = decodeImageFile(path, *kind, imageLimits());
-    const auto& sample = decoded.samples.front();
-    std::vector<float> input;
-    imageToTensor(sample.image, preprocessingFor(manifest), input);
-    const auto feature = bundle.encodeImages(input.data(), 1);
-
     auto options = optionsFromJson(version->optionsJson, "model version " + std::to_string(version->id));
     if (version->kind == ModelVersionKind::GlobalFam) options.useMlp = false;  // a FAM alone has no MLP
     std::vector<std::string> prompts;
@@ -566,64 +564,77 @@ ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::option
     const auto parameters = loadModelParameters(*version);
     if (version->kind == ModelVersionKind::GlobalFam) site.setFamParameters(parameters);
     else site.setFullState(parameters);
-    const auto prediction = site.predict(feature);
+    const auto calibration = store_.modelCalibration(version->id);
+    std::vector<ImagePrediction> results;
+    for (const auto& imagePath : imagePaths) {
+        const auto path = fs::absolute(imagePath).lexically_normal().string();
+        const auto kind = classifyImageFile(path);
+        if (!kind) throw Error(path + ": not an image or DICOM file");
+        const auto decoded = decodeImageFile(path, *kind, imageLimits());
+        const auto& sample = decoded.samples.front();
+        std::vector<float> input;
+        imageToTensor(sample.image, preprocessingFor(manifest), input);
+        const auto feature = bundle.encodeImages(input.data(), 1);
 
-    ImagePrediction result;
-    result.modelVersionId = version->id;
-    result.classes = version->classes;
-    result.calibration = store_.modelCalibration(version->id);
-    const auto* calibration = result.calibration ? &*result.calibration : nullptr;
-    const auto shown = calibratePrediction(calibration, asDoubles(rowOf(prediction.ensemble, 0)),
-                                           asDoubles(rowOf(prediction.famOnly, 0)),
-                                           asDoubles(rowOf(prediction.mlpOnly, 0)), rowOf(feature, 0),
-                                           imageAttributesOf(decoded, sample.image));
-    const auto asFloats = [](const std::vector<double>& values) { return std::vector<float>(values.begin(), values.end()); };
-    result.ensemble = asFloats(shown.ensemble.probabilities);
-    result.famOnly = asFloats(shown.famOnly.probabilities);
-    result.mlpOnly = asFloats(shown.mlpOnly.probabilities);
-    result.calibrated = shown.ensemble.calibrated;
-    for (int c : shown.ensemble.predictionSet) result.predictionSet.push_back(version->classes[static_cast<size_t>(c)]);
-    result.coverage = shown.coverage;
-    result.largePredictionSet =
-        isLargePredictionSet(static_cast<int>(shown.ensemble.predictionSet.size()), static_cast<int>(result.classes.size()));
-    result.outOfDistribution = shown.outOfDistribution;
-    result.outOfDistributionReasons = shown.reasons();
-    result.noveltyScore = shown.noveltyScore;
-    result.branchDisagreement = shown.branchDisagreement;
-    result.noBetterThanChance = calibration && calibration->noBetterThanChance;
-    result.ensembleEntropy = entropyOf(result.ensemble);
-    result.famEntropy = entropyOf(result.famOnly);
-    result.mlpEntropy = entropyOf(result.mlpOnly);
-    result.predictedClass = version->classes[static_cast<size_t>(shown.ensemble.topClass)];
-    result.demoBundle = manifest.demo;
-    if (const auto stored = store_.imageBySource(path, sample.frame); stored && stored->contentHash == decoded.contentHash)
-        result.imageId = stored->id;
+        const auto prediction = site.predict(feature);
 
-    nlohmann::json probabilities{{"classes", result.classes},
-                                 {"ensemble", result.ensemble},
-                                 {"fam_only", result.famOnly},
-                                 {"mlp_only", result.mlpOnly},
-                                 {"ensemble_entropy", result.ensembleEntropy},
-                                 {"fam_entropy", result.famEntropy},
-                                 {"mlp_entropy", result.mlpEntropy},
-                                 {"calibrated", result.calibrated},
-                                 {"prediction_set", result.predictionSet},
-                                 {"coverage", result.coverage},
-                                 {"out_of_distribution", result.outOfDistribution},
-                                 {"ood_reasons", result.outOfDistributionReasons},
-                                 {"branch_disagreement", result.branchDisagreement}};
-    StoredPrediction stored;
-    stored.imageId = result.imageId;
-    stored.sourcePath = path;
-    stored.contentHash = decoded.contentHash;
-    stored.modelVersionId = version->id;
-    stored.modelDescription = std::string(modelVersionKindName(version->kind)) + " version " + std::to_string(version->id);
-    stored.predictedClass = result.predictedClass;
-    stored.probabilitiesJson = probabilities.dump();
-    stored.ensembleEntropy = result.ensembleEntropy;
-    stored.madeBy = madeBy;
-    result.predictionId = store_.addPrediction(stored);
-    return result;
+        ImagePrediction result;
+        result.modelVersionId = version->id;
+        result.classes = version->classes;
+        result.calibration = calibration;
+        const auto shown = calibratePrediction(calibration ? &*calibration : nullptr, asDoubles(rowOf(prediction.ensemble, 0)),
+                                               asDoubles(rowOf(prediction.famOnly, 0)),
+                                               asDoubles(rowOf(prediction.mlpOnly, 0)), rowOf(feature, 0),
+                                               imageAttributesOf(decoded, sample.image));
+        const auto asFloats = [](const std::vector<double>& values) { return std::vector<float>(values.begin(), values.end()); };
+        result.ensemble = asFloats(shown.ensemble.probabilities);
+        result.famOnly = asFloats(shown.famOnly.probabilities);
+        result.mlpOnly = asFloats(shown.mlpOnly.probabilities);
+        result.calibrated = shown.ensemble.calibrated;
+        for (int c : shown.ensemble.predictionSet) result.predictionSet.push_back(version->classes[static_cast<size_t>(c)]);
+        result.coverage = shown.coverage;
+        result.largePredictionSet =
+            isLargePredictionSet(static_cast<int>(shown.ensemble.predictionSet.size()), static_cast<int>(result.classes.size()));
+        result.outOfDistribution = shown.outOfDistribution;
+        result.outOfDistributionReasons = shown.reasons();
+        result.noveltyScore = shown.noveltyScore;
+        result.branchDisagreement = shown.branchDisagreement;
+        result.noBetterThanChance = calibration && calibration->noBetterThanChance;
+        result.ensembleEntropy = entropyOf(result.ensemble);
+        result.famEntropy = entropyOf(result.famOnly);
+        result.mlpEntropy = entropyOf(result.mlpOnly);
+        result.predictedClass = version->classes[static_cast<size_t>(shown.ensemble.topClass)];
+        result.demoBundle = manifest.demo;
+        if (const auto stored = store_.imageBySource(path, sample.frame); stored && stored->contentHash == decoded.contentHash)
+            result.imageId = stored->id;
+
+        nlohmann::json probabilities{{"classes", result.classes},
+                                     {"ensemble", result.ensemble},
+                                     {"fam_only", result.famOnly},
+                                     {"mlp_only", result.mlpOnly},
+                                     {"ensemble_entropy", result.ensembleEntropy},
+                                     {"fam_entropy", result.famEntropy},
+                                     {"mlp_entropy", result.mlpEntropy},
+                                     {"calibrated", result.calibrated},
+                                     {"prediction_set", result.predictionSet},
+                                     {"coverage", result.coverage},
+                                     {"out_of_distribution", result.outOfDistribution},
+                                     {"ood_reasons", result.outOfDistributionReasons},
+                                     {"branch_disagreement", result.branchDisagreement}};
+        StoredPrediction stored;
+        stored.imageId = result.imageId;
+        stored.sourcePath = path;
+        stored.contentHash = decoded.contentHash;
+        stored.modelVersionId = version->id;
+        stored.modelDescription = std::string(modelVersionKindName(version->kind)) + " version " + std::to_string(version->id);
+        stored.predictedClass = result.predictedClass;
+        stored.probabilitiesJson = probabilities.dump();
+        stored.ensembleEntropy = result.ensembleEntropy;
+        stored.madeBy = madeBy;
+        result.predictionId = store_.addPrediction(stored);
+        results.push_back(std::move(result));
+    }
+    return results;
 }
 
 }  // namespace fmc

@@ -174,6 +174,12 @@ public:
     ImagePrediction predict(const std::string& imagePath, std::optional<std::int64_t> modelVersionId = std::nullopt,
                             const std::string& bundleDir = {}, const std::string& madeBy = {},
                             const std::string& device = "cpu");
+    // Several files with one model load, in order; the first file that cannot be read throws
+    // (naming it), keeping the predictions of the files before it.
+    std::vector<ImagePrediction> predict(const std::vector<std::string>& imagePaths,
+                                         std::optional<std::int64_t> modelVersionId = std::nullopt,
+                                         const std::string& bundleDir = {}, const std::string& madeBy = {},
+                                         const std::string& device = "cpu");
 
     // The coverage the site chose for prediction sets (settings::kConformalCoverage; 0.9 by default).
     double conformalCoverage();

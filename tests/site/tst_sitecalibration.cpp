@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <random>
 
 using namespace fmc;
 
@@ -48,7 +49,7 @@ bool flaggedByFeatures(const ImagePrediction& p) {
 }
 
 struct FlagCount {
-    int images = 0, flagged = 0, byFeatures = 0;
+    int images = 0, flagged = 0, byFeatures = 0, flaggedWithoutReason = 0;
     double share() const { return images ? double(flagged) / images : 0; }
     double featureShare() const { return images ? double(byFeatures) / images : 0; }
 };
@@ -73,19 +74,14 @@ private:
     }
 
     FlagCount predictAll(const QStringList& files) {
+        std::vector<std::string> paths;
+        for (const auto& file : files) paths.push_back(file.toStdString());
         FlagCount count;
-        for (const auto& file : files) {
-            ImagePrediction p;
-            try {
-                p = workspace_->predict(file.toStdString());
-            } catch (const std::exception& error) {
-                qInfo("not readable, left out: %s", error.what());
-                continue;
-            }
+        for (const auto& p : workspace_->predict(paths)) {
             ++count.images;
             count.flagged += p.outOfDistribution;
             count.byFeatures += flaggedByFeatures(p);
-            if (p.outOfDistribution) QVERIFY(!p.outOfDistributionReasons.empty());
+            if (p.outOfDistribution && p.outOfDistributionReasons.empty()) ++count.flaggedWithoutReason;
         }
         return count;
     }
@@ -110,7 +106,10 @@ private slots:
         options.labelSource = LabelSource::Csv;
         options.csvPath = csv;
         const auto report = workspace_->importPaths({(dataDir() + "/dermoscopy-isic9").toStdString()}, options);
-        QCOMPARE(report.count(ImportOutcome::Imported), 2359);
+        // The set holds some pixel-identical copies, imported once.
+        qInfo("imported %d images, %d duplicates", report.count(ImportOutcome::Imported),
+              report.count(ImportOutcome::Duplicate));
+        QCOMPARE(report.count(ImportOutcome::Imported) + report.count(ImportOutcome::Duplicate), 2359);
         trained_ = workspace_->trainLocal(training(1));
         QVERIFY(trained_.calibration);
         const auto& c = *trained_.calibration;
@@ -156,7 +155,13 @@ private slots:
             const auto fit = fitTemperature(view.probabilities, labels);
             QCOMPARE(fit.temperature, view.calibration.temperature.temperature);
             QVERIFY2(view.calibration.temperature.nllAfter <= view.calibration.temperature.nllBefore, view.name);
-            QCOMPARE(view.calibration.temperature.nllBefore, meanNegativeLogLikelihood(view.probabilities, labels));
+            // Float rows sum to 1 within float precision only; the fit renormalises them.
+            QVERIFY(std::fabs(view.calibration.temperature.nllBefore -
+                              meanNegativeLogLikelihood(view.probabilities, labels)) < 1e-6);
+            const auto onValidation = measureCoverage(applyTemperature(view.probabilities, fit.temperature), labels,
+                                                      view.calibration.conformal.threshold);
+            qInfo("%s: the sets cover %.3f of the %d validation images they were calibrated on", view.name,
+                  onValidation.coverage, onValidation.images);
             qInfo("%s: temperature %.3f, validation NLL %.4f -> %.4f; test ECE %.4f -> %.4f, NLL %.4f -> %.4f, "
                   "coverage %.3f of %d (mean set size %.2f)",
                   view.name, fit.temperature, fit.nllBefore, fit.nllAfter, view.calibration.testEceBefore,
@@ -178,32 +183,53 @@ private slots:
         QCOMPARE(json["ensemble"].get<std::vector<float>>(), p.ensemble);
     }
 
-    // Coverage of the 90 % sets on the test split, for three training seeds (and 80 % for one).
-    void conformalCoverageOnTestIsNearTheTarget_data() {
-        QTest::addColumn<int>("seed");
+    // Coverage of the sets on the test split, over seeds that draw both the model and which
+    // held-out images are validation (calibration) and which are test: the guarantee is over
+    // both. A seed's coverage varies with sd = sqrt(a (1 - a) (1/n_validation + 1/n_test)) (a the
+    // miss rate: about 2.2 points at 90 %, 2.9 at 80 % here), so each seed must be within
+    // 3 sd of the target and the mean of 5 seeds within 3 sd / sqrt(5).
+    void conformalCoverageOnTestIsNearTheTargetOverSeeds_data() {
         QTest::addColumn<double>("coverage");
-        QTest::newRow("seed 1, 90 %") << 1 << 0.9;
-        QTest::newRow("seed 2, 90 %") << 2 << 0.9;
-        QTest::newRow("seed 3, 90 %") << 3 << 0.9;
-        QTest::newRow("seed 4, 80 %") << 4 << 0.8;
+        QTest::newRow("90 %") << 0.9;
+        QTest::newRow("80 %") << 0.8;
     }
-    void conformalCoverageOnTestIsNearTheTarget() {
-        QFETCH(int, seed);
+    void conformalCoverageOnTestIsNearTheTargetOverSeeds() {
         QFETCH(double, coverage);
+        auto& store = workspace_->store();
+        std::vector<StoredImage> heldOut;
+        for (auto& image : store.images())
+            if (image.label && image.split != Split::Train) heldOut.push_back(image);
+        const auto validationCount = static_cast<size_t>(std::count_if(
+            heldOut.begin(), heldOut.end(), [](const StoredImage& image) { return image.split == Split::Validation; }));
         workspace_->setConformalCoverage(coverage);
-        const auto result = workspace_->trainLocal(training(std::uint64_t(seed)));
+        double total = 0, sd = 0;
+        const int seeds = 5;
+        for (int seed = 1; seed <= seeds; ++seed) {
+            std::mt19937 rng(static_cast<unsigned>(seed));
+            std::shuffle(heldOut.begin(), heldOut.end(), rng);
+            for (size_t i = 0; i < heldOut.size(); ++i)
+                store.relabelFile(heldOut[i].sourcePath, heldOut[i].label,
+                                  i < validationCount ? Split::Validation : Split::Test, heldOut[i].site);
+            const auto result = workspace_->trainLocal(training(std::uint64_t(seed)));
+            const auto& ensemble = result.calibration->ensemble;
+            QCOMPARE(ensemble.conformal.coverage, coverage);
+            QCOMPARE(ensemble.conformal.calibrationImages, int(validationCount));
+            qInfo("seed %d: %.0f %% sets cover %.1f %% of %d test images, mean set size %.2f", seed, 100 * coverage,
+                  100 * ensemble.testCoverage.coverage, ensemble.testImages, ensemble.testCoverage.meanSetSize);
+            QVERIFY(ensemble.testImages > 300);
+            sd = std::sqrt(coverage * (1 - coverage) * (1.0 / validationCount + 1.0 / ensemble.testImages));
+            QVERIFY2(std::fabs(ensemble.testCoverage.coverage - coverage) <= 3 * sd,
+                     qPrintable(QString("coverage %1, target %2, sd %3").arg(ensemble.testCoverage.coverage).arg(coverage).arg(sd)));
+            total += ensemble.testCoverage.coverage;
+        }
         workspace_->setConformalCoverage(kDefaultConformalCoverage);
-        const auto& ensemble = result.calibration->ensemble;
-        QCOMPARE(ensemble.conformal.coverage, coverage);
-        qInfo("seed %d: %.0f %% sets cover %.1f %% of %d test images, mean set size %.2f", seed, 100 * coverage,
-              100 * ensemble.testCoverage.coverage, ensemble.testImages, ensemble.testCoverage.meanSetSize);
-        QVERIFY(ensemble.testImages > 300);
-        QVERIFY2(std::fabs(ensemble.testCoverage.coverage - coverage) <= 0.05,
-                 qPrintable(QString("coverage %1, target %2").arg(ensemble.testCoverage.coverage).arg(coverage)));
+        qInfo("mean coverage over %d seeds: %.1f %% (target %.0f %%, one seed's sd %.1f points)", seeds,
+              100 * total / seeds, 100 * coverage, 100 * sd);
+        QVERIFY(std::fabs(total / seeds - coverage) <= 3 * sd / std::sqrt(double(seeds)));
     }
 
     void outOfDistributionImagesAreFlagged() {
-        // The last model (seed 4) is the one predicting now; its calibration was fitted the same way.
+        // The last model trained is the one predicting now; its calibration was fitted the same way.
         QStringList dicom;
         for (const auto& file : filesUnder(dataDir() + "/dicom", {"*.dcm", "*"})) {
             try {
@@ -224,6 +250,7 @@ private slots:
               "features), own test images %d of %d (%d by features)",
               ctMr.flagged, ctMr.images, ctMr.byFeatures, brain.flagged, brain.images, brain.byFeatures, ownTest.flagged,
               ownTest.images, ownTest.byFeatures);
+        QCOMPARE(ctMr.flaggedWithoutReason + brain.flaggedWithoutReason + ownTest.flaggedWithoutReason, 0);
         QVERIFY(brain.images >= 90);
         QVERIFY(ownTest.images > 300);
         QVERIFY2(ctMr.share() >= 0.9, qPrintable(QString::number(ctMr.share())));

@@ -422,6 +422,7 @@ private slots:
         ModelVersion version;
         version.fileName = "local.fmcp";
         version.sha256 = hashOf('a');
+        version.bytes = 10;
         version.bundleHash = hashOf('b');
         version.classes = {"benign", "malignant"};
         const auto id = store.addModelVersion(version);
