@@ -207,6 +207,7 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     bars_->setSelectionMode(QAbstractItemView::NoSelection);
     bars_->setFocusPolicy(Qt::NoFocus);
     bars_->verticalHeader()->setDefaultSectionSize(32);
+    bars_->setMinimumHeight(3 * 32 + 30);  // warnings above never squeeze the bars below three rows
     bars_->horizontalHeader()->setSectionResizeMode(ProbabilityModel::ClassColumn, QHeaderView::ResizeToContents);
     bars_->horizontalHeader()->setStretchLastSection(true);
     modelInfo_ = new QLabel(right);

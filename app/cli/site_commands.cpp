@@ -3,6 +3,7 @@
 #include "cli_commands.h"
 
 #include "engine/runtime.h"
+#include "site/image_domain.h"
 #include "site/importer.h"
 #include "site/site_workspace.h"
 
@@ -421,6 +422,57 @@ int predictCommand(const QStringList& arguments) {
     return 0;
 }
 
+// The site's choices for calibration: the coverage of prediction sets and the kind of image
+// the model is for (the out-of-distribution check's attributes).
+int calibrationCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Shows or sets what the next training calibrates with: the coverage of prediction sets (default 0.9) and "
+        "the kind of image the model is for (modalities such as photo or CT, body parts, colour or grey). Without "
+        "a declared kind, the kind seen in the training images is used. Takes effect at the next train-local or "
+        "federation.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("workspace", "Workspace folder.");
+    parser.addOptions({
+        {"coverage", "Share of images whose prediction set holds the true class, e.g. 0.9.", "SHARE"},
+        {"modalities", "Comma-separated: photo (JPEG, PNG, ...) and/or DICOM Modality codes, e.g. CT,MR.", "LIST"},
+        {"body-parts", "Comma-separated DICOM BodyPartExamined values, e.g. HEAD,BRAIN.", "LIST"},
+        {"photometric", "colour and/or grey.", "LIST"},
+        {"seen-in-training", "Forget the declared kind: use the one seen in the training images."},
+    });
+    parser.process(arguments);
+    requirePositionals(parser, 1, "calibration <workspace> [--coverage SHARE] [--modalities LIST] ...");
+    auto workspace = SiteWorkspace::open(str(parser.positionalArguments().front()));
+    auto& store = workspace.store();
+    if (parser.isSet("coverage")) {
+        bool ok = false;
+        const double coverage = parser.value("coverage").toDouble(&ok);
+        if (!ok) throw Error("calibration: --coverage must be a number such as 0.9");
+        workspace.setConformalCoverage(coverage);
+    }
+    const auto list = [&](const char* option) {
+        std::vector<std::string> values;
+        for (const auto& value : parser.value(option).split(',', Qt::SkipEmptyParts)) values.push_back(str(value.trimmed()));
+        return values;
+    };
+    if (parser.isSet("seen-in-training")) store.removeSetting(settings::kImageDomain);
+    if (parser.isSet("modalities") || parser.isSet("body-parts") || parser.isSet("photometric")) {
+        auto domain = store.setting(settings::kImageDomain)
+                          ? imageDomainFromJson(*store.setting(settings::kImageDomain), settings::kImageDomain)
+                          : ImageDomain{};
+        if (parser.isSet("modalities")) domain.modalities = list("modalities");
+        if (parser.isSet("body-parts")) domain.bodyParts = list("body-parts");
+        if (parser.isSet("photometric")) domain.photometric = list("photometric");
+        const auto json = imageDomainToJson(domain);
+        imageDomainFromJson(json, "calibration");  // refuses an unknown photometric kind before storing
+        store.setSetting(settings::kImageDomain, json);
+    }
+    std::printf("prediction-set coverage: %.3f\n", workspace.conformalCoverage());
+    const auto declared = store.setting(settings::kImageDomain);
+    std::printf("image kind: %s\n", declared ? ("declared " + *declared).c_str() : "seen in the training images");
+    return 0;
+}
+
 const CommandRegistration importRegistration("import", "import images and DICOM folders into a site workspace",
                                              importCommand);
 const CommandRegistration statusRegistration("status", "summarise a site workspace and check its database",
@@ -428,6 +480,9 @@ const CommandRegistration statusRegistration("status", "summarise a site workspa
 const CommandRegistration trainLocalRegistration("train-local", "train the site's model on its own images",
                                                  trainLocalCommand);
 const CommandRegistration predictRegistration("predict", "predict one image with the site's model", predictCommand);
+const CommandRegistration calibrationRegistration("calibration",
+                                                  "set the prediction-set coverage and the kind of image the model is for",
+                                                  calibrationCommand);
 
 }  // namespace
 }  // namespace fmc::cli

@@ -566,7 +566,7 @@ void TestClassifyPage::uncertaintyAndSetFollowTheView() {
     auto* choice = page.findChild<QComboBox*>(QStringLiteral("viewChoice"));
     choice->setCurrentIndex(choice->findData(int(ProbabilityModel::View::FamOnly)));
     const auto famEntropy = QLocale().toString(100.0 * normalizedEntropy(r.famOnly), 'f', 0);
-    auto* warnings = page.findChildren<QLabel*>(QStringLiteral("uncertaintyWarning"));
+    const auto warnings = page.findChildren<QLabel*>(QStringLiteral("uncertaintyWarning"));
     QStringList texts;
     for (auto* label : warnings)
         if (label->isVisible()) texts << label->text();
