@@ -155,6 +155,18 @@ private slots:
         else QNEAR(calibration.threshold, threshold, 1e-6);
     }
 
+    // 25 * 0.28 is 7.000000000000001 in doubles: the rank is still 7, not 8.
+    void conformalRankIgnoresRoundingAboveAWholeNumber() {
+        std::vector<std::vector<float>> rows;
+        std::vector<int> labels;
+        for (int i = 0; i < 24; ++i) {
+            const float top = 0.40f + 0.02f * static_cast<float>(i);
+            rows.push_back({top, (1 - top) / 2, (1 - top) / 2});
+            labels.push_back(0);
+        }
+        QNEAR(calibrateConformal(matrix(rows), labels, 0.28).threshold, 0.40f + 0.02f * 6, 1e-6);
+    }
+
     void predictionSetTakesClassesUpToTheThreshold() {
         const std::vector<double> p{0.1, 0.6, 0.3};
         QCOMPARE(predictionSet(p, 0.75), (std::vector<int>{1}));

@@ -115,7 +115,10 @@ class PredictCommand(unittest.TestCase):
             self.assertEqual(p["coverage"], 0.8)
             self.assertIn("modality photo, expected CT", p["ood_reasons"])
         finally:
+            # Back to the defaults and a model trained with them, for the other tests.
             run("calibration", self.workspace, "--coverage", "0.9", "--seen-in-training")
+            training = run("train-local", self.workspace, "--rounds", "3")
+            type(self).version = int(re.search(r"saved model version (\d+)", training).group(1))
 
 
 if __name__ == "__main__":
