@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One-step set-up on Debian 12: installs the Debian packages the project needs (only when
 # one is missing), configures and builds. Idempotent: a second run only rebuilds what changed.
+# Usage: tools/setup.sh [--configure-only]   (--configure-only: packages and configure, no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+configure_only=false
+[[ ${1:-} == --configure-only ]] && configure_only=true
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -12,7 +15,7 @@ packages=(
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
   nlohmann-json3-dev zlib1g-dev
   nginx-light postgresql
-  dpkg-dev file adduser desktop-file-utils appstream
+  dpkg-dev file adduser desktop-file-utils appstream help2man lintian strace
 )
 
 missing=()
@@ -36,6 +39,10 @@ if [[ -n "$blas" && "$blas" != *openblas* ]]; then
 fi
 
 jobs=$(nproc)
+if $configure_only; then
+  cmake --preset default
+  exit 0
+fi
 if [[ ! -f build/build.ninja ]]; then
   cmake --preset default
 fi

@@ -129,8 +129,9 @@ int demo(const QStringList& arguments) {
         "4 demo sites (the 4th held out as the unseen site). Not medical data, not a medical model.");
     parser.addHelpOption();
     // The desktop app's demo (fedmedclip-desktop --demo) reuses the bundle and images made here.
-    parser.addOption({"work", "Folder for the demo bundle, images and cache.", "DIR",
-                      QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/federation"});
+    const QString workDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/federation";
+    parser.addOption({"work", QStringLiteral("Folder for the demo bundle, images and cache (default: %1).").arg(workDir),
+                      "DIR", workDir});
     addModelOptions(parser);
     parser.process(arguments);
     auto demo = prepareDemoFederation(str(parser.value("work")), vocabularyPath());

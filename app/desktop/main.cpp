@@ -16,6 +16,11 @@
 
 namespace {
 
+// Shared with fedmedclip-cli demo, whose default work folder is its federation/ sub-folder.
+QString defaultDemoDir() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo");
+}
+
 void addOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(QStringLiteral("FedMedCLIP Desktop: federated medical image classification. "
                                                     "Research use only, not a medical device."));
@@ -24,8 +29,8 @@ void addOptions(QCommandLineParser& parser) {
     parser.addOptions({
         {"demo", "Open the ready demo workspace (prepared on first use: demo model, demo images, a finished demo "
                  "federation)."},
-        {"demo-dir", "Folder for the demo.", "DIR",
-         QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo"},
+        {"demo-dir", QStringLiteral("Folder for the demo (default: %1).").arg(defaultDemoDir()), "DIR",
+         defaultDemoDir()},
         {"demo-rounds", "Rounds of the demo federation when it is prepared.", "N", "30"},
         {"workspace", "Open this workspace.", "DIR"},
         {"language", "en, fr or de (default: Settings, then the system language).", "LANG"},
@@ -39,28 +44,29 @@ void setIdentity() {
     QCoreApplication::setApplicationVersion(QStringLiteral(FMC_VERSION));
 }
 
-// True when the arguments ask only for text (help, version) or are wrong: those are answered
-// without a display, so ssh sessions, scripts and help2man work.
-bool answersWithoutDisplay(int argc, char* argv[]) {
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+// Help, version and wrong arguments are answered in text without a display, so ssh
+// sessions, scripts and help2man work. Returns the exit code, or -1 to go on to the GUI.
+int answerWithoutDisplay(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    setIdentity();
     QCommandLineParser parser;
     addOptions(parser);
-    const bool parsed = parser.parse(arguments);
-    return !parsed || parser.isSet("help") || parser.isSet("help-all") || parser.isSet("version");
+    if (!parser.parse(QCoreApplication::arguments())) {
+        std::fprintf(stderr, "fedmedclip-desktop: %s\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet("version")) {
+        std::printf("fedmedclip-desktop %s\n", FMC_VERSION);
+        return 0;
+    }
+    if (parser.isSet("help") || parser.isSet("help-all")) parser.process(app);  // prints and exits
+    return -1;
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    if (answersWithoutDisplay(argc, argv)) {
-        QCoreApplication app(argc, argv);
-        setIdentity();
-        QCommandLineParser parser;
-        addOptions(parser);
-        parser.process(app);  // prints help, version or the error, and exits
-        return 0;
-    }
+    if (const int code = answerWithoutDisplay(argc, argv); code >= 0) return code;
     QApplication app(argc, argv);
     setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral("org.fedmedclip.FedMedCLIP"));

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The Debian packages end to end, as a hospital's IT department would meet them:
-#   1. cpack builds fedmedclip-desktop and fedmedclip-coordinator into a temporary folder;
+#   1. cpack builds fedmedclip-desktop, fedmedclip-coordinator and fedmedclip-site-agent
+#      into a temporary folder;
 #   2. their control data, permissions, Depends and files are checked (owners, modes,
-#      no RPATH, no build path, stripped);
-#   3. apt installs both; the installed binaries run with a clean environment:
+#      no RPATH, no build path, stripped, man pages), and lintian finds no error and no
+#      warning (but initial-upload-closes-no-bugs);
+#   3. apt installs all three; the installed binaries run with a clean environment:
 #      --version, the offline demo federation, the coordinator as its service user from
-#      its installed config and unit on 127.0.0.1 with an openssl-made certificate, a site
-#      joining it with an enrollment code, the desktop app offscreen until it quits;
-#   4. apt purges both; nothing may be left but the coordinator's state directory.
+#      its installed config and unit on 127.0.0.1 with an openssl-made certificate (traced:
+#      no system call that the unit's SystemCallFilter refuses, no writable and executable
+#      memory, as MemoryDenyWriteExecute demands), a site joining it with an enrollment
+#      code, the site agent's unit command as its user, the desktop app offscreen;
+#   4. apt purges all three; nothing may be left but the services' state directories.
 #
 # Usage: package_test.sh BUILD_DIR SOURCE_DIR VERSION   (CTest passes them)
 # Installing needs root: run as another user, on a machine without dpkg/apt, or where
@@ -21,7 +25,11 @@ version=$3
 
 readonly site_package=fedmedclip-desktop
 readonly coordinator_package=fedmedclip-coordinator
+readonly agent_package=fedmedclip-site-agent
 readonly service_user=fedmedclip-coordinator
+readonly agent_user=fedmedclip-site
+readonly agent_state_dir=/var/lib/fedmedclip-site
+readonly agent_unit_file=/usr/lib/systemd/system/fedmedclip-site-agent.service
 readonly state_dir=/var/lib/fedmedclip-coordinator
 readonly config_dir=/etc/fedmedclip-coordinator
 readonly unit_file=/usr/lib/systemd/system/fedmedclip-coordinator.service
@@ -34,15 +42,16 @@ step() { printf '[%6.1f s] %s\n' "$(awk -v a="$test_started" -v b="$(date +%s.%N
 
 # --- May this machine be changed? ----------------------------------------------------------
 [[ $(id -u) -eq 0 ]] || skip "installing the packages needs root (CI runs this as root on a throwaway machine)"
-for tool in apt-get dpkg dpkg-deb cpack openssl readelf strings setpriv; do
+for tool in apt-get dpkg dpkg-deb cpack openssl readelf strings setpriv lintian strace systemd-analyze; do
     command -v "$tool" >/dev/null || skip "'$tool' is not available on this machine"
 done
-for package in "$site_package" "$coordinator_package"; do
+for package in "$site_package" "$coordinator_package" "$agent_package"; do
     if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -qv "not-installed"; then
         skip "$package is already on this machine; this test would remove it"
     fi
 done
 [[ ! -e $state_dir ]] || skip "$state_dir exists (a coordinator's state); this test leaves it alone"
+[[ ! -e $agent_state_dir ]] || skip "$agent_state_dir exists (a site agent's workspace); this test leaves it alone"
 [[ ! -e $config_dir ]] || skip "$config_dir exists (a coordinator's configuration); this test leaves it alone"
 [[ -f $build_dir/CPackConfig.cmake ]] || fail "$build_dir/CPackConfig.cmake is missing: configure the build first"
 if (exec 3<>/dev/tcp/127.0.0.1/8443) 2>/dev/null; then
@@ -55,6 +64,8 @@ work=$(mktemp -d -t fedmedclip-package-test.XXXXXX)
 chmod 0755 "$work"
 user_existed=false
 getent passwd "$service_user" >/dev/null && user_existed=true
+agent_user_existed=false
+getent passwd "$agent_user" >/dev/null && agent_user_existed=true
 coordinator_pid=""
 installed=false
 cleanup() {
@@ -65,9 +76,13 @@ cleanup() {
     fi
     if $installed; then
         DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -q "$site_package" "$coordinator_package" \
-            >/dev/null 2>&1 || true
+            "$agent_package" >/dev/null 2>&1 || true
     fi
-    rm -rf "$state_dir"
+    rm -rf "$state_dir" "$agent_state_dir"
+    if ! $agent_user_existed && getent passwd "$agent_user" >/dev/null; then
+        deluser --quiet --system "$agent_user" >/dev/null 2>&1 || userdel "$agent_user" || true
+        getent group "$agent_user" >/dev/null && { groupdel "$agent_user" || true; }
+    fi
     if ! $user_existed && getent passwd "$service_user" >/dev/null; then
         deluser --quiet --system "$service_user" >/dev/null 2>&1 || userdel "$service_user" || true
         getent group "$service_user" >/dev/null && { groupdel "$service_user" || true; }
@@ -102,9 +117,23 @@ coordinator_debs=("$work/packages/${coordinator_package}_${version}"-*"_${arch}.
 shopt -u nullglob
 [[ ${#site_debs[@]} -eq 1 ]] || fail "expected one ${site_package}_${version}-N_${arch}.deb, cpack made: $(ls "$work/packages")"
 [[ ${#coordinator_debs[@]} -eq 1 ]] || fail "expected one ${coordinator_package}_${version}-N_${arch}.deb, cpack made: $(ls "$work/packages")"
+shopt -s nullglob
+agent_debs=("$work/packages/${agent_package}_${version}"-*"_all.deb")
+shopt -u nullglob
+[[ ${#agent_debs[@]} -eq 1 ]] || fail "expected one ${agent_package}_${version}-N_all.deb, cpack made: $(ls "$work/packages")"
 site_deb=${site_debs[0]}
 coordinator_deb=${coordinator_debs[0]}
-step "built $(basename "$site_deb") ($(du -k "$site_deb" | cut -f1) KiB), $(basename "$coordinator_deb") ($(du -k "$coordinator_deb" | cut -f1) KiB)"
+agent_deb=${agent_debs[0]}
+step "built $(basename "$site_deb") ($(du -k "$site_deb" | cut -f1) KiB), $(basename "$coordinator_deb") ($(du -k "$coordinator_deb" | cut -f1) KiB), $(basename "$agent_deb")"
+
+# Debian's own quality bar.
+lintian_report=$(lintian --tag-display-limit 0 --suppress-tags initial-upload-closes-no-bugs --fail-on none \
+                 "$site_deb" "$coordinator_deb" "$agent_deb" 2>&1) || fail "lintian did not run: $lintian_report"
+[[ -z $lintian_report ]] || echo "$lintian_report"
+if grep -qE '^[EW]: ' <<<"$lintian_report"; then
+    fail "lintian: $(grep -cE '^E: ' <<<"$lintian_report" || true) error(s), $(grep -cE '^W: ' <<<"$lintian_report" || true) warning(s)"
+fi
+step "lintian: no errors, no warnings ($(grep -cE '^[IP]: ' <<<"$lintian_report" || true) informational tags)"
 
 # --- 2. What is in them ---------------------------------------------------------------------
 check_control() {  # DEB PACKAGE REQUIRED_DEPENDS... ; FORBIDDEN via NOT:name
@@ -151,10 +180,21 @@ check_contents() {  # DEB: owners, modes, required files
         grep -q " \./$file$" <<<"$listing" || fail "$deb: $file is missing"
     done
 }
+check_control "$agent_deb" "$agent_package" "$site_package" adduser
 check_contents "$site_deb"
 check_contents "$coordinator_deb"
+check_contents "$agent_deb"
 site_listing=$(dpkg-deb -c "$site_deb")
 coordinator_listing=$(dpkg-deb -c "$coordinator_deb")
+agent_listing=$(dpkg-deb -c "$agent_deb")
+for file in usr/lib/systemd/system/fedmedclip-site-agent.service etc/fedmedclip-site-agent/site-agent.conf; do
+    grep -qF " ./$file" <<<"$agent_listing" || fail "$agent_deb: $file is missing"
+done
+for file in usr/share/man/man1/fedmedclip-desktop.1.gz usr/share/man/man1/fedmedclip-cli.1.gz; do
+    grep -qF " ./$file" <<<"$site_listing" || fail "$site_deb: $file is missing"
+done
+grep -qF " ./usr/share/man/man1/fedmedclip-coordinator.1.gz" <<<"$coordinator_listing" \
+    || fail "$coordinator_deb: its man page is missing"
 for file in usr/bin/fedmedclip-desktop usr/bin/fedmedclip-cli usr/share/fedmedclip/clip/bpe_simple_vocab_16e6.txt.gz \
             usr/share/fedmedclip/clip/CLIP-LICENSE usr/share/applications/org.fedmedclip.FedMedCLIP.desktop \
             usr/share/metainfo/org.fedmedclip.FedMedCLIP.metainfo.xml \
@@ -205,11 +245,11 @@ step "package contents, permissions and Depends checked"
 step "apt-get install ./$(basename "$site_deb") ./$(basename "$coordinator_deb")"
 installed=true
 if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$site_deb" "$coordinator_deb" \
-        >"$work/apt-install.log" 2>&1; then
+        "$agent_deb" >"$work/apt-install.log" 2>&1; then
     cat "$work/apt-install.log"
     fail "apt-get could not install the packages"
 fi
-dpkg -L "$site_package" "$coordinator_package" | sort -u >"$work/installed-files.txt"
+dpkg -L "$site_package" "$coordinator_package" "$agent_package" | sort -u >"$work/installed-files.txt"
 step "installed ($(wc -l <"$work/installed-files.txt") paths)"
 
 getent passwd "$service_user" | grep -q ":$state_dir:/usr/sbin/nologin$" \
@@ -224,9 +264,14 @@ expect_stat "$config_dir/tls" "root:$service_user" 750
 expect_stat "$config_dir/coordinator.json" "root:$service_user" 640
 [[ -L /etc/systemd/system/multi-user.target.wants/fedmedclip-coordinator.service ]] \
     || fail "the unit was not enabled (no multi-user.target.wants link)"
-if command -v systemd-analyze >/dev/null; then
-    systemd-analyze verify "$unit_file" || fail "systemd-analyze verify $unit_file"
-fi
+getent passwd "$agent_user" | grep -q ":$agent_state_dir:/usr/sbin/nologin$" \
+    || fail "system user $agent_user: $(getent passwd "$agent_user" || echo missing)"
+expect_stat "$agent_state_dir" "$agent_user:$agent_user" 750
+[[ -L /etc/systemd/system/multi-user.target.wants/fedmedclip-site-agent.service ]] \
+    || fail "the site agent's unit was not enabled"
+systemd-analyze verify "$unit_file" "$agent_unit_file" || fail "systemd-analyze verify"
+man -w fedmedclip-cli fedmedclip-desktop fedmedclip-coordinator >/dev/null 2>&1 || [[ ! -x /usr/bin/man ]] \
+    || fail "man does not find the installed man pages"
 if command -v desktop-file-validate >/dev/null; then
     desktop-file-validate /usr/share/applications/org.fedmedclip.FedMedCLIP.desktop || fail "desktop-file-validate"
 fi
@@ -268,13 +313,24 @@ install -m 0644 -o root -g root "$work/tls/server.pem" "$config_dir/tls/coordina
 install -m 0640 -o root -g "$service_user" "$work/tls/server.key" "$config_dir/tls/coordinator.key"
 
 unit_user=$(sed -n 's/^User=//p' "$unit_file")
+# The unit's Environment= settings, as systemd passes them.
+mapfile -t unit_environment < <(sed -n 's/^Environment=//p' "$unit_file")
+service_identity+=("${unit_environment[@]}")
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit_file")
 [[ $unit_user == "$service_user" ]] || fail "$unit_file: User=$unit_user, expected $service_user"
 [[ -n $exec_start ]] || fail "$unit_file: no ExecStart"
 read -r -a exec_start_words <<<"$exec_start"
-# exec all the way down: $! is the coordinator itself, which the SIGTERM below must reach.
-(cd "$state_dir" && umask 0027 && exec "${service_identity[@]}" "${exec_start_words[@]}") >"$work/coordinator.log" 2>&1 &
-coordinator_pid=$!
+# exec all the way down, under strace: its child is the coordinator itself, which the SIGTERM
+# below must reach; the trace shows every system call the unit's filter would judge.
+(cd "$state_dir" && umask 0027 && exec strace -f -qq -o "$work/coordinator.strace" \
+    "${service_identity[@]}" "${exec_start_words[@]}") >"$work/coordinator.log" 2>&1 &
+tracer_pid=$!
+for _ in $(seq 1 50); do
+    coordinator_pid=$(pgrep -P "$tracer_pid" || true)
+    [[ -n $coordinator_pid ]] && break
+    sleep 0.1
+done
+[[ -n $coordinator_pid ]] || fail "the coordinator did not start under strace"
 for _ in $(seq 1 150); do
     grep -q "listening on $coordinator_url" "$work/coordinator.log" && break
     kill -0 "$coordinator_pid" 2>/dev/null || { cat "$work/coordinator.log"; fail "the coordinator exited at start"; }
@@ -298,13 +354,50 @@ grep -q "joined federation $federation_id" "$work/join.log" || { cat "$work/join
 as_service fedmedclip-coordinator audit-log --config "$config" --federation "$federation_id" | grep -q "site.enrolled" \
     || fail "the audit log has no site.enrolled entry"
 expect_stat "$state_dir/state.sqlite" "$service_user:$service_user" 640
+# MemoryDenyWriteExecute=yes refuses writable+executable mappings: the coordinator has none.
+wx_maps=$(awk '$2 ~ /^.wx/' "/proc/$coordinator_pid/maps")
+[[ -z $wx_maps ]] || fail "the coordinator maps writable and executable memory (MemoryDenyWriteExecute would refuse):"$'\n'"$wx_maps"
 kill -TERM "$coordinator_pid"
 coordinator_status=0
-wait "$coordinator_pid" || coordinator_status=$?
+wait "$tracer_pid" || coordinator_status=$?
 coordinator_pid=""
 [[ $coordinator_status -eq 0 ]] || { cat "$work/coordinator.log"; fail "the coordinator exited with $coordinator_status on SIGTERM"; }
 grep -q "fedmedclip-coordinator: stopped" "$work/coordinator.log" || fail "the coordinator did not stop cleanly"
 step "a site joined federation $federation_id over TLS; the coordinator stopped cleanly on SIGTERM"
+
+# The unit's SystemCallFilter: every call the coordinator made (after its exec; setpriv's
+# own calls are systemd's work under the unit) is in @system-service and none in
+# @privileged or @resources.
+expand_syscall_group() {  # @GROUP -> its system calls, nested groups expanded
+    local entry
+    for entry in $(systemd-analyze syscall-filter "$1" | awk 'NR > 1 && $1 !~ /^#/ { print $1 }'); do
+        if [[ $entry == @* ]]; then expand_syscall_group "$entry"; else echo "$entry"; fi
+    done
+}
+used_syscalls=$(awk -v exe="execve(\"/usr/bin/fedmedclip-coordinator\"" '
+    index($0, exe) { started = 1 }
+    started && match($0, /^[0-9]+ +[a-z0-9_]+\(/) { s = substr($0, RSTART, RLENGTH); sub(/^[0-9]+ +/, "", s); sub(/\($/, "", s); print s }
+' "$work/coordinator.strace" | sort -u)
+[[ -n $used_syscalls ]] || fail "the strace of the coordinator shows no system call after its exec"
+allowed=$(expand_syscall_group @system-service | sort -u)
+refused=$( (expand_syscall_group @privileged; expand_syscall_group @resources) | sort -u)
+outside=$(comm -23 <(echo "$used_syscalls") <(echo "$allowed"))
+denied=$(comm -12 <(echo "$used_syscalls") <(echo "$refused"))
+[[ -z $outside ]] || fail "the coordinator calls system calls outside @system-service: $(echo $outside)"
+[[ -z $denied ]] || fail "the coordinator calls system calls the unit refuses (@privileged/@resources): $(echo $denied)"
+step "the coordinator's $(wc -l <<<"$used_syscalls") distinct system calls all pass the unit's SystemCallFilter; no W+X memory"
+
+# The site agent's unit command, as its user, on its workspace: it gets as far as the
+# workspace's images (none here) and says so.
+agent_exec=$(sed -n 's/^ExecStart=//p' "$agent_unit_file")
+agent_workspace=$(awk '{ print $4 }' <<<"$agent_exec")
+[[ $agent_workspace == "$agent_state_dir/workspace" ]] || fail "$agent_unit_file: unexpected ExecStart $agent_exec"
+agent_identity=(setpriv --reuid="$agent_user" --regid="$agent_user" --init-groups
+                env -i PATH=/usr/bin:/bin HOME="$agent_state_dir" LANG=C.UTF-8)
+(cd "$agent_state_dir" && umask 0027 && exec "${agent_identity[@]}" fedmedclip-cli site run "$agent_workspace") \
+    >"$work/agent.log" 2>&1 && fail "site run on a workspace that never joined succeeded"
+grep -q "not enrolled" "$work/agent.log" || { cat "$work/agent.log"; fail "the site agent did not say the workspace has not joined"; }
+step "site agent unit command as $agent_user: $(tail -1 "$work/agent.log")"
 
 # The desktop app offscreen: prepares the demo workspace, saves a screenshot of every page, quits.
 if ! run_clean QT_QPA_PLATFORM=offscreen timeout 600 fedmedclip-desktop --demo --demo-dir "$work/desktop-demo" \
@@ -322,12 +415,12 @@ step "fedmedclip-desktop offscreen: demo workspace opened, $screenshots pages sa
 
 # --- 4. Purge: nothing may be left but the coordinator's state --------------------------------
 if ! DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -q "$site_package" "$coordinator_package" \
-        >"$work/apt-remove.log" 2>&1; then
+        "$agent_package" >"$work/apt-remove.log" 2>&1; then
     cat "$work/apt-remove.log"
     fail "apt-get remove --purge failed"
 fi
 installed=false
-for package in "$site_package" "$coordinator_package"; do
+for package in "$site_package" "$coordinator_package" "$agent_package"; do
     if dpkg -L "$package" >/dev/null 2>&1; then fail "dpkg still lists $package after the purge"; fi
 done
 leftovers=()
@@ -340,10 +433,12 @@ while IFS= read -r path; do
     leftovers+=("$path")
 done <"$work/installed-files.txt"
 [[ ${#leftovers[@]} -eq 0 ]] || fail "left behind after the purge: ${leftovers[*]}"
-for path in /usr/share/fedmedclip /usr/share/fedmedclip-coordinator "$config_dir" /usr/bin/fedmedclip-*; do
+for path in /usr/share/fedmedclip /usr/share/fedmedclip-coordinator "$config_dir" /etc/fedmedclip-site-agent /usr/bin/fedmedclip-*; do
     [[ ! -e $path ]] || fail "left behind after the purge: $path"
 done
-stray=$(find /etc /usr /var /opt \( -path "$source_dir" -o -path "$build_dir" -o -path "$work" -o -path "$state_dir" \) \
+stray=$(find /etc /usr /var /opt \( -path "$source_dir" -o -path "$build_dir" -o -path "$work" -o -path "$state_dir" \
+                                   -o -path "$agent_state_dir" -o -path '/var/tmp/fedmedclip-fresh.*' \
+                                   -o -path /var/cache/man \) \
             -prune -o -name '*fedmedclip*' -print 2>/dev/null || true)
 [[ -z $stray ]] || fail "left behind after the purge:"$'\n'"$stray"
 [[ -f $state_dir/state.sqlite ]] || fail "the purge removed the coordinator's state ($state_dir/state.sqlite)"
