@@ -3,7 +3,8 @@
 // imported, their labels and splits, per-file import problems, label sets and the mapping
 // of local label names to the federation's class names, cached frozen-encoder features per
 // bundle, training runs with every round's metrics, model versions (their parameter files
-// live in <workspace>/models/) and the predictions clinicians made.
+// live in <workspace>/models/) with their calibration and model card, and the predictions
+// clinicians made.
 //
 // Rules the store keeps:
 //  * WAL journal, foreign keys on, a busy timeout: the desktop app and the CLI may have the
