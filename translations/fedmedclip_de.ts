@@ -132,10 +132,6 @@
         <source>cannot be opened</source>
         <translation>kann nicht geöffnet werden</translation>
     </message>
-    <message>
-        <source>DICOM files need the DICOM component, which this build does not have</source>
-        <translation>DICOM-Dateien brauchen die DICOM-Komponente, die in dieser Version fehlt</translation>
-    </message>
 </context>
 <context>
     <name>RuntimeSetup</name>
@@ -173,14 +169,6 @@
     <message>
         <source>Reading images</source>
         <translation>Bilder werden gelesen</translation>
-    </message>
-    <message>
-        <source>local training, %1 training and %2 evaluation images</source>
-        <translation>lokales Training, %1 Trainings- und %2 Auswertungsbilder</translation>
-    </message>
-    <message>
-        <source>Training round %1 of %2</source>
-        <translation>Trainingsrunde %1 von %2</translation>
     </message>
     <message>
         <source>Saving the model</source>
@@ -859,10 +847,6 @@ Gültig bis: %3</translation>
     <message>
         <source>The invitation file could not be read: %1</source>
         <translation>Die Einladungsdatei konnte nicht gelesen werden: %1</translation>
-    </message>
-    <message>
-        <source>This build of the app has no federation client: %1 cannot be read.</source>
-        <translation>Diese Version der App hat keinen Föderations-Client: %1 kann nicht gelesen werden.</translation>
     </message>
 </context>
 <context>

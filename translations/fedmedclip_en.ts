@@ -132,10 +132,6 @@
         <source>cannot be opened</source>
         <translation>cannot be opened</translation>
     </message>
-    <message>
-        <source>DICOM files need the DICOM component, which this build does not have</source>
-        <translation>DICOM files need the DICOM component, which this build does not have</translation>
-    </message>
 </context>
 <context>
     <name>RuntimeSetup</name>
@@ -173,14 +169,6 @@
     <message>
         <source>Reading images</source>
         <translation>Reading images</translation>
-    </message>
-    <message>
-        <source>local training, %1 training and %2 evaluation images</source>
-        <translation>local training, %1 training and %2 evaluation images</translation>
-    </message>
-    <message>
-        <source>Training round %1 of %2</source>
-        <translation>Training round %1 of %2</translation>
     </message>
     <message>
         <source>Saving the model</source>
@@ -859,10 +847,6 @@ Valid until: %3</translation>
     <message>
         <source>The invitation file could not be read: %1</source>
         <translation>The invitation file could not be read: %1</translation>
-    </message>
-    <message>
-        <source>This build of the app has no federation client: %1 cannot be read.</source>
-        <translation>This build of the app has no federation client: %1 cannot be read.</translation>
     </message>
 </context>
 <context>

@@ -132,10 +132,6 @@
         <source>cannot be opened</source>
         <translation>impossible d’ouvrir le fichier</translation>
     </message>
-    <message>
-        <source>DICOM files need the DICOM component, which this build does not have</source>
-        <translation>les fichiers DICOM nécessitent le composant DICOM, absent de cette version</translation>
-    </message>
 </context>
 <context>
     <name>RuntimeSetup</name>
@@ -173,14 +169,6 @@
     <message>
         <source>Reading images</source>
         <translation>Lecture des images</translation>
-    </message>
-    <message>
-        <source>local training, %1 training and %2 evaluation images</source>
-        <translation>entraînement local, %1 images d’entraînement et %2 d’évaluation</translation>
-    </message>
-    <message>
-        <source>Training round %1 of %2</source>
-        <translation>Tour d’entraînement %1 sur %2</translation>
     </message>
     <message>
         <source>Saving the model</source>
@@ -859,10 +847,6 @@ Valable jusqu’au : %3</translation>
     <message>
         <source>The invitation file could not be read: %1</source>
         <translation>Le fichier d’invitation n’a pas pu être lu : %1</translation>
-    </message>
-    <message>
-        <source>This build of the app has no federation client: %1 cannot be read.</source>
-        <translation>Cette version de l’application n’a pas de client de fédération : %1 ne peut pas être lu.</translation>
     </message>
 </context>
 <context>

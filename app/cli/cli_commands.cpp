@@ -1,13 +1,15 @@
 #include "cli_commands.h"
 
+#include "benchmark_table.h"
+#include "engine_benchmark.h"
+
 #include "common/codec.h"
+#include "common/numeric_option.h"
 #include "common/resource_paths.h"
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
-#include "sim/benchmark_table.h"
 #include "sim/demo_federation.h"
-#include "sim/engine_benchmark.h"
 #include "sim/simulator.h"
 
 #include <QCommandLineParser>
@@ -42,6 +44,18 @@ CommandRegistration::CommandRegistration(const char* name, const char* summary, 
 }
 
 std::string vocabularyPath() { return clipVocabularyPath(); }
+
+int intOption(const QCommandLineParser& parser, const QString& name) {
+    return static_cast<int>(parseIntegerOption(name.toStdString(), parser.value(name).toStdString()));
+}
+
+std::uint64_t unsignedOption(const QCommandLineParser& parser, const QString& name) {
+    return parseUnsignedOption(name.toStdString(), parser.value(name).toStdString());
+}
+
+double numberOption(const QCommandLineParser& parser, const QString& name) {
+    return parseNumberOption(name.toStdString(), parser.value(name).toStdString());
+}
 
 void ProgressBar::update(const char* stage, int done, int total) {
     if (total <= 0) return;
@@ -113,11 +127,11 @@ void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& confi
     if (parser.isSet("no-adaptive")) config.options.adaptiveWeighting = false;
     if (parser.isSet("no-masks")) config.options.useMasks = false;
     if (parser.isSet("uniform-aggregation")) config.sampleWeightedAggregation = false;
-    if (parser.isSet("rounds")) config.rounds = parser.value("rounds").toInt();
+    if (parser.isSet("rounds")) config.rounds = intOption(parser, "rounds");
     config.method = str(parser.value("method"));
-    config.seed = parser.value("seed").toULongLong();
+    config.seed = unsignedOption(parser, "seed");
     config.codec = codecFromName(str(parser.value("codec")));
-    const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());
+    const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     describeRuntime(runtime);
     config.device = runtime.device;
 }
@@ -177,9 +191,9 @@ void applyDataOptions(const QCommandLineParser& parser, SimulationConfig& config
     if (parser.isSet("sites"))
         for (const auto& site : parser.value("sites").split(',', Qt::SkipEmptyParts)) config.sites.push_back(str(site));
     config.heldOutSite = str(parser.value("held-out"));
-    config.dirichletSites = parser.value("dirichlet-sites").toInt();
-    config.dirichletAlpha = parser.value("alpha").toDouble();
-    config.maxImagesPerSite = parser.value("max-images-per-site").toInt();
+    config.dirichletSites = intOption(parser, "dirichlet-sites");
+    config.dirichletAlpha = numberOption(parser, "alpha");
+    config.maxImagesPerSite = intOption(parser, "max-images-per-site");
     config.cacheDir = str(parser.value("cache"));
     config.promptTemplate = str(parser.value("prompt"));
 }
@@ -287,7 +301,7 @@ int makeBundle(const QStringList& arguments) {
     if (shape != "tiny" && shape != "vitb32") throw Error("make-bundle: --shape must be tiny or vitb32");
     const auto manifest = createDemoBundle(str(parser.value("out")),
                                            shape == "tiny" ? DemoBundleShape::Tiny : DemoBundleShape::VitB32,
-                                           vocabularyPath(), parser.value("seed").toULongLong());
+                                           vocabularyPath(), unsignedOption(parser, "seed"));
     std::printf("wrote demo bundle %s (random weights, not for clinical use), bundle hash %s\n",
                 manifest.name.c_str(), manifest.bundleHash.c_str());
     return 0;
@@ -307,15 +321,15 @@ int benchEngine(const QStringList& arguments) {
                        {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
                        {"threads", "CPU threads (0: one per core).", "N", "0"}});
     parser.process(arguments);
-    const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());
+    const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     describeRuntime(runtime);
     EngineBenchmarkConfig config;
     config.bundleDir = str(parser.value("bundle"));
     config.workDir = str(parser.value("work"));
     config.vocabularyPath = vocabularyPath();
     config.imageDir = str(parser.value("data"));
-    config.images = parser.value("images").toInt();
-    config.rounds = parser.value("rounds").toInt();
+    config.images = intOption(parser, "images");
+    config.rounds = intOption(parser, "rounds");
     config.device = runtime.device;
     std::printf("%s", formatEngineBenchmark(runEngineBenchmark(config, [](const std::string& line) {
                     std::fprintf(stderr, "%s\n", line.c_str());

@@ -3,10 +3,10 @@
 #include "cli_commands.h"
 
 #include "engine/runtime.h"
-#include "federation/site/engine_site_trainer.h"
-#include "federation/site_agent.h"
-#include "federation/site/site_store_recorder.h"
-#include "federation/site/site_store_trainer.h"
+#include "site_trainers/engine_site_trainer.h"
+#include "site_agent/site_agent.h"
+#include "site_trainers/site_store_recorder.h"
+#include "site_trainers/site_store_trainer.h"
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
 #endif
@@ -114,11 +114,11 @@ int run(const QStringList& arguments) {
     const auto identity = SiteAgent::loadIdentity(stateDir);
     if (!identity) throw Error(stateDir.toStdString() + ": not enrolled; run 'fedmedclip-cli site join' first");
 
-    const auto runtime = configureRuntime(parser.value("device").toStdString(), parser.value("threads").toInt());
+    const auto runtime = configureRuntime(parser.value("device").toStdString(), intOption(parser, "threads"));
     SiteTrainingConfig training;
     training.bundleDir = parser.value("bundle").toStdString();
     training.checkpointPath = QDir(stateDir).filePath("local-model.fmcp").toStdString();
-    training.seed = parser.value("seed").toULongLong();
+    training.seed = unsignedOption(parser, "seed");
     training.device = runtime.device;
     training.log = [](const std::string& line) { logLine(QString::fromStdString(line)); };
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
@@ -149,7 +149,7 @@ int run(const QStringList& arguments) {
         config.csvColumns = {parser.value("path-column").toStdString(), parser.value("label-column").toStdString(),
                              parser.value("site-column").toStdString()};
         config.siteName = parser.value("site").toStdString();
-        config.maxImages = parser.value("max-images").toInt();
+        config.maxImages = intOption(parser, "max-images");
         config.cacheDir = QDir(stateDir).filePath("features").toStdString();
         trainer = std::make_unique<EngineSiteTrainer>(config);
     }
@@ -166,7 +166,7 @@ int run(const QStringList& arguments) {
     RecorderFanOut recorder(recorders);
 
     AgentOptions options;
-    options.pollIntervalMs = static_cast<int>(parser.value("poll-interval").toDouble() * 1000);
+    options.pollIntervalMs = static_cast<int>(numberOption(parser, "poll-interval") * 1000);
     options.log = logLine;
     SiteAgent agent(stateDir, *trainer, recorder, options);
     std::signal(SIGTERM, onStop);

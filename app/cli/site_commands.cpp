@@ -260,11 +260,11 @@ int trainLocalCommand(const QStringList& arguments) {
     bool ok = false;
     config.rounds = parser.value("rounds").toInt(&ok);
     if (!ok || config.rounds < 1) throw Error("train-local: --rounds must be a positive whole number");
-    config.seed = parser.value("seed").toULongLong();
+    config.seed = unsignedOption(parser, "seed");
     config.options = parser.isSet("released-code") ? FedMedClipOptions::releasedCode() : FedMedClipOptions{};
     if (parser.isSet("no-mlp")) config.options.useMlp = false;
     if (parser.isSet("no-masks")) config.options.useMasks = false;
-    const auto runtime = configureRuntime(str(parser.value("device")), parser.value("threads").toInt());
+    const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     config.device = runtime.device;
 
     auto workspace = SiteWorkspace::open(str(parser.positionalArguments().front()));

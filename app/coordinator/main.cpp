@@ -1,9 +1,11 @@
 // fedmedclip-coordinator: serves the federation API over HTTPS and administers federations.
 // Parses arguments and calls core/federation; the logic lives there.
-#include "federation/coordinator_admin.h"
-#include "federation/coordinator_benchmark.h"
-#include "federation/coordinator_server.h"
-#include "federation/site_agent.h"
+#include "coordinator_benchmark.h"
+
+#include "common/numeric_option.h"
+#include "coordinator/coordinator_admin.h"
+#include "coordinator/coordinator_server.h"
+#include "site_agent/site_agent.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -40,6 +42,19 @@ CoordinatorConfig requireConfig(const QCommandLineParser& parser) {
 std::string required(const QCommandLineParser& parser, const char* option) {
     if (!parser.isSet(option)) throw Error(std::string("--") + option + " is required");
     return ss(parser.value(option));
+}
+
+// Numeric option values, checked: a bad value is an error naming the option.
+int intOption(const QCommandLineParser& parser, const char* option) {
+    return static_cast<int>(parseIntegerOption(option, ss(parser.value(option))));
+}
+
+std::uint64_t unsignedOption(const QCommandLineParser& parser, const char* option) {
+    return parseUnsignedOption(option, ss(parser.value(option)));
+}
+
+double numberOption(const QCommandLineParser& parser, const char* option) {
+    return parseNumberOption(option, ss(parser.value(option)));
 }
 
 void print(const std::string& text) {
@@ -127,16 +142,16 @@ int createFederation(const QStringList& arguments) {
     } else {
         settings.bundleName = required(parser, "bundle-name");
         settings.bundleHash = required(parser, "bundle-hash");
-        settings.embeddingDim = parser.value("embedding-dim").toInt();
+        settings.embeddingDim = intOption(parser, "embedding-dim");
     }
-    settings.rounds = parser.value("rounds").toInt();
-    settings.minSites = parser.value("min-sites").toInt();
-    settings.roundDeadlineSeconds = parser.value("deadline").toInt();
+    settings.rounds = intOption(parser, "rounds");
+    settings.minSites = intOption(parser, "min-sites");
+    settings.roundDeadlineSeconds = intOption(parser, "deadline");
     settings.codec = codecFromName(ss(parser.value("codec")));
     settings.aggregation = aggregationRuleFromName(ss(parser.value("aggregation")));
-    settings.trimFraction = parser.value("trim-fraction").toDouble();
-    settings.normBound = parser.value("norm-bound").toDouble();
-    settings.initSeed = parser.value("init-seed").toULongLong();
+    settings.trimFraction = numberOption(parser, "trim-fraction");
+    settings.normBound = numberOption(parser, "norm-bound");
+    settings.initSeed = unsignedOption(parser, "init-seed");
     settings.shareThresholds = !parser.isSet("no-share-thresholds");
 
     const auto config = requireConfig(parser);
@@ -167,7 +182,7 @@ int issueCode(const QStringList& arguments) {
     auto store = CoordinatorStore::open(config.database);
     CoordinatorService service(*store);
     const auto issued = service.issueEnrollmentCode(required(parser, "federation"), required(parser, "site"),
-                                                    static_cast<int>(parser.value("valid-hours").toDouble() * 3600));
+                                                    static_cast<int>(numberOption(parser, "valid-hours") * 3600));
     if (parser.isSet("out")) {
         EnrollmentInvitation invitation;
         invitation.coordinatorUrl = QString::fromStdString(required(parser, "url"));
@@ -268,7 +283,7 @@ int auditLog(const QStringList& arguments) {
     parser.process(arguments);
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);
-    const auto entries = store->auditLog(ss(parser.value("federation")), parser.value("limit").toInt());
+    const auto entries = store->auditLog(ss(parser.value("federation")), intOption(parser, "limit"));
     if (!parser.isSet("json")) return print(formatAuditLog(entries)), 0;
     QJsonArray list;
     for (const auto& e : entries)
@@ -296,11 +311,11 @@ int bench(const QStringList& arguments) {
     // Per-request log lines would drown the figures (and slow the server down).
     QLoggingCategory::setFilterRules(QStringLiteral("fmc.coordinator*.info=false"));
     CoordinatorBenchmarkConfig config;
-    config.sites = parser.value("sites").toInt();
-    config.embeddingDim = parser.value("dim").toInt();
+    config.sites = intOption(parser, "sites");
+    config.embeddingDim = intOption(parser, "dim");
     config.codec = codecFromName(ss(parser.value("codec")));
-    config.requests = parser.value("requests").toInt();
-    config.concurrency = parser.value("concurrency").toInt();
+    config.requests = intOption(parser, "requests");
+    config.concurrency = intOption(parser, "concurrency");
     config.workDir = parser.value("work");
     config.log = [](const QString& line) { std::fprintf(stderr, "%s\n", qPrintable(line)); };
     print(formatCoordinatorBenchmark(runCoordinatorBenchmark(config)));

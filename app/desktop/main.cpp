@@ -1,11 +1,11 @@
 // fedmedclip-desktop: the app for clinicians and site staff. Parses arguments and opens the
 // main window; everything else lives in fmc_ui.
-#include "federation_service_factory.h"
-#include "main_window.h"
-#include "runtime_setup.h"
-#include "screenshot_tour.h"
-#include "translations.h"
 #include "common/app_identity.h"
+#include "federation/federation_service_factory.h"
+#include "shell/main_window.h"
+#include "shell/runtime_setup.h"
+#include "shell/screenshot_tour.h"
+#include "shell/translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

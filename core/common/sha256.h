@@ -1,10 +1,12 @@
 #pragma once
-// SHA-256 (FIPS 180-4) with the standard library only. Used to verify model bundles
-// and to identify them (bundle_hash) for feature caches and federations.
+// SHA-256 (FIPS 180-4), computed by OpenSSL's libcrypto. Used to verify model bundles and to
+// identify them (bundle_hash) for feature caches and federations, and for content hashes.
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+struct evp_md_ctx_st;
 
 namespace fmc {
 
@@ -12,6 +14,9 @@ namespace fmc {
 class Sha256 {
 public:
     Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
     void update(const void* data, std::size_t size);
     void update(const std::string& bytes) { update(bytes.data(), bytes.size()); }
     // Finishes the hash. After this, the object must be reset() before reuse.
@@ -20,12 +25,7 @@ public:
     void reset();
 
 private:
-    void processBlock(const std::uint8_t* block);
-
-    std::array<std::uint32_t, 8> state_{};
-    std::array<std::uint8_t, 64> buffer_{};
-    std::size_t bufferSize_ = 0;
-    std::uint64_t totalBytes_ = 0;
+    evp_md_ctx_st* context_;  // OpenSSL's EVP_MD_CTX, kept out of this header
     bool finished_ = false;
 };
 

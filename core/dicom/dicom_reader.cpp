@@ -32,6 +32,7 @@
 #include <tuple>
 
 #include "common/sha256.h"
+#include "common/utf8.h"
 #include "dicom/jpeg2000_decoder.h"
 #include "dicom/jpeg_header.h"
 
@@ -215,22 +216,6 @@ std::string lowerExtension(const std::string& path) {
 
 // ---------------------------------------------------------------------------------------------
 // Attribute access.
-bool isValidUtf8(const std::string& text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        const std::size_t continuation = lead < 0x80           ? 0
-                                         : (lead >> 5) == 0x06 ? 1
-                                         : (lead >> 4) == 0x0E ? 2
-                                         : (lead >> 3) == 0x1E ? 3
-                                                               : std::string::npos;
-        if (continuation == std::string::npos || i + continuation >= text.size()) return false;
-        for (std::size_t k = 1; k <= continuation; ++k)
-            if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x02) return false;
-        i += continuation + 1;
-    }
-    return true;
-}
-
 // Values whose character set DCMTK could not convert are read as Latin-1, so what reaches the
 // store is always valid UTF-8.
 std::string sanitizedUtf8(const std::string& text) {

@@ -2,9 +2,9 @@
 
 #include "common/aggregation.h"
 #include "engine/model_bundle.h"
-#include "sim/bundle_inputs.h"
-#include "sim/feature_cache.h"
-#include "sim/feature_extractor.h"
+#include "features/bundle_inputs.h"
+#include "features/feature_cache.h"
+#include "features/feature_extractor.h"
 #include "sim/federated_method.h"
 #include "engine/runtime.h"
 #include "imaging/image_loader.h"

@@ -7,7 +7,7 @@
 #include "engine/clip_finetuner.h"
 #include "engine/fedclip_adapter.h"
 #include "engine/fedmedclip_site.h"
-#include "sim/dataset.h"
+#include "imaging/dataset.h"
 
 #include <atomic>
 #include <functional>

@@ -1,5 +1,6 @@
 #include "site/importer.h"
 
+#include "common/csv.h"
 #include "common/sha256.h"
 #include "site/image_samples.h"
 
@@ -42,48 +43,6 @@ struct GivenLabel {
 
 // --- labels CSV ------------------------------------------------------------------------
 
-// One record per call; handles quotes, doubled quotes, commas and newlines inside quotes.
-bool readCsvRecord(std::istream& in, std::vector<std::string>& fields, int& line) {
-    fields.clear();
-    std::string field;
-    bool quoted = false, any = false, afterQuote = false;
-    char c;
-    while (in.get(c)) {
-        any = true;
-        if (quoted) {
-            if (c == '"') {
-                if (in.peek() == '"') {
-                    field += '"';
-                    in.get();
-                } else {
-                    quoted = false;
-                    afterQuote = true;
-                }
-            } else {
-                if (c == '\n') ++line;
-                field += c;
-            }
-            continue;
-        }
-        if (c == '"' && field.empty() && !afterQuote) {
-            quoted = true;
-        } else if (c == ',') {
-            fields.push_back(std::move(field));
-            field.clear();
-            afterQuote = false;
-        } else if (c == '\n') {
-            ++line;
-            break;
-        } else if (c != '\r') {
-            field += c;
-        }
-    }
-    if (quoted) throw Error("unterminated quoted field");
-    if (!any) return false;
-    fields.push_back(std::move(field));
-    return true;
-}
-
 std::string lowerAscii(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
@@ -100,15 +59,17 @@ LabelsCsv readLabelsCsv(const std::string& csvPath) {
     LabelsCsv csv;
     csv.path = csvPath;
     const auto base = fs::absolute(fs::path(csvPath)).parent_path();
-    int line = 1;
+    CsvReader reader(in);
     std::vector<std::string> fields;
     auto where = [&](int at) { return csvPath + " line " + std::to_string(at); };
-    try {
-        if (!readCsvRecord(in, fields, line)) throw Error(csvPath + ": empty labels CSV, expected a header row");
-    } catch (const Error& error) {
-        throw Error(where(1) + ": " + error.what());
-    }
-    if (!fields.empty() && fields[0].rfind("\xEF\xBB\xBF", 0) == 0) fields[0].erase(0, 3);  // UTF-8 BOM
+    auto read = [&] {
+        try {
+            return reader.next(fields);
+        } catch (const Error& error) {
+            throw Error(where(reader.recordLine()) + ": " + error.what());
+        }
+    };
+    if (!read()) throw Error(where(1) + ": " + csvPath + ": empty labels CSV, expected a header row");
     int pathColumn = -1, labelColumn = -1, siteColumn = -1, splitColumn = -1;
     for (size_t i = 0; i < fields.size(); ++i) {
         const auto name = lowerAscii(fields[i]);
@@ -120,13 +81,8 @@ LabelsCsv readLabelsCsv(const std::string& csvPath) {
     }
     if (pathColumn < 0) throw Error(where(1) + ": the header has no 'path' column");
     if (labelColumn < 0) throw Error(where(1) + ": the header has no 'label' column");
-    while (true) {
-        const int recordLine = line;
-        try {
-            if (!readCsvRecord(in, fields, line)) break;
-        } catch (const Error& error) {
-            throw Error(where(recordLine) + ": " + error.what());
-        }
+    while (read()) {
+        const int recordLine = reader.recordLine();
         if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
         const auto needed = static_cast<size_t>(std::max({pathColumn, labelColumn, siteColumn, splitColumn}) + 1);
         if (fields.size() < needed)

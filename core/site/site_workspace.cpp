@@ -3,7 +3,7 @@
 #include "common/codec.h"
 #include "common/metrics.h"
 #include "common/sha256.h"
-#include "sim/bundle_inputs.h"
+#include "features/bundle_inputs.h"
 #include "engine/model_bundle.h"
 #include "site/image_domain.h"
 #include "site/image_samples.h"

@@ -21,6 +21,7 @@
 #include "text/clip_tokenizer.h"
 
 #include "common/types.h"
+#include "common/utf8.h"
 #include "text/unicode_tables.h"
 
 #include <zlib.h>
@@ -41,87 +42,6 @@ using U32 = std::u32string;
 constexpr char32_t kReplacement = 0xFFFD;
 // CLIP: merges = lines[1 : 49152 - 256 - 2 + 1]
 constexpr std::size_t kClipMergeCount = 49152 - 256 - 2;
-
-// ---------------------------------------------------------------- UTF-8
-
-// Decodes UTF-8; every maximal invalid subpart becomes U+FFFD (Python's errors="replace").
-// `valid`, when given, is set to false if anything was replaced.
-U32 decodeUtf8(const char* data, std::size_t n, bool* valid = nullptr) {
-    U32 out;
-    out.reserve(n);
-    if (valid) *valid = true;
-    std::size_t i = 0;
-    while (i < n) {
-        const auto b0 = static_cast<unsigned char>(data[i]);
-        if (b0 < 0x80) {
-            out.push_back(b0);
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        char32_t cp = 0;
-        unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-        if (b0 >= 0xC2 && b0 <= 0xDF) {
-            len = 2;
-            cp = b0 & 0x1F;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            len = 3;
-            cp = b0 & 0x0F;
-            if (b0 == 0xE0) lo = 0xA0;  // no overlong forms
-            if (b0 == 0xED) hi = 0x9F;  // no surrogates
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            len = 4;
-            cp = b0 & 0x07;
-            if (b0 == 0xF0) lo = 0x90;
-            if (b0 == 0xF4) hi = 0x8F;  // <= U+10FFFF
-        } else {
-            out.push_back(kReplacement);
-            if (valid) *valid = false;
-            ++i;
-            continue;
-        }
-        std::size_t j = 1;
-        for (; j < len && i + j < n; ++j) {
-            const auto b = static_cast<unsigned char>(data[i + j]);
-            if (b < (j == 1 ? lo : 0x80) || b > (j == 1 ? hi : 0xBF)) break;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        if (j == len) {
-            out.push_back(cp);
-            i += len;
-        } else {
-            out.push_back(kReplacement);
-            if (valid) *valid = false;
-            i += j;
-        }
-    }
-    return out;
-}
-
-void appendUtf8(char32_t c, std::string& out) {
-    if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-}
-
-std::string encodeUtf8(const char32_t* s, std::size_t n) {
-    std::string out;
-    out.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) appendUtf8(s[i], out);
-    return out;
-}
 
 // ---------------------------------------------------------------- table look-ups
 
@@ -518,7 +438,7 @@ std::vector<std::string> splitPyWhitespace(const U32& line) {
         while (i < line.size() && hasFlag(line[i], ut::kPySpace)) ++i;
         std::size_t k = i;
         while (k < line.size() && !hasFlag(line[k], ut::kPySpace)) ++k;
-        if (k > i) parts.push_back(encodeUtf8(line.data() + i, k - i));
+        if (k > i) parts.push_back(encodeUtf8(std::u32string_view(line).substr(i, k - i)));
         i = k;
     }
     return parts;
@@ -602,9 +522,7 @@ ClipTokenizer::ClipTokenizer(std::shared_ptr<const Impl> impl) : impl_(std::move
 
 ClipTokenizer ClipTokenizer::fromVocabularyFile(const std::string& path) {
     const std::string data = readGzipFile(path);
-    bool validUtf8 = true;
-    decodeUtf8(data.data(), data.size(), &validUtf8);
-    if (!validUtf8) throw Error("ClipTokenizer: vocabulary file '" + path + "' is not valid UTF-8");
+    if (!isValidUtf8(data)) throw Error("ClipTokenizer: vocabulary file '" + path + "' is not valid UTF-8");
 
     // merges = text.split('\n')[1 : 1 + kClipMergeCount]
     std::vector<std::pair<std::string, std::string>> merges;
@@ -616,7 +534,7 @@ ClipTokenizer ClipTokenizer::fromVocabularyFile(const std::string& path) {
         pos = data.find('\n', start);
         const std::size_t end = pos == std::string::npos ? data.size() : pos;
         ++lineNo;
-        const U32 line = decodeUtf8(data.data() + start, end - start);
+        const U32 line = decodeUtf8(std::string_view(data).substr(start, end - start));
         auto parts = splitPyWhitespace(line);
         if (parts.size() != 2) {
             if (parts.empty() && pos == std::string::npos) break;  // trailing newline at the end
@@ -666,7 +584,7 @@ ClipTokenizer ClipTokenizer::fromVocabularyFile(const std::string& path) {
 }
 
 std::vector<std::int32_t> ClipTokenizer::encode(const std::string& utf8Text) const {
-    const U32 decoded = decodeUtf8(utf8Text.data(), utf8Text.size());
+    const U32 decoded = decodeUtf8(utf8Text);
     // basic_clean, whitespace_clean, lower
     const U32 text = pyLower(whitespaceClean(pyStrip(htmlUnescape(htmlUnescape(nfc(decoded))))));
 
@@ -678,7 +596,7 @@ std::vector<std::int32_t> ClipTokenizer::encode(const std::string& utf8Text) con
             ++i;
             continue;
         }
-        const std::string token = encodeUtf8(text.data() + i, len);
+        const std::string token = encodeUtf8(std::u32string_view(text).substr(i, len));
         i += len;
         if (token == "<|startoftext|>") {
             ids.push_back(impl_->sot);

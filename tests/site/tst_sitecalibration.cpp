@@ -8,7 +8,7 @@
 #include "common/metrics.h"
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
-#include "sim/bundle_inputs.h"
+#include "features/bundle_inputs.h"
 #include "site/image_domain.h"
 #include "site/site_workspace.h"
 

@@ -7,7 +7,7 @@
 #include "common/sha256.h"
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
-#include "sim/bundle_inputs.h"
+#include "features/bundle_inputs.h"
 #include "site/site_workspace.h"
 
 #include <QDir>

@@ -1,0 +1,44 @@
+#pragma once
+// The coordinator's configuration file (JSON; docs/federation-api.md lists every key).
+// Relative paths are relative to the file's folder.
+#include "coordinator/coordinator_store.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+
+namespace fmc::federation {
+
+// What the HTTP layer enforces before a request reaches the API.
+struct HttpLimits {
+    std::int64_t maxBodyBytes = 8 << 20;
+    int maxHeaderBytes = 16 << 10;   // request line and headers together
+    int handshakeTimeoutMs = 10'000; // TLS handshake
+    int headerTimeoutMs = 10'000;    // from a request's first byte to the end of its headers
+    int requestTimeoutMs = 60'000;   // from a request's first byte to the end of its body
+    int idleTimeoutMs = 30'000;      // a kept-alive connection with no request
+    int maxConnections = 64;         // each may hold a body of up to maxBodyBytes
+};
+
+struct CoordinatorConfig {
+    QString path;  // the file it was read from
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 port = 8443;  // 0: any free port (printed at start)
+    QString certificatePath;  // PEM: the server certificate, then any intermediates
+    QString keyPath;          // PEM private key (RSA or EC), unencrypted, readable by the service only
+    DatabaseConfig database;
+    HttpLimits limits;
+    // Addresses of reverse proxies (nginx) whose X-Real-IP header names the real client.
+    QStringList trustedProxies;
+    // Privacy audit: writes every request body the coordinator receives into this folder
+    // (no headers, so no tokens). Empty: off.
+    QString privacyCaptureDir;
+    int tickIntervalMs = 1000;  // how often deadlines are checked
+};
+
+// Throws fmc::Error naming the file and the key at fault.
+CoordinatorConfig loadCoordinatorConfig(const QString& path);
+
+}  // namespace fmc::federation

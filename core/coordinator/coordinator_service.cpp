@@ -1,0 +1,757 @@
+#include "coordinator/coordinator_service.h"
+
+#include "common/aggregation.h"
+#include "common/sha256.h"
+#include "protocol/logging.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QObject>
+#include <QThread>
+#include <QThreadPool>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+namespace fmc::federation {
+namespace {
+
+QByteArray compact(const QJsonObject& json) { return QJsonDocument(json).toJson(QJsonDocument::Compact); }
+
+ApiResponse json(int status, const QJsonObject& body) { return {status, "application/json", compact(body), {}}; }
+
+ApiResponse errorResponse(const ApiError& error) {
+    ApiResponse response{error.status(), "application/json",
+                         errorBody(error.status(), error.code(), error.what(), error.field()),
+                         {}};
+    if (error.status() == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"fedmedclip\"");
+    return response;
+}
+
+QJsonValue optionalTime(const std::optional<std::int64_t>& ms) {
+    return ms ? QJsonValue(qs(isoTimeUtc(*ms))) : QJsonValue(QJsonValue::Null);
+}
+
+std::string siteActor(const SiteRecord& site) { return "site:" + site.id; }
+
+// "/api/v1/federations/fed_x/rounds/3" -> {"federations", "fed_x", "rounds", "3"}
+QStringList routeSegments(const QString& path) {
+    const QString prefix = QString::fromLatin1(kApiPrefix);
+    if (!path.startsWith(prefix + QLatin1Char('/'))) return {};
+    return path.mid(prefix.size() + 1).split(QLatin1Char('/'), Qt::KeepEmptyParts);
+}
+
+int roundNumber(const QString& text) {
+    bool ok = false;
+    const int number = text.toInt(&ok);
+    if (!ok || number < 1 || number > 100000)
+        throw ApiError(404, "not_found", "round '" + ss(text.left(20)) + "' is not a round number", "round");
+    return number;
+}
+
+}  // namespace
+
+struct CoordinatorService::AggregationJob {
+    std::string federationId;
+    int round = 0;
+    FederationSettings settings;
+    std::int64_t maxPayloadBytes = 0;
+    std::vector<std::int64_t> uploadIds;              // of the participants, in site-id order
+    std::vector<double> weights;                      // their sample counts
+    std::vector<std::vector<std::uint8_t>> payloads;  // read from the store on the service's thread
+    std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
+    std::int64_t totalSamples = 0;
+};
+
+struct CoordinatorService::AggregationResult {
+    std::vector<std::uint8_t> payload;
+    std::string sha256;
+    std::string error;  // set when it failed; the round stays aggregating
+    double seconds = 0;
+};
+
+CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions options)
+    : store_(store), options_(std::move(options)) {
+    if (options_.aggregateInBackground) {
+        workers_ = std::make_unique<QThreadPool>();
+        workers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
+        resultReceiver_ = std::make_unique<QObject>();
+    }
+}
+
+CoordinatorService::~CoordinatorService() {
+    // The workers post to the receiver: it must outlive them. Deleting it drops the results
+    // not yet delivered.
+    if (workers_) workers_->waitForDone();
+}
+
+void CoordinatorService::audit(const std::string& federationId, const std::string& actor, const std::string& action,
+                               const QJsonObject& detail, const QString& remoteAddress) {
+    store_.audit({0, options_.clock(), federationId, actor, action, ss(QString::fromUtf8(compact(detail))),
+                  ss(remoteAddress)});
+}
+
+ApiResponse CoordinatorService::handle(const ApiRequest& request) {
+    try {
+        return route(request);
+    } catch (const ApiError& error) {
+        return errorResponse(error);
+    } catch (const std::exception& error) {
+        // A database or program fault: the client may retry; details stay in the server log.
+        qCCritical(lcCoordinator) << "internal error on" << request.method << request.path << ":" << error.what();
+        return errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+    }
+}
+
+ApiResponse CoordinatorService::route(const ApiRequest& request) {
+    if (request.body.size() > options_.maxBodyBytes)
+        throw ApiError(413, "body_too_large",
+                       "body: " + std::to_string(request.body.size()) + " bytes exceed the limit of " +
+                           std::to_string(options_.maxBodyBytes),
+                       "body");
+    const auto segments = routeSegments(request.path);
+    const auto requireMethod = [&](const char* method) {
+        if (request.method != method)
+            throw ApiError(405, "method_not_allowed",
+                           ss(QString::fromLatin1(request.method)) + " is not allowed on " + ss(request.path) +
+                               " (use " + method + ")");
+    };
+    if (segments == QStringList{"health"}) {
+        requireMethod("GET");
+        return json(200, {{"status", "ok"}, {"protocol_version", kProtocolVersion}});
+    }
+    if (segments == QStringList{"enroll"}) {
+        requireMethod("POST");
+        return enroll(request);
+    }
+    if (segments.size() >= 3 && segments[0] == QLatin1String("federations")) {
+        const auto federationId = ss(segments[1]);
+        const auto rest = segments.mid(2);
+        if (rest == QStringList{"task"}) {
+            requireMethod("GET");
+            return task(authenticate(request, federationId));
+        }
+        if (rest == QStringList{"rounds", "current"}) {
+            requireMethod("GET");
+            return currentRound(authenticate(request, federationId));
+        }
+        if (rest.size() == 2 && rest[0] == QLatin1String("rounds")) {
+            const int number = roundNumber(rest[1]);
+            requireMethod("GET");
+            return roundInfo(authenticate(request, federationId), number);
+        }
+        if (rest.size() == 3 && rest[0] == QLatin1String("rounds") && rest[2] == QLatin1String("global")) {
+            const int number = roundNumber(rest[1]);
+            requireMethod("GET");
+            return globalFam(authenticate(request, federationId), number);
+        }
+        if (rest.size() == 3 && rest[0] == QLatin1String("rounds") && rest[2] == QLatin1String("uploads")) {
+            const int number = roundNumber(rest[1]);
+            requireMethod("POST");
+            const auto site = authenticate(request, federationId);
+            try {
+                return upload(request, site, number);
+            } catch (const ApiError& error) {
+                if (error.status() == 400 || error.status() == 413)
+                    rejectUpload(request, site, number, error);
+                else if (error.status() == 409)
+                    audit(site.federationId, siteActor(site), "upload.refused",
+                          {{"round", number}, {"code", qs(error.code())}}, request.remoteAddress);
+                throw;
+            }
+        }
+    }
+    throw ApiError(404, "not_found", "no route " + ss(request.path.left(200)) + " (see docs/federation-api.md)");
+}
+
+// ---- enrollment and authentication ----
+
+ApiResponse CoordinatorService::enroll(const ApiRequest& request) {
+    const auto document = QJsonDocument::fromJson(request.body);
+    const auto code = document.object().value("code").toString();
+    if (!document.isObject() || code.isEmpty() || code.size() > 200)
+        throw ApiError(400, "invalid_json", "body: expected {\"code\": \"<enrollment code>\"}", "code");
+    const auto codeHash = secretHash(ss(code));
+    const auto now = options_.clock();
+    const auto refuse = [&](const std::string& federationId, const std::string& reason, const std::string& message) {
+        audit(federationId, "anonymous", "enrollment.refused", {{"reason", qs(reason)}}, request.remoteAddress);
+        return ApiError(403, reason, message, "code");
+    };
+    CoordinatorStore::Transaction transaction(store_);
+    const auto record = store_.enrollmentCode(codeHash);
+    if (!record) {
+        const auto error = refuse("", "unknown_code", "code: unknown enrollment code; ask the coordinator operator for a new one");
+        transaction.commit();
+        throw error;
+    }
+    const auto federation = store_.federation(record->federationId);
+    std::string refusal;
+    if (record->usedAt) refusal = "code_used";
+    else if (now >= record->expiresAt) refusal = "code_expired";
+    else if (!federation || federation->state != "running") refusal = "federation_finished";
+    if (!refusal.empty()) {
+        const std::string message =
+            refusal == "code_used"      ? "code: this enrollment code was already used; each code enrolls one site once"
+            : refusal == "code_expired" ? "code: this enrollment code expired at " + isoTimeUtc(record->expiresAt) +
+                                              "; ask the coordinator operator for a new one"
+                                        : "code: the federation has finished; no new sites can join";
+        const auto error = refuse(record->federationId, refusal, message);
+        transaction.commit();
+        throw error;
+    }
+    const std::string token = "fmcs_" + randomToken(32);
+    const SiteRecord site{"site_" + randomToken(9), record->federationId, record->siteName, "active", now, {}, {}};
+    store_.addSite(site, secretHash(token));
+    if (!store_.markEnrollmentCodeUsed(codeHash, site.id, now))
+        throw ApiError(403, "code_used", "code: this enrollment code was already used", "code");
+    audit(site.federationId, siteActor(site), "site.enrolled", {{"site_id", qs(site.id)}, {"site_name", qs(site.name)}},
+          request.remoteAddress);
+    transaction.commit();
+    qCInfo(lcCoordinator).noquote() << "site" << qs(site.id) << qs(site.name) << "enrolled in" << qs(site.federationId);
+    return json(201, {{"federation_id", qs(site.federationId)},
+                      {"site_id", qs(site.id)},
+                      {"site_name", qs(site.name)},
+                      {"token", qs(token)},
+                      {"task", taskToJson(federation->task)}});
+}
+
+SiteRecord CoordinatorService::authenticate(const ApiRequest& request, const std::string& federationId) {
+    if (request.authorization.isEmpty())
+        throw ApiError(401, "missing_token", "Authorization: missing; send 'Authorization: Bearer <site token>'",
+                       "Authorization");
+    if (!request.authorization.startsWith("Bearer ") || request.authorization.size() > 300)
+        throw ApiError(401, "invalid_token", "Authorization: expected 'Bearer <site token>'", "Authorization");
+    const auto token = request.authorization.mid(7).trimmed().toStdString();
+    const auto site = store_.siteByTokenHash(secretHash(token));
+    if (!site) throw ApiError(401, "invalid_token", "Authorization: unknown site token", "Authorization");
+    if (site->state != "active")
+        throw ApiError(403, "site_revoked", "site " + site->id + " was revoked by the coordinator operator");
+    if (site->federationId != federationId)
+        throw ApiError(403, "wrong_federation", "site " + site->id + " is not a member of federation " +
+                                                    federationId.substr(0, 64));
+    const auto now = options_.clock();
+    // Last-seen is informative; one write a minute per site is plenty.
+    if (!site->lastSeenAt || now - *site->lastSeenAt > 60'000) store_.touchSite(site->id, now);
+    return *site;
+}
+
+// ---- read routes ----
+
+ApiResponse CoordinatorService::task(const SiteRecord& site) {
+    const auto federation = store_.federation(site.federationId);
+    return json(200, taskToJson(federation->task));
+}
+
+ApiResponse CoordinatorService::currentRound(const SiteRecord& site) {
+    const auto federation = store_.federation(site.federationId);
+    const auto round = store_.latestRound(site.federationId);
+    const auto uploads = store_.uploadSummaries(site.federationId, round->number);
+    const auto active = store_.activeSiteIds(site.federationId);
+    const bool finished = federation->state == "finished";
+    int lastPublished = round->state == "published" ? round->number : round->number - 1;
+    const bool youUploaded = std::any_of(uploads.begin(), uploads.end(),
+                                         [&](const UploadSummary& u) { return u.siteId == site.id; });
+    return json(200, {{"federation_id", qs(site.federationId)},
+                      {"federation_state", qs(federation->state)},
+                      {"finished", finished},
+                      {"rounds_total", federation->task.settings.rounds},
+                      {"round", round->number},
+                      {"state", qs(round->state)},
+                      {"opened_at", qs(isoTimeUtc(round->openedAt))},
+                      {"first_upload_at", optionalTime(round->firstUploadAt)},
+                      {"deadline_at", optionalTime(round->deadlineAt)},
+                      {"uploads_received", static_cast<int>(uploads.size())},
+                      {"active_sites", static_cast<int>(active.size())},
+                      {"min_sites", federation->task.settings.minSites},
+                      {"waiting_reason", qs(round->waitingReason)},
+                      {"you_uploaded", youUploaded},
+                      {"latest_published_round", lastPublished}});
+}
+
+ApiResponse CoordinatorService::roundInfo(const SiteRecord& site, int number) {
+    const auto round = store_.round(site.federationId, number);
+    if (!round) throw ApiError(404, "round_not_found", "round " + std::to_string(number) + " does not exist yet", "round");
+    const bool youUploaded = store_.uploadOfSite(site.federationId, number, site.id).has_value();
+    return json(200, {{"round", round->number},
+                      {"state", qs(round->state)},
+                      {"opened_at", qs(isoTimeUtc(round->openedAt))},
+                      {"deadline_at", optionalTime(round->deadlineAt)},
+                      {"published_at", optionalTime(round->publishedAt)},
+                      {"participants", round->participants},
+                      {"total_samples", static_cast<qint64>(round->totalSamples)},
+                      {"global_sha256", qs(round->globalSha256)},
+                      {"waiting_reason", qs(round->waitingReason)},
+                      {"you_uploaded", youUploaded}});
+}
+
+ApiResponse CoordinatorService::globalFam(const SiteRecord& site, int number) {
+    const auto round = store_.round(site.federationId, number);
+    if (!round || round->state != "published")
+        throw ApiError(404, "not_published",
+                       "round " + std::to_string(number) +
+                           " has no global FAM yet (the FAM before round 1 is the engine's initialisation with "
+                           "the task's init_seed)",
+                       "round");
+    const auto federation = store_.federation(site.federationId);
+    ApiResponse response{200, "application/octet-stream", {}, {}};
+    const auto payload = store_.globalPayload(site.federationId, number);
+    response.body = QByteArray(reinterpret_cast<const char*>(payload.data()), static_cast<qsizetype>(payload.size()));
+    response.headers = {{"X-FMC-Round", QByteArray::number(number)},
+                        {"X-FMC-Sha256", QByteArray::fromStdString(round->globalSha256)},
+                        {"X-FMC-Codec", QByteArray::fromStdString(codecName(federation->task.settings.codec))}};
+    return response;
+}
+
+// ---- uploads ----
+
+ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteRecord& site, int number) {
+    const auto body = uploadFromJson(request.body);
+    if (body.federationId != site.federationId)
+        throw ApiError(400, "mismatch", "federation_id: does not match the URL's federation", "federation_id");
+    if (body.round != number) throw ApiError(400, "mismatch", "round: does not match the URL's round", "round");
+    if (body.siteId != site.id)
+        throw ApiError(400, "mismatch", "site_id: does not match the site this token belongs to", "site_id");
+
+    const auto now = options_.clock();
+    const auto federation = store_.federation(site.federationId);
+    const auto& settings = federation->task.settings;
+    {
+        CoordinatorStore::Transaction transaction(store_);
+        // A retry of an upload that already arrived: accepted once, acknowledged again,
+        // even when that upload completed the round meanwhile.
+        if (const auto previous = store_.uploadByKey(site.id, body.idempotencyKey)) {
+            if (previous->federationId != site.federationId || previous->round != number)
+                throw ApiError(409, "idempotency_key_reused",
+                               "idempotency_key: already used for round " + std::to_string(previous->round) +
+                                   "; every upload needs a new key",
+                               "idempotency_key");
+            audit(site.federationId, siteActor(site), "upload.duplicate",
+                  {{"round", number}, {"idempotency_key", qs(body.idempotencyKey)}}, request.remoteAddress);
+            transaction.commit();
+            const auto round = store_.round(site.federationId, number);
+            return json(200, {{"accepted", true}, {"duplicate", true}, {"round", number}, {"round_state", qs(round->state)}});
+        }
+        auto round = store_.round(site.federationId, number);
+        const auto latest = store_.latestRound(site.federationId);
+        if (!round)
+            throw ApiError(409, "round_not_open",
+                           "round " + std::to_string(number) + " is not open yet; the current round is " +
+                               std::to_string(latest->number),
+                           "round");
+        if (round->state == "published" || round->state == "aggregating")
+            throw ApiError(409, "round_closed",
+                           "round " + std::to_string(number) + " is closed (" + round->state +
+                               "); late uploads are refused" +
+                               (federation->state == "finished"
+                                    ? std::string("; the federation has finished")
+                                    : "; the current round is " + std::to_string(latest->number)),
+                           "round");
+        if (store_.uploadOfSite(site.federationId, number, site.id))
+            throw ApiError(409, "already_uploaded",
+                           "round " + std::to_string(number) + ": this site already uploaded (with another idempotency_key)",
+                           "idempotency_key");
+
+        // Validation, before anything can touch the aggregate.
+        if (body.codec != codecName(settings.codec))
+            throw ApiError(400, "wrong_codec",
+                           "codec: '" + body.codec.substr(0, 40) + "' but this federation uses '" +
+                               codecName(settings.codec) + "'",
+                           "codec");
+        if (body.payload.size() > 6 && body.payload[6] != static_cast<std::uint8_t>(settings.codec))
+            throw ApiError(400, "wrong_codec", "payload: encoded with another codec than the 'codec' field says", "payload");
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(options_.maxBodyBytes);
+        ParameterSet parameters;
+        try {
+            parameters = decodeParameters(body.payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
+        } catch (const Error& error) {
+            throw ApiError(400, "invalid_payload", std::string("payload: ") + error.what(), "payload");
+        }
+        const double norm = l2Norm(parameters);
+        if (settings.normBound > 0 && norm > settings.normBound)
+            throw ApiError(400, "norm_bound",
+                           "payload: L2 norm " + std::to_string(norm) + " exceeds this federation's bound " +
+                               std::to_string(settings.normBound),
+                           "payload");
+
+        QJsonObject metrics;
+        for (const auto& [name, value] : body.metrics) metrics.insert(qs(name), value);
+        UploadRecord record;
+        record.federationId = site.federationId;
+        record.round = number;
+        record.siteId = site.id;
+        record.idempotencyKey = body.idempotencyKey;
+        record.receivedAt = now;
+        record.sampleCount = body.sampleCount;
+        record.metricsJson = ss(QString::fromUtf8(compact(metrics)));
+        record.payload = body.payload;
+        record.payloadSha256 = sha256Hex(body.payload.data(), body.payload.size());
+        record.l2Norm = norm;
+        store_.insertUpload(record);
+        if (round->state == "open") {
+            round->state = "collecting";
+            round->firstUploadAt = now;
+            round->deadlineAt = now + 1000LL * settings.roundDeadlineSeconds;
+            store_.updateRoundProgress(*round);
+        }
+        audit(site.federationId, siteActor(site), "upload.accepted",
+              {{"round", number},
+               {"sample_count", static_cast<qint64>(body.sampleCount)},
+               {"payload_bytes", static_cast<qint64>(body.payload.size())},
+               {"payload_sha256", qs(record.payloadSha256)},
+               {"l2_norm", norm}},
+              request.remoteAddress);
+        transaction.commit();
+    }
+    qCInfo(lcCoordinator).noquote() << "round" << number << "of" << qs(site.federationId) << ": upload from"
+                                    << qs(site.id) << "accepted";
+    evaluateRound(site.federationId);
+    const auto round = store_.round(site.federationId, number);
+    return json(201, {{"accepted", true}, {"duplicate", false}, {"round", number}, {"round_state", qs(round->state)}});
+}
+
+void CoordinatorService::rejectUpload(const ApiRequest& request, const SiteRecord& site, int number,
+                                      const ApiError& error) {
+    try {
+        CoordinatorStore::Transaction transaction(store_);
+        store_.insertRejection({site.federationId, number, site.id, options_.clock(),
+                                static_cast<std::int64_t>(request.body.size()), error.code(), error.what()});
+        audit(site.federationId, siteActor(site), "upload.rejected",
+              {{"round", number}, {"code", qs(error.code())}, {"reason", QString::fromUtf8(error.what()).left(500)}},
+              request.remoteAddress);
+        transaction.commit();
+    } catch (const std::exception& failure) {
+        qCWarning(lcCoordinator) << "could not record a rejected upload:" << failure.what();
+    }
+    qCWarning(lcCoordinator).noquote() << "round" << number << ": upload from" << qs(site.id) << "rejected:" << error.what();
+}
+
+// ---- the round state machine ----
+
+int CoordinatorService::tick() {
+    std::vector<FederationRecord> federations;
+    try {
+        federations = store_.federations();
+    } catch (const std::exception& error) {  // e.g. the database server is down: the next tick tries again
+        qCCritical(lcCoordinator) << error.what();
+        return 0;
+    }
+    int published = 0;
+    for (const auto& federation : federations) {
+        if (federation.state != "running") continue;
+        try {
+            if (evaluateRound(federation.task.federationId)) ++published;
+        } catch (const std::exception& error) {
+            qCCritical(lcCoordinator) << "federation" << qs(federation.task.federationId) << ":" << error.what();
+        }
+    }
+    return published;
+}
+
+bool CoordinatorService::evaluateRound(const std::string& federationId) {
+    const auto federation = store_.federation(federationId);
+    if (!federation || federation->state != "running") return false;
+    auto round = store_.latestRound(federationId);
+    if (!round || round->state == "published") return false;
+    if (round->state == "aggregating") {
+        if (inFlight_.count({federationId, round->number})) return false;  // the worker is on it
+        return aggregate(*federation, *round);  // interrupted by a crash: the uploads are all there
+    }
+    const auto& settings = federation->task.settings;
+    const auto active = store_.activeSiteIds(federationId);
+    const std::set<std::string> activeSet(active.begin(), active.end());
+    int received = 0;
+    for (const auto& upload : store_.uploadSummaries(federationId, round->number))
+        if (activeSet.count(upload.siteId)) ++received;
+    const auto now = options_.clock();
+    const bool allIn = !active.empty() && received == static_cast<int>(active.size());
+    const bool deadlinePassed = round->deadlineAt && now >= *round->deadlineAt;
+    if (received >= settings.minSites && (allIn || deadlinePassed)) return aggregate(*federation, *round);
+    std::string reason;
+    if (round->state == "open")
+        reason = "waiting for the first upload (" + std::to_string(active.size()) + " active sites, at least " +
+                 std::to_string(settings.minSites) + " needed)";
+    else if (received < settings.minSites)
+        reason = std::to_string(received) + " of the " + std::to_string(settings.minSites) +
+                 " uploads needed have arrived; " +
+                 (deadlinePassed ? "the deadline passed at " + isoTimeUtc(*round->deadlineAt) +
+                                       ", so the round closes as soon as enough sites upload"
+                                 : "the deadline is " + isoTimeUtc(*round->deadlineAt));
+    else
+        reason = std::to_string(received) + " of " + std::to_string(active.size()) +
+                 " active sites have uploaded; the round closes when all have, or at the deadline " +
+                 isoTimeUtc(*round->deadlineAt);
+    if (reason != round->waitingReason) {
+        round->waitingReason = reason;
+        CoordinatorStore::Transaction transaction(store_);
+        store_.updateRoundProgress(*round);
+        transaction.commit();
+    }
+    return false;
+}
+
+bool CoordinatorService::aggregate(const FederationRecord& federation, RoundRecord round) {
+    const auto& federationId = federation.task.federationId;
+    if (round.state != "aggregating") {
+        round.state = "aggregating";
+        round.waitingReason.clear();
+        CoordinatorStore::Transaction transaction(store_);
+        store_.updateRoundProgress(round);
+        transaction.commit();
+    }
+    // Uploads of sites revoked meanwhile are left out: revoking a poisoning site protects the round.
+    const auto active = store_.activeSiteIds(federationId);
+    const std::set<std::string> activeSet(active.begin(), active.end());
+    auto job = std::make_shared<AggregationJob>();
+    job->federationId = federationId;
+    job->round = round.number;
+    job->settings = federation.task.settings;
+    job->maxPayloadBytes = std::max<std::int64_t>(options_.maxBodyBytes, 1);
+    for (const auto& upload : store_.uploadSummaries(federationId, round.number)) {
+        if (!activeSet.count(upload.siteId)) {
+            job->excluded.push_back(upload.siteId);
+            continue;
+        }
+        job->uploadIds.push_back(upload.id);
+        job->weights.push_back(static_cast<double>(upload.sampleCount));
+        job->totalSamples += upload.sampleCount;
+        job->participants.push_back(upload.siteId);
+    }
+    if (job->uploadIds.empty()) {
+        // Every contributor was revoked while aggregating: collect again.
+        round.state = "collecting";
+        round.waitingReason = "the uploads of this round came from sites revoked since; waiting for new uploads";
+        CoordinatorStore::Transaction transaction(store_);
+        store_.updateRoundProgress(round);
+        transaction.commit();
+        return false;
+    }
+    if (!workers_) {
+        for (const auto id : job->uploadIds) job->payloads.push_back(store_.uploadPayload(id));
+        const auto result = computeAggregation(*job);
+        if (!result.error.empty()) throw Error(result.error);
+        publishAggregation(*job, result);
+        return true;
+    }
+    inFlight_.insert({federationId, round.number});
+    qCInfo(lcCoordinator).noquote() << "round" << round.number << "of" << qs(federationId) << ": aggregating"
+                                    << job->uploadIds.size() << "uploads on a worker thread";
+    loadPayloadsThenCompute(job);
+    return true;
+}
+
+void CoordinatorService::loadPayloadsThenCompute(const std::shared_ptr<AggregationJob>& job) {
+    // The payloads (about 1 MB each for D = 512) are read in slices of a few milliseconds,
+    // with the event loop serving requests between them.
+    constexpr int kSliceMs = 5;
+    try {
+        QElapsedTimer slice;
+        slice.start();
+        while (job->payloads.size() < job->uploadIds.size() && slice.elapsed() < kSliceMs)
+            job->payloads.push_back(store_.uploadPayload(job->uploadIds[job->payloads.size()]));
+    } catch (const std::exception& error) {
+        inFlight_.erase({job->federationId, job->round});  // stays aggregating: the next tick() tries again
+        qCCritical(lcCoordinator) << "federation" << qs(job->federationId) << ":" << error.what();
+        return;
+    }
+    QObject* receiver = resultReceiver_.get();
+    if (job->payloads.size() < job->uploadIds.size()) {
+        QMetaObject::invokeMethod(receiver, [this, job] { loadPayloadsThenCompute(job); }, Qt::QueuedConnection);
+        return;
+    }
+    workers_->start([this, receiver, job] {
+        auto result = std::make_shared<AggregationResult>(computeAggregation(*job));
+        // Queued: runs on the receiver's (the service's) thread, whose connection owns the SQL.
+        QMetaObject::invokeMethod(
+            receiver, [this, job, result] { backgroundAggregationDone(job, *result); }, Qt::QueuedConnection);
+    });
+}
+
+CoordinatorService::AggregationResult CoordinatorService::computeAggregation(const AggregationJob& job) {
+    const auto started = std::chrono::steady_clock::now();
+    AggregationResult result;
+    try {
+        const auto layout = famLayout(job.settings.embeddingDim, job.settings.shareThresholds);
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
+        std::vector<ParameterSet> updates;
+        updates.reserve(job.payloads.size());
+        for (const auto& payload : job.payloads) updates.push_back(decodeParameters(payload, layout, limits));
+        ParameterSet global;
+        switch (job.settings.aggregation) {
+        case AggregationRule::FedAvg: global = federatedAverage(updates, job.weights); break;
+        case AggregationRule::Median: global = coordinateMedian(updates); break;
+        case AggregationRule::TrimmedMean: global = trimmedMean(updates, job.settings.trimFraction); break;
+        }
+        result.payload = encodeParameters(global, job.settings.codec);
+        result.sha256 = sha256Hex(result.payload.data(), result.payload.size());
+    } catch (const std::exception& error) {
+        result.error = "round " + std::to_string(job.round) + " of " + job.federationId +
+                       ": aggregation failed: " + error.what();
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
+}
+
+void CoordinatorService::publishAggregation(const AggregationJob& job, const AggregationResult& result) {
+    const auto& federationId = job.federationId;
+    const auto& settings = job.settings;
+    QJsonArray participants, excluded;
+    for (const auto& id : job.participants) participants.append(qs(id));
+    for (const auto& id : job.excluded) excluded.append(qs(id));
+    const auto now = options_.clock();
+    CoordinatorStore::Transaction transaction(store_);
+    const auto active = store_.activeSiteIds(federationId);
+    const std::set<std::string> activeSet(active.begin(), active.end());
+    const auto revoked = std::find_if(job.participants.begin(), job.participants.end(),
+                                      [&](const std::string& id) { return !activeSet.count(id); });
+    if (revoked != job.participants.end()) {
+        // A participant was revoked while the aggregate was computed: aggregate again without it.
+        qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId) << ": site" << qs(*revoked)
+                                        << "was revoked while aggregating; aggregating again without it";
+        transaction.commit();  // it wrote nothing; evaluateRound opens transactions of its own
+        evaluateRound(federationId);
+        return;
+    }
+    // False when another process (an admin command finishing an interrupted round) published it first.
+    if (!store_.publishRound(federationId, job.round, result.payload, result.sha256,
+                             static_cast<int>(job.participants.size()), job.totalSamples, now)) {
+        qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId)
+                                        << "was published meanwhile by another process; result dropped";
+        return;
+    }
+    if (job.round < settings.rounds)
+        store_.insertRound(federationId, job.round + 1, now);
+    else
+        store_.finishFederation(federationId, now);
+    audit(federationId, "coordinator", "round.published",
+          {{"round", job.round},
+           {"participants", participants},
+           {"excluded_revoked", excluded},
+           {"total_samples", static_cast<qint64>(job.totalSamples)},
+           {"aggregation", qs(aggregationRuleName(settings.aggregation))},
+           {"global_sha256", qs(result.sha256)}});
+    if (job.round >= settings.rounds)
+        audit(federationId, "coordinator", "federation.finished", {{"rounds", job.round}});
+    transaction.commit();
+    qCInfo(lcCoordinator).noquote() << "round" << job.round << "of" << qs(federationId) << "published with"
+                                    << job.participants.size() << "sites (aggregated in"
+                                    << qRound(result.seconds * 1000) << "ms)";
+}
+
+void CoordinatorService::backgroundAggregationDone(const std::shared_ptr<const AggregationJob>& job,
+                                                   const AggregationResult& result) {
+    inFlight_.erase({job->federationId, job->round});
+    try {
+        // A failure leaves the round aggregating: the next tick() tries again.
+        if (!result.error.empty()) throw Error(result.error);
+        publishAggregation(*job, result);
+    } catch (const std::exception& error) {
+        qCCritical(lcCoordinator) << "federation" << qs(job->federationId) << ":" << error.what();
+    }
+}
+
+void CoordinatorService::finishAggregations() {
+    // Each pass reads payloads, or publishes (or drops) a worker's result.
+    while (!inFlight_.empty()) {
+        workers_->waitForDone();
+        QCoreApplication::sendPostedEvents(resultReceiver_.get(), QEvent::MetaCall);
+    }
+}
+
+// ---- administrator operations ----
+
+std::string CoordinatorService::createFederation(const FederationSettings& settings) {
+    const auto id = store_.createFederation(settings, options_.clock());
+    audit(id, "admin", "federation.created",
+          {{"name", qs(settings.name)}, {"rounds", settings.rounds}, {"min_sites", settings.minSites},
+           {"bundle_hash", qs(settings.bundleHash)}});
+    return id;
+}
+
+IssuedCode CoordinatorService::issueEnrollmentCode(const std::string& federationId, const std::string& siteName,
+                                                   int validSeconds) {
+    const auto federation = store_.federation(federationId);
+    if (!federation) throw Error("federation: no federation with id '" + federationId + "'");
+    if (federation->state != "running") throw Error("federation: " + federationId + " has finished");
+    if (siteName.empty() || siteName.size() > 200) throw Error("site name: must hold 1 to 200 characters");
+    if (validSeconds < 60 || validSeconds > 30 * 24 * 3600) throw Error("valid for: must lie in 1 minute..30 days");
+    const auto now = options_.clock();
+    IssuedCode issued;
+    issued.expiresAt = now + 1000LL * validSeconds;
+    CoordinatorStore::Transaction transaction(store_);
+    issued.code = store_.addEnrollmentCode(federationId, siteName, issued.expiresAt, now);
+    audit(federationId, "admin", "code.issued", {{"site_name", qs(siteName)}, {"expires_at", qs(isoTimeUtc(issued.expiresAt))}});
+    transaction.commit();
+    return issued;
+}
+
+void CoordinatorService::revokeSite(const std::string& siteId) {
+    const auto site = store_.site(siteId);
+    if (!site) throw Error("site: no site with id '" + siteId + "'");
+    if (site->state == "revoked") return;
+    {
+        CoordinatorStore::Transaction transaction(store_);
+        store_.revokeSite(siteId, options_.clock());
+        audit(site->federationId, "admin", "site.revoked", {{"site_id", qs(siteId)}, {"site_name", qs(site->name)}});
+        transaction.commit();
+    }
+    evaluateRound(site->federationId);
+}
+
+QJsonObject CoordinatorService::roundHistory(const std::string& federationId) {
+    const auto federation = store_.federation(federationId);
+    if (!federation) throw Error("federation: no federation with id '" + federationId + "'");
+    std::map<std::string, std::string> siteNames;
+    QJsonArray sites;
+    for (const auto& site : store_.sites(federationId)) {
+        siteNames[site.id] = site.name;
+        sites.append(QJsonObject{{"site_id", qs(site.id)},
+                                 {"name", qs(site.name)},
+                                 {"state", qs(site.state)},
+                                 {"enrolled_at", qs(isoTimeUtc(site.enrolledAt))},
+                                 {"revoked_at", optionalTime(site.revokedAt)}});
+    }
+    std::map<int, QJsonArray> rejectionsByRound;
+    for (const auto& r : store_.rejections(federationId))
+        rejectionsByRound[r.round].append(QJsonObject{{"site_id", qs(r.siteId)},
+                                                      {"received_at", qs(isoTimeUtc(r.receivedAt))},
+                                                      {"body_bytes", static_cast<qint64>(r.bodyBytes)},
+                                                      {"code", qs(r.code)},
+                                                      {"reason", qs(r.reason)}});
+    QJsonArray rounds;
+    for (const auto& round : store_.rounds(federationId)) {
+        QJsonArray uploads;
+        for (const auto& upload : store_.uploads(federationId, round.number, false))
+            uploads.append(QJsonObject{{"site_id", qs(upload.siteId)},
+                                       {"site_name", qs(siteNames[upload.siteId])},
+                                       {"received_at", qs(isoTimeUtc(upload.receivedAt))},
+                                       {"sample_count", static_cast<qint64>(upload.sampleCount)},
+                                       {"metrics", QJsonDocument::fromJson(QByteArray::fromStdString(upload.metricsJson)).object()},
+                                       {"l2_norm", upload.l2Norm},
+                                       {"payload_sha256", qs(upload.payloadSha256)}});
+        rounds.append(QJsonObject{{"round", round.number},
+                                  {"state", qs(round.state)},
+                                  {"opened_at", qs(isoTimeUtc(round.openedAt))},
+                                  {"first_upload_at", optionalTime(round.firstUploadAt)},
+                                  {"deadline_at", optionalTime(round.deadlineAt)},
+                                  {"published_at", optionalTime(round.publishedAt)},
+                                  {"participants", round.participants},
+                                  {"total_samples", static_cast<qint64>(round.totalSamples)},
+                                  {"global_sha256", qs(round.globalSha256)},
+                                  {"waiting_reason", qs(round.waitingReason)},
+                                  {"uploads", uploads},
+                                  {"rejected_uploads", rejectionsByRound[round.number]}});
+    }
+    return {{"federation", taskToJson(federation->task)},
+            {"state", qs(federation->state)},
+            {"created_at", qs(isoTimeUtc(federation->createdAt))},
+            {"finished_at", optionalTime(federation->finishedAt)},
+            {"sites", sites},
+            {"rounds", rounds}};
+}
+
+}  // namespace fmc::federation

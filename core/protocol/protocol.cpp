@@ -1,0 +1,297 @@
+#include "protocol/protocol.h"
+
+#include "common/sha256.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace fmc::federation {
+
+QString qs(const std::string& text) { return QString::fromStdString(text); }
+std::string ss(const QString& text) { return text.toStdString(); }
+
+std::string aggregationRuleName(AggregationRule rule) {
+    switch (rule) {
+    case AggregationRule::FedAvg: return "fedavg";
+    case AggregationRule::Median: return "median";
+    case AggregationRule::TrimmedMean: return "trimmed-mean";
+    }
+    throw Error("aggregation: unknown rule");
+}
+
+AggregationRule aggregationRuleFromName(const std::string& name) {
+    if (name == "fedavg") return AggregationRule::FedAvg;
+    if (name == "median") return AggregationRule::Median;
+    if (name == "trimmed-mean") return AggregationRule::TrimmedMean;
+    throw Error("aggregation: '" + name + "' is not one of fedavg, median, trimmed-mean");
+}
+
+void validateSettings(const FederationSettings& s) {
+    if (s.name.empty() || s.name.size() > 200) throw Error("name: must hold 1 to 200 characters");
+    if (s.classNames.size() < 2) throw Error("classes: a federation needs at least two classes");
+    if (s.classNames.size() > 1000) throw Error("classes: at most 1000 classes");
+    std::set<std::string> seen;
+    for (const auto& name : s.classNames) {
+        if (name.empty() || name.size() > 200) throw Error("classes: every class name must hold 1 to 200 characters");
+        if (!seen.insert(name).second) throw Error("classes: '" + name + "' is listed twice");
+    }
+    if (s.promptTemplate.empty() || s.promptTemplate.size() > 500)
+        throw Error("prompt_template: must hold 1 to 500 characters");
+    if (s.bundleName.empty()) throw Error("bundle_name: missing");
+    static const QRegularExpression hex64(QStringLiteral("^[0-9a-f]{64}$"));
+    if (!hex64.match(qs(s.bundleHash)).hasMatch())
+        throw Error("bundle_hash: must be 64 lowercase hex characters (the bundle's manifest bundle_hash)");
+    if (s.embeddingDim < 1 || s.embeddingDim > 8192) throw Error("embedding_dim: must lie in 1..8192");
+    if (s.rounds < 1 || s.rounds > 100000) throw Error("rounds: must lie in 1..100000");
+    if (s.minSites < 1 || s.minSites > 10000) throw Error("min_sites: must lie in 1..10000");
+    if (s.roundDeadlineSeconds < 1 || s.roundDeadlineSeconds > 30 * 24 * 3600)
+        throw Error("round_deadline_s: must lie in 1 s..30 days");
+    if (s.aggregation == AggregationRule::TrimmedMean && !(s.trimFraction >= 0 && s.trimFraction < 0.5))
+        throw Error("trim_fraction: must lie in [0, 0.5)");
+    if (!std::isfinite(s.normBound) || s.normBound < 0) throw Error("norm_bound: must be a finite number >= 0");
+    // The codec has to carry one FAM: D*D weights twice.
+    const std::int64_t elements = 2LL * s.embeddingDim * s.embeddingDim + 6LL * s.embeddingDim;
+    if (elements > CodecLimits{}.maxElements) throw Error("embedding_dim: the FAM would exceed the codec's element limit");
+}
+
+QJsonObject taskToJson(const FederationTask& task) {
+    const auto& s = task.settings;
+    QJsonArray classes;
+    for (const auto& name : s.classNames) classes.append(qs(name));
+    QJsonArray layout;
+    for (const auto& tensor : famLayout(s.embeddingDim, s.shareThresholds)) {
+        QJsonArray shape;
+        for (auto d : tensor.shape) shape.append(static_cast<qint64>(d));
+        layout.append(QJsonObject{{"name", qs(tensor.name)}, {"shape", shape}});
+    }
+    return QJsonObject{
+        {"protocol_version", kProtocolVersion},
+        {"federation_id", qs(task.federationId)},
+        {"name", qs(s.name)},
+        {"classes", classes},
+        {"prompt_template", qs(s.promptTemplate)},
+        {"bundle_name", qs(s.bundleName)},
+        {"bundle_hash", qs(s.bundleHash)},
+        {"embedding_dim", s.embeddingDim},
+        {"share_thresholds", s.shareThresholds},
+        {"fam_layout", layout},
+        {"rounds", s.rounds},
+        {"min_sites", s.minSites},
+        {"round_deadline_s", s.roundDeadlineSeconds},
+        {"codec", qs(codecName(s.codec))},
+        {"aggregation", qs(aggregationRuleName(s.aggregation))},
+        {"trim_fraction", s.trimFraction},
+        {"norm_bound", s.normBound},
+        // A string: JSON numbers lose integers above 2^53.
+        {"init_seed", QString::number(s.initSeed)},
+    };
+}
+
+namespace {
+
+const QJsonValue& require(const QJsonValue& value, const std::string& origin, const char* field) {
+    if (value.isUndefined() || value.isNull()) throw Error(origin + ": field '" + field + "' is missing");
+    return value;
+}
+
+std::string requireString(const QJsonObject& json, const std::string& origin, const char* field) {
+    const auto& value = require(json.value(QLatin1String(field)), origin, field);
+    if (!value.isString()) throw Error(origin + ": field '" + std::string(field) + "' must be a string");
+    return ss(value.toString());
+}
+
+int requireInt(const QJsonObject& json, const std::string& origin, const char* field) {
+    const auto& value = require(json.value(QLatin1String(field)), origin, field);
+    const double number = value.toDouble(std::nan(""));
+    if (!value.isDouble() || number != std::floor(number) || std::abs(number) > 2e9)
+        throw Error(origin + ": field '" + std::string(field) + "' must be an integer");
+    return static_cast<int>(number);
+}
+
+double requireNumber(const QJsonObject& json, const std::string& origin, const char* field) {
+    const auto& value = require(json.value(QLatin1String(field)), origin, field);
+    if (!value.isDouble()) throw Error(origin + ": field '" + std::string(field) + "' must be a number");
+    return value.toDouble();
+}
+
+}  // namespace
+
+FederationTask taskFromJson(const QJsonObject& json, const std::string& origin) {
+    FederationTask task;
+    const int version = requireInt(json, origin, "protocol_version");
+    if (version != kProtocolVersion)
+        throw Error(origin + ": protocol_version " + std::to_string(version) + " is not supported (this site speaks " +
+                    std::to_string(kProtocolVersion) + "); update the site software");
+    task.federationId = requireString(json, origin, "federation_id");
+    auto& s = task.settings;
+    s.name = requireString(json, origin, "name");
+    const auto classes = require(json.value("classes"), origin, "classes");
+    if (!classes.isArray()) throw Error(origin + ": field 'classes' must be an array of strings");
+    for (const auto& name : classes.toArray()) {
+        if (!name.isString()) throw Error(origin + ": field 'classes' must be an array of strings");
+        s.classNames.push_back(ss(name.toString()));
+    }
+    s.promptTemplate = requireString(json, origin, "prompt_template");
+    s.bundleName = requireString(json, origin, "bundle_name");
+    s.bundleHash = requireString(json, origin, "bundle_hash");
+    s.embeddingDim = requireInt(json, origin, "embedding_dim");
+    const auto share = require(json.value("share_thresholds"), origin, "share_thresholds");
+    if (!share.isBool()) throw Error(origin + ": field 'share_thresholds' must be true or false");
+    s.shareThresholds = share.toBool();
+    s.rounds = requireInt(json, origin, "rounds");
+    s.minSites = requireInt(json, origin, "min_sites");
+    s.roundDeadlineSeconds = requireInt(json, origin, "round_deadline_s");
+    const auto codec = requireString(json, origin, "codec");
+    const auto aggregation = requireString(json, origin, "aggregation");
+    s.trimFraction = requireNumber(json, origin, "trim_fraction");
+    s.normBound = requireNumber(json, origin, "norm_bound");
+    bool seedOk = false;
+    s.initSeed = json.value("init_seed").toString().toULongLong(&seedOk);
+    if (!seedOk) throw Error(origin + ": field 'init_seed' must be a decimal string");
+    try {
+        s.codec = codecFromName(codec);
+        s.aggregation = aggregationRuleFromName(aggregation);
+        validateSettings(s);
+    } catch (const Error& error) {
+        throw Error(origin + ": " + error.what());
+    }
+    return task;
+}
+
+ParameterSet famLayout(int embeddingDim, bool shareThresholds) {
+    const std::int64_t d = embeddingDim;
+    ParameterSet layout;
+    for (const char* layer : {"fc1", "fc2"}) {
+        layout.push_back({std::string(layer) + ".weight", {d, d}, {}});
+        layout.push_back({std::string(layer) + ".bias", {d}, {}});
+        if (shareThresholds) layout.push_back({std::string(layer) + ".threshold", {d}, {}});
+    }
+    return layout;
+}
+
+const std::vector<std::string>& allowedMetricNames() {
+    static const std::vector<std::string> names{
+        "train_loss",          "train_seconds",      "validation_accuracy", "validation_balanced_accuracy",
+        "validation_macro_f1", "validation_samples",
+    };
+    return names;
+}
+
+const std::vector<std::string>& uploadBodyFields() {
+    static const std::vector<std::string> fields{"federation_id", "round",   "site_id", "idempotency_key",
+                                                 "sample_count",  "metrics", "codec",   "payload"};
+    return fields;
+}
+
+QByteArray uploadToJson(const UploadBody& upload) {
+    QJsonObject metrics;
+    for (const auto& [name, value] : upload.metrics) metrics.insert(qs(name), value);
+    const QJsonObject body{
+        {"federation_id", qs(upload.federationId)},
+        {"round", upload.round},
+        {"site_id", qs(upload.siteId)},
+        {"idempotency_key", qs(upload.idempotencyKey)},
+        {"sample_count", static_cast<qint64>(upload.sampleCount)},
+        {"metrics", metrics},
+        {"codec", qs(upload.codec)},
+        {"payload", QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(upload.payload.data()),
+                                                   static_cast<qsizetype>(upload.payload.size()))
+                                            .toBase64())},
+    };
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+UploadBody uploadFromJson(const QByteArray& body) {
+    const auto invalid = [](const std::string& field, const std::string& message) {
+        return ApiError(400, "invalid_upload", field + ": " + message, field);
+    };
+    QJsonParseError parseError;
+    const auto document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject())
+        throw ApiError(400, "invalid_json", "body: not a JSON object (" + ss(parseError.errorString()) + ")", "body");
+    const auto json = document.object();
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const auto& fields = uploadBodyFields();
+        if (std::find(fields.begin(), fields.end(), ss(it.key())) == fields.end())
+            throw invalid(ss(it.key()), "unknown field; an upload carries only " +
+                                            std::string("federation_id, round, site_id, idempotency_key, "
+                                                        "sample_count, metrics, codec and payload"));
+    }
+    UploadBody upload;
+    const auto string = [&](const char* field) {
+        const auto value = json.value(QLatin1String(field));
+        if (!value.isString()) throw invalid(field, "missing or not a string");
+        return ss(value.toString());
+    };
+    const auto integer = [&](const char* field, double low, double high) {
+        const auto value = json.value(QLatin1String(field));
+        const double number = value.toDouble(std::nan(""));
+        if (!value.isDouble() || number != std::floor(number) || number < low || number > high)
+            throw invalid(field, "missing or not an integer in " + std::to_string(static_cast<long long>(low)) + ".." +
+                                     std::to_string(static_cast<long long>(high)));
+        return static_cast<std::int64_t>(number);
+    };
+    upload.federationId = string("federation_id");
+    upload.round = static_cast<int>(integer("round", 1, 100000));
+    upload.siteId = string("site_id");
+    upload.idempotencyKey = string("idempotency_key");
+    static const QRegularExpression keyPattern(QStringLiteral("^[A-Za-z0-9_-]{8,128}$"));
+    if (!keyPattern.match(qs(upload.idempotencyKey)).hasMatch())
+        throw invalid("idempotency_key", "must be 8 to 128 characters of A-Z, a-z, 0-9, '_' and '-'");
+    upload.sampleCount = integer("sample_count", 1, 1e9);
+    const auto metrics = json.value("metrics");
+    if (!metrics.isObject()) throw invalid("metrics", "missing or not an object");
+    const auto metricsObject = metrics.toObject();
+    if (metricsObject.size() > static_cast<qsizetype>(allowedMetricNames().size()))
+        throw invalid("metrics", "too many entries");
+    for (auto it = metricsObject.begin(); it != metricsObject.end(); ++it) {
+        const auto name = ss(it.key());
+        const auto& allowed = allowedMetricNames();
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+            throw invalid("metrics." + name, "not a known metric");
+        if (!it.value().isDouble() || !std::isfinite(it.value().toDouble()))
+            throw invalid("metrics." + name, "must be a finite number");
+        upload.metrics[name] = it.value().toDouble();
+    }
+    upload.codec = string("codec");
+    const auto payload = json.value("payload");
+    if (!payload.isString()) throw invalid("payload", "missing or not a base64 string");
+    const auto decoded = QByteArray::fromBase64Encoding(payload.toString().toLatin1(),
+                                                        QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) throw invalid("payload", "not valid base64");
+    upload.payload.assign(decoded.decoded.begin(), decoded.decoded.end());
+    return upload;
+}
+
+QByteArray errorBody(int status, const std::string& code, const std::string& message, const std::string& field) {
+    QJsonObject error{{"status", status}, {"code", qs(code)}, {"message", qs(message)}};
+    if (!field.empty()) error.insert("field", qs(field));
+    return QJsonDocument(QJsonObject{{"error", error}}).toJson(QJsonDocument::Compact);
+}
+
+std::string randomToken(int bytes) {
+    QByteArray raw(bytes, Qt::Uninitialized);
+    // QRandomGenerator::system() reads the kernel's CSPRNG (getrandom).
+    for (int i = 0; i < bytes; i += 4) {
+        const quint32 word = QRandomGenerator::system()->generate();
+        for (int j = 0; j < 4 && i + j < bytes; ++j) raw[i + j] = static_cast<char>((word >> (8 * j)) & 0xff);
+    }
+    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals).toStdString();
+}
+
+std::string secretHash(const std::string& secret) { return sha256Hex(secret); }
+
+std::string isoTimeUtc(std::int64_t epochMs) {
+    return ss(QDateTime::fromMSecsSinceEpoch(epochMs, Qt::UTC).toString(Qt::ISODateWithMs));
+}
+
+std::int64_t nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+}  // namespace fmc::federation

@@ -1,0 +1,41 @@
+#pragma once
+// Records a site's federated rounds in its workspace store (core/site): one training run
+// of kind "federated" per federation, every round's metrics, per-class recall (kept on the
+// site, never uploaded) and bytes, and every global FAM received as a model version. Built
+// when fmc_site is part of the build.
+#ifdef FMC_FEDERATION_WITH_SITE_STORE
+#include "site_agent/site_agent.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fmc {
+class SiteWorkspace;
+}
+
+namespace fmc::federation {
+
+class SiteStoreRecorder : public RoundRecorder {
+public:
+    // `workspace` must outlive the recorder; `coordinatorUrl` is recorded as the source of global FAMs.
+    SiteStoreRecorder(SiteWorkspace& workspace, std::string coordinatorUrl);
+
+    void federationStarted(const FederationTask& task) override;
+    void recordRound(const SiteRoundRecord& record) override;
+    void recordGlobalFam(int round, const std::vector<std::uint8_t>& payload, const std::string& sha256) override;
+    void federationFinished() override;
+
+    std::optional<std::int64_t> trainingRunId() const { return runId_; }
+
+private:
+    std::string runSettingKey() const;
+
+    SiteWorkspace& workspace_;
+    std::string coordinatorUrl_;
+    FederationTask task_;
+    std::optional<std::int64_t> runId_;
+};
+
+}  // namespace fmc::federation
+#endif

@@ -1,0 +1,291 @@
+// TrainPage: real local training on a worker while the GUI thread keeps processing events
+// (a timer keeps firing), live rounds in the page's chart model, and cancel; the coordinator's
+// round status asked for periodically, off the GUI thread, never twice at once, only while the
+// page is shown and the site has joined, less often while the coordinator does not answer.
+#include "federation/federation_service.h"
+#include "models/history_model.h"
+#include "workspace/task_runner.h"
+#include "pages/train_page.h"
+#include "ui_test_support.h"
+#include "workspace/site_store_workspace.h"
+
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QMutex>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+
+using namespace fmc::ui;
+using namespace fmc::ui::test;
+
+namespace {
+
+// A coordinator whose round status answers slowly (longer than the poll interval), or not at
+// all while `unreachable` is set; it records when each request arrived and how many ran at once.
+class PolledCoordinator : public FederationService {
+public:
+    std::atomic<bool> unreachable{false};
+    std::atomic<int> calls{0}, running{0}, mostAtOnce{0};
+
+    QList<qint64> callTimes() const {
+        QMutexLocker lock(&mutex_);
+        return times_;
+    }
+
+    RoundStatus roundStatus(const FederationSetup& setup) override {
+        const int now = ++running;
+        mostAtOnce = std::max(mostAtOnce.load(), now);
+        {
+            QMutexLocker lock(&mutex_);
+            if (!clock_.isValid()) clock_.start();
+            times_ << clock_.elapsed();
+        }
+        const int call = ++calls;
+        QThread::msleep(60);
+        --running;
+        if (unreachable) throw fmc::Error("no answer from " + setup.coordinatorUrl.toStdString());
+        RoundStatus status;
+        status.state = RoundStatus::State::Collecting;
+        status.round = call;
+        status.totalRounds = 50;
+        status.sitesUploaded = 1;
+        status.sitesExpected = 3;
+        status.coordinator = setup.coordinatorUrl;
+        return status;
+    }
+    CoordinatorIdentity fetchIdentity(const QUrl&) override { throw fmc::Error("not used"); }
+    FederationTask enroll(const QUrl&, const QString&, const CoordinatorTrust&) override {
+        throw fmc::Error("not used");
+    }
+    QString verifyAuthority(const QUrl&, const QList<QSslCertificate>&) override { throw fmc::Error("not used"); }
+    void testConnection(const FederationSetup&) override {}
+    TrainingOutcome runFederatedTraining(WorkspaceService&, const TrainingConfig&, TaskContext&) override {
+        throw fmc::Error("not used");
+    }
+
+private:
+    mutable QMutex mutex_;
+    QElapsedTimer clock_;
+    QList<qint64> times_;
+};
+
+}  // namespace
+
+class TestTrainPage : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void windowKeepsProcessingEventsDuringTraining();
+    void cancelStopsTrainingAndKeepsTheSavedModel();
+    void tooLittleDataIsExplained();
+    void siteStoreTrainingReportsTheKeptModelOnTheTestImages();
+    void roundStatusIsPolledWhileShownAndJoined();
+    void unreachableCoordinatorIsAskedLessOften();
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<SiteStoreWorkspace> workspace_;
+};
+
+void TestTrainPage::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    const auto bundle = makeTinyBundle(dir_.filePath(QStringLiteral("bundle")));
+    writeClassFolders(dir_.filePath(QStringLiteral("data")), {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, 25);
+    workspace_ = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("ws")));
+    workspace_->setBundleDirectory(bundle);
+    workspace_->setClassNames({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+    ImportRequest request;
+    request.paths = {dir_.filePath(QStringLiteral("data"))};
+    QCOMPARE(workspace_->importImages(request, {}, {}, nullptr).imported, 75);
+}
+
+// The site store holds train, validation and test images: the round is chosen on validation,
+// and the page's summary gives the kept model's figures on the test images.
+void TestTrainPage::siteStoreTrainingReportsTheKeptModelOnTheTestImages() {
+    QTemporaryDir dir;
+    auto workspace = SiteStoreWorkspace::create(dir.filePath(QStringLiteral("ws")));
+    workspace->setBundleDirectory(dir_.filePath(QStringLiteral("bundle")));
+    workspace->setClassNames({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+    ImportRequest request;
+    request.paths = {dir_.filePath(QStringLiteral("data"))};
+    QCOMPARE(workspace->importImages(request, {}, {}, nullptr).imported, 75);
+    int testImages = 0;
+    for (const auto& image : workspace->images()) testImages += image.split == kSplitTest;
+    TrainPage page;
+    page.setWorkspace(workspace.get());
+    page.show();
+    QSignalSpy finished(&page, &TrainPage::trainingFinished);
+    QVERIFY(page.startLocalTraining(3));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    const auto status = page.findChild<QLabel*>(QStringLiteral("trainStatus"))->text();
+    QVERIFY2(status.contains(QStringLiteral("On the %1 test image").arg(testImages)) &&
+                 status.contains(QStringLiteral("which played no part in choosing it")),
+             qPrintable(status));
+    QVERIFY2(!status.contains(QStringLiteral("optimistic")), qPrintable(status));
+}
+
+void TestTrainPage::windowKeepsProcessingEventsDuringTraining() {
+    TrainPage page;
+    page.setWorkspace(workspace_.get());
+    page.show();
+    QSignalSpy finished(&page, &TrainPage::trainingFinished);
+    QSignalSpy succeeded(page.runner(), &TaskRunner::succeeded);
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(20);
+    connect(&timer, &QTimer::timeout, [&] { ++ticks; });
+    QElapsedTimer clock;
+    clock.start();
+    timer.start();
+    const int rounds = 60;
+    QVERIFY(page.startLocalTraining(rounds));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 180000);
+    timer.stop();
+    const auto elapsed = clock.elapsed();
+    QCOMPARE(succeeded.count(), 1);
+    // A GUI thread blocked by training would tick once or twice in all that time.
+    const double expected = elapsed / 20.0;
+    qInfo("training took %lld ms; the 20 ms timer fired %d times (%.0f %% of %.0f)", elapsed, ticks,
+          100.0 * ticks / expected, expected);
+    QVERIFY2(ticks >= 0.5 * expected, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(elapsed)));
+    QCOMPARE(page.liveModel()->rowCount(), rounds);
+    const auto runs = workspace_->runs();
+    QCOMPARE(workspace_->history(runs.last().id).size(), rounds);
+    QVERIFY(!workspace_->siteModelVersion().isEmpty());
+    QCOMPARE(page.findChild<QProgressBar*>(QStringLiteral("trainProgress"))->value(), 1);
+}
+
+void TestTrainPage::cancelStopsTrainingAndKeepsTheSavedModel() {
+    const auto modelBefore = workspace_->siteModelVersion();
+    TrainPage page;
+    page.setWorkspace(workspace_.get());
+    QSignalSpy cancelled(page.runner(), &TaskRunner::cancelled);
+    QVERIFY(page.startLocalTraining(500));
+    QTRY_VERIFY_WITH_TIMEOUT(page.liveModel()->rowCount() >= 2, 60000);
+    page.cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 10000);
+    const auto rows = workspace_->history(workspace_->runs().last().id).size();
+    QVERIFY2(rows >= 2 && rows < 500, qPrintable(QString::number(rows)));
+    QCOMPARE(workspace_->siteModelVersion(), modelBefore);
+    QVERIFY(page.statusText().contains(QStringLiteral("Cancelled")));
+}
+
+void TestTrainPage::tooLittleDataIsExplained() {
+    auto empty = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("empty-ws")));
+    empty->setBundleDirectory(workspace_->bundleDirectory());
+    empty->setClassNames({QStringLiteral("a"), QStringLiteral("b")});
+    TrainPage page;
+    page.setWorkspace(empty.get());
+    QSignalSpy failed(page.runner(), &TaskRunner::failed);
+    page.startLocalTraining(3);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
+    // The site store's training names the workspace and what is missing.
+    const auto expected = empty->rootPath() + QStringLiteral(": no labelled images in the train split");
+    QVERIFY2(failed.first().first().toString().contains(expected), qPrintable(failed.first().first().toString()));
+    QVERIFY2(page.statusText().contains(expected), qPrintable(page.statusText()));
+}
+
+std::unique_ptr<SiteStoreWorkspace> joinedWorkspace(const QString& root) {
+    auto workspace = SiteStoreWorkspace::create(root);
+    FederationSetup setup;
+    setup.coordinatorUrl = QStringLiteral("https://coordinator.test:8443");
+    setup.federationName = QStringLiteral("Skin study");
+    setup.classNames = {QStringLiteral("a"), QStringLiteral("b")};
+    setup.bundleHash = QStringLiteral("abc");
+    setup.completedAt = QDateTime::currentDateTime();
+    workspace->saveFederationSetup(setup);
+    return workspace;
+}
+
+void TestTrainPage::roundStatusIsPolledWhileShownAndJoined() {
+    auto service = std::make_shared<PolledCoordinator>();
+    auto joined = joinedWorkspace(dir_.filePath(QStringLiteral("joined-ws")));
+    TrainPage page;
+    page.setRoundStatusPollInterval(40);  // shorter than one request (60 ms)
+    page.setFederationService(service);
+    page.setWorkspace(joined.get());
+    // Not shown: nothing is asked.
+    QTest::qWait(300);
+    QCOMPARE(service->calls.load(), 0);
+    QVERIFY(!page.isPollingRoundStatus());
+
+    page.show();
+    QTRY_VERIFY_WITH_TIMEOUT(service->calls.load() >= 4, 5000);
+    QTRY_VERIFY(page.roundStateText().contains(QStringLiteral("Collecting: 1 of 3 sites")));
+    QVERIFY2(page.roundStateText().contains(QStringLiteral("https://coordinator.test:8443")),
+             qPrintable(page.roundStateText()));
+    // One request at a time, the next only after the previous answered.
+    QCOMPARE(service->mostAtOnce.load(), 1);
+    const auto times = service->callTimes();
+    for (int i = 1; i < times.size(); ++i)
+        QVERIFY2(times[i] - times[i - 1] >= 60 + 0.95 * 40 - 2, qPrintable(QString::number(times[i] - times[i - 1])));
+    QCOMPARE(page.nextRoundStatusPollMs(), 40);
+
+    // Hidden: the requests stop (one in flight may still finish).
+    page.hide();
+    QTRY_VERIFY(!page.statusRunner()->isRunning());
+    const int afterHide = service->calls.load();
+    QTest::qWait(400);
+    QCOMPARE(service->calls.load(), afterHide);
+    QVERIFY(!page.isPollingRoundStatus());
+
+    // Shown again: asked at once, and periodically again.
+    page.show();
+    QTRY_VERIFY(service->calls.load() >= afterHide + 2);
+
+    // No federation set up: nothing to ask.
+    auto alone = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("alone-ws")));
+    page.setWorkspace(alone.get());
+    QTRY_VERIFY(!page.statusRunner()->isRunning());
+    const int afterLeave = service->calls.load();
+    QTest::qWait(300);
+    QCOMPARE(service->calls.load(), afterLeave);
+    QVERIFY(!page.isPollingRoundStatus());
+    page.setWorkspace(nullptr);
+}
+
+void TestTrainPage::unreachableCoordinatorIsAskedLessOften() {
+    auto service = std::make_shared<PolledCoordinator>();
+    auto joined = joinedWorkspace(dir_.filePath(QStringLiteral("unreachable-ws")));
+    TrainPage page;
+    page.setRoundStatusPollInterval(30);
+    page.setFederationService(service);
+    page.setWorkspace(joined.get());
+    service->unreachable = true;
+    const auto firstTry = QDateTime::currentDateTime();
+    page.show();
+    QTRY_VERIFY_WITH_TIMEOUT(service->calls.load() >= 4, 10000);
+    QTRY_VERIFY(page.roundStateText().startsWith(QStringLiteral("Coordinator unreachable since")));
+    const auto since = page.coordinatorUnreachableSince();
+    QVERIFY(since.isValid() && qAbs(since.secsTo(firstTry)) <= 2);
+    QVERIFY2(page.roundStateText().contains(since.toString(QStringLiteral("HH:mm"))),
+             qPrintable(page.roundStateText()));
+    QVERIFY(page.roundStateText().contains(QStringLiteral("no answer from https://coordinator.test:8443")));
+    // Each failure in a row doubles the wait: 60, 120, 240 ms after requests of 60 ms (Qt's
+    // coarse timers may fire up to 5 % early).
+    const auto times = service->callTimes();
+    for (int i = 1; i < 4; ++i) {
+        const qint64 gap = times[i] - times[i - 1];
+        QVERIFY2(gap >= 60 + 0.95 * (30 << i) - 2, qPrintable(QStringLiteral("gap %1: %2 ms").arg(i).arg(gap)));
+    }
+    QVERIFY(page.nextRoundStatusPollMs() >= 30 << 3);
+    // The first answer ends it: the status shows again and the interval is back to normal.
+    service->unreachable = false;
+    page.refreshRoundStatus();
+    QTRY_VERIFY_WITH_TIMEOUT(page.roundStateText().contains(QStringLiteral("Collecting")), 10000);
+    QVERIFY(!page.coordinatorUnreachableSince().isValid());
+    QCOMPARE(page.nextRoundStatusPollMs(), 30);
+    QCOMPARE(service->mostAtOnce.load(), 1);
+    page.hide();
+    QTRY_VERIFY(!page.statusRunner()->isRunning());
+    page.setWorkspace(nullptr);
+}
+
+QTEST_MAIN(TestTrainPage)
+#include "tst_trainpage.moc"
