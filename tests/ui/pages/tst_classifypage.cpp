@@ -145,7 +145,14 @@ fmc::SitePrediction TestClassifyPage::engineView(const QString& imagePath) const
     site.setFullState(workspace_->siteModel());
     std::vector<float> input;
     fmc::imageToTensor(fmc::loadImageFile(imagePath.toStdString()), preprocessingFor(bundle.manifest()), input);
-    return site.predict(bundle.encodeImages(input.data(), 1));
+    auto prediction = site.predict(bundle.encodeImages(input.data(), 1));
+    // What the page shows: each view at the temperature stored with the model version.
+    if (const auto calibration = workspace_->siteModelCalibration()) {
+        prediction.ensemble = fmc::applyTemperature(prediction.ensemble, calibration->ensemble.temperature.temperature);
+        prediction.famOnly = fmc::applyTemperature(prediction.famOnly, calibration->famOnly.temperature.temperature);
+        prediction.mlpOnly = fmc::applyTemperature(prediction.mlpOnly, calibration->mlpOnly.temperature.temperature);
+    }
+    return prediction;
 }
 
 void TestClassifyPage::barsSumToOneHundredAndMatchTheEngine() {
