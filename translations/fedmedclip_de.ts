@@ -593,6 +593,154 @@ Gültig bis: %3</translation>
             <source>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</source>
             <translation>Bilder und DICOM-Dateien (*);;Fotos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM-Dateien (*.dcm *.dicom)</translation>
         </message>
+        <message>
+            <source>Model card…</source>
+            <translation>Modellkarte…</translation>
+        </message>
+        <message>
+            <source>What this model was trained on and how well it did on the site's held-out images</source>
+            <translation>Worauf dieses Modell trainiert wurde und wie gut es auf den zurückgehaltenen Bildern des Standorts abschnitt</translation>
+        </message>
+        <message>
+            <source>colour</source>
+            <translation>Farbe</translation>
+        </message>
+        <message>
+            <source>grey</source>
+            <translation>Graustufen</translation>
+        </message>
+        <message>
+            <source>photo (not DICOM)</source>
+            <translation>Foto (kein DICOM)</translation>
+        </message>
+        <message>
+            <source> or </source>
+            <translation> oder </translation>
+        </message>
+        <message>
+            <source>its modality is %1, the model is for %2</source>
+            <translation>seine Modalität ist %1, das Modell ist für %2</translation>
+        </message>
+        <message>
+            <source>its body part is %1, the model is for %2</source>
+            <translation>seine Körperregion ist %1, das Modell ist für %2</translation>
+        </message>
+        <message>
+            <source>it is a %1 image, the model is for %2 images</source>
+            <translation>es ist ein Bild in %1, das Modell ist für Bilder in %2</translation>
+        </message>
+        <message>
+            <source>its features are farther from every training image than %1 of the validation images were (distance %2, threshold %3)</source>
+            <translation>seine Merkmale sind weiter von allen Trainingsbildern entfernt als die von %1 der Validierungsbilder (Abstand %2, Schwelle %3)</translation>
+        </message>
+        <message>
+            <source>This image does not look like the images the model was trained on (%1). The result below is shown for reference only: do not rely on it.</source>
+            <translation>Dieses Bild sieht nicht aus wie die Bilder, auf denen das Modell trainiert wurde (%1). Das Ergebnis unten dient nur zur Orientierung: Verlassen Sie sich nicht darauf.</translation>
+        </message>
+        <message>
+            <source>This model is no better than chance on its %1 validation images (balanced accuracy %2; chance is %3 for %4 classes). Do not rely on it; tell your site staff.</source>
+            <translation>Dieses Modell ist auf seinen %1 Validierungsbildern nicht besser als der Zufall (balancierte Genauigkeit %2; Zufall ergibt %3 bei %4 Klassen). Verlassen Sie sich nicht darauf; informieren Sie das Team Ihres Standorts.</translation>
+        </message>
+        <message>
+            <source>%1 prediction set: one of: %2</source>
+            <translation>Vorhersagemenge zu %1: eine von: %2</translation>
+        </message>
+        <message>
+            <source>This set is large (%1 of %2 classes): the model cannot narrow this image down, so the top class alone means little.</source>
+            <translation>Diese Menge ist groß (%1 von %2 Klassen): Das Modell kann dieses Bild nicht eingrenzen, die wahrscheinlichste Klasse allein sagt also wenig.</translation>
+        </message>
+        <message>
+            <source>No prediction set: this model version was not calibrated on validation images.</source>
+            <translation>Keine Vorhersagemenge: Diese Modellversion wurde nicht auf Validierungsbildern kalibriert.</translation>
+        </message>
+        <message>
+            <source>The two parts of the model disagree: the FAM (shared) says %1, the MLP (this site's) says %2. Look at both views and be cautious.</source>
+            <translation>Die beiden Teile des Modells sind sich nicht einig: Das FAM (gemeinsam) sagt %1, das MLP (dieses Standorts) sagt %2. Sehen Sie sich beide Ansichten an und seien Sie vorsichtig.</translation>
+        </message>
+        <message>
+            <source>Probabilities calibrated on %1 validation images.</source>
+            <translation>Wahrscheinlichkeiten auf %1 Validierungsbildern kalibriert.</translation>
+        </message>
+        <message>
+            <source>Its %1 prediction sets covered the true class in %2 of %3 test images.</source>
+            <translation>Seine Vorhersagemengen zu %1 enthielten die wahre Klasse bei %2 der %3 Testbilder.</translation>
+        </message>
+        <message>
+            <source>Probabilities not calibrated.</source>
+            <translation>Wahrscheinlichkeiten nicht kalibriert.</translation>
+        </message>
+        <message>
+            <source>Model version %1</source>
+            <translation>Modellversion %1</translation>
+        </message>
+        <message>
+            <source>Bundle %1 (%2), calibrated %3.</source>
+            <translation>Paket %1 (%2), kalibriert am %3.</translation>
+        </message>
+        <message>
+            <source>DEMO bundle with random weights: these figures say nothing clinical.</source>
+            <translation>DEMO-Paket mit Zufallsgewichten: Diese Zahlen sagen klinisch nichts aus.</translation>
+        </message>
+        <message>
+            <source>Training images per class</source>
+            <translation>Trainingsbilder pro Klasse</translation>
+        </message>
+        <message>
+            <source>%1 images: accuracy %2, balanced accuracy %3, macro F1 %4</source>
+            <translation>%1 Bilder: Genauigkeit %2, balancierte Genauigkeit %3, Makro-F1 %4</translation>
+        </message>
+        <message>
+            <source>Validation (ensemble)</source>
+            <translation>Validierung (Ensemble)</translation>
+        </message>
+        <message>
+            <source>Test (ensemble)</source>
+            <translation>Test (Ensemble)</translation>
+        </message>
+        <message>
+            <source>No better than chance on its validation images.</source>
+            <translation>Auf seinen Validierungsbildern nicht besser als der Zufall.</translation>
+        </message>
+        <message>
+            <source>Calibration</source>
+            <translation>Kalibrierung</translation>
+        </message>
+        <message>
+            <source>Temperature %1; validation negative log-likelihood %2 before, %3 after.</source>
+            <translation>Temperatur %1; negative Log-Likelihood auf der Validierung %2 vorher, %3 nachher.</translation>
+        </message>
+        <message>
+            <source>On %1 test images: expected calibration error %2 before, %3 after; negative log-likelihood %4 before, %5 after.</source>
+            <translation>Auf %1 Testbildern: erwarteter Kalibrierungsfehler %2 vorher, %3 nachher; negative Log-Likelihood %4 vorher, %5 nachher.</translation>
+        </message>
+        <message>
+            <source>%1 prediction sets covered the true class in %2 of %3 test images (mean set size %4).</source>
+            <translation>Vorhersagemengen zu %1 enthielten die wahre Klasse bei %2 der %3 Testbilder (mittlere Größe %4).</translation>
+        </message>
+        <message>
+            <source>Images it is for</source>
+            <translation>Bilder, für die es gedacht ist</translation>
+        </message>
+        <message>
+            <source>Declared by the site: %1</source>
+            <translation>Vom Standort angegeben: %1</translation>
+        </message>
+        <message>
+            <source>Seen in its training images: %1</source>
+            <translation>In seinen Trainingsbildern gesehen: %1</translation>
+        </message>
+        <message>
+            <source>modality %1; body part %2; %3</source>
+            <translation>Modalität %1; Körperregion %2; %3</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>beliebig</translation>
+        </message>
+        <message>
+            <source>Model card</source>
+            <translation>Modellkarte</translation>
+        </message>
     </context>
     <context>
         <name>fmc::ui::ConnectionPage</name>

@@ -593,6 +593,154 @@ Valid until: %3</translation>
             <source>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</source>
             <translation>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</translation>
         </message>
+        <message>
+            <source>Model card…</source>
+            <translation>Model card…</translation>
+        </message>
+        <message>
+            <source>What this model was trained on and how well it did on the site's held-out images</source>
+            <translation>What this model was trained on and how well it did on the site's held-out images</translation>
+        </message>
+        <message>
+            <source>colour</source>
+            <translation>colour</translation>
+        </message>
+        <message>
+            <source>grey</source>
+            <translation>grey</translation>
+        </message>
+        <message>
+            <source>photo (not DICOM)</source>
+            <translation>photo (not DICOM)</translation>
+        </message>
+        <message>
+            <source> or </source>
+            <translation> or </translation>
+        </message>
+        <message>
+            <source>its modality is %1, the model is for %2</source>
+            <translation>its modality is %1, the model is for %2</translation>
+        </message>
+        <message>
+            <source>its body part is %1, the model is for %2</source>
+            <translation>its body part is %1, the model is for %2</translation>
+        </message>
+        <message>
+            <source>it is a %1 image, the model is for %2 images</source>
+            <translation>it is a %1 image, the model is for %2 images</translation>
+        </message>
+        <message>
+            <source>its features are farther from every training image than %1 of the validation images were (distance %2, threshold %3)</source>
+            <translation>its features are farther from every training image than %1 of the validation images were (distance %2, threshold %3)</translation>
+        </message>
+        <message>
+            <source>This image does not look like the images the model was trained on (%1). The result below is shown for reference only: do not rely on it.</source>
+            <translation>This image does not look like the images the model was trained on (%1). The result below is shown for reference only: do not rely on it.</translation>
+        </message>
+        <message>
+            <source>This model is no better than chance on its %1 validation images (balanced accuracy %2; chance is %3 for %4 classes). Do not rely on it; tell your site staff.</source>
+            <translation>This model is no better than chance on its %1 validation images (balanced accuracy %2; chance is %3 for %4 classes). Do not rely on it; tell your site staff.</translation>
+        </message>
+        <message>
+            <source>%1 prediction set: one of: %2</source>
+            <translation>%1 prediction set: one of: %2</translation>
+        </message>
+        <message>
+            <source>This set is large (%1 of %2 classes): the model cannot narrow this image down, so the top class alone means little.</source>
+            <translation>This set is large (%1 of %2 classes): the model cannot narrow this image down, so the top class alone means little.</translation>
+        </message>
+        <message>
+            <source>No prediction set: this model version was not calibrated on validation images.</source>
+            <translation>No prediction set: this model version was not calibrated on validation images.</translation>
+        </message>
+        <message>
+            <source>The two parts of the model disagree: the FAM (shared) says %1, the MLP (this site's) says %2. Look at both views and be cautious.</source>
+            <translation>The two parts of the model disagree: the FAM (shared) says %1, the MLP (this site's) says %2. Look at both views and be cautious.</translation>
+        </message>
+        <message>
+            <source>Probabilities calibrated on %1 validation images.</source>
+            <translation>Probabilities calibrated on %1 validation images.</translation>
+        </message>
+        <message>
+            <source>Its %1 prediction sets covered the true class in %2 of %3 test images.</source>
+            <translation>Its %1 prediction sets covered the true class in %2 of %3 test images.</translation>
+        </message>
+        <message>
+            <source>Probabilities not calibrated.</source>
+            <translation>Probabilities not calibrated.</translation>
+        </message>
+        <message>
+            <source>Model version %1</source>
+            <translation>Model version %1</translation>
+        </message>
+        <message>
+            <source>Bundle %1 (%2), calibrated %3.</source>
+            <translation>Bundle %1 (%2), calibrated %3.</translation>
+        </message>
+        <message>
+            <source>DEMO bundle with random weights: these figures say nothing clinical.</source>
+            <translation>DEMO bundle with random weights: these figures say nothing clinical.</translation>
+        </message>
+        <message>
+            <source>Training images per class</source>
+            <translation>Training images per class</translation>
+        </message>
+        <message>
+            <source>%1 images: accuracy %2, balanced accuracy %3, macro F1 %4</source>
+            <translation>%1 images: accuracy %2, balanced accuracy %3, macro F1 %4</translation>
+        </message>
+        <message>
+            <source>Validation (ensemble)</source>
+            <translation>Validation (ensemble)</translation>
+        </message>
+        <message>
+            <source>Test (ensemble)</source>
+            <translation>Test (ensemble)</translation>
+        </message>
+        <message>
+            <source>No better than chance on its validation images.</source>
+            <translation>No better than chance on its validation images.</translation>
+        </message>
+        <message>
+            <source>Calibration</source>
+            <translation>Calibration</translation>
+        </message>
+        <message>
+            <source>Temperature %1; validation negative log-likelihood %2 before, %3 after.</source>
+            <translation>Temperature %1; validation negative log-likelihood %2 before, %3 after.</translation>
+        </message>
+        <message>
+            <source>On %1 test images: expected calibration error %2 before, %3 after; negative log-likelihood %4 before, %5 after.</source>
+            <translation>On %1 test images: expected calibration error %2 before, %3 after; negative log-likelihood %4 before, %5 after.</translation>
+        </message>
+        <message>
+            <source>%1 prediction sets covered the true class in %2 of %3 test images (mean set size %4).</source>
+            <translation>%1 prediction sets covered the true class in %2 of %3 test images (mean set size %4).</translation>
+        </message>
+        <message>
+            <source>Images it is for</source>
+            <translation>Images it is for</translation>
+        </message>
+        <message>
+            <source>Declared by the site: %1</source>
+            <translation>Declared by the site: %1</translation>
+        </message>
+        <message>
+            <source>Seen in its training images: %1</source>
+            <translation>Seen in its training images: %1</translation>
+        </message>
+        <message>
+            <source>modality %1; body part %2; %3</source>
+            <translation>modality %1; body part %2; %3</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>any</translation>
+        </message>
+        <message>
+            <source>Model card</source>
+            <translation>Model card</translation>
+        </message>
     </context>
     <context>
         <name>fmc::ui::ConnectionPage</name>

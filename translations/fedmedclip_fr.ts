@@ -593,6 +593,154 @@ Valable jusqu’au : %3</translation>
             <source>Images and DICOM files (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;DICOM files (*.dcm *.dicom)</source>
             <translation>Images et fichiers DICOM (*);;Photos (*.jpg *.jpeg *.png *.bmp *.tif *.tiff);;Fichiers DICOM (*.dcm *.dicom)</translation>
         </message>
+        <message>
+            <source>Model card…</source>
+            <translation>Fiche du modèle…</translation>
+        </message>
+        <message>
+            <source>What this model was trained on and how well it did on the site's held-out images</source>
+            <translation>Sur quoi ce modèle a été entraîné et ses résultats sur les images réservées du site</translation>
+        </message>
+        <message>
+            <source>colour</source>
+            <translation>couleur</translation>
+        </message>
+        <message>
+            <source>grey</source>
+            <translation>en niveaux de gris</translation>
+        </message>
+        <message>
+            <source>photo (not DICOM)</source>
+            <translation>photo (pas DICOM)</translation>
+        </message>
+        <message>
+            <source> or </source>
+            <translation> ou </translation>
+        </message>
+        <message>
+            <source>its modality is %1, the model is for %2</source>
+            <translation>sa modalité est %1, le modèle est fait pour %2</translation>
+        </message>
+        <message>
+            <source>its body part is %1, the model is for %2</source>
+            <translation>sa région anatomique est %1, le modèle est fait pour %2</translation>
+        </message>
+        <message>
+            <source>it is a %1 image, the model is for %2 images</source>
+            <translation>c’est une image %1, le modèle est fait pour des images %2</translation>
+        </message>
+        <message>
+            <source>its features are farther from every training image than %1 of the validation images were (distance %2, threshold %3)</source>
+            <translation>ses caractéristiques sont plus éloignées de toutes les images d’entraînement que celles de %1 des images de validation (distance %2, seuil %3)</translation>
+        </message>
+        <message>
+            <source>This image does not look like the images the model was trained on (%1). The result below is shown for reference only: do not rely on it.</source>
+            <translation>Cette image ne ressemble pas aux images sur lesquelles le modèle a été entraîné (%1). Le résultat ci-dessous n’est affiché qu’à titre indicatif : ne vous y fiez pas.</translation>
+        </message>
+        <message>
+            <source>This model is no better than chance on its %1 validation images (balanced accuracy %2; chance is %3 for %4 classes). Do not rely on it; tell your site staff.</source>
+            <translation>Ce modèle ne fait pas mieux que le hasard sur ses %1 images de validation (exactitude équilibrée %2 ; le hasard donne %3 pour %4 classes). Ne vous y fiez pas ; prévenez l’équipe de votre site.</translation>
+        </message>
+        <message>
+            <source>%1 prediction set: one of: %2</source>
+            <translation>Ensemble de prédiction à %1 : l’une de : %2</translation>
+        </message>
+        <message>
+            <source>This set is large (%1 of %2 classes): the model cannot narrow this image down, so the top class alone means little.</source>
+            <translation>Cet ensemble est grand (%1 classes sur %2) : le modèle ne parvient pas à préciser cette image, la classe la plus probable seule a donc peu de sens.</translation>
+        </message>
+        <message>
+            <source>No prediction set: this model version was not calibrated on validation images.</source>
+            <translation>Pas d’ensemble de prédiction : cette version du modèle n’a pas été calibrée sur des images de validation.</translation>
+        </message>
+        <message>
+            <source>The two parts of the model disagree: the FAM (shared) says %1, the MLP (this site's) says %2. Look at both views and be cautious.</source>
+            <translation>Les deux parties du modèle ne sont pas d’accord : le FAM (partagé) dit %1, le MLP (de ce site) dit %2. Regardez les deux vues et soyez prudent.</translation>
+        </message>
+        <message>
+            <source>Probabilities calibrated on %1 validation images.</source>
+            <translation>Probabilités calibrées sur %1 images de validation.</translation>
+        </message>
+        <message>
+            <source>Its %1 prediction sets covered the true class in %2 of %3 test images.</source>
+            <translation>Ses ensembles de prédiction à %1 contenaient la vraie classe pour %2 des %3 images de test.</translation>
+        </message>
+        <message>
+            <source>Probabilities not calibrated.</source>
+            <translation>Probabilités non calibrées.</translation>
+        </message>
+        <message>
+            <source>Model version %1</source>
+            <translation>Version du modèle %1</translation>
+        </message>
+        <message>
+            <source>Bundle %1 (%2), calibrated %3.</source>
+            <translation>Paquet %1 (%2), calibré le %3.</translation>
+        </message>
+        <message>
+            <source>DEMO bundle with random weights: these figures say nothing clinical.</source>
+            <translation>Paquet de DÉMONSTRATION aux poids aléatoires : ces chiffres n’ont aucune valeur clinique.</translation>
+        </message>
+        <message>
+            <source>Training images per class</source>
+            <translation>Images d’entraînement par classe</translation>
+        </message>
+        <message>
+            <source>%1 images: accuracy %2, balanced accuracy %3, macro F1 %4</source>
+            <translation>%1 images : exactitude %2, exactitude équilibrée %3, F1 macro %4</translation>
+        </message>
+        <message>
+            <source>Validation (ensemble)</source>
+            <translation>Validation (ensemble)</translation>
+        </message>
+        <message>
+            <source>Test (ensemble)</source>
+            <translation>Test (ensemble)</translation>
+        </message>
+        <message>
+            <source>No better than chance on its validation images.</source>
+            <translation>Pas meilleur que le hasard sur ses images de validation.</translation>
+        </message>
+        <message>
+            <source>Calibration</source>
+            <translation>Calibration</translation>
+        </message>
+        <message>
+            <source>Temperature %1; validation negative log-likelihood %2 before, %3 after.</source>
+            <translation>Température %1 ; log-vraisemblance négative en validation %2 avant, %3 après.</translation>
+        </message>
+        <message>
+            <source>On %1 test images: expected calibration error %2 before, %3 after; negative log-likelihood %4 before, %5 after.</source>
+            <translation>Sur %1 images de test : erreur de calibration attendue %2 avant, %3 après ; log-vraisemblance négative %4 avant, %5 après.</translation>
+        </message>
+        <message>
+            <source>%1 prediction sets covered the true class in %2 of %3 test images (mean set size %4).</source>
+            <translation>Les ensembles de prédiction à %1 contenaient la vraie classe pour %2 des %3 images de test (taille moyenne %4).</translation>
+        </message>
+        <message>
+            <source>Images it is for</source>
+            <translation>Images pour lesquelles il est fait</translation>
+        </message>
+        <message>
+            <source>Declared by the site: %1</source>
+            <translation>Déclaré par le site : %1</translation>
+        </message>
+        <message>
+            <source>Seen in its training images: %1</source>
+            <translation>Vu dans ses images d’entraînement : %1</translation>
+        </message>
+        <message>
+            <source>modality %1; body part %2; %3</source>
+            <translation>modalité %1 ; région anatomique %2 ; %3</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>toute</translation>
+        </message>
+        <message>
+            <source>Model card</source>
+            <translation>Fiche du modèle</translation>
+        </message>
     </context>
     <context>
         <name>fmc::ui::ConnectionPage</name>

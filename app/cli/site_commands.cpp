@@ -3,8 +3,11 @@
 #include "cli_commands.h"
 
 #include "engine/runtime.h"
+#include "site/image_domain.h"
 #include "site/importer.h"
 #include "site/site_workspace.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -264,6 +267,32 @@ int statusCommand(const QStringList& arguments) {
     return integrity == "ok" && violations.empty() ? 0 : 1;
 }
 
+// The calibration figures of a model version, in words.
+void printCalibration(const ModelCalibration& calibration) {
+    const auto& view = calibration.ensemble;
+    if (!view.fitted) return;
+    std::printf("calibration on %d validation images: temperature %.3f, NLL %.4f -> %.4f\n",
+                view.conformal.calibrationImages, view.temperature.temperature, view.temperature.nllBefore,
+                view.temperature.nllAfter);
+    if (view.testImages > 0) {
+        std::printf("on the %d test images: ECE %.4f -> %.4f, NLL %.4f -> %.4f\n", view.testImages, view.testEceBefore,
+                    view.testEceAfter, view.testNllBefore, view.testNllAfter);
+        std::printf("%.0f%% prediction sets cover the true class in %.1f%% of %d test images (mean set size %.2f)\n",
+                    100.0 * view.conformal.coverage, 100.0 * view.testCoverage.coverage, view.testImages,
+                    view.testCoverage.meanSetSize);
+    }
+    if (calibration.hasNovelty)
+        std::printf("out-of-distribution threshold: cosine distance %.4f to the %d-th nearest of %lld training images "
+                    "(%.0fth percentile of the validation images)\n",
+                    calibration.novelty.threshold, calibration.novelty.k,
+                    static_cast<long long>(calibration.novelty.reference.rows), calibration.novelty.percentile);
+    if (calibration.noBetterThanChance)
+        std::printf("WARNING: this model is no better than chance on its validation images (balanced accuracy "
+                    "%.2f%%, chance %.2f%% for %zu classes): do not use it to classify.\n",
+                    100.0 * calibration.validation->balancedAccuracy, 100.0 / calibration.classes.size(),
+                    calibration.classes.size());
+}
+
 int trainLocalCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -346,7 +375,41 @@ int trainLocalCommand(const QStringList& arguments) {
                     100.0 * test->macroF1);
     else if (result.evaluationSplit == "validation")
         std::printf("no labelled test images: the kept model was not evaluated on a test split\n");
+    if (result.calibration) printCalibration(*result.calibration);
     return 0;
+}
+
+int topOf(const std::vector<float>& values) {
+    return static_cast<int>(std::max_element(values.begin(), values.end()) - values.begin());
+}
+
+std::string predictionJson(const ImagePrediction& p) {
+    auto byName = [&](const std::vector<float>& values) {
+        auto object = nlohmann::json::object();
+        for (size_t c = 0; c < values.size() && c < p.classes.size(); ++c) object[p.classes[c]] = values[c];
+        return object;
+    };
+    nlohmann::json j{{"class", p.predictedClass},
+                     {"probabilities", byName(p.ensemble)},
+                     {"probabilities_fam_only", byName(p.famOnly)},
+                     {"probabilities_mlp_only", p.mlpOnly.empty() ? nlohmann::json(nullptr) : byName(p.mlpOnly)},
+                     {"calibrated", p.calibrated},
+                     {"prediction_set", p.predictionSet},
+                     {"coverage", p.calibrated ? nlohmann::json(p.coverage) : nlohmann::json(nullptr)},
+                     {"large_prediction_set", p.largePredictionSet},
+                     {"out_of_distribution", p.outOfDistribution},
+                     {"ood_reasons", p.outOfDistributionReasons},
+                     {"novelty_score", p.noveltyScore ? nlohmann::json(*p.noveltyScore) : nlohmann::json(nullptr)},
+                     {"branch_disagreement", p.branchDisagreement},
+                     {"no_better_than_chance", p.noBetterThanChance},
+                     {"model_version", p.modelVersionId},
+                     {"prediction_id", p.predictionId},
+                     {"demo_bundle", p.demoBundle}};
+    if (p.calibration && p.calibration->ensemble.testImages > 0)
+        j["test_coverage"] = {{"covered", p.calibration->ensemble.testCoverage.covered},
+                              {"images", p.calibration->ensemble.testImages},
+                              {"coverage", p.calibration->ensemble.testCoverage.coverage}};
+    return j.dump();
 }
 
 int predictCommand(const QStringList& arguments) {
@@ -361,6 +424,8 @@ int predictCommand(const QStringList& arguments) {
         {"bundle", "Model bundle folder (default: the workspace's).", "DIR"},
         {"by", "Who asked for the prediction, recorded with it.", "NAME"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
+        {"json", "Print one JSON object (class, calibrated probabilities by class name, prediction_set, coverage, "
+                 "out_of_distribution, ood_reasons, branch_disagreement, model_version, ...) instead of text."},
     });
     parser.process(arguments);
     requirePositionals(parser, 2, "predict <workspace> <image>");
@@ -374,9 +439,22 @@ int predictCommand(const QStringList& arguments) {
     auto workspace = SiteWorkspace::open(str(parser.positionalArguments().at(0)));
     const auto p = workspace.predict(str(parser.positionalArguments().at(1)), model, str(parser.value("bundle")),
                                      str(parser.value("by")), runtime.device);
+    if (parser.isSet("json")) {
+        std::printf("%s\n", predictionJson(p).c_str());
+        return 0;
+    }
     if (p.demoBundle) std::printf("DEMO bundle (random weights): this prediction says nothing clinical.\n");
+    if (p.outOfDistribution) {
+        std::printf("WARNING: this image does not look like the images the model was trained on; do not rely on "
+                    "the result:\n");
+        for (const auto& reason : p.outOfDistributionReasons) std::printf("  - %s\n", reason.c_str());
+    }
+    if (p.noBetterThanChance)
+        std::printf("WARNING: this model is no better than chance on its validation images: do not rely on it.\n");
     std::printf("model version %lld, prediction %lld recorded\n", static_cast<long long>(p.modelVersionId),
                 static_cast<long long>(p.predictionId));
+    std::printf(p.calibrated ? "probabilities calibrated on the site's validation images\n"
+                             : "probabilities NOT calibrated (the model version has no calibration)\n");
     std::printf("%-32s %9s %9s %9s\n", "class", "ensemble", "FAM-only", "MLP-only");
     for (size_t c = 0; c < p.classes.size(); ++c) {
         char mlp[16] = "        -";
@@ -386,6 +464,73 @@ int predictCommand(const QStringList& arguments) {
     }
     std::printf("entropy (nats): ensemble %.3f, FAM %.3f, MLP %.3f\n", p.ensembleEntropy, p.famEntropy, p.mlpEntropy);
     std::printf("predicted: %s\n", p.predictedClass.c_str());
+    if (!p.predictionSet.empty()) {
+        std::string names;
+        for (const auto& name : p.predictionSet) names += (names.empty() ? "" : ", ") + name;
+        std::printf("%.0f%% prediction set: one of: %s\n", 100.0 * p.coverage, names.c_str());
+        if (p.largePredictionSet)
+            std::printf("the set is large (%zu of %zu classes): the model cannot narrow this image down\n",
+                        p.predictionSet.size(), p.classes.size());
+    }
+    if (p.calibration && p.calibration->ensemble.testImages > 0)
+        std::printf("such sets covered the true class in %.1f%% of %d test images\n",
+                    100.0 * p.calibration->ensemble.testCoverage.coverage, p.calibration->ensemble.testImages);
+    if (p.branchDisagreement)
+        std::printf("the two branches disagree: FAM says %s, MLP says %s\n",
+                    p.classes[static_cast<size_t>(topOf(p.famOnly))].c_str(),
+                    p.classes[static_cast<size_t>(topOf(p.mlpOnly))].c_str());
+    if (!p.outOfDistribution) std::printf("out of distribution: no\n");
+    return 0;
+}
+
+// The site's choices for calibration: the coverage of prediction sets and the kind of image
+// the model is for (the out-of-distribution check's attributes).
+int calibrationCommand(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Shows or sets what the next training calibrates with: the coverage of prediction sets (default 0.9) and "
+        "the kind of image the model is for (modalities such as photo or CT, body parts, colour or grey). Without "
+        "a declared kind, the kind seen in the training images is used. Takes effect at the next train-local or "
+        "federation.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("workspace", "Workspace folder.");
+    parser.addOptions({
+        {"coverage", "Share of images whose prediction set holds the true class, e.g. 0.9.", "SHARE"},
+        {"modalities", "Comma-separated: photo (JPEG, PNG, ...) and/or DICOM Modality codes, e.g. CT,MR.", "LIST"},
+        {"body-parts", "Comma-separated DICOM BodyPartExamined values, e.g. HEAD,BRAIN.", "LIST"},
+        {"photometric", "colour and/or grey.", "LIST"},
+        {"seen-in-training", "Forget the declared kind: use the one seen in the training images."},
+    });
+    parser.process(arguments);
+    requirePositionals(parser, 1, "calibration <workspace> [--coverage SHARE] [--modalities LIST] ...");
+    auto workspace = SiteWorkspace::open(str(parser.positionalArguments().front()));
+    auto& store = workspace.store();
+    if (parser.isSet("coverage")) {
+        bool ok = false;
+        const double coverage = parser.value("coverage").toDouble(&ok);
+        if (!ok) throw Error("calibration: --coverage must be a number such as 0.9");
+        workspace.setConformalCoverage(coverage);
+    }
+    const auto list = [&](const char* option) {
+        std::vector<std::string> values;
+        for (const auto& value : parser.value(option).split(',', Qt::SkipEmptyParts)) values.push_back(str(value.trimmed()));
+        return values;
+    };
+    if (parser.isSet("seen-in-training")) store.removeSetting(settings::kImageDomain);
+    if (parser.isSet("modalities") || parser.isSet("body-parts") || parser.isSet("photometric")) {
+        auto domain = store.setting(settings::kImageDomain)
+                          ? imageDomainFromJson(*store.setting(settings::kImageDomain), settings::kImageDomain)
+                          : ImageDomain{};
+        if (parser.isSet("modalities")) domain.modalities = list("modalities");
+        if (parser.isSet("body-parts")) domain.bodyParts = list("body-parts");
+        if (parser.isSet("photometric")) domain.photometric = list("photometric");
+        const auto json = imageDomainToJson(domain);
+        imageDomainFromJson(json, "calibration");  // refuses an unknown photometric kind before storing
+        store.setSetting(settings::kImageDomain, json);
+    }
+    std::printf("prediction-set coverage: %.3f\n", workspace.conformalCoverage());
+    const auto declared = store.setting(settings::kImageDomain);
+    std::printf("image kind: %s\n", declared ? ("declared " + *declared).c_str() : "seen in the training images");
     return 0;
 }
 
@@ -396,6 +541,9 @@ const CommandRegistration statusRegistration("status", "summarise a site workspa
 const CommandRegistration trainLocalRegistration("train-local", "train the site's model on its own images",
                                                  trainLocalCommand);
 const CommandRegistration predictRegistration("predict", "predict one image with the site's model", predictCommand);
+const CommandRegistration calibrationRegistration("calibration",
+                                                  "set the prediction-set coverage and the kind of image the model is for",
+                                                  calibrationCommand);
 
 }  // namespace
 }  // namespace fmc::cli

@@ -1,5 +1,7 @@
 #include "site/site_store.h"
 
+#include "site/calibration_json.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -191,6 +193,19 @@ ALTER TABLE predictions_v2 RENAME TO predictions;
 CREATE INDEX predictions_by_model ON predictions (model_version_id);
 )sql";
 
+// Version 3: a model version's calibration and model card (common/model_calibration.h) as
+// JSON, and the novelty check's reference (unit-length training features, float32 rows of
+// novelty_dim values), one row per calibrated version.
+const char* const kSchemaModelCalibrations = R"sql(
+CREATE TABLE model_calibrations (
+  model_version_id  INTEGER PRIMARY KEY REFERENCES model_versions(id) ON DELETE CASCADE,
+  calibration       TEXT NOT NULL,
+  novelty_dim       INTEGER NOT NULL DEFAULT 0 CHECK (novelty_dim >= 0),
+  novelty_reference BLOB,
+  created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+)sql";
+
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
@@ -364,6 +379,7 @@ const std::vector<sqlite::Migration>& siteStoreMigrations() {
         {1, "site store: images, import errors, labels, features, training, models, predictions", kSchemaV1},
         {2, "per-class recall of rounds; predictions of models without a stored version", kSchemaV2},
         {3, "feature vectors as float16", kSchemaFeatureVectors},
+        {4, "calibration, prediction sets and novelty reference of model versions", kSchemaModelCalibrations},
     };
     return migrations;
 }
@@ -815,6 +831,39 @@ std::vector<ModelVersion> SiteStore::modelVersions() {
     std::vector<ModelVersion> versions;
     while (query.step()) versions.push_back(readModelVersion(query));
     return versions;
+}
+
+void SiteStore::setModelCalibration(std::int64_t modelVersionId, const ModelCalibration& calibration) {
+    const auto& reference = calibration.novelty.reference;
+    auto statement = database_.prepare(
+        "INSERT INTO model_calibrations (model_version_id, calibration, novelty_dim, novelty_reference) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (model_version_id) DO UPDATE SET calibration = excluded.calibration, "
+        "novelty_dim = excluded.novelty_dim, novelty_reference = excluded.novelty_reference");
+    statement.bindAll(modelVersionId, modelCalibrationToJson(calibration),
+                      calibration.hasNovelty ? reference.cols : std::int64_t{0});
+    if (calibration.hasNovelty) statement.bind(4, reference.data.data(), reference.data.size());
+    else statement.bindNull(4);
+    statement.run();
+}
+
+std::optional<ModelCalibration> SiteStore::modelCalibration(std::int64_t modelVersionId) {
+    auto query = database_.prepare(
+        "SELECT calibration, novelty_dim, novelty_reference FROM model_calibrations WHERE model_version_id = ?1");
+    query.bindAll(modelVersionId);
+    if (!query.step()) return std::nullopt;
+    const auto origin = path() + ": calibration of model version " + std::to_string(modelVersionId);
+    auto calibration = modelCalibrationFromJson(query.columnText(0), origin);
+    const auto dim = query.columnInt(1);
+    if (calibration.hasNovelty) {
+        auto values = query.isNull(2) ? std::vector<float>{} : query.columnFloats(2);
+        if (dim <= 0 || values.empty() || values.size() % static_cast<size_t>(dim) != 0)
+            throw Error(origin + ": the novelty reference holds " + std::to_string(values.size()) +
+                        " values, not whole rows of " + std::to_string(dim));
+        calibration.novelty.reference.cols = dim;
+        calibration.novelty.reference.rows = static_cast<std::int64_t>(values.size()) / dim;
+        calibration.novelty.reference.data = std::move(values);
+    }
+    return calibration;
 }
 
 std::int64_t SiteStore::addPrediction(const StoredPrediction& p) {

@@ -3,7 +3,8 @@
 // imported, their labels and splits, per-file import problems, label sets and the mapping
 // of local label names to the federation's class names, cached frozen-encoder features per
 // bundle, training runs with every round's metrics, model versions (their parameter files
-// live in <workspace>/models/) and the predictions clinicians made.
+// live in <workspace>/models/) with their calibration and model card, and the predictions
+// clinicians made.
 //
 // Rules the store keeps:
 //  * WAL journal, foreign keys on, a busy timeout: the desktop app and the CLI may have the
@@ -19,6 +20,7 @@
 // the same file for another thread or process).
 //
 // No sqlite3, torch or Qt types here; see site/sqlite.h for the connection wrapper.
+#include "common/model_calibration.h"
 #include "common/types.h"
 #include "site/migrations.h"
 #include "site/sqlite.h"
@@ -272,6 +274,11 @@ public:
     std::optional<ModelVersion> modelVersion(std::int64_t id);
     std::optional<ModelVersion> latestModelVersion(ModelVersionKind kind);
     std::vector<ModelVersion> modelVersions();
+
+    // The calibration and model card fitted for a model version (replacing an earlier one),
+    // the novelty reference included. nullopt: the version was never calibrated.
+    void setModelCalibration(std::int64_t modelVersionId, const ModelCalibration& calibration);
+    std::optional<ModelCalibration> modelCalibration(std::int64_t modelVersionId);
 
     std::int64_t addPrediction(const StoredPrediction& prediction);
     std::vector<StoredPrediction> predictions();

@@ -5,6 +5,7 @@
 #include "common/sha256.h"
 #include "features/bundle_inputs.h"
 #include "engine/model_bundle.h"
+#include "site/image_domain.h"
 #include "site/image_samples.h"
 
 #include <nlohmann/json.hpp>
@@ -130,6 +131,8 @@ FloatMatrix selectRows(const FloatMatrix& matrix, const std::vector<std::int64_t
     return selected;
 }
 
+std::vector<double> asDoubles(const std::vector<float>& values) { return {values.begin(), values.end()}; }
+
 [[noreturn]] void throwErrno(const std::string& path, const char* what) {
     throw Error(path + ": " + what + ": " + std::strerror(errno));
 }
@@ -170,6 +173,29 @@ void writeFileAtomically(const std::string& path, const std::vector<std::uint8_t
         ::fsync(dirFd);
         ::close(dirFd);
     }
+}
+
+static ViewProbabilities viewProbabilities(const SitePrediction& prediction) {
+    return {prediction.ensemble, prediction.famOnly, prediction.mlpOnly};
+}
+
+double SiteWorkspace::conformalCoverage() {
+    const auto value = store_.setting(settings::kConformalCoverage);
+    if (!value) return kDefaultConformalCoverage;
+    try {
+        size_t used = 0;
+        const double coverage = std::stod(*value, &used);
+        if (used == value->size() && coverage > 0 && coverage < 1) return coverage;
+    } catch (const std::exception&) {
+    }
+    throw Error(store_.path() + ": setting " + settings::kConformalCoverage + " is '" + *value +
+                "', expected a share between 0 and 1 such as 0.9");
+}
+
+void SiteWorkspace::setConformalCoverage(double coverage) {
+    if (!(coverage > 0 && coverage < 1))
+        throw Error("coverage must be between 0 and 1 (e.g. 0.9 for 90 %), not " + std::to_string(coverage));
+    store_.setSetting(settings::kConformalCoverage, std::to_string(coverage));
 }
 
 SiteWorkspace::SiteWorkspace(std::string folder, SiteStore store) : folder_(std::move(folder)), store_(std::move(store)) {}
@@ -409,14 +435,35 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
             result.rounds.push_back(metrics);
             if (progress) progress({"rounds", round, config.rounds, &result.rounds.back()});
         }
-        if (onValidation && !testY.empty()) {
-            // A fresh model from the kept state, as predict() builds it from the saved version.
-            FedMedClipSite kept(classText, static_cast<float>(manifest.logitScale), config.options, config.seed,
-                                config.device);
-            kept.setFullState(keptState);
+        // A fresh model from the kept state, as predict() builds it from the saved version.
+        FedMedClipSite kept(classText, static_cast<float>(manifest.logitScale), config.options, config.seed,
+                            config.device);
+        kept.setFullState(keptState);
+        if (onValidation && !testY.empty())
             result.keptModelOnTest = computeMetrics(testY, kept.predict(testFeatures).ensemble,
                                                     static_cast<int>(result.classes.size()));
+        // Calibration, prediction sets and the novelty threshold on validation only; without
+        // one the test split would have to serve, and its figures would no longer be honest.
+        CalibrationInputs calibrationInputs;
+        calibrationInputs.classes = result.classes;
+        calibrationInputs.trainLabels = trainY;
+        calibrationInputs.trainFeatures = trainFeatures;
+        calibrationInputs.coverage = conformalCoverage();
+        calibrationInputs.domain = siteImageDomain(store_, trainImages, imageLimits());
+        if (onValidation) {
+            calibrationInputs.validation = viewProbabilities(kept.predict(validationFeatures));
+            calibrationInputs.validationLabels = validationY;
+            calibrationInputs.validationFeatures = validationFeatures;
+            if (!testY.empty()) {
+                calibrationInputs.test = viewProbabilities(kept.predict(testFeatures));
+                calibrationInputs.testLabels = testY;
+            }
         }
+        auto calibration = fitModelCalibration(calibrationInputs);
+        calibration.bundleName = manifest.name;
+        calibration.bundleHash = manifest.bundleHash;
+        calibration.demoBundle = manifest.demo;
+        for (const auto& note : calibration.notes) result.notes.push_back(note);
         ModelVersion version;
         version.kind = ModelVersionKind::LocalCheckpoint;
         version.bundleHash = manifest.bundleHash;
@@ -427,6 +474,8 @@ LocalTrainingResult SiteWorkspace::trainLocal(const LocalTrainingConfig& config,
         version.round = result.keptRound;
         version.source = "train-local";
         result.modelVersionId = saveModelVersion(version, keptState);
+        store_.setModelCalibration(result.modelVersionId, calibration);
+        result.calibration = std::move(calibration);
     } catch (const std::exception& error) {
         const auto run = store_.trainingRun(result.trainingRunId);
         if (run && run->status == "running") store_.finishTrainingRun(result.trainingRunId, "failed");
@@ -488,6 +537,13 @@ ParameterSet SiteWorkspace::loadModelParameters(const ModelVersion& version) {
 ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::optional<std::int64_t> modelVersionId,
                                        const std::string& bundleDirectory, const std::string& madeBy,
                                        const std::string& device) {
+    return predict(std::vector<std::string>{imagePath}, modelVersionId, bundleDirectory, madeBy, device).front();
+}
+
+std::vector<ImagePrediction> SiteWorkspace::predict(const std::vector<std::string>& imagePaths,
+                                                    std::optional<std::int64_t> modelVersionId,
+                                                    const std::string& bundleDirectory, const std::string& madeBy,
+                                                    const std::string& device) {
     const auto version = modelVersionId ? store_.modelVersion(*modelVersionId)
                                         : store_.latestModelVersion(ModelVersionKind::LocalCheckpoint);
     if (!version)
@@ -501,15 +557,6 @@ ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::option
         throw Error(*dir + ": bundle " + manifest.bundleHash.substr(0, 12) + " is not the bundle model version " +
                     std::to_string(version->id) + " was trained with (" + version->bundleHash.substr(0, 12) + ")");
 
-    const auto path = fs::absolute(imagePath).lexically_normal().string();
-    const auto kind = classifyImageFile(path);
-    if (!kind) throw Error(path + ": not an image or DICOM file");
-    const auto decoded = decodeImageFile(path, *kind, imageLimits());
-    const auto& sample = decoded.samples.front();
-    std::vector<float> input;
-    imageToTensor(sample.image, preprocessingFor(manifest), input);
-    const auto feature = bundle.encodeImages(input.data(), 1);
-
     auto options = optionsFromJson(version->optionsJson, "model version " + std::to_string(version->id));
     if (version->kind == ModelVersionKind::GlobalFam) options.useMlp = false;  // a FAM alone has no MLP
     std::vector<std::string> prompts;
@@ -518,41 +565,77 @@ ImagePrediction SiteWorkspace::predict(const std::string& imagePath, std::option
     const auto parameters = loadModelParameters(*version);
     if (version->kind == ModelVersionKind::GlobalFam) site.setFamParameters(parameters);
     else site.setFullState(parameters);
-    const auto prediction = site.predict(feature);
+    const auto calibration = store_.modelCalibration(version->id);
+    std::vector<ImagePrediction> results;
+    for (const auto& imagePath : imagePaths) {
+        const auto path = fs::absolute(imagePath).lexically_normal().string();
+        const auto kind = classifyImageFile(path);
+        if (!kind) throw Error(path + ": not an image or DICOM file");
+        const auto decoded = decodeImageFile(path, *kind, imageLimits());
+        const auto& sample = decoded.samples.front();
+        std::vector<float> input;
+        imageToTensor(sample.image, preprocessingFor(manifest), input);
+        const auto feature = bundle.encodeImages(input.data(), 1);
 
-    ImagePrediction result;
-    result.modelVersionId = version->id;
-    result.classes = version->classes;
-    result.ensemble = rowOf(prediction.ensemble, 0);
-    result.famOnly = rowOf(prediction.famOnly, 0);
-    result.mlpOnly = rowOf(prediction.mlpOnly, 0);
-    result.ensembleEntropy = entropyOf(result.ensemble);
-    result.famEntropy = prediction.famEntropy.empty() ? entropyOf(result.famOnly) : prediction.famEntropy.front();
-    result.mlpEntropy = prediction.mlpEntropy.empty() ? 0.0f : prediction.mlpEntropy.front();
-    result.predictedClass = version->classes[static_cast<size_t>(prediction.predictedClass().front())];
-    result.demoBundle = manifest.demo;
-    if (const auto stored = store_.imageBySource(path, sample.frame); stored && stored->contentHash == decoded.contentHash)
-        result.imageId = stored->id;
+        const auto prediction = site.predict(feature);
 
-    nlohmann::json probabilities{{"classes", result.classes},
-                                 {"ensemble", result.ensemble},
-                                 {"fam_only", result.famOnly},
-                                 {"mlp_only", result.mlpOnly},
-                                 {"ensemble_entropy", result.ensembleEntropy},
-                                 {"fam_entropy", result.famEntropy},
-                                 {"mlp_entropy", result.mlpEntropy}};
-    StoredPrediction stored;
-    stored.imageId = result.imageId;
-    stored.sourcePath = path;
-    stored.contentHash = decoded.contentHash;
-    stored.modelVersionId = version->id;
-    stored.modelDescription = std::string(modelVersionKindName(version->kind)) + " version " + std::to_string(version->id);
-    stored.predictedClass = result.predictedClass;
-    stored.probabilitiesJson = probabilities.dump();
-    stored.ensembleEntropy = result.ensembleEntropy;
-    stored.madeBy = madeBy;
-    result.predictionId = store_.addPrediction(stored);
-    return result;
+        ImagePrediction result;
+        result.modelVersionId = version->id;
+        result.classes = version->classes;
+        result.calibration = calibration;
+        const auto shown = calibratePrediction(calibration ? &*calibration : nullptr, asDoubles(rowOf(prediction.ensemble, 0)),
+                                               asDoubles(rowOf(prediction.famOnly, 0)),
+                                               asDoubles(rowOf(prediction.mlpOnly, 0)), rowOf(feature, 0),
+                                               imageAttributesOf(decoded, sample.image));
+        const auto asFloats = [](const std::vector<double>& values) { return std::vector<float>(values.begin(), values.end()); };
+        result.ensemble = asFloats(shown.ensemble.probabilities);
+        result.famOnly = asFloats(shown.famOnly.probabilities);
+        result.mlpOnly = asFloats(shown.mlpOnly.probabilities);
+        result.calibrated = shown.ensemble.calibrated;
+        for (int c : shown.ensemble.predictionSet) result.predictionSet.push_back(version->classes[static_cast<size_t>(c)]);
+        result.coverage = shown.coverage;
+        result.largePredictionSet =
+            isLargePredictionSet(static_cast<int>(shown.ensemble.predictionSet.size()), static_cast<int>(result.classes.size()));
+        result.outOfDistribution = shown.outOfDistribution;
+        result.outOfDistributionReasons = shown.reasons();
+        result.noveltyScore = shown.noveltyScore;
+        result.branchDisagreement = shown.branchDisagreement;
+        result.noBetterThanChance = calibration && calibration->noBetterThanChance;
+        result.ensembleEntropy = entropyOf(result.ensemble);
+        result.famEntropy = entropyOf(result.famOnly);
+        result.mlpEntropy = entropyOf(result.mlpOnly);
+        result.predictedClass = version->classes[static_cast<size_t>(shown.ensemble.topClass)];
+        result.demoBundle = manifest.demo;
+        if (const auto stored = store_.imageBySource(path, sample.frame); stored && stored->contentHash == decoded.contentHash)
+            result.imageId = stored->id;
+
+        nlohmann::json probabilities{{"classes", result.classes},
+                                     {"ensemble", result.ensemble},
+                                     {"fam_only", result.famOnly},
+                                     {"mlp_only", result.mlpOnly},
+                                     {"ensemble_entropy", result.ensembleEntropy},
+                                     {"fam_entropy", result.famEntropy},
+                                     {"mlp_entropy", result.mlpEntropy},
+                                     {"calibrated", result.calibrated},
+                                     {"prediction_set", result.predictionSet},
+                                     {"coverage", result.coverage},
+                                     {"out_of_distribution", result.outOfDistribution},
+                                     {"ood_reasons", result.outOfDistributionReasons},
+                                     {"branch_disagreement", result.branchDisagreement}};
+        StoredPrediction stored;
+        stored.imageId = result.imageId;
+        stored.sourcePath = path;
+        stored.contentHash = decoded.contentHash;
+        stored.modelVersionId = version->id;
+        stored.modelDescription = std::string(modelVersionKindName(version->kind)) + " version " + std::to_string(version->id);
+        stored.predictedClass = result.predictedClass;
+        stored.probabilitiesJson = probabilities.dump();
+        stored.ensembleEntropy = result.ensembleEntropy;
+        stored.madeBy = madeBy;
+        result.predictionId = store_.addPrediction(stored);
+        results.push_back(std::move(result));
+    }
+    return results;
 }
 
 }  // namespace fmc

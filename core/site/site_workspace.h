@@ -36,6 +36,7 @@ constexpr const char* kPromptTemplate = "training.prompt_template";
 constexpr const char* kLabelSet = "training.label_set";  // name of the label set to train on
 constexpr const char* kMaxFileBytes = "import.max_file_bytes";
 constexpr const char* kMaxPixels = "import.max_pixels";
+constexpr const char* kConformalCoverage = "calibration.coverage";  // e.g. "0.9"
 }  // namespace settings
 
 constexpr const char* kDefaultPromptTemplate = "a picture of a {}";
@@ -86,6 +87,9 @@ struct LocalTrainingResult {
     FeatureExtractionSummary features;
     std::vector<std::string> notes;  // e.g. labels left out because no class matches
     bool demoBundle = false;
+    // Fitted on the validation split and stored with the model version (nothing is fitted
+    // without one: calibration->notes says so).
+    std::optional<ModelCalibration> calibration;
 };
 
 struct ImagePrediction {
@@ -97,6 +101,17 @@ struct ImagePrediction {
     float ensembleEntropy = 0, famEntropy = 0, mlpEntropy = 0;  // natural log
     std::string predictedClass;
     bool demoBundle = false;
+    // The probabilities above are calibrated (temperature per view) when the version is.
+    bool calibrated = false;
+    std::vector<std::string> predictionSet;  // of the ensemble, most probable first; empty uncalibrated
+    double coverage = 0;                     // the set's target coverage (0: no set)
+    bool largePredictionSet = false;
+    bool outOfDistribution = false;
+    std::vector<std::string> outOfDistributionReasons;  // plain English
+    std::optional<double> noveltyScore;
+    bool branchDisagreement = false;  // FAM and MLP name different classes
+    bool noBetterThanChance = false;  // the model, on its validation split
+    std::optional<ModelCalibration> calibration;  // the version's, with its model card
 };
 
 class SiteWorkspace {
@@ -159,6 +174,16 @@ public:
     ImagePrediction predict(const std::string& imagePath, std::optional<std::int64_t> modelVersionId = std::nullopt,
                             const std::string& bundleDir = {}, const std::string& madeBy = {},
                             const std::string& device = "cpu");
+    // Several files with one model load, in order; the first file that cannot be read throws
+    // (naming it), keeping the predictions of the files before it.
+    std::vector<ImagePrediction> predict(const std::vector<std::string>& imagePaths,
+                                         std::optional<std::int64_t> modelVersionId = std::nullopt,
+                                         const std::string& bundleDir = {}, const std::string& madeBy = {},
+                                         const std::string& device = "cpu");
+
+    // The coverage the site chose for prediction sets (settings::kConformalCoverage; 0.9 by default).
+    double conformalCoverage();
+    void setConformalCoverage(double coverage);
 
     // Writes `parameters` (fmc codec, fp32) atomically under models/ and records the version.
     std::int64_t saveModelVersion(ModelVersion version, const ParameterSet& parameters);

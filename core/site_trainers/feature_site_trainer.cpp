@@ -131,10 +131,42 @@ LocalRoundResult FeatureSiteTrainer::trainRound(int round, const ParameterSet& g
     result.metrics["train_loss"] = stats.loss;
     result.metrics["train_seconds"] = stats.seconds;
     d->saveCheckpoint();
+    // The site's model of this round, calibrated: what its probabilities would mean if kept.
+    if (d->data.evaluationSplit == "validation" && !d->data.evaluation.labels.empty()) {
+        const auto calibration = calibrateModel({}, kDefaultConformalCoverage, false);
+        const auto& fit = calibration.ensemble.temperature;
+        d->log("round " + std::to_string(round) + ": temperature " + std::to_string(fit.temperature) +
+               ", validation NLL " + std::to_string(fit.nllBefore) + " -> " + std::to_string(fit.nllAfter));
+    }
     d->log("round " + std::to_string(round) + ": loss " + std::to_string(stats.loss) + ", " +
            (d->data.evaluationSplit.empty() ? "validation" : d->data.evaluationSplit) + " accuracy " +
            std::to_string(result.metrics.count("validation_accuracy") ? result.metrics["validation_accuracy"] : 0.0));
     return result;
+}
+
+ModelCalibration FeatureSiteTrainer::calibrateModel(const ImageDomain& domain, double coverage, bool withNovelty) const {
+    CalibrationInputs inputs;
+    inputs.classes = d->task.settings.classNames;
+    inputs.trainLabels = d->data.train.labels;
+    inputs.coverage = coverage;
+    inputs.domain = domain;
+    const auto views = [](const SitePrediction& p) { return ViewProbabilities{p.ensemble, p.famOnly, p.mlpOnly}; };
+    if (d->data.evaluationSplit == "validation" && !d->data.evaluation.labels.empty()) {
+        inputs.validation = views(d->model->predict(d->data.evaluation.features));
+        inputs.validationLabels = d->data.evaluation.labels;
+        if (withNovelty) {
+            inputs.trainFeatures = d->data.train.features;
+            inputs.validationFeatures = d->data.evaluation.features;
+        }
+        if (!d->data.finalTest.labels.empty()) {
+            inputs.test = views(d->model->predict(d->data.finalTest.features));
+            inputs.testLabels = d->data.finalTest.labels;
+        }
+    }
+    auto calibration = fitModelCalibration(inputs);
+    calibration.bundleName = d->task.settings.bundleName;
+    calibration.bundleHash = d->task.settings.bundleHash;
+    return calibration;
 }
 
 void FeatureSiteTrainer::keepFinalModel(const FederationTask&, const SiteTrainingConfig&, const ParameterSet&) {}

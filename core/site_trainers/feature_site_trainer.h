@@ -7,6 +7,7 @@
 //
 // A subclass only says where the labelled features come from (loadSplits): a folder or CSV
 // (EngineSiteTrainer) or the site's own workspace store (SiteStoreTrainer).
+#include "common/model_calibration.h"
 #include "engine/fedmedclip_site.h"
 #include "site_agent/site_agent.h"
 
@@ -71,6 +72,11 @@ protected:
     // Called once with the site's final model (the federation's FAM and the private MLP)
     // after the federation finished, e.g. to keep it where the site predicts from.
     virtual void keepFinalModel(const FederationTask& task, const SiteTrainingConfig& config, const ParameterSet& fullState);
+
+    // The site's model as it is now, calibrated on the validation split (temperatures,
+    // conformal thresholds at `coverage`, the novelty threshold against the training
+    // features) and measured on the test split; nothing is fitted without a validation split.
+    ModelCalibration calibrateModel(const ImageDomain& domain, double coverage, bool withNovelty = true) const;
 
     void log(const std::string& message) const;
     const SiteTrainingConfig& trainingConfig() const;

@@ -2,6 +2,7 @@
 
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "engine/model_bundle.h"
+#include "site/image_domain.h"
 #include "site/site_workspace.h"
 
 #include <algorithm>
@@ -83,6 +84,11 @@ LocalSplits SiteStoreTrainer::loadSplits(const FederationTask& task, const Model
         part.labels.push_back(labels[i]);
     }
 
+    trainImages_.clear();
+    for (const auto& image : images)
+        if (image.split == Split::Train && !unreadable.count(image.id)) trainImages_.push_back(image);
+    demoBundle_ = manifest.demo;
+
     LocalSplits data;
     data.origin = workspace_.folder();
     data.train = std::move(parts[0]);
@@ -112,6 +118,16 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
     version.source = "federation " + task.federationId;
     const auto id = workspace_.saveModelVersion(version, fullState);
     log("the federation's final model is model version " + std::to_string(id) + " of the workspace");
+    auto calibration = calibrateModel(siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits()),
+                                      workspace_.conformalCoverage());
+    calibration.demoBundle = demoBundle_;
+    for (const auto& note : calibration.notes) log(note);
+    workspace_.store().setModelCalibration(id, calibration);
+    if (calibration.ensemble.fitted)
+        log("calibrated on " + std::to_string(calibration.ensemble.conformal.calibrationImages) +
+            " validation images: temperature " + std::to_string(calibration.ensemble.temperature.temperature));
+    if (calibration.noBetterThanChance)
+        log("WARNING: the final model is no better than chance on this site's validation images");
 }
 
 }  // namespace fmc::federation

@@ -8,6 +8,7 @@
 // left out. The training itself is FeatureSiteTrainer's. Built when fmc_site is.
 #ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site_trainers/feature_site_trainer.h"
+#include "site/site_store.h"
 
 namespace fmc {
 class SiteWorkspace;
@@ -30,6 +31,8 @@ protected:
 
 private:
     SiteWorkspace& workspace_;
+    std::vector<StoredImage> trainImages_;  // readable, for the image domain of the final model
+    bool demoBundle_ = false;
 };
 
 }  // namespace fmc::federation

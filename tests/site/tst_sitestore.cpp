@@ -17,6 +17,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <limits>
+
 using namespace fmc;
 
 namespace {
@@ -464,6 +467,96 @@ private slots:
         const auto stored = store.predictions().front();
         QVERIFY(!stored.modelVersionId);
         QCOMPARE(stored.modelDescription, prediction.modelDescription);
+    }
+
+    // The calibration of a model version round-trips exactly, the novelty reference as a
+    // BLOB of whole rows; setting it again replaces it; an unknown version has none.
+    void aModelVersionKeepsItsCalibration() {
+        auto store = SiteStore::open(path("calibration.sqlite"));
+        ModelVersion version;
+        version.fileName = "local.fmcp";
+        version.sha256 = hashOf('a');
+        version.bytes = 10;
+        version.bundleHash = hashOf('b');
+        version.classes = {"benign", "malignant"};
+        const auto id = store.addModelVersion(version);
+        QVERIFY(!store.modelCalibration(id));
+
+        ModelCalibration calibration;
+        calibration.classes = version.classes;
+        calibration.ensemble.fitted = true;
+        calibration.ensemble.temperature = {1.75, 0.61, 0.52};
+        calibration.ensemble.conformal = {0.9, 0.8125, 40};
+        calibration.ensemble.testImages = 30;
+        calibration.ensemble.testEceBefore = 0.2;
+        calibration.ensemble.testEceAfter = 0.05;
+        calibration.ensemble.testNllBefore = 0.7;
+        calibration.ensemble.testNllAfter = 0.6;
+        calibration.ensemble.testCoverage = {30, 28, 28.0 / 30, 1.4};
+        calibration.famOnly.fitted = true;
+        calibration.famOnly.conformal.threshold = std::numeric_limits<double>::infinity();
+        calibration.hasNovelty = true;
+        calibration.novelty.k = 3;
+        calibration.novelty.percentile = 95;
+        calibration.novelty.threshold = 0.125;
+        calibration.novelty.reference = FloatMatrix(2, 3);
+        calibration.novelty.reference.data = {1, 0, 0, 0, 0.6f, 0.8f};
+        calibration.domain = {{"photo"}, {}, {"colour"}, false};
+        calibration.trainImagesPerClass = {12, 30};
+        calibration.validation = SplitFigures{40, 0.8, 0.75, 0.7};
+        calibration.noBetterThanChance = true;
+        calibration.bundleName = "tiny";
+        calibration.demoBundle = true;
+        calibration.createdAt = "2026-12-01T00:00:00Z";
+        calibration.notes = {"a note"};
+        store.setModelCalibration(id, calibration);
+
+        const auto back = SiteStore::open(path("calibration.sqlite")).modelCalibration(id).value();
+        QCOMPARE(back.classes, calibration.classes);
+        QCOMPARE(back.ensemble.temperature.temperature, 1.75);
+        QCOMPARE(back.ensemble.temperature.nllAfter, 0.52);
+        QCOMPARE(back.ensemble.conformal.threshold, 0.8125);
+        QCOMPARE(back.ensemble.conformal.calibrationImages, 40);
+        QCOMPARE(back.ensemble.testCoverage.covered, 28);
+        QCOMPARE(back.ensemble.testCoverage.meanSetSize, 1.4);
+        QCOMPARE(back.ensemble.testEceAfter, 0.05);
+        QVERIFY(back.famOnly.fitted && std::isinf(back.famOnly.conformal.threshold));
+        QVERIFY(!back.mlpOnly.fitted);
+        QVERIFY(back.hasNovelty);
+        QCOMPARE(back.novelty.k, 3);
+        QCOMPARE(back.novelty.threshold, 0.125);
+        QCOMPARE(back.novelty.reference.rows, std::int64_t(2));
+        QCOMPARE(back.novelty.reference.cols, std::int64_t(3));
+        QCOMPARE(back.novelty.reference.data, calibration.novelty.reference.data);
+        QCOMPARE(back.domain.modalities, std::vector<std::string>{"photo"});
+        QCOMPARE(back.domain.photometric, std::vector<std::string>{"colour"});
+        QVERIFY(!back.domain.declared);
+        QCOMPARE(back.trainImagesPerClass, (std::vector<int>{12, 30}));
+        QCOMPARE(back.validation->balancedAccuracy, 0.75);
+        QVERIFY(!back.test);
+        QVERIFY(back.noBetterThanChance && back.demoBundle);
+        QCOMPARE(back.createdAt, calibration.createdAt);
+        QCOMPARE(back.notes, calibration.notes);
+
+        calibration.ensemble.temperature.temperature = 0.5;
+        calibration.hasNovelty = false;
+        store.setModelCalibration(id, calibration);
+        const auto replaced = store.modelCalibration(id).value();
+        QCOMPARE(replaced.ensemble.temperature.temperature, 0.5);
+        QVERIFY(!replaced.hasNovelty);
+        QCOMPARE(store.database().queryInt("SELECT COUNT(*) FROM model_calibrations"), std::int64_t(1));
+
+        // A damaged reference (not whole rows) is named, not read as something else.
+        calibration.hasNovelty = true;
+        store.setModelCalibration(id, calibration);
+        store.database().execute("UPDATE model_calibrations SET novelty_dim = 4");
+        try {
+            store.modelCalibration(id);
+            QFAIL("a reference of 6 values read as rows of 4");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("calibration of model version " + QString::number(id)), error.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, store.setModelCalibration(id + 100, calibration));  // no such version
     }
 
     // A workspace written by the first release (schema 1) keeps its predictions and rounds.

@@ -168,6 +168,24 @@ private slots:
         }
         QVERIFY(std::abs(sum / 3 - result.metrics.at("validation_balanced_accuracy")) < 1e-9);
         QVERIFY(QFileInfo::exists(QString::fromStdString(checkpoint)));
+        // Every round's model is calibrated on the validation split (logged, not uploaded).
+        QVERIFY2(loggedLine("round 1: temperature "), qPrintable(log()));
+        QVERIFY(!result.metrics.count("temperature"));
+
+        // The final model becomes a model version with its calibration and model card.
+        trainer.finish(result.fam);
+        const auto version = workspace.store().latestModelVersion(ModelVersionKind::LocalCheckpoint).value();
+        const auto calibration = workspace.store().modelCalibration(version.id).value();
+        QVERIFY(calibration.ensemble.fitted && calibration.famOnly.fitted && calibration.mlpOnly.fitted);
+        QCOMPARE(calibration.ensemble.conformal.calibrationImages, 10);
+        QVERIFY(calibration.ensemble.temperature.nllAfter <= calibration.ensemble.temperature.nllBefore);
+        QVERIFY(calibration.hasNovelty);
+        QCOMPARE(calibration.novelty.reference.rows, std::int64_t(10));
+        QCOMPARE(calibration.trainImagesPerClass, (std::vector<int>{4, 0, 3, 3}));
+        QCOMPARE(calibration.domain.modalities, std::vector<std::string>{"photo"});
+        QCOMPARE(calibration.bundleHash, manifest_.bundleHash);
+        QVERIFY(calibration.demoBundle);
+        QVERIFY2(loggedLine("calibrated on 10 validation images: temperature"), qPrintable(log()));
 
         // Restarted: the features come from the store, the private model from the checkpoint.
         logged_.clear();
@@ -191,6 +209,11 @@ private slots:
         QCOMPARE(result.sampleCount, std::int64_t(8));
         QCOMPARE(result.evaluation.split, std::string("test"));
         QCOMPARE(result.metrics.at("validation_samples"), 2.0);
+        // Calibrating on the test split would spoil it: nothing is fitted, and the log says why.
+        trainer.finish(result.fam);
+        const auto version = workspace.store().latestModelVersion(ModelVersionKind::LocalCheckpoint).value();
+        QVERIFY(!workspace.store().modelCalibration(version.id).value().ensemble.fitted);
+        QVERIFY2(loggedLine("no validation images: probabilities are not calibrated"), qPrintable(log()));
     }
 
     void anUnreadableImageIsMarkedAndLeftOut() {

@@ -46,6 +46,24 @@ QVector<double> ProbabilityModel::probabilities() const {
     return {};
 }
 
+QVector<int> ProbabilityModel::predictionSet() const {
+    switch (view_) {
+    case View::Ensemble: return result_.ensembleSet;
+    case View::FamOnly: return result_.famOnlySet;
+    case View::MlpOnly: return result_.mlpOnlySet;
+    }
+    return {};
+}
+
+void ProbabilityModel::setCaution(bool caution) {
+    if (caution == caution_ || order_.isEmpty()) {
+        caution_ = caution;
+        return;
+    }
+    caution_ = caution;
+    emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {CautionRole});
+}
+
 void ProbabilityModel::sortRows() {
     const auto values = probabilities();
     order_.resize(values.size());
@@ -73,6 +91,8 @@ QVariant ProbabilityModel::data(const QModelIndex& index, int role) const {
     case ProbabilityRole: return probability;
     case TopClassRole: return index.row() == 0;
     case ClassIndexRole: return classIndex;
+    case CautionRole: return caution_;
+    case InPredictionSetRole: return predictionSet().contains(classIndex);
     case Qt::FontRole:
         if (index.row() == 0) {
             QFont font;

@@ -13,7 +13,9 @@ public:
     enum class View { Ensemble, FamOnly, MlpOnly };
     enum Column { ClassColumn, ProbabilityColumn, ColumnCount };
     // ProbabilityRole: 0..1 as double; TopClassRole: true on the most likely class.
-    enum Role { ProbabilityRole = Qt::UserRole + 1, TopClassRole, ClassIndexRole };
+    // CautionRole: true when the result must not be relied on (the top bar is then not green);
+    // InPredictionSetRole: the class is in the view's conformal prediction set.
+    enum Role { ProbabilityRole = Qt::UserRole + 1, TopClassRole, ClassIndexRole, CautionRole, InPredictionSetRole };
 
     explicit ProbabilityModel(QObject* parent = nullptr);
 
@@ -27,6 +29,11 @@ public:
     bool hasView(View view) const;
     // The probabilities of the current view, in class order.
     QVector<double> probabilities() const;
+    // The current view's prediction set (class indices, most probable first; empty: none).
+    QVector<int> predictionSet() const;
+
+    void setCaution(bool caution);
+    bool caution() const { return caution_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -41,6 +48,7 @@ private:
 
     ClassificationResult result_;
     View view_ = View::Ensemble;
+    bool caution_ = false;
     QVector<int> order_;  // row -> class index, by descending probability
 };
 

@@ -12,6 +12,8 @@
 #include "workspace/workspace_service.h"
 
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -31,6 +33,8 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "dicom/dicom_reader.h"
 
@@ -69,6 +73,9 @@ ClassifyOutcome loadForClassification(const QString& path, const ImageLimits& li
         rgb = std::move(dicom.frames.front());
         outcome.dicom = true;
         outcome.dicomModality = QString::fromStdString(dicom.meta.modality);
+        outcome.attributes.modality = dicom.meta.modality;
+        outcome.attributes.bodyPart = QString::fromStdString(dicom.meta.tagValue("BodyPartExamined")).toUpper().toStdString();
+        outcome.attributes.photometric = photometricKindOfDicom(dicom.meta.photometricInterpretation);
         if (!dicom.modality.empty())
             outcome.modalityFrame = std::make_shared<const ModalityFrame>(std::move(dicom.modality.front()));
         outcome.image = toQImage(rgb);
@@ -76,6 +83,9 @@ ClassifyOutcome loadForClassification(const QString& path, const ImageLimits& li
     }
     rgb = loadAnyImage(path, limits);
     outcome.image = toQImage(rgb);
+    outcome.attributes.modality = kPhotoModality;
+    outcome.attributes.photometric =
+        photometricKindOfPixels(rgb.pixels.data(), static_cast<std::int64_t>(rgb.width) * rgb.height);
     return outcome;
 }
 
@@ -159,11 +169,29 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     auto* right = new QWidget(splitter);
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
+    oodWarning_ = new QLabel(right);
+    oodWarning_->setObjectName(QStringLiteral("outOfDistributionWarning"));
+    oodWarning_->setWordWrap(true);
+    oodWarning_->hide();
+    chanceWarning_ = new QLabel(right);
+    chanceWarning_->setObjectName(QStringLiteral("chanceWarning"));
+    chanceWarning_->setWordWrap(true);
+    chanceWarning_->hide();
     topClass_ = new QLabel(right);
     topClass_->setObjectName(QStringLiteral("topClass"));
     topClass_->setWordWrap(true);
     uncertainty_ = new QLabel(right);
     uncertainty_->setWordWrap(true);
+    predictionSet_ = new QLabel(right);
+    predictionSet_->setObjectName(QStringLiteral("predictionSet"));
+    predictionSet_->setWordWrap(true);
+    disagreement_ = new QLabel(right);
+    disagreement_->setObjectName(QStringLiteral("branchDisagreement"));
+    disagreement_->setWordWrap(true);
+    disagreement_->hide();
+    modelCardButton_ = new QPushButton(right);
+    modelCardButton_->setObjectName(QStringLiteral("modelCardButton"));
+    modelCardButton_->setEnabled(false);
     viewChoice_ = new QComboBox(right);
     viewChoice_->setObjectName(QStringLiteral("viewChoice"));
     bars_ = new QTableView(right);
@@ -175,6 +203,7 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     bars_->setSelectionMode(QAbstractItemView::NoSelection);
     bars_->setFocusPolicy(Qt::NoFocus);
     bars_->verticalHeader()->setDefaultSectionSize(32);
+    bars_->setMinimumHeight(3 * 32 + 30);  // warnings above never squeeze the bars below three rows
     bars_->horizontalHeader()->setSectionResizeMode(ProbabilityModel::ClassColumn, QHeaderView::ResizeToContents);
     bars_->horizontalHeader()->setStretchLastSection(true);
     modelInfo_ = new QLabel(right);
@@ -198,11 +227,17 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     auto* viewRow = new QHBoxLayout;
     viewRow->addWidget(new QLabel(tr("Show"), right));
     viewRow->addWidget(viewChoice_, 1);
+    // A flagged image's result sits under its warning.
+    rightLayout->addWidget(oodWarning_);
+    rightLayout->addWidget(chanceWarning_);
     rightLayout->addWidget(topClass_);
     rightLayout->addWidget(uncertainty_);
+    rightLayout->addWidget(predictionSet_);
+    rightLayout->addWidget(disagreement_);
     rightLayout->addLayout(viewRow);
     rightLayout->addWidget(bars_, 1);
     rightLayout->addWidget(modelInfo_);
+    rightLayout->addWidget(modelCardButton_, 0, Qt::AlignRight);
     rightLayout->addWidget(status_);
     rightLayout->addWidget(saveButton_, 0, Qt::AlignRight);
     rightLayout->addWidget(savedTitle_);
@@ -215,6 +250,7 @@ ClassifyPage::ClassifyPage(QWidget* parent)
 
     connect(openButton_, &QPushButton::clicked, this, &ClassifyPage::chooseImage);
     connect(saveButton_, &QPushButton::clicked, this, &ClassifyPage::savePrediction);
+    connect(modelCardButton_, &QPushButton::clicked, this, &ClassifyPage::showModelCard);
     connect(viewChoice_, &QComboBox::currentIndexChanged, this, [this] {
         probabilities_->setView(static_cast<ProbabilityModel::View>(viewChoice_->currentData().toInt()));
         updateSummary();
@@ -268,6 +304,8 @@ void ClassifyPage::retranslate() {
                             "file's window), as in training."));
     showWindowControls();
     saveButton_->setText(tr("Save prediction"));
+    modelCardButton_->setText(tr("Model card…"));
+    modelCardButton_->setToolTip(tr("What this model was trained on and how well it did on the site's held-out images"));
     savedTitle_->setText(tr("Saved predictions"));
     imageView_->setPlaceholderText(tr("Open an image, drop one here, or double-click one on the Images page."));
     const QSignalBlocker blocker(viewChoice_);
@@ -307,7 +345,10 @@ void ClassifyPage::preloadModel() {
     const auto loadingText = tr("Loading the model…");
     runner_->start(tr("Loading the model"), [engine, workspace, config, loadingText](TaskContext& context) mutable {
         context.reportProgress(0, 0, loadingText);
-        if (!config.modelVersion.isEmpty()) config.siteState = workspace->siteModel();
+        if (!config.modelVersion.isEmpty()) {
+            config.siteState = workspace->siteModel();
+            config.calibration = workspace->siteModelCalibration();
+        }
         engine->load(config);
         return QVariant();
     });
@@ -356,14 +397,17 @@ void ClassifyPage::startNext() {
     runner_->start(tr("Classifying"), [=](TaskContext& context) mutable {
         if (engine->loadedKey() != config.key()) {
             context.reportProgress(0, 0, loadingText);
-            if (!config.modelVersion.isEmpty()) config.siteState = workspace->siteModel();
+            if (!config.modelVersion.isEmpty()) {
+            config.siteState = workspace->siteModel();
+            config.calibration = workspace->siteModelCalibration();
+        }
             engine->load(config);
         }
         context.reportProgress(0, 0, classifyingText);
         RgbImage rgb;
         auto outcome = loadForClassification(path, limits, rgb);
         outcome.imageId = imageId;
-        outcome.result = engine->classify(rgb);
+        outcome.result = engine->classify(rgb, outcome.attributes);
         return QVariant::fromValue(outcome);
     });
 }
@@ -446,43 +490,267 @@ void ClassifyPage::renderDisplayWindow() {
 
 QImage ClassifyPage::displayedImage() const { return imageView_->image(); }
 
+namespace {
+
+void restyle(QLabel* label, const QString& objectName) {
+    if (label->objectName() == objectName) return;
+    label->setObjectName(objectName);
+    label->style()->unpolish(label);
+    label->style()->polish(label);
+}
+
+QString percentText(double share, int decimals = 0) {
+    return QLocale().toString(100.0 * share, 'f', decimals) + QStringLiteral("\u00a0%");
+}
+
+}  // namespace
+
+QString ClassifyPage::photometricName(const std::string& kind) {
+    if (kind == kColourPhotometric) return tr("colour");
+    if (kind == kGreyPhotometric) return tr("grey");
+    return QString::fromStdString(kind);
+}
+
+QString ClassifyPage::modalityName(const std::string& modality) {
+    return modality == kPhotoModality ? tr("photo (not DICOM)") : QString::fromStdString(modality);
+}
+
+QString ClassifyPage::mismatchText(const DomainMismatch& mismatch) {
+    QStringList expected;
+    for (const auto& value : mismatch.expected)
+        expected << (mismatch.attribute == "photometric" ? photometricName(value)
+                     : mismatch.attribute == "modality"  ? modalityName(value)
+                                                         : QString::fromStdString(value));
+    const auto list = expected.join(tr(" or "));
+    if (mismatch.attribute == "modality")
+        return tr("its modality is %1, the model is for %2").arg(modalityName(mismatch.value), list);
+    if (mismatch.attribute == "body part")
+        return tr("its body part is %1, the model is for %2").arg(QString::fromStdString(mismatch.value), list);
+    return tr("it is a %1 image, the model is for %2 images").arg(photometricName(mismatch.value), list);
+}
+
+bool ClassifyPage::resultNeedsCaution() const {
+    const auto& result = outcome_.result;
+    if (result.ensemble.isEmpty()) return false;
+    const auto values = probabilities_->probabilities();
+    const auto set = probabilities_->predictionSet();
+    return normalizedEntropy(values) >= kUncertainNormalizedEntropy || result.outOfDistribution ||
+           result.noBetterThanChance || isLargePredictionSet(set.size(), result.classNames.size());
+}
+
 void ClassifyPage::updateSummary() {
     const auto& result = outcome_.result;
     viewChoice_->setEnabled(!result.ensemble.isEmpty());
     if (auto* model = qobject_cast<QStandardItemModel*>(viewChoice_->model()); model && viewChoice_->count() == 3)
         model->item(2)->setEnabled(!result.mlpOnly.isEmpty());
+    modelCardButton_->setEnabled(result.calibration != nullptr);
     if (result.ensemble.isEmpty()) {
-        topClass_->clear();
-        uncertainty_->clear();
-        uncertainty_->setObjectName(QString());
-        modelInfo_->clear();
+        for (auto* label : {topClass_, uncertainty_, predictionSet_, disagreement_, oodWarning_, chanceWarning_, modelInfo_})
+            label->clear();
+        oodWarning_->hide();
+        chanceWarning_->hide();
+        disagreement_->hide();
+        restyle(uncertainty_, QString());
         return;
     }
+    // Everything below follows the view chosen under Show.
     const auto values = probabilities_->probabilities();
+    const auto set = probabilities_->predictionSet();
     const int top = probabilities_->rowCount() > 0
                         ? probabilities_->index(0, 0).data(ProbabilityModel::ClassIndexRole).toInt()
                         : result.topClass;
+    const double entropy = normalizedEntropy(values);
+    const bool unsure = entropy >= kUncertainNormalizedEntropy;
+    const bool largeSet = isLargePredictionSet(set.size(), result.classNames.size());
+    const bool caution = resultNeedsCaution();
+
+    if (result.outOfDistribution) {
+        QStringList reasons;
+        for (const auto& mismatch : result.mismatches) reasons << mismatchText(mismatch);
+        if (result.novelFeature)
+            reasons << tr("its features are farther from every training image than %1 of the validation images were "
+                          "(distance %2, threshold %3)")
+                           .arg(percentText(result.noveltyPercentile / 100.0),
+                                QLocale().toString(result.noveltyScore, 'f', 3),
+                                QLocale().toString(result.noveltyThreshold, 'f', 3));
+        oodWarning_->setText(tr("This image does not look like the images the model was trained on (%1). The "
+                                "result below is shown for reference only: do not rely on it.")
+                                 .arg(reasons.join(QStringLiteral("; "))));
+        oodWarning_->show();
+    } else {
+        oodWarning_->hide();
+    }
+    if (result.noBetterThanChance && result.calibration && result.calibration->validation) {
+        const auto& validation = *result.calibration->validation;
+        chanceWarning_->setText(tr("This model is no better than chance on its %1 validation images (balanced "
+                                   "accuracy %2; chance is %3 for %4 classes). Do not rely on it; tell your site staff.")
+                                    .arg(validation.images)
+                                    .arg(percentText(validation.balancedAccuracy, 1),
+                                         percentText(1.0 / result.classNames.size(), 1))
+                                    .arg(result.classNames.size()));
+        chanceWarning_->show();
+    } else {
+        chanceWarning_->hide();
+    }
+
     topClass_->setText(tr("Most likely: %1 (%2)").arg(result.classNames.value(top),
                                                        ProbabilityModel::formatPercent(values.value(top))));
-    const auto uncertaintyPercent = QLocale().toString(100.0 * result.normalizedEntropy, 'f', 0);
-    if (result.uncertain) {
-        uncertainty_->setObjectName(QStringLiteral("uncertaintyWarning"));
+    restyle(topClass_, caution ? QStringLiteral("topClassCaution") : QStringLiteral("topClass"));
+    probabilities_->setCaution(caution);
+
+    const auto uncertaintyPercent = QLocale().toString(100.0 * entropy, 'f', 0);
+    if (unsure) {
+        restyle(uncertainty_, QStringLiteral("uncertaintyWarning"));
         uncertainty_->setText(tr("The model is unsure about this image (uncertainty %1 %): several classes are "
                                  "close. Do not rely on this result.")
                                   .arg(uncertaintyPercent));
     } else {
-        uncertainty_->setObjectName(QStringLiteral("hint"));
+        restyle(uncertainty_, QStringLiteral("hint"));
         uncertainty_->setText(tr("Uncertainty: %1 % (low)").arg(uncertaintyPercent));
     }
-    uncertainty_->style()->unpolish(uncertainty_);
-    uncertainty_->style()->polish(uncertainty_);
+
+    if (!set.isEmpty()) {
+        QStringList names;
+        for (int c : set) names << result.classNames.value(c);
+        auto text = tr("%1 prediction set: one of: %2").arg(percentText(result.coverage), names.join(QStringLiteral(", ")));
+        if (largeSet)
+            text += QLatin1Char(' ') + tr("This set is large (%1 of %2 classes): the model cannot narrow this image "
+                                          "down, so the top class alone means little.")
+                                           .arg(set.size())
+                                           .arg(result.classNames.size());
+        predictionSet_->setText(text);
+        restyle(predictionSet_, largeSet ? QStringLiteral("uncertaintyWarning") : QStringLiteral("predictionSet"));
+    } else {
+        predictionSet_->setText(result.modelVersion.isEmpty()
+                                    ? QString()
+                                    : tr("No prediction set: this model version was not calibrated on validation "
+                                         "images."));
+        restyle(predictionSet_, QStringLiteral("hint"));
+    }
+
+    if (result.branchDisagreement) {
+        const auto argmax = [](const QVector<double>& v) {
+            return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
+        };
+        disagreement_->setText(tr("The two parts of the model disagree: the FAM (shared) says %1, the MLP (this "
+                                  "site's) says %2. Look at both views and be cautious.")
+                                   .arg(result.classNames.value(argmax(result.famOnly)),
+                                        result.classNames.value(argmax(result.mlpOnly))));
+        disagreement_->show();
+    } else {
+        disagreement_->hide();
+    }
+
     QStringList info;
     info << (result.modelVersion.isEmpty() ? tr("Model: not trained yet (shared FAM only).")
                                            : tr("Model version %1.").arg(result.modelVersion));
     if (result.mlpOnly.isEmpty()) info << tr("The MLP view appears once this site has trained.");
+    if (result.calibration && result.calibration->ensemble.fitted) {
+        const auto& ensemble = result.calibration->ensemble;
+        info << tr("Probabilities calibrated on %1 validation images.").arg(ensemble.conformal.calibrationImages);
+        if (ensemble.testImages > 0)
+            info << tr("Its %1 prediction sets covered the true class in %2 of %3 test images.")
+                        .arg(percentText(ensemble.conformal.coverage), percentText(ensemble.testCoverage.coverage))
+                        .arg(ensemble.testImages);
+    } else if (!result.modelVersion.isEmpty()) {
+        info << tr("Probabilities not calibrated.");
+    }
     if (result.demoModel) info << tr("Demo model with random weights: the result means nothing clinically.");
     info << tr("Computed in %1 ms.").arg(QLocale().toString(result.milliseconds, 'f', 0));
     modelInfo_->setText(info.join(QLatin1Char(' ')));
+}
+
+QString ClassifyPage::modelCardText() const {
+    const auto& result = outcome_.result;
+    const auto* card = result.calibration.get();
+    if (!card) return {};
+    const auto escape = [](const QString& text) { return text.toHtmlEscaped(); };
+    QString html;
+    html += QStringLiteral("<h3>%1</h3>").arg(escape(tr("Model version %1").arg(result.modelVersion)));
+    html += QStringLiteral("<p>%1</p>")
+                .arg(escape(tr("Bundle %1 (%2), calibrated %3.")
+                                .arg(QString::fromStdString(card->bundleName),
+                                     QString::fromStdString(card->bundleHash).left(12),
+                                     QString::fromStdString(card->createdAt))));
+    if (card->demoBundle)
+        html += QStringLiteral("<p><b>%1</b></p>")
+                    .arg(escape(tr("DEMO bundle with random weights: these figures say nothing clinical.")));
+    html += QStringLiteral("<p><b>%1</b><br>").arg(escape(tr("Training images per class")));
+    for (int c = 0; c < static_cast<int>(card->trainImagesPerClass.size()); ++c)
+        html += escape(QStringLiteral("%1: %2").arg(QString::fromStdString(card->classes.at(size_t(c))))
+                           .arg(card->trainImagesPerClass[size_t(c)])) +
+                QStringLiteral("<br>");
+    html += QStringLiteral("</p>");
+    const auto figures = [&](const QString& title, const std::optional<SplitFigures>& split) {
+        if (!split) return;
+        html += QStringLiteral("<p><b>%1</b><br>%2</p>")
+                    .arg(escape(title),
+                         escape(tr("%1 images: accuracy %2, balanced accuracy %3, macro F1 %4")
+                                    .arg(split->images)
+                                    .arg(percentText(split->accuracy, 1), percentText(split->balancedAccuracy, 1),
+                                         percentText(split->macroF1, 1))));
+    };
+    figures(tr("Validation (ensemble)"), card->validation);
+    figures(tr("Test (ensemble)"), card->test);
+    if (card->noBetterThanChance)
+        html += QStringLiteral("<p><b>%1</b></p>").arg(escape(tr("No better than chance on its validation images.")));
+    const auto& ensemble = card->ensemble;
+    if (ensemble.fitted) {
+        html += QStringLiteral("<p><b>%1</b><br>%2")
+                    .arg(escape(tr("Calibration")),
+                         escape(tr("Temperature %1; validation negative log-likelihood %2 before, %3 after.")
+                                    .arg(QLocale().toString(ensemble.temperature.temperature, 'f', 2),
+                                         QLocale().toString(ensemble.temperature.nllBefore, 'f', 3),
+                                         QLocale().toString(ensemble.temperature.nllAfter, 'f', 3))));
+        if (ensemble.testImages > 0)
+            html += QStringLiteral("<br>") +
+                    escape(tr("On %1 test images: expected calibration error %2 before, %3 after; negative "
+                              "log-likelihood %4 before, %5 after.")
+                               .arg(ensemble.testImages)
+                               .arg(QLocale().toString(ensemble.testEceBefore, 'f', 3),
+                                    QLocale().toString(ensemble.testEceAfter, 'f', 3),
+                                    QLocale().toString(ensemble.testNllBefore, 'f', 3),
+                                    QLocale().toString(ensemble.testNllAfter, 'f', 3))) +
+                    QStringLiteral("<br>") +
+                    escape(tr("%1 prediction sets covered the true class in %2 of %3 test images (mean set size %4).")
+                               .arg(percentText(ensemble.conformal.coverage), percentText(ensemble.testCoverage.coverage))
+                               .arg(ensemble.testImages)
+                               .arg(QLocale().toString(ensemble.testCoverage.meanSetSize, 'f', 2)));
+        html += QStringLiteral("</p>");
+    }
+    QStringList domain;
+    for (const auto& m : card->domain.modalities) domain << modalityName(m);
+    QStringList photometric;
+    for (const auto& p : card->domain.photometric) photometric << photometricName(p);
+    QStringList bodyParts;
+    for (const auto& b : card->domain.bodyParts) bodyParts << QString::fromStdString(b);
+    html += QStringLiteral("<p><b>%1</b><br>%2</p>")
+                .arg(escape(tr("Images it is for")),
+                     escape((card->domain.declared ? tr("Declared by the site: %1") : tr("Seen in its training images: %1"))
+                                .arg(tr("modality %1; body part %2; %3")
+                                         .arg(domain.isEmpty() ? tr("any") : domain.join(tr(" or ")),
+                                              bodyParts.isEmpty() ? tr("any") : bodyParts.join(tr(" or ")),
+                                              photometric.isEmpty() ? tr("any") : photometric.join(tr(" or "))))));
+    return html;
+}
+
+void ClassifyPage::showModelCard() {
+    const auto text = modelCardText();
+    if (text.isEmpty()) return;
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("modelCardDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Model card"));
+    auto* layout = new QVBoxLayout(dialog);
+    auto* label = new QLabel(text, dialog);
+    label->setObjectName(QStringLiteral("modelCardText"));
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(label);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    dialog->open();
 }
 
 bool ClassifyPage::savePrediction() {

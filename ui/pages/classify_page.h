@@ -43,6 +43,7 @@ struct ClassifyOutcome {
     QString dicomModality;  // e.g. "CT"
     // DICOM grey images: the frame's modality values and the window of `image`; null otherwise.
     std::shared_ptr<const ModalityFrame> modalityFrame;
+    ImageAttributes attributes;  // modality, body part, photometric kind, for the domain check
     ClassificationResult result;
 };
 
@@ -73,6 +74,15 @@ public:
     PredictionListModel* savedPredictions() const { return saved_; }
     bool savePrediction();
 
+    // The result must not be relied on in the chosen view (unsure, out of distribution, a
+    // large prediction set, a model no better than chance): the headline is then not green.
+    bool resultNeedsCaution() const;
+    // Shows a finished classification as if the worker had just handed it over.
+    void showOutcome(const ClassifyOutcome& outcome) { display(outcome); }
+    // The model card of the model that made the last result (HTML), and a dialog showing it.
+    QString modelCardText() const;
+    void showModelCard();
+
     // The display window (DICOM grey images): the file's own, a chosen one, the whole range
     // of the image's values, or a CT preset. The model's input never changes.
     void setDisplayWindow(double center, double width);
@@ -99,6 +109,9 @@ private:
     void showWindowControls();
     void renderDisplayWindow();
     void retranslate();
+    static QString photometricName(const std::string& kind);
+    static QString modalityName(const std::string& modality);
+    static QString mismatchText(const DomainMismatch& mismatch);
 
     WorkspaceService* workspace_ = nullptr;
     std::shared_ptr<ClassifierEngine> engine_;
@@ -127,8 +140,13 @@ private:
     QPushButton* windowReset_;
     QPushButton* windowWhole_;
     QLabel* windowHint_;
+    QLabel* oodWarning_;
+    QLabel* chanceWarning_;
     QLabel* topClass_;
     QLabel* uncertainty_;
+    QLabel* predictionSet_;
+    QLabel* disagreement_;
+    QPushButton* modelCardButton_;
     QComboBox* viewChoice_;
     QTableView* bars_;
     QLabel* modelInfo_;

@@ -24,7 +24,9 @@ void ProbabilityBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem
     painter->drawRoundedRect(area, 3, 3);
     QRect bar = area;
     bar.setWidth(qMax(probability > 0 ? 2 : 0, static_cast<int>(area.width() * probability)));
-    painter->setBrush(top ? QColor(0x2f, 0x8f, 0x5b) : QColor(0x7f, 0xa7, 0xc2));
+    // Green only for a top class that may be read; a result not to rely on gets grey.
+    const bool caution = index.data(ProbabilityModel::CautionRole).toBool();
+    painter->setBrush(!top ? QColor(0x7f, 0xa7, 0xc2) : caution ? QColor(0x8a, 0x8f, 0x94) : QColor(0x2f, 0x8f, 0x5b));
     painter->drawRoundedRect(bar, 3, 3);
     QFont font = option.font;
     font.setBold(top);

@@ -76,7 +76,7 @@ bool ClassifierEngine::isDemoBundle() const {
     return model_ && model_->bundle.manifest().demo;
 }
 
-ClassificationResult ClassifierEngine::classify(const RgbImage& image) const {
+ClassificationResult ClassifierEngine::classify(const RgbImage& image, const ImageAttributes& attributes) const {
     QMutexLocker lock(&mutex_);
     if (!model_) throw Error("classifier: no model is loaded");
     QElapsedTimer timer;
@@ -85,24 +85,44 @@ ClassificationResult ClassifierEngine::classify(const RgbImage& image) const {
     imageToTensor(image, model_->preprocessing, input);
     const auto features = model_->bundle.encodeImages(input.data(), 1);
     const auto prediction = model_->site.predict(features);
+    auto row = [](const FloatMatrix& matrix) {
+        std::vector<double> values;
+        if (matrix.rows == 0) return values;
+        for (std::int64_t c = 0; c < matrix.cols; ++c) values.push_back(matrix.at(0, c));
+        return values;
+    };
+    const auto* calibration = model_->trained ? model_->config.calibration.get() : nullptr;
+    const auto shown = calibratePrediction(calibration, row(prediction.ensemble), row(prediction.famOnly),
+                                           model_->trained ? row(prediction.mlpOnly) : std::vector<double>{},
+                                           std::vector<float>(features.data.begin(), features.data.end()), attributes);
 
     ClassificationResult result;
     result.classNames = model_->config.classNames;
-    auto row = [](const FloatMatrix& matrix) {
-        QVector<double> values;
-        if (matrix.rows == 0) return values;
-        for (std::int64_t c = 0; c < matrix.cols; ++c) values.append(matrix.at(0, c));
-        return values;
-    };
-    result.ensemble = row(prediction.ensemble);
-    result.famOnly = row(prediction.famOnly);
-    if (model_->trained) result.mlpOnly = row(prediction.mlpOnly);
-    result.topClass = static_cast<int>(std::max_element(result.ensemble.begin(), result.ensemble.end()) -
-                                       result.ensemble.begin());
+    const auto toQt = [](const std::vector<double>& values) { return QVector<double>(values.begin(), values.end()); };
+    const auto setOf = [](const std::vector<int>& set) { return QVector<int>(set.begin(), set.end()); };
+    result.ensemble = toQt(shown.ensemble.probabilities);
+    result.famOnly = toQt(shown.famOnly.probabilities);
+    result.mlpOnly = toQt(shown.mlpOnly.probabilities);
+    result.ensembleSet = setOf(shown.ensemble.predictionSet);
+    result.famOnlySet = setOf(shown.famOnly.predictionSet);
+    result.mlpOnlySet = setOf(shown.mlpOnly.predictionSet);
+    result.calibrated = shown.ensemble.calibrated;
+    result.coverage = shown.coverage;
+    result.topClass = shown.ensemble.topClass;
     result.normalizedEntropy = normalizedEntropy(result.ensemble);
     result.uncertain = result.normalizedEntropy >= kUncertainNormalizedEntropy;
+    result.mismatches = shown.mismatches;
+    result.novelFeature = shown.novelFeature;
+    result.noveltyScore = shown.noveltyScore.value_or(0);
+    result.noveltyThreshold = shown.noveltyThreshold;
+    result.noveltyPercentile = shown.noveltyPercentile;
+    result.outOfDistribution = shown.outOfDistribution;
+    result.branchDisagreement = shown.branchDisagreement;
+    result.noBetterThanChance = calibration && calibration->noBetterThanChance;
+    if (calibration) result.calibration = model_->config.calibration;
     result.modelVersion = model_->trained ? model_->config.modelVersion : QString();
     result.bundleHash = QString::fromStdString(model_->bundle.manifest().bundleHash);
+    result.bundleName = QString::fromStdString(model_->bundle.manifest().name);
     result.demoModel = model_->bundle.manifest().demo;
     result.milliseconds = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     return result;

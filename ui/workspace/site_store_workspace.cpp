@@ -504,6 +504,14 @@ QString SiteStoreWorkspace::siteModelVersion() const {
     return version ? QString::number(version->id) : QString();
 }
 
+std::shared_ptr<const ModelCalibration> SiteStoreWorkspace::siteModelCalibration() const {
+    QMutexLocker lock(&mutex_);
+    const auto version = site_->store().latestModelVersion(ModelVersionKind::LocalCheckpoint);
+    if (!version) return nullptr;
+    auto calibration = site_->store().modelCalibration(version->id);
+    return calibration ? std::make_shared<const ModelCalibration>(std::move(*calibration)) : nullptr;
+}
+
 QStringList SiteStoreWorkspace::siteModelClassNames() const {
     QMutexLocker lock(&mutex_);
     const auto version = site_->store().latestModelVersion(ModelVersionKind::LocalCheckpoint);

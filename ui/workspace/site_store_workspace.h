@@ -62,6 +62,7 @@ public:
     QString siteModelVersion() const override;
     void saveSiteModel(const ParameterSet& state, const QStringList& classNames) override;
     QStringList siteModelClassNames() const override;
+    std::shared_ptr<const ModelCalibration> siteModelCalibration() const override;
 
     TrainingOutcome trainLocally(const TrainingConfig& config, TaskContext& context) override;
     QString featureCacheDirectory() const override;

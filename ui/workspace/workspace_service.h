@@ -6,6 +6,7 @@
 //
 // Thread rules: every method may be called from any thread (implementations lock); the
 // signals are emitted from the thread that made the change and reach GUI receivers queued.
+#include "common/model_calibration.h"
 #include "common/types.h"
 #include "imaging/image_loader.h"
 #include "workspace/workspace_types.h"
@@ -15,6 +16,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace fmc::ui {
 
@@ -83,6 +85,9 @@ public:
     virtual QString siteModelVersion() const = 0;
     virtual void saveSiteModel(const ParameterSet& state, const QStringList& classNames) = 0;
     virtual QStringList siteModelClassNames() const = 0;
+    // The calibration and model card stored with the site model's version; null when the
+    // workspace keeps none (a folder workspace, a model trained before calibration).
+    virtual std::shared_ptr<const ModelCalibration> siteModelCalibration() const { return nullptr; }
 
     // Trains the site's model on its labelled images, records the run and every round
     // (reported to `context` as HistoryRow partial results) and keeps the best round's

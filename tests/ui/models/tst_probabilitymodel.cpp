@@ -2,6 +2,7 @@
 #include "models/probability_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace fmc::ui;
@@ -12,6 +13,7 @@ private slots:
     void rowsAreSortedWithTheTopClassFirst();
     void viewsSwitchAndAMissingViewFallsBack();
     void percentagesAddUpToOneHundred();
+    void predictionSetAndCautionFollowTheView();
 };
 
 namespace {
@@ -71,6 +73,35 @@ void TestProbabilityModel::percentagesAddUpToOneHundred() {
     QLocale::setDefault(QLocale::c());
     QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("70.0\u00a0%"));
     QCOMPARE(ProbabilityModel::formatPercent(0.0004), QStringLiteral("0.0\u00a0%"));
+}
+
+// Each view has its own set; caution is the page's verdict and reaches every row.
+void TestProbabilityModel::predictionSetAndCautionFollowTheView() {
+    ProbabilityModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto result = sample();
+    result.ensembleSet = {1, 0};
+    result.famOnlySet = {0};
+    model.setResult(result);
+    QCOMPARE(model.predictionSet(), (QVector<int>{1, 0}));
+    QVERIFY(model.index(0, 1).data(ProbabilityModel::InPredictionSetRole).toBool());   // melanoma
+    QVERIFY(model.index(1, 1).data(ProbabilityModel::InPredictionSetRole).toBool());   // nevus
+    QVERIFY(!model.index(2, 1).data(ProbabilityModel::InPredictionSetRole).toBool());  // keratosis
+    model.setView(ProbabilityModel::View::FamOnly);
+    QCOMPARE(model.predictionSet(), (QVector<int>{0}));
+    QVERIFY(model.index(0, 1).data(ProbabilityModel::InPredictionSetRole).toBool());  // nevus first now
+    QVERIFY(!model.index(1, 1).data(ProbabilityModel::InPredictionSetRole).toBool());
+    model.setView(ProbabilityModel::View::MlpOnly);
+    QVERIFY(model.predictionSet().isEmpty());
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QVERIFY(!model.index(0, 1).data(ProbabilityModel::CautionRole).toBool());
+    model.setCaution(true);
+    QCOMPARE(changed.count(), 1);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QVERIFY(model.index(row, 1).data(ProbabilityModel::CautionRole).toBool());
+    model.setCaution(true);
+    QCOMPARE(changed.count(), 1);  // no change, no signal
 }
 
 QTEST_MAIN(TestProbabilityModel)

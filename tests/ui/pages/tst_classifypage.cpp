@@ -14,6 +14,7 @@
 #include "workspace/task_runner.h"
 #include "ui_test_support.h"
 #include "dicom/dicom_reader.h"
+#include "site/site_workspace.h"
 #include "workspace/site_store_workspace.h"
 
 #include <QAbstractItemModelTester>
@@ -27,6 +28,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <QDialog>
 
 #include <cmath>
 #include <set>
@@ -48,6 +51,10 @@ private slots:
     void dicomWindowWithoutPresetsForOtherModalities();
     void dicomOverlayStaysInOtherWindows();
     void aDicomWithoutExtensionIsShownWithoutABundle();
+    void headlineIsGreenOnlyForAResultToRelyOn_data();
+    void headlineIsGreenOnlyForAResultToRelyOn();
+    void uncertaintyAndSetFollowTheView();
+    void calibratedSiteFlagsADicomCtAndShowsTheModelCard();
 
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
@@ -60,6 +67,12 @@ private:
             fmc::readManifestFile((bundle_ + QStringLiteral("/manifest.json")).toStdString()).bundleHash);
     }
     QVector<double> rows(const ProbabilityModel& model) const;
+    // The page with the application's style sheet, so colours are the ones users see.
+    static void applyAppStyle(QWidget& page);
+    static bool looksGreen(const QColor& color) {
+        return color.green() > color.red() + 30 && color.green() > color.blue() + 20;
+    }
+    static QLabel* visibleLabel(const QWidget& page, const QString& objectName);
     fmc::SitePrediction engineView(const QString& imagePath) const;
 
     QTemporaryDir dir_;
@@ -106,6 +119,18 @@ void TestClassifyPage::initTestCase() {
     keptRound_ = trained.first().first().value<TrainingOutcome>().bestRound;
 }
 
+void TestClassifyPage::applyAppStyle(QWidget& page) {
+    QFile style(QStringLiteral(FMC_SOURCE_DIR "/resources/ui/style.qss"));
+    QVERIFY(style.open(QIODevice::ReadOnly));
+    page.setStyleSheet(QString::fromUtf8(style.readAll()));
+}
+
+QLabel* TestClassifyPage::visibleLabel(const QWidget& page, const QString& objectName) {
+    for (auto* label : page.findChildren<QLabel*>(objectName))
+        if (label->isVisible() && !label->text().isEmpty()) return label;
+    return nullptr;
+}
+
 QVector<double> TestClassifyPage::rows(const ProbabilityModel& model) const {
     // Back into class order, from the sorted rows.
     QVector<double> values(model.rowCount());
@@ -122,7 +147,14 @@ fmc::SitePrediction TestClassifyPage::engineView(const QString& imagePath) const
     site.setFullState(workspace_->siteModel());
     std::vector<float> input;
     fmc::imageToTensor(fmc::loadImageFile(imagePath.toStdString()), preprocessingFor(bundle.manifest()), input);
-    return site.predict(bundle.encodeImages(input.data(), 1));
+    auto prediction = site.predict(bundle.encodeImages(input.data(), 1));
+    // What the page shows: each view at the temperature stored with the model version.
+    if (const auto calibration = workspace_->siteModelCalibration()) {
+        prediction.ensemble = fmc::applyTemperature(prediction.ensemble, calibration->ensemble.temperature.temperature);
+        prediction.famOnly = fmc::applyTemperature(prediction.famOnly, calibration->famOnly.temperature.temperature);
+        prediction.mlpOnly = fmc::applyTemperature(prediction.mlpOnly, calibration->mlpOnly.temperature.temperature);
+    }
+    return prediction;
 }
 
 void TestClassifyPage::barsSumToOneHundredAndMatchTheEngine() {
@@ -437,6 +469,196 @@ void TestClassifyPage::aDicomWithoutExtensionIsShownWithoutABundle() {
     QVERIFY(save);
     QVERIFY(!save->isEnabled());
     AppSettings::setBundleDirectory(savedBundle);
+namespace {
+
+// A made-up result: a confident ensemble and FAM, an MLP that agrees, no warning of any kind.
+ClassifyOutcome confidentOutcome() {
+    ClassifyOutcome outcome;
+    outcome.path = QStringLiteral("/images/confident.jpg");
+    auto& r = outcome.result;
+    r.classNames = {QStringLiteral("melanoma"), QStringLiteral("nevus"), QStringLiteral("vascular lesion"),
+                    QStringLiteral("dermatofibroma")};
+    r.ensemble = {0.97, 0.01, 0.01, 0.01};
+    r.famOnly = {0.96, 0.02, 0.01, 0.01};
+    r.mlpOnly = {0.98, 0.01, 0.005, 0.005};
+    r.ensembleSet = r.famOnlySet = r.mlpOnlySet = {0};
+    r.calibrated = true;
+    r.coverage = 0.9;
+    r.topClass = 0;
+    r.normalizedEntropy = normalizedEntropy(r.ensemble);
+    r.modelVersion = QStringLiteral("7");
+    return outcome;
+}
+
+}  // namespace
+
+// Green is kept for a result that may be read: any warning turns the headline and the top bar grey.
+void TestClassifyPage::headlineIsGreenOnlyForAResultToRelyOn_data() {
+    QTest::addColumn<QString>("warning");
+    QTest::addColumn<bool>("green");
+    QTest::newRow("nothing to warn about") << QString() << true;
+    QTest::newRow("out of distribution (attributes)") << QStringLiteral("mismatch") << false;
+    QTest::newRow("out of distribution (features)") << QStringLiteral("novel") << false;
+    QTest::newRow("no better than chance") << QStringLiteral("chance") << false;
+    QTest::newRow("unsure") << QStringLiteral("unsure") << false;
+    QTest::newRow("large prediction set") << QStringLiteral("large set") << false;
+    QTest::newRow("branches disagree (a caution, not a do-not-rely)") << QStringLiteral("disagree") << true;
+}
+
+void TestClassifyPage::headlineIsGreenOnlyForAResultToRelyOn() {
+    QFETCH(QString, warning);
+    QFETCH(bool, green);
+    auto outcome = confidentOutcome();
+    auto& r = outcome.result;
+    auto card = std::make_shared<fmc::ModelCalibration>();
+    card->validation = fmc::SplitFigures{50, 0.26, 0.25, 0.2};
+    r.calibration = card;
+    if (warning == QLatin1String("mismatch")) {
+        r.mismatches = {{"modality", "CT", {"photo"}}};
+        r.outOfDistribution = true;
+    } else if (warning == QLatin1String("novel")) {
+        r.novelFeature = r.outOfDistribution = true;
+        r.noveltyScore = 0.4;
+        r.noveltyThreshold = 0.1;
+        r.noveltyPercentile = 95;
+    } else if (warning == QLatin1String("chance")) {
+        r.noBetterThanChance = true;
+    } else if (warning == QLatin1String("unsure")) {
+        r.ensemble = {0.3, 0.25, 0.25, 0.2};
+    } else if (warning == QLatin1String("large set")) {
+        r.ensembleSet = {0, 1, 2};
+    } else if (warning == QLatin1String("disagree")) {
+        r.mlpOnly = {0.1, 0.85, 0.03, 0.02};
+        r.branchDisagreement = true;
+    }
+    ClassifyPage page;
+    applyAppStyle(page);
+    page.resize(1100, 700);
+    page.show();
+    page.showOutcome(outcome);
+    auto* headline = visibleLabel(page, green ? QStringLiteral("topClass") : QStringLiteral("topClassCaution"));
+    QVERIFY2(headline, "the headline has the wrong style");
+    QCOMPARE(looksGreen(headline->palette().color(QPalette::WindowText)), green);
+    QCOMPARE(page.resultNeedsCaution(), !green);
+    QCOMPARE(page.probabilityModel()->index(0, 1).data(ProbabilityModel::CautionRole).toBool(), !green);
+    if (warning == QLatin1String("mismatch") || warning == QLatin1String("novel")) {
+        const auto* box = visibleLabel(page, QStringLiteral("outOfDistributionWarning"));
+        QVERIFY(box);
+        QVERIFY2(box->text().startsWith(QStringLiteral("This image does not look like the images the model was trained on")),
+                 qPrintable(box->text()));
+        QVERIFY(box->text().contains(warning == QLatin1String("mismatch") ? QStringLiteral("its modality is CT")
+                                                                          : QStringLiteral("distance 0.400")));
+        // The warning sits above the result it qualifies.
+        QVERIFY(box->y() < headline->y());
+    } else {
+        QVERIFY(!visibleLabel(page, QStringLiteral("outOfDistributionWarning")));
+    }
+    QCOMPARE(visibleLabel(page, QStringLiteral("chanceWarning")) != nullptr, warning == QLatin1String("chance"));
+    const auto* disagreement = visibleLabel(page, QStringLiteral("branchDisagreement"));
+    QCOMPARE(disagreement != nullptr, warning == QLatin1String("disagree"));
+    if (disagreement)
+        QVERIFY2(disagreement->text().contains(QStringLiteral("FAM (shared) says melanoma, the MLP (this site's) says nevus")),
+                 qPrintable(disagreement->text()));
+    if (warning == QLatin1String("large set"))
+        QVERIFY(visibleLabel(page, QStringLiteral("uncertaintyWarning"))->text().contains(QStringLiteral("This set is large")));
+}
+
+// Switching Show changes the bars, the uncertainty line, the set and the colours together.
+void TestClassifyPage::uncertaintyAndSetFollowTheView() {
+    auto outcome = confidentOutcome();
+    auto& r = outcome.result;
+    r.famOnly = {0.35, 0.3, 0.2, 0.15};
+    r.famOnlySet = {0, 1, 2};
+    ClassifyPage page;
+    applyAppStyle(page);
+    page.show();
+    page.showOutcome(outcome);
+    auto* set = visibleLabel(page, QStringLiteral("predictionSet"));
+    QVERIFY(set);
+    QCOMPARE(set->text(), QStringLiteral("90 % prediction set: one of: melanoma"));
+    QVERIFY(!visibleLabel(page, QStringLiteral("uncertaintyWarning")));
+    QVERIFY(visibleLabel(page, QStringLiteral("topClass")));
+
+    auto* choice = page.findChild<QComboBox*>(QStringLiteral("viewChoice"));
+    choice->setCurrentIndex(choice->findData(int(ProbabilityModel::View::FamOnly)));
+    const auto famEntropy = QLocale().toString(100.0 * normalizedEntropy(r.famOnly), 'f', 0);
+    const auto warnings = page.findChildren<QLabel*>(QStringLiteral("uncertaintyWarning"));
+    QStringList texts;
+    for (auto* label : warnings)
+        if (label->isVisible()) texts << label->text();
+    QVERIFY2(texts.join('|').contains(QStringLiteral("uncertainty %1 %").arg(famEntropy)), qPrintable(texts.join('|')));
+    QVERIFY2(texts.join('|').contains(QStringLiteral("one of: melanoma, nevus, vascular lesion")), qPrintable(texts.join('|')));
+    QVERIFY(visibleLabel(page, QStringLiteral("topClassCaution")));
+
+    choice->setCurrentIndex(choice->findData(int(ProbabilityModel::View::MlpOnly)));
+    QVERIFY(visibleLabel(page, QStringLiteral("topClass")));
+    QVERIFY(!visibleLabel(page, QStringLiteral("uncertaintyWarning")));
+}
+
+// End to end: a site store trained on dermoscopy photos (calibrated on its validation
+// split) classifies a DICOM CT: flagged before anything else, never green; the model card
+// shows the version's figures. The screenshot is kept for a person to look at.
+void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
+    const auto folder = dir_.filePath(QStringLiteral("calibrated-store"));
+    {
+        auto site = fmc::SiteWorkspace::open(folder.toStdString());
+        std::vector<std::string> paths;
+        for (const auto& name : classes_) {
+            QStringList files;
+            QDirIterator it(dataDir() + QStringLiteral("/Train/") + name, {QStringLiteral("*.jpg")}, QDir::Files);
+            while (it.hasNext()) files << it.next();
+            files.sort();
+            for (const auto& file : files.mid(0, 40)) paths.push_back(file.toStdString());
+        }
+        fmc::ImportOptions options;
+        options.labelSource = fmc::LabelSource::FolderNames;
+        site.importPaths(paths, options);
+        fmc::LocalTrainingConfig config;
+        config.bundleDir = bundle_.toStdString();
+        config.rounds = 3;
+        const auto trained = site.trainLocal(config);
+        QVERIFY(trained.calibration && trained.calibration->ensemble.fitted);
+    }
+    auto store = SiteStoreWorkspace::open(folder);
+    QVERIFY(store->siteModelCalibration());
+    ClassifyPage page;
+    applyAppStyle(page);
+    page.resize(1200, 760);
+    page.show();
+    page.setWorkspace(store.get());
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    const auto ct = dicomFile(QStringLiteral("pydicom-test-files/CT_small.dcm"));
+    page.classifyFile(ct);
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    const auto& result = page.lastOutcome().result;
+    QVERIFY(result.calibrated);
+    QVERIFY(result.outOfDistribution);
+    QCOMPARE(result.mismatches.front().value, std::string("CT"));
+    const auto* box = visibleLabel(page, QStringLiteral("outOfDistributionWarning"));
+    QVERIFY(box);
+    QVERIFY(box->text().contains(QStringLiteral("its modality is CT, the model is for photo (not DICOM)")));
+    QVERIFY(box->text().contains(QStringLiteral("it is a grey image, the model is for colour images")));
+    QVERIFY(!visibleLabel(page, QStringLiteral("topClass")));
+    const auto* headline = visibleLabel(page, QStringLiteral("topClassCaution"));
+    QVERIFY(headline);
+    QVERIFY(!looksGreen(headline->palette().color(QPalette::WindowText)));
+    QVERIFY(visibleLabel(page, QStringLiteral("predictionSet")) || visibleLabel(page, QStringLiteral("uncertaintyWarning")));
+    const auto screenshot = qEnvironmentVariable("FMC_SCREENSHOT_DIR", dir_.path()) + QStringLiteral("/classify-ood-ct.png");
+    QVERIFY(page.grab().save(screenshot));
+    qInfo("screenshot: %s", qPrintable(screenshot));
+
+    // The model card: the version's figures, on request.
+    const auto card = page.modelCardText();
+    QVERIFY(card.contains(QStringLiteral("Model version %1").arg(result.modelVersion)));
+    QVERIFY(card.contains(QStringLiteral("Training images per class")));
+    QVERIFY(card.contains(QStringLiteral("DEMO bundle")));
+    QVERIFY2(card.contains(QStringLiteral("prediction sets covered the true class in")), qPrintable(card));
+    auto* button = page.findChild<QPushButton*>(QStringLiteral("modelCardButton"));
+    QVERIFY(button && button->isEnabled());
+    button->click();
+    auto* dialog = page.findChild<QDialog*>(QStringLiteral("modelCardDialog"));
+    QVERIFY(dialog && dialog->isVisible());
+    dialog->close();
     page.setWorkspace(nullptr);
 }
 

@@ -1,6 +1,9 @@
 // ClassifierEngine: loads a bundle and the site state once, then classifies quickly;
 // probabilities are proper distributions; the uncertainty measure is the normalised entropy.
 #include "workspace/classifier_engine.h"
+#include "engine/fedmedclip_site.h"
+#include "engine/model_bundle.h"
+#include "workspace/site_training.h"
 #include "ui_test_support.h"
 
 #include <QTemporaryDir>
@@ -18,6 +21,7 @@ private slots:
     void normalizedEntropy();
     void untrainedModelPredictsWithTheFamOnly();
     void loadErrorsNameTheProblemAndKeepTheOldModel();
+    void calibrationScalesEveryViewAndChecksTheImage();
 };
 
 void TestClassifierEngine::normalizedEntropy_data() {
@@ -85,6 +89,73 @@ void TestClassifierEngine::loadErrorsNameTheProblemAndKeepTheOldModel() {
         QVERIFY(QString::fromUtf8(error.what()).contains(bad.bundleDirectory));
     }
     QCOMPARE(engine.loadedKey(), good.key());
+}
+
+// The same trained model with and without a calibration: each view's probabilities are the
+// raw ones at that view's temperature, its set uses its threshold, the image's attributes
+// and feature are checked; a model without a trained state ignores a calibration.
+void TestClassifierEngine::calibrationScalesEveryViewAndChecksTheImage() {
+    QTemporaryDir dir;
+    ClassifierConfig config;
+    config.bundleDirectory = makeTinyBundle(dir.filePath(QStringLiteral("bundle")));
+    config.classNames = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+    const auto bundle = fmc::ModelBundle::load(config.bundleDirectory.toStdString());
+    fmc::FedMedClipSite site(classTextFeatures(bundle, config.classNames, config.promptTemplate),
+                             float(bundle.manifest().logitScale), fmc::FedMedClipOptions{}, 5);
+    config.siteState = site.fullState();
+    config.modelVersion = QStringLiteral("3");
+    ClassifierEngine raw;
+    raw.load(config);
+
+    auto calibration = std::make_shared<fmc::ModelCalibration>();
+    calibration->ensemble.fitted = calibration->famOnly.fitted = calibration->mlpOnly.fitted = true;
+    calibration->ensemble.temperature.temperature = 2.0;
+    calibration->famOnly.temperature.temperature = 0.5;
+    calibration->mlpOnly.temperature.temperature = 1.5;
+    for (auto* view : {&calibration->ensemble, &calibration->famOnly, &calibration->mlpOnly}) view->conformal = {0.9, 0.6, 20};
+    calibration->hasNovelty = true;
+    calibration->novelty.k = 1;
+    calibration->novelty.threshold = -1;  // every feature is farther than that
+    calibration->novelty.reference = fmc::FloatMatrix(1, bundle.manifest().embeddingDim);
+    calibration->novelty.reference.at(0, 0) = 1;
+    calibration->domain.modalities = {"photo"};
+    calibration->domain.photometric = {"colour"};
+    calibration->noBetterThanChance = true;
+    config.calibration = calibration;
+    ClassifierEngine calibrated;
+    calibrated.load(config);
+
+    const auto image = patternImage(4, 100, 80);
+    const auto before = raw.classify(image, {"photo", "", "colour"});
+    const auto after = calibrated.classify(image, {"CT", "", "grey"});
+    QVERIFY(!before.calibrated && before.ensembleSet.isEmpty() && !before.outOfDistribution);
+    QVERIFY(after.calibrated);
+    const auto expect = [](const QVector<double>& rawView, double temperature) {
+        const auto scaled = fmc::applyTemperature(std::vector<double>(rawView.begin(), rawView.end()), temperature);
+        return QVector<double>(scaled.begin(), scaled.end());
+    };
+    const auto close = [](const QVector<double>& a, const QVector<double>& b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); ++i)
+            if (std::abs(a[i] - b[i]) > 1e-6) return false;
+        return true;
+    };
+    QVERIFY(close(after.ensemble, expect(before.ensemble, 2.0)));
+    QVERIFY(close(after.famOnly, expect(before.famOnly, 0.5)));
+    QVERIFY(close(after.mlpOnly, expect(before.mlpOnly, 1.5)));
+    const auto set = fmc::predictionSet(std::vector<double>(after.famOnly.begin(), after.famOnly.end()), 0.6);
+    QCOMPARE(after.famOnlySet, QVector<int>(set.begin(), set.end()));
+    QCOMPARE(after.mismatches.size(), size_t(2));
+    QVERIFY(after.novelFeature && after.outOfDistribution && after.noBetterThanChance);
+    QCOMPARE(after.calibration.get(), calibration.get());
+    QCOMPARE(after.normalizedEntropy, fmc::ui::normalizedEntropy(after.ensemble));
+
+    config.siteState.clear();
+    config.modelVersion.clear();
+    ClassifierEngine untrained;
+    untrained.load(config);
+    const auto zeroShot = untrained.classify(image, {"CT", "", "grey"});
+    QVERIFY(!zeroShot.calibrated && !zeroShot.outOfDistribution && !zeroShot.calibration);
 }
 
 QTEST_GUILESS_MAIN(TestClassifierEngine)

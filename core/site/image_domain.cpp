@@ -1,0 +1,89 @@
+#include "site/image_domain.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace fmc {
+namespace {
+
+std::string upper(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+ImageAttributes imageAttributesOf(const DecodedFile& file, const RgbImage& sample) {
+    ImageAttributes attributes;
+    if (file.kind == ImageFileKind::Photo || !file.dicom) {
+        attributes.modality = kPhotoModality;
+        attributes.photometric = photometricKindOfPixels(sample.pixels.data(),
+                                                         static_cast<std::int64_t>(sample.width) * sample.height);
+        return attributes;
+    }
+    attributes.modality = file.dicom->modality;
+    attributes.bodyPart = upper(file.dicom->tagValue("BodyPartExamined"));
+    attributes.photometric = photometricKindOfDicom(file.dicom->photometricInterpretation);
+    return attributes;
+}
+
+ImageDomain imageDomainFromJson(const std::string& text, const std::string& origin) {
+    ImageDomain domain;
+    domain.declared = true;
+    try {
+        const auto j = nlohmann::json::parse(text);
+        if (!j.is_object()) throw Error(origin + ": expected a JSON object with modalities, body_parts, photometric");
+        auto read = [&](const char* key, std::vector<std::string>& field) {
+            if (j.contains(key)) j.at(key).get_to(field);
+        };
+        read("modalities", domain.modalities);
+        read("body_parts", domain.bodyParts);
+        read("photometric", domain.photometric);
+    } catch (const nlohmann::json::exception& error) {
+        throw Error(origin + ": not a valid image domain: " + error.what());
+    }
+    for (const auto& kind : domain.photometric)
+        if (kind != kColourPhotometric && kind != kGreyPhotometric)
+            throw Error(origin + ": photometric '" + kind + "' is neither 'colour' nor 'grey'");
+    return domain;
+}
+
+std::string imageDomainToJson(const ImageDomain& domain) {
+    return nlohmann::json{{"modalities", domain.modalities},
+                          {"body_parts", domain.bodyParts},
+                          {"photometric", domain.photometric}}
+        .dump();
+}
+
+ImageDomain siteImageDomain(SiteStore& store, const std::vector<StoredImage>& trainImages, const ImageLimits& limits) {
+    if (const auto declared = store.setting(settings::kImageDomain))
+        return imageDomainFromJson(*declared, store.path() + ": setting " + settings::kImageDomain);
+    std::set<std::string> modalities, bodyParts, photometric;
+    bool everyBodyPartKnown = true;
+    const auto total = trainImages.size();
+    const auto count = std::min<size_t>(total, kDomainSampleImages);
+    for (size_t i = 0; i < count; ++i) {
+        const auto& image = trainImages[i * total / count];
+        try {
+            const auto file = decodeImageFile(image.sourcePath, image.kind, limits);
+            const auto attributes = imageAttributesOf(file, file.samples.front().image);
+            modalities.insert(attributes.modality);
+            photometric.insert(attributes.photometric);
+            if (attributes.bodyPart.empty()) everyBodyPartKnown = false;
+            else bodyParts.insert(attributes.bodyPart);
+        } catch (const std::exception&) {
+            // An unreadable file says nothing about the domain; training reports it already.
+        }
+    }
+    ImageDomain domain;
+    domain.modalities.assign(modalities.begin(), modalities.end());
+    domain.photometric.assign(photometric.begin(), photometric.end());
+    // Body parts only when every sampled image states one: photos and many DICOM files do not.
+    if (everyBodyPartKnown) domain.bodyParts.assign(bodyParts.begin(), bodyParts.end());
+    return domain;
+}
+
+}  // namespace fmc
