@@ -469,6 +469,8 @@ void TestClassifyPage::aDicomWithoutExtensionIsShownWithoutABundle() {
     QVERIFY(save);
     QVERIFY(!save->isEnabled());
     AppSettings::setBundleDirectory(savedBundle);
+}
+
 namespace {
 
 // A made-up result: a confident ensemble and FAM, an MLP that agrees, no warning of any kind.
