@@ -265,9 +265,6 @@ bool MainWindow::reopenLastWorkspace() {
 QString MainWindow::userDocumentPath(const QString& fileName) {
     QStringList folders{QCoreApplication::applicationDirPath() + QStringLiteral("/../share/doc/fedmedclip-desktop"),
                         QStringLiteral("/usr/share/doc/fedmedclip-desktop")};
-#ifdef FMC_SOURCE_DOCS_DIR
-    folders << QStringLiteral(FMC_SOURCE_DOCS_DIR);
-#endif
     for (const auto& folder : folders) {
         const QFileInfo file(QDir(folder).filePath(fileName));
         if (file.isFile()) return file.canonicalFilePath();
