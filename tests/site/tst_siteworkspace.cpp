@@ -95,6 +95,10 @@ private:
         return computeMetrics(labels, site.predict(features).ensemble, static_cast<int>(version.classes.size()));
     }
 
+    // Enough rounds that validation peaks before the last one (the kept round is then not
+    // simply the last).
+    static constexpr int kRoundsPastTheBest = 12;
+
     LocalTrainingConfig smallTraining(int rounds = 3) {
         LocalTrainingConfig config;
         config.bundleDir = bundleDir_;
@@ -186,7 +190,7 @@ private slots:
         trainOnly.validationShare = 0;
         const auto extra = workspace.importPaths(firstImages("basal cell carcinoma", 4), trainOnly);
         QCOMPARE(extra.count(ImportOutcome::Imported), 4);
-        const auto config = smallTraining(6);
+        const auto config = smallTraining(kRoundsPastTheBest);
         const auto result = workspace.trainLocal(config);
         QCOMPARE(result.classes,
                  (std::vector<std::string>{"basal cell carcinoma", "dermatofibroma", "melanoma", "vascular lesion"}));
@@ -224,12 +228,12 @@ private slots:
             }
         }
         QCOMPARE(result.keptRound, best);
-        QVERIFY2(best < 6 && *result.rounds.back().balancedAccuracy < bestBalancedAccuracy,
+        QVERIFY2(best < kRoundsPastTheBest && *result.rounds.back().balancedAccuracy < bestBalancedAccuracy,
                  "the last round is the best here, so keeping it proves nothing: change the round count");
 
         const auto stored = workspace.store().trainingRun(result.trainingRunId).value();
         QCOMPARE(QString::fromStdString(stored.info.evaluationSplit), evaluationSplit);
-        QCOMPARE(stored.rounds.size(), size_t(6));
+        QCOMPARE(stored.rounds.size(), size_t(kRoundsPastTheBest));
         for (size_t r = 0; r < stored.rounds.size(); ++r)
             QVERIFY(stored.rounds[r].perClassRecall == result.rounds[r].perClassRecall);
         const auto version = workspace.store().modelVersion(result.modelVersionId).value();
@@ -245,10 +249,10 @@ private slots:
     // figures equal the saved model version's on the test images, and no round records them.
     void theKeptModelIsEvaluatedOnceOnTheTestSplit() {
         auto workspace = importedWorkspace();
-        const auto config = smallTraining(6);
+        const auto config = smallTraining(kRoundsPastTheBest);
         const auto result = workspace.trainLocal(config);
         QCOMPARE(result.evaluationSplit, std::string("validation"));
-        QVERIFY2(result.keptRound < 6, "the last round is kept, so its model and the kept one are the same: change "
+        QVERIFY2(result.keptRound < kRoundsPastTheBest, "the last round is kept, so its model and the kept one are the same: change "
                                        "the round count");
         QVERIFY(result.keptModelOnTest);
         const auto& test = *result.keptModelOnTest;
@@ -273,7 +277,7 @@ private slots:
               static_cast<long long>(test.numSamples));
 
         const auto run = workspace.store().trainingRun(result.trainingRunId).value();
-        QCOMPARE(run.rounds.size(), size_t(6));
+        QCOMPARE(run.rounds.size(), size_t(kRoundsPastTheBest));
         QCOMPARE(run.info.evaluationSplit, std::string("validation"));
         QCOMPARE(run.info.evaluationImages, result.evaluationImages);
     }
