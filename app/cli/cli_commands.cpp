@@ -3,6 +3,7 @@
 #include "benchmark_table.h"
 #include "engine_benchmark.h"
 
+#include "common/app_identity.h"
 #include "common/codec.h"
 #include "common/numeric_option.h"
 #include "common/resource_paths.h"
@@ -175,7 +176,8 @@ int demo(const QStringList& arguments) {
         "4 demo sites (the 4th held out as the unseen site). Not medical data, not a medical model.");
     parser.addHelpOption();
     // The desktop app's demo (fedmedclip-desktop --demo) reuses the bundle and images made here.
-    const QString workDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/federation";
+    const QString workDir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + '/' +
+                            QString::fromLatin1(kDemoFolder) + '/' + QString::fromLatin1(kDemoFederationFolder);
     parser.addOption({"work", QStringLiteral("Folder for the demo bundle, images and cache (default: %1).").arg(workDir),
                       "DIR", workDir});
     addModelOptions(parser);

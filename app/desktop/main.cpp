@@ -1,6 +1,7 @@
 // fedmedclip-desktop: the app for clinicians and site staff. Parses arguments and opens the
 // main window; everything else lives in fmc_ui.
 #include "common/app_identity.h"
+#include "common/numeric_option.h"
 #include "federation/federation_service_factory.h"
 #include "shell/main_window.h"
 #include "shell/runtime_setup.h"
@@ -9,28 +10,23 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QStandardPaths>
 #include <QTimer>
 
 #include <cstdio>
+#include <variant>
 
 namespace {
-
-// Shared with fedmedclip-cli demo, whose default work folder is its federation/ sub-folder.
-QString defaultDemoDir() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo");
-}
 
 void addOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(QStringLiteral("FedMedCLIP Desktop: federated medical image classification. "
                                                     "Research use only, not a medical device."));
     parser.addHelpOption();
     parser.addVersionOption();
+    const QString demoDir = fmc::ui::MainWindow::defaultDemoDirectory();
     parser.addOptions({
         {"demo", "Open the ready demo workspace (prepared on first use: demo model, demo images, a finished demo "
                  "federation)."},
-        {"demo-dir", QStringLiteral("Folder for the demo (default: %1).").arg(defaultDemoDir()), "DIR",
-         defaultDemoDir()},
+        {"demo-dir", QStringLiteral("Folder for the demo (default: %1).").arg(demoDir), "DIR", demoDir},
         {"demo-rounds", "Rounds of the demo federation when it is prepared.", "N", "30"},
         {"workspace", "Open this workspace.", "DIR"},
         {"language", "en, fr or de (default: Settings, then the system language).", "LANG"},
@@ -44,9 +40,19 @@ void setIdentity() {
     QCoreApplication::setApplicationVersion(QStringLiteral(FMC_VERSION));
 }
 
-// Help, version and wrong arguments are answered in text without a display, so ssh
-// sessions, scripts and help2man work. Returns the exit code, or -1 to go on to the GUI.
-int answerWithoutDisplay(int argc, char* argv[]) {
+struct DesktopArguments {
+    bool demo = false;
+    QString demoDir;
+    int demoRounds = 30;
+    QString workspace;
+    QString language;
+    QString screenshots;
+};
+
+// Parsed once, before any display is needed, so --help, --version and wrong arguments are
+// answered in text without one (ssh sessions, scripts, help2man). Returns the exit code
+// when there is nothing more to do.
+std::variant<int, DesktopArguments> parseArguments(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
     setIdentity();
     QCommandLineParser parser;
@@ -60,31 +66,42 @@ int answerWithoutDisplay(int argc, char* argv[]) {
         return 0;
     }
     if (parser.isSet("help") || parser.isSet("help-all")) parser.process(app);  // prints and exits
-    return -1;
+    DesktopArguments arguments;
+    try {
+        arguments.demoRounds = static_cast<int>(
+            fmc::parseIntegerOption("--demo-rounds", parser.value("demo-rounds").toStdString(), 1, 10000));
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "fedmedclip-desktop: %s\n", error.what());
+        return 2;
+    }
+    arguments.demo = parser.isSet("demo");
+    arguments.demoDir = parser.value("demo-dir");
+    arguments.workspace = parser.value("workspace");
+    arguments.language = parser.value("language");
+    arguments.screenshots = parser.value("screenshots");
+    return arguments;
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    if (const int code = answerWithoutDisplay(argc, argv); code >= 0) return code;
+    const auto parsed = parseArguments(argc, argv);
+    if (const int* code = std::get_if<int>(&parsed)) return *code;
+    const auto& arguments = std::get<DesktopArguments>(parsed);
     QApplication app(argc, argv);
     setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral("org.fedmedclip.FedMedCLIP"));
     QApplication::setApplicationDisplayName(QStringLiteral("FedMedCLIP"));
 
-    QCommandLineParser parser;
-    addOptions(parser);
-    parser.process(app);
-
-    fmc::ui::installTranslations(parser.isSet("language") ? parser.value("language") : fmc::ui::chosenLanguage());
+    fmc::ui::installTranslations(!arguments.language.isEmpty() ? arguments.language : fmc::ui::chosenLanguage());
     fmc::ui::applyRuntimeSettings();
 
     fmc::ui::MainWindow window(fmc::ui::createFederationService);
     window.show();
 
     int exitCode = 0;
-    if (parser.isSet("screenshots")) {
-        auto* tour = new fmc::ui::ScreenshotTour(&window, parser.value("screenshots"), &window);
+    if (!arguments.screenshots.isEmpty()) {
+        auto* tour = new fmc::ui::ScreenshotTour(&window, arguments.screenshots, &window);
         auto startTour = [tour] { QTimer::singleShot(500, tour, &fmc::ui::ScreenshotTour::start); };
         QObject::connect(&window, &fmc::ui::MainWindow::workspaceOpened, tour, startTour);
         QObject::connect(&window, &fmc::ui::MainWindow::demoFailed, &app, [&exitCode] {
@@ -101,13 +118,13 @@ int main(int argc, char* argv[]) {
                              QApplication::quit();
                          });
     }
-    if (parser.isSet("demo")) {
+    if (arguments.demo) {
         fmc::ui::DemoWorkspaceOptions options;
-        options.federatedRounds = qMax(1, parser.value("demo-rounds").toInt());
-        window.openDemoWorkspace(parser.value("demo-dir"), options);
-    } else if (parser.isSet("workspace")) {
-        window.openWorkspace(parser.value("workspace"));
-    } else if (!parser.isSet("screenshots")) {
+        options.federatedRounds = arguments.demoRounds;
+        window.openDemoWorkspace(arguments.demoDir, options);
+    } else if (!arguments.workspace.isEmpty()) {
+        window.openWorkspace(arguments.workspace);
+    } else if (arguments.screenshots.isEmpty()) {
         // Where the person left off: the last workspace, when it is still there.
         window.reopenLastWorkspace();
     }

@@ -8,4 +8,10 @@ namespace fmc {
 inline constexpr const char* kOrganizationName = "FedMedCLIP";
 inline constexpr const char* kApplicationName = "fedmedclip";
 
+// The demo's folders under the shared data folder (AppLocalDataLocation): the desktop app's
+// demo workspace, and inside it the federation that fedmedclip-cli demo runs and whose
+// bundle and images the desktop demo reuses.
+inline constexpr const char* kDemoFolder = "demo";
+inline constexpr const char* kDemoFederationFolder = "federation";
+
 }  // namespace fmc

@@ -21,7 +21,11 @@ status=0
 wrong=$(bare "$desktop" --no-such-option 2>&1) || status=$?
 [[ $status -ne 0 ]] || fail "fedmedclip-desktop --no-such-option exited 0"
 grep -q "no-such-option" <<<"$wrong" || fail "fedmedclip-desktop --no-such-option did not name the option: $wrong"
-grep -qiE "xcb|could not connect to display|Aborted" <<<"$help$wrong" && fail "a display was needed: $help$wrong"
+status=0
+bad_number=$(bare "$desktop" --demo --demo-rounds many 2>&1) || status=$?
+[[ $status -eq 2 ]] || fail "fedmedclip-desktop --demo-rounds many exited with $status, not 2"
+grep -q -- "--demo-rounds: 'many'" <<<"$bad_number" || fail "fedmedclip-desktop did not name --demo-rounds: $bad_number"
+grep -qiE "xcb|could not connect to display|Aborted" <<<"$help$wrong$bad_number" && fail "a display was needed: $help$wrong"
 
 # Qt wraps help text, even inside a path: join the lines before looking for one.
 unwrapped() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\n *//g' <<<"$1"; }

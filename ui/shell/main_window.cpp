@@ -1,5 +1,7 @@
 #include "shell/main_window.h"
 
+#include "common/app_identity.h"
+
 #include "shell/app_settings.h"
 #include "pages/classify_page.h"
 #include "federation/federation_service.h"
@@ -153,6 +155,11 @@ MainWindow::~MainWindow() {
         delete page;
 }
 
+QString MainWindow::defaultDemoDirectory() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QLatin1Char('/') +
+           QString::fromLatin1(kDemoFolder);
+}
+
 QSize MainWindow::fittingSize(const QSize& available) {
     // Room for the window frame and a panel: 95 % of the width, 90 % of the height.
     return {std::min(1280, static_cast<int>(available.width() * 0.95)),
@@ -218,7 +225,7 @@ QWidget* MainWindow::buildWelcome() {
     connect(open, &QPushButton::clicked, this, &MainWindow::openWorkspaceDialog);
     connect(create, &QPushButton::clicked, this, &MainWindow::newWorkspaceDialog);
     connect(demo, &QPushButton::clicked, this, [this] {
-        openDemoWorkspace(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo"));
+        openDemoWorkspace(defaultDemoDirectory());
     });
     connect(recentList_, &QListWidget::itemActivated, this,
             [this](QListWidgetItem* item) { openWorkspace(item->data(Qt::UserRole).toString()); });
@@ -302,7 +309,7 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Open workspace…"), QKeySequence::Open, this, &MainWindow::openWorkspaceDialog);
     recentMenu_ = file->addMenu(tr("Open &recent"));
     file->addAction(tr("Open the &demo workspace"), this, [this] {
-        openDemoWorkspace(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo"));
+        openDemoWorkspace(defaultDemoDirectory());
     });
     workspaceActions_ << file->addAction(tr("&Close workspace"), this, &MainWindow::closeWorkspace);
     file->addSeparator();

@@ -64,6 +64,8 @@ public:
     // The window's size for a screen: the preferred 1280 x 820, never more than the screen
     // leaves free (HiDPI scales, small screens).
     static QSize fittingSize(const QSize& available);
+    // Where the demo workspace lives unless --demo-dir says otherwise.
+    static QString defaultDemoDirectory();
     // The user documentation shipped with the app ("" when not found): the installed copy
     // (share/doc/fedmedclip-desktop), else the source tree's docs/.
     static QString userDocumentPath(const QString& fileName);

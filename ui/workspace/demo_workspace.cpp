@@ -1,5 +1,7 @@
 #include "workspace/demo_workspace.h"
 
+#include "common/app_identity.h"
+
 #include "shell/app_settings.h"
 #include "workspace/workspace_factory.h"
 #include "imaging/demo_dataset.h"
@@ -59,7 +61,7 @@ QString prepareDemoWorkspace(const QString& workDir, const QString& vocabularyPa
     // A cancelled or failed preparation leaves no half-made demo behind to be opened.
     auto removeUnfinished = qScopeGuard([&] { QDir(workspaceDir).removeRecursively(); });
     context.reportProgress(0, 0, DemoWorkspace::tr("Creating the demo model and demo images"));
-    const auto demo = prepareDemoFederation(root.filePath(QStringLiteral("federation")).toStdString(),
+    const auto demo = prepareDemoFederation(root.filePath(QString::fromLatin1(kDemoFederationFolder)).toStdString(),
                                             vocabularyPath.toStdString(), options.federatedRounds);
     context.throwIfCancelled();
 
