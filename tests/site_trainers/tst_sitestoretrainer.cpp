@@ -195,6 +195,66 @@ private slots:
         QVERIFY2(loggedLine("resumed the local model from " + checkpoint), qPrintable(log()));
     }
 
+    // The global FAM a site takes: with the federation's mask-aware aggregation (default) the
+    // rows this site pruned keep its own weights and thresholds, the others come from the
+    // global; with plain aggregation everything comes from the global.
+    void siteKeepsItsPrunedRowsOfTheGlobal_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::newRow("mask-aware (default)") << true;
+        QTest::newRow("plain aggregation") << false;
+    }
+
+    void siteKeepsItsPrunedRowsOfTheGlobal() {
+        QFETCH(bool, maskAware);
+        std::vector<Row> rows;
+        addRows(rows, "melanoma", "melanoma", 0, 8);
+        addRows(rows, "dermatofibroma", "dermatofibroma", 0, 8);
+        auto workspace = workspaceWith(rows);
+        auto training = config();
+        training.options.famKeepTarget = 0.3;  // prunes about 70% of the rows in the first round
+        training.options.maskSparsityWeight = 3;
+        auto federation = task({"melanoma", "dermatofibroma"});
+        QVERIFY(federation.settings.maskAwareAggregation);
+        federation.settings.maskAwareAggregation = maskAware;
+        SiteStoreTrainer trainer(workspace, training);
+        trainer.prepare(federation);
+        const auto own = trainer.trainRound(1, trainer.initialFam(1)).fam;
+
+        // A global in which every row is kept: weights 0.5, thresholds -1.
+        auto global = own;
+        for (auto& tensor : global)
+            if (tensor.name != "fc1.bias" && tensor.name != "fc2.bias")
+                std::fill(tensor.values.begin(), tensor.values.end(), tensor.name.find("weight") != std::string::npos ? 0.5f : -1.0f);
+        trainer.finish(global);
+        const auto version = workspace.store().latestModelVersion(ModelVersionKind::LocalCheckpoint).value();
+        const auto kept = workspace.loadModelParameters(version);
+        const auto tensorOf = [](const ParameterSet& set, const std::string& name) {
+            return *std::find_if(set.begin(), set.end(), [&](const NamedTensor& t) { return t.name == name; });
+        };
+        for (const std::string layer : {"fc1", "fc2"}) {
+            const auto weight = tensorOf(own, layer + ".weight"), threshold = tensorOf(own, layer + ".threshold");
+            const auto keptWeight = tensorOf(kept, "fam." + layer + ".weight");
+            const auto keptThreshold = tensorOf(kept, "fam." + layer + ".threshold");
+            const auto dim = threshold.shape[0];
+            int pruned = 0;
+            for (std::int64_t r = 0; r < dim; ++r) {
+                double score = 0;
+                for (std::int64_t j = 0; j < dim; ++j) score += std::abs(weight.values[static_cast<size_t>(r * dim + j)]);
+                const bool prunedHere = score / static_cast<double>(dim) <= threshold.values[static_cast<size_t>(r)];
+                pruned += prunedHere;
+                const bool ownRow = maskAware && prunedHere;
+                QCOMPARE(keptThreshold.values[static_cast<size_t>(r)], ownRow ? threshold.values[static_cast<size_t>(r)] : -1.0f);
+                QCOMPARE(keptWeight.values[static_cast<size_t>(r * dim + 1)],
+                         ownRow ? weight.values[static_cast<size_t>(r * dim + 1)] : 0.5f);
+            }
+            QVERIFY2(pruned > 0 && pruned < dim, qPrintable(QString::fromStdString(layer) + ": " + QString::number(pruned) +
+                                                           " of " + QString::number(dim) + " rows pruned"));
+        }
+        // What was kept says how it was aggregated.
+        QVERIFY(version.optionsJson.find(std::string("\"mask_aware_aggregation\":") + (maskAware ? "true" : "false")) !=
+                std::string::npos);
+    }
+
     void evaluatesOnTheTestSplitWithoutAValidationSplit() {
         std::vector<Row> rows;
         addRows(rows, "melanoma", "melanoma", 0, 4, false);
