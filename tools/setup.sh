@@ -9,7 +9,7 @@ configure_only=false
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libopenblas0-openmp python3-torch
+  libtorch-dev libopenblas0-openmp python3-torch python3-pil python3-regex
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql fonts-dejavu-core
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
@@ -21,7 +21,9 @@ packages=(
 
 # orthanc/orthanc-dicomweb: the PACS tests start their own Orthanc (temporary config and
 # storage, OS-chosen loopback ports) and never use the system service; dcmtk: dsrdump, which
-# validates the DICOM SRs in the tests.
+# validates the DICOM SRs in the tests. python3-pil, python3-regex: the exporter's check
+# against open_clip (tests/tools/test_export_bundle.py with FMC_OPEN_CLIP_SRC) decodes real
+# images with Pillow and imports open_clip's tokenizer.
 
 missing=()
 for package in "${packages[@]}"; do

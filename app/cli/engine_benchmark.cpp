@@ -128,8 +128,8 @@ EngineBenchmarkResult runEngineBenchmark(const EngineBenchmarkConfig& config,
             result.uploadBytes = payload.size();
             uploads.push_back(decodeParameters(payload, layout));
         }
-        const auto global = federatedAverage(uploads);
-        for (auto& site : sites) site.setFamParameters(global);
+        const auto global = maskAwareAverage(uploads);
+        for (auto& site : sites) site.receiveGlobalFam(global);
         result.roundSeconds += secondsSince(start) / config.rounds;
     }
     result.peakResidentMb = peakResidentBytes() / 1048576.0;

@@ -135,6 +135,7 @@ int createFederation(const QStringList& arguments) {
         {"norm-bound", "Largest L2 norm an uploaded FAM may have (0: no bound).", "X", "1000"},
         {"init-seed", "Seed of the initial FAM every site builds.", "N", "1"},
         {"no-share-thresholds", "The FAM layout without the mask thresholds."},
+        {"plain-aggregation", "FedAvg of every FAM row over every site, pruned rows as sent (not mask-aware)."},
         {"json", "Print the task as JSON."},
     });
     parser.process(arguments);
@@ -165,6 +166,7 @@ int createFederation(const QStringList& arguments) {
     settings.normBound = numberOption(parser, "norm-bound");
     settings.initSeed = unsignedOption(parser, "init-seed");
     settings.shareThresholds = !parser.isSet("no-share-thresholds");
+    settings.maskAwareAggregation = !parser.isSet("plain-aggregation");
 
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);

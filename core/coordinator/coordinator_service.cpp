@@ -699,7 +699,10 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         updates = std::move(kept);
         ParameterSet global;
         switch (job.settings.aggregation) {
-        case AggregationRule::FedAvg: global = federatedAverage(updates, keptWeights); break;
+        case AggregationRule::FedAvg:
+            global = job.settings.maskAwareAggregation ? maskAwareAverage(updates, keptWeights)
+                                                       : federatedAverage(updates, keptWeights);
+            break;
         case AggregationRule::Median: global = coordinateMedian(updates); break;
         case AggregationRule::TrimmedMean: global = trimmedMean(updates, job.settings.trimFraction); break;
         }

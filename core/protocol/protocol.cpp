@@ -87,6 +87,7 @@ QJsonObject taskToJson(const FederationTask& task) {
         {"round_deadline_s", s.roundDeadlineSeconds},
         {"codec", qs(codecName(s.codec))},
         {"aggregation", qs(aggregationRuleName(s.aggregation))},
+        {"mask_aware_aggregation", s.maskAwareAggregation},
         {"trim_fraction", s.trimFraction},
         {"norm_bound", s.normBound},
         // A string: JSON numbers lose integers above 2^53.
@@ -150,6 +151,10 @@ FederationTask taskFromJson(const QJsonObject& json, const std::string& origin) 
     s.roundDeadlineSeconds = requireInt(json, origin, "round_deadline_s");
     const auto codec = requireString(json, origin, "codec");
     const auto aggregation = requireString(json, origin, "aggregation");
+    const auto maskAware = json.value("mask_aware_aggregation");
+    if (!maskAware.isUndefined() && !maskAware.isBool())
+        throw Error(origin + ": field 'mask_aware_aggregation' must be true or false");
+    s.maskAwareAggregation = maskAware.toBool(false);
     s.trimFraction = requireNumber(json, origin, "trim_fraction");
     s.normBound = requireNumber(json, origin, "norm_bound");
     bool seedOk = false;

@@ -37,6 +37,11 @@ struct FederationSettings {
     int roundDeadlineSeconds = 600;  // counted from the round's first accepted upload
     CodecKind codec = CodecKind::Fp16Zlib;
     AggregationRule aggregation = AggregationRule::FedAvg;
+    // FedAvg over FAMs with thresholds: each masked row averaged over the sites that kept it,
+    // and a site keeps its own weights for the rows it pruned (docs/method.md, Aggregation).
+    // false: every row averaged over every site, as sent. A task without the field comes
+    // from a coordinator that averaged plainly.
+    bool maskAwareAggregation = true;
     double trimFraction = 0.1;  // trimmed mean only
     double normBound = 1000.0;  // L2 norm an uploaded FAM may not exceed; 0 switches it off
     // Round 0's global FAM is the engine's initialisation seeded with this value, so every

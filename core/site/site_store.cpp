@@ -206,6 +206,18 @@ CREATE TABLE model_calibrations (
 );
 )sql";
 
+// Version 5: the training options of local runs and model versions spelled out. Rows
+// written before every option of FedMedClipOptions was stored (pruning, mask-aware
+// aggregation, the released code's switches, shuffling) get the values a missing key stood
+// for then, the defaults of that time, so a later change of a default cannot change what an
+// old row means. Keys a row has keep their values (json_patch: the row's keys win).
+const char* const kSchemaTrainingOptions = R"sql(
+UPDATE training_runs SET options = json_patch('{"mask_gradient":"window","use_mlp":true,"use_distillation":true,"adaptive_weighting":true,"use_masks":true,"prune_fam":true,"mask_aware_aggregation":true,"share_thresholds":true,"reset_thresholds_each_round":false,"entropy_on_softmax_twice":false,"keep_optimizer_state":true,"drop_last_batch":false,"detach_teacher":true,"normalise_fam_input":true,"shuffle":true,"mask_sparsity_weight":0.3,"fam_keep_target":0.5,"mask_forward_cutoff":0.0,"fam_learning_rate":0.0005,"mlp_learning_rate":0.0001,"learning_rate_decay":0.97,"weight_decay":0.02,"distillation_weight":0.04,"distillation_temperature":2.0,"minimum_keep_ratio":0.01,"batch_size":32,"local_epochs":1,"mlp_hidden_size":512}', options)
+  WHERE kind = 'local' AND json_valid(options) AND json_type(options) = 'object';
+UPDATE model_versions SET options = json_patch('{"mask_gradient":"window","use_mlp":true,"use_distillation":true,"adaptive_weighting":true,"use_masks":true,"prune_fam":true,"mask_aware_aggregation":true,"share_thresholds":true,"reset_thresholds_each_round":false,"entropy_on_softmax_twice":false,"keep_optimizer_state":true,"drop_last_batch":false,"detach_teacher":true,"normalise_fam_input":true,"shuffle":true,"mask_sparsity_weight":0.3,"fam_keep_target":0.5,"mask_forward_cutoff":0.0,"fam_learning_rate":0.0005,"mlp_learning_rate":0.0001,"learning_rate_decay":0.97,"weight_decay":0.02,"distillation_weight":0.04,"distillation_temperature":2.0,"minimum_keep_ratio":0.01,"batch_size":32,"local_epochs":1,"mlp_hidden_size":512}', options)
+  WHERE json_valid(options) AND json_type(options) = 'object';
+)sql";
+
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
@@ -380,6 +392,7 @@ const std::vector<sqlite::Migration>& siteStoreMigrations() {
         {2, "per-class recall of rounds; predictions of models without a stored version", kSchemaV2},
         {3, "feature vectors as float16", kSchemaFeatureVectors},
         {4, "calibration, prediction sets and novelty reference of model versions", kSchemaModelCalibrations},
+        {5, "every training option of local runs and model versions", kSchemaTrainingOptions},
     };
     return migrations;
 }

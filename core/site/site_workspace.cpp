@@ -28,67 +28,109 @@ namespace fs = std::filesystem;
 
 namespace fmc {
 
-// Every option, so a checkpoint can be rebuilt exactly as it was trained.
-std::string fedMedClipOptionsJson(const FedMedClipOptions& o) {
-    return nlohmann::json{{"use_mlp", o.useMlp},
-                          {"use_distillation", o.useDistillation},
-                          {"adaptive_weighting", o.adaptiveWeighting},
-                          {"use_masks", o.useMasks},
-                          {"mask_gradient", o.maskGradient == MaskGradient::Window ? "window" : "reversed-window"},
-                          {"share_thresholds", o.shareThresholds},
-                          {"reset_thresholds_each_round", o.resetThresholdsEachRound},
-                          {"entropy_on_softmax_twice", o.entropyOnSoftmaxTwice},
-                          {"keep_optimizer_state", o.keepOptimizerState},
-                          {"fam_learning_rate", o.famLearningRate},
-                          {"mlp_learning_rate", o.mlpLearningRate},
-                          {"learning_rate_decay", o.learningRateDecay},
-                          {"weight_decay", o.weightDecay},
-                          {"batch_size", o.batchSize},
-                          {"local_epochs", o.localEpochs},
-                          {"distillation_weight", o.distillationWeight},
-                          {"distillation_temperature", o.distillationTemperature},
-                          {"mlp_hidden_size", o.mlpHiddenSize},
-                          {"mask_sparsity_weight", o.maskSparsityWeight},
-                          {"minimum_keep_ratio", o.minimumKeepRatio}}
-        .dump();
-}
-
 namespace {
 
-FedMedClipOptions optionsFromJson(const std::string& text, const std::string& origin) {
-    FedMedClipOptions o;
+// Every option of FedMedClipOptions by its JSON key, so a checkpoint can be rebuilt exactly
+// as it was trained (the site store's migration 5 wrote these keys into older rows).
+const std::vector<std::pair<const char*, bool FedMedClipOptions::*>>& booleanOptions() {
+    static const std::vector<std::pair<const char*, bool FedMedClipOptions::*>> options{
+        {"use_mlp", &FedMedClipOptions::useMlp},
+        {"use_distillation", &FedMedClipOptions::useDistillation},
+        {"adaptive_weighting", &FedMedClipOptions::adaptiveWeighting},
+        {"use_masks", &FedMedClipOptions::useMasks},
+        {"prune_fam", &FedMedClipOptions::pruneFam},
+        {"mask_aware_aggregation", &FedMedClipOptions::maskAwareAggregation},
+        {"share_thresholds", &FedMedClipOptions::shareThresholds},
+        {"reset_thresholds_each_round", &FedMedClipOptions::resetThresholdsEachRound},
+        {"entropy_on_softmax_twice", &FedMedClipOptions::entropyOnSoftmaxTwice},
+        {"keep_optimizer_state", &FedMedClipOptions::keepOptimizerState},
+        {"drop_last_batch", &FedMedClipOptions::dropLastBatch},
+        {"detach_teacher", &FedMedClipOptions::detachTeacher},
+        {"normalise_fam_input", &FedMedClipOptions::normaliseFamInput},
+        {"shuffle", &FedMedClipOptions::shuffle},
+    };
+    return options;
+}
+
+const std::vector<std::pair<const char*, double FedMedClipOptions::*>>& numberOptions() {
+    static const std::vector<std::pair<const char*, double FedMedClipOptions::*>> options{
+        {"mask_sparsity_weight", &FedMedClipOptions::maskSparsityWeight},
+        {"fam_keep_target", &FedMedClipOptions::famKeepTarget},
+        {"mask_forward_cutoff", &FedMedClipOptions::maskForwardCutoff},
+        {"fam_learning_rate", &FedMedClipOptions::famLearningRate},
+        {"mlp_learning_rate", &FedMedClipOptions::mlpLearningRate},
+        {"learning_rate_decay", &FedMedClipOptions::learningRateDecay},
+        {"weight_decay", &FedMedClipOptions::weightDecay},
+        {"distillation_weight", &FedMedClipOptions::distillationWeight},
+        {"distillation_temperature", &FedMedClipOptions::distillationTemperature},
+        {"minimum_keep_ratio", &FedMedClipOptions::minimumKeepRatio},
+    };
+    return options;
+}
+
+const std::vector<std::pair<const char*, int FedMedClipOptions::*>>& integerOptions() {
+    static const std::vector<std::pair<const char*, int FedMedClipOptions::*>> options{
+        {"batch_size", &FedMedClipOptions::batchSize},
+        {"local_epochs", &FedMedClipOptions::localEpochs},
+        {"mlp_hidden_size", &FedMedClipOptions::mlpHiddenSize},
+    };
+    return options;
+}
+
+constexpr const char* kMaskGradientKey = "mask_gradient";
+
+}  // namespace
+
+std::string fedMedClipOptionsJson(const FedMedClipOptions& o) {
+    nlohmann::json j{{kMaskGradientKey, o.maskGradient == MaskGradient::Window ? "window" : "reversed-window"}};
+    for (const auto& [key, field] : booleanOptions()) j[key] = o.*field;
+    for (const auto& [key, field] : numberOptions()) j[key] = o.*field;
+    for (const auto& [key, field] : integerOptions()) j[key] = o.*field;
+    return j.dump();
+}
+
+FedMedClipOptions fedMedClipOptionsFromJson(const std::string& text, const std::string& origin) {
+    nlohmann::json j;
     try {
-        const auto j = nlohmann::json::parse(text);
-        auto read = [&](const char* key, auto& field) {
-            if (j.contains(key)) j.at(key).get_to(field);
-        };
-        read("use_mlp", o.useMlp);
-        read("use_distillation", o.useDistillation);
-        read("adaptive_weighting", o.adaptiveWeighting);
-        read("use_masks", o.useMasks);
-        if (j.contains("mask_gradient"))
-            o.maskGradient = j.at("mask_gradient").get<std::string>() == "reversed-window" ? MaskGradient::ReversedWindow
-                                                                                           : MaskGradient::Window;
-        read("share_thresholds", o.shareThresholds);
-        read("reset_thresholds_each_round", o.resetThresholdsEachRound);
-        read("entropy_on_softmax_twice", o.entropyOnSoftmaxTwice);
-        read("keep_optimizer_state", o.keepOptimizerState);
-        read("fam_learning_rate", o.famLearningRate);
-        read("mlp_learning_rate", o.mlpLearningRate);
-        read("learning_rate_decay", o.learningRateDecay);
-        read("weight_decay", o.weightDecay);
-        read("batch_size", o.batchSize);
-        read("local_epochs", o.localEpochs);
-        read("distillation_weight", o.distillationWeight);
-        read("distillation_temperature", o.distillationTemperature);
-        read("mlp_hidden_size", o.mlpHiddenSize);
-        read("mask_sparsity_weight", o.maskSparsityWeight);
-        read("minimum_keep_ratio", o.minimumKeepRatio);
+        j = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& error) {
         throw Error(origin + ": options are not valid JSON: " + error.what());
     }
+    if (!j.is_object()) throw Error(origin + ": options must be a JSON object");
+    FedMedClipOptions o;
+    std::set<std::string> known{kMaskGradientKey};
+    for (const auto& [key, field] : booleanOptions()) {
+        known.insert(key);
+        if (!j.contains(key)) continue;
+        if (!j[key].is_boolean()) throw Error(origin + ": option '" + key + "' must be true or false");
+        o.*field = j[key].get<bool>();
+    }
+    for (const auto& [key, field] : numberOptions()) {
+        known.insert(key);
+        if (!j.contains(key)) continue;
+        if (!j[key].is_number() || !std::isfinite(j[key].get<double>()))
+            throw Error(origin + ": option '" + key + "' must be a finite number");
+        o.*field = j[key].get<double>();
+    }
+    for (const auto& [key, field] : integerOptions()) {
+        known.insert(key);
+        if (!j.contains(key)) continue;
+        if (!j[key].is_number_integer() || std::abs(j[key].get<double>()) > 1e9)
+            throw Error(origin + ": option '" + key + "' must be an integer");
+        o.*field = j[key].get<int>();
+    }
+    if (j.contains(kMaskGradientKey)) {
+        const auto& value = j[kMaskGradientKey];
+        if (value == "window") o.maskGradient = MaskGradient::Window;
+        else if (value == "reversed-window") o.maskGradient = MaskGradient::ReversedWindow;
+        else throw Error(origin + ": option 'mask_gradient' must be \"window\" or \"reversed-window\"");
+    }
+    for (const auto& item : j.items())
+        if (!known.count(item.key())) throw Error(origin + ": unknown option '" + item.key() + "'");
     return o;
 }
+
+namespace {
 
 std::uint64_t settingNumber(SiteStore& store, const char* key, std::uint64_t fallback) {
     const auto value = store.setting(key);
@@ -557,12 +599,13 @@ std::vector<ImagePrediction> SiteWorkspace::predict(const std::vector<std::strin
         throw Error(*dir + ": bundle " + manifest.bundleHash.substr(0, 12) + " is not the bundle model version " +
                     std::to_string(version->id) + " was trained with (" + version->bundleHash.substr(0, 12) + ")");
 
-    auto options = optionsFromJson(version->optionsJson, "model version " + std::to_string(version->id));
+    auto options = fedMedClipOptionsFromJson(version->optionsJson, "model version " + std::to_string(version->id));
     if (version->kind == ModelVersionKind::GlobalFam) options.useMlp = false;  // a FAM alone has no MLP
     std::vector<std::string> prompts;
     for (const auto& name : version->classes) prompts.push_back(classPrompt(version->promptTemplate, name));
     FedMedClipSite site(bundle.encodeTexts(prompts), static_cast<float>(manifest.logitScale), options, 0, device);
     const auto parameters = loadModelParameters(*version);
+    // A global FAM predicts alone, as an unseen site: there are no own rows to keep.
     if (version->kind == ModelVersionKind::GlobalFam) site.setFamParameters(parameters);
     else site.setFullState(parameters);
     const auto calibration = store_.modelCalibration(version->id);

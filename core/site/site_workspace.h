@@ -197,8 +197,11 @@ private:
     SiteStore store_;
 };
 
-// The architecture switches of a model version (ModelVersion::optionsJson).
+// Every option a model version was trained with (ModelVersion::optionsJson), and back. A
+// key left out keeps its default; an unknown key, a value of the wrong type or text that is
+// not a JSON object is an fmc::Error that starts with `origin` and names the option.
 std::string fedMedClipOptionsJson(const FedMedClipOptions& options);
+FedMedClipOptions fedMedClipOptionsFromJson(const std::string& text, const std::string& origin);
 
 // Writes `bytes` to `path` through a temporary file in the same folder: write, fsync,
 // rename over `path`, fsync the folder. A crash leaves the old file or the new one, never

@@ -93,6 +93,8 @@ void FeatureSiteTrainer::prepare(const FederationTask& task) {
     checkBundle(task, bundle);
     auto options = d->config.options;
     options.shareThresholds = settings.shareThresholds;
+    // The coordinator decides how rows are averaged; the site takes the global to match.
+    options.maskAwareAggregation = settings.maskAwareAggregation && settings.aggregation == AggregationRule::FedAvg;
     if (settings.shareThresholds && !options.useMasks)
         throw Error("options: the federation shares mask thresholds, so this site must train with masks");
 
@@ -122,7 +124,7 @@ ParameterSet FeatureSiteTrainer::initialFam(std::uint64_t initSeed) {
 
 LocalRoundResult FeatureSiteTrainer::trainRound(int round, const ParameterSet& globalFam) {
     beforeRound(round);
-    d->model->setFamParameters(globalFam);
+    d->model->receiveGlobalFam(globalFam);
     const auto stats = d->model->trainRound(d->data.train.features, d->data.train.labels);
     LocalRoundResult result;
     result.fam = d->model->famParameters();
@@ -172,7 +174,7 @@ ModelCalibration FeatureSiteTrainer::calibrateModel(const ImageDomain& domain, d
 void FeatureSiteTrainer::keepFinalModel(const FederationTask&, const SiteTrainingConfig&, const ParameterSet&) {}
 
 void FeatureSiteTrainer::finish(const ParameterSet& finalFam) {
-    d->model->setFamParameters(finalFam);
+    d->model->receiveGlobalFam(finalFam);
     d->saveCheckpoint();
     keepFinalModel(d->task, d->config, d->model->fullState());
     const auto& test = d->data.finalTest;

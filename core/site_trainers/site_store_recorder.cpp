@@ -36,7 +36,8 @@ void SiteStoreRecorder::recordRound(const SiteRoundRecord& record) {
         info.optionsJson = ss(QString::fromUtf8(
             QJsonDocument(QJsonObject{{"federation_id", qs(task_.federationId)},
                                       {"coordinator", qs(coordinatorUrl_)},
-                                      {"share_thresholds", task_.settings.shareThresholds}})
+                                      {"share_thresholds", task_.settings.shareThresholds},
+                                      {"mask_aware_aggregation", task_.settings.maskAwareAggregation}})
                 .toJson(QJsonDocument::Compact)));
         info.trainImages = static_cast<int>(record.sampleCount);
         info.evaluationImages = static_cast<int>(metric("validation_samples").value_or(0));

@@ -22,11 +22,12 @@ namespace {
 
 constexpr int kDim = 8;
 
-// FedAvg of what the sites sent (fp16-decoded), as the coordinator must publish it.
+// Mask-aware FedAvg (the default) of what the sites sent (fp16-decoded), as the coordinator
+// must publish it.
 ParameterSet expectedGlobal(const std::vector<ParameterSet>& fams, const std::vector<double>& weights) {
     std::vector<ParameterSet> decoded;
     for (const auto& fam : fams) decoded.push_back(decodeParameters(encodeParameters(fam, CodecKind::Fp16Zlib)));
-    return decodeParameters(encodeParameters(federatedAverage(decoded, weights), CodecKind::Fp16Zlib));
+    return decodeParameters(encodeParameters(maskAwareAverage(decoded, weights), CodecKind::Fp16Zlib));
 }
 
 float largestDifference(const ParameterSet& a, const ParameterSet& b) {

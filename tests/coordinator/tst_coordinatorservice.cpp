@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <set>
 
 using namespace fmc;
 using namespace fmc::federation;
@@ -238,11 +239,22 @@ private:
         return decodeParameters(store_->globalPayload(federation_, round), famLayout(kDim, true));
     }
 
-    // What the coordinator must publish: the aggregate of the fp16-decoded uploads, through the codec.
+    // What the coordinator must publish: the (mask-aware, the default) aggregate of the
+    // fp16-decoded uploads, through the codec.
     static ParameterSet expectedAverage(const std::vector<ParameterSet>& fams, const std::vector<double>& weights) {
         std::vector<ParameterSet> decoded;
         for (const auto& fam : fams) decoded.push_back(decodeParameters(encodeParameters(fam, CodecKind::Fp16Zlib)));
-        return decodeParameters(encodeParameters(federatedAverage(decoded, weights), CodecKind::Fp16Zlib));
+        return decodeParameters(encodeParameters(maskAwareAverage(decoded, weights), CodecKind::Fp16Zlib));
+    }
+
+    // A FAM whose layer rows listed in `pruned` (the same rows of fc1 and fc2) have a threshold
+    // above their row score; every other row's threshold lies below it.
+    static ParameterSet famPruning(unsigned seed, const std::set<int>& pruned) {
+        auto fam = syntheticFam(kDim, seed);
+        for (auto& tensor : fam)
+            if (tensor.name.size() > 10 && tensor.name.substr(tensor.name.size() - 10) == ".threshold")
+                for (int r = 0; r < kDim; ++r) tensor.values[static_cast<size_t>(r)] = pruned.count(r) ? 0.5f : -0.25f;
+        return fam;
     }
 
     // Equal up to one fp16 step: the coordinator sums in site-id order, the test in its own.
@@ -349,7 +361,10 @@ private slots:
             withDirectConnection([&](QSqlDatabase& db) {
                 const auto at = [&](std::int64_t offset) { return static_cast<qlonglong>(now_ + offset); };
                 if (!db.transaction()) throw Error("BEGIN: " + ss(db.lastError().text()));
-                const auto taskJson = QString::fromUtf8(QJsonDocument(taskToJson(task)).toJson(QJsonDocument::Compact));
+                // A task of that time: without mask_aware_aggregation, so averaged plainly.
+                auto oldTask = taskToJson(task);
+                oldTask.remove("mask_aware_aggregation");
+                const auto taskJson = QString::fromUtf8(QJsonDocument(oldTask).toJson(QJsonDocument::Compact));
                 insertRow(db, "INSERT INTO federations(id, name, task_json, state, created_at) "
                               "VALUES (?, ?, ?, 'running', ?)",
                           {qs(fid), qs(s.name), taskJson, at(0)});
@@ -758,7 +773,12 @@ private slots:
                             "honest-" + std::to_string(s), federation).status,
                      201);
         }
-        const auto attack = scaledTo(syntheticFam(kDim, 77), 998);
+        // The attacker keeps every row (thresholds below every row score), so with mask-aware
+        // averaging no row of the global escapes its weight.
+        auto attackFam = syntheticFam(kDim, 77);
+        for (auto& tensor : attackFam)
+            if (tensor.name.find(".threshold") != std::string::npos) std::fill(tensor.values.begin(), tensor.values.end(), -0.025f);
+        const auto attack = scaledTo(attackFam, 998);
         const auto attackAnswer = upload(sites[3], 1, attack, 1'000'000'000, "attack-key", federation);
         QVERIFY2(attackAnswer.status == 201, attackAnswer.body.constData());
         const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
@@ -809,6 +829,69 @@ private slots:
         for (const auto& weight : detail.value("weights").toArray()) weights.push_back(weight.toDouble());
         std::sort(weights.begin(), weights.end());
         QCOMPARE(weights, (std::vector<double>{100, 200, 300, 750}));
+    }
+
+    // Site A prunes rows 0-2, B rows 2-4, C rows 2 and 5: row 2 is pruned everywhere.
+    void fedAvgIsMaskAwareUnlessSwitchedOff_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::newRow("mask-aware (default)") << true;
+        QTest::newRow("plain aggregation") << false;
+    }
+
+    void fedAvgIsMaskAwareUnlessSwitchedOff() {
+        QFETCH(bool, maskAware);
+        auto s = settings(3);
+        QVERIFY(s.maskAwareAggregation);
+        s.maskAwareAggregation = maskAware;
+        const auto federation = service_->createFederation(s);
+        QCOMPARE(store_->federation(federation)->task.settings.maskAwareAggregation, maskAware);
+        const std::vector<std::set<int>> pruned{{0, 1, 2}, {2, 3, 4}, {2, 5}};
+        const std::vector<double> samples{100, 300, 600};
+        std::vector<ParameterSet> sent;
+        for (int k = 0; k < 3; ++k) {
+            const auto site = enrollSite(federation, "pruning site " + std::to_string(k));
+            const auto fam = famPruning(70 + static_cast<unsigned>(k), pruned[static_cast<size_t>(k)]);
+            sent.push_back(decodeParameters(encodeParameters(fam, CodecKind::Fp16Zlib)));
+            QCOMPARE(upload(site, 1, fam, static_cast<std::int64_t>(samples[static_cast<size_t>(k)]),
+                            "pruning-" + std::to_string(k), federation)
+                         .status,
+                     201);
+        }
+        const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
+        // By hand: a weight row (and its threshold) is the sample-weighted mean over the sites
+        // that kept it; a row no site kept is zero with the mean threshold of all; biases: all.
+        for (size_t t = 0; t < global.size(); ++t) {
+            const auto& tensor = global[t];
+            const bool masked = tensor.name.find(".bias") == std::string::npos;
+            const std::int64_t cols = tensor.shape.size() == 2 ? tensor.shape[1] : 1;
+            for (int r = 0; r < kDim; ++r) {
+                double sum = 0, weight = 0, allSum = 0;
+                for (int k = 0; k < 3; ++k) {
+                    const bool kept = !pruned[static_cast<size_t>(k)].count(r);
+                    const double v0 = sent[static_cast<size_t>(k)][t].values[static_cast<size_t>(r * cols)];
+                    allSum += samples[static_cast<size_t>(k)] * v0;
+                    if (kept || !masked || !maskAware) {
+                        sum += samples[static_cast<size_t>(k)] * v0;
+                        weight += samples[static_cast<size_t>(k)];
+                    }
+                }
+                const bool isThreshold = tensor.name.find(".threshold") != std::string::npos;
+                double expected = weight > 0 ? sum / weight : (isThreshold ? allSum / 1000.0 : 0.0);
+                const float actual = tensor.values[static_cast<size_t>(r * cols)];
+                QVERIFY2(std::abs(actual - expected) <= 1e-3 * (1 + std::abs(expected)),
+                         qPrintable(QStringLiteral("%1 row %2: %3, expected %4")
+                                        .arg(QString::fromStdString(tensor.name))
+                                        .arg(r)
+                                        .arg(actual)
+                                        .arg(expected)));
+            }
+        }
+        // Row 2, pruned everywhere, stays pruned: zero weights, a threshold above them.
+        const auto& fc1 = global[0];
+        if (maskAware)
+            for (int j = 0; j < kDim; ++j) QCOMPARE(fc1.values[static_cast<size_t>(2 * kDim + j)], 0.0f);
+        else
+            QVERIFY(fc1.values[static_cast<size_t>(2 * kDim)] != 0.0f);
     }
 
     void lateAndEarlyUploadsAreRefused() {

@@ -3,7 +3,8 @@
 // Extra, opt-in modes (skipped unless the environment variable is set):
 //   FMC_EXTERNAL_BUNDLE=<dir> [FMC_EXTERNAL_EXPECTED=<json>]  loadExternalBundle: loads a
 //       bundle written elsewhere (tools/export_bundle.py) and compares its features with
-//       the ones Python computed; used by tests/tools/test_export_bundle.py.
+//       the ones Python computed (probe images, tokens, prompts, real image files decoded
+//       and preprocessed here); used by tests/tools/test_export_bundle.py.
 //   FMC_WRITE_TINY_BUNDLE=<dir>  writeTinyBundle: writes a Tiny demo bundle (seed 42) there,
 //       so Python can compare the TorchScript demo encoders with a reference CLIP.
 //   FMC_TIME_VITB32=<dir>  createVitB32: creates, loads and times a ViT-B/32 demo bundle
@@ -12,6 +13,8 @@
 #include "common/types.h"
 #include "engine/demo_bundle.h"
 #include "engine/model_bundle.h"
+#include "features/bundle_inputs.h"
+#include "imaging/image_loader.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -23,7 +26,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <random>
 
@@ -141,6 +146,7 @@ private slots:
     void createVitB32();
 
 private:
+    void compareImageFiles(fmc::ModelBundle& bundle, const QJsonObject& expected, double tolerance);
     QTemporaryDir tmp_;
     QString tinyDir_;
     fmc::BundleManifest tinyManifest_;
@@ -457,10 +463,15 @@ void TestModelBundle::loadExternalBundle() {
         QCOMPARE(bundle.encodeTexts({"a photo", "an x-ray"}).cols, m.embeddingDim);
         return;
     }
-    // Same pattern as tests/tools/test_export_bundle.py: x[i] = ((i * 7919) % 1000) / 1000 - 0.5
     const QJsonObject expected = readJson(expectedPath);
     QVERIFY2(!expected.isEmpty(), qPrintable(expectedPath));
     const double tolerance = expected["tolerance"].toDouble(1e-4);
+    if (expected.contains("image_files")) {
+        compareImageFiles(bundle, expected, tolerance);
+        if (QTest::currentTestFailed()) return;
+    }
+    if (!expected.contains("image_features")) return;
+    // Same pattern as tests/tools/test_export_bundle.py: x[i] = ((i * 7919) % 1000) / 1000 - 0.5
     const QJsonArray imageRows = expected["image_features"].toArray();
     const std::int64_t count = imageRows.size();
     std::vector<float> images(static_cast<size_t>(count * 3 * s * s));
@@ -497,6 +508,54 @@ void TestModelBundle::loadExternalBundle() {
         for (std::int64_t c = 0; c < m.embeddingDim; ++c)
             QVERIFY2(std::fabs(promptFeatures.at(r, c) - promptRows[r].toArray()[int(c)].toDouble()) < tolerance,
                      qPrintable(QString("prompt '%1' feature %2 differs from Python").arg(prompts[r].toString()).arg(c)));
+}
+
+// Real image files: decoded and preprocessed here (the bundle's preprocessing), encoded,
+// against the features Python computed from its own decoding and preprocessing
+// ("image_file_features"). "image_file_inputs" names Python's preprocessed tensors (raw
+// float32, the files in order, 3 x S x S each): the inputs are compared too, and Python's
+// inputs are encoded here as well, so a difference is placed in preprocessing or encoder.
+void TestModelBundle::compareImageFiles(fmc::ModelBundle& bundle, const QJsonObject& expected, double tolerance) {
+    const auto& m = bundle.manifest();
+    const QJsonArray files = expected["image_files"].toArray();
+    const QJsonArray rows = expected["image_file_features"].toArray();
+    QCOMPARE(rows.size(), files.size());
+    const auto count = static_cast<std::int64_t>(files.size());
+    const auto plane = static_cast<std::size_t>(3 * m.inputSize * m.inputSize);
+    std::vector<float> inputs;
+    for (const auto& file : files)
+        fmc::imageToTensor(fmc::loadImageFile(file.toString().toStdString()), fmc::preprocessingFor(m), inputs);
+    QFile pythonFile(expected["image_file_inputs"].toString());
+    QVERIFY2(pythonFile.open(QIODevice::ReadOnly), qPrintable(pythonFile.fileName()));
+    const QByteArray raw = pythonFile.readAll();
+    QCOMPARE(static_cast<std::size_t>(raw.size()), inputs.size() * sizeof(float));
+    std::vector<float> pythonInputs(inputs.size());
+    std::memcpy(pythonInputs.data(), raw.constData(), static_cast<std::size_t>(raw.size()));
+    const auto ours = bundle.encodeImages(inputs.data(), count);
+    const auto theirs = bundle.encodeImages(pythonInputs.data(), count);
+    bool inputsEqual = true;
+    for (std::int64_t r = 0; r < count; ++r) {
+        double largestInput = 0;
+        int differing = 0;
+        for (std::size_t i = r * plane; i < (r + 1) * plane; ++i) {
+            const double d = std::fabs(double(inputs[i]) - double(pythonInputs[i]));
+            largestInput = std::max(largestInput, d);
+            differing += d > 1e-6;
+        }
+        double largestOurs = 0, largestTheirs = 0;
+        for (std::int64_t c = 0; c < m.embeddingDim; ++c) {
+            const double reference = rows[int(r)].toArray()[int(c)].toDouble();
+            largestOurs = std::max(largestOurs, std::fabs(ours.at(r, c) - reference));
+            largestTheirs = std::max(largestTheirs, std::fabs(theirs.at(r, c) - reference));
+        }
+        qInfo("%s: preprocessed input max |C++ - Python| %.3g (%d of %zu values differ); features max |diff| %.3g, "
+              "from Python's input %.3g",
+              qPrintable(files[int(r)].toString()), largestInput, differing, plane, largestOurs, largestTheirs);
+        QVERIFY2(largestTheirs < tolerance, qPrintable(files[int(r)].toString() + ": the encoder differs from Python's"));
+        QVERIFY2(largestOurs < tolerance, qPrintable(files[int(r)].toString() + ": features differ from Python's"));
+        inputsEqual = inputsEqual && differing == 0;
+    }
+    QVERIFY2(inputsEqual, "decoding or preprocessing differs from Python's (see the lines above)");
 }
 
 void TestModelBundle::writeTinyBundle() {

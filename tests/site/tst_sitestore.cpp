@@ -3,6 +3,7 @@
 // connection looks at what really reached the file.
 #include "site/migrations.h"
 #include "site/site_store.h"
+#include "site/site_workspace.h"
 #include "site/sqlite.h"
 
 #include <QFile>
@@ -560,6 +561,148 @@ private slots:
     }
 
     // A workspace written by the first release (schema 1) keeps its predictions and rounds.
+    // Every option of the engine, each set to a value other than its default: written to a
+    // model version and a local run, read back, rebuilt, written again, unchanged.
+    void everyTrainingOptionRoundTrips_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");  // JSON, never the default
+        QTest::newRow("use_mlp") << "use_mlp" << "false";
+        QTest::newRow("use_distillation") << "use_distillation" << "false";
+        QTest::newRow("adaptive_weighting") << "adaptive_weighting" << "false";
+        QTest::newRow("use_masks") << "use_masks" << "false";
+        QTest::newRow("prune_fam") << "prune_fam" << "false";
+        QTest::newRow("mask_sparsity_weight") << "mask_sparsity_weight" << "0.125";
+        QTest::newRow("fam_keep_target") << "fam_keep_target" << "0.25";
+        QTest::newRow("mask_aware_aggregation") << "mask_aware_aggregation" << "false";
+        QTest::newRow("mask_gradient") << "mask_gradient" << "\"reversed-window\"";
+        QTest::newRow("share_thresholds") << "share_thresholds" << "false";
+        QTest::newRow("reset_thresholds_each_round") << "reset_thresholds_each_round" << "true";
+        QTest::newRow("entropy_on_softmax_twice") << "entropy_on_softmax_twice" << "true";
+        QTest::newRow("keep_optimizer_state") << "keep_optimizer_state" << "false";
+        QTest::newRow("drop_last_batch") << "drop_last_batch" << "true";
+        QTest::newRow("detach_teacher") << "detach_teacher" << "false";
+        QTest::newRow("normalise_fam_input") << "normalise_fam_input" << "false";
+        QTest::newRow("mask_forward_cutoff") << "mask_forward_cutoff" << "0.01";
+        QTest::newRow("shuffle") << "shuffle" << "false";
+        QTest::newRow("fam_learning_rate") << "fam_learning_rate" << "0.003";
+        QTest::newRow("mlp_learning_rate") << "mlp_learning_rate" << "0.002";
+        QTest::newRow("learning_rate_decay") << "learning_rate_decay" << "0.5";
+        QTest::newRow("weight_decay") << "weight_decay" << "0.125";
+        QTest::newRow("batch_size") << "batch_size" << "7";
+        QTest::newRow("local_epochs") << "local_epochs" << "3";
+        QTest::newRow("distillation_weight") << "distillation_weight" << "0.5";
+        QTest::newRow("distillation_temperature") << "distillation_temperature" << "4.5";
+        QTest::newRow("mlp_hidden_size") << "mlp_hidden_size" << "48";
+        QTest::newRow("minimum_keep_ratio") << "minimum_keep_ratio" << "0.2";
+    }
+
+    void everyTrainingOptionRoundTrips() {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        const auto defaults = nlohmann::json::parse(fedMedClipOptionsJson(FedMedClipOptions{}));
+        QVERIFY2(defaults.contains(key.toStdString()), qPrintable(key + " is not written"));
+        auto changed = defaults;
+        changed[key.toStdString()] = nlohmann::json::parse(value.toStdString());
+        QVERIFY(changed != defaults);
+
+        auto store = SiteStore::open(path("options.sqlite"));
+        TrainingRunInfo run;
+        run.bundleHash = hashOf('b');
+        run.classes = {"a", "b"};
+        run.optionsJson = fedMedClipOptionsJson(fedMedClipOptionsFromJson(changed.dump(), "test"));
+        const auto runId = store.beginTrainingRun(run);
+        ModelVersion version;
+        version.fileName = "options-" + key.toStdString() + ".fmcp";
+        version.sha256 = hashOf('a');
+        version.bytes = 1;
+        version.bundleHash = hashOf('b');
+        version.classes = {"a", "b"};
+        version.optionsJson = run.optionsJson;
+        version.source = "train-local";
+        const auto versionId = store.addModelVersion(version);
+        for (const auto& stored : {store.trainingRun(runId)->info.optionsJson, store.modelVersion(versionId)->optionsJson}) {
+            const auto rebuilt = fedMedClipOptionsFromJson(stored, "stored");
+            QCOMPARE(QString::fromStdString(nlohmann::json::parse(fedMedClipOptionsJson(rebuilt)).dump()),
+                     QString::fromStdString(changed.dump()));
+        }
+    }
+
+    // The rows above cover every key the options are written with.
+    void everyWrittenOptionHasARoundTripRow() {
+        const auto defaults = nlohmann::json::parse(fedMedClipOptionsJson(FedMedClipOptions{}));
+        QCOMPARE(static_cast<int>(defaults.size()), 28);
+    }
+
+    void badOptionsAreNamed_data() {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("not JSON") << "{" << "version 9: options are not valid JSON";
+        QTest::newRow("not an object") << "[1]" << "version 9: options must be a JSON object";
+        QTest::newRow("unknown key") << R"({"prune_everything":true})" << "version 9: unknown option 'prune_everything'";
+        QTest::newRow("boolean as text") << R"({"prune_fam":"yes"})" << "version 9: option 'prune_fam' must be true or false";
+        QTest::newRow("number as text") << R"({"fam_keep_target":"half"})" << "option 'fam_keep_target' must be a finite number";
+        QTest::newRow("fractional integer") << R"({"batch_size":3.5})" << "option 'batch_size' must be an integer";
+        QTest::newRow("unknown gradient") << R"({"mask_gradient":"sideways"})" << "option 'mask_gradient' must be";
+    }
+
+    void badOptionsAreNamed() {
+        QFETCH(QString, json);
+        QFETCH(QString, message);
+        try {
+            fedMedClipOptionsFromJson(json.toStdString(), "version 9");
+            QFAIL("bad options were accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains(message), error.what());
+        }
+    }
+
+    // A workspace from before every option was stored: its local runs and model versions get
+    // the keys they lacked at the defaults and keep their own; a federated run's description
+    // (not training options) stays as it was.
+    void optionsOfAVersionFourWorkspaceAreSpelledOut() {
+        const auto file = path("version-four.sqlite");
+        const std::string old = R"({"use_mlp":false,"batch_size":8,"mask_sparsity_weight":0.001})";
+        {
+            auto db = sqlite::Database::open(file);
+            std::vector<sqlite::Migration> before;
+            for (const auto& migration : siteStoreMigrations())
+                if (migration.version < 5) before.push_back(migration);
+            sqlite::migrate(db, before);
+            const auto insertRun = [&](const std::string& kind, const std::string& options) {
+                db.prepare("INSERT INTO training_runs (kind, bundle_hash, classes, options, train_images, "
+                           "evaluation_images, evaluation_split) VALUES (?1, 'b', '[\"a\",\"b\"]', ?2, 4, 2, 'test')")
+                    .bindAll(kind, options)
+                    .run();
+            };
+            insertRun("local", old);
+            insertRun("federated", R"({"federation_id":"fed_1","share_thresholds":true})");
+            int file = 0;
+            for (const auto& [kind, options] : {std::pair<std::string, std::string>{"local-checkpoint", old}, {"global-fam", "{}"}})
+                db.prepare("INSERT INTO model_versions (kind, file_name, sha256, bytes, bundle_hash, classes, "
+                           "prompt_template, options, source) VALUES (?1, ?2, ?3, 10, 'b', '[\"a\"]', 'a {}', ?4, 'x')")
+                    .bindAll(kind, "m" + std::to_string(++file) + ".fmcp", hashOf('a'), options)
+                    .run();
+        }
+        auto store = SiteStore::open(file);
+        QCOMPARE(store.schemaVersion(), 5);
+        const auto defaults = nlohmann::json::parse(fedMedClipOptionsJson(FedMedClipOptions{}));
+        auto expectedOld = defaults;
+        expectedOld["use_mlp"] = false;
+        expectedOld["batch_size"] = 8;
+        expectedOld["mask_sparsity_weight"] = 0.001;
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(store.trainingRun(1)->info.optionsJson).dump()),
+                 QString::fromStdString(expectedOld.dump()));
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(store.modelVersion(1)->optionsJson).dump()),
+                 QString::fromStdString(expectedOld.dump()));
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(store.modelVersion(2)->optionsJson).dump()),
+                 QString::fromStdString(defaults.dump()));
+        QCOMPARE(store.trainingRun(2)->info.optionsJson, std::string(R"({"federation_id":"fed_1","share_thresholds":true})"));
+        const auto rebuilt = fedMedClipOptionsFromJson(store.modelVersion(1)->optionsJson, "version 1");
+        QVERIFY(!rebuilt.useMlp);
+        QCOMPARE(rebuilt.batchSize, 8);
+        QVERIFY(rebuilt.pruneFam && rebuilt.maskAwareAggregation && rebuilt.normaliseFamInput && !rebuilt.dropLastBatch);
+    }
+
     void aVersionOneWorkspaceMigratesWithItsData() {
         const auto file = path("version-one.sqlite");
         {

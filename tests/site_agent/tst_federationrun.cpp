@@ -484,15 +484,15 @@ private:
         QCOMPARE(uploads, 10);  // 9 uploads and the one retry
         QCOMPARE(lastRound.size(), size_t(3));
 
-        // The final global FAM, as site 1 received it, against the recomputed weighted average
-        // (in site-id order, as the coordinator sums).
+        // The final global FAM, as site 1 received it, against the recomputed (mask-aware, the
+        // default) weighted average, in site-id order as the coordinator sums.
         std::vector<ParameterSet> fams;
         std::vector<double> weights;
         for (const auto& [siteId, upload] : lastRound) {
             fams.push_back(decodeParameters(upload.payload));
             weights.push_back(static_cast<double>(upload.sampleCount));
         }
-        const auto expected = decodeParameters(encodeParameters(federatedAverage(fams, weights), CodecKind::Fp16Zlib));
+        const auto expected = decodeParameters(encodeParameters(maskAwareAverage(fams, weights), CodecKind::Fp16Zlib));
         QFile received(firstWorkspace + "/federation/global-fam.fmcp");
         QVERIFY(received.open(QIODevice::ReadOnly));
         const auto bytes = received.readAll();

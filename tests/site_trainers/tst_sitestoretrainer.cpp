@@ -195,6 +195,89 @@ private slots:
         QVERIFY2(loggedLine("resumed the local model from " + checkpoint), qPrintable(log()));
     }
 
+    // The global FAM a site takes, before training a round and for its final model: with the
+    // federation's mask-aware aggregation (default) the rows this site pruned keep its own
+    // weights and thresholds, the others come from the global; with plain aggregation
+    // everything comes from the global.
+    void siteKeepsItsPrunedRowsOfTheGlobal_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::newRow("mask-aware (default)") << true;
+        QTest::newRow("plain aggregation") << false;
+    }
+
+    void siteKeepsItsPrunedRowsOfTheGlobal() {
+        QFETCH(bool, maskAware);
+        std::vector<Row> rows;
+        addRows(rows, "melanoma", "melanoma", 0, 8);
+        addRows(rows, "dermatofibroma", "dermatofibroma", 0, 8);
+        auto workspace = workspaceWith(rows);
+        auto training = config();
+        training.options.famKeepTarget = 0.3;  // prunes about 70% of the rows in the first round
+        training.options.maskSparsityWeight = 3;
+        auto federation = task({"melanoma", "dermatofibroma"});
+        QVERIFY(federation.settings.maskAwareAggregation);
+        federation.settings.maskAwareAggregation = maskAware;
+        SiteStoreTrainer trainer(workspace, training);
+        trainer.prepare(federation);
+
+        // A global in which every row is kept: weights 0.5, thresholds -1.
+        const auto everyRowKept = [](ParameterSet fam) {
+            for (auto& tensor : fam)
+                if (tensor.name != "fc1.bias" && tensor.name != "fc2.bias")
+                    std::fill(tensor.values.begin(), tensor.values.end(),
+                              tensor.name.find("weight") != std::string::npos ? 0.5f : -1.0f);
+            return fam;
+        };
+        const auto tensorOf = [](const ParameterSet& set, const std::string& name) {
+            return *std::find_if(set.begin(), set.end(), [&](const NamedTensor& t) { return t.name == name; });
+        };
+        // For each FAM layer: `after` holds `before`'s rows where `before` pruned them (mask-aware)
+        // and the global's elsewhere, within `tolerance` (a round's training moves them a little).
+        const auto checkTaken = [&](const ParameterSet& before, const ParameterSet& after, const std::string& prefix,
+                                    float tolerance, bool withThresholds) {
+            for (const std::string layer : {"fc1", "fc2"}) {
+                const auto weight = tensorOf(before, layer + ".weight"), threshold = tensorOf(before, layer + ".threshold");
+                const auto takenWeight = tensorOf(after, prefix + layer + ".weight");
+                const auto takenThreshold = tensorOf(after, prefix + layer + ".threshold");
+                const auto dim = threshold.shape[0];
+                int pruned = 0;
+                for (std::int64_t r = 0; r < dim; ++r) {
+                    double score = 0;
+                    for (std::int64_t j = 0; j < dim; ++j) score += std::abs(weight.values[static_cast<size_t>(r * dim + j)]);
+                    const bool prunedHere = score / static_cast<double>(dim) <= threshold.values[static_cast<size_t>(r)];
+                    pruned += prunedHere;
+                    const bool ownRow = maskAware && prunedHere;
+                    const auto cell = static_cast<size_t>(r * dim + 1);
+                    const float expectedWeight = ownRow ? weight.values[cell] : 0.5f;
+                    QVERIFY2(std::abs(takenWeight.values[cell] - expectedWeight) <= tolerance,
+                             qPrintable(QString("%1 row %2: weight %3, expected %4")
+                                            .arg(QString::fromStdString(layer)).arg(r)
+                                            .arg(takenWeight.values[cell]).arg(expectedWeight)));
+                    if (withThresholds)
+                        QCOMPARE(takenThreshold.values[static_cast<size_t>(r)],
+                                 ownRow ? threshold.values[static_cast<size_t>(r)] : -1.0f);
+                }
+                QVERIFY2(pruned > 0 && pruned < dim, qPrintable(QString::fromStdString(layer) + ": " +
+                                                               QString::number(pruned) + " of " + QString::number(dim) +
+                                                               " rows pruned"));
+            }
+        };
+
+        const auto own = trainer.trainRound(1, trainer.initialFam(1)).fam;
+        // Round 2 starts from the global taken the method's way; its training moves each
+        // weight by a few learning-rate steps at most.
+        const auto second = trainer.trainRound(2, everyRowKept(own)).fam;
+        checkTaken(own, second, "", 3e-3f, false);
+        if (QTest::currentTestFailed()) return;
+
+        trainer.finish(everyRowKept(second));
+        const auto version = workspace.store().latestModelVersion(ModelVersionKind::LocalCheckpoint).value();
+        checkTaken(second, workspace.loadModelParameters(version), "fam.", 0.0f, true);
+        // What was kept says how it was aggregated.
+        QVERIFY(version.optionsJson.find(std::string("\"mask_aware_aggregation\":") + (maskAware ? "true" : "false")) !=
+                std::string::npos);
+    }
+
     void evaluatesOnTheTestSplitWithoutAValidationSplit() {
         std::vector<Row> rows;
         addRows(rows, "melanoma", "melanoma", 0, 4, false);

@@ -295,10 +295,83 @@ class ExportBundleTest(unittest.TestCase):
             self.assertEqual(image(x).shape, (3, manifest["embedding_dim"]))
 
 
+def pil_transforms():
+    """What open_clip 2.23's evaluation transform takes from torchvision.transforms (Compose,
+    Resize with an int size, CenterCrop, ToTensor, Normalize, InterpolationMode), on PIL
+    images, written after torchvision 0.14's functional code for PIL, for a Python without
+    torchvision (Debian has none). Anything else open_clip imports from there is inert.
+    None when Pillow is missing."""
+    try:
+        from PIL import Image  # noqa: PLC0415
+    except ImportError:
+        return None
+
+    class InterpolationMode:
+        NEAREST, BILINEAR, BICUBIC = "nearest", "bilinear", "bicubic"
+
+    pil_filter = {InterpolationMode.NEAREST: Image.NEAREST, InterpolationMode.BILINEAR: Image.BILINEAR,
+                  InterpolationMode.BICUBIC: Image.BICUBIC}
+
+    class Compose:
+        def __init__(self, transforms):
+            self.transforms = transforms
+
+        def __call__(self, image):
+            for transform in self.transforms:
+                image = transform(image)
+            return image
+
+    class Resize:
+        def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=None):
+            self.size, self.interpolation = size, interpolation
+
+        def __call__(self, image):
+            w, h = image.size
+            if isinstance(self.size, int):  # the shorter side to size, the longer truncated
+                short, long = (w, h) if w <= h else (h, w)
+                new_short, new_long = self.size, int(self.size * long / short)
+                size = (new_short, new_long) if w <= h else (new_long, new_short)
+            else:
+                size = (self.size[1], self.size[0])
+            return image if size == (w, h) else image.resize(size, pil_filter[self.interpolation])
+
+    class CenterCrop:
+        def __init__(self, size):
+            self.size = (size, size) if isinstance(size, int) else tuple(size)
+
+        def __call__(self, image):
+            w, h = image.size
+            crop_h, crop_w = self.size
+            if crop_w > w or crop_h > h:
+                raise ValueError("CenterCrop: an image smaller than the crop is not needed here")
+            top, left = int(round((h - crop_h) / 2.0)), int(round((w - crop_w) / 2.0))
+            return image.crop((left, top, left + crop_w, top + crop_h))
+
+    class ToTensor:
+        def __call__(self, image):
+            channels = len(image.getbands())
+            data = torch.frombuffer(bytearray(image.tobytes()), dtype=torch.uint8)
+            data = data.view(image.size[1], image.size[0], channels).permute(2, 0, 1).contiguous()
+            return data.to(dtype=torch.get_default_dtype()).div(255)
+
+    class Normalize:
+        def __init__(self, mean, std):
+            self.mean, self.std = mean, std
+
+        def __call__(self, tensor):
+            mean = torch.as_tensor(self.mean, dtype=tensor.dtype).view(-1, 1, 1)
+            std = torch.as_tensor(self.std, dtype=tensor.dtype).view(-1, 1, 1)
+            return tensor.sub(mean).div(std)
+
+    return {"InterpolationMode": InterpolationMode, "Compose": Compose, "Resize": Resize,
+            "CenterCrop": CenterCrop, "ToTensor": ToTensor, "Normalize": Normalize}
+
+
 def import_open_clip(src):
     """open_clip from a source folder. Debian has neither torchvision (used by open_clip's
     image transforms), ftfy, tqdm nor huggingface_hub: each missing one is replaced by an inert
-    module, which is enough to build a model from its config (no downloads, no transforms)."""
+    module, which is enough to build a model from its config (no downloads); torchvision's
+    evaluation transforms come from pil_transforms() where Pillow is there."""
     import types
 
     class Meta(type):
@@ -327,6 +400,9 @@ def import_open_clip(src):
             parent, _, child = name.rpartition(".")
             if parent:
                 setattr(sys.modules[parent], child, module)
+            transforms = pil_transforms() if name == "torchvision.transforms" else None
+            if transforms:
+                module.__dict__.update(transforms)
     if not hasattr(sys.modules["ftfy"], "fix_text") or sys.modules["ftfy"].fix_text is Inert:
         import unicodedata  # noqa: PLC0415  (the reference vectors approximate ftfy by NFC too)
 
@@ -355,7 +431,7 @@ class OpenClipViTB32Test(unittest.TestCase):
         status = eb.main(["--model", "ViT-B-32", "--out", str(cls.out), "--vocabulary", str(vocabulary_path())])
         assert status == 0, status
         torch.manual_seed(0)  # the same random weights as the exported model
-        cls.model, _, _ = cls.open_clip.create_model_and_transforms("ViT-B-32", pretrained=None)
+        cls.model, _, cls.preprocess = cls.open_clip.create_model_and_transforms("ViT-B-32", pretrained=None)
         cls.model.eval()
 
     @classmethod
@@ -410,6 +486,47 @@ class OpenClipViTB32Test(unittest.TestCase):
             env = dict(os.environ, FMC_EXTERNAL_BUNDLE=str(self.out), FMC_EXTERNAL_EXPECTED=str(expected_path),
                        QT_QPA_PLATFORM="offscreen")
             r = subprocess.run([check, "loadExternalBundle"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("PASS   : TestModelBundle::loadExternalBundle()", r.stdout)
+
+    # Real files: dermoscopy (180 x 180 RGB, enlarged) and brain MRI (greyscale; square,
+    # wide, tall and 1149 x 1019, reduced), so resizing both ways and both crops are covered.
+    REAL_IMAGES = ["dermoscopy-isic9/Train/actinic keratosis/ISIC_0025780.jpg",
+                   "dermoscopy-isic9/Train/melanoma/ISIC_0000139.jpg",
+                   "brain-mri/glioma/Te-glTr_0000.jpg",
+                   "brain-mri/meningioma/Te-meTr_0000.jpg",
+                   "brain-mri/meningioma/Te-meTr_0001.jpg",
+                   "brain-mri/meningioma/Te-me_0066.jpg"]
+
+    def test_cpp_bundle_matches_open_clip_on_real_images(self):
+        """Real JPEGs decoded by Pillow and preprocessed by open_clip's own evaluation transform
+        give the image features the C++ side gets decoding and preprocessing them itself."""
+        check = os.environ.get("FMC_BUNDLE_CHECK")
+        if not check:
+            self.skipTest("FMC_BUNDLE_CHECK (path to the built tst_modelbundle) not set")
+        try:
+            from PIL import Image  # noqa: PLC0415
+        except ImportError:
+            self.skipTest("Pillow is not installed (Debian: python3-pil)")
+        shared = Path(os.environ.get("FMC_SHARED_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+        files = [shared / name for name in self.REAL_IMAGES]
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            self.skipTest(f"shared test images not found: {missing}")
+        with torch.no_grad():
+            inputs = torch.stack([self.preprocess(Image.open(f)) for f in files])
+            features = self.model.encode_image(inputs)
+        with tempfile.TemporaryDirectory() as d:
+            inputs_path = Path(d) / "inputs.f32"
+            inputs_path.write_bytes(inputs.contiguous().numpy().tobytes())  # float32, native order
+            expected_path = Path(d) / "expected.json"
+            expected_path.write_text(json.dumps({"tolerance": 1e-4, "image_files": [str(f) for f in files],
+                                                 "image_file_features": features.tolist(),
+                                                 "image_file_inputs": str(inputs_path)}))
+            env = dict(os.environ, FMC_EXTERNAL_BUNDLE=str(self.out), FMC_EXTERNAL_EXPECTED=str(expected_path),
+                       QT_QPA_PLATFORM="offscreen")
+            r = subprocess.run([check, "loadExternalBundle"], env=env, capture_output=True, text=True)
+        print(r.stdout[-4000:], file=sys.stderr)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("PASS   : TestModelBundle::loadExternalBundle()", r.stdout)
 

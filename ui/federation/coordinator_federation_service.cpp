@@ -333,6 +333,7 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
     training.checkpointPath = str(QDir(stateDirectory()).filePath(QStringLiteral("local-model.fmcp")));
     training.seed = config.seed;
     training.device = str(config.device);
+    training.options = config.method;
     training.log = [note](const std::string& message) { note(QString::fromStdString(message)); };
     WorkspaceSiteTrainer trainer(workspace, config.limits, context, std::move(training));
     WorkspaceRoundRecorder recorder(workspace, context, identity.coordinatorUrl);

@@ -540,6 +540,7 @@ TrainingOutcome SiteStoreWorkspace::trainLocally(const TrainingConfig& config, T
     local.rounds = config.rounds;
     local.seed = config.seed;
     local.device = str(config.device);
+    local.options = config.method;
     TrainingOutcome outcome;
     const auto readingText = tr("Reading images");
     const auto roundText = tr("Training round %1 of %2");

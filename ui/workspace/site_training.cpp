@@ -239,7 +239,7 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     const auto logitScale = static_cast<float>(bundle.manifest().logitScale);
     std::vector<FedMedClipSite> models;
     for (int s = 0; s < siteCount; ++s)
-        models.emplace_back(text, logitScale, FedMedClipOptions{}, config.seed + 101 * static_cast<std::uint64_t>(s),
+        models.emplace_back(text, logitScale, config.method, config.seed + 101 * static_cast<std::uint64_t>(s),
                             str(config.device));
     // One initial FAM for everyone, as a coordinator would broadcast it.
     for (int s = 1; s < siteCount; ++s) models[static_cast<size_t>(s)].setFamParameters(models[0].famParameters());
@@ -274,9 +274,11 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
             reportStatus(context, RoundStatus::State::Collecting, round, config.rounds, s + 1, siteCount);
         }
         reportStatus(context, RoundStatus::State::Aggregating, round, config.rounds, siteCount, siteCount);
-        const auto broadcast = encodeParameters(federatedAverage(uploads, weights), CodecKind::Fp16Zlib);
+        const auto average = config.method.maskAwareAggregation ? maskAwareAverage(uploads, weights)
+                                                                : federatedAverage(uploads, weights);
+        const auto broadcast = encodeParameters(average, CodecKind::Fp16Zlib);
         const auto global = decodeParameters(broadcast, layout);
-        for (auto& model : models) model.setFamParameters(global);
+        for (auto& model : models) model.receiveGlobalFam(global);
         reportStatus(context, RoundStatus::State::Published, round, config.rounds, siteCount, siteCount);
 
         auto row = evaluateRound(models[0], validation[0], classNames.size());

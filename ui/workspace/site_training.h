@@ -3,7 +3,8 @@
 // (cached per bundle), then FedMedCLIP rounds, each evaluated on the site's validation
 // images and recorded in the workspace's history as it finishes. Local training runs the
 // rounds alone; the local federation runs them together with other sites' data on this
-// computer (the demo federation), exchanging FAMs through the real codec and FedAvg.
+// computer (the demo federation), exchanging FAMs through the real codec and
+// the method's (mask-aware) FedAvg.
 // Everything here runs in a TaskRunner job and honours its cancel flag.
 #include "common/types.h"
 #include "engine/model_bundle.h"
@@ -72,8 +73,10 @@ struct PeerSiteSource {
 PeerSiteSource demoPeerSites(const WorkspaceService& workspace);
 
 // Federated rounds with the peer sites on this computer: every round each site trains,
-// uploads its FAM through the codec, the FAMs are averaged (weighted by training images)
-// and broadcast back. Reports a RoundStatus and a HistoryRow as partial results.
+// uploads its FAM through the codec, the FAMs are averaged (weighted by training images;
+// mask-aware unless config.method says otherwise) and broadcast back, and each site takes
+// the average as the method says (FedMedClipSite::receiveGlobalFam). Reports a
+// RoundStatus and a HistoryRow as partial results.
 TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingConfig& config,
                                    const PeerSiteSource& peers, TaskContext& context);
 

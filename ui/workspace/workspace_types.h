@@ -1,6 +1,7 @@
 #pragma once
 // Plain records the pages exchange with a workspace (the site store). Qt value types only,
 // so models, charts and tests can hold them without any storage or engine header.
+#include "engine/fedmedclip_site.h"
 #include "imaging/image_loader.h"
 
 #include <QDateTime>
@@ -150,6 +151,8 @@ struct TrainingConfig {
     ImageLimits limits;
     QString promptTemplate = kDefaultPromptTemplate;
     std::uint64_t seed = 1;
+    // The method's options (docs/method.md): the defaults unless a test or tool sets them.
+    FedMedClipOptions method;
 };
 
 struct TrainingOutcome {

@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace fmc::ui;
@@ -21,8 +22,11 @@ private slots:
     void initTestCase();
     void evaluateRoundLeavesClassesWithoutImagesAsNaN();
     void localFederationExchangesFamsAndReportsTheRoundStatus();
+    void localFederationAggregatesMaskAware_data();
+    void localFederationAggregatesMaskAware();
 
 private:
+    void writePeers();
     QVariant run(const TaskRunner::Job& job, QList<QVariant>* partials = nullptr);
     QTemporaryDir dir_;
     QString bundle_;
@@ -62,8 +66,9 @@ void TestSiteTraining::evaluateRoundLeavesClassesWithoutImagesAsNaN() {
     QVERIFY(std::isnan(evaluateRound(model, {}, 3).perClassRecall[0]));
 }
 
-void TestSiteTraining::localFederationExchangesFamsAndReportsTheRoundStatus() {
-    // This site: class folders; the two peers: a CSV of their own images.
+// This site: class folders; the two peers: a CSV of their own images.
+void TestSiteTraining::writePeers() {
+    if (QFileInfo::exists(dir_.filePath(QStringLiteral("peers/labels.csv")))) return;
     writeClassFolders(dir_.filePath(QStringLiteral("fed-data")), classes_, 12);
     const auto peers = dir_.filePath(QStringLiteral("peers"));
     QString csv = QStringLiteral("path,label,site\n");
@@ -75,7 +80,11 @@ void TestSiteTraining::localFederationExchangesFamsAndReportsTheRoundStatus() {
                 csv += relative + QLatin1Char(',') + classes_[c] + QLatin1Char(',') + site + QLatin1Char('\n');
             }
     writeBytes(QDir(peers).filePath(QStringLiteral("labels.csv")), csv.toUtf8());
+}
 
+void TestSiteTraining::localFederationExchangesFamsAndReportsTheRoundStatus() {
+    writePeers();
+    const auto peers = dir_.filePath(QStringLiteral("peers"));
     auto workspace = SiteStoreWorkspace::create(dir_.filePath(QStringLiteral("fed-ws")));
     workspace->setClassNames(classes_);
     ImportRequest request;
@@ -123,6 +132,57 @@ void TestSiteTraining::localFederationExchangesFamsAndReportsTheRoundStatus() {
     });
     QTRY_COMPARE(failed.count(), 1);
     QVERIFY(failed.first().first().toString().contains(QStringLiteral("no demo federation")));
+}
+
+void TestSiteTraining::localFederationAggregatesMaskAware_data() {
+    QTest::addColumn<bool>("maskAware");
+    QTest::newRow("mask-aware (default)") << true;
+    QTest::newRow("plain aggregation") << false;
+}
+
+// A round that prunes most FAM rows at every site. Mask-aware: the rows no site kept travel
+// back as zeros (so the broadcast compresses far better than an upload), and each site keeps
+// its own weights for the rows it pruned (so none of its rows is zero). Plain: every row is
+// the mean of what the sites sent.
+void TestSiteTraining::localFederationAggregatesMaskAware() {
+    QFETCH(bool, maskAware);
+    writePeers();
+    auto workspace = SiteStoreWorkspace::create(dir_.filePath(maskAware ? QStringLiteral("mask-ws") : QStringLiteral("plain-ws")));
+    workspace->setClassNames(classes_);
+    ImportRequest request;
+    request.paths = {dir_.filePath(QStringLiteral("fed-data"))};
+    workspace->importImages(request, {}, {}, nullptr);
+    TrainingConfig config;
+    config.bundleDirectory = bundle_;
+    config.rounds = 1;
+    QVERIFY(config.method.maskAwareAggregation);
+    config.method.maskAwareAggregation = maskAware;
+    config.method.famKeepTarget = 0.2;
+    config.method.maskSparsityWeight = 3;
+    const PeerSiteSource source{dir_.filePath(QStringLiteral("peers/labels.csv")), {QStringLiteral("peer-1"), QStringLiteral("peer-2")}};
+    const auto outcome =
+        run([&](TaskContext& context) { return QVariant::fromValue(runLocalFederation(*workspace, config, source, context)); })
+            .value<TrainingOutcome>();
+    QCOMPARE(outcome.roundsDone, 1);
+    const auto row = workspace->history(outcome.runId).first();
+    const double ratio = static_cast<double>(row.bytesReceived) / static_cast<double>(row.bytesSent);
+    QVERIFY2(maskAware ? ratio < 0.7 : ratio > 0.9, qPrintable(QStringLiteral("broadcast / upload bytes %1").arg(ratio)));
+
+    const auto model = workspace->siteModel();
+    const auto tensorOf = [&](const std::string& name) {
+        return *std::find_if(model.begin(), model.end(), [&](const fmc::NamedTensor& t) { return t.name == name; });
+    };
+    const auto weight = tensorOf("fam.fc1.weight"), threshold = tensorOf("fam.fc1.threshold");
+    const auto dim = threshold.shape[0];
+    int pruned = 0, zeroRows = 0;
+    for (std::int64_t r = 0; r < dim; ++r) {
+        double score = 0;
+        for (std::int64_t j = 0; j < dim; ++j) score += std::abs(weight.values[static_cast<size_t>(r * dim + j)]);
+        pruned += score / static_cast<double>(dim) <= threshold.values[static_cast<size_t>(r)];
+        zeroRows += score == 0;
+    }
+    QVERIFY2(pruned > dim / 2, qPrintable(QStringLiteral("%1 of %2 rows pruned").arg(pruned).arg(dim)));
+    QCOMPARE(zeroRows, 0);
 }
 
 QTEST_GUILESS_MAIN(TestSiteTraining)
