@@ -135,6 +135,10 @@ int createFederation(const QStringList& arguments) {
         {"norm-bound", "Largest L2 norm an uploaded FAM may have (0: no bound).", "X", "1000"},
         {"init-seed", "Seed of the initial FAM every site builds.", "N", "1"},
         {"no-share-thresholds", "The FAM layout without the mask thresholds."},
+        {"modalities", "Kind of image the federation is for: comma-separated photo (JPEG, PNG, ...) and/or DICOM "
+                       "Modality codes, e.g. CT,MR (default: any).", "LIST"},
+        {"body-parts", "Comma-separated DICOM BodyPartExamined values, e.g. HEAD,BRAIN (default: any).", "LIST"},
+        {"photometric", "colour and/or grey (default: any).", "LIST"},
         {"json", "Print the task as JSON."},
     });
     parser.process(arguments);
@@ -165,6 +169,16 @@ int createFederation(const QStringList& arguments) {
     settings.normBound = numberOption(parser, "norm-bound");
     settings.initSeed = unsignedOption(parser, "init-seed");
     settings.shareThresholds = !parser.isSet("no-share-thresholds");
+    const auto list = [&](const char* option) {
+        std::vector<std::string> values;
+        for (const auto& value : parser.value(option).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            values.push_back(ss(value.trimmed()));
+        return values;
+    };
+    settings.imageDomain.modalities = list("modalities");
+    settings.imageDomain.bodyParts = list("body-parts");
+    settings.imageDomain.photometric = list("photometric");
+    settings.imageDomain.declared = restrictsAnything(settings.imageDomain);
 
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);

@@ -25,6 +25,10 @@ std::string quotedList(const std::vector<std::string>& names) {
     return text;
 }
 
+std::string federationLabel(const FederationTask& task) {
+    return "'" + task.settings.name + "' (" + task.federationId + ")";
+}
+
 }  // namespace
 
 SiteStoreTrainer::SiteStoreTrainer(SiteWorkspace& workspace, SiteTrainingConfig config)
@@ -62,6 +66,17 @@ LocalSplits SiteStoreTrainer::loadSplits(const FederationTask& task, const Model
                                                  " map to none of them (map them with 'fedmedclip-cli import --map "
                                                  "LOCAL=CLASS')") +
                     "; import the site's labelled images with 'fedmedclip-cli import --labels-from ...'");
+
+    // The federation's kind of image against the kinds seen in the training images, before
+    // any image is encoded: a site of another kind is refused at once.
+    if (restrictsAnything(task.settings.imageDomain)) {
+        std::vector<StoredImage> trainSplit;
+        for (const auto& image : images)
+            if (image.split == Split::Train) trainSplit.push_back(image);
+        for (const auto& warning : checkFederationImageDomain(federationLabel(task), task.settings.imageDomain,
+                                                              imageDomainSeenIn(trainSplit, workspace_.imageLimits())))
+            log("WARNING: " + warning);
+    }
 
     log("encoding the images of the federation's classes not yet in the workspace's feature cache (" +
         std::to_string(images.size()) + " images)");
@@ -118,7 +133,10 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
     version.source = "federation " + task.federationId;
     const auto id = workspace_.saveModelVersion(version, fullState);
     log("the federation's final model is model version " + std::to_string(id) + " of the workspace");
-    auto calibration = calibrateModel(siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits()),
+    // The kind of image the federation declares, else the site's own choice.
+    auto calibration = calibrateModel(restrictsAnything(task.settings.imageDomain)
+                                          ? task.settings.imageDomain
+                                          : siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits()),
                                       workspace_.conformalCoverage());
     calibration.demoBundle = demoBundle_;
     for (const auto& note : calibration.notes) log(note);
