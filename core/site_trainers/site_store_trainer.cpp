@@ -1,6 +1,5 @@
 #include "site_trainers/site_store_trainer.h"
 
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "engine/model_bundle.h"
 #include "site/image_domain.h"
 #include "site/site_workspace.h"
@@ -134,10 +133,10 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
     const auto id = workspace_.saveModelVersion(version, fullState);
     log("the federation's final model is model version " + std::to_string(id) + " of the workspace");
     // The kind of image the federation declares, else the site's own choice.
-    auto calibration = calibrateModel(restrictsAnything(task.settings.imageDomain)
-                                          ? task.settings.imageDomain
-                                          : siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits()),
-                                      workspace_.conformalCoverage());
+    auto domain = task.settings.imageDomain;
+    domain.declared = true;
+    if (!restrictsAnything(domain)) domain = siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits());
+    auto calibration = calibrateModel(domain, workspace_.conformalCoverage());
     calibration.demoBundle = demoBundle_;
     for (const auto& note : calibration.notes) log(note);
     workspace_.store().setModelCalibration(id, calibration);
@@ -149,4 +148,3 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
 }
 
 }  // namespace fmc::federation
-#endif

@@ -148,7 +148,9 @@ protected:
     void keepFinalModel(const fed::FederationTask& task, const fed::SiteTrainingConfig&,
                         const ParameterSet& fullState) override {
         // Calibrated on this site's validation images, for the kind of image the federation declares.
-        const auto calibration = calibrateModel(task.settings.imageDomain, kDefaultConformalCoverage);
+        auto domain = task.settings.imageDomain;
+        domain.declared = restrictsAnything(domain);
+        const auto calibration = calibrateModel(domain, kDefaultConformalCoverage);
         workspace_.saveSiteModel(fullState, classNames(task), &calibration);
         context_.reportProgress(0, 0, CoordinatorFederationService::tr("The federation has finished. This site's final model is saved and "
                                                                        "the Classify page uses it."));

@@ -106,6 +106,11 @@ struct PredictionRecord {
     QString modelVersion;  // "": the zero-shot shared FAM of a site that has not trained
     QStringList classNames;
     QVector<double> probabilities;  // ensemble, same order as classNames
+    QDateTime madeAt;
+    QString bundleHash;  // of the model bundle that made it
+    // The model in words, e.g. "zero-shot shared FAM, bundle 1a2b3c4d5e6f"; written by the
+    // workspace when saving.
+    QString modelDescription;
     QVector<double> famOnly, mlpOnly;  // mlpOnly empty without an MLP
     // What the Classify page showed with it (site/prediction_details.h stores it as the CLI's
     // predict does): calibrated or raw scores, the prediction set, the out-of-distribution
@@ -119,11 +124,6 @@ struct PredictionRecord {
     bool novelFeature = false;
     bool branchDisagreement = false;
     bool noBetterThanChance = false;
-    QDateTime madeAt;
-    QString bundleHash;  // of the model bundle that made it
-    // The model in words, e.g. "zero-shot shared FAM, bundle 1a2b3c4d5e6f"; written by the
-    // workspace when saving.
-    QString modelDescription;
 };
 
 // "zero-shot shared FAM, bundle <first 12 hex of the bundle hash>": what predicts before

@@ -654,9 +654,6 @@ void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
     QVERIFY(headline);
     QVERIFY(!looksGreen(headline->palette().color(QPalette::WindowText)));
     QVERIFY(visibleLabel(page, QStringLiteral("predictionSet")) || visibleLabel(page, QStringLiteral("uncertaintyWarning")));
-    const auto screenshot = qEnvironmentVariable("FMC_SCREENSHOT_DIR", dir_.path()) + QStringLiteral("/classify-ood-ct.png");
-    QVERIFY(page.grab().save(screenshot));
-    qInfo("screenshot: %s", qPrintable(screenshot));
 
     // Saved from the page, the store keeps what the page showed, as the CLI's predict does.
     QVERIFY(page.savePrediction());
@@ -683,9 +680,17 @@ void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
     QVERIFY(saved.first().calibrated && saved.first().outOfDistribution);
     QVERIFY(saved.first().domainMismatches.contains(QStringLiteral("photometric grey, expected colour")));
     const auto checks = page.savedPredictions()->index(0, PredictionListModel::ChecksColumn).data().toString();
-    const auto expectedStart =
-        QStringLiteral("not like the training images; %1 set: ").arg(ProbabilityModel::formatPercent(result.coverage));
-    QVERIFY2(checks.startsWith(expectedStart), qPrintable(checks));
+    QStringList setNames;
+    for (int c : result.ensembleSet) setNames << result.classNames.value(c);
+    QVERIFY2(checks.startsWith(QStringLiteral("not like the training images; ")), qPrintable(checks));
+    QVERIFY2(checks.contains(QStringLiteral("%1 set: %2")
+                                 .arg(ProbabilityModel::formatPercent(result.coverage), setNames.join(QStringLiteral(", ")))),
+             qPrintable(checks));
+    QCOMPARE(checks.contains(QStringLiteral("model no better than chance")), result.noBetterThanChance);
+    QCOMPARE(saved.first().noBetterThanChance, result.noBetterThanChance);
+    const auto screenshot = qEnvironmentVariable("FMC_SCREENSHOT_DIR", dir_.path()) + QStringLiteral("/classify-ood-ct.png");
+    QVERIFY(page.grab().save(screenshot));
+    qInfo("screenshot: %s", qPrintable(screenshot));
 
     // The model card: the version's figures, on request.
     const auto card = page.modelCardText();
@@ -778,6 +783,7 @@ void TestClassifyPage::aSiteWithoutValidationImagesShowsAndSavesRawScores() {
     auto store = SiteStoreWorkspace::open(folder);
     ClassifyPage page;
     applyAppStyle(page);
+    page.resize(1200, 760);
     page.show();
     page.setWorkspace(store.get());
     QSignalSpy classified(&page, &ClassifyPage::classified);
@@ -791,6 +797,10 @@ void TestClassifyPage::aSiteWithoutValidationImagesShowsAndSavesRawScores() {
                  .startsWith(QStringLiteral("Not calibrated: this model had no validation images")),
              qPrintable(visibleLabel(page, QStringLiteral("notCalibratedWarning"))->text()));
     QVERIFY(page.savePrediction());
+    const auto screenshot =
+        qEnvironmentVariable("FMC_SCREENSHOT_DIR", dir_.path()) + QStringLiteral("/classify-not-calibrated.png");
+    QVERIFY(page.grab().save(screenshot));
+    qInfo("screenshot: %s", qPrintable(screenshot));
     const auto saved = store->predictions();
     QCOMPARE(saved.size(), 1);
     QVERIFY(!saved.first().calibrated);
