@@ -633,7 +633,7 @@ void ClassifyPage::updateSummary() {
         for (int c : set) names << result.classNames.value(c);
         auto text = tr("%1 prediction set: one of: %2").arg(percentText(result.coverage), names.join(QStringLiteral(", ")));
         if (largeSet)
-            text += QLatin1Char(' ') + tr("This set is large (%1 of %2 classes): the model cannot narrow this image "
+            text += QStringLiteral(". ") + tr("This set is large (%1 of %2 classes): the model cannot narrow this image "
                                           "down, so the top class alone means little.")
                                            .arg(set.size())
                                            .arg(result.classNames.size());

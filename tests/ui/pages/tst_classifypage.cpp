@@ -664,7 +664,9 @@ void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
         const auto details = fmc::predictionDetailsFromJson(stored.back().probabilitiesJson, "test");
         QVERIFY(details.calibrated);
         QVERIFY(details.outOfDistribution);
-        QCOMPARE(details.domainMismatches.front(), std::string("modality CT, expected photo"));
+        QCOMPARE(details.domainMismatches,
+                 (std::vector<std::string>{"modality CT, expected photo", "photometric grey, expected colour"}));
+        QVERIFY(!details.outOfDistributionReasons.empty());
         QCOMPARE(details.outOfDistributionReasons.front(), std::string("modality CT, expected photo"));
         QCOMPARE(details.novelFeature, result.novelFeature);
         QCOMPARE(int(details.predictionSet.size()), result.ensembleSet.size());
