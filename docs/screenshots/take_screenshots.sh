@@ -5,8 +5,9 @@
 #
 # Starts fedmedclip-desktop --demo under Xvfb (Debian: xvfb, imagemagick; without xvfb-run, on
 # Qt's offscreen platform), which prepares the demo workspace (demo bundle, demo images, a
-# finished demo federation) in a temporary folder, walks through every page and saves a PNG of the window on each (QWidget::grab). One picture
-# of the whole virtual screen is also taken with ImageMagick's `import`, to show what X drew.
+# finished demo federation) in a temporary folder, walks through every page and saves a PNG of
+# the window on each (QWidget::grab). One picture of the whole virtual screen is also taken
+# with ImageMagick's `import`, to show what X drew.
 # Settings go to a temporary folder too, so the user's own are left alone.
 set -eu
 build=${1:?usage: take_screenshots.sh BUILD_DIR [OUT_DIR]}
