@@ -362,6 +362,7 @@ private slots:
     void federationThroughNginx() { guarded([this] { runFederationThroughNginx(); }); }
     void siteKilledMidRound() { guarded([this] { runSiteKilledMidRound(); }); }
     void coordinatorKilledAndRestarted() { guarded([this] { runCoordinatorKilledAndRestarted(); }); }
+    void aSiteOfAnotherKindOfImageIsRefused() { guarded([this] { runSiteOfAnotherKind(); }); }
 
 private:
     // Three sites through nginx, one of them through a proxy that drops its first upload's
@@ -559,6 +560,35 @@ private:
     // same state: no round lost, none doubled, the uploads before the crash kept. Every
     // site's store then holds its federated rounds with per-class recall, and the
     // coordinator nothing but the allowed metrics.
+    // The federation's task declares CT and MR images (create-federation --modalities): a
+    // site of dermoscopy photos refuses before encoding anything, naming the federation and
+    // both kinds, and uploads nothing.
+    void runSiteOfAnotherKind() {
+        CoordinatorProcess coordinator(dir_.filePath("coordinator-kind"), certificates_, freePort());
+        std::string federationId;
+        QString workspace;
+        try {
+            federationId = createFederation(coordinator, {"--classes-file", classesFile_, "--bundle-manifest",
+                                                          bundleDir_ + "/manifest.json", "--rounds", "1", "--min-sites",
+                                                          "1", "--modalities", "CT,MR"});
+            coordinator.start();
+            importSiteImages(coordinator.dir() + "/site-" + kCentres[0], kCentres[0]);
+            workspace = joinSite(coordinator, federationId, kCentres[0], coordinator.url());
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+        const auto [code, output] = runCommand(cliExecutable(), {"site", "run", workspace, "--bundle", bundleDir_,
+                                                                 "--poll-interval", "0.3", "--threads", "1"});
+        QVERIFY2(code != 0, output.constData());
+        QVERIFY2(output.contains("for modality CT or MR"), output.constData());
+        const auto refusal = "federation 'test federation' (" + federationId +
+                             ") is for another kind of image than this site's training images: modality photo (the "
+                             "federation is for CT or MR)";
+        QVERIFY2(output.contains(QByteArray::fromStdString(refusal)), output.constData());
+        QVERIFY2(!output.contains("encoding the images"), output.constData());
+        QVERIFY(roundOf(rounds(coordinator, federationId), 1).value("uploads").toArray().isEmpty());
+    }
+
     void runCoordinatorKilledAndRestarted() {
         CoordinatorProcess coordinator(dir_.filePath("coordinator-killed"), certificates_, freePort());
         std::string federationId;
