@@ -394,6 +394,9 @@ std::string predictionJson(const ImagePrediction& p) {
                      {"probabilities_fam_only", byName(p.famOnly)},
                      {"probabilities_mlp_only", p.mlpOnly.empty() ? nlohmann::json(nullptr) : byName(p.mlpOnly)},
                      {"calibrated", p.calibrated},
+                     {"not_calibrated_reason", p.calibrated ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(notCalibratedReason(
+                                                                  p.calibration ? &*p.calibration : nullptr))},
                      {"prediction_set", p.predictionSet},
                      {"coverage", p.calibrated ? nlohmann::json(p.coverage) : nlohmann::json(nullptr)},
                      {"large_prediction_set", p.largePredictionSet},
@@ -453,8 +456,12 @@ int predictCommand(const QStringList& arguments) {
         std::printf("WARNING: this model is no better than chance on its validation images: do not rely on it.\n");
     std::printf("model version %lld, prediction %lld recorded\n", static_cast<long long>(p.modelVersionId),
                 static_cast<long long>(p.predictionId));
-    std::printf(p.calibrated ? "probabilities calibrated on the site's validation images\n"
-                             : "probabilities NOT calibrated (the model version has no calibration)\n");
+    if (p.calibrated)
+        std::printf("probabilities calibrated on the site's validation images\n");
+    else
+        std::printf("NOT calibrated: %s. The figures below are raw model scores, not probabilities; there is no "
+                    "prediction set and no check against the training images.\n",
+                    notCalibratedReason(p.calibration ? &*p.calibration : nullptr).c_str());
     std::printf("%-32s %9s %9s %9s\n", "class", "ensemble", "FAM-only", "MLP-only");
     for (size_t c = 0; c < p.classes.size(); ++c) {
         char mlp[16] = "        -";

@@ -136,6 +136,10 @@ int createFederation(const QStringList& arguments) {
         {"init-seed", "Seed of the initial FAM every site builds.", "N", "1"},
         {"no-share-thresholds", "The FAM layout without the mask thresholds."},
         {"plain-aggregation", "FedAvg of every FAM row over every site, pruned rows as sent (not mask-aware)."},
+        {"modalities", "Kind of image the federation is for: comma-separated photo (JPEG, PNG, ...) and/or DICOM "
+                       "Modality codes, e.g. CT,MR (default: any).", "LIST"},
+        {"body-parts", "Comma-separated DICOM BodyPartExamined values, e.g. HEAD,BRAIN (default: any).", "LIST"},
+        {"photometric", "colour and/or grey (default: any).", "LIST"},
         {"json", "Print the task as JSON."},
     });
     parser.process(arguments);
@@ -167,6 +171,16 @@ int createFederation(const QStringList& arguments) {
     settings.initSeed = unsignedOption(parser, "init-seed");
     settings.shareThresholds = !parser.isSet("no-share-thresholds");
     settings.maskAwareAggregation = !parser.isSet("plain-aggregation");
+    const auto list = [&](const char* option) {
+        std::vector<std::string> values;
+        for (const auto& value : parser.value(option).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            values.push_back(ss(value.trimmed()));
+        return values;
+    };
+    settings.imageDomain.modalities = list("modalities");
+    settings.imageDomain.bodyParts = list("body-parts");
+    settings.imageDomain.photometric = list("photometric");
+    settings.imageDomain.declared = restrictsAnything(settings.imageDomain);
 
     const auto config = requireConfig(parser);
     auto store = CoordinatorStore::open(config.database);

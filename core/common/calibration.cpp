@@ -298,6 +298,55 @@ std::string describeMismatch(const DomainMismatch& mismatch) {
            ", expected " + expected;
 }
 
+std::vector<DomainConflict> domainConflicts(const ImageDomain& declared, const ImageDomain& seen) {
+    std::vector<DomainConflict> conflicts;
+    auto check = [&](const char* attribute, const std::vector<std::string>& expected,
+                     const std::vector<std::string>& values) {
+        if (expected.empty() || values.empty()) return;
+        DomainConflict conflict{attribute, {}, expected, false};
+        for (const auto& value : values) {
+            const bool fits = std::any_of(expected.begin(), expected.end(),
+                                          [&](const std::string& e) { return upper(e) == upper(value); });
+            if (!fits) conflict.outside.push_back(value);
+        }
+        if (conflict.outside.empty()) return;
+        conflict.noneFit = conflict.outside.size() == values.size();
+        conflicts.push_back(std::move(conflict));
+    };
+    check("modality", declared.modalities, seen.modalities);
+    check("body part", declared.bodyParts, seen.bodyParts);
+    check("photometric", declared.photometric, seen.photometric);
+    return conflicts;
+}
+
+std::string describeConflict(const DomainConflict& conflict) {
+    const auto join = [](const std::vector<std::string>& values, const char* separator) {
+        std::string text;
+        for (const auto& value : values) text += (text.empty() ? "" : separator) + value;
+        return text;
+    };
+    return conflict.attribute + " " + join(conflict.outside, ", ") + " (the federation is for " +
+           join(conflict.expected, " or ") + ")";
+}
+
+std::string describeDomain(const ImageDomain& domain) {
+    std::string text;
+    const auto add = [&](const char* attribute, const std::vector<std::string>& values) {
+        if (values.empty()) return;
+        std::string list;
+        for (const auto& value : values) list += (list.empty() ? "" : " or ") + value;
+        text += (text.empty() ? "" : "; ") + std::string(attribute) + " " + list;
+    };
+    add("modality", domain.modalities);
+    add("body part", domain.bodyParts);
+    add("photometric", domain.photometric);
+    return text.empty() ? "any kind of image" : text;
+}
+
+bool restrictsAnything(const ImageDomain& domain) {
+    return !domain.modalities.empty() || !domain.bodyParts.empty() || !domain.photometric.empty();
+}
+
 double chanceBalancedAccuracyBound(int classes, int images) {
     if (classes < 2 || images < 1) return 1.0;
     const double chance = 1.0 / classes;

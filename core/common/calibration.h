@@ -132,6 +132,24 @@ std::vector<DomainMismatch> domainMismatches(const ImageDomain& domain, const Im
 // "modality CT, expected photo" (English, for logs, the CLI and stored predictions).
 std::string describeMismatch(const DomainMismatch& mismatch);
 
+// A site's images (the kinds seen in them) against the kind a federation declares, per
+// attribute the federation restricts and the site's images state: the site's values it does
+// not accept. noneFit: not one of the site's values is accepted (the site has no images of
+// the federation's kind); otherwise only some of its images are of another kind.
+struct DomainConflict {
+    std::string attribute;  // "modality", "body part" or "photometric"
+    std::vector<std::string> outside;   // the site's values the federation does not accept
+    std::vector<std::string> expected;  // the federation's
+    bool noneFit = false;
+};
+std::vector<DomainConflict> domainConflicts(const ImageDomain& declared, const ImageDomain& seen);
+// "modality CT, MR (the federation is for photo)" (English, for logs and the CLI).
+std::string describeConflict(const DomainConflict& conflict);
+// "modality photo; photometric colour" (the restricted attributes only; "any kind of image").
+std::string describeDomain(const ImageDomain& domain);
+// Whether a domain restricts anything (a federation that declares no kind accepts every image).
+bool restrictsAnything(const ImageDomain& domain);
+
 // Balanced accuracy on n images of C classes is "no better than chance" when it does not
 // exceed 1/C by two standard errors of a chance-level proportion: 1/C + 2 sqrt((1/C)(1-1/C)/n).
 double chanceBalancedAccuracyBound(int classes, int images);

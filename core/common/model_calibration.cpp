@@ -106,6 +106,13 @@ ModelCalibration fitModelCalibration(const CalibrationInputs& in) {
     return calibration;
 }
 
+std::string notCalibratedReason(const ModelCalibration* calibration) {
+    if (calibration && calibration->ensemble.fitted) return {};
+    return calibration ? "the model had no validation images to calibrate on (import with a validation share and train "
+                         "again)"
+                       : "the model version was saved without a calibration (train again to calibrate it)";
+}
+
 bool isLargePredictionSet(int setSize, int classes) { return setSize > 2 && setSize > kLargeSetShare * classes; }
 
 CalibratedPrediction calibratePrediction(const ModelCalibration* calibration, const std::vector<double>& ensemble,
@@ -130,18 +137,25 @@ CalibratedPrediction calibratePrediction(const ModelCalibration* calibration, co
     return result;
 }
 
-std::vector<std::string> CalibratedPrediction::reasons() const {
+std::vector<std::string> outOfDistributionReasons(const std::vector<DomainMismatch>& mismatches, bool novelFeature,
+                                                  double noveltyScore, double noveltyThreshold,
+                                                  double noveltyPercentile) {
     std::vector<std::string> reasons;
     for (const auto& mismatch : mismatches) reasons.push_back(describeMismatch(mismatch));
-    if (novelFeature && noveltyScore) {
+    if (novelFeature) {
         char text[200];
         std::snprintf(text, sizeof text,
                       "feature distance %.4f to the nearest training images is above the threshold %.4f (the %.0fth "
                       "percentile of the validation images)",
-                      *noveltyScore, noveltyThreshold, noveltyPercentile);
+                      noveltyScore, noveltyThreshold, noveltyPercentile);
         reasons.push_back(text);
     }
     return reasons;
+}
+
+std::vector<std::string> CalibratedPrediction::reasons() const {
+    return outOfDistributionReasons(mismatches, novelFeature && noveltyScore, noveltyScore.value_or(0),
+                                    noveltyThreshold, noveltyPercentile);
 }
 
 }  // namespace fmc

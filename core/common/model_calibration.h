@@ -76,6 +76,10 @@ struct CalibrationInputs {
 // Without validation images nothing is fitted (the notes say so): the test split stays unseen.
 ModelCalibration fitModelCalibration(const CalibrationInputs& inputs);
 
+// Why a model version's probabilities are raw scores (English, for the CLI and logs); "" when
+// its ensemble is calibrated. `calibration` null: the version has none.
+std::string notCalibratedReason(const ModelCalibration* calibration);
+
 // Set sizes above this share of the classes (and above 2) are "large".
 constexpr double kLargeSetShare = 0.5;
 bool isLargePredictionSet(int setSize, int classes);
@@ -102,6 +106,11 @@ struct CalibratedPrediction {
     // the threshold 0.12 (95th percentile of the validation images)".
     std::vector<std::string> reasons() const;
 };
+
+// The reasons of CalibratedPrediction::reasons() from its parts.
+std::vector<std::string> outOfDistributionReasons(const std::vector<DomainMismatch>& mismatches, bool novelFeature,
+                                                  double noveltyScore, double noveltyThreshold,
+                                                  double noveltyPercentile);
 
 // `calibration` null: raw probabilities, no sets, no novelty; attribute checks need a domain.
 CalibratedPrediction calibratePrediction(const ModelCalibration* calibration, const std::vector<double>& ensemble,

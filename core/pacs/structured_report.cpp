@@ -1,6 +1,7 @@
 #include "pacs/structured_report.h"
 
 #include "common/types.h"
+#include "site/prediction_details.h"
 #include "site/site_workspace.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -10,7 +11,6 @@
 #include <dcmtk/dcmsr/dsrdoc.h>
 #include <dcmtk/dcmsr/dsrnumvl.h>
 
-#include <nlohmann/json.hpp>
 
 #include <QFile>
 #include <QSaveFile>
@@ -65,18 +65,14 @@ PredictionReportContent predictionReportContent(SiteWorkspace& workspace, std::i
     if (prediction->modelVersionId)
         if (const auto version = store.modelVersion(*prediction->modelVersionId)) content.bundleHash = version->bundleHash;
     if (content.bundleHash.empty()) content.bundleHash = store.setting(settings::kBundleHash).value_or("");
-    const auto where = "prediction " + std::to_string(predictionId) + ": ";
-    const auto json = nlohmann::json::parse(prediction->probabilitiesJson, nullptr, false);
-    if (!json.is_object() || !json.contains("classes")) throw Error(where + "its probabilities are not readable");
-    content.classes = json.at("classes").get<std::vector<std::string>>();
-    content.calibrated = json.contains("calibrated");
-    content.probabilities = json.at(content.calibrated ? "calibrated" : "ensemble").get<std::vector<double>>();
-    if (content.probabilities.size() != content.classes.size())
-        throw Error(where + std::to_string(content.probabilities.size()) + " probabilities for " +
-                    std::to_string(content.classes.size()) + " classes");
-    if (json.contains("prediction_set")) content.predictionSet = json.at("prediction_set").get<std::vector<std::string>>();
-    for (const char* key : {"out_of_distribution", "ood"})
-        if (json.contains(key) && json.at(key).is_boolean()) content.outOfDistribution = json.at(key).get<bool>();
+    const auto where = "prediction " + std::to_string(predictionId);
+    // The record the CLI's predict and the desktop's Classify page both write.
+    const auto details = predictionDetailsFromJson(prediction->probabilitiesJson, where);
+    content.classes = details.classes;
+    content.calibrated = details.calibrated;
+    content.probabilities = details.ensemble;
+    if (!details.predictionSet.empty()) content.predictionSet = details.predictionSet;
+    if (details.checksRecorded) content.outOfDistribution = details.outOfDistribution;
     return content;
 }
 

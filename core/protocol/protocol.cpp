@@ -33,6 +33,33 @@ AggregationRule aggregationRuleFromName(const std::string& name) {
     throw Error("aggregation: '" + name + "' is not one of fedavg, median, trimmed-mean");
 }
 
+namespace {
+
+// Modality and body part values are DICOM code strings (or "photo"): letters, digits,
+// underscore and space, at most 16 characters.
+void validateDomainValues(const std::vector<std::string>& values, const char* field) {
+    static const QRegularExpression codeString(QStringLiteral("^[A-Za-z0-9_ ]{1,16}$"));
+    if (values.size() > 64) throw Error(std::string("image_domain.") + field + ": at most 64 values");
+    std::set<std::string> seen;
+    for (const auto& value : values) {
+        if (!codeString.match(qs(value)).hasMatch())
+            throw Error(std::string("image_domain.") + field + ": '" + value +
+                        "' is not a DICOM code string (1 to 16 letters, digits, '_' or spaces)");
+        if (!seen.insert(value).second) throw Error(std::string("image_domain.") + field + ": '" + value + "' is listed twice");
+    }
+}
+
+void validateImageDomain(const ImageDomain& domain) {
+    validateDomainValues(domain.modalities, "modalities");
+    validateDomainValues(domain.bodyParts, "body_parts");
+    validateDomainValues(domain.photometric, "photometric");
+    for (const auto& kind : domain.photometric)
+        if (kind != kColourPhotometric && kind != kGreyPhotometric)
+            throw Error("image_domain.photometric: '" + kind + "' is neither 'colour' nor 'grey'");
+}
+
+}  // namespace
+
 void validateSettings(const FederationSettings& s) {
     if (s.name.empty() || s.name.size() > 200) throw Error("name: must hold 1 to 200 characters");
     if (s.classNames.size() < 2) throw Error("classes: a federation needs at least two classes");
@@ -56,6 +83,7 @@ void validateSettings(const FederationSettings& s) {
     if (s.aggregation == AggregationRule::TrimmedMean && !(s.trimFraction >= 0 && s.trimFraction < 0.5))
         throw Error("trim_fraction: must lie in [0, 0.5)");
     if (!std::isfinite(s.normBound) || s.normBound < 0) throw Error("norm_bound: must be a finite number >= 0");
+    validateImageDomain(s.imageDomain);
     // The codec has to carry one FAM: D*D weights twice.
     const std::int64_t elements = 2LL * s.embeddingDim * s.embeddingDim + 6LL * s.embeddingDim;
     if (elements > CodecLimits{}.maxElements) throw Error("embedding_dim: the FAM would exceed the codec's element limit");
@@ -71,7 +99,7 @@ QJsonObject taskToJson(const FederationTask& task) {
         for (auto d : tensor.shape) shape.append(static_cast<qint64>(d));
         layout.append(QJsonObject{{"name", qs(tensor.name)}, {"shape", shape}});
     }
-    return QJsonObject{
+    QJsonObject json{
         {"protocol_version", kProtocolVersion},
         {"federation_id", qs(task.federationId)},
         {"name", qs(s.name)},
@@ -93,6 +121,18 @@ QJsonObject taskToJson(const FederationTask& task) {
         // A string: JSON numbers lose integers above 2^53.
         {"init_seed", QString::number(s.initSeed)},
     };
+    // Only when declared: a task without it accepts every kind of image (and reads as before).
+    if (restrictsAnything(s.imageDomain)) {
+        const auto list = [](const std::vector<std::string>& values) {
+            QJsonArray array;
+            for (const auto& value : values) array.append(qs(value));
+            return array;
+        };
+        json.insert("image_domain", QJsonObject{{"modalities", list(s.imageDomain.modalities)},
+                                                {"body_parts", list(s.imageDomain.bodyParts)},
+                                                {"photometric", list(s.imageDomain.photometric)}});
+    }
+    return json;
 }
 
 namespace {
@@ -120,6 +160,35 @@ double requireNumber(const QJsonObject& json, const std::string& origin, const c
     const auto& value = require(json.value(QLatin1String(field)), origin, field);
     if (!value.isDouble()) throw Error(origin + ": field '" + std::string(field) + "' must be a number");
     return value.toDouble();
+}
+
+// Absent or null: the federation declares no kind of image.
+ImageDomain requireImageDomain(const QJsonObject& json, const std::string& origin) {
+    ImageDomain domain;
+    const auto value = json.value("image_domain");
+    if (value.isUndefined() || value.isNull()) return domain;
+    if (!value.isObject())
+        throw Error(origin + ": field 'image_domain' must be an object with modalities, body_parts, photometric");
+    const auto object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it)
+        if (it.key() != "modalities" && it.key() != "body_parts" && it.key() != "photometric")
+            throw Error(origin + ": field 'image_domain." + ss(it.key()) +
+                        "' is unknown (expected modalities, body_parts, photometric)");
+    const auto read = [&](const char* key, std::vector<std::string>& values) {
+        const auto list = object.value(QLatin1String(key));
+        if (list.isUndefined() || list.isNull()) return;
+        const auto field = std::string("image_domain.") + key;
+        if (!list.isArray()) throw Error(origin + ": field '" + field + "' must be an array of strings");
+        for (const auto& item : list.toArray()) {
+            if (!item.isString()) throw Error(origin + ": field '" + field + "' must be an array of strings");
+            values.push_back(ss(item.toString()));
+        }
+    };
+    read("modalities", domain.modalities);
+    read("body_parts", domain.bodyParts);
+    read("photometric", domain.photometric);
+    domain.declared = restrictsAnything(domain);
+    return domain;
 }
 
 }  // namespace
@@ -160,6 +229,7 @@ FederationTask taskFromJson(const QJsonObject& json, const std::string& origin) 
     bool seedOk = false;
     s.initSeed = json.value("init_seed").toString().toULongLong(&seedOk);
     if (!seedOk) throw Error(origin + ": field 'init_seed' must be a decimal string");
+    s.imageDomain = requireImageDomain(json, origin);
     try {
         s.codec = codecFromName(codec);
         s.aggregation = aggregationRuleFromName(aggregation);

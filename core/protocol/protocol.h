@@ -2,6 +2,7 @@
 // What the coordinator and the sites say to each other (docs/federation-api.md is the
 // reference): the federation task, the FAM layout, the upload body and the error body.
 // Both sides parse with the same code, and every parser names the field at fault.
+#include "common/calibration.h"
 #include "common/codec.h"
 #include "common/types.h"
 
@@ -47,6 +48,10 @@ struct FederationSettings {
     // Round 0's global FAM is the engine's initialisation seeded with this value, so every
     // site starts from the same FAM without the coordinator running the engine.
     std::uint64_t initSeed = 1;
+    // The kind of image the federation is for (task field image_domain): modalities ("photo"
+    // or DICOM Modality codes), DICOM body parts, photometric kinds ("colour", "grey"). Empty
+    // lists accept anything; a site whose images are of none of the declared kinds is refused.
+    ImageDomain imageDomain;
 };
 
 // How much one upload may move the global FAM, whatever it claims (coordinator.json

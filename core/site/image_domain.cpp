@@ -61,12 +61,16 @@ std::string imageDomainToJson(const ImageDomain& domain) {
 ImageDomain siteImageDomain(SiteStore& store, const std::vector<StoredImage>& trainImages, const ImageLimits& limits) {
     if (const auto declared = store.setting(settings::kImageDomain))
         return imageDomainFromJson(*declared, store.path() + ": setting " + settings::kImageDomain);
+    return imageDomainSeenIn(trainImages, limits);
+}
+
+ImageDomain imageDomainSeenIn(const std::vector<StoredImage>& images, const ImageLimits& limits) {
     std::set<std::string> modalities, bodyParts, photometric;
     bool everyBodyPartKnown = true;
-    const auto total = trainImages.size();
+    const auto total = images.size();
     const auto count = std::min<size_t>(total, kDomainSampleImages);
     for (size_t i = 0; i < count; ++i) {
-        const auto& image = trainImages[i * total / count];
+        const auto& image = images[i * total / count];
         try {
             const auto file = decodeImageFile(image.sourcePath, image.kind, limits);
             const auto attributes = imageAttributesOf(file, file.samples.front().image);
@@ -84,6 +88,23 @@ ImageDomain siteImageDomain(SiteStore& store, const std::vector<StoredImage>& tr
     // Body parts only when every sampled image states one: photos and many DICOM files do not.
     if (everyBodyPartKnown) domain.bodyParts.assign(bodyParts.begin(), bodyParts.end());
     return domain;
+}
+
+std::vector<std::string> checkFederationImageDomain(const std::string& federation, const ImageDomain& declared,
+                                                    const ImageDomain& seen) {
+    std::string refused;
+    std::vector<std::string> warnings;
+    for (const auto& conflict : domainConflicts(declared, seen)) {
+        if (conflict.noneFit) refused += (refused.empty() ? "" : "; ") + describeConflict(conflict);
+        else
+            warnings.push_back("federation " + federation + ": some of this site's training images are of " +
+                               describeConflict(conflict) +
+                               "; they are trained on as the federation's classes: remove them or check their labels");
+    }
+    if (!refused.empty())
+        throw Error("federation " + federation + " is for another kind of image than this site's training images: " +
+                    refused + ". Join a federation for these images, or import images of the kind it is for.");
+    return warnings;
 }
 
 }  // namespace fmc

@@ -6,6 +6,7 @@
 #include "features/bundle_inputs.h"
 #include "engine/model_bundle.h"
 #include "site/image_domain.h"
+#include "site/prediction_details.h"
 #include "site/image_samples.h"
 
 #include <nlohmann/json.hpp>
@@ -652,19 +653,7 @@ std::vector<ImagePrediction> SiteWorkspace::predict(const std::vector<std::strin
         if (const auto stored = store_.imageBySource(path, sample.frame); stored && stored->contentHash == decoded.contentHash)
             result.imageId = stored->id;
 
-        nlohmann::json probabilities{{"classes", result.classes},
-                                     {"ensemble", result.ensemble},
-                                     {"fam_only", result.famOnly},
-                                     {"mlp_only", result.mlpOnly},
-                                     {"ensemble_entropy", result.ensembleEntropy},
-                                     {"fam_entropy", result.famEntropy},
-                                     {"mlp_entropy", result.mlpEntropy},
-                                     {"calibrated", result.calibrated},
-                                     {"prediction_set", result.predictionSet},
-                                     {"coverage", result.coverage},
-                                     {"out_of_distribution", result.outOfDistribution},
-                                     {"ood_reasons", result.outOfDistributionReasons},
-                                     {"branch_disagreement", result.branchDisagreement}};
+        const auto details = predictionDetailsOf(version->classes, shown, result.noBetterThanChance);
         StoredPrediction stored;
         stored.imageId = result.imageId;
         stored.sourcePath = path;
@@ -672,7 +661,7 @@ std::vector<ImagePrediction> SiteWorkspace::predict(const std::vector<std::strin
         stored.modelVersionId = version->id;
         stored.modelDescription = std::string(modelVersionKindName(version->kind)) + " version " + std::to_string(version->id);
         stored.predictedClass = result.predictedClass;
-        stored.probabilitiesJson = probabilities.dump();
+        stored.probabilitiesJson = predictionDetailsToJson(details);
         stored.ensembleEntropy = result.ensembleEntropy;
         stored.madeBy = madeBy;
         result.predictionId = store_.addPrediction(stored);

@@ -281,11 +281,11 @@ struct SiteAgent::Impl {
         } catch (const ApiError& error) {
             refused(error);
         }
-        log(QStringLiteral("federation %1 '%2': %3 rounds, %4 classes, bundle %5")
+        log(QStringLiteral("federation %1 '%2': %3 rounds, %4 classes, bundle %5, for %6")
                 .arg(qs(task.federationId), qs(task.settings.name))
                 .arg(task.settings.rounds)
                 .arg(task.settings.classNames.size())
-                .arg(qs(task.settings.bundleName)));
+                .arg(qs(task.settings.bundleName), qs(describeDomain(task.settings.imageDomain))));
         trainer.prepare(task);
         recorder.federationStarted(task);
         loadProgress();

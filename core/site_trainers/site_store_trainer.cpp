@@ -1,6 +1,5 @@
 #include "site_trainers/site_store_trainer.h"
 
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "engine/model_bundle.h"
 #include "site/image_domain.h"
 #include "site/site_workspace.h"
@@ -23,6 +22,10 @@ std::string quotedList(const std::vector<std::string>& names) {
     std::string text;
     for (const auto& name : names) text += (text.empty() ? "'" : ", '") + name + "'";
     return text;
+}
+
+std::string federationLabel(const FederationTask& task) {
+    return "'" + task.settings.name + "' (" + task.federationId + ")";
 }
 
 }  // namespace
@@ -62,6 +65,17 @@ LocalSplits SiteStoreTrainer::loadSplits(const FederationTask& task, const Model
                                                  " map to none of them (map them with 'fedmedclip-cli import --map "
                                                  "LOCAL=CLASS')") +
                     "; import the site's labelled images with 'fedmedclip-cli import --labels-from ...'");
+
+    // The federation's kind of image against the kinds seen in the training images, before
+    // any image is encoded: a site of another kind is refused at once.
+    if (restrictsAnything(task.settings.imageDomain)) {
+        std::vector<StoredImage> trainSplit;
+        for (const auto& image : images)
+            if (image.split == Split::Train) trainSplit.push_back(image);
+        for (const auto& warning : checkFederationImageDomain(federationLabel(task), task.settings.imageDomain,
+                                                              imageDomainSeenIn(trainSplit, workspace_.imageLimits())))
+            log("WARNING: " + warning);
+    }
 
     log("encoding the images of the federation's classes not yet in the workspace's feature cache (" +
         std::to_string(images.size()) + " images)");
@@ -118,8 +132,11 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
     version.source = "federation " + task.federationId;
     const auto id = workspace_.saveModelVersion(version, fullState);
     log("the federation's final model is model version " + std::to_string(id) + " of the workspace");
-    auto calibration = calibrateModel(siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits()),
-                                      workspace_.conformalCoverage());
+    // The kind of image the federation declares, else the site's own choice.
+    auto domain = task.settings.imageDomain;
+    domain.declared = true;
+    if (!restrictsAnything(domain)) domain = siteImageDomain(workspace_.store(), trainImages_, workspace_.imageLimits());
+    auto calibration = calibrateModel(domain, workspace_.conformalCoverage());
     calibration.demoBundle = demoBundle_;
     for (const auto& note : calibration.notes) log(note);
     workspace_.store().setModelCalibration(id, calibration);
@@ -131,4 +148,3 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
 }
 
 }  // namespace fmc::federation
-#endif

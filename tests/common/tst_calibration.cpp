@@ -356,6 +356,48 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, kNearestCosineDistances(FloatMatrix(0, 2), matrix({{1, 0}}), 1));
         QVERIFY_THROWS_EXCEPTION(Error, percentile({}, 50));
     }
+
+    // A federation's declared kind against the kinds seen in a site's images.
+    void domainConflictsSayWhetherAnyImageFits_data() {
+        QTest::addColumn<QStringList>("declared");
+        QTest::addColumn<QStringList>("seen");
+        QTest::addColumn<QStringList>("outside");
+        QTest::addColumn<bool>("noneFit");
+        QTest::newRow("any") << QStringList{} << QStringList{"CT"} << QStringList{} << false;
+        QTest::newRow("unknown") << QStringList{"CT"} << QStringList{} << QStringList{} << false;
+        QTest::newRow("fits, case ignored") << QStringList{"ct", "MR"} << QStringList{"CT"} << QStringList{} << false;
+        QTest::newRow("none") << QStringList{"photo"} << QStringList{"CT", "MR"} << QStringList{"CT", "MR"} << true;
+        QTest::newRow("some") << QStringList{"photo"} << QStringList{"CT", "photo"} << QStringList{"CT"} << false;
+    }
+    void domainConflictsSayWhetherAnyImageFits() {
+        QFETCH(QStringList, declared);
+        QFETCH(QStringList, seen);
+        QFETCH(QStringList, outside);
+        QFETCH(bool, noneFit);
+        ImageDomain federation, site;
+        for (const auto& m : declared) federation.modalities.push_back(m.toStdString());
+        for (const auto& m : seen) site.modalities.push_back(m.toStdString());
+        const auto conflicts = domainConflicts(federation, site);
+        QCOMPARE(conflicts.size(), size_t(outside.isEmpty() ? 0 : 1));
+        if (outside.isEmpty()) return;
+        QCOMPARE(conflicts[0].attribute, std::string("modality"));
+        QStringList names;
+        for (const auto& value : conflicts[0].outside) names << QString::fromStdString(value);
+        QCOMPARE(names, outside);
+        QCOMPARE(conflicts[0].noneFit, noneFit);
+        QCOMPARE(QString::fromStdString(describeConflict(conflicts[0])),
+                 "modality " + outside.join(", ") + " (the federation is for " + declared.join(" or ") + ")");
+    }
+
+    void domainsAreDescribedByWhatTheyRestrict() {
+        ImageDomain domain;
+        QCOMPARE(describeDomain(domain), std::string("any kind of image"));
+        QVERIFY(!restrictsAnything(domain));
+        domain.modalities = {"CT", "MR"};
+        domain.photometric = {kGreyPhotometric};
+        QVERIFY(restrictsAnything(domain));
+        QCOMPARE(describeDomain(domain), std::string("modality CT or MR; photometric grey"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCalibration)

@@ -1217,6 +1217,83 @@ private slots:
             QVERIFY2(QString(error.what()).contains("embedding_dim"), error.what());
         }
     }
+
+    // The kind of image a federation declares reaches the sites in the task they fetch.
+    void servesTheDeclaredImageDomain() {
+        auto declared = settings();
+        declared.imageDomain.modalities = {"photo"};
+        declared.imageDomain.photometric = {"colour"};
+        const auto federation = service_->createFederation(declared);
+        const auto site = enrollSite(federation, "Dermatology A");
+        const auto response = call("GET", "/federations/" + federation + "/task", site.token);
+        QCOMPARE(response.status, 200);
+        const auto body = json(response);
+        QCOMPARE(body.value("image_domain").toObject().value("modalities").toArray(), QJsonArray{"photo"});
+        QCOMPARE(body.value("image_domain").toObject().value("photometric").toArray(), QJsonArray{"colour"});
+        const auto task = taskFromJson(body, "task");
+        QCOMPARE(task.settings.imageDomain.modalities, std::vector<std::string>{"photo"});
+        QVERIFY(task.settings.imageDomain.bodyParts.empty());
+        QCOMPARE(task.settings.imageDomain.photometric, std::vector<std::string>{"colour"});
+        QVERIFY(task.settings.imageDomain.declared);
+        // A federation without one (as every federation created before) serves no field.
+        const auto plain = json(call("GET", "/federations/" + federation_ + "/task", sites_[0].token));
+        QVERIFY(!plain.contains("image_domain"));
+        QVERIFY(!taskFromJson(plain, "task").settings.imageDomain.declared);
+    }
+
+    void refusesABadImageDomain_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QStringList>("modalities");
+        QTest::addColumn<QStringList>("photometric");
+        QTest::newRow("photometric") << "image_domain.photometric" << QStringList{} << QStringList{"sepia"};
+        QTest::newRow("modality code") << "image_domain.modalities" << QStringList{"C/T"} << QStringList{};
+        QTest::newRow("twice") << "image_domain.modalities" << QStringList{"CT", "CT"} << QStringList{};
+    }
+    void refusesABadImageDomain() {
+        QFETCH(QString, field);
+        QFETCH(QStringList, modalities);
+        QFETCH(QStringList, photometric);
+        auto bad = settings();
+        for (const auto& m : modalities) bad.imageDomain.modalities.push_back(ss(m));
+        for (const auto& p : photometric) bad.imageDomain.photometric.push_back(ss(p));
+        try {
+            service_->createFederation(bad);
+            QFAIL("a federation with a bad image domain was created");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).startsWith(field + ":"), error.what());
+        }
+    }
+
+    void taskImageDomainJsonIsChecked_data() {
+        QTest::addColumn<QJsonValue>("domain");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("not an object") << QJsonValue("photo") << "'image_domain'";
+        QTest::newRow("not a list") << QJsonValue(QJsonObject{{"modalities", "photo"}}) << "'image_domain.modalities'";
+        QTest::newRow("not strings") << QJsonValue(QJsonObject{{"body_parts", QJsonArray{1}}}) << "'image_domain.body_parts'";
+        QTest::newRow("unknown key") << QJsonValue(QJsonObject{{"modality", QJsonArray{"CT"}}}) << "'image_domain.modality'";
+        QTest::newRow("photometric") << QJsonValue(QJsonObject{{"photometric", QJsonArray{"sepia"}}})
+                                     << "image_domain.photometric: 'sepia'";
+    }
+    void taskImageDomainJsonIsChecked() {
+        QFETCH(QJsonValue, domain);
+        QFETCH(QString, field);
+        auto task = taskToJson(store_->federation(federation_)->task);
+        task.insert("image_domain", domain);
+        try {
+            taskFromJson(task, "task from test");
+            QFAIL("a task with a malformed image_domain was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).startsWith("task from test: "), error.what());
+            QVERIFY2(QString(error.what()).contains(field), error.what());
+        }
+        // And a good one round-trips.
+        task.insert("image_domain", QJsonObject{{"modalities", QJsonArray{"CT", "MR"}}, {"body_parts", QJsonArray{"HEAD"}}});
+        const auto parsed = taskFromJson(task, "task");
+        QCOMPARE(parsed.settings.imageDomain.modalities, (std::vector<std::string>{"CT", "MR"}));
+        QCOMPARE(parsed.settings.imageDomain.bodyParts, std::vector<std::string>{"HEAD"});
+        QCOMPARE(taskToJson(parsed).value("image_domain").toObject().value("body_parts").toArray(), QJsonArray{"HEAD"});
+        QCOMPARE(taskToJson(taskFromJson(taskToJson(parsed), "again")), taskToJson(parsed));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCoordinatorService)

@@ -170,6 +170,8 @@ private slots:
         settings.embeddingDim = kDim;
         settings.rounds = 2;
         settings.minSites = 1;
+        settings.imageDomain.modalities = {"photo"};  // the answer then carries image_domain
+        settings.imageDomain.photometric = {"colour"};
         federation_ = service_->createFederation(settings);
         const auto code = service_->issueEnrollmentCode(federation_, "Hospital A", 3600).code;
         ApiRequest enroll;

@@ -107,8 +107,10 @@ private slots:
         prediction.contentHash = std::string(64, '0');
         prediction.modelDescription = "local-checkpoint version 1";
         prediction.predictedClass = "b";
-        prediction.probabilitiesJson = R"({"classes":["a","b"],"ensemble":[0.4,0.6],"calibrated":[0.3,0.7],)"
-                                       R"("prediction_set":["b"],"out_of_distribution":false})";
+        // As `fedmedclip-cli predict` and the Classify page store it (site/prediction_details.h).
+        prediction.probabilitiesJson = R"({"classes":["a","b"],"ensemble":[0.3,0.7],"fam_only":[0.4,0.6],)"
+                                       R"("calibrated":true,"prediction_set":["b"],"coverage":0.9,)"
+                                       R"("out_of_distribution":false,"ood_reasons":[]})";
         const auto id = workspace.store().addPrediction(prediction);
         const auto content = predictionReportContent(workspace, id);
         QCOMPARE(content.classes, (std::vector<std::string>{"a", "b"}));

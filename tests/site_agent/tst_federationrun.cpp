@@ -10,9 +10,7 @@
 #include "common/sha256.h"
 #include "site_agent/site_agent.h"
 #include "federation_test_support.h"
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
-#endif
 
 #include <QDateTime>
 #include <QDirIterator>
@@ -364,6 +362,7 @@ private slots:
     void federationThroughNginx() { guarded([this] { runFederationThroughNginx(); }); }
     void siteKilledMidRound() { guarded([this] { runSiteKilledMidRound(); }); }
     void coordinatorKilledAndRestarted() { guarded([this] { runCoordinatorKilledAndRestarted(); }); }
+    void aSiteOfAnotherKindOfImageIsRefused() { guarded([this] { runSiteOfAnotherKind(); }); }
 
 private:
     // Three sites through nginx, one of them through a proxy that drops its first upload's
@@ -509,7 +508,6 @@ private:
         QFile roundsFile(firstWorkspace + "/federation/rounds.jsonl");
         QVERIFY(roundsFile.open(QIODevice::ReadOnly));
         QCOMPARE(roundsFile.readAll().count('\n'), 3);
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
         auto workspace = SiteWorkspace::open(firstWorkspace.toStdString());
         const auto runs = workspace.store().trainingRuns();
         QCOMPARE(runs.size(), size_t(1));
@@ -518,7 +516,6 @@ private:
         QCOMPARE(runs[0].rounds.size(), size_t(3));
         QVERIFY(runs[0].rounds[0].accuracy.has_value());
         QVERIFY(runs[0].rounds[0].bytesSent > 0);
-#endif
     }
 
     // A site dies during round 1; the others finish each round at the deadline. The dead
@@ -563,10 +560,36 @@ private:
     // same state: no round lost, none doubled, the uploads before the crash kept. Every
     // site's store then holds its federated rounds with per-class recall, and the
     // coordinator nothing but the allowed metrics.
+    // The federation's task declares CT and MR images (create-federation --modalities): a
+    // site of dermoscopy photos refuses before encoding anything, naming the federation and
+    // both kinds, and uploads nothing.
+    void runSiteOfAnotherKind() {
+        CoordinatorProcess coordinator(dir_.filePath("coordinator-kind"), certificates_, freePort());
+        std::string federationId;
+        QString workspace;
+        try {
+            federationId = createFederation(coordinator, {"--classes-file", classesFile_, "--bundle-manifest",
+                                                          bundleDir_ + "/manifest.json", "--rounds", "1", "--min-sites",
+                                                          "1", "--modalities", "CT,MR"});
+            coordinator.start();
+            importSiteImages(coordinator.dir() + "/site-" + kCentres[0], kCentres[0]);
+            workspace = joinSite(coordinator, federationId, kCentres[0], coordinator.url());
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+        const auto [code, output] = runCommand(cliExecutable(), {"site", "run", workspace, "--bundle", bundleDir_,
+                                                                 "--poll-interval", "0.3", "--threads", "1"});
+        QVERIFY2(code != 0, output.constData());
+        QVERIFY2(output.contains("for modality CT or MR"), output.constData());
+        const auto refusal = "federation 'test federation' (" + federationId +
+                             ") is for another kind of image than this site's training images: modality photo (the "
+                             "federation is for CT or MR)";
+        QVERIFY2(output.contains(QByteArray::fromStdString(refusal)), output.constData());
+        QVERIFY2(!output.contains("encoding the images"), output.constData());
+        QVERIFY(roundOf(rounds(coordinator, federationId), 1).value("uploads").toArray().isEmpty());
+    }
+
     void runCoordinatorKilledAndRestarted() {
-#ifndef FMC_FEDERATION_WITH_SITE_STORE
-        QSKIP("this build has no site store (fmc_site): sites cannot train on imported images");
-#else
         CoordinatorProcess coordinator(dir_.filePath("coordinator-killed"), certificates_, freePort());
         std::string federationId;
         QString workspaces[3];
@@ -687,7 +710,6 @@ private:
         const auto lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 1 + 3 * 3);
         QVERIFY(lines[0].startsWith("round,state,published_at,participants,total_samples,site_id"));
-#endif
     }
 };
 

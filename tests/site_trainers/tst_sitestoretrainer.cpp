@@ -4,10 +4,8 @@
 // cached in the store, what a round uploads and what stays on the site, restarts, refusals.
 #include "engine/demo_bundle.h"
 #include "protocol/protocol.h"
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site_trainers/site_store_trainer.h"
 #include "site/site_workspace.h"
-#endif
 
 #include <QDir>
 #include <QFile>
@@ -39,7 +37,6 @@ QStringList imagesOf(const QString& className, int from, int count) {
 class TestSiteStoreTrainer : public QObject {
     Q_OBJECT
 
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 private:
     QTemporaryDir dir_;
     std::string bundleDir_;
@@ -357,10 +354,54 @@ private slots:
             QVERIFY2(message.contains("'mel'") && message.contains("--map"), error.what());
         }
     }
-#else
-private slots:
-    void initTestCase() { QSKIP("this build has no site store (fmc_site): SiteStoreTrainer is not built"); }
-#endif
+
+    // The task's image_domain against the site's images: none of the declared kind is refused
+    // before anything is encoded, naming the federation and the kinds.
+    void refusesAFederationForAnotherKindOfImage() {
+        std::vector<Row> rows;
+        addRows(rows, "melanoma", "melanoma", 0, 4);
+        addRows(rows, "dermatofibroma", "dermatofibroma", 0, 4);
+        auto workspace = workspaceWith(rows);
+        SiteStoreTrainer trainer(workspace, config());
+        auto ct = task({"melanoma", "dermatofibroma"});
+        ct.settings.imageDomain.modalities = {"CT", "MR"};
+        try {
+            trainer.prepare(ct);
+            QFAIL("a photo site took part in a CT/MR federation");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("federation 'test' (fed_test) is for another kind of image"),
+                     error.what());
+            QVERIFY2(QString(error.what()).contains("modality photo (the federation is for CT or MR)"), error.what());
+        }
+        QVERIFY2(!loggedLine("encoding the images"), qPrintable(log()));
+    }
+
+    // Some images of another kind: a warning, and the federation's declared kind is what the
+    // final model's out-of-distribution check uses.
+    void warnsAboutImagesOfAnotherKindAndKeepsTheDeclaredKind() {
+        std::vector<Row> rows;
+        addRows(rows, "melanoma", "melanoma", 0, 6);
+        addRows(rows, "dermatofibroma", "dermatofibroma", 0, 6);
+        const auto brain = QDir(QStringLiteral(FMC_SHARED_DATA_DIR) + "/brain-mri/notumor")
+                               .entryList({"*.jpg"}, QDir::Files, QDir::Name);
+        QVERIFY(!brain.isEmpty());
+        rows.push_back({QStringLiteral(FMC_SHARED_DATA_DIR) + "/brain-mri/notumor/" + brain.front(), "melanoma", "train"});
+        auto workspace = workspaceWith(rows);
+        SiteStoreTrainer trainer(workspace, config());
+        auto colour = task({"melanoma", "dermatofibroma"});
+        colour.settings.imageDomain.modalities = {"photo"};
+        colour.settings.imageDomain.photometric = {"colour"};
+        trainer.prepare(colour);
+        QVERIFY2(loggedLine("WARNING: federation 'test' (fed_test): some of this site's training images are of "
+                            "photometric grey (the federation is for colour)"),
+                 qPrintable(log()));
+        trainer.finish(trainer.trainRound(1, trainer.initialFam(1)).fam);
+        const auto version = workspace.store().latestModelVersion(ModelVersionKind::LocalCheckpoint).value();
+        const auto domain = workspace.store().modelCalibration(version.id).value().domain;
+        QCOMPARE(domain.modalities, std::vector<std::string>{"photo"});
+        QCOMPARE(domain.photometric, std::vector<std::string>{"colour"});
+        QVERIFY(domain.declared);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSiteStoreTrainer)

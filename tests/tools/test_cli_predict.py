@@ -121,5 +121,36 @@ class PredictCommand(unittest.TestCase):
             type(self).version = int(re.search(r"saved model version (\d+)", training).group(1))
 
 
+@unittest.skipUnless(CLI and ISIC.is_dir(), "needs FMC_CLI and ../shared/data")
+class WithoutValidationImages(unittest.TestCase):
+    """A site imported without a validation share: raw scores, said to be raw scores."""
+
+    def test_predict_says_the_scores_are_not_calibrated(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp)
+            bundle = root / "bundle"
+            run("make-bundle", "--shape", "tiny", "--out", bundle)
+            workspace = root / "site"
+            csv = root / "labels.csv"
+            rows = ["path,label"]
+            for name in CLASSES:
+                for image in sorted((ISIC / "Train" / name).glob("*.jpg"))[:16]:
+                    rows.append(f'"{image}","{name}"')
+            csv.write_text("\n".join(rows) + "\n")
+            paths = [line.split(",")[0].strip('"') for line in rows[1:]]
+            run("import", workspace, *paths, "--labels-from", f"csv:{csv}", "--validation-share", "0")
+            training = run("train-local", workspace, "--bundle", bundle, "--rounds", "2")
+            self.assertIn("no validation images: probabilities are not calibrated", training)
+            photo = sorted((ISIC / "Test" / "melanoma").glob("*.jpg"))[0]
+            p = json.loads(run("predict", workspace, photo, "--json"))
+            self.assertFalse(p["calibrated"])
+            self.assertEqual(p["prediction_set"], [])
+            self.assertIsNone(p["coverage"])
+            self.assertIn("no validation images", p["not_calibrated_reason"])
+            plain = run("predict", workspace, photo)
+            self.assertIn("NOT calibrated: the model had no validation images to calibrate on", plain)
+            self.assertIn("raw model scores, not probabilities", plain)
+
+
 if __name__ == "__main__":
     sys.exit(unittest.main())

@@ -1,6 +1,7 @@
 #include "federation/coordinator_federation_service.h"
 
 #include "federation/coordinator_probe.h"
+#include "federation/image_kind_check.h"
 #include "engine/model_bundle.h"
 #include "engine/runtime.h"
 #include "site_agent/coordinator_client.h"
@@ -100,6 +101,16 @@ protected:
         if (workspace_.classNames() != classNames(task))
             throw Error(str(CoordinatorFederationService::tr("This workspace's classes are not the federation's. Run \"Join a federation\" again "
                                "to map your labels.")));
+        // The federation's kind of image against this workspace's training images, before any
+        // image is encoded (the wizard checked when the site joined; images change since).
+        QStringList modalities;
+        const auto classOfLabel = workspace_.classIndexOfLabels();
+        for (const auto& image : workspace_.images())
+            if (image.split == kSplitTrain && classOfLabel.contains(image.label)) modalities << image.modality;
+        const auto kind = ImageKindChecker::check(QString::fromStdString(task.settings.name), task.settings.imageDomain,
+                                                  modalities);
+        if (!kind.refusal.isEmpty()) throw Error(str(kind.refusal));
+        if (!kind.warning.isEmpty()) qCWarning(lcFederation).noquote() << kind.warning;
         QDir().mkpath(workspace_.featureCacheDirectory());
         FeatureCache cache(str(workspace_.featureCacheDirectory()), bundle.manifest().bundleHash,
                            bundle.manifest().embeddingDim);
@@ -136,7 +147,11 @@ protected:
 
     void keepFinalModel(const fed::FederationTask& task, const fed::SiteTrainingConfig&,
                         const ParameterSet& fullState) override {
-        workspace_.saveSiteModel(fullState, classNames(task));
+        // Calibrated on this site's validation images, for the kind of image the federation declares.
+        auto domain = task.settings.imageDomain;
+        domain.declared = restrictsAnything(domain);
+        const auto calibration = calibrateModel(domain, kDefaultConformalCoverage);
+        workspace_.saveSiteModel(fullState, classNames(task), &calibration);
         context_.reportProgress(0, 0, CoordinatorFederationService::tr("The federation has finished. This site's final model is saved and "
                                                                        "the Classify page uses it."));
     }
@@ -297,6 +312,7 @@ FederationTask CoordinatorFederationService::enroll(const QUrl& coordinator, con
     result.bundleHash = QString::fromStdString(task.settings.bundleHash);
     result.rounds = task.settings.rounds;
     result.minimumSites = task.settings.minSites;
+    result.imageDomain = task.settings.imageDomain;
     result.siteId = QString::fromStdString(identity.siteId);
     // The token stays in the state folder (owner-readable only); the setup keeps no copy.
     qCInfo(lcFederation) << "enrolled as site" << result.siteId << "of" << result.federationId;

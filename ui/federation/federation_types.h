@@ -1,6 +1,8 @@
 #pragma once
 // What the site learns about a federation and its rounds, as the wizard and the Train page
-// show it. Plain Qt value types.
+// show it. Plain Qt value types (and the std-only image domain of common/calibration.h).
+#include "common/calibration.h"
+
 #include <QDateTime>
 #include <QMetaType>
 #include <QString>
@@ -35,6 +37,7 @@ struct FederationTask {
     QString bundleHash;
     int rounds = 0;
     int minimumSites = 0;
+    ImageDomain imageDomain;  // the kind of image the federation is for; empty lists: any
     QString siteId;
     QString credential;
 };

@@ -4,6 +4,7 @@
 #include "models/class_mapping_model.h"
 #include "federation/coordinator_probe.h"
 #include "federation/federation_service.h"
+#include "federation/image_kind_check.h"
 #include "shell/logging.h"
 #include "workspace/task_runner.h"
 #include "workspace/workspace_helpers.h"
@@ -505,19 +506,36 @@ public:
     void refresh() {
         auto* wizard = federationWizard();
         counts_.clear();
+        QStringList modalities;
         for (const auto& image : wizard->workspace()->images()) {
             const auto mapped = wizard->labelMapping.value(image.label);
-            if (!image.label.isEmpty() && !mapped.isEmpty()) ++counts_[mapped];
+            if (!image.label.isEmpty() && !mapped.isEmpty()) {
+                ++counts_[mapped];
+                modalities << image.modality;
+            }
         }
         QStringList lines;
         for (const auto& name : wizard->task.classNames)
             lines << tr("%1: %n image(s)", nullptr, counts_.value(name)).arg(name);
+        // The kind of image the federation is for, and whether these images are of it.
+        kindCheck_ = ImageKindChecker::check(wizard->task.name, wizard->task.imageDomain, modalities);
+        if (restrictsAnything(wizard->task.imageDomain)) {
+            QStringList kinds;
+            for (const auto& modality : wizard->task.imageDomain.modalities)
+                kinds << ImageKindChecker::modalityName(QString::fromStdString(modality));
+            for (const auto& part : wizard->task.imageDomain.bodyParts) kinds << QString::fromStdString(part);
+            for (const auto& kind : wizard->task.imageDomain.photometric)
+                kinds << (kind == kColourPhotometric ? tr("colour") : tr("grey"));
+            lines << QString() << tr("The federation is for: %1.").arg(kinds.join(QStringLiteral(", ")));
+        }
+        if (!kindCheck_.warning.isEmpty()) lines << QString() << kindCheck_.warning;
         summary_->setText(lines.join(QLatin1Char('\n')));
         showProblem({});
     }
 
 protected:
     QString checkInput() const override {
+        if (!kindCheck_.refusal.isEmpty()) return kindCheck_.refusal;
         int total = 0, classes = 0;
         for (int count : counts_) {
             total += count;
@@ -535,6 +553,7 @@ protected:
 private:
     QLabel* summary_;
     QMap<QString, int> counts_;
+    ImageKindCheck kindCheck_;
 };
 
 // 5. The model bundle on this computer must be the federation's.

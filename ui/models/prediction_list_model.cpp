@@ -40,6 +40,8 @@ QVariant PredictionListModel::data(const QModelIndex& index, int role) const {
         for (int c = 0; c < prediction.classNames.size() && c < prediction.probabilities.size(); ++c)
             lines << QStringLiteral("%1: %2").arg(prediction.classNames.at(c),
                                                   ProbabilityModel::formatPercent(prediction.probabilities.at(c)));
+        if (!prediction.calibrated) lines << tr("Raw scores, not calibrated.");
+        for (const auto& reason : prediction.outOfDistributionReasons) lines << tr("Out of distribution: %1").arg(reason);
         return lines.join(QLatin1Char('\n'));
     }
     if (role != Qt::DisplayRole) return {};
@@ -48,8 +50,26 @@ QVariant PredictionListModel::data(const QModelIndex& index, int role) const {
     case ImageColumn: return QFileInfo(prediction.imagePath).fileName();
     case PredictionColumn:
         if (top < 0) return QString();
-        return tr("%1 (%2)").arg(prediction.classNames.value(top),
-                                 ProbabilityModel::formatPercent(prediction.probabilities.at(top)));
+        return prediction.calibrated
+                   ? tr("%1 (%2)").arg(prediction.classNames.value(top),
+                                       ProbabilityModel::formatPercent(prediction.probabilities.at(top)))
+                   : tr("%1 (raw score %2, not calibrated)")
+                         .arg(prediction.classNames.value(top),
+                              ProbabilityModel::formatPercent(prediction.probabilities.at(top)));
+    case ChecksColumn: {
+        if (top < 0) return QString();
+        QStringList checks;
+        if (prediction.outOfDistribution) checks << tr("not like the training images");
+        if (prediction.noBetterThanChance) checks << tr("model no better than chance");
+        if (!prediction.predictionSet.isEmpty())
+            checks << tr("%1 set: %2")
+                          .arg(ProbabilityModel::formatPercent(prediction.coverage),
+                               prediction.predictionSet.join(QStringLiteral(", ")));
+        else if (!prediction.calibrated)
+            checks << tr("no prediction set");
+        if (prediction.branchDisagreement) checks << tr("FAM and MLP disagree");
+        return checks.join(QStringLiteral("; "));
+    }
     case ModelColumn: return prediction.modelDescription;
     }
     return {};
@@ -62,6 +82,7 @@ QVariant PredictionListModel::headerData(int section, Qt::Orientation orientatio
     case SavedColumn: return tr("Saved");
     case ImageColumn: return tr("Image");
     case PredictionColumn: return tr("Prediction");
+    case ChecksColumn: return tr("Checks");
     case ModelColumn: return tr("Model");
     }
     return {};

@@ -109,7 +109,8 @@ QVariant ProbabilityModel::data(const QModelIndex& index, int role) const {
 
 QVariant ProbabilityModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
-    return section == ClassColumn ? tr("Class") : tr("Probability");
+    if (section == ClassColumn) return tr("Class");
+    return result_.ensemble.isEmpty() || result_.calibrated ? tr("Probability") : tr("Raw score (not calibrated)");
 }
 
 }  // namespace fmc::ui

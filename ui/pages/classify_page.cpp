@@ -534,8 +534,24 @@ bool ClassifyPage::resultNeedsCaution() const {
     if (result.ensemble.isEmpty()) return false;
     const auto values = probabilities_->probabilities();
     const auto set = probabilities_->predictionSet();
-    return normalizedEntropy(values) >= kUncertainNormalizedEntropy || result.outOfDistribution ||
-           result.noBetterThanChance || isLargePredictionSet(set.size(), result.classNames.size());
+    // Raw scores are no probabilities: never green, whatever they say.
+    return !result.calibrated || normalizedEntropy(values) >= kUncertainNormalizedEntropy ||
+           result.outOfDistribution || result.noBetterThanChance ||
+           isLargePredictionSet(set.size(), result.classNames.size());
+}
+
+QString ClassifyPage::notCalibratedText(const ClassificationResult& result) {
+    QString why;
+    if (result.modelVersion.isEmpty())
+        why = tr("this site has not trained a model yet, so the percentages are raw scores of the shared model");
+    else if (result.calibration && !result.calibration->ensemble.fitted)
+        why = tr("this model had no validation images to calibrate on, so the percentages are the model's raw scores");
+    else
+        why = tr("this model version was saved without a calibration, so the percentages are the model's raw scores");
+    return tr("Not calibrated: %1, not probabilities. There is no prediction set and no check against the training "
+              "images. Do not read them as chances; ask your site staff to import images with a validation share and "
+              "train again.")
+        .arg(why);
 }
 
 void ClassifyPage::updateSummary() {
@@ -593,8 +609,11 @@ void ClassifyPage::updateSummary() {
         chanceWarning_->hide();
     }
 
-    topClass_->setText(tr("Most likely: %1 (%2)").arg(result.classNames.value(top),
-                                                       ProbabilityModel::formatPercent(values.value(top))));
+    topClass_->setText(result.calibrated
+                           ? tr("Most likely: %1 (%2)").arg(result.classNames.value(top),
+                                                            ProbabilityModel::formatPercent(values.value(top)))
+                           : tr("Most likely: %1 (raw score %2, not calibrated)")
+                                 .arg(result.classNames.value(top), ProbabilityModel::formatPercent(values.value(top))));
     restyle(topClass_, caution ? QStringLiteral("topClassCaution") : QStringLiteral("topClass"));
     probabilities_->setCaution(caution);
 
@@ -614,17 +633,17 @@ void ClassifyPage::updateSummary() {
         for (int c : set) names << result.classNames.value(c);
         auto text = tr("%1 prediction set: one of: %2").arg(percentText(result.coverage), names.join(QStringLiteral(", ")));
         if (largeSet)
-            text += QLatin1Char(' ') + tr("This set is large (%1 of %2 classes): the model cannot narrow this image "
+            text += QStringLiteral(". ") + tr("This set is large (%1 of %2 classes): the model cannot narrow this image "
                                           "down, so the top class alone means little.")
                                            .arg(set.size())
                                            .arg(result.classNames.size());
         predictionSet_->setText(text);
         restyle(predictionSet_, largeSet ? QStringLiteral("uncertaintyWarning") : QStringLiteral("predictionSet"));
+    } else if (!result.calibrated) {
+        predictionSet_->setText(notCalibratedText(result));
+        restyle(predictionSet_, QStringLiteral("notCalibratedWarning"));
     } else {
-        predictionSet_->setText(result.modelVersion.isEmpty()
-                                    ? QString()
-                                    : tr("No prediction set: this model version was not calibrated on validation "
-                                         "images."));
+        predictionSet_->setText(tr("No prediction set in this view: it was not calibrated on validation images."));
         restyle(predictionSet_, QStringLiteral("hint"));
     }
 
@@ -652,8 +671,8 @@ void ClassifyPage::updateSummary() {
             info << tr("Its %1 prediction sets covered the true class in %2 of %3 test images.")
                         .arg(percentText(ensemble.conformal.coverage), percentText(ensemble.testCoverage.coverage))
                         .arg(ensemble.testImages);
-    } else if (!result.modelVersion.isEmpty()) {
-        info << tr("Probabilities not calibrated.");
+    } else {
+        info << tr("Raw scores, not calibrated.");
     }
     if (result.demoModel) info << tr("Demo model with random weights: the result means nothing clinically.");
     info << tr("Computed in %1 ms.").arg(QLocale().toString(result.milliseconds, 'f', 0));
@@ -761,7 +780,22 @@ bool ClassifyPage::savePrediction() {
     record.modelVersion = outcome_.result.modelVersion;
     record.bundleHash = outcome_.result.bundleHash;
     record.classNames = outcome_.result.classNames;
-    record.probabilities = outcome_.result.ensemble;
+    const auto& result = outcome_.result;
+    record.probabilities = result.ensemble;
+    record.famOnly = result.famOnly;
+    record.mlpOnly = result.mlpOnly;
+    // What the page shows with the ensemble's result, stored as the CLI's predict stores it.
+    record.calibrated = result.calibrated;
+    for (int c : result.ensembleSet) record.predictionSet << result.classNames.value(c);
+    record.coverage = result.ensembleSet.isEmpty() ? 0 : result.coverage;
+    record.outOfDistribution = result.outOfDistribution;
+    for (const auto& reason : outOfDistributionReasons(result.mismatches, result.novelFeature, result.noveltyScore,
+                                                       result.noveltyThreshold, result.noveltyPercentile))
+        record.outOfDistributionReasons << QString::fromStdString(reason);
+    for (const auto& mismatch : result.mismatches) record.domainMismatches << QString::fromStdString(describeMismatch(mismatch));
+    record.novelFeature = result.novelFeature;
+    record.branchDisagreement = result.branchDisagreement;
+    record.noBetterThanChance = result.noBetterThanChance;
     record.madeAt = QDateTime::currentDateTime();
     try {
         workspace_->savePrediction(record);

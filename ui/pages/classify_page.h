@@ -112,6 +112,8 @@ private:
     static QString photometricName(const std::string& kind);
     static QString modalityName(const std::string& modality);
     static QString mismatchText(const DomainMismatch& mismatch);
+    // Why the result's percentages are raw scores, and what to do about it.
+    static QString notCalibratedText(const ClassificationResult& result);
 
     WorkspaceService* workspace_ = nullptr;
     std::shared_ptr<ClassifierEngine> engine_;

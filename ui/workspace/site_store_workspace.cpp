@@ -2,6 +2,8 @@
 
 #include "engine/model_bundle.h"
 #include "shell/logging.h"
+#include "site/image_domain.h"
+#include "site/prediction_details.h"
 #include "site/site_workspace.h"
 #include "workspace/task_runner.h"
 #include "site/sqlite.h"
@@ -15,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -426,19 +429,33 @@ void SiteStoreWorkspace::savePrediction(const PredictionRecord& prediction) {
             stored.modelVersionId = version->id;
             stored.modelDescription = describeModelVersion(*version);
         }
-        int top = 0;
-        double entropy = 0;
-        QJsonArray ensemble;
-        for (int c = 0; c < prediction.probabilities.size(); ++c) {
-            const double p = prediction.probabilities[c];
-            if (p > prediction.probabilities[top]) top = c;
-            if (p > 0) entropy -= p * std::log(p);
-            ensemble.append(p);
-        }
-        stored.predictedClass = str(prediction.classNames.value(top));
-        stored.ensembleEntropy = entropy;
-        stored.probabilitiesJson =
-            toText({{"classes", QJsonArray::fromStringList(prediction.classNames)}, {"ensemble", ensemble}});
+        PredictionDetails details;
+        details.classes = toStd(prediction.classNames);
+        details.ensemble.assign(prediction.probabilities.begin(), prediction.probabilities.end());
+        details.famOnly.assign(prediction.famOnly.begin(), prediction.famOnly.end());
+        details.mlpOnly.assign(prediction.mlpOnly.begin(), prediction.mlpOnly.end());
+        const auto entropy = [](const std::vector<double>& values) {
+            double sum = 0;
+            for (double p : values)
+                if (p > 0) sum -= p * std::log(p);
+            return sum;
+        };
+        details.ensembleEntropy = entropy(details.ensemble);
+        details.famEntropy = entropy(details.famOnly);
+        details.mlpEntropy = entropy(details.mlpOnly);
+        details.calibrated = prediction.calibrated;
+        details.predictionSet = toStd(prediction.predictionSet);
+        details.coverage = prediction.coverage;
+        details.outOfDistribution = prediction.outOfDistribution;
+        details.outOfDistributionReasons = toStd(prediction.outOfDistributionReasons);
+        details.domainMismatches = toStd(prediction.domainMismatches);
+        details.novelFeature = prediction.novelFeature;
+        details.branchDisagreement = prediction.branchDisagreement;
+        details.noBetterThanChance = prediction.noBetterThanChance;
+        const auto top = std::max_element(details.ensemble.begin(), details.ensemble.end()) - details.ensemble.begin();
+        stored.predictedClass = details.classes.empty() ? std::string() : details.classes.at(static_cast<size_t>(top));
+        stored.ensembleEntropy = details.ensembleEntropy;
+        stored.probabilitiesJson = predictionDetailsToJson(details);
         stored.madeBy = str(qEnvironmentVariable("USER"));
         site_->store().addPrediction(stored);
     }
@@ -454,9 +471,21 @@ QList<PredictionRecord> SiteStoreWorkspace::predictions() const {
         record.imagePath = qs(stored.sourcePath);
         record.modelVersion = stored.modelVersionId ? QString::number(*stored.modelVersionId) : QString();
         record.modelDescription = qs(stored.modelDescription);
-        const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(stored.probabilitiesJson)).object();
-        for (const auto& name : json.value("classes").toArray()) record.classNames << name.toString();
-        for (const auto& value : json.value("ensemble").toArray()) record.probabilities << value.toDouble();
+        const auto details = predictionDetailsFromJson(stored.probabilitiesJson,
+                                                       str(root_) + ": prediction " + std::to_string(stored.id));
+        record.classNames = toQt(details.classes);
+        record.probabilities = QVector<double>(details.ensemble.begin(), details.ensemble.end());
+        record.famOnly = QVector<double>(details.famOnly.begin(), details.famOnly.end());
+        record.mlpOnly = QVector<double>(details.mlpOnly.begin(), details.mlpOnly.end());
+        record.calibrated = details.calibrated;
+        record.predictionSet = toQt(details.predictionSet);
+        record.coverage = details.coverage;
+        record.outOfDistribution = details.outOfDistribution;
+        record.outOfDistributionReasons = toQt(details.outOfDistributionReasons);
+        record.domainMismatches = toQt(details.domainMismatches);
+        record.novelFeature = details.novelFeature;
+        record.branchDisagreement = details.branchDisagreement;
+        record.noBetterThanChance = details.noBetterThanChance;
         record.madeAt = parseStoreTime(stored.createdAt);
         records.append(record);
     }
@@ -518,7 +547,8 @@ QStringList SiteStoreWorkspace::siteModelClassNames() const {
     return version ? toQt(version->classes) : QStringList();
 }
 
-void SiteStoreWorkspace::saveSiteModel(const ParameterSet& state, const QStringList& classNames) {
+void SiteStoreWorkspace::saveSiteModel(const ParameterSet& state, const QStringList& classNames,
+                                       const ModelCalibration* calibration) {
     {
         QMutexLocker lock(&mutex_);
         ModelVersion version;
@@ -527,7 +557,18 @@ void SiteStoreWorkspace::saveSiteModel(const ParameterSet& state, const QStringL
         version.classes = toStd(classNames);
         version.promptTemplate = site_->store().setting(settings::kPromptTemplate).value_or(fmc::kDefaultPromptTemplate);
         version.source = "desktop";
-        site_->saveModelVersion(version, state);
+        const auto id = site_->saveModelVersion(version, state);
+        if (calibration) {
+            auto stored = *calibration;
+            if (!restrictsAnything(stored.domain)) {
+                const auto ofClasses = site_->imagesOfClasses(version.classes);
+                std::vector<StoredImage> train;
+                for (const auto& image : ofClasses.images)
+                    if (image.split == Split::Train) train.push_back(image);
+                stored.domain = siteImageDomain(site_->store(), train, site_->imageLimits());
+            }
+            site_->store().setModelCalibration(id, stored);
+        }
     }
     emit siteModelChanged();
 }

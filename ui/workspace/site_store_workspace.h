@@ -60,7 +60,8 @@ public:
 
     ParameterSet siteModel() const override;
     QString siteModelVersion() const override;
-    void saveSiteModel(const ParameterSet& state, const QStringList& classNames) override;
+    void saveSiteModel(const ParameterSet& state, const QStringList& classNames,
+                       const ModelCalibration* calibration) override;
     QStringList siteModelClassNames() const override;
     std::shared_ptr<const ModelCalibration> siteModelCalibration() const override;
 

@@ -166,6 +166,33 @@ HistoryRow evaluateRound(const FedMedClipSite& model, const LabelledFeatures& va
     return row;
 }
 
+ModelCalibration calibrateKeptModel(const FedMedClipSite& model, const SiteFeatures& own, const QStringList& classNames,
+                                    const BundleManifest& manifest, const ImageDomain& domain) {
+    const auto views = [&](const LabelledFeatures& split) {
+        const auto prediction = model.predict(split.features);
+        return ViewProbabilities{prediction.ensemble, prediction.famOnly, prediction.mlpOnly};
+    };
+    CalibrationInputs inputs;
+    for (const auto& name : classNames) inputs.classes.push_back(str(name));
+    inputs.trainLabels = own.train.labels;
+    inputs.domain = domain;
+    if (own.validation.size() > 0) {
+        inputs.trainFeatures = own.train.features;
+        inputs.validation = views(own.validation);
+        inputs.validationLabels = own.validation.labels;
+        inputs.validationFeatures = own.validation.features;
+    }
+    if (own.test.size() > 0) {
+        inputs.test = views(own.test);
+        inputs.testLabels = own.test.labels;
+    }
+    auto calibration = fitModelCalibration(inputs);
+    calibration.bundleName = manifest.name;
+    calibration.bundleHash = manifest.bundleHash;
+    calibration.demoBundle = manifest.demo;
+    return calibration;
+}
+
 namespace {
 
 // Records a finished round in the workspace's history and on the page, and keeps the model
@@ -299,7 +326,10 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     }
     reportStatus(context, RoundStatus::State::Finished, config.rounds, config.rounds, siteCount, siteCount);
     context.reportProgress(config.rounds, config.rounds, SiteTraining::tr("Saving the model"));
-    workspace.saveSiteModel(bestState, classNames);
+    // The kept model, calibrated on this site's own validation images like a locally trained one.
+    models[0].setFullState(bestState);
+    const auto calibration = calibrateKeptModel(models[0], own, classNames, bundle.manifest(), {});
+    workspace.saveSiteModel(bestState, classNames, &calibration);
     qCInfo(lcTrain) << "demo federation done:" << outcome.roundsDone << "rounds, best" << outcome.bestRound;
     return outcome;
 }

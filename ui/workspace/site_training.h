@@ -6,6 +6,7 @@
 // computer (the demo federation), exchanging FAMs through the real codec and
 // the method's (mask-aware) FedAvg.
 // Everything here runs in a TaskRunner job and honours its cancel flag.
+#include "common/model_calibration.h"
 #include "common/types.h"
 #include "engine/model_bundle.h"
 #include "imaging/image_loader.h"
@@ -54,6 +55,14 @@ struct SiteFeatures {
 // `cache` may be null (every image is encoded).
 SiteFeatures extractSiteFeatures(const WorkspaceService& workspace, const ModelBundle& bundle, FeatureCache* cache,
                                  const ImageLimits& limits, TaskContext* context);
+
+// The calibration and model card of a kept model on the site's own splits, as
+// SiteWorkspace::trainLocal fits one (temperature, prediction sets and novelty on validation,
+// figures on test); without validation images nothing is fitted and the notes say so.
+// `domain`: the kind of image it is for (empty: the workspace fills in the kind seen in its
+// training images when it saves the model).
+ModelCalibration calibrateKeptModel(const FedMedClipSite& model, const SiteFeatures& own, const QStringList& classNames,
+                                    const BundleManifest& manifest, const ImageDomain& domain);
 
 // What rounds are evaluated on: the validation split, or the test split when a workspace
 // has no validation split (the site store's importer makes train and test only).

@@ -83,7 +83,10 @@ public:
     // when it has not been trained. The version names it in saved predictions.
     virtual ParameterSet siteModel() const = 0;
     virtual QString siteModelVersion() const = 0;
-    virtual void saveSiteModel(const ParameterSet& state, const QStringList& classNames) = 0;
+    // `calibration` (may be null: none) is stored with the new version; an image domain it
+    // leaves empty becomes the kind seen in the workspace's training images.
+    virtual void saveSiteModel(const ParameterSet& state, const QStringList& classNames,
+                               const ModelCalibration* calibration) = 0;
     virtual QStringList siteModelClassNames() const = 0;
     // The calibration and model card stored with the site model's version; null when the
     // workspace keeps none (a folder workspace, a model trained before calibration).

@@ -112,6 +112,19 @@ struct PredictionRecord {
     // The model in words, e.g. "zero-shot shared FAM, bundle 1a2b3c4d5e6f"; written by the
     // workspace when saving.
     QString modelDescription;
+    QVector<double> famOnly, mlpOnly;  // mlpOnly empty without an MLP
+    // What the Classify page showed with it (site/prediction_details.h stores it as the CLI's
+    // predict does): calibrated or raw scores, the prediction set, the out-of-distribution
+    // verdict with the image-kind check and the novelty flag, branch disagreement.
+    bool calibrated = false;
+    QStringList predictionSet;  // class names, most probable first; empty when uncalibrated
+    double coverage = 0;        // the set's target (0: no set)
+    bool outOfDistribution = false;
+    QStringList outOfDistributionReasons;  // English, as stored
+    QStringList domainMismatches;          // English: the image-kind check alone
+    bool novelFeature = false;
+    bool branchDisagreement = false;
+    bool noBetterThanChance = false;
 };
 
 // "zero-shot shared FAM, bundle <first 12 hex of the bundle hash>": what predicts before

@@ -112,6 +112,7 @@ std::string TestCoordinatorFederationService::createFederation(fmc::federation::
     settings.rounds = rounds;
     settings.minSites = 1;
     settings.roundDeadlineSeconds = 5;
+    settings.imageDomain.modalities = {"photo"};  // the workspace's PNG images fit it
     return server.service().createFederation(settings);
 }
 
@@ -234,6 +235,7 @@ void TestCoordinatorFederationService::wizardEnrollsWithARealCoordinator() {
     QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(FederationWizard::MappingPageId), 20000);
     QCOMPARE(wizard.task.classNames, (QStringList{QStringLiteral("Melanoma"), QStringLiteral("Nevus")}));
     QCOMPARE(wizard.task.bundleHash, bundleHash_);
+    QCOMPARE(wizard.task.imageDomain.modalities, std::vector<std::string>{"photo"});
     auto* mapping = qobject_cast<ClassMappingModel*>(
         wizard.currentPage()->findChild<QTableView*>(QStringLiteral("mappingTable"))->model());
     // Folder names match the classes up to case.
@@ -341,6 +343,11 @@ void TestCoordinatorFederationService::federatedRoundsRunWithTheCoordinator() {
     const auto trained = readParameters(checkpoint);
     QVERIFY(!trained.empty());
     QVERIFY(sameParameters(workspace_->siteModel(), trained));
+    // Kept with a calibration for the kind of image the federation declares.
+    const auto calibration = SiteStoreWorkspace::open(workspace_->rootPath())->siteModelCalibration();
+    QVERIFY(calibration);
+    QCOMPARE(calibration->domain.modalities, std::vector<std::string>{"photo"});
+    QCOMPARE(calibration->ensemble.fitted, !classesBySplit.value(kSplitValidation).isEmpty());
     // Blocking client calls run on a worker while this thread serves the coordinator.
     const auto setup = workspace_->federationSetup();
     auto status = QtConcurrent::run([service, setup] { return service->roundStatus(setup); });

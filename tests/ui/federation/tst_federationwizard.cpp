@@ -4,6 +4,7 @@
 #include "models/class_mapping_model.h"
 #include "federation/federation_service.h"
 #include "federation/federation_wizard.h"
+#include "federation/image_kind_check.h"
 #include "ui_test_support.h"
 
 #include <QCheckBox>
@@ -27,6 +28,7 @@ class ScriptedCoordinator : public FederationService {
 public:
     QString bundleHash;
     std::atomic<bool> refuseConnection{false};
+    fmc::ImageDomain imageDomain;  // what the federation declares
     std::atomic<int> identityCalls{0}, enrollCalls{0}, connectionTests{0}, authorityChecks{0};
 
     CoordinatorIdentity fetchIdentity(const QUrl& url) override {
@@ -61,6 +63,7 @@ public:
         task.bundleHash = bundleHash;
         task.siteId = QStringLiteral("site-7");
         task.credential = QStringLiteral("token-7");
+        task.imageDomain = imageDomain;
         return task;
     }
     void testConnection(const FederationSetup& setup) override {
@@ -84,6 +87,9 @@ private slots:
     void coordinatorPageChecksItsInput();
     void walkThroughEveryPageAndFinish();
     void tooFewImagesAreRefused();
+    void aFederationForAnotherKindOfImageIsRefused();
+    void imagesOfAnotherKindAreNamed_data();
+    void imagesOfAnotherKindAreNamed();
     void aCaFileThatIsNoCertificateKeepsNextDisabled();
     void aSecondFederationIsRefusedBeforeAnyInput();
     void aCoordinatorDownIsNotARefusal_data();
@@ -300,6 +306,69 @@ void TestFederationWizard::tooFewImagesAreRefused() {
     wizard.next();
     QVERIFY2(problem(wizard).contains(QStringLiteral("6 labelled images")), qPrintable(problem(wizard)));
     QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+}
+
+// The federation's task declares CT images; the workspace holds photos: the data page names
+// the federation and both kinds, and Next stays on it.
+void TestFederationWizard::aFederationForAnotherKindOfImageIsRefused() {
+    auto workspace = makeWorkspace(QStringLiteral("photos"), 12, 12);
+    auto service = std::make_shared<ScriptedCoordinator>();
+    service->bundleHash = bundleHash_;
+    service->imageDomain.modalities = {"CT"};
+    FederationWizard wizard(workspace.get(), service);
+    wizard.show();
+    type(wizard, "coordinatorAddress", QStringLiteral("https://coordinator.test"));
+    type(wizard, "enrollmentCode", QStringLiteral("GOOD-CODE-2"));
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
+    auto* mapping = qobject_cast<ClassMappingModel*>(
+        wizard.currentPage()->findChild<QTableView*>(QStringLiteral("mappingTable"))->model());
+    for (int row = 0; row < mapping->rowCount(); ++row)
+        if (mapping->index(row, 0).data().toString() == QLatin1String("mole"))
+            mapping->setData(mapping->index(row, ClassMappingModel::FederationClassColumn), QStringLiteral("Nevus"));
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+    QVERIFY(wizard.currentPage()->findChild<QLabel*>(QStringLiteral("dataSummary"))->text().contains(
+        QStringLiteral("The federation is for: CT.")));
+    wizard.next();
+    QVERIFY2(problem(wizard).contains(QStringLiteral("\"Skin study\" is a federation for CT images, but this "
+                                                     "workspace's images are photo (not DICOM)")),
+             qPrintable(problem(wizard)));
+    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+}
+
+void TestFederationWizard::imagesOfAnotherKindAreNamed_data() {
+    QTest::addColumn<QStringList>("declared");
+    QTest::addColumn<QStringList>("images");
+    QTest::addColumn<QString>("refusal");
+    QTest::addColumn<QString>("warning");
+    QTest::newRow("any kind") << QStringList{} << QStringList{"CT", "photo"} << QString() << QString();
+    QTest::newRow("all fit") << QStringList{"CT", "MR"} << QStringList{"CT", "MR", "DICOM"} << QString() << QString();
+    QTest::newRow("none fit") << QStringList{"photo"} << QStringList{"CT", "MR", "CT"}
+                              << "\"Derm\" is a federation for photo (not DICOM) images, but this workspace's images "
+                                 "are CT, MR."
+                              << QString();
+    QTest::newRow("some") << QStringList{"photo"} << QStringList{"photo", "CT", "photo", "CT"} << QString()
+                          << "\"Derm\" is a federation for photo (not DICOM) images; 2 of this workspace's images are CT";
+    // A DICOM file that states no modality says nothing.
+    QTest::newRow("unstated") << QStringList{"CT"} << QStringList{"DICOM"} << QString() << QString();
+}
+
+void TestFederationWizard::imagesOfAnotherKindAreNamed() {
+    QFETCH(QStringList, declared);
+    QFETCH(QStringList, images);
+    QFETCH(QString, refusal);
+    QFETCH(QString, warning);
+    fmc::ImageDomain domain;
+    for (const auto& modality : declared) domain.modalities.push_back(modality.toStdString());
+    const auto check = ImageKindChecker::check(QStringLiteral("Derm"), domain, images);
+    QCOMPARE(check.refusal.isEmpty(), refusal.isEmpty());
+    QVERIFY2(check.refusal.startsWith(refusal), qPrintable(check.refusal));
+    QCOMPARE(check.warning.isEmpty(), warning.isEmpty());
+    QVERIFY2(check.warning.startsWith(warning), qPrintable(check.warning));
 }
 
 // The CA choice: a file that is not a PEM certificate is explained in plain words, and Next

@@ -36,18 +36,32 @@ void TestPredictionListModel::newestFirstWithTheModelInWords() {
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const auto untrained = prediction(QStringLiteral("/images/a.jpg"), {},
                                       QStringLiteral("zero-shot shared FAM, bundle 0123456789ab"), {0.2, 0.5, 0.3}, 10);
-    const auto trained = prediction(QStringLiteral("/images/sub/b.dcm"), QStringLiteral("4"),
-                                    QStringLiteral("model version 4 (local-checkpoint, round 12, bundle 0123456789ab)"),
-                                    {0.9, 0.05, 0.05}, 1);
+    auto trained = prediction(QStringLiteral("/images/sub/b.dcm"), QStringLiteral("4"),
+                              QStringLiteral("model version 4 (local-checkpoint, round 12, bundle 0123456789ab)"),
+                              {0.9, 0.05, 0.05}, 1);
+    trained.calibrated = true;
+    trained.predictionSet = {QStringLiteral("melanoma"), QStringLiteral("nevus")};
+    trained.coverage = 0.9;
+    trained.outOfDistribution = true;
+    trained.outOfDistributionReasons = {QStringLiteral("modality CT, expected photo")};
+    trained.branchDisagreement = true;
     model.setPredictions({untrained, trained});  // oldest first, as the workspace returns them
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.columnCount(), int(PredictionListModel::ColumnCount));
     QCOMPARE(model.index(0, PredictionListModel::ImageColumn).data().toString(), QStringLiteral("b.dcm"));
     QCOMPARE(model.index(0, PredictionListModel::PredictionColumn).data().toString(),
              QStringLiteral("melanoma (%1)").arg(ProbabilityModel::formatPercent(0.9)));
+    QCOMPARE(model.index(0, PredictionListModel::ChecksColumn).data().toString(),
+             QStringLiteral("not like the training images; %1 set: melanoma, nevus; FAM and MLP disagree")
+                 .arg(ProbabilityModel::formatPercent(0.9)));
+    QVERIFY(model.index(0, 0).data(Qt::ToolTipRole).toString().contains(
+        QStringLiteral("Out of distribution: modality CT, expected photo")));
     QCOMPARE(model.index(0, PredictionListModel::ModelColumn).data().toString(), trained.modelDescription);
+    // Not calibrated: the number is called a raw score wherever it is shown.
     QCOMPARE(model.index(1, PredictionListModel::PredictionColumn).data().toString(),
-             QStringLiteral("nevus (%1)").arg(ProbabilityModel::formatPercent(0.5)));
+             QStringLiteral("nevus (raw score %1, not calibrated)").arg(ProbabilityModel::formatPercent(0.5)));
+    QCOMPARE(model.index(1, PredictionListModel::ChecksColumn).data().toString(), QStringLiteral("no prediction set"));
+    QVERIFY(model.index(1, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("Raw scores, not calibrated.")));
     QCOMPARE(model.index(1, PredictionListModel::ModelColumn).data().toString(), untrained.modelDescription);
     QCOMPARE(model.index(1, PredictionListModel::SavedColumn).data().toString(),
              QLocale().toString(untrained.madeAt, QLocale::ShortFormat));

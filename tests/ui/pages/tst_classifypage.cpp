@@ -14,6 +14,7 @@
 #include "workspace/task_runner.h"
 #include "ui_test_support.h"
 #include "dicom/dicom_reader.h"
+#include "site/prediction_details.h"
 #include "site/site_workspace.h"
 #include "workspace/site_store_workspace.h"
 
@@ -55,6 +56,9 @@ private slots:
     void headlineIsGreenOnlyForAResultToRelyOn();
     void uncertaintyAndSetFollowTheView();
     void calibratedSiteFlagsADicomCtAndShowsTheModelCard();
+    void notCalibratedSaysWhyAndIsNeverGreen_data();
+    void notCalibratedSaysWhyAndIsNeverGreen();
+    void aSiteWithoutValidationImagesShowsAndSavesRawScores();
 
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
@@ -504,6 +508,7 @@ void TestClassifyPage::headlineIsGreenOnlyForAResultToRelyOn_data() {
     QTest::newRow("no better than chance") << QStringLiteral("chance") << false;
     QTest::newRow("unsure") << QStringLiteral("unsure") << false;
     QTest::newRow("large prediction set") << QStringLiteral("large set") << false;
+    QTest::newRow("not calibrated (raw scores)") << QStringLiteral("uncalibrated") << false;
     QTest::newRow("branches disagree (a caution, not a do-not-rely)") << QStringLiteral("disagree") << true;
 }
 
@@ -529,6 +534,10 @@ void TestClassifyPage::headlineIsGreenOnlyForAResultToRelyOn() {
         r.ensemble = {0.3, 0.25, 0.25, 0.2};
     } else if (warning == QLatin1String("large set")) {
         r.ensembleSet = {0, 1, 2};
+    } else if (warning == QLatin1String("uncalibrated")) {
+        r.calibrated = false;
+        r.ensembleSet = r.famOnlySet = r.mlpOnlySet = {};
+        r.coverage = 0;
     } else if (warning == QLatin1String("disagree")) {
         r.mlpOnly = {0.1, 0.85, 0.03, 0.02};
         r.branchDisagreement = true;
@@ -645,6 +654,42 @@ void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
     QVERIFY(headline);
     QVERIFY(!looksGreen(headline->palette().color(QPalette::WindowText)));
     QVERIFY(visibleLabel(page, QStringLiteral("predictionSet")) || visibleLabel(page, QStringLiteral("uncertaintyWarning")));
+
+    // Saved from the page, the store keeps what the page showed, as the CLI's predict does.
+    QVERIFY(page.savePrediction());
+    {
+        auto site = fmc::SiteWorkspace::open(folder.toStdString());
+        const auto stored = site.store().predictions();
+        QCOMPARE(stored.size(), size_t(1));
+        const auto details = fmc::predictionDetailsFromJson(stored.back().probabilitiesJson, "test");
+        QVERIFY(details.calibrated);
+        QVERIFY(details.outOfDistribution);
+        QCOMPARE(details.domainMismatches,
+                 (std::vector<std::string>{"modality CT, expected photo", "photometric grey, expected colour"}));
+        QVERIFY(!details.outOfDistributionReasons.empty());
+        QCOMPARE(details.outOfDistributionReasons.front(), std::string("modality CT, expected photo"));
+        QCOMPARE(details.novelFeature, result.novelFeature);
+        QCOMPARE(int(details.predictionSet.size()), result.ensembleSet.size());
+        for (int i = 0; i < result.ensembleSet.size(); ++i)
+            QCOMPARE(QString::fromStdString(details.predictionSet[size_t(i)]), result.classNames.value(result.ensembleSet[i]));
+        QCOMPARE(details.coverage, result.coverage);
+        QCOMPARE(details.branchDisagreement, result.branchDisagreement);
+        QCOMPARE(QVector<double>(details.famOnly.begin(), details.famOnly.end()), result.famOnly);
+        QCOMPARE(QVector<double>(details.mlpOnly.begin(), details.mlpOnly.end()), result.mlpOnly);
+    }
+    const auto saved = SiteStoreWorkspace::open(folder)->predictions();
+    QCOMPARE(saved.size(), 1);
+    QVERIFY(saved.first().calibrated && saved.first().outOfDistribution);
+    QVERIFY(saved.first().domainMismatches.contains(QStringLiteral("photometric grey, expected colour")));
+    const auto checks = page.savedPredictions()->index(0, PredictionListModel::ChecksColumn).data().toString();
+    QStringList setNames;
+    for (int c : result.ensembleSet) setNames << result.classNames.value(c);
+    QVERIFY2(checks.startsWith(QStringLiteral("not like the training images; ")), qPrintable(checks));
+    QVERIFY2(checks.contains(QStringLiteral("%1 set: %2")
+                                 .arg(ProbabilityModel::formatPercent(result.coverage), setNames.join(QStringLiteral(", ")))),
+             qPrintable(checks));
+    QCOMPARE(checks.contains(QStringLiteral("model no better than chance")), result.noBetterThanChance);
+    QCOMPARE(saved.first().noBetterThanChance, result.noBetterThanChance);
     const auto screenshot = qEnvironmentVariable("FMC_SCREENSHOT_DIR", dir_.path()) + QStringLiteral("/classify-ood-ct.png");
     QVERIFY(page.grab().save(screenshot));
     qInfo("screenshot: %s", qPrintable(screenshot));
@@ -661,6 +706,109 @@ void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
     auto* dialog = page.findChild<QDialog*>(QStringLiteral("modelCardDialog"));
     QVERIFY(dialog && dialog->isVisible());
     dialog->close();
+    page.setWorkspace(nullptr);
+}
+
+// Raw scores are said to be raw scores wherever the number is shown, with the reason.
+void TestClassifyPage::notCalibratedSaysWhyAndIsNeverGreen_data() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("no validation images") << QStringLiteral("no validation")
+                                          << QStringLiteral("this model had no validation images to calibrate on");
+    QTest::newRow("saved without a calibration") << QStringLiteral("no calibration")
+                                                 << QStringLiteral("this model version was saved without a calibration");
+    QTest::newRow("not trained") << QStringLiteral("untrained") << QStringLiteral("this site has not trained a model yet");
+}
+
+void TestClassifyPage::notCalibratedSaysWhyAndIsNeverGreen() {
+    QFETCH(QString, model);
+    QFETCH(QString, why);
+    auto outcome = confidentOutcome();
+    auto& r = outcome.result;
+    r.calibrated = false;
+    r.ensembleSet = r.famOnlySet = r.mlpOnlySet = {};
+    r.coverage = 0;
+    if (model == QLatin1String("no validation")) r.calibration = std::make_shared<fmc::ModelCalibration>();
+    if (model == QLatin1String("untrained")) {
+        r.modelVersion.clear();
+        r.mlpOnly.clear();
+    }
+    ClassifyPage page;
+    applyAppStyle(page);
+    page.show();
+    page.showOutcome(outcome);
+    const auto* headline = visibleLabel(page, QStringLiteral("topClassCaution"));
+    QVERIFY(headline);
+    QCOMPARE(headline->text(), QStringLiteral("Most likely: melanoma (raw score %1, not calibrated)")
+                                   .arg(ProbabilityModel::formatPercent(0.97)));
+    QVERIFY(!looksGreen(headline->palette().color(QPalette::WindowText)));
+    const auto* box = visibleLabel(page, QStringLiteral("notCalibratedWarning"));
+    QVERIFY(box);
+    QVERIFY2(box->text().startsWith(QStringLiteral("Not calibrated: ") + why), qPrintable(box->text()));
+    QVERIFY(box->text().contains(QStringLiteral("There is no prediction set")));
+    QCOMPARE(page.probabilityModel()->headerData(1, Qt::Horizontal).toString(), QStringLiteral("Raw score (not calibrated)"));
+    QVERIFY(!visibleLabel(page, QStringLiteral("predictionSet")));
+    bool saysRaw = false;
+    for (auto* label : page.findChildren<QLabel*>())
+        saysRaw |= label->isVisible() && label->text().contains(QStringLiteral("Raw scores, not calibrated."));
+    QVERIFY(saysRaw);
+    // A calibrated result keeps the word probability.
+    page.showOutcome(confidentOutcome());
+    QCOMPARE(page.probabilityModel()->headerData(1, Qt::Horizontal).toString(), QStringLiteral("Probability"));
+    QVERIFY(!visibleLabel(page, QStringLiteral("notCalibratedWarning")));
+}
+
+// End to end: a site that imported without a validation share trains a model that cannot be
+// calibrated; the page shows raw scores as such, and the saved prediction says so.
+void TestClassifyPage::aSiteWithoutValidationImagesShowsAndSavesRawScores() {
+    const auto folder = dir_.filePath(QStringLiteral("no-validation-store"));
+    {
+        auto site = fmc::SiteWorkspace::open(folder.toStdString());
+        std::vector<std::string> paths;
+        for (const auto& name : classes_) {
+            QStringList files;
+            QDirIterator it(dataDir() + QStringLiteral("/Train/") + name, {QStringLiteral("*.jpg")}, QDir::Files);
+            while (it.hasNext()) files << it.next();
+            files.sort();
+            for (const auto& file : files.mid(0, 16)) paths.push_back(file.toStdString());
+        }
+        fmc::ImportOptions options;
+        options.labelSource = fmc::LabelSource::FolderNames;
+        options.validationShare = 0;
+        site.importPaths(paths, options);
+        fmc::LocalTrainingConfig config;
+        config.bundleDir = bundle_.toStdString();
+        config.rounds = 2;
+        const auto trained = site.trainLocal(config);
+        QVERIFY(trained.calibration && !trained.calibration->ensemble.fitted);
+    }
+    auto store = SiteStoreWorkspace::open(folder);
+    ClassifyPage page;
+    applyAppStyle(page);
+    page.resize(1200, 760);
+    page.show();
+    page.setWorkspace(store.get());
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    page.classifyFile(testImage());
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    QVERIFY(!page.lastOutcome().result.calibrated);
+    QVERIFY(page.lastOutcome().result.ensembleSet.isEmpty());
+    QVERIFY(visibleLabel(page, QStringLiteral("topClassCaution"))->text().contains(QStringLiteral("not calibrated")));
+    QVERIFY2(visibleLabel(page, QStringLiteral("notCalibratedWarning"))
+                 ->text()
+                 .startsWith(QStringLiteral("Not calibrated: this model had no validation images")),
+             qPrintable(visibleLabel(page, QStringLiteral("notCalibratedWarning"))->text()));
+    QVERIFY(page.savePrediction());
+    const auto screenshot =
+        qEnvironmentVariable("FMC_SCREENSHOT_DIR", dir_.path()) + QStringLiteral("/classify-not-calibrated.png");
+    QVERIFY(page.grab().save(screenshot));
+    qInfo("screenshot: %s", qPrintable(screenshot));
+    const auto saved = store->predictions();
+    QCOMPARE(saved.size(), 1);
+    QVERIFY(!saved.first().calibrated);
+    QVERIFY(saved.first().predictionSet.isEmpty());
+    QVERIFY(page.savedPredictions()->index(0, PredictionListModel::PredictionColumn).data().toString().contains(
+        QStringLiteral("raw score")));
     page.setWorkspace(nullptr);
 }
 

@@ -116,7 +116,7 @@ void TestSiteStoreWorkspace::historyPredictionsModelAndSetupSurviveReopening() {
             row.perClassRecall = {0.25 * round, std::nan("")};
             workspace->appendHistory(row);
         }
-        workspace->saveSiteModel({{"w", {2}, {1.5f, -2.0f}}}, {QStringLiteral("a"), QStringLiteral("b")});
+        workspace->saveSiteModel({{"w", {2}, {1.5f, -2.0f}}}, {QStringLiteral("a"), QStringLiteral("b")}, nullptr);
         const auto image = writeImage(dir.filePath(QStringLiteral("elsewhere/x.png")), patternImage(5));
         workspace->savePrediction({0, image, workspace->siteModelVersion(), {QStringLiteral("a"), QStringLiteral("b")},
                                    {0.25, 0.75}, QDateTime::currentDateTime()});
