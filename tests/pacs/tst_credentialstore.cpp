@@ -69,6 +69,9 @@ private slots:
             settings.dimse.port = 11112;
             settings.dimse.callingAeTitle = "SITEA";
             settings.dimse.calledAeTitle = "MAINPACS";
+            settings.dimse.retrieve = DimseRetrieve::Move;
+            settings.dimse.moveDestinationAeTitle = "SITEA-STORE";
+            settings.dimse.moveDestinationPort = 4006;
             savePacsSettings(workspace.store(), settings);
             const auto loaded = loadPacsSettings(workspace.store());
             QCOMPARE(loaded.protocol, PacsProtocol::Dimse);
@@ -81,6 +84,9 @@ private slots:
             QCOMPARE(loaded.dimse.port, 11112);
             QCOMPARE(loaded.dimse.callingAeTitle, QString("SITEA"));
             QCOMPARE(loaded.dimse.calledAeTitle, QString("MAINPACS"));
+            QCOMPARE(loaded.dimse.retrieve, DimseRetrieve::Move);
+            QCOMPARE(loaded.dimse.moveDestinationAeTitle, QString("SITEA-STORE"));
+            QCOMPARE(loaded.dimse.moveDestinationPort, 4006);
             QCOMPARE(credentialAccount(loaded.dicomWeb), QString("token@https://pacs.example.org/dicom-web"));
         }
         // Not in the database, its WAL, or anywhere else in the workspace folder.
@@ -102,6 +108,17 @@ private slots:
             QVERIFY2(QString(error.what()).contains("pacs.dimse.port"), error.what());
         }
         workspace.store().setSetting("pacs.dimse.port", "104");
+        workspace.store().setSetting("pacs.dimse.move_port", "0");
+        try {
+            loadPacsSettings(workspace.store());
+            QFAIL("accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("pacs.dimse.move_port"), error.what());
+        }
+        workspace.store().setSetting("pacs.dimse.move_port", "11112");
+        workspace.store().setSetting("pacs.dimse.retrieve", "c-echo");
+        QVERIFY_THROWS_EXCEPTION(Error, loadPacsSettings(workspace.store()));
+        workspace.store().setSetting("pacs.dimse.retrieve", "move");
         workspace.store().setSetting("pacs.protocol", "hl7");
         QVERIFY_THROWS_EXCEPTION(Error, loadPacsSettings(workspace.store()));
     }
