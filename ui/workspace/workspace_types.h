@@ -101,6 +101,7 @@ struct TrainingRun {
 };
 
 struct PredictionRecord {
+    qint64 id = 0;       // the workspace's id for a saved prediction; 0 before saving
     qint64 imageId = 0;  // 0: an image that is not in the workspace
     QString imagePath;
     QString modelVersion;  // "": the zero-shot shared FAM of a site that has not trained
