@@ -101,7 +101,6 @@ struct TrainingRun {
 };
 
 struct PredictionRecord {
-    qint64 id = 0;       // the workspace's id for a saved prediction; 0 before saving
     qint64 imageId = 0;  // 0: an image that is not in the workspace
     QString imagePath;
     QString modelVersion;  // "": the zero-shot shared FAM of a site that has not trained
@@ -112,6 +111,7 @@ struct PredictionRecord {
     // The model in words, e.g. "zero-shot shared FAM, bundle 1a2b3c4d5e6f"; written by the
     // workspace when saving.
     QString modelDescription;
+    qint64 id = 0;  // the workspace's id for a saved prediction; 0 before saving
 };
 
 // "zero-shot shared FAM, bundle <first 12 hex of the bundle hash>": what predicts before
