@@ -45,6 +45,9 @@ const QList<QCommandLineOption>& connectionOptions() {
         {"port", "DIMSE: the PACS port.", "PORT"},
         {"aet", "DIMSE: our (calling) AE title.", "AE"},
         {"aec", "DIMSE: the PACS's (called) AE title.", "AE"},
+        {"retrieve", "DIMSE retrieval: get (C-GET) or move (C-MOVE to our own storage SCP).", "METHOD"},
+        {"move-aet", "DIMSE C-MOVE: the move destination's AE title (default: the calling one).", "AE"},
+        {"move-port", "DIMSE C-MOVE: the port our storage SCP listens on; the PACS must know it.", "PORT"},
         {"secret-stdin", "Read the password or token from the first line of standard input."},
     };
     return options;
@@ -77,6 +80,13 @@ PacsSettings connectionFrom(const QCommandLineParser& parser, SiteWorkspace* wor
     }
     if (parser.isSet("aet")) settings.dimse.callingAeTitle = parser.value("aet");
     if (parser.isSet("aec")) settings.dimse.calledAeTitle = parser.value("aec");
+    if (parser.isSet("retrieve")) settings.dimse.retrieve = parseDimseRetrieve(parser.value("retrieve"));
+    if (parser.isSet("move-aet")) settings.dimse.moveDestinationAeTitle = parser.value("move-aet");
+    if (parser.isSet("move-port")) {
+        bool ok = false;
+        settings.dimse.moveDestinationPort = parser.value("move-port").toInt(&ok);
+        if (!ok) throw Error("pacs: --move-port must be a number, not '" + str(parser.value("move-port")) + "'");
+    }
 
     if (settings.protocol == PacsProtocol::DicomWeb && settings.dicomWeb.auth != AuthKind::None) {
         if (parser.isSet("secret-stdin")) {

@@ -47,87 +47,114 @@ void writeFile(const QString& path, const QJsonObject& object) {
     QFile::setPermissions(path, kOwnerOnly);
 }
 
+class FileBackend : public SecretBackend {
+public:
+    explicit FileBackend(QString path) : path_(std::move(path)) {}
+    bool usable(QString*) override { return true; }
+    std::optional<QString> read(const QString& account) override {
+        const auto object = readFile(path_);
+        if (!object.contains(account)) return std::nullopt;
+        return object.value(account).toString();
+    }
+    void write(const QString& account, const QString& secret) override {
+        auto object = readFile(path_);
+        object.insert(account, secret);
+        writeFile(path_, object);
+    }
+    void remove(const QString& account) override {
+        auto object = readFile(path_);
+        if (!object.contains(account)) return;
+        object.remove(account);
+        writeFile(path_, object);
+    }
+    QString description() const override { return QStringLiteral("the file ") + path_; }
+
+private:
+    QString path_;
+};
+
 #ifdef FMC_PACS_WITH_QTKEYCHAIN
-// Runs one QtKeychain job to its end; false when the secret service is not usable.
-bool runJob(QKeychain::Job& job) {
+// Runs one QtKeychain job to its end (its own event loop: the calls are synchronous).
+void runJob(QKeychain::Job& job) {
     job.setAutoDelete(false);
+    job.setInsecureFallback(false);  // never QtKeychain's plain-text fallback in the app's settings
     QEventLoop loop;
     QObject::connect(&job, &QKeychain::Job::finished, &loop, &QEventLoop::quit);
     job.start();
     loop.exec();
-    return job.error() == QKeychain::NoError || job.error() == QKeychain::EntryNotFound;
 }
 
-bool keychainUsable() {
-    QKeychain::ReadPasswordJob probe(service());
-    probe.setKey(QStringLiteral("probe"));
-    const bool usable = runJob(probe);
-    if (!usable)
-        qCInfo(lcPacs).noquote() << QStringLiteral("no usable secret service (%1); PACS credentials go to a private file")
-                                        .arg(probe.errorString());
-    return usable;
-}
+class KeychainBackend : public SecretBackend {
+public:
+    bool usable(QString* why) override {
+        QKeychain::ReadPasswordJob probe(service());
+        probe.setKey(QStringLiteral("probe"));
+        runJob(probe);
+        const bool ok = probe.error() == QKeychain::NoError || probe.error() == QKeychain::EntryNotFound;
+        if (!ok && why)
+            *why = QStringLiteral("no Secret Service or KWallet answered (QtKeychain: %1)").arg(probe.errorString());
+        return ok;
+    }
+    std::optional<QString> read(const QString& account) override {
+        QKeychain::ReadPasswordJob job(service());
+        job.setKey(account);
+        runJob(job);
+        if (job.error() == QKeychain::EntryNotFound) return std::nullopt;
+        if (job.error() != QKeychain::NoError) throw Error("the platform's secret store: " + ss(job.errorString()));
+        return job.textData();
+    }
+    void write(const QString& account, const QString& secret) override {
+        QKeychain::WritePasswordJob job(service());
+        job.setKey(account);
+        job.setTextData(secret);
+        runJob(job);
+        if (job.error() != QKeychain::NoError) throw Error("the platform's secret store: " + ss(job.errorString()));
+    }
+    void remove(const QString& account) override {
+        QKeychain::DeletePasswordJob job(service());
+        job.setKey(account);
+        runJob(job);
+        if (job.error() != QKeychain::NoError && job.error() != QKeychain::EntryNotFound)
+            throw Error("the platform's secret store: " + ss(job.errorString()));
+    }
+    QString description() const override { return QStringLiteral("the platform's secret store"); }
+};
 #endif
 
 }  // namespace
 
+std::shared_ptr<SecretBackend> platformSecretBackend() {
+#ifdef FMC_PACS_WITH_QTKEYCHAIN
+    return std::make_shared<KeychainBackend>();
+#else
+    return nullptr;
+#endif
+}
+
 CredentialStore CredentialStore::forUser() {
     const auto path = QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation))
                           .filePath(QStringLiteral("fedmedclip/pacs-credentials.json"));
-#ifdef FMC_PACS_WITH_QTKEYCHAIN
-    if (qEnvironmentVariableIsEmpty("FMC_PACS_CREDENTIALS_FILE_ONLY") && keychainUsable()) return {path, true};
-#endif
-    return {path, false};
+    return choose(platformSecretBackend(), path);
 }
 
-CredentialStore CredentialStore::inFile(const QString& path) { return {path, false}; }
-
-QString CredentialStore::backendDescription() const {
-    return keychain_ ? QStringLiteral("the platform's secret store") : QStringLiteral("the file ") + path_;
+CredentialStore CredentialStore::choose(std::shared_ptr<SecretBackend> platform, const QString& fallbackFile) {
+    QString why;
+    if (!platform) why = QStringLiteral("this build has no QtKeychain");
+    else if (!qEnvironmentVariableIsEmpty("FMC_PACS_CREDENTIALS_FILE_ONLY")) why = QStringLiteral("FMC_PACS_CREDENTIALS_FILE_ONLY is set");
+    else if (platform->usable(&why)) return {std::move(platform), {}};
+    else if (why.isEmpty()) why = QStringLiteral("the platform's secret store is not usable");
+    qCInfo(lcPacs).noquote() << QStringLiteral("PACS credentials go to a private file: %1").arg(why);
+    return {std::make_shared<FileBackend>(fallbackFile), why};
 }
 
-std::optional<QString> CredentialStore::secret(const QString& account) const {
-#ifdef FMC_PACS_WITH_QTKEYCHAIN
-    if (keychain_) {
-        QKeychain::ReadPasswordJob job(service());
-        job.setKey(account);
-        if (!runJob(job)) throw Error("the platform's secret store: " + ss(job.errorString()));
-        if (job.error() == QKeychain::EntryNotFound) return std::nullopt;
-        return job.textData();
-    }
-#endif
-    const auto object = readFile(path_);
-    if (!object.contains(account)) return std::nullopt;
-    return object.value(account).toString();
-}
+CredentialStore CredentialStore::inFile(const QString& path) { return {std::make_shared<FileBackend>(path), {}}; }
 
-void CredentialStore::setSecret(const QString& account, const QString& secret) {
-#ifdef FMC_PACS_WITH_QTKEYCHAIN
-    if (keychain_) {
-        QKeychain::WritePasswordJob job(service());
-        job.setKey(account);
-        job.setTextData(secret);
-        if (!runJob(job)) throw Error("the platform's secret store: " + ss(job.errorString()));
-        return;
-    }
-#endif
-    auto object = readFile(path_);
-    object.insert(account, secret);
-    writeFile(path_, object);
-}
+QString CredentialStore::backendDescription() const { return backend_->description(); }
 
-void CredentialStore::removeSecret(const QString& account) {
-#ifdef FMC_PACS_WITH_QTKEYCHAIN
-    if (keychain_) {
-        QKeychain::DeletePasswordJob job(service());
-        job.setKey(account);
-        runJob(job);
-        return;
-    }
-#endif
-    auto object = readFile(path_);
-    object.remove(account);
-    writeFile(path_, object);
-}
+std::optional<QString> CredentialStore::secret(const QString& account) const { return backend_->read(account); }
+
+void CredentialStore::setSecret(const QString& account, const QString& secret) { backend_->write(account, secret); }
+
+void CredentialStore::removeSecret(const QString& account) { backend_->remove(account); }
 
 }  // namespace fmc::pacs

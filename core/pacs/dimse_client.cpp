@@ -9,6 +9,7 @@
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/dcmnet/scp.h>
 #include <dcmtk/dcmnet/scu.h>
 #include <dcmtk/oflog/oflog.h>
 
@@ -18,7 +19,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace fmc::pacs {
 namespace {
@@ -82,6 +85,9 @@ std::string negotiationError(const OFCondition& condition, const QString& where,
                ss(settings.callingAeTitle) + "'";
     if (condition == NET_EC_NoAcceptablePresentationContexts)
         return ss(where) + ": the PACS accepted none of the services asked for " + purpose;
+    if (condition == DUL_READTIMEOUT || condition == DIMSE_NODATAAVAILABLE)
+        return ss(where) + ": no answer within " + std::to_string(settings.timeoutSeconds) + " seconds to " + purpose +
+               "; is this the PACS's DICOM port?";
     return ss(where) + ": cannot connect for " + purpose + " (" + condition.text() +
            "); is the PACS running and are host and port right?";
 }
@@ -114,34 +120,28 @@ private:
     DcmSCU scu_;
 };
 
-// Receives the C-STORE sub-operations of a C-GET into a folder: each instance to a
-// temporary name, renamed once written.
-class GetScu : public DcmSCU {
+// Writes the instances a retrieval receives (C-STORE sub-operations of a C-GET, or the
+// C-STOREs a PACS sends to the move destination) into a folder: each to a temporary name,
+// renamed once written, so the folder never holds half a file. Thread-safe: during a C-MOVE
+// the storage SCP's thread writes while the SCU's thread waits for the move's responses.
+class InstanceSink {
 public:
-    QString folder;
-    std::function<void(int, int)> progress;
-    const std::atomic<bool>* cancel = nullptr;
-    int expected = 0;
-    std::vector<std::string> files;
-    std::string writeError;
-    bool cancelled = false;
+    InstanceSink(QString folder, std::function<void(int, int)> progress, const std::atomic<bool>* cancel, int expected)
+        : folder_(std::move(folder)), progress_(std::move(progress)), cancel_(cancel), expected_(expected) {}
 
-    OFCondition handleSTORERequest(const T_ASC_PresentationContextID, DcmDataset* incoming, OFBool& continueSession,
-                                   Uint16& status) override {
+    // Takes the dataset; the DIMSE status to answer the C-STORE with, and whether to go on.
+    Uint16 store(DcmDataset* incoming, bool& continueSession) {
         std::unique_ptr<DcmDataset> dataset(incoming);
-        continueSession = OFTrue;
-        if (cancel && cancel->load()) {
-            cancelled = true;
-            continueSession = OFFalse;
-            status = STATUS_STORE_Refused_OutOfResources;
-            return EC_Normal;
+        continueSession = true;
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (cancel_ && cancel_->load()) {
+            cancelled_ = true;
+            continueSession = false;
+            return STATUS_STORE_Refused_OutOfResources;
         }
         const auto uid = text(dataset.get(), DCM_SOPInstanceUID);
-        if (uid.isEmpty()) {
-            status = STATUS_STORE_Error_CannotUnderstand;
-            return EC_Normal;
-        }
-        const auto path = QDir(folder).filePath(instanceFileName(uid));
+        if (uid.isEmpty()) return STATUS_STORE_Error_CannotUnderstand;
+        const auto path = QDir(folder_).filePath(instanceFileName(uid));
         const auto partial = path + QStringLiteral(".part");
         const E_TransferSyntax syntax = dataset->getOriginalXfer();
         DcmFileFormat file(dataset.get(), OFFalse);
@@ -150,17 +150,55 @@ public:
         const auto condition = file.saveFile(ss(partial).c_str(), syntax);
         if (condition.bad() || std::rename(ss(partial).c_str(), ss(path).c_str()) != 0) {
             QFile::remove(partial);
-            writeError = ss(path) + ": cannot write the retrieved instance (" +
-                         (condition.bad() ? std::string(condition.text()) : std::string("rename failed")) + ")";
-            status = STATUS_STORE_Refused_OutOfResources;
-            continueSession = OFFalse;
-            return EC_Normal;
+            writeError_ = ss(path) + ": cannot write the retrieved instance (" +
+                          (condition.bad() ? std::string(condition.text()) : std::string("rename failed")) + ")";
+            continueSession = false;
+            return STATUS_STORE_Refused_OutOfResources;
         }
-        files.push_back(ss(path));
-        status = STATUS_Success;
-        if (progress) progress(static_cast<int>(files.size()), expected);
+        files_.push_back(ss(path));
+        if (progress_) progress_(static_cast<int>(files_.size()), expected_);
+        return STATUS_Success;
+    }
+
+    std::vector<std::string> files() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return files_;
+    }
+    std::string writeError() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return writeError_;
+    }
+    bool cancelled() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return cancelled_;
+    }
+
+private:
+    QString folder_;
+    std::function<void(int, int)> progress_;
+    const std::atomic<bool>* cancel_;
+    int expected_;
+    mutable std::mutex mutex_;
+    std::vector<std::string> files_;
+    std::string writeError_;
+    bool cancelled_ = false;
+};
+
+// Receives the C-STORE sub-operations of a C-GET on its own association.
+class GetScu : public DcmSCU {
+public:
+    explicit GetScu(InstanceSink& sink) : sink_(sink) {}
+
+    OFCondition handleSTORERequest(const T_ASC_PresentationContextID, DcmDataset* incoming, OFBool& continueSession,
+                                   Uint16& status) override {
+        bool goOn = true;
+        status = sink_.store(incoming, goOn);
+        continueSession = goOn ? OFTrue : OFFalse;
         return EC_Normal;
     }
+
+private:
+    InstanceSink& sink_;
 };
 
 std::vector<std::unique_ptr<QRResponse>> find(const DimseSettings& settings, const QString& where, DcmDataset& keys) {
@@ -179,6 +217,205 @@ std::vector<std::unique_ptr<QRResponse>> find(const DimseSettings& settings, con
             throw Error(ss(where) + ": the C-FIND search ended with DIMSE status 0x" +
                         ss(QString::number(response->m_status, 16)));
     return owned;
+}
+
+QString moveDestinationAeTitle(const DimseSettings& settings) {
+    return settings.moveDestinationAeTitle.trimmed().isEmpty() ? settings.callingAeTitle : settings.moveDestinationAeTitle;
+}
+
+// A failed condition in words, the timeout named when it is one.
+std::string conditionText(const OFCondition& condition, const DimseSettings& settings) {
+    if (condition == DIMSE_NODATAAVAILABLE || condition == DUL_READTIMEOUT)
+        return "no answer from the PACS within " + std::to_string(settings.timeoutSeconds) + " seconds";
+    return condition.text();
+}
+
+std::string moveStatusMeaning(Uint16 status) {
+    switch (status) {
+    case STATUS_MOVE_Refused_OutOfResourcesNumberOfMatches:
+    case STATUS_MOVE_Refused_OutOfResourcesSubOperations: return " (the PACS is out of resources)";
+    case STATUS_MOVE_Refused_NotAuthorized: return " (this site may not retrieve from the PACS)";
+    case STATUS_MOVE_Error_DataSetDoesNotMatchSOPClass: return " (the PACS did not understand the request)";
+    case STATUS_MOVE_Cancel: return " (cancelled)";
+    default: break;
+    }
+    if ((status & 0xf000) == 0xc000) return " (the PACS could not process the request)";
+    if ((status & 0xf000) == 0xb000) return " (some instances could not be sent)";
+    return {};
+}
+
+// What a C-GET or C-MOVE ended with: the last response's status and counts.
+struct RetrieveOutcome {
+    OFCondition condition = EC_Normal;
+    Uint16 finalStatus = 0;
+    Uint16 completed = 0, failed = 0;
+    bool cancelled = false;
+};
+
+RetrieveOutcome outcomeOf(const OFCondition& condition, OFList<RetrieveResponse*>& responses) {
+    RetrieveOutcome outcome;
+    outcome.condition = condition;
+    for (auto* response : responses) {
+        outcome.finalStatus = response->m_status;
+        outcome.completed = response->m_numberOfCompletedSubops;
+        outcome.failed = response->m_numberOfFailedSubops;
+        delete response;
+    }
+    responses.clear();
+    return outcome;
+}
+
+RetrieveOutcome getSeries(const DimseSettings& settings, const QString& where, DcmDataset& keys, InstanceSink& sink) {
+    GetScu scu(sink);
+    configure(scu, settings);
+    scu.addPresentationContext(UID_GETStudyRootQueryRetrieveInformationModel, uncompressedSyntaxes());
+    // At most 128 presentation contexts: the compressible image classes once per compressed
+    // syntax, then every other storage class uncompressed.
+    int contexts = 1;
+    std::set<std::string> compressible;
+    for (const char* sopClass : kCompressibleClasses) {
+        compressible.insert(sopClass);
+        scu.addPresentationContext(sopClass, uncompressedSyntaxes(), ASC_SC_ROLE_SCP);
+        ++contexts;
+        for (const char* syntax : kCompressedSyntaxes) {
+            OFList<OFString> one;
+            one.push_back(syntax);
+            scu.addPresentationContext(sopClass, one, ASC_SC_ROLE_SCP);
+            ++contexts;
+        }
+    }
+    for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && contexts < 128; ++i) {
+        if (compressible.count(dcmLongSCUStorageSOPClassUIDs[i])) continue;
+        scu.addPresentationContext(dcmLongSCUStorageSOPClassUIDs[i], uncompressedSyntaxes(), ASC_SC_ROLE_SCP);
+        ++contexts;
+    }
+    auto condition = scu.initNetwork();
+    if (condition.bad()) throw Error(ss(where) + ": cannot set up the network: " + condition.text());
+    condition = scu.negotiateAssociation();
+    if (condition.bad()) throw Error(negotiationError(condition, where, settings, "a C-GET retrieval"));
+    OFList<RetrieveResponse*> responses;
+    const auto context = scu.findPresentationContextID(UID_GETStudyRootQueryRetrieveInformationModel, "");
+    auto outcome = outcomeOf(scu.sendCGETRequest(context, &keys, &responses), responses);
+    if (sink.cancelled() || outcome.condition.bad()) scu.abortAssociation();
+    else scu.releaseAssociation();
+    return outcome;
+}
+
+// The move destination: a storage SCP on the configured AE title and port, listening for
+// the duration of one C-MOVE. The PACS opens its own association(s) to it and sends the
+// instances as C-STOREs.
+class MoveDestination : public DcmSCP {
+public:
+    MoveDestination(const DimseSettings& settings, InstanceSink& sink)
+        : aeTitle_(ss(moveDestinationAeTitle(settings))), sink_(sink) {
+        setAETitle(aeTitle_.c_str());
+        setPort(static_cast<Uint16>(settings.moveDestinationPort));
+        setRespondWithCalledAETitle(OFFalse);
+        setHostLookupEnabled(OFFalse);
+        // Non-blocking, so that stop() is noticed within a second between associations.
+        setConnectionBlockingMode(DUL_NOBLOCK);
+        setConnectionTimeout(1);
+        setACSETimeout(static_cast<Uint32>(settings.timeoutSeconds));
+        setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+        setDIMSETimeout(static_cast<Uint32>(settings.timeoutSeconds));
+        setEnableVerification();
+        // Compressed syntaxes first: the PACS sends an instance as it stored it where it can,
+        // so the pixels imported are the PACS's own.
+        OFList<OFString> syntaxes;
+        for (const char* syntax : kCompressedSyntaxes) syntaxes.push_back(syntax);
+        for (const auto& syntax : uncompressedSyntaxes()) syntaxes.push_back(syntax);
+        // DCMTK's limit is 128 entries, verification included: the image classes that often
+        // arrive compressed first, then the other storage classes in DCMTK's order.
+        std::set<std::string> added;
+        for (const char* sopClass : kCompressibleClasses) {
+            addPresentationContext(sopClass, syntaxes);
+            added.insert(sopClass);
+        }
+        for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs && added.size() < 127; ++i)
+            if (added.insert(dcmAllStorageSOPClassUIDs[i]).second) addPresentationContext(dcmAllStorageSOPClassUIDs[i], syntaxes);
+    }
+
+    void stop() { stop_ = true; }
+
+protected:
+    OFBool checkCalledAETitleAccepted(const OFString& calledAE) override { return calledAE == aeTitle_.c_str(); }
+    OFBool stopAfterConnectionTimeout() override { return stop_.load(); }
+    OFBool stopAfterCurrentAssociation() override { return stop_.load(); }
+
+    OFCondition handleIncomingCommand(T_DIMSE_Message* message, const DcmPresentationContextInfo& context) override {
+        if (message->CommandField != DIMSE_C_STORE_RQ) return DcmSCP::handleIncomingCommand(message, context);
+        T_DIMSE_C_StoreRQ& request = message->msg.CStoreRQ;
+        DcmDataset* dataset = nullptr;
+        const auto received = receiveSTORERequest(request, context.presentationContextID, dataset);
+        if (received.bad()) {
+            delete dataset;
+            return received;
+        }
+        bool goOn = true;
+        const Uint16 status = sink_.store(dataset, goOn);
+        return sendSTOREResponse(context.presentationContextID, request, status);
+    }
+
+private:
+    std::string aeTitle_;
+    InstanceSink& sink_;
+    std::atomic<bool> stop_{false};
+};
+
+// Stops the C-MOVE's response loop when the user cancels.
+class MoveScu : public DcmSCU {
+public:
+    explicit MoveScu(const std::atomic<bool>* cancel) : cancel_(cancel) {}
+    bool cancelled = false;
+
+    OFCondition handleMOVEResponse(const T_ASC_PresentationContextID context, RetrieveResponse* response,
+                                   OFBool& waitForNextResponse) override {
+        const auto condition = DcmSCU::handleMOVEResponse(context, response, waitForNextResponse);
+        if (cancel_ && cancel_->load()) {
+            cancelled = true;
+            waitForNextResponse = OFFalse;
+        }
+        return condition;
+    }
+
+private:
+    const std::atomic<bool>* cancel_;
+};
+
+RetrieveOutcome moveSeries(const DimseSettings& settings, const QString& where, DcmDataset& keys, InstanceSink& sink,
+                           const std::atomic<bool>* cancel) {
+    const auto destination = moveDestinationAeTitle(settings);
+    MoveDestination scp(settings, sink);
+    // The port is opened before the C-MOVE is sent, so the PACS finds it listening.
+    const auto opened = scp.openListenPort();
+    if (opened.bad())
+        throw Error(ss(where) + ": cannot listen on port " + std::to_string(settings.moveDestinationPort) +
+                    " as the C-MOVE destination '" + ss(destination) + "' (" + opened.text() +
+                    "); is another program using that port?");
+    std::thread listener([&scp] { scp.acceptAssociations(); });
+    struct StopListener {
+        MoveDestination& scp;
+        std::thread& thread;
+        ~StopListener() {
+            scp.stop();
+            thread.join();
+        }
+    } stopListener{scp, listener};
+
+    MoveScu scu(cancel);
+    configure(scu, settings);
+    scu.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, uncompressedSyntaxes());
+    auto condition = scu.initNetwork();
+    if (condition.bad()) throw Error(ss(where) + ": cannot set up the network: " + condition.text());
+    condition = scu.negotiateAssociation();
+    if (condition.bad()) throw Error(negotiationError(condition, where, settings, "a C-MOVE retrieval"));
+    OFList<RetrieveResponse*> responses;
+    const auto context = scu.findPresentationContextID(UID_MOVEStudyRootQueryRetrieveInformationModel, "");
+    auto outcome = outcomeOf(scu.sendMOVERequest(context, ss(destination).c_str(), &keys, &responses), responses);
+    outcome.cancelled = scu.cancelled;
+    if (outcome.cancelled || outcome.condition.bad()) scu.abortAssociation();
+    else scu.releaseAssociation();
+    return outcome;
 }
 
 }  // namespace
@@ -200,6 +437,14 @@ DimseClient::DimseClient(DimseSettings settings) : settings_(std::move(settings)
     if (settings_.host.trimmed().isEmpty()) throw Error("DIMSE: the PACS host is empty");
     if (settings_.port < 1 || settings_.port > 65535)
         throw Error("DIMSE: port " + std::to_string(settings_.port) + " is not between 1 and 65535");
+    if (settings_.retrieve == DimseRetrieve::Move) {
+        if (settings_.moveDestinationAeTitle.size() > 16)
+            throw Error("DIMSE: the move destination AE title '" + ss(settings_.moveDestinationAeTitle) +
+                        "' is longer than 16 characters");
+        if (settings_.moveDestinationPort < 1 || settings_.moveDestinationPort > 65535)
+            throw Error("DIMSE: the move destination port " + std::to_string(settings_.moveDestinationPort) +
+                        " is not between 1 and 65535");
+    }
 }
 
 QString DimseClient::description() const {
@@ -284,77 +529,62 @@ SeriesRetrieval DimseClient::retrieveSeries(const SeriesSelection& series, const
     for (const auto& found : findSeries(series.studyInstanceUid))
         if (found.seriesInstanceUid == series.seriesInstanceUid) result.expectedInstances = found.instanceCount;
     if (!QDir().mkpath(folder)) throw Error(ss(folder) + ": cannot create the folder for retrieved instances");
-
-    GetScu scu;
-    configure(scu, settings_);
-    scu.folder = folder;
-    scu.progress = progress;
-    scu.cancel = cancel;
-    scu.expected = result.expectedInstances;
-    scu.addPresentationContext(UID_GETStudyRootQueryRetrieveInformationModel, uncompressedSyntaxes());
-    // At most 128 presentation contexts: the compressible image classes once per compressed
-    // syntax, then every other storage class uncompressed.
-    int contexts = 1;
-    std::set<std::string> compressible;
-    for (const char* sopClass : kCompressibleClasses) {
-        compressible.insert(sopClass);
-        scu.addPresentationContext(sopClass, uncompressedSyntaxes(), ASC_SC_ROLE_SCP);
-        ++contexts;
-        for (const char* syntax : kCompressedSyntaxes) {
-            OFList<OFString> one;
-            one.push_back(syntax);
-            scu.addPresentationContext(sopClass, one, ASC_SC_ROLE_SCP);
-            ++contexts;
-        }
-    }
-    for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && contexts < 128; ++i) {
-        if (compressible.count(dcmLongSCUStorageSOPClassUIDs[i])) continue;
-        scu.addPresentationContext(dcmLongSCUStorageSOPClassUIDs[i], uncompressedSyntaxes(), ASC_SC_ROLE_SCP);
-        ++contexts;
-    }
-    auto condition = scu.initNetwork();
-    if (condition.bad()) throw Error(ss(description()) + ": cannot set up the network: " + condition.text());
-    condition = scu.negotiateAssociation();
-    if (condition.bad()) throw Error(negotiationError(condition, description(), settings_, "a C-GET retrieval"));
+    InstanceSink sink(folder, progress, cancel, result.expectedInstances);
+    const bool move = settings_.retrieve == DimseRetrieve::Move;
+    const char* operation = move ? "C-MOVE" : "C-GET";
 
     DcmDataset keys;
     keys.putAndInsertString(DCM_QueryRetrieveLevel, "SERIES");
     keys.putAndInsertString(DCM_StudyInstanceUID, ss(series.studyInstanceUid).c_str());
     keys.putAndInsertString(DCM_SeriesInstanceUID, ss(series.seriesInstanceUid).c_str());
-    OFList<RetrieveResponse*> responses;
-    const auto context = scu.findPresentationContextID(UID_GETStudyRootQueryRetrieveInformationModel, "");
-    condition = scu.sendCGETRequest(context, &keys, &responses);
-    Uint16 finalStatus = 0;
-    Uint16 failed = 0;
-    for (auto* response : responses) {
-        finalStatus = response->m_status;
-        failed = response->m_numberOfFailedSubops;
-        delete response;
+    RetrieveOutcome outcome = move ? moveSeries(settings_, description(), keys, sink, cancel)
+                                   : getSeries(settings_, description(), keys, sink);
+    // A move that brings nothing is almost always a setting to fix, like a wrong AE title: the
+    // PACS does not know the destination, does not let this AE retrieve, or cannot reach our
+    // port. PACSs rarely say which (Orthanc answers 0xC000 for all three), so all are named.
+    if (move && sink.files().empty() && !outcome.cancelled && !sink.cancelled() &&
+        (outcome.condition.bad() || outcome.finalStatus != STATUS_Success)) {
+        const auto destination = ss(moveDestinationAeTitle(settings_));
+        const auto port = std::to_string(settings_.moveDestinationPort);
+        const auto checks = "check that the PACS knows the move destination '" + destination +
+                            "' with this computer's address and port " + port + ", that it lets the calling AE title '" +
+                            ss(settings_.callingAeTitle) + "' retrieve, and that no firewall blocks port " + port +
+                            "; or retrieve with C-GET";
+        if (outcome.condition.bad())
+            throw Error(ss(description()) + ": the C-MOVE to '" + destination + "' failed before any instance arrived (" +
+                        conditionText(outcome.condition, settings_) + "); " + checks);
+        if (outcome.finalStatus == STATUS_MOVE_Refused_MoveDestinationUnknown)
+            throw Error(ss(description()) + ": the PACS does not know the move destination '" + destination +
+                        "'; add it to the PACS's modalities with this computer's address and port " + port +
+                        ", or retrieve with C-GET");
+        throw Error(ss(description()) + ": the PACS refused the C-MOVE to '" + destination +
+                    "' or could not carry it out (DIMSE status 0x" + ss(QString::number(outcome.finalStatus, 16)) +
+                    moveStatusMeaning(outcome.finalStatus) + ") and sent nothing; " + checks);
     }
-    result.files = scu.files;
-    result.cancelled = scu.cancelled;
-    const auto received = std::to_string(scu.files.size());
+    result.files = sink.files();
+    result.cancelled = sink.cancelled() || outcome.cancelled;
+    const auto received = std::to_string(result.files.size());
     const auto of = result.expectedInstances > 0 ? " of " + std::to_string(result.expectedInstances) : std::string();
-    if (scu.cancelled || condition.bad()) {
-        scu.abortAssociation();
-    } else {
-        scu.releaseAssociation();
-    }
-    if (!scu.writeError.empty()) {
-        result.error = scu.writeError;
+    if (!sink.writeError().empty()) {
+        result.error = sink.writeError();
     } else if (result.cancelled) {
         return result;
-    } else if (condition.bad()) {
-        result.error = ss(description()) + ": the C-GET retrieval stopped after " + received + of +
-                       " instances: " + condition.text();
-    } else if (finalStatus != STATUS_Success) {
-        result.error = ss(description()) + ": the C-GET retrieval ended with DIMSE status 0x" +
-                       ss(QString::number(finalStatus, 16)) + " after " + received + of + " instances (" +
-                       std::to_string(failed) + " failed)";
+    } else if (outcome.condition.bad()) {
+        result.error = ss(description()) + ": the " + operation + " retrieval stopped after " + received + of +
+                       " instances: " + conditionText(outcome.condition, settings_);
+    } else if (outcome.finalStatus != STATUS_Success) {
+        result.error = ss(description()) + ": the " + operation + " retrieval ended with DIMSE status 0x" +
+                       ss(QString::number(outcome.finalStatus, 16)) + (move ? moveStatusMeaning(outcome.finalStatus) : "") +
+                       " after " + received + of + " instances (" + std::to_string(outcome.failed) + " failed)";
+    } else if (move && result.expectedInstances > 0 && static_cast<int>(result.files.size()) < result.expectedInstances) {
+        // The PACS said it sent everything, but not all of it reached the move destination.
+        result.error = ss(description()) + ": the C-MOVE reported success but only " + received + of +
+                       " instances arrived at '" + ss(moveDestinationAeTitle(settings_)) + "'";
     } else {
         result.complete = true;
     }
-    if (!result.error.empty()) qCWarning(lcPacs).noquote() << "C-GET stopped after" << scu.files.size() << "instances";
+    if (!result.error.empty())
+        qCWarning(lcPacs).noquote() << operation << "stopped after" << result.files.size() << "instances";
     return result;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // A DIMSE client over DCMTK's network module (dcmnet's DcmSCU): C-ECHO, C-FIND at study and
-// series level (Study Root), C-GET of a series (the instances arrive as C-STORE
-// sub-operations on the same association, so no port has to be opened towards the site)
-// and C-STORE. One association per call. DCMTK stays inside the .cpp.
+// series level (Study Root), retrieval of a series by C-GET (the instances arrive as C-STORE
+// sub-operations on the same association, so no port has to be opened towards the site) or
+// by C-MOVE (the client listens as the move destination, a storage SCP on
+// DimseSettings::moveDestinationPort, for the duration of the retrieval), and C-STORE. One
+// association per call. DCMTK stays inside the .cpp.
 #include "pacs/pacs_source.h"
 
 namespace fmc::pacs {
@@ -10,7 +12,7 @@ namespace fmc::pacs {
 class DimseClient : public PacsSource {
 public:
     // Throws fmc::Error for an empty called AE title or host, a port out of range, or an AE
-    // title longer than 16 characters.
+    // title longer than 16 characters (the move destination's too, for C-MOVE).
     explicit DimseClient(DimseSettings settings);
 
     QString description() const override;

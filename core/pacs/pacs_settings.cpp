@@ -18,6 +18,9 @@ constexpr const char* kHost = "pacs.dimse.host";
 constexpr const char* kPort = "pacs.dimse.port";
 constexpr const char* kCalling = "pacs.dimse.calling_ae";
 constexpr const char* kCalled = "pacs.dimse.called_ae";
+constexpr const char* kRetrieve = "pacs.dimse.retrieve";
+constexpr const char* kMoveAe = "pacs.dimse.move_ae";
+constexpr const char* kMovePort = "pacs.dimse.move_port";
 }  // namespace key
 
 QString value(SiteStore& store, const char* name, const QString& fallback) {
@@ -50,6 +53,14 @@ AuthKind parseAuthKind(const QString& text) {
     throw Error("PACS authentication must be none, basic or bearer, not '" + text.toStdString() + "'");
 }
 
+const char* dimseRetrieveName(DimseRetrieve retrieve) { return retrieve == DimseRetrieve::Move ? "move" : "get"; }
+
+DimseRetrieve parseDimseRetrieve(const QString& text) {
+    if (text == QLatin1String("get")) return DimseRetrieve::Get;
+    if (text == QLatin1String("move")) return DimseRetrieve::Move;
+    throw Error("DIMSE retrieval must be get or move, not '" + text.toStdString() + "'");
+}
+
 PacsSettings loadPacsSettings(SiteStore& store) {
     PacsSettings settings;
     settings.protocol = parsePacsProtocol(value(store, key::kProtocol, QStringLiteral("dicomweb")));
@@ -64,6 +75,12 @@ PacsSettings loadPacsSettings(SiteStore& store) {
         throw Error(std::string("workspace setting ") + key::kPort + ": not a port number");
     settings.dimse.callingAeTitle = value(store, key::kCalling, settings.dimse.callingAeTitle);
     settings.dimse.calledAeTitle = value(store, key::kCalled, {});
+    settings.dimse.retrieve = parseDimseRetrieve(value(store, key::kRetrieve, QStringLiteral("get")));
+    settings.dimse.moveDestinationAeTitle = value(store, key::kMoveAe, {});
+    settings.dimse.moveDestinationPort =
+        value(store, key::kMovePort, QString::number(settings.dimse.moveDestinationPort)).toInt(&ok);
+    if (!ok || settings.dimse.moveDestinationPort < 1 || settings.dimse.moveDestinationPort > 65535)
+        throw Error(std::string("workspace setting ") + key::kMovePort + ": not a port number");
     return settings;
 }
 
@@ -78,6 +95,9 @@ void savePacsSettings(SiteStore& store, const PacsSettings& settings) {
     set(key::kPort, QString::number(settings.dimse.port));
     set(key::kCalling, settings.dimse.callingAeTitle);
     set(key::kCalled, settings.dimse.calledAeTitle);
+    set(key::kRetrieve, QLatin1String(dimseRetrieveName(settings.dimse.retrieve)));
+    set(key::kMoveAe, settings.dimse.moveDestinationAeTitle);
+    set(key::kMovePort, QString::number(settings.dimse.moveDestinationPort));
 }
 
 QString credentialAccount(const DicomWebSettings& settings) {

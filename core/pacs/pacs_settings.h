@@ -1,7 +1,8 @@
 #pragma once
 // Where the site's PACS is and how to reach it, kept in the workspace's settings (keys
 // "pacs.*"): the protocol, the DICOMweb URL, authentication kind, user name and CA file, the
-// DIMSE host, port and AE titles. Never the password or token: those live in the
+// DIMSE host, port, AE titles and retrieval (C-GET, or C-MOVE with the move destination's
+// AE title and port). Never the password or token: those live in the
 // CredentialStore (the platform's secret store, or a file only the user can read).
 #include "pacs/pacs_source.h"
 
@@ -25,6 +26,8 @@ const char* pacsProtocolName(PacsProtocol protocol);  // "dicomweb", "dimse"
 PacsProtocol parsePacsProtocol(const QString& text);  // throws fmc::Error naming the value
 const char* authKindName(AuthKind kind);              // "none", "basic", "bearer"
 AuthKind parseAuthKind(const QString& text);          // throws fmc::Error naming the value
+const char* dimseRetrieveName(DimseRetrieve retrieve);  // "get", "move"
+DimseRetrieve parseDimseRetrieve(const QString& text);  // throws fmc::Error naming the value
 
 // Defaults where a key is unset; throws fmc::Error naming the key whose value is invalid.
 PacsSettings loadPacsSettings(SiteStore& store);

@@ -53,12 +53,21 @@ struct DicomWebSettings {
     int timeoutMs = 30'000;       // per request, without data moving
 };
 
+// How a DIMSE retrieval asks for the instances: C-GET brings them back on the same
+// association; C-MOVE has the PACS send them to a move destination, here this app's own
+// storage SCP listening on moveDestinationPort while the retrieval runs (the PACS must
+// know that AE title with this computer's address and port).
+enum class DimseRetrieve { Get, Move };
+
 struct DimseSettings {
     QString host = QStringLiteral("127.0.0.1");
     int port = 104;
     QString callingAeTitle = QStringLiteral("FEDMEDCLIP");
     QString calledAeTitle;
     int timeoutSeconds = 30;
+    DimseRetrieve retrieve = DimseRetrieve::Get;
+    QString moveDestinationAeTitle;  // empty: the calling AE title
+    int moveDestinationPort = 11112;
 };
 
 // Progress of a retrieval, instance by instance.

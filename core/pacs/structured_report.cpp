@@ -1,7 +1,9 @@
 #include "pacs/structured_report.h"
 
+#include "common/bundle_manifest.h"
 #include "common/types.h"
 #include "site/prediction_details.h"
+#include "pacs/logging.h"
 #include "site/site_workspace.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -17,6 +19,7 @@
 #include <QTemporaryDir>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace fmc::pacs {
 namespace {
@@ -49,6 +52,14 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
+// "<name> version <version>, bundle hash <hash>"; the hash alone when the name is unknown.
+std::string bundleText(const PredictionReportContent& content) {
+    std::string text = content.bundleName;
+    if (!content.bundleVersion.empty()) text += (text.empty() ? "version " : " version ") + content.bundleVersion;
+    if (!content.bundleHash.empty()) text += (text.empty() ? "bundle hash " : ", bundle hash ") + content.bundleHash;
+    return text;
+}
+
 }  // namespace
 
 PredictionReportContent predictionReportContent(SiteWorkspace& workspace, std::int64_t predictionId) {
@@ -65,6 +76,23 @@ PredictionReportContent predictionReportContent(SiteWorkspace& workspace, std::i
     if (prediction->modelVersionId)
         if (const auto version = store.modelVersion(*prediction->modelVersionId)) content.bundleHash = version->bundleHash;
     if (content.bundleHash.empty()) content.bundleHash = store.setting(settings::kBundleHash).value_or("");
+    if (!content.bundleHash.empty() && store.setting(settings::kBundleHash) == content.bundleHash) {
+        content.bundleName = store.setting(settings::kBundleName).value_or("");
+        content.bundleVersion = store.setting(settings::kBundleVersion).value_or("");
+        // Workspaces set up before the name was kept: the bundle's own manifest.
+        const auto dir = store.setting(settings::kBundleDir);
+        if (content.bundleName.empty() && dir) {
+            try {
+                const auto manifest = readManifestFile((std::filesystem::path(*dir) / kBundleManifestFileName).string());
+                if (manifest.bundleHash == content.bundleHash) {
+                    content.bundleName = manifest.name;
+                    content.bundleVersion = manifest.version;
+                }
+            } catch (const std::exception& error) {
+                qCInfo(lcPacs).noquote() << "structured report: the bundle's manifest is unreadable:" << error.what();
+            }
+        }
+    }
     const auto where = "prediction " + std::to_string(predictionId);
     // The record the CLI's predict and the desktop's Classify page both write.
     const auto details = predictionDetailsFromJson(prediction->probabilitiesJson, where);
@@ -156,9 +184,9 @@ StructuredReport buildStructuredReport(const PredictionReportContent& content) {
     check(tree.addContentItem(DSRTypes::RT_contains, DSRTypes::VT_Text, DSRCodedEntryValue("111003", "DCM", "Algorithm Version")),
           "version");
     check(tree.getCurrentContentItem().setStringValue(content.modelDescription.c_str(), OFFalse), "version text");
-    if (!content.bundleHash.empty()) {
+    if (!content.bundleHash.empty() || !content.bundleName.empty()) {
         check(tree.addContentItem(DSRTypes::RT_contains, DSRTypes::VT_Text, fmcCode("BDL", "Model bundle")), "bundle");
-        check(tree.getCurrentContentItem().setStringValue(content.bundleHash.c_str(), OFFalse), "bundle text");
+        check(tree.getCurrentContentItem().setStringValue(bundleText(content).c_str(), OFFalse), "bundle text");
     }
     check(document.getCurrentRequestedProcedureEvidence().addItem(study.c_str(), series.c_str(), sopClass.c_str(),
                                                                   sopInstance.c_str()),

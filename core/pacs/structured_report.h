@@ -9,7 +9,8 @@
 //  * every class's probability: the calibrated one when the prediction has it, else the
 //    ensemble's, with the kind said in the concept name,
 //  * the prediction set and the out-of-distribution flag when the prediction has them,
-//  * the algorithm name, the model version and the model bundle,
+//  * the algorithm name, the model version and the model bundle (its name and version from
+//    the manifest, and its hash),
 //  * "Research use only. Not a medical device."
 // Codes: LOINC 18748-4 for the container, DCM 111001/111003 for the algorithm, SNOMED CT
 // yes/no for the flag, and the private scheme 99FMC for the concepts that have no standard
@@ -39,11 +40,14 @@ struct PredictionReportContent {
     std::optional<bool> outOfDistribution;
     std::string modelDescription;  // e.g. "local-checkpoint version 3"
     std::string bundleHash;
+    std::string bundleName, bundleVersion;  // the manifest's; empty when unknown
     std::string createdAt;  // ISO 8601 UTC, when the prediction was made
 };
 
 // Reads a saved prediction (its probabilities JSON: "calibrated" or "ensemble", and
-// optionally "prediction_set" and "out_of_distribution"/"ood") and its model version.
+// optionally "prediction_set" and "out_of_distribution"/"ood") and its model version. The
+// bundle's name and version come from the workspace's bundle settings, or else its manifest,
+// when that bundle has the prediction's hash; they stay empty for a bundle no longer there.
 // Throws fmc::Error naming the prediction when it does not exist.
 PredictionReportContent predictionReportContent(SiteWorkspace& workspace, std::int64_t predictionId);
 

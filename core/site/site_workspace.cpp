@@ -277,6 +277,8 @@ void SiteWorkspace::setBundle(const std::string& bundleDir) {
     const auto manifest = readManifestFile((dir / kBundleManifestFileName).string());
     store_.setSetting(settings::kBundleDir, dir.string());
     store_.setSetting(settings::kBundleHash, manifest.bundleHash);
+    store_.setSetting(settings::kBundleName, manifest.name);
+    store_.setSetting(settings::kBundleVersion, manifest.version);
 }
 
 std::optional<std::string> SiteWorkspace::bundleDir() { return store_.setting(settings::kBundleDir); }

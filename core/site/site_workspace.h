@@ -32,6 +32,8 @@ constexpr const char* kWorkspaceModelsFolderName = "models";
 namespace settings {
 constexpr const char* kBundleDir = "bundle.dir";
 constexpr const char* kBundleHash = "bundle.hash";
+constexpr const char* kBundleName = "bundle.name";        // the manifest's name and version, for reports
+constexpr const char* kBundleVersion = "bundle.version";
 constexpr const char* kPromptTemplate = "training.prompt_template";
 constexpr const char* kLabelSet = "training.label_set";  // name of the label set to train on
 constexpr const char* kMaxFileBytes = "import.max_file_bytes";

@@ -2,7 +2,8 @@
 // A real Orthanc (Debian's orthanc and orthanc-dicomweb packages) for the PACS tests: its
 // own configuration and storage in a temporary folder, HTTP and DICOM ports chosen by the
 // OS, loopback only, basic authentication with a random password, the DICOMweb plugin,
-// called AE title checked. Never the system service.
+// called AE title checked, C-MOVE to the test's own AE title at a port chosen for it. Never
+// the system service.
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -132,6 +133,8 @@ public:
         QDir().mkpath(folder_ + "/storage");
         httpPort_ = freeLoopbackPort();
         dicomPort_ = freeLoopbackPort();
+        moveDestinationPort_ = freeLoopbackPort();
+        closedPort_ = freeLoopbackPort();
         QJsonObject config{
             {"Name", "fmc-test"},
             {"StorageDirectory", folder_ + "/storage"},
@@ -147,6 +150,13 @@ public:
             {"DicomAlwaysAllowStore", true},
             {"DicomAlwaysAllowFind", true},
             {"DicomAlwaysAllowGet", true},
+            // C-MOVE only for the modalities it knows: the test's own AE, whose storage SCP
+            // listens on moveDestinationPort(), and one at a port where nothing listens.
+            {"DicomAlwaysAllowMove", false},
+            {"DicomModalities",
+             QJsonObject{{"fmctest", QJsonArray{moveAeTitle(), "127.0.0.1", moveDestinationPort_}},
+                         {"closed", QJsonArray{closedPortAeTitle(), "127.0.0.1", closedPort_}}}},
+            {"DicomAssociationCloseDelay", 0},  // close its C-STORE association to the move destination at once
             {"UnknownSopClassAccepted", true},
             {"SaveJobs", false},
             {"OverwriteInstances", true},  // the accession number is set by rewriting instances in place
@@ -224,13 +234,17 @@ public:
     quint16 dicomPort() const { return dicomPort_; }
     QString dicomWebUrl() const { return QStringLiteral("http://127.0.0.1:%1/dicom-web").arg(httpPort_); }
     static QString aeTitle() { return QStringLiteral("FMCORTHANC"); }
+    // The AE title Orthanc knows as a modality (and accepts C-MOVE from), at moveDestinationPort().
+    static QString moveAeTitle() { return QStringLiteral("FMCTEST"); }
+    static QString closedPortAeTitle() { return QStringLiteral("FMCCLOSED"); }
+    quint16 moveDestinationPort() const { return moveDestinationPort_; }
     static QString user() { return QStringLiteral("site"); }
     const QString& password() const { return password_; }
 
 private:
     QString folder_;
     QString password_;
-    quint16 httpPort_ = 0, dicomPort_ = 0;
+    quint16 httpPort_ = 0, dicomPort_ = 0, moveDestinationPort_ = 0, closedPort_ = 0;
     std::unique_ptr<QProcess> process_;
 };
 

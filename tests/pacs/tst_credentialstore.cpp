@@ -1,5 +1,7 @@
-// PACS secrets: a file store readable by its owner only, and PACS settings that never put a
-// password into the workspace database.
+// PACS secrets: a file store readable by its owner only; the choice between the platform's
+// secret store and that file (with a fake platform backend, since a test machine rarely runs
+// a secret service) and the real QtKeychain backend on this machine, whichever way it goes;
+// PACS settings that never put a password into the workspace database.
 #include "common/types.h"
 #include "pacs/credential_store.h"
 #include "pacs/pacs_settings.h"
@@ -7,8 +9,36 @@
 
 #include <QtTest>
 
+#include <map>
+
 using namespace fmc;
 using namespace fmc::pacs;
+
+namespace {
+
+// A platform secret store in memory, usable or not as the test says.
+class FakePlatformBackend : public SecretBackend {
+public:
+    bool isUsable = true;
+    std::map<QString, QString> secrets;
+    int probes = 0;
+
+    bool usable(QString* why) override {
+        ++probes;
+        if (!isUsable && why) *why = QStringLiteral("no secret service on the session bus (fake)");
+        return isUsable;
+    }
+    std::optional<QString> read(const QString& account) override {
+        const auto it = secrets.find(account);
+        if (it == secrets.end()) return std::nullopt;
+        return it->second;
+    }
+    void write(const QString& account, const QString& secret) override { secrets[account] = secret; }
+    void remove(const QString& account) override { secrets.erase(account); }
+    QString description() const override { return QStringLiteral("the fake secret store"); }
+};
+
+}  // namespace
 
 class TestCredentialStore : public QObject {
     Q_OBJECT
@@ -54,6 +84,75 @@ private slots:
         }
     }
 
+    void aUsablePlatformStoreKeepsTheSecretsAndNoFileIsWritten() {
+        qunsetenv("FMC_PACS_CREDENTIALS_FILE_ONLY");
+        auto platform = std::make_shared<FakePlatformBackend>();
+        const auto file = dir_.filePath("unused/pacs-credentials.json");
+        auto store = CredentialStore::choose(platform, file);
+        QCOMPARE(store.backendDescription(), QString("the fake secret store"));
+        QVERIFY(store.fallbackReason().isEmpty());
+        store.setSecret("site@https://pacs", "in-the-keyring");
+        QCOMPARE(platform->secrets.at("site@https://pacs"), QString("in-the-keyring"));
+        QCOMPARE(store.secret("site@https://pacs").value(), QString("in-the-keyring"));
+        store.removeSecret("site@https://pacs");
+        QVERIFY(platform->secrets.empty());
+        QVERIFY(!QFileInfo::exists(file));
+    }
+
+    void anUnusablePlatformStoreFallsBackToThePrivateFileAndSaysWhy() {
+        qunsetenv("FMC_PACS_CREDENTIALS_FILE_ONLY");
+        auto platform = std::make_shared<FakePlatformBackend>();
+        platform->isUsable = false;
+        const auto file = dir_.filePath("fallback/pacs-credentials.json");
+        auto store = CredentialStore::choose(platform, file);
+        QCOMPARE(store.backendDescription(), "the file " + file);
+        QVERIFY2(store.fallbackReason().contains("no secret service"), qPrintable(store.fallbackReason()));
+        store.setSecret("site@https://pacs", "in-the-file");
+        QVERIFY(platform->secrets.empty());
+        QCOMPARE(CredentialStore::inFile(file).secret("site@https://pacs").value(), QString("in-the-file"));
+        QCOMPARE(int(QFile(file).permissions() & 0x0fff), int(QFileDevice::ReadUser | QFileDevice::WriteUser));
+    }
+
+    void theFileOnlySwitchAndAMissingBackendChooseTheFile() {
+        auto platform = std::make_shared<FakePlatformBackend>();
+        qputenv("FMC_PACS_CREDENTIALS_FILE_ONLY", "1");
+        auto forced = CredentialStore::choose(platform, dir_.filePath("forced.json"));
+        qunsetenv("FMC_PACS_CREDENTIALS_FILE_ONLY");
+        QVERIFY(forced.backendDescription().startsWith("the file "));
+        QVERIFY(forced.fallbackReason().contains("FMC_PACS_CREDENTIALS_FILE_ONLY"));
+        QCOMPARE(platform->probes, 0);
+        const auto none = CredentialStore::choose(nullptr, dir_.filePath("none.json"));
+        QVERIFY(none.fallbackReason().contains("no QtKeychain"));
+    }
+
+    // The real QtKeychain backend on this machine: with a secret service it must keep a
+    // secret; without one (the usual test machine) the user's store falls back to the file
+    // and names the reason QtKeychain gave.
+    void theRealPlatformStoreWorksOrTheFallbackSaysWhy() {
+        qunsetenv("FMC_PACS_CREDENTIALS_FILE_ONLY");
+        const auto platform = platformSecretBackend();
+#ifdef FMC_TEST_WITH_QTKEYCHAIN
+        QVERIFY(platform);
+#endif
+        if (!platform) QSKIP("built without QtKeychain (qtkeychain-qt6-dev)");
+        QString why;
+        const bool usable = platform->usable(&why);
+        auto store = CredentialStore::forUser();
+        if (usable) {
+            const auto account = "fmc-test-" + QUuid::createUuid().toString(QUuid::Id128);
+            store.setSecret(account, "kept-by-the-platform");
+            QCOMPARE(store.secret(account).value(), QString("kept-by-the-platform"));
+            store.removeSecret(account);
+            QVERIFY(!store.secret(account).has_value());
+            QCOMPARE(store.backendDescription(), QString("the platform's secret store"));
+        } else {
+            qInfo().noquote() << "no usable secret service here:" << why;
+            QVERIFY(!why.isEmpty());
+            QVERIFY(store.backendDescription().startsWith("the file "));
+            QCOMPARE(store.fallbackReason(), why);
+        }
+    }
+
     void settingsRoundTripWithoutTheSecret() {
         const auto folder = dir_.filePath("ws");
         {
@@ -69,6 +168,9 @@ private slots:
             settings.dimse.port = 11112;
             settings.dimse.callingAeTitle = "SITEA";
             settings.dimse.calledAeTitle = "MAINPACS";
+            settings.dimse.retrieve = DimseRetrieve::Move;
+            settings.dimse.moveDestinationAeTitle = "SITEA-STORE";
+            settings.dimse.moveDestinationPort = 4006;
             savePacsSettings(workspace.store(), settings);
             const auto loaded = loadPacsSettings(workspace.store());
             QCOMPARE(loaded.protocol, PacsProtocol::Dimse);
@@ -81,6 +183,9 @@ private slots:
             QCOMPARE(loaded.dimse.port, 11112);
             QCOMPARE(loaded.dimse.callingAeTitle, QString("SITEA"));
             QCOMPARE(loaded.dimse.calledAeTitle, QString("MAINPACS"));
+            QCOMPARE(loaded.dimse.retrieve, DimseRetrieve::Move);
+            QCOMPARE(loaded.dimse.moveDestinationAeTitle, QString("SITEA-STORE"));
+            QCOMPARE(loaded.dimse.moveDestinationPort, 4006);
             QCOMPARE(credentialAccount(loaded.dicomWeb), QString("token@https://pacs.example.org/dicom-web"));
         }
         // Not in the database, its WAL, or anywhere else in the workspace folder.
@@ -102,6 +207,17 @@ private slots:
             QVERIFY2(QString(error.what()).contains("pacs.dimse.port"), error.what());
         }
         workspace.store().setSetting("pacs.dimse.port", "104");
+        workspace.store().setSetting("pacs.dimse.move_port", "0");
+        try {
+            loadPacsSettings(workspace.store());
+            QFAIL("accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("pacs.dimse.move_port"), error.what());
+        }
+        workspace.store().setSetting("pacs.dimse.move_port", "11112");
+        workspace.store().setSetting("pacs.dimse.retrieve", "c-echo");
+        QVERIFY_THROWS_EXCEPTION(Error, loadPacsSettings(workspace.store()));
+        workspace.store().setSetting("pacs.dimse.retrieve", "move");
         workspace.store().setSetting("pacs.protocol", "hl7");
         QVERIFY_THROWS_EXCEPTION(Error, loadPacsSettings(workspace.store()));
     }

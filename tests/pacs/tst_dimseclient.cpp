@@ -1,6 +1,8 @@
 // DimseClient (DCMTK dcmnet) against a real Orthanc on loopback: C-ECHO, C-FIND at study and
-// series level, C-GET import through importFromPacs compared with a folder import of the same
-// files, a wrong called AE title, Orthanc killed mid-retrieve, and an SR sent by C-STORE and
+// series level, C-GET and C-MOVE imports through importFromPacs compared with a folder import
+// of the same files, a wrong called AE title, the C-MOVE refusals (unknown destination, a
+// calling AE the PACS does not know, a destination port nobody listens on, our port taken),
+// a PACS that does not answer, Orthanc killed mid-retrieve, and an SR sent by C-STORE and
 // found again.
 #include "common/types.h"
 #include "pacs/dicomweb_client.h"
@@ -31,6 +33,14 @@ private:
         s.callingAeTitle = "FMCTEST";
         s.calledAeTitle = calledAe;
         s.timeoutSeconds = 10;
+        return s;
+    }
+
+    DimseSettings moveSettings() const {
+        auto s = settings();
+        s.retrieve = DimseRetrieve::Move;
+        s.callingAeTitle = OrthancTestServer::moveAeTitle();
+        s.moveDestinationPort = orthanc_->moveDestinationPort();
         return s;
     }
 
@@ -157,6 +167,100 @@ private slots:
         QCOMPARE(pixelHashes(workspace), folderImportHashes_);
         QCOMPARE(report.import.counts().imported, folderImportCounts_.imported);
         QCOMPARE(report.import.counts().duplicates, folderImportCounts_.duplicates);
+    }
+
+    void moveImportMatchesAFolderImport() {
+        DimseClient client(moveSettings());
+        const QString folder = dir_.filePath("move-import");
+        auto workspace = SiteWorkspace::open(folder.toStdString());
+        const auto selection = everySeries(client);
+        QCOMPARE(selection.size(), size_t(6));
+        int progressCalls = 0;
+        const auto report = importFromPacs(workspace, client, selection, {}, [&](const PacsImportProgress& p) {
+            if (p.stage == "retrieve") ++progressCalls;
+        });
+        QVERIFY2(report.complete(), formatPacsImportReport(report).c_str());
+        QCOMPARE(report.instancesRetrieved(), 7);
+        QVERIFY(progressCalls >= 7);
+        QCOMPARE(pixelHashes(workspace), folderImportHashes_);
+        QCOMPARE(report.import.counts().imported, folderImportCounts_.imported);
+        QCOMPARE(retrievedFiles(folder).size(), 7);
+    }
+
+    void moveRefusalsAreClearErrors_data() {
+        QTest::addColumn<QString>("calling");
+        QTest::addColumn<QString>("destination");
+        QTest::addColumn<bool>("portTaken");
+        QTest::addColumn<QStringList>("message");
+        QTest::newRow("destination unknown to the PACS")
+            << OrthancTestServer::moveAeTitle() << "NOSUCHAE" << false
+            << QStringList{"knows the move destination 'NOSUCHAE'", "port"};
+        QTest::newRow("calling AE not allowed to move")
+            << "FMCSTRANGER" << OrthancTestServer::moveAeTitle() << false
+            << QStringList{"failed before any instance arrived", "lets the calling AE title 'FMCSTRANGER' retrieve"};
+        QTest::newRow("nothing listens where the PACS sends")
+            << OrthancTestServer::moveAeTitle() << OrthancTestServer::closedPortAeTitle() << false
+            << QStringList{"refused the C-MOVE to 'FMCCLOSED'", "firewall blocks port"};
+        QTest::newRow("our port is taken")
+            << OrthancTestServer::moveAeTitle() << OrthancTestServer::moveAeTitle() << true
+            << QStringList{"cannot listen on port", "another program"};
+    }
+
+    void moveRefusalsAreClearErrors() {
+        QFETCH(QString, calling);
+        QFETCH(QString, destination);
+        QFETCH(bool, portTaken);
+        QFETCH(QStringList, message);
+        auto s = moveSettings();
+        s.callingAeTitle = calling;
+        s.moveDestinationAeTitle = destination;
+        QTcpServer squatter;
+        if (portTaken) QVERIFY(squatter.listen(QHostAddress::Any, orthanc_->moveDestinationPort()));
+        DimseClient client(s);
+        const QString folder = dir_.filePath("move-refused-" + QString::number(qHash(QTest::currentDataTag())));
+        auto workspace = SiteWorkspace::open(folder.toStdString());
+        const auto selection = everySeries(client);
+        try {
+            importFromPacs(workspace, client, selection, {});
+            QFAIL("the refused C-MOVE was not reported");
+        } catch (const Error& error) {
+            for (const auto& part : message) QVERIFY2(QString(error.what()).contains(part), error.what());
+        }
+        QCOMPARE(workspace.store().imageCount(), 0);
+        QCOMPARE(retrievedFiles(folder).size(), 0);
+    }
+
+    void cancelledMoveKeepsOnlyCompleteFiles() {
+        DimseClient client(moveSettings());
+        const QString folder = dir_.filePath("move-cancel");
+        auto workspace = SiteWorkspace::open(folder.toStdString());
+        std::atomic<bool> cancel{false};
+        const auto report = importFromPacs(workspace, client, everySeries(client), {}, [&](const PacsImportProgress& p) {
+            if (p.stage == "retrieve" && p.done >= 1) cancel = true;
+        }, &cancel);
+        QVERIFY(report.cancelled);
+        QVERIFY(!report.complete());
+        QVERIFY(report.instancesRetrieved() < 7);
+        QCOMPARE(retrievedFiles(folder).size(), report.instancesRetrieved());
+        QCOMPARE(workspace.store().integrityCheck(), std::string("ok"));
+    }
+
+    void aSilentPeerTimesOut() {
+        // Listening, but never answering the association request (nothing reads the socket).
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        auto s = settings();
+        s.port = silent.serverPort();
+        s.timeoutSeconds = 2;
+        QElapsedTimer clock;
+        clock.start();
+        try {
+            DimseClient(s).verify();
+            QFAIL("a silent peer was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("no answer within 2 seconds"), error.what());
+        }
+        QVERIFY(clock.elapsed() < 20'000);
     }
 
     void reportStoredByCStoreIsFoundAgain() {

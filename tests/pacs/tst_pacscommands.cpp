@@ -78,6 +78,24 @@ private slots:
         QCOMPARE(opened.store().imageCount(), 1);
     }
 
+    void importByCMove() {
+        const auto workspace = dir_.filePath("ws-move");
+        auto [code, out] = cli({"configure", workspace, "--protocol", "dimse", "--host", "127.0.0.1", "--port",
+                                QString::number(orthanc_->dicomPort()), "--aet", OrthancTestServer::moveAeTitle(), "--aec",
+                                OrthancTestServer::aeTitle(), "--retrieve", "move", "--move-port",
+                                QString::number(orthanc_->moveDestinationPort())});
+        QVERIFY2(code == 0, qPrintable(out));
+        std::tie(code, out) = cli({"find", "--workspace", workspace, "--modality", "MR"});
+        const auto study = QRegularExpression("study (\\S+)").match(out).captured(1);
+        QVERIFY2(code == 0 && !study.isEmpty(), qPrintable(out));
+        std::tie(code, out) = cli({"import", workspace, "--study", study});
+        QVERIFY2(code == 0 && out.contains("1 of 1 instances retrieved") && out.contains("1 imported"), qPrintable(out));
+        std::tie(code, out) = cli({"import", workspace, "--study", study, "--move-aet", "NOSUCHAE"});
+        QVERIFY2(code == 1 && out.contains("'NOSUCHAE'"), qPrintable(out));
+        std::tie(code, out) = cli({"import", workspace, "--study", study, "--retrieve", "cmove"});
+        QVERIFY2(code == 1 && out.contains("get or move"), qPrintable(out));
+    }
+
     void storeSrByCStore() {
         if (!dsrdumpInstalled()) QSKIP("dsrdump (Debian package dcmtk) is not installed");
         const auto workspace = dir_.filePath("ws-sr");

@@ -1,5 +1,6 @@
 // The prediction SR (DCMTK dcmsr), checked with DCMTK's own dsrdump: valid without warnings,
 // and every value the report must carry is in it.
+#include "common/bundle_manifest.h"
 #include "common/types.h"
 #include "pacs/structured_report.h"
 #include "pacs_test_support.h"
@@ -57,6 +58,8 @@ private slots:
         }
         content.modelDescription = "local-checkpoint version 3";
         content.bundleHash = "feedc0de12345678";
+        content.bundleName = "clip-vit-b32-medical";
+        content.bundleVersion = "1.2.0";
         const auto report = buildStructuredReport(content);
         const auto [code, dump] = dumpOf(report);
         QVERIFY2(code == 0, qPrintable(dump));
@@ -75,7 +78,8 @@ private slots:
         QCOMPARE(dump.contains("\"melanoma, nevus\""), withSetAndFlag);
         QCOMPARE(dump.contains("Out of distribution"), withSetAndFlag);
         if (withSetAndFlag) QVERIFY2(dump.contains("(373066001,SCT,\"Yes\")"), qPrintable(dump));
-        QVERIFY2(dump.contains("\"local-checkpoint version 3\"") && dump.contains("\"feedc0de12345678\""), qPrintable(dump));
+        QVERIFY2(dump.contains("\"local-checkpoint version 3\"") && dump.contains("\"clip-vit-b32-medical version 1.2.0, bundle hash feedc0de12345678\""),
+                 qPrintable(dump));
         QVERIFY2(dump.contains("Research use only. Not a medical device."), qPrintable(dump));
         // It joins the image's study and patient.
         QCOMPARE(report.studyInstanceUid, QString("1.3.6.1.4.1.5962.1.2.1.20040119072730.12322"));
@@ -125,6 +129,41 @@ private slots:
         QVERIFY(!plain.calibrated);
         QCOMPARE(plain.probabilities, (std::vector<double>{0.4, 0.6}));
         QVERIFY(!plain.predictionSet && !plain.outOfDistribution);
+
+        // The bundle by name and version: from the workspace's settings, else from the manifest
+        // of the workspace's bundle when it has the same hash, else unnamed.
+        BundleManifest manifest;
+        manifest.name = "tiny-test-bundle";
+        manifest.version = "0.3.1";
+        manifest.embeddingDim = 8;
+        manifest.inputSize = 32;
+        manifest.mean = {0.5, 0.5, 0.5};
+        manifest.std = {0.25, 0.25, 0.25};
+        manifest.imageEncoder = {"image.pt", std::string(64, 'a')};
+        manifest.textEncoder = {"text.pt", std::string(64, 'b')};
+        manifest.vocabulary = {"vocab.txt", std::string(64, 'c')};
+        manifest.bundleHash = computeBundleHash(manifest);
+        const auto bundleDir = dir_.filePath("bundle");
+        QVERIFY(QDir().mkpath(bundleDir));
+        writeManifestFile((bundleDir + "/manifest.json").toStdString(), manifest);
+        auto& store = workspace.store();
+        workspace.setBundle(bundleDir.toStdString());
+        QCOMPARE(store.setting(settings::kBundleName).value_or(""), std::string("tiny-test-bundle"));
+        store.setSetting(settings::kBundleName, "named-in-settings");
+        store.setSetting(settings::kBundleVersion, "7");
+        const auto id2 = store.addPrediction(prediction);
+        auto named = predictionReportContent(workspace, id2);
+        QCOMPARE(named.bundleHash, manifest.bundleHash);
+        QCOMPARE(named.bundleName, std::string("named-in-settings"));
+        QCOMPARE(named.bundleVersion, std::string("7"));
+        store.setSetting(settings::kBundleName, "");
+        store.setSetting(settings::kBundleVersion, "");
+        named = predictionReportContent(workspace, id2);
+        QCOMPARE(named.bundleName, std::string("tiny-test-bundle"));
+        QCOMPARE(named.bundleVersion, std::string("0.3.1"));
+        store.setSetting(settings::kBundleHash, std::string(64, 'f'));  // the folder now holds another bundle
+        named = predictionReportContent(workspace, id2);
+        QVERIFY(named.bundleName.empty() && named.bundleVersion.empty());
 
         try {
             predictionReportContent(workspace, 999);

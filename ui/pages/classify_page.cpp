@@ -5,6 +5,8 @@
 #include "workspace/import_scanner.h"
 #include "shell/logging.h"
 #include "models/prediction_list_model.h"
+#include "widgets/prediction_report_exporter.h"
+#include "widgets/task_progress_dialog.h"
 #include "widgets/probability_bar_delegate.h"
 #include "models/probability_model.h"
 #include "workspace/task_runner.h"
@@ -224,6 +226,13 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     savedTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     savedTable_->horizontalHeader()->setStretchLastSection(true);
     savedTable_->setMaximumHeight(160);
+    savedTable_->setSelectionMode(QAbstractItemView::SingleSelection);
+    exportReportButton_ = new QPushButton(right);
+    exportReportButton_->setObjectName(QStringLiteral("exportReportButton"));
+    sendReportButton_ = new QPushButton(right);
+    sendReportButton_->setObjectName(QStringLiteral("sendReportButton"));
+    reportExporter_ = new PredictionReportExporter(this);
+    new TaskProgressDialog(reportExporter_->runner(), this);
     auto* viewRow = new QHBoxLayout;
     viewRow->addWidget(new QLabel(tr("Show"), right));
     viewRow->addWidget(viewChoice_, 1);
@@ -242,6 +251,11 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     rightLayout->addWidget(saveButton_, 0, Qt::AlignRight);
     rightLayout->addWidget(savedTitle_);
     rightLayout->addWidget(savedTable_);
+    auto* reportRow = new QHBoxLayout;
+    reportRow->addStretch(1);
+    reportRow->addWidget(exportReportButton_);
+    reportRow->addWidget(sendReportButton_);
+    rightLayout->addLayout(reportRow);
     splitter->addWidget(left);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 3);
@@ -250,6 +264,18 @@ ClassifyPage::ClassifyPage(QWidget* parent)
 
     connect(openButton_, &QPushButton::clicked, this, &ClassifyPage::chooseImage);
     connect(saveButton_, &QPushButton::clicked, this, &ClassifyPage::savePrediction);
+    connect(exportReportButton_, &QPushButton::clicked, this, qOverload<>(&ClassifyPage::exportSelectedReport));
+    connect(sendReportButton_, &QPushButton::clicked, this, &ClassifyPage::sendSelectedReport);
+    connect(savedTable_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ClassifyPage::updateReportButtons);
+    connect(saved_, &QAbstractItemModel::modelReset, this, &ClassifyPage::updateReportButtons);
+    connect(reportExporter_->runner(), &TaskRunner::started, this, &ClassifyPage::updateReportButtons);
+    connect(reportExporter_, &PredictionReportExporter::finished, this, [this](bool ok, const QString& message) {
+        status_->setText(message);
+        updateReportButtons();
+        if (!ok && isVisible()) QMessageBox::warning(this, tr("DICOM report"), message);
+        emit reportFinished(ok, message);
+    });
+    updateReportButtons();
     connect(modelCardButton_, &QPushButton::clicked, this, &ClassifyPage::showModelCard);
     connect(viewChoice_, &QComboBox::currentIndexChanged, this, [this] {
         probabilities_->setView(static_cast<ProbabilityModel::View>(viewChoice_->currentData().toInt()));
@@ -307,6 +333,11 @@ void ClassifyPage::retranslate() {
     modelCardButton_->setText(tr("Model card…"));
     modelCardButton_->setToolTip(tr("What this model was trained on and how well it did on the site's held-out images"));
     savedTitle_->setText(tr("Saved predictions"));
+    exportReportButton_->setText(tr("Export as DICOM SR…"));
+    exportReportButton_->setToolTip(tr("The selected prediction as a DICOM structured report file (DICOM images only)"));
+    sendReportButton_->setText(tr("Send to PACS"));
+    sendReportButton_->setToolTip(tr("Store the selected prediction as a DICOM structured report on the PACS of "
+                                     "Settings › PACS, in the image's study"));
     imageView_->setPlaceholderText(tr("Open an image, drop one here, or double-click one on the Images page."));
     const QSignalBlocker blocker(viewChoice_);
     const int current = viewChoice_->currentIndex();
@@ -320,6 +351,9 @@ void ClassifyPage::retranslate() {
 
 void ClassifyPage::setWorkspace(WorkspaceService* workspace) {
     if (workspace_) disconnect(workspace_, nullptr, this, nullptr);
+    // An export reads the workspace it was started on: it ends before the workspace goes.
+    reportExporter_->runner()->cancel();
+    reportExporter_->runner()->waitForDone();
     workspace_ = workspace;
     outcome_ = {};
     probabilities_->clear();
@@ -809,6 +843,36 @@ bool ClassifyPage::savePrediction() {
                          : tr("Prediction saved to the workspace (model: %1).").arg(saved.last().modelDescription));
     emit predictionSaved();
     return true;
+}
+
+const PredictionRecord* ClassifyPage::selectedPrediction() const {
+    const auto rows = savedTable_->selectionModel()->selectedRows();
+    if (rows.isEmpty() || !workspace_) return nullptr;
+    return &saved_->prediction(rows.first().row());
+}
+
+void ClassifyPage::updateReportButtons() {
+    const bool can = selectedPrediction() && !reportExporter_->runner()->isRunning();
+    exportReportButton_->setEnabled(can);
+    sendReportButton_->setEnabled(can);
+}
+
+bool ClassifyPage::exportSelectedReport() {
+    const auto* prediction = selectedPrediction();
+    if (!prediction) return false;
+    const auto suggested = QFileInfo(prediction->imagePath).completeBaseName() + QStringLiteral("-fedmedclip-sr.dcm");
+    const auto path = QFileDialog::getSaveFileName(this, tr("Export as DICOM SR"), suggested, tr("DICOM files (*.dcm)"));
+    return !path.isEmpty() && exportSelectedReport(path);
+}
+
+bool ClassifyPage::exportSelectedReport(const QString& path) {
+    const auto* prediction = selectedPrediction();
+    return prediction && reportExporter_->exportToFile(workspace_, prediction->id, path);
+}
+
+bool ClassifyPage::sendSelectedReport() {
+    const auto* prediction = selectedPrediction();
+    return prediction && reportExporter_->sendToPacs(workspace_, prediction->id, AppSettings::pacsConnection());
 }
 
 void ClassifyPage::chooseImage() {

@@ -2,9 +2,10 @@
 // Classify: open, drop or pick an image; see every class's probability as a bar (most likely
 // first, the top class highlighted) for the ensemble, the FAM alone and the MLP alone; an
 // uncertainty warning when the model is unsure; save the prediction to the workspace and see
-// the predictions saved so far. DICOM grey images get a display window that re-renders
+// the predictions saved so far, and export one as a DICOM SR to a file or the PACS. DICOM grey images get a display window that re-renders
 // the file's modality values (presets for CT). The model loads and runs on a worker thread.
 #include "workspace/classifier_engine.h"
+#include "workspace/workspace_types.h"
 
 #include <QElapsedTimer>
 #include <QImage>
@@ -30,6 +31,7 @@ namespace fmc::ui {
 
 class ImageView;
 class PredictionListModel;
+class PredictionReportExporter;
 class ProbabilityModel;
 class TaskRunner;
 class WorkspaceService;
@@ -73,6 +75,14 @@ public:
     QImage displayedImage() const;
     PredictionListModel* savedPredictions() const { return saved_; }
     bool savePrediction();
+    // The saved prediction selected in the list as a DICOM SR: to a file, or to the PACS of
+    // Settings › PACS; on a worker thread with progress and Cancel (reportFinished at the
+    // end). False when none is selected or an export is running. exportSelectedReport()
+    // asks for the file name; the overload takes it.
+    bool exportSelectedReport();
+    bool exportSelectedReport(const QString& path);
+    bool sendSelectedReport();
+    PredictionReportExporter* reportExporter() const { return reportExporter_; }
 
     // The result must not be relied on in the chosen view (unsure, out of distribution, a
     // large prediction set, a model no better than chance): the headline is then not green.
@@ -96,6 +106,7 @@ signals:
     void classified(const fmc::ui::ClassificationResult& result);
     void classificationFailed(const QString& message);
     void predictionSaved();
+    void reportFinished(bool ok, const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -156,6 +167,12 @@ private:
     QPushButton* saveButton_;
     QLabel* savedTitle_;
     QTableView* savedTable_;
+    QPushButton* exportReportButton_;
+    QPushButton* sendReportButton_;
+    PredictionReportExporter* reportExporter_;
+
+    const PredictionRecord* selectedPrediction() const;
+    void updateReportButtons();
 };
 
 }  // namespace fmc::ui

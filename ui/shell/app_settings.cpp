@@ -20,6 +20,44 @@ constexpr int kDefaultMaxMegapixels = 100;
 
 }  // namespace
 
+// Group "pacs": the keys File > Import from PACS… has always used, plus the C-MOVE ones.
+pacs::PacsSettings AppSettings::pacsConnection() {
+    QSettings saved;
+    saved.beginGroup(QStringLiteral("pacs"));
+    pacs::PacsSettings c;
+    c.protocol = saved.value(QStringLiteral("protocol"), 0).toInt() == 1 ? pacs::PacsProtocol::Dimse : pacs::PacsProtocol::DicomWeb;
+    c.dicomWeb.baseUrl = saved.value(QStringLiteral("url")).toString();
+    c.dicomWeb.auth = static_cast<pacs::AuthKind>(qBound(0, saved.value(QStringLiteral("auth"), 0).toInt(), 2));
+    c.dicomWeb.username = saved.value(QStringLiteral("user")).toString();
+    c.dicomWeb.caCertificatesPath = saved.value(QStringLiteral("ca")).toString();
+    c.dimse.host = saved.value(QStringLiteral("host"), c.dimse.host).toString();
+    c.dimse.port = qBound(1, saved.value(QStringLiteral("port"), c.dimse.port).toInt(), 65535);
+    c.dimse.callingAeTitle = saved.value(QStringLiteral("calling_ae"), c.dimse.callingAeTitle).toString();
+    c.dimse.calledAeTitle = saved.value(QStringLiteral("called_ae")).toString();
+    c.dimse.retrieve = saved.value(QStringLiteral("retrieve")).toString() == QLatin1String("move") ? pacs::DimseRetrieve::Move
+                                                                                                    : pacs::DimseRetrieve::Get;
+    c.dimse.moveDestinationAeTitle = saved.value(QStringLiteral("move_ae")).toString();
+    c.dimse.moveDestinationPort = qBound(1, saved.value(QStringLiteral("move_port"), c.dimse.moveDestinationPort).toInt(), 65535);
+    return c;
+}
+
+void AppSettings::setPacsConnection(const pacs::PacsSettings& c) {
+    QSettings saved;
+    saved.beginGroup(QStringLiteral("pacs"));
+    saved.setValue(QStringLiteral("protocol"), c.protocol == pacs::PacsProtocol::Dimse ? 1 : 0);
+    saved.setValue(QStringLiteral("url"), c.dicomWeb.baseUrl);
+    saved.setValue(QStringLiteral("auth"), static_cast<int>(c.dicomWeb.auth));
+    saved.setValue(QStringLiteral("user"), c.dicomWeb.username);
+    saved.setValue(QStringLiteral("ca"), c.dicomWeb.caCertificatesPath);
+    saved.setValue(QStringLiteral("host"), c.dimse.host);
+    saved.setValue(QStringLiteral("port"), c.dimse.port);
+    saved.setValue(QStringLiteral("calling_ae"), c.dimse.callingAeTitle);
+    saved.setValue(QStringLiteral("called_ae"), c.dimse.calledAeTitle);
+    saved.setValue(QStringLiteral("retrieve"), QLatin1String(pacs::dimseRetrieveName(c.dimse.retrieve)));
+    saved.setValue(QStringLiteral("move_ae"), c.dimse.moveDestinationAeTitle);
+    saved.setValue(QStringLiteral("move_port"), c.dimse.moveDestinationPort);
+}
+
 QString AppSettings::bundleDirectory() { return QSettings().value(kBundleKey).toString(); }
 void AppSettings::setBundleDirectory(const QString& directory) { QSettings().setValue(kBundleKey, directory); }
 

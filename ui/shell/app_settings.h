@@ -1,8 +1,10 @@
 #pragma once
 // The desktop app's own preferences (per user, QSettings): model bundle folder, device,
-// CPU threads, language, data limits and the recent workspaces. What belongs to a site
+// CPU threads, language, data limits, the PACS connection (never its password: that is in
+// pacs::CredentialStore) and the recent workspaces. What belongs to a site
 // (its images, history, federation setup) lives in the workspace instead.
 #include "imaging/image_loader.h"
+#include "pacs/pacs_settings.h"
 
 #include <QString>
 #include <QStringList>
@@ -36,6 +38,10 @@ public:
     static int maxMegapixels();
     static void setMaxMegapixels(int megapixels);
     static ImageLimits imageLimits();
+
+    // The PACS connection of Settings and Import from PACS; secret always empty.
+    static pacs::PacsSettings pacsConnection();
+    static void setPacsConnection(const pacs::PacsSettings& connection);  // ignores the secret
 
     // Most recent first, without duplicates, at most kMaxRecentWorkspaces.
     static QStringList recentWorkspaces();

@@ -1,13 +1,11 @@
 #include "widgets/pacs_import_dialog.h"
 
+#include "widgets/pacs_connection_form.h"
 #include "workspace/task_runner.h"
 
-#include "pacs/credential_store.h"
 #include "pacs/pacs_import.h"
 #include "pacs/pacs_settings.h"
 
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -19,9 +17,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
-#include <QSettings>
-#include <QSpinBox>
-#include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -50,99 +45,25 @@ namespace fmc::ui {
 using namespace fmc::pacs;
 
 struct PacsImportDialog::Widgets {
-    QComboBox* protocol;
-    QStackedWidget* protocolPages;
-    QLineEdit *url, *user, *password, *caFile;
-    QComboBox* auth;
-    QCheckBox* rememberPassword;
-    QLineEdit *host, *callingAe, *calledAe;
-    QSpinBox* port;
+    PacsConnectionForm* connection;
     QLineEdit *patientName, *patientId, *dateFrom, *dateTo, *modality, *accession;
-    QPushButton *testButton, *searchButton, *retrieveButton, *cancelButton;
+    QPushButton *searchButton, *retrieveButton, *cancelButton;
     QTreeView* tree;
     QProgressBar* progress;
     QLabel* status;
     QPlainTextEdit* report;
 
-    // The connection as the form shows it, the secret included.
-    PacsSettings settings() const {
-        PacsSettings s;
-        s.protocol = protocol->currentIndex() == 1 ? PacsProtocol::Dimse : PacsProtocol::DicomWeb;
-        s.dicomWeb.baseUrl = url->text().trimmed();
-        s.dicomWeb.auth = static_cast<AuthKind>(auth->currentIndex());
-        s.dicomWeb.username = user->text().trimmed();
-        s.dicomWeb.secret = password->text();
-        s.dicomWeb.caCertificatesPath = caFile->text().trimmed();
-        s.dimse.host = host->text().trimmed();
-        s.dimse.port = port->value();
-        s.dimse.callingAeTitle = callingAe->text().trimmed();
-        s.dimse.calledAeTitle = calledAe->text().trimmed();
-        return s;
-    }
+    PacsSettings settings() const { return connection->settings(); }
 };
 
 PacsImportDialog::PacsImportDialog(const QString& workspaceFolder, QWidget* parent)
     : QDialog(parent), workspaceFolder_(workspaceFolder), w_(new Widgets), results_(new QStandardItemModel(this)),
       runner_(new TaskRunner(this)) {
     setWindowTitle(tr("Import from PACS"));
-    QSettings saved;
-    saved.beginGroup(QStringLiteral("pacs"));
-
-    auto* connection = new QGroupBox(tr("PACS connection"));
+    auto* connection = new QGroupBox(tr("PACS connection (also in Settings)"));
     auto* connectionLayout = new QVBoxLayout(connection);
-    w_->protocol = new QComboBox;
-    w_->protocol->addItems({tr("DICOMweb (QIDO-RS / WADO-RS)"), tr("DIMSE (C-FIND / C-GET)")});
-    connectionLayout->addWidget(w_->protocol);
-    w_->protocolPages = new QStackedWidget;
-    auto* web = new QWidget;
-    auto* webForm = new QFormLayout(web);
-    w_->url = new QLineEdit(saved.value(QStringLiteral("url")).toString());
-    w_->url->setPlaceholderText(QStringLiteral("https://pacs.example.org/dicom-web"));
-    w_->auth = new QComboBox;
-    w_->auth->addItems({tr("None"), tr("User name and password"), tr("Bearer token")});
-    w_->auth->setCurrentIndex(saved.value(QStringLiteral("auth"), 0).toInt());
-    w_->user = new QLineEdit(saved.value(QStringLiteral("user")).toString());
-    w_->password = new QLineEdit;
-    w_->password->setEchoMode(QLineEdit::Password);
-    w_->rememberPassword = new QCheckBox(tr("Remember (in the system's secret store or a private file, never in the workspace)"));
-    w_->caFile = new QLineEdit(saved.value(QStringLiteral("ca")).toString());
-    w_->caFile->setPlaceholderText(tr("PEM file of the hospital's CA (empty: the system's)"));
-    webForm->addRow(tr("URL:"), w_->url);
-    webForm->addRow(tr("Authentication:"), w_->auth);
-    webForm->addRow(tr("User name:"), w_->user);
-    webForm->addRow(tr("Password or token:"), w_->password);
-    webForm->addRow(QString(), w_->rememberPassword);
-    webForm->addRow(tr("CA certificate:"), w_->caFile);
-    auto* dimse = new QWidget;
-    auto* dimseForm = new QFormLayout(dimse);
-    w_->host = new QLineEdit(saved.value(QStringLiteral("host"), QStringLiteral("127.0.0.1")).toString());
-    w_->port = new QSpinBox;
-    w_->port->setRange(1, 65535);
-    w_->port->setValue(saved.value(QStringLiteral("port"), 104).toInt());
-    w_->callingAe = new QLineEdit(saved.value(QStringLiteral("calling_ae"), QStringLiteral("FEDMEDCLIP")).toString());
-    w_->calledAe = new QLineEdit(saved.value(QStringLiteral("called_ae")).toString());
-    for (auto* ae : {w_->callingAe, w_->calledAe}) ae->setMaxLength(16);
-    dimseForm->addRow(tr("Host:"), w_->host);
-    dimseForm->addRow(tr("Port:"), w_->port);
-    dimseForm->addRow(tr("Our AE title (calling):"), w_->callingAe);
-    dimseForm->addRow(tr("PACS AE title (called):"), w_->calledAe);
-    w_->protocolPages->addWidget(web);
-    w_->protocolPages->addWidget(dimse);
-    connectionLayout->addWidget(w_->protocolPages);
-    w_->testButton = new QPushButton(tr("Test connection"));
-    connectionLayout->addWidget(w_->testButton, 0, Qt::AlignLeft);
-    connect(w_->protocol, &QComboBox::currentIndexChanged, w_->protocolPages, &QStackedWidget::setCurrentIndex);
-    w_->protocol->setCurrentIndex(saved.value(QStringLiteral("protocol"), 0).toInt());
-    if (const auto account = credentialAccount(w_->settings().dicomWeb); w_->auth->currentIndex() != 0) {
-        try {
-            if (const auto secret = CredentialStore::forUser().secret(account)) {
-                w_->password->setText(*secret);
-                w_->rememberPassword->setChecked(true);
-            }
-        } catch (const std::exception&) {
-            // An unreadable store: the user types the password; saving reports the problem.
-        }
-    }
+    w_->connection = new PacsConnectionForm;
+    connectionLayout->addWidget(w_->connection);
 
     auto* query = new QGroupBox(tr("Search studies"));
     auto* queryForm = new QFormLayout(query);
@@ -195,9 +116,6 @@ PacsImportDialog::PacsImportDialog(const QString& workspaceFolder, QWidget* pare
 
     // Names for tests and accessibility tools.
     const std::pair<QWidget*, const char*> named[] = {
-        {w_->protocol, "protocol"},       {w_->url, "url"},           {w_->auth, "auth"},
-        {w_->user, "user"},               {w_->password, "password"}, {w_->host, "host"},
-        {w_->port, "port"},               {w_->callingAe, "callingAe"}, {w_->calledAe, "calledAe"},
         {w_->patientName, "patientName"}, {w_->patientId, "patientId"}, {w_->dateFrom, "dateFrom"},
         {w_->dateTo, "dateTo"},           {w_->modality, "modality"}, {w_->accession, "accession"},
         {w_->searchButton, "search"},     {w_->retrieveButton, "retrieve"}, {w_->cancelButton, "cancel"},
@@ -215,7 +133,6 @@ PacsImportDialog::PacsImportDialog(const QString& workspaceFolder, QWidget* pare
     layout->addWidget(w_->report);
     layout->addWidget(buttons);
 
-    connect(w_->testButton, &QPushButton::clicked, this, &PacsImportDialog::testConnection);
     connect(w_->searchButton, &QPushButton::clicked, this, &PacsImportDialog::search);
     connect(w_->retrieveButton, &QPushButton::clicked, this, &PacsImportDialog::retrieveChecked);
     connect(w_->cancelButton, &QPushButton::clicked, this, &PacsImportDialog::cancel);
@@ -259,47 +176,14 @@ void PacsImportDialog::report(const QString& text) {
 void PacsImportDialog::setBusy(bool busy) {
     w_->progress->setVisible(busy);
     w_->cancelButton->setEnabled(busy);
-    for (auto* button : {w_->testButton, w_->searchButton, w_->retrieveButton}) button->setEnabled(!busy);
+    for (auto* button : {w_->searchButton, w_->retrieveButton}) button->setEnabled(!busy);
 }
 
 void PacsImportDialog::saveConnection() {
-    QSettings saved;
-    saved.beginGroup(QStringLiteral("pacs"));
-    saved.setValue(QStringLiteral("protocol"), w_->protocol->currentIndex());
-    saved.setValue(QStringLiteral("url"), w_->url->text().trimmed());
-    saved.setValue(QStringLiteral("auth"), w_->auth->currentIndex());
-    saved.setValue(QStringLiteral("user"), w_->user->text().trimmed());
-    saved.setValue(QStringLiteral("ca"), w_->caFile->text().trimmed());
-    saved.setValue(QStringLiteral("host"), w_->host->text().trimmed());
-    saved.setValue(QStringLiteral("port"), w_->port->value());
-    saved.setValue(QStringLiteral("calling_ae"), w_->callingAe->text().trimmed());
-    saved.setValue(QStringLiteral("called_ae"), w_->calledAe->text().trimmed());
-    const auto settings = w_->settings();
-    if (settings.protocol != PacsProtocol::DicomWeb || settings.dicomWeb.auth == AuthKind::None) return;
-    try {
-        auto store = CredentialStore::forUser();
-        if (w_->rememberPassword->isChecked()) store.setSecret(credentialAccount(settings.dicomWeb), settings.dicomWeb.secret);
-        else store.removeSecret(credentialAccount(settings.dicomWeb));
-    } catch (const std::exception& error) {
-        report(tr("The password was not saved: %1").arg(QString::fromUtf8(error.what())));
-    }
+    if (const auto problem = w_->connection->save(); !problem.isEmpty()) report(problem);
 }
 
-void PacsImportDialog::testConnection() {
-    saveConnection();
-    const auto settings = w_->settings();
-    setBusy(true);
-    w_->status->setText(tr("Connecting…"));
-    disconnect(runner_, &TaskRunner::succeeded, this, nullptr);
-    connect(runner_, &TaskRunner::succeeded, this, [this](const QVariant& description) {
-        w_->status->setText(tr("%1 answers and accepts this site.").arg(description.toString()));
-    });
-    runner_->start(tr("Test connection"), [settings](TaskContext&) {
-        const auto source = makePacsSource(settings);
-        source->verify();
-        return QVariant(source->description());
-    });
-}
+void PacsImportDialog::testConnection() { w_->connection->testConnection(); }
 
 void PacsImportDialog::search() {
     saveConnection();

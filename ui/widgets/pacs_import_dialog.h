@@ -1,6 +1,7 @@
 #pragma once
-// File > Import from PACS…: the PACS connection (DICOMweb or DIMSE; remembered in the app's
-// settings, the password only in the credential store when asked), a study search, the
+// File > Import from PACS…: the PACS connection (PacsConnectionForm, the same as in
+// Settings: DICOMweb or DIMSE, remembered in the app's settings, the password only in the
+// credential store when asked), a study search, the
 // studies and their series as a checkable tree, and the retrieval of the checked series
 // with progress and Cancel. Retrieved files go to <workspace>/pacs/ and are handed to the
 // Images page's import (filesRetrieved), so they get the same dedup, splits, labels and
@@ -8,14 +9,11 @@
 #include <QDialog>
 #include <QStringList>
 
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
-class QStackedWidget;
 class QStandardItemModel;
 class QTreeView;
 

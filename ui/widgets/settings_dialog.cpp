@@ -3,6 +3,7 @@
 #include "shell/app_settings.h"
 #include "engine/model_bundle.h"
 #include "shell/runtime_setup.h"
+#include "widgets/pacs_connection_form.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -16,6 +17,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QThread>
 #include <QVBoxLayout>
 
@@ -24,7 +26,9 @@ namespace fmc::ui {
 SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Settings"));
     auto* layout = new QVBoxLayout(this);
-    auto* form = new QFormLayout;
+    auto* tabs = new QTabWidget(this);
+    auto* general = new QWidget;
+    auto* form = new QFormLayout(general);
 
     bundleFolder_ = new QLineEdit(AppSettings::bundleDirectory(), this);
     bundleFolder_->setObjectName(QStringLiteral("bundleFolder"));
@@ -80,7 +84,14 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     maxMegapixels_->setSuffix(tr(" megapixels"));
     maxMegapixels_->setValue(AppSettings::maxMegapixels());
     form->addRow(tr("Largest image to import"), maxMegapixels_);
-    layout->addLayout(form);
+    tabs->addTab(general, tr("General"));
+    pacs_ = new PacsConnectionForm;
+    auto* pacsPage = new QWidget;
+    auto* pacsLayout = new QVBoxLayout(pacsPage);
+    pacsLayout->addWidget(pacs_);
+    pacsLayout->addStretch(1);
+    tabs->addTab(pacsPage, tr("PACS"));
+    layout->addWidget(tabs);
 
     problem_ = new QLabel(this);
     problem_->setObjectName(QStringLiteral("uncertaintyWarning"));
@@ -150,6 +161,12 @@ void SettingsDialog::accept() {
     AppSettings::setMaxFileMegabytes(maxFileMegabytes_->value());
     AppSettings::setMaxMegapixels(maxMegapixels_->value());
     applyRuntimeSettings();
+    if (const auto pacsProblem = pacs_->save(); !pacsProblem.isEmpty()) {
+        // The rest is saved; the dialog stays open so the password problem is seen.
+        problem_->setText(pacsProblem);
+        problem_->show();
+        return;
+    }
     QDialog::accept();
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Settings: model bundle folder, device (CPU, or CUDA when there is a GPU), CPU threads,
-// language, and the data limits every import enforces. Stored per user (AppSettings).
+// language, and the data limits every import enforces (General); the PACS connection with
+// "Test connection" (PACS). Stored per user (AppSettings; a PACS password in the credential
+// store).
 #include <QDialog>
 
 QT_BEGIN_NAMESPACE
@@ -11,6 +13,8 @@ class QSpinBox;
 QT_END_NAMESPACE
 
 namespace fmc::ui {
+
+class PacsConnectionForm;
 
 class SettingsDialog : public QDialog {
     Q_OBJECT
@@ -33,6 +37,7 @@ private:
     QComboBox* language_;
     QSpinBox* maxFileMegabytes_;
     QSpinBox* maxMegapixels_;
+    PacsConnectionForm* pacs_;
     QLabel* problem_;
     bool languageChanged_ = false;
 };

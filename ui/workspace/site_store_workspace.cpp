@@ -467,6 +467,7 @@ QList<PredictionRecord> SiteStoreWorkspace::predictions() const {
     QList<PredictionRecord> records;
     for (const auto& stored : site_->store().predictions()) {
         PredictionRecord record;
+        record.id = stored.id;
         record.imageId = stored.imageId.value_or(0);
         record.imagePath = qs(stored.sourcePath);
         record.modelVersion = stored.modelVersionId ? QString::number(*stored.modelVersionId) : QString();
@@ -490,6 +491,15 @@ QList<PredictionRecord> SiteStoreWorkspace::predictions() const {
         records.append(record);
     }
     return records;
+}
+
+pacs::StructuredReport SiteStoreWorkspace::predictionReport(qint64 predictionId) const {
+    pacs::PredictionReportContent content;
+    {
+        QMutexLocker lock(&mutex_);
+        content = pacs::predictionReportContent(*site_, predictionId);
+    }
+    return pacs::buildStructuredReport(content);  // reads the image: outside the lock
 }
 
 FederationSetup SiteStoreWorkspace::federationSetup() const {

@@ -54,6 +54,7 @@ public:
 
     void savePrediction(const PredictionRecord& prediction) override;
     QList<PredictionRecord> predictions() const override;
+    pacs::StructuredReport predictionReport(qint64 predictionId) const override;
 
     FederationSetup federationSetup() const override;
     void saveFederationSetup(const FederationSetup& setup) override;

@@ -9,6 +9,7 @@
 #include "common/model_calibration.h"
 #include "common/types.h"
 #include "imaging/image_loader.h"
+#include "pacs/structured_report.h"
 #include "workspace/workspace_types.h"
 
 #include <QHash>
@@ -75,6 +76,9 @@ public:
 
     virtual void savePrediction(const PredictionRecord& prediction) = 0;
     virtual QList<PredictionRecord> predictions() const = 0;
+    // A saved prediction as a DICOM Comprehensive SR (pacs::buildStructuredReport). Throws
+    // fmc::Error naming the prediction or the image (an SR can reference DICOM images only).
+    virtual pacs::StructuredReport predictionReport(qint64 predictionId) const = 0;
 
     virtual FederationSetup federationSetup() const = 0;
     virtual void saveFederationSetup(const FederationSetup& setup) = 0;

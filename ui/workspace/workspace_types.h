@@ -125,6 +125,7 @@ struct PredictionRecord {
     bool novelFeature = false;
     bool branchDisagreement = false;
     bool noBetterThanChance = false;
+    qint64 id = 0;  // the workspace's id for a saved prediction; 0 before saving
 };
 
 // "zero-shot shared FAM, bundle <first 12 hex of the bundle hash>": what predicts before

@@ -1,6 +1,8 @@
 // The Import from PACS dialog against a real Orthanc: search by DICOMweb and by DIMSE, the
-// study/series tree, retrieval of the checked series only, and a refused password reported
-// in the dialog with nothing retrieved.
+// study/series tree, retrieval of the checked series only (C-GET and C-MOVE), Test
+// connection, and a refused password reported in the dialog with nothing retrieved.
+#include "shell/app_settings.h"
+#include "widgets/pacs_connection_form.h"
 #include "widgets/pacs_import_dialog.h"
 
 #include "../../pacs/pacs_test_support.h"
@@ -104,6 +106,31 @@ private slots:
         QVERIFY(finished.wait(60'000));
         QCOMPARE(finished.first().first().toBool(), true);
         QCOMPARE(retrieved.first().first().toStringList().size(), 7);
+    }
+
+    void dimseMoveRetrieveAndTestConnection() {
+        PacsImportDialog dialog(dir_.filePath("workspace-move"));
+        useDimse(dialog);
+        field<QLineEdit>(dialog, "callingAe")->setText(OrthancTestServer::moveAeTitle());
+        field<QComboBox>(dialog, "retrieve")->setCurrentIndex(1);
+        field<QSpinBox>(dialog, "movePort")->setValue(orthanc_->moveDestinationPort());
+        auto* form = dialog.findChild<PacsConnectionForm*>();
+        QSignalSpy tested(form, &PacsConnectionForm::testFinished);
+        dialog.testConnection();
+        QVERIFY(tested.wait(30'000));
+        QVERIFY2(tested.first().at(0).toBool(), qPrintable(tested.first().at(1).toString()));
+        QVERIFY(form->testStatus().contains("answers and accepts this site"));
+        QCOMPARE(search(dialog), 6);
+        for (int row = 0; row < dialog.results()->rowCount(); ++row) dialog.results()->item(row)->setCheckState(Qt::Checked);
+        QSignalSpy retrieved(&dialog, &PacsImportDialog::filesRetrieved);
+        QSignalSpy finished(&dialog, &PacsImportDialog::retrievalFinished);
+        dialog.retrieveChecked();
+        QVERIFY(finished.wait(60'000));
+        QVERIFY2(finished.first().first().toBool(), qPrintable(dialog.reportText()));
+        QCOMPARE(retrieved.first().first().toStringList().size(), 7);
+        QCOMPARE(retrievedFiles(dir_.filePath("workspace-move")).size(), 7);
+        // The connection used is the one Settings shows.
+        QCOMPARE(AppSettings::pacsConnection().dimse.retrieve, pacs::DimseRetrieve::Move);
     }
 
     void aRefusedPasswordIsShownAndNothingRetrieved() {
