@@ -7,9 +7,7 @@
 #include "site_agent/site_agent.h"
 #include "site_trainers/site_store_recorder.h"
 #include "site_trainers/site_store_trainer.h"
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
-#endif
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -121,7 +119,6 @@ int run(const QStringList& arguments) {
     training.seed = unsignedOption(parser, "seed");
     training.device = runtime.device;
     training.log = [](const std::string& line) { logLine(QString::fromStdString(line)); };
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
     auto site = SiteWorkspace::open(workspace.toStdString());
     if (training.bundleDir.empty()) {
         const auto remembered = site.bundleDir();
@@ -130,11 +127,6 @@ int run(const QStringList& arguments) {
                         " has no model bundle yet; pass the federation's bundle with --bundle DIR");
         training.bundleDir = *remembered;
     }
-#else
-    if (training.bundleDir.empty()) throw Error("site run: --bundle is required");
-    if (!researchData)
-        throw Error("site run: this build has no site workspace store to train on; pass the images with --data PATH");
-#endif
 
     std::unique_ptr<SiteTrainer> trainer;
     if (researchData) {
@@ -153,16 +145,12 @@ int run(const QStringList& arguments) {
         config.cacheDir = QDir(stateDir).filePath("features").toStdString();
         trainer = std::make_unique<EngineSiteTrainer>(config);
     }
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
     if (!researchData) trainer = std::make_unique<SiteStoreTrainer>(site, training);
-#endif
 
     JsonLinesRoundRecorder fileRecorder(stateDir);
     std::vector<RoundRecorder*> recorders{&fileRecorder};
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
     SiteStoreRecorder storeRecorder(site, identity->coordinatorUrl.toStdString());
     recorders.push_back(&storeRecorder);
-#endif
     RecorderFanOut recorder(recorders);
 
     AgentOptions options;
@@ -172,6 +160,7 @@ int run(const QStringList& arguments) {
     std::signal(SIGTERM, onStop);
     std::signal(SIGINT, onStop);
     const int code = agent.run(&stopRequested);
+    if (code != 0) storeRecorder.federationStopped();
     logLine(code == 0 ? QStringLiteral("done") : QStringLiteral("stopped; run again to resume"));
     return code;
 }

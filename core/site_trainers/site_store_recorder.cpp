@@ -1,6 +1,5 @@
 #include "site_trainers/site_store_recorder.h"
 
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
 
 #include <QJsonDocument>
@@ -86,4 +85,3 @@ void SiteStoreRecorder::federationFinished() {
 }
 
 }  // namespace fmc::federation
-#endif

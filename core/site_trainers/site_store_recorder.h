@@ -1,9 +1,7 @@
 #pragma once
 // Records a site's federated rounds in its workspace store (core/site): one training run
 // of kind "federated" per federation, every round's metrics, per-class recall (kept on the
-// site, never uploaded) and bytes, and every global FAM received as a model version. Built
-// when fmc_site is part of the build.
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
+// site, never uploaded) and bytes, and every global FAM received as a model version.
 #include "site_agent/site_agent.h"
 
 #include <cstdint>
@@ -41,4 +39,3 @@ private:
 };
 
 }  // namespace fmc::federation
-#endif

@@ -1,6 +1,5 @@
 #include "site_trainers/site_store_trainer.h"
 
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "engine/model_bundle.h"
 #include "site/image_domain.h"
 #include "site/site_workspace.h"
@@ -131,4 +130,3 @@ void SiteStoreTrainer::keepFinalModel(const FederationTask& task, const SiteTrai
 }
 
 }  // namespace fmc::federation
-#endif

@@ -5,8 +5,7 @@
 // evaluates every round on the validation split (the test split when there is no
 // validation split, as SiteWorkspace::trainLocal does); features come from the store's
 // cache, encoded once per bundle. Images that cannot be read are marked unreadable and
-// left out. The training itself is FeatureSiteTrainer's. Built when fmc_site is.
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
+// left out. The training itself is FeatureSiteTrainer's.
 #include "site_trainers/feature_site_trainer.h"
 #include "site/site_store.h"
 
@@ -36,4 +35,3 @@ private:
 };
 
 }  // namespace fmc::federation
-#endif

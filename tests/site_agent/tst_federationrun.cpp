@@ -10,9 +10,7 @@
 #include "common/sha256.h"
 #include "site_agent/site_agent.h"
 #include "federation_test_support.h"
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site/site_workspace.h"
-#endif
 
 #include <QDateTime>
 #include <QDirIterator>
@@ -509,7 +507,6 @@ private:
         QFile roundsFile(firstWorkspace + "/federation/rounds.jsonl");
         QVERIFY(roundsFile.open(QIODevice::ReadOnly));
         QCOMPARE(roundsFile.readAll().count('\n'), 3);
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
         auto workspace = SiteWorkspace::open(firstWorkspace.toStdString());
         const auto runs = workspace.store().trainingRuns();
         QCOMPARE(runs.size(), size_t(1));
@@ -518,7 +515,6 @@ private:
         QCOMPARE(runs[0].rounds.size(), size_t(3));
         QVERIFY(runs[0].rounds[0].accuracy.has_value());
         QVERIFY(runs[0].rounds[0].bytesSent > 0);
-#endif
     }
 
     // A site dies during round 1; the others finish each round at the deadline. The dead
@@ -564,9 +560,6 @@ private:
     // site's store then holds its federated rounds with per-class recall, and the
     // coordinator nothing but the allowed metrics.
     void runCoordinatorKilledAndRestarted() {
-#ifndef FMC_FEDERATION_WITH_SITE_STORE
-        QSKIP("this build has no site store (fmc_site): sites cannot train on imported images");
-#else
         CoordinatorProcess coordinator(dir_.filePath("coordinator-killed"), certificates_, freePort());
         std::string federationId;
         QString workspaces[3];
@@ -687,7 +680,6 @@ private:
         const auto lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 1 + 3 * 3);
         QVERIFY(lines[0].startsWith("round,state,published_at,participants,total_samples,site_id"));
-#endif
     }
 };
 

@@ -4,10 +4,8 @@
 // cached in the store, what a round uploads and what stays on the site, restarts, refusals.
 #include "engine/demo_bundle.h"
 #include "protocol/protocol.h"
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 #include "site_trainers/site_store_trainer.h"
 #include "site/site_workspace.h"
-#endif
 
 #include <QDir>
 #include <QFile>
@@ -39,7 +37,6 @@ QStringList imagesOf(const QString& className, int from, int count) {
 class TestSiteStoreTrainer : public QObject {
     Q_OBJECT
 
-#ifdef FMC_FEDERATION_WITH_SITE_STORE
 private:
     QTemporaryDir dir_;
     std::string bundleDir_;
@@ -274,10 +271,6 @@ private slots:
             QVERIFY2(message.contains("'mel'") && message.contains("--map"), error.what());
         }
     }
-#else
-private slots:
-    void initTestCase() { QSKIP("this build has no site store (fmc_site): SiteStoreTrainer is not built"); }
-#endif
 };
 
 QTEST_GUILESS_MAIN(TestSiteStoreTrainer)

@@ -298,6 +298,7 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     reportStatus(context, RoundStatus::State::Finished, config.rounds, config.rounds, siteCount, siteCount);
     context.reportProgress(config.rounds, config.rounds, SiteTraining::tr("Saving the model"));
     workspace.saveSiteModel(bestState, classNames);
+    workspace.finishRun(outcome.runId);
     qCInfo(lcTrain) << "demo federation done:" << outcome.roundsDone << "rounds, best" << outcome.bestRound;
     return outcome;
 }
