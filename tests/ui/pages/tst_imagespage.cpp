@@ -18,12 +18,14 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QInputDialog>
+#include <QLocale>
 #include <QTimer>
 #include <QTreeView>
 #include <QDir>
 #include <QFile>
 #include <QListView>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -289,9 +291,21 @@ void TestImagesPage::labelsFromADicomAttribute() {
     QCOMPARE(page.labelSource(), LabelSource::DicomAttribute);
     QCOMPARE(choice->currentIndex(), index);
 
+    // An import that goes wrong says so in a message box: close it, and fail with what it said.
+    QStringList dialogs;
+    QTimer closer;
+    closer.setInterval(100);
+    connect(&closer, &QTimer::timeout, [&dialogs] {
+        if (auto* dialog = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            dialogs << dialog->windowTitle() + QStringLiteral(": ") + dialog->text();
+            dialog->close();
+        }
+    });
+    closer.start();
     QSignalSpy finished(&page, &ImagesPage::importFinished);
     QVERIFY(page.importPaths(expected.keys()));
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || !dialogs.isEmpty(), 60000);
+    QVERIFY2(dialogs.isEmpty(), qPrintable(dialogs.join(QLatin1Char(' '))));
     auto store = openStore(*workspace);
     QMap<QString, QString> labels;
     for (const auto& image : store.images())
@@ -362,6 +376,24 @@ void TestImagesPage::aSeriesIsInInstanceNumberOrder() {
         viewer->setCurrentFrame(image);
         QCOMPARE(shownFile(), byInstance.at(image));
     }
+
+    // The window list says what the viewer shows: the file's own, then the dragged window,
+    // then a preset chosen from it.
+    auto* windows = page.findChild<QComboBox*>(QStringLiteral("windowPreset"));
+    QCOMPARE(windows->currentData().toInt(), -1);
+    const QPoint middle = viewer->rect().center();
+    QTest::mousePress(viewer, Qt::RightButton, {}, middle);
+    QTest::mouseMove(viewer, middle + QPoint(30, 10));
+    QTest::mouseRelease(viewer, Qt::RightButton, {}, middle + QPoint(30, 10));
+    QVERIFY2(windows->currentText().contains(QStringLiteral("dragged")) &&
+                 windows->currentText().contains(QLocale().toString(viewer->windowWidth(), 'f', 0)),
+             qPrintable(windows->currentText()));
+    const int lung = windows->findText(QStringLiteral("Lung"), Qt::MatchContains);
+    windows->setCurrentIndex(lung);
+    emit windows->activated(lung);
+    QCOMPARE(viewer->windowCenter(), -600.0);
+    QVERIFY(windows->currentText().contains(QStringLiteral("Lung")));
+    QCOMPARE(windows->findText(QStringLiteral("dragged"), Qt::MatchContains), -1);
 
     // A workspace imported before instance numbers were kept: that image comes last.
     openStore(*workspace).database().execute("UPDATE images SET instance_number = NULL WHERE source_path LIKE '%RG2_JPLL.dcm'");
