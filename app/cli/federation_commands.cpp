@@ -160,6 +160,7 @@ int run(const QStringList& arguments) {
     std::signal(SIGTERM, onStop);
     std::signal(SIGINT, onStop);
     const int code = agent.run(&stopRequested);
+    if (code != 0) storeRecorder.federationStopped();
     logLine(code == 0 ? QStringLiteral("done") : QStringLiteral("stopped; run again to resume"));
     return code;
 }

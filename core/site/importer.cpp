@@ -500,6 +500,7 @@ private:
         int duplicateFrames = 0;
         std::unordered_set<std::string> seen;
         const auto splitKey = splitKeyOf(decoded);
+        const auto instanceNumber = instanceNumberOf(decoded);
         for (auto& sample : decoded.samples) {
             const auto other = store_.imageByPixelHash(sample.pixelHash);
             if ((other && other->sourcePath != path) || !seen.insert(sample.pixelHash).second) {
@@ -520,6 +521,7 @@ private:
             image.split = given.split ? *given.split : keptSplit(existing, sample, splitKey);
             image.site = given.site;
             image.identifying = decoded.identifying;
+            image.instanceNumber = instanceNumber;
             samples.push_back(std::move(image));
         }
         if (samples.empty()) {
@@ -554,6 +556,19 @@ private:
                     std::to_string(decoded.samples.size()) + " frames were duplicates";
         result.detail = note;
         return result;
+    }
+
+    // InstanceNumber (IS: an integer string, maybe padded); nullopt when absent or not a number.
+    static std::optional<int> instanceNumberOf(const DecodedFile& decoded) {
+        if (!decoded.dicom) return std::nullopt;
+        const auto text = decoded.dicom->tagValue("InstanceNumber");
+        try {
+            std::size_t used = 0;
+            const int number = std::stoi(text, &used);
+            if (text.find_first_not_of(' ', used) == std::string::npos) return number;
+        } catch (const std::exception&) {
+        }
+        return std::nullopt;
     }
 
     // What a new file's split is drawn from: the patient, when the DICOM names one, so all

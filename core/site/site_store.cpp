@@ -218,6 +218,22 @@ UPDATE model_versions SET options = json_patch('{"mask_gradient":"window","use_m
   WHERE json_valid(options) AND json_type(options) = 'object';
 )sql";
 
+// Version 6: a DICOM image's InstanceNumber, so a series lists and scrolls in its own order
+// (images imported before keep NULL and come after the numbered ones, by path); and the
+// interruptions of training runs (cancelled, failed, or stopped without a word when the app
+// or agent was closed), so one federation stays one run with its interruptions marked on it.
+const char* const kSchemaInstanceNumbersAndInterruptions = R"sql(
+ALTER TABLE images ADD COLUMN instance_number INTEGER;
+CREATE TABLE training_run_interruptions (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+  reason      TEXT NOT NULL CHECK (reason IN ('cancelled', 'failed', 'stopped')),
+  after_round INTEGER NOT NULL CHECK (after_round >= 0),
+  at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX training_run_interruptions_by_run ON training_run_interruptions (run_id);
+)sql";
+
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
     return text;
@@ -262,7 +278,7 @@ std::vector<std::optional<double>> recallFromJson(const std::optional<std::strin
 
 const char* const kImageColumns =
     "id, source_path, frame, content_hash, pixel_hash, file_kind, modality, width, height, label, split, site, "
-    "import_run_id, imported_at, status, error";
+    "import_run_id, imported_at, status, error, instance_number";
 
 StoredImage readImage(const sqlite::Statement& row) {
     StoredImage image;
@@ -282,6 +298,7 @@ StoredImage readImage(const sqlite::Statement& row) {
     image.importedAt = row.columnText(13);
     image.readable = row.columnText(14) == "ok";
     image.error = row.columnText(15);
+    if (!row.isNull(16)) image.instanceNumber = static_cast<int>(row.columnInt(16));
     return image;
 }
 
@@ -393,6 +410,7 @@ const std::vector<sqlite::Migration>& siteStoreMigrations() {
         {3, "feature vectors as float16", kSchemaFeatureVectors},
         {4, "calibration, prediction sets and novelty reference of model versions", kSchemaModelCalibrations},
         {5, "every training option of local runs and model versions", kSchemaTrainingOptions},
+        {6, "instance numbers of DICOM images; interruptions of training runs", kSchemaInstanceNumbersAndInterruptions},
     };
     return migrations;
 }
@@ -502,7 +520,7 @@ std::vector<ImportRun> SiteStore::importRuns() {
 std::vector<std::int64_t> SiteStore::insertImages(std::int64_t importRunId, const std::vector<NewImage>& samples) {
     auto insertImage = database_.prepare(
         "INSERT INTO images (source_path, frame, content_hash, pixel_hash, file_kind, modality, width, height, label, "
-        "split, site, import_run_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        "split, site, import_run_id, instance_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     auto insertIdentifier =
         database_.prepare("INSERT INTO image_identifiers (image_id, keyword, value) VALUES (?1, ?2, ?3)");
     std::vector<std::int64_t> ids;
@@ -510,7 +528,8 @@ std::vector<std::int64_t> SiteStore::insertImages(std::int64_t importRunId, cons
         insertImage
             .bindAll(sample.sourcePath, sample.frame, sample.contentHash, sample.pixelHash,
                      std::string(imageFileKindName(sample.kind)), sample.modality, sample.width, sample.height,
-                     sample.label, std::string(splitName(sample.split)), sample.site, importRunId)
+                     sample.label, std::string(splitName(sample.split)), sample.site, importRunId,
+                     sample.instanceNumber)
             .run();
         const auto id = database_.lastInsertRowId();
         for (const auto& [keyword, value] : sample.identifying) insertIdentifier.bindAll(id, keyword, value).run();
@@ -762,6 +781,51 @@ void SiteStore::finishTrainingRun(std::int64_t runId, const std::string& status)
         .run();
 }
 
+void SiteStore::interruptTrainingRun(std::int64_t runId, const std::string& reason) {
+    if (reason != "cancelled" && reason != "failed" && reason != "stopped")
+        throw Error("training run " + std::to_string(runId) + ": unknown interruption '" + reason + "'");
+    sqlite::Transaction transaction(database_);
+    auto status = database_.prepare("SELECT status FROM training_runs WHERE id = ?1");
+    status.bindAll(runId);
+    if (!status.step()) throw Error("training run " + std::to_string(runId) + " does not exist");
+    const auto was = status.columnText(0);
+    status.reset();
+    if (was == "finished")
+        throw Error("training run " + std::to_string(runId) + " has finished; it cannot be interrupted");
+    database_
+        .prepare("INSERT INTO training_run_interruptions (run_id, reason, after_round) "
+                 "VALUES (?1, ?2, (SELECT COALESCE(MAX(round), 0) FROM training_rounds WHERE run_id = ?1))")
+        .bindAll(runId, reason)
+        .run();
+    // A stopped run is no longer running either: it is cancelled until it is resumed.
+    database_
+        .prepare(std::string("UPDATE training_runs SET status = ?2, finished_at = ") + kNow + " WHERE id = ?1")
+        .bindAll(runId, std::string(reason == "failed" ? "failed" : "cancelled"))
+        .run();
+    transaction.commit();
+}
+
+void SiteStore::resumeTrainingRun(std::int64_t runId) {
+    sqlite::Transaction transaction(database_);
+    auto status = database_.prepare("SELECT status FROM training_runs WHERE id = ?1");
+    status.bindAll(runId);
+    if (!status.step()) throw Error("training run " + std::to_string(runId) + " does not exist");
+    const auto was = status.columnText(0);
+    status.reset();
+    if (was == "running") {
+        // Still running for the store, yet resumed: whoever ran it stopped without a word.
+        database_
+            .prepare("INSERT INTO training_run_interruptions (run_id, reason, after_round, at) VALUES (?1, 'stopped', "
+                     "(SELECT COALESCE(MAX(round), 0) FROM training_rounds WHERE run_id = ?1), "
+                     "COALESCE((SELECT MAX(recorded_at) FROM training_rounds WHERE run_id = ?1), " +
+                     std::string(kNow) + "))")
+            .bindAll(runId)
+            .run();
+    }
+    database_.prepare("UPDATE training_runs SET status = 'running', finished_at = NULL WHERE id = ?1").bindAll(runId).run();
+    transaction.commit();
+}
+
 std::vector<TrainingRun> SiteStore::trainingRuns() {
     auto query = database_.prepare(
         "SELECT id, kind, bundle_hash, classes, options, train_images, evaluation_images, evaluation_split, status, "
@@ -769,6 +833,8 @@ std::vector<TrainingRun> SiteStore::trainingRuns() {
     auto roundsQuery = database_.prepare(
         "SELECT round, loss, accuracy, balanced_accuracy, macro_f1, bytes_sent, bytes_received, seconds, "
         "per_class_recall FROM training_rounds WHERE run_id = ?1 ORDER BY round");
+    auto interruptionsQuery = database_.prepare(
+        "SELECT reason, after_round, at FROM training_run_interruptions WHERE run_id = ?1 ORDER BY id");
     auto optionalDouble = [](const sqlite::Statement& row, int column) {
         return row.isNull(column) ? std::nullopt : std::optional<double>(row.columnDouble(column));
     };
@@ -802,6 +868,11 @@ std::vector<TrainingRun> SiteStore::trainingRuns() {
             run.rounds.push_back(m);
         }
         roundsQuery.reset();
+        interruptionsQuery.bindAll(run.id);
+        while (interruptionsQuery.step())
+            run.interruptions.push_back({interruptionsQuery.columnText(0), static_cast<int>(interruptionsQuery.columnInt(1)),
+                                         interruptionsQuery.columnText(2)});
+        interruptionsQuery.reset();
         runs.push_back(std::move(run));
     }
     return runs;

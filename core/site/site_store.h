@@ -59,6 +59,7 @@ struct NewImage {
     std::optional<std::string> label;  // the site's own label name; nullopt: unlabelled
     Split split = Split::Train;
     std::string site;         // e.g. the acquiring centre from a CSV; "" when unknown
+    std::optional<int> instanceNumber;  // DICOM InstanceNumber (the image's place in its series)
     // Patient-identifying attributes (DICOM keyword -> value), stored in image_identifiers only.
     std::map<std::string, std::string> identifying;
 };
@@ -80,6 +81,9 @@ struct StoredImage {
     std::string importedAt;  // ISO 8601 UTC
     bool readable = true;    // false once the source file vanished or changed after import
     std::string error;       // why it is not readable
+    // DICOM InstanceNumber; nullopt for photos, files without one and images imported
+    // before the store kept it (schema 6).
+    std::optional<int> instanceNumber;
 };
 
 struct ImageFilter {
@@ -134,13 +138,23 @@ struct RoundMetrics {
     std::vector<std::optional<double>> perClassRecall;
 };
 
+// Where a run stopped before it finished; a run may be resumed after each.
+struct TrainingRunInterruption {
+    std::string reason;  // "cancelled", "failed", or "stopped" (closed without a word: quit, crash, kill)
+    int afterRound = 0;  // the last round recorded before it (0: none)
+    std::string at;      // ISO 8601 UTC
+};
+
 struct TrainingRun {
     std::int64_t id = 0;
     TrainingRunInfo info;
-    std::string status;  // "running" (or killed while running), "finished", "cancelled", "failed"
+    // "running" (or killed while running), "finished", "cancelled" (also after a stop, until
+    // resumed), "failed"
+    std::string status;
     std::string startedAt;
     std::optional<std::string> finishedAt;
     std::vector<RoundMetrics> rounds;
+    std::vector<TrainingRunInterruption> interruptions;  // oldest first
 };
 
 enum class ModelVersionKind { GlobalFam, LocalCheckpoint };
@@ -266,6 +280,14 @@ public:
     std::int64_t beginTrainingRun(const TrainingRunInfo& info);
     void recordRound(std::int64_t runId, const RoundMetrics& metrics);
     void finishTrainingRun(std::int64_t runId, const std::string& status);
+    // A run that stopped before its end and may go on later (a federation): records the
+    // interruption ("cancelled", "failed" or "stopped") after the last recorded round and
+    // sets the status to "failed", or "cancelled" for the other two. Throws fmc::Error for an
+    // unknown run or reason, or a finished run.
+    void interruptTrainingRun(std::int64_t runId, const std::string& reason);
+    // The run goes on (status "running" again). A run the store still has as running was
+    // left without a word: a "stopped" interruption is recorded after its last round first.
+    void resumeTrainingRun(std::int64_t runId);
     std::optional<TrainingRun> trainingRun(std::int64_t runId);
     std::vector<TrainingRun> trainingRuns();
 

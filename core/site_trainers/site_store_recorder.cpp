@@ -17,8 +17,18 @@ void SiteStoreRecorder::federationStarted(const FederationTask& task) {
     task_ = task;
     if (const auto saved = workspace_.store().setting(runSettingKey())) {
         const auto id = std::stoll(*saved);
-        if (workspace_.store().trainingRun(id)) runId_ = id;
+        if (const auto run = workspace_.store().trainingRun(id)) {
+            runId_ = id;
+            // Going on after a stop (marked if it was left running); a finished one stays so.
+            if (run->status != "finished") workspace_.store().resumeTrainingRun(id);
+        }
     }
+}
+
+void SiteStoreRecorder::federationStopped() {
+    if (!runId_) return;
+    const auto run = workspace_.store().trainingRun(*runId_);
+    if (run && run->status == "running") workspace_.store().interruptTrainingRun(*runId_, "stopped");
 }
 
 void SiteStoreRecorder::recordRound(const SiteRoundRecord& record) {

@@ -23,6 +23,9 @@ public:
     void recordRound(const SiteRoundRecord& record) override;
     void recordGlobalFam(int round, const std::vector<std::uint8_t>& payload, const std::string& sha256) override;
     void federationFinished() override;
+    // The agent stopped before the federation's end (a signal, a lost connection): the run is
+    // marked stopped after its last round; the next start goes on in it.
+    void federationStopped();
 
     std::optional<std::int64_t> trainingRunId() const { return runId_; }
 

@@ -456,6 +456,67 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, store.finishTrainingRun(run, "exploded"));
     }
 
+    // A federation is one run: cancelled, resumed, left running by a process that died
+    // (found on the next resume), each interruption after the last recorded round.
+    void aRunKeepsItsInterruptions() {
+        auto store = SiteStore::open(path("interruptions.sqlite"));
+        TrainingRunInfo info;
+        info.kind = "federated";
+        info.classes = {"a", "b"};
+        const auto run = store.beginTrainingRun(info);
+        RoundMetrics metrics;
+        for (int round = 1; round <= 2; ++round) {
+            metrics.round = round;
+            store.recordRound(run, metrics);
+        }
+        store.interruptTrainingRun(run, "cancelled");
+        auto stored = store.trainingRun(run).value();
+        QCOMPARE(stored.status, std::string("cancelled"));  // not "finished"
+        QCOMPARE(stored.interruptions.size(), size_t(1));
+        QCOMPARE(stored.interruptions[0].reason, std::string("cancelled"));
+        QCOMPARE(stored.interruptions[0].afterRound, 2);
+        QVERIFY(!stored.interruptions[0].at.empty());
+
+        store.resumeTrainingRun(run);  // after a cancel: nothing more to record
+        stored = store.trainingRun(run).value();
+        QCOMPARE(stored.status, std::string("running"));
+        QVERIFY(!stored.finishedAt);
+        QCOMPARE(stored.interruptions.size(), size_t(1));
+        metrics.round = 3;
+        store.recordRound(run, metrics);
+        // The process died while it ran: the next resume finds it running and marks it.
+        store.resumeTrainingRun(run);
+        stored = store.trainingRun(run).value();
+        QCOMPARE(stored.interruptions.size(), size_t(2));
+        QCOMPARE(stored.interruptions[1].reason, std::string("stopped"));
+        QCOMPARE(stored.interruptions[1].afterRound, 3);
+        QCOMPARE(stored.status, std::string("running"));
+
+        store.interruptTrainingRun(run, "failed");
+        QCOMPARE(store.trainingRun(run)->status, std::string("failed"));
+        store.interruptTrainingRun(run, "stopped");
+        QCOMPARE(store.trainingRun(run)->status, std::string("cancelled"));
+        QCOMPARE(store.trainingRun(run)->interruptions.size(), size_t(4));
+        QVERIFY_THROWS_EXCEPTION(Error, store.interruptTrainingRun(run, "paused"));
+        QVERIFY_THROWS_EXCEPTION(Error, store.interruptTrainingRun(run + 100, "cancelled"));
+        store.resumeTrainingRun(run);
+        store.finishTrainingRun(run, "finished");
+        QVERIFY_THROWS_EXCEPTION(Error, store.interruptTrainingRun(run, "cancelled"));  // it is over
+        QCOMPARE(store.trainingRun(run)->interruptions.size(), size_t(4));
+    }
+
+    // The InstanceNumber of a DICOM image round-trips; a photo has none.
+    void imagesKeepTheirInstanceNumber() {
+        auto store = SiteStore::open(path("instances.sqlite"));
+        const auto importRun = store.beginImportRun("none");
+        auto dicom = sampleImage("/data/ct/IM2", '1');
+        dicom.kind = ImageFileKind::Dicom;
+        dicom.instanceNumber = 12;
+        store.addImages(importRun, {dicom, sampleImage("/data/photo.jpg", '2')});
+        QCOMPARE(store.imageBySource("/data/ct/IM2", 0)->instanceNumber.value_or(-1), 12);
+        QVERIFY(!store.imageBySource("/data/photo.jpg", 0)->instanceNumber);
+    }
+
     void aPredictionWithoutModelVersionSaysWhichModelMadeIt() {
         auto store = SiteStore::open(path("zero-shot.sqlite"));
         StoredPrediction prediction;
@@ -711,6 +772,10 @@ private slots:
             db.execute("INSERT INTO training_runs (kind, bundle_hash, classes, options, train_images, evaluation_images, "
                     "evaluation_split) VALUES ('local', 'b', '[\"a\",\"b\"]', '{}', 4, 2, 'test')");
             db.execute("INSERT INTO training_rounds (run_id, round, loss, seconds) VALUES (1, 1, 0.5, 1)");
+            db.execute("INSERT INTO import_runs (label_source) VALUES ('none')");
+            db.execute("INSERT INTO images (source_path, content_hash, pixel_hash, file_kind, width, height, split, "
+                       "import_run_id) VALUES ('/old/IM1', '" + hashOf('c') + "', '" + hashOf('d') +
+                       "', 'dicom', 4, 4, 'train', 1)");
             db.execute("INSERT INTO model_versions (kind, file_name, sha256, bytes, bundle_hash, classes, prompt_template, "
                     "options, source) VALUES ('local-checkpoint', 'm.fmcp', '" + hashOf('a') +
                     "', 10, 'b', '[\"a\",\"b\"]', 'a {}', '{}', 'train-local')");
@@ -726,6 +791,9 @@ private slots:
         const auto run = store.trainingRun(1).value();
         QCOMPARE(run.rounds.size(), size_t(1));
         QVERIFY(run.rounds[0].perClassRecall.empty());
+        QVERIFY(run.interruptions.empty());
+        // Imported before the store kept instance numbers: none (the browser lists it last).
+        QVERIFY(!store.imageBySource("/old/IM1", 0).value().instanceNumber);
         QCOMPARE(store.integrityCheck(), std::string("ok"));
         QVERIFY(store.foreignKeyViolations().empty());
     }

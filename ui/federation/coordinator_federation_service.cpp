@@ -188,7 +188,6 @@ public:
              kRunFederated, QDateTime::currentDateTime(), classes,
              federationRunDescription(QString::fromStdString(task.settings.name), coordinator_)});
         for (const auto& row : workspace_.history(outcome.runId)) recorded_.insert(row.round);
-        RunJournal(workspace_.rootPath()).markOpen(outcome.runId, true);
         context_.reportPartial(QVariant::fromValue(outcome.runId));
         RoundStatus status;
         status.totalRounds = total_;
@@ -359,7 +358,7 @@ TrainingOutcome CoordinatorFederationService::runFederatedTraining(WorkspaceServ
     if (agent.run(context.cancelFlag()) != 0) throw TaskCancelled();
     auto outcome = recorder.outcome;
     // Finished, not interrupted: a later start (the federation is over) is no resumption.
-    if (!outcome.runId.isEmpty()) RunJournal(workspace.rootPath()).markOpen(outcome.runId, false);
+    if (!outcome.runId.isEmpty()) workspace.finishRun(outcome.runId);
     outcome.unreadableImages = trainer.unreadableImages();
     return outcome;
 }

@@ -44,6 +44,18 @@ struct Patient {
     std::map<QString, Study> studies;
 };
 
+// A series in its own order: by InstanceNumber, then by path (the frames of a file by id).
+// Images without a number (none in the file, or imported before the store kept it) come
+// after the numbered ones.
+bool seriesOrder(const Instance& a, const Instance& b) {
+    const auto& x = a.image.instanceNumber;
+    const auto& y = b.image.instanceNumber;
+    if (x.has_value() != y.has_value()) return x.has_value();
+    if (x && *x != *y) return *x < *y;
+    if (a.image.path != b.image.path) return a.image.path < b.image.path;
+    return a.image.id < b.image.id;
+}
+
 QList<QStandardItem*> makeRow(DicomBrowserModel::Level level, const QStringList& texts) {
     QList<QStandardItem*> row;
     for (int column = 0; column < DicomBrowserModel::ColumnCount; ++column) {
@@ -125,9 +137,7 @@ void DicomBrowserModel::reload(const WorkspaceService* workspace) {
                                                  study.id, dicomDate(study.date), description, QString()});
             studyRow.first()->setData(study.uid, KeyRole);
             for (auto& [seriesKey, series] : study.series) {
-                std::sort(series.instances.begin(), series.instances.end(), [](const Instance& a, const Instance& b) {
-                    return a.image.path < b.image.path || (a.image.path == b.image.path && a.image.id < b.image.id);
-                });
+                std::sort(series.instances.begin(), series.instances.end(), seriesOrder);
                 QVariantList ids;
                 QStringList paths;
                 for (const auto& instance : series.instances) {
@@ -211,6 +221,13 @@ bool DicomBrowserFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sour
     }
     if (words_.isEmpty()) return true;
     return matchesItself(sourceRow, sourceParent) || hasMatchingAncestor(sourceParent);
+}
+
+bool DicomBrowserFilter::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    const bool instances = left.data(DicomBrowserModel::LevelRole).toInt() == DicomBrowserModel::InstanceLevel &&
+                           right.data(DicomBrowserModel::LevelRole).toInt() == DicomBrowserModel::InstanceLevel;
+    if (instances && left.column() == DicomBrowserModel::NameColumn) return left.row() < right.row();
+    return QSortFilterProxyModel::lessThan(left, right);
 }
 
 }  // namespace fmc::ui

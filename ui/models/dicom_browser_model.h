@@ -1,7 +1,8 @@
 #pragma once
 // The Images page's DICOM browser: the workspace's DICOM images as a tree, as clinical
 // viewers list them: patients (name, ID, birth date) -> studies (date, description) ->
-// series (modality, description, number of images) -> instances (file, frame, label). The
+// series (modality, description, number of images) -> instances (file, frame, label), in
+// InstanceNumber order, then by path (images without a number last). The
 // attributes are the ones the site store kept at import (WorkspaceService::dicomAttributes);
 // images without them (photos) are not in the tree. Search with DicomBrowserFilter.
 #include <QSortFilterProxyModel>
@@ -51,6 +52,8 @@ public:
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+    // By name, a series' images keep the series order (InstanceNumber), not their file names.
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
 
 private:
     bool matchesItself(int sourceRow, const QModelIndex& sourceParent) const;

@@ -29,6 +29,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStyle>
@@ -205,9 +206,9 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     bars_->setSelectionMode(QAbstractItemView::NoSelection);
     bars_->setFocusPolicy(Qt::NoFocus);
     bars_->verticalHeader()->setDefaultSectionSize(32);
-    bars_->setMinimumHeight(3 * 32 + 30);  // warnings above never squeeze the bars below three rows
     bars_->horizontalHeader()->setSectionResizeMode(ProbabilityModel::ClassColumn, QHeaderView::ResizeToContents);
     bars_->horizontalHeader()->setStretchLastSection(true);
+    fitBarsToClasses();  // warnings above never squeeze the bars below three rows
     modelInfo_ = new QLabel(right);
     modelInfo_->setObjectName(QStringLiteral("hint"));
     modelInfo_->setWordWrap(true);
@@ -281,8 +282,11 @@ ClassifyPage::ClassifyPage(QWidget* parent)
         probabilities_->setView(static_cast<ProbabilityModel::View>(viewChoice_->currentData().toInt()));
         updateSummary();
     });
+    // One window, the view's: the boxes show it (also while the right button drags it in the
+    // view), and what is typed in them goes to the view.
     for (auto* spin : {windowCenter_, windowWidth_})
         connect(spin, &QDoubleSpinBox::valueChanged, windowRender_, qOverload<>(&QTimer::start));
+    connect(imageView_, &ImageView::windowChanged, this, &ClassifyPage::showWindowValues);
     connect(windowRender_, &QTimer::timeout, this, &ClassifyPage::renderDisplayWindow);
     connect(windowReset_, &QPushButton::clicked, this, &ClassifyPage::resetDisplayWindow);
     connect(windowWhole_, &QPushButton::clicked, this, &ClassifyPage::showWholeValueRange);
@@ -449,6 +453,7 @@ void ClassifyPage::startNext() {
 void ClassifyPage::display(const ClassifyOutcome& outcome) {
     outcome_ = outcome;
     probabilities_->setResult(outcome.result);
+    fitBarsToClasses();
     // Keep the chosen view when the new result has it.
     probabilities_->setView(static_cast<ProbabilityModel::View>(viewChoice_->currentData().toInt()));
     auto caption = QFileInfo(outcome.path).fileName();
@@ -458,7 +463,9 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
                 caption = tr("%1 · labelled \"%2\" in this workspace").arg(caption, image.label);
     fileLabel_->setText(caption);
     showWindowControls();
-    resetDisplayWindow();
+    windowRender_->stop();
+    if (outcome.modalityFrame) imageView_->setWindowedImage(outcome.image, outcome.modalityFrame);
+    else imageView_->setImage(outcome.image);
     // Only a prediction can be saved: an image shown without a model has none.
     saveButton_->setEnabled(workspace_ != nullptr && !outcome.result.ensemble.isEmpty());
     updateSummary();
@@ -466,6 +473,15 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
     qCInfo(lcClassify) << "classified in" << outcome.result.milliseconds << "ms (model)," << lastLatencyMs_
                        << "ms (request to screen)";
     if (!outcome.result.ensemble.isEmpty()) emit classified(outcome.result);
+}
+
+void ClassifyPage::fitBarsToClasses() {
+    // Every class's bar in view, up to twelve: on a small window the page scrolls instead of
+    // the bars hiding classes behind their own scroll bar.
+    const int rows = std::clamp(probabilities_->rowCount(), 3, 12);
+    bars_->setMinimumHeight(rows * bars_->verticalHeader()->defaultSectionSize() +
+                            bars_->horizontalHeader()->sizeHint().height() +
+                            bars_->horizontalScrollBar()->sizeHint().height() + 2 * bars_->frameWidth());
 }
 
 void ClassifyPage::showWindowControls() {
@@ -488,23 +504,37 @@ void ClassifyPage::showWindowControls() {
 
 void ClassifyPage::setDisplayWindow(double center, double width) {
     if (!outcome_.modalityFrame) return;
+    windowRender_->stop();
+    // Whole values, as the boxes show them.
+    applyWindowToView(std::round(center), std::round(width));
+}
+
+void ClassifyPage::resetDisplayWindow() {
+    windowRender_->stop();
+    // The file's own rendering: exactly what the model classifies (overlay planes included).
+    if (outcome_.modalityFrame) imageView_->resetWindow();
+    else imageView_->setImage(outcome_.image);
+}
+
+void ClassifyPage::showWindowValues(double center, double width) {
+    if (!outcome_.modalityFrame) return;
     {
         const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
         windowCenter_->setValue(center);
         windowWidth_->setValue(width);
     }
-    renderDisplayWindow();
+    // Dragged beyond what the boxes offer: the view takes their limit, so both say the same.
+    const auto outside = [](const QDoubleSpinBox* box, double value) { return value < box->minimum() || value > box->maximum(); };
+    if (outside(windowCenter_, center) || outside(windowWidth_, width))
+        imageView_->setWindow(windowCenter_->value(), windowWidth_->value());
 }
 
-void ClassifyPage::resetDisplayWindow() {
-    windowRender_->stop();
-    if (const auto* frame = outcome_.modalityFrame.get()) {
-        const QSignalBlocker centerBlocker(windowCenter_), widthBlocker(windowWidth_);
-        windowCenter_->setValue(frame->windowCenter);
-        windowWidth_->setValue(frame->windowWidth);
-    }
-    // The file's own rendering: exactly what the model classifies (overlay planes included).
-    imageView_->setImage(outcome_.image);
+void ClassifyPage::applyWindowToView(double center, double width) {
+    QElapsedTimer timer;
+    timer.start();
+    imageView_->setWindow(center, width);
+    lastWindowRenderMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    qCDebug(lcClassify) << "display window re-rendered in" << lastWindowRenderMs_ << "ms";
 }
 
 void ClassifyPage::showWholeValueRange() {
@@ -513,13 +543,7 @@ void ClassifyPage::showWholeValueRange() {
 }
 
 void ClassifyPage::renderDisplayWindow() {
-    const auto* frame = outcome_.modalityFrame.get();
-    if (!frame) return;
-    QElapsedTimer timer;
-    timer.start();
-    imageView_->setImage(toQImage(renderWindow(*frame, windowCenter_->value(), windowWidth_->value())));
-    lastWindowRenderMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
-    qCDebug(lcClassify) << "display window re-rendered in" << lastWindowRenderMs_ << "ms";
+    if (outcome_.modalityFrame) applyWindowToView(windowCenter_->value(), windowWidth_->value());
 }
 
 QImage ClassifyPage::displayedImage() const { return imageView_->image(); }

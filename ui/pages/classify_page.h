@@ -2,8 +2,10 @@
 // Classify: open, drop or pick an image; see every class's probability as a bar (most likely
 // first, the top class highlighted) for the ensemble, the FAM alone and the MLP alone; an
 // uncertainty warning when the model is unsure; save the prediction to the workspace and see
-// the predictions saved so far, and export one as a DICOM SR to a file or the PACS. DICOM grey images get a display window that re-renders
-// the file's modality values (presets for CT). The model loads and runs on a worker thread.
+// the predictions saved so far, and export one as a DICOM SR to a file or the PACS. DICOM grey
+// images get a display window that re-renders the file's modality values (presets for CT); the
+// view holds it, its spin boxes and the right-button drag in the view change it alike. The model
+// loads and runs on a worker thread.
 #include "workspace/classifier_engine.h"
 #include "workspace/workspace_types.h"
 
@@ -118,7 +120,10 @@ private:
     void display(const ClassifyOutcome& outcome);
     void updateSummary();
     void showWindowControls();
+    void fitBarsToClasses();
     void renderDisplayWindow();
+    void showWindowValues(double center, double width);
+    void applyWindowToView(double center, double width);
     void retranslate();
     static QString photometricName(const std::string& kind);
     static QString modalityName(const std::string& modality);

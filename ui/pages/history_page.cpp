@@ -190,6 +190,9 @@ void HistoryPage::setWorkspace(WorkspaceService* workspace) {
             else if (!current.isEmpty()) {
                 const auto rows = workspace_->history(current);
                 for (int i = model_->rowCount(); i < rows.size(); ++i) model_->appendRow(rows.at(i));
+                // An interruption or a resumption of the shown run.
+                for (const auto& run : workspace_->runs())
+                    if (run.id == current) showInterruptions(run);
             }
         });
     }
@@ -205,8 +208,12 @@ void HistoryPage::reloadRuns() {
         const auto runs = workspace_->runs();
         for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
             auto name = runDisplayName(*it);
-            const auto stops = RunJournal(workspace_->rootPath()).interruptions(it->id);
-            if (!stops.isEmpty()) name += QStringLiteral(" · ") + tr("interrupted %n time(s)", nullptr, stops.size());
+            if (!it->interruptions.isEmpty())
+                name += QStringLiteral(" · ") + tr("interrupted %n time(s)", nullptr, it->interruptions.size());
+            else if (it->status == kRunCancelled)
+                name += QStringLiteral(" · ") + tr("cancelled");
+            else if (it->status == kRunFailed)
+                name += QStringLiteral(" · ") + tr("stopped by an error");
             runChoice_->addItem(name, it->id);
         }
     }
@@ -237,8 +244,12 @@ void HistoryPage::showRun(const QString& runId) {
         runChoice_->setCurrentIndex(qMax(0, runChoice_->findData(run.id)));
     }
     model_->setRun(run, workspace_->history(run.id));
+    showInterruptions(run);
+}
+
+void HistoryPage::showInterruptions(const TrainingRun& run) {
     QStringList stops;
-    for (const auto& stop : RunJournal(workspace_->rootPath()).interruptions(run.id)) stops << fmc::ui::interruptionText(stop);
+    for (const auto& stop : run.interruptions) stops << fmc::ui::interruptionText(stop);
     interruptions_->setText(stops.isEmpty() ? QString() : tr("This run was interrupted: %1.").arg(stops.join(QStringLiteral("; "))));
     interruptions_->setVisible(!stops.isEmpty());
 }

@@ -2,7 +2,8 @@
 // History: the rounds of a training run as line charts (loss; accuracy, balanced accuracy,
 // macro F1 and the federation's accuracy; bytes sent and received; recall per class) and as
 // a table, all fed by one HistoryModel. Hover a line for its values; export the charts as
-// PNG and the rounds as CSV.
+// PNG and the rounds as CSV. A run's interruptions (cancelled, failed, stopped with the app)
+// are marked on it, in its name and above the charts.
 #include <QWidget>
 
 QT_BEGIN_NAMESPACE
@@ -18,6 +19,7 @@ class ChartLegend;
 class HistoryChartBinder;
 class HistoryModel;
 class WorkspaceService;
+struct TrainingRun;
 
 class HistoryPage : public QWidget {
     Q_OBJECT
@@ -49,6 +51,7 @@ protected:
 
 private:
     void reloadRuns();
+    void showInterruptions(const TrainingRun& run);
     void retranslate();
     QChartView* addChart(const QString& objectName);
 

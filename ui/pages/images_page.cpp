@@ -44,6 +44,7 @@ namespace fmc::ui {
 namespace {
 
 constexpr int kThumbnailEdge = 96;
+constexpr int kDraggedWindow = -2;  // the window list's item for a window made by dragging
 
 QComboBox* makeFilter(QWidget* parent, const QString& objectName) {
     auto* combo = new QComboBox(parent);
@@ -369,10 +370,12 @@ QWidget* ImagesPage::buildBrowser() {
     connect(tree_, &QWidget::customContextMenuRequested, this,
             [this](const QPoint& position) { openContextMenu(tree_, position); });
     connect(windowPreset_, &QComboBox::activated, this, [this](int index) {
-        const auto data = windowPreset_->itemData(index);
-        if (data.toInt() < 0) viewer_->resetWindow();
-        else viewer_->setWindow(kPresets[data.toInt()].center, kPresets[data.toInt()].width);
+        const int preset = windowPreset_->itemData(index).toInt();
+        if (preset == kDraggedWindow) return;  // it is the window shown
+        if (preset < 0) viewer_->resetWindow();
+        else viewer_->setWindow(kPresets[preset].center, kPresets[preset].width);
     });
+    connect(viewer_, &ImageView::windowChanged, this, &ImagesPage::showViewerWindow);
     connect(overlayBox_, &QCheckBox::toggled, viewer_, &ImageView::setOverlayVisible);
     connect(tagsButton_, &QToolButton::clicked, viewer_, &ImageView::showTagDialog);
     return splitter;
@@ -425,6 +428,7 @@ void ImagesPage::changeEvent(QEvent* event) {
                                        .arg(kPresets[i].center),
                                    i);
     }
+    if (viewer_->hasDicom()) showViewerWindow(viewer_->windowCenter(), viewer_->windowWidth());
     viewer_->setPlaceholderText(tr("Select a series or an image to view it. Drag with the right mouse button to "
                                    "change the window, with the left to pan; Ctrl+wheel zooms, the wheel goes "
                                    "through the images."));
@@ -758,6 +762,8 @@ void ImagesPage::showBrowserSelection() {
         return;
     }
     if (!path.isEmpty()) viewer_->setCurrentFrame(std::max(0, static_cast<int>(shown.indexOf(path))));
+    fileWindow_ = {viewer_->windowCenter(), viewer_->windowWidth()};
+    showViewerWindow(fileWindow_.first, fileWindow_.second);
     // The store keeps no descriptions: the file just read has them, for its series and study.
     if (source.data(DicomBrowserModel::LevelRole).toInt() == DicomBrowserModel::SeriesLevel) {
         QString series, study;
@@ -772,6 +778,27 @@ void ImagesPage::showBrowserSelection() {
         fill(source, series);
         fill(source.parent(), study);
     }
+}
+
+void ImagesPage::showViewerWindow(double center, double width) {
+    // The list names the window the viewer shows: a preset, the file's own, or the one a
+    // right-button drag made (one item that follows it), never a window no longer shown.
+    const QSignalBlocker blocker(windowPreset_);
+    int index = -1;
+    for (int i = 0; i < int(std::size(kPresets)); ++i)
+        if (kPresets[i].center == center && kPresets[i].width == width) index = windowPreset_->findData(i);
+    if (index < 0 && center == fileWindow_.first && width == fileWindow_.second) index = windowPreset_->findData(-1);
+    const int dragged = windowPreset_->findData(kDraggedWindow);
+    if (index >= 0) {
+        if (dragged >= 0) windowPreset_->removeItem(dragged);
+        windowPreset_->setCurrentIndex(index);
+        return;
+    }
+    const auto text = tr("Window: W %1, L %2 (dragged)")
+                          .arg(QLocale().toString(width, 'f', 0), QLocale().toString(center, 'f', 0));
+    if (dragged >= 0) windowPreset_->setItemText(dragged, text);
+    else windowPreset_->addItem(text, kDraggedWindow);
+    windowPreset_->setCurrentIndex(windowPreset_->findData(kDraggedWindow));
 }
 
 void ImagesPage::openIndex(const QModelIndex& proxyIndex) {

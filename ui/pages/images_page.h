@@ -8,6 +8,7 @@
 // through an undo stack (Edit menu, Ctrl+Z / Ctrl+Shift+Z); every view has a context menu.
 #include "workspace/workspace_types.h"
 
+#include <QPair>
 #include <QWidget>
 
 QT_BEGIN_NAMESPACE
@@ -103,6 +104,7 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void showViewerWindow(double center, double width);
     void reload();
     void refreshFilters();
     void updateCount();
@@ -156,6 +158,7 @@ private:
     QTreeView* tree_;
     QLabel* browserHint_;
     ImageView* viewer_;
+    QPair<double, double> fileWindow_;  // the viewer's window when the selection was opened (center, width)
     QComboBox* windowPreset_;
     QCheckBox* overlayBox_;
     QToolButton* tagsButton_;

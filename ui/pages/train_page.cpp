@@ -219,15 +219,12 @@ TrainPage::TrainPage(QWidget* parent)
                              tr("%n image(s) could not be read and were left out.", nullptr, outcome.unreadableImages.size()));
         progress_->setRange(0, 1);
         progress_->setValue(1);
-        if (workspace_ && !live_->run().id.isEmpty()) RunJournal(workspace_->rootPath()).markOpen(live_->run().id, false);
     });
     // An interrupted run is marked where it stopped (the History page shows it).
     auto markInterrupted = [this](RunInterruption::Reason reason) {
         if (!workspace_ || live_->run().id.isEmpty()) return;
-        const int rows = live_->rowCount();
-        const int lastRound = rows > 0 ? static_cast<int>(live_->value(rows - 1, HistoryModel::RoundColumn)) : 0;
         try {
-            RunJournal(workspace_->rootPath()).addInterruption(live_->run().id, {reason, lastRound, QDateTime::currentDateTime()});
+            workspace_->interruptRun(live_->run().id, reason);
         } catch (const std::exception& error) {
             qCWarning(lcTrain) << "interruption not recorded:" << error.what();
         }
@@ -464,11 +461,6 @@ void TrainPage::followRun(const QString& runId) {
     if (!workspace_ || runId.isEmpty() || live_->run().id == runId) return;
     for (const auto& run : workspace_->runs())
         if (run.id == runId) live_->setRun(run, workspace_->history(runId));
-    try {
-        RunJournal(workspace_->rootPath()).markOpen(runId, true);
-    } catch (const std::exception& error) {
-        qCWarning(lcTrain) << "run journal not written:" << error.what();
-    }
 }
 
 }  // namespace fmc::ui

@@ -79,11 +79,23 @@ ImageView::~ImageView() = default;
 
 void ImageView::setImage(const QImage& image) {
     stack_.reset();
+    windowedFrame_.reset();
+    windowedRendering_ = {};
     // The same picture in another window (same size) keeps the zoom and pan.
     const bool sameSize = !image_.isNull() && image.size() == image_.size();
     image_ = image;
     if (sameSize) update();
     else resetView();
+}
+
+void ImageView::setWindowedImage(const QImage& rendering, std::shared_ptr<const ModalityFrame> frame) {
+    setImage(rendering);
+    if (!frame) return;
+    windowedFrame_ = std::move(frame);
+    windowedRendering_ = rendering;
+    windowCenter_ = windowedFrame_->windowCenter;
+    windowWidth_ = std::max(1.0, windowedFrame_->windowWidth);
+    emit windowChanged(windowCenter_, windowWidth_);
 }
 
 void ImageView::setPlaceholderText(const QString& text) {
@@ -121,7 +133,12 @@ bool ImageView::openDicomFiles(const QStringList& paths, QString* error) {
 bool ImageView::hasDicom() const { return stack_ != nullptr; }
 int ImageView::frameCount() const { return stack_ ? stack_->entries.size() : 0; }
 int ImageView::currentFrame() const { return stack_ ? stack_->current : 0; }
-bool ImageView::canWindow() const { return stack_ && stack_->grey; }
+bool ImageView::canWindow() const { return (stack_ && stack_->grey) || windowedFrame_; }
+
+double ImageView::valueRange() const {
+    if (windowedFrame_) return windowedFrame_->maximum - windowedFrame_->minimum;
+    return stack_ ? stack_->maximum - stack_->minimum : 0;
+}
 
 void ImageView::setCurrentFrame(int index) {
     if (!stack_ || stack_->entries.isEmpty()) return;
@@ -167,6 +184,11 @@ void ImageView::loadFrame(int index) {
 }
 
 void ImageView::render() {
+    if (windowedFrame_) {
+        image_ = toImage(renderWindow(*windowedFrame_, windowCenter_, windowWidth_));
+        update();
+        return;
+    }
     if (!stack_) return;
     auto& stack = *stack_;
     const auto& entry = stack.entries.at(stack.current);
@@ -193,6 +215,15 @@ void ImageView::setWindow(double center, double width) {
 }
 
 void ImageView::resetWindow() {
+    if (windowedFrame_) {
+        // The frame's own rendering, exactly (overlay planes included).
+        windowCenter_ = windowedFrame_->windowCenter;
+        windowWidth_ = std::max(1.0, windowedFrame_->windowWidth);
+        image_ = windowedRendering_;
+        update();
+        emit windowChanged(windowCenter_, windowWidth_);
+        return;
+    }
     if (!stack_) return;
     if (stack_->grey) {
         windowCenter_ = stack_->defaultCenter;
@@ -403,9 +434,10 @@ void ImageView::mouseMoveEvent(QMouseEvent* event) {
         pan_ = panAtDragStart_ + delta;
         update();
     } else if (dragButton_ == Qt::RightButton && canWindow()) {
-        // One pixel moves the window by a 1/256 of the image's value range (at least 1).
-        const double step = std::max(1.0, (stack_->maximum - stack_->minimum) / 256.0);
-        setWindow(centerAtDragStart_ + delta.y() * step, widthAtDragStart_ + delta.x() * step);
+        // One pixel moves the window by a 1/256 of the image's value range (at least 1), in
+        // whole values as the overlay and the Classify page's spin boxes show them.
+        const double step = std::max(1.0, valueRange() / 256.0);
+        setWindow(std::round(centerAtDragStart_ + delta.y() * step), std::round(widthAtDragStart_ + delta.x() * step));
     }
     event->accept();
 }

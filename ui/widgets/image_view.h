@@ -19,6 +19,10 @@
 
 #include <memory>
 
+namespace fmc {
+struct ModalityFrame;
+}
+
 namespace fmc::ui {
 
 class ImageView : public QWidget {
@@ -30,6 +34,10 @@ public:
     // A plain image: no DICOM stack. Zoom and pan reset, unless it has the size of the
     // image shown before (the same picture in another display window).
     void setImage(const QImage& image);
+    // An image rendered from one grey frame's modality values (`rendering`, at the frame's
+    // own window): the window can then be changed as for a DICOM stack (setWindow, right
+    // drag), re-rendering `frame`; resetWindow() shows `rendering` again.
+    void setWindowedImage(const QImage& rendering, std::shared_ptr<const ModalityFrame> frame);
     // What is drawn now (for DICOM: the current frame in the current window).
     const QImage& image() const { return image_; }
     void setPlaceholderText(const QString& text);
@@ -43,7 +51,8 @@ public:
     int currentFrame() const;
     void setCurrentFrame(int index);
 
-    // Window in modality units (e.g. HU); only for grey DICOM images.
+    // Window in modality units (e.g. HU); only for grey DICOM images. The right-button drag
+    // sets whole values (as the overlay shows them); windowChanged() follows every change.
     bool canWindow() const;
     void setWindow(double center, double width);
     double windowCenter() const { return windowCenter_; }
@@ -84,12 +93,16 @@ protected:
 private:
     struct Stack;
     void render();
+    double valueRange() const;  // of the values the window applies to
     void loadFrame(int index);
     void drawOverlay(QPainter& painter);
 
     QImage image_;
     QString placeholder_;
     std::unique_ptr<Stack> stack_;
+    // setWindowedImage(): the frame it re-renders and its own rendering.
+    std::shared_ptr<const ModalityFrame> windowedFrame_;
+    QImage windowedRendering_;
     double windowCenter_ = 0, windowWidth_ = 0;
     double zoom_ = 1;
     QPointF pan_;

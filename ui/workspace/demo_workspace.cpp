@@ -38,7 +38,8 @@ bool isFinishedDemoWorkspace(const QString& workspaceDir) {
         const auto workspace = openWorkspaceAt(workspaceDir);
         if (!workspace->isDemo() || workspace->siteModelVersion().isEmpty()) return false;
         const auto runs = workspace->runs();
-        return std::any_of(runs.begin(), runs.end(), [](const TrainingRun& run) { return run.kind == kRunFederated; });
+        return std::any_of(runs.begin(), runs.end(),
+                           [](const TrainingRun& run) { return run.kind == kRunFederated && run.status == kRunFinished; });
     } catch (const std::exception&) {
         return false;
     }

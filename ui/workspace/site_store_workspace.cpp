@@ -55,6 +55,17 @@ double number(const QJsonValue& value) {
     return value.isDouble() ? value.toDouble() : std::numeric_limits<double>::quiet_NaN();
 }
 
+RunInterruption::Reason interruptionReason(const std::string& reason) {
+    if (reason == "failed") return RunInterruption::Reason::Failed;
+    if (reason == "stopped") return RunInterruption::Reason::Stopped;
+    return RunInterruption::Reason::Cancelled;
+}
+
+// The key `fedmedclip-cli site run` (SiteStoreRecorder) keeps a federation's run under.
+std::string federationRunSetting(const QString& federationId) {
+    return "federation." + federationId.toStdString() + ".training_run";
+}
+
 ImageEntry toEntry(const StoredImage& image) {
     ImageEntry entry;
     entry.id = image.id;
@@ -68,6 +79,7 @@ ImageEntry toEntry(const StoredImage& image) {
     entry.contentHash = qs(image.contentHash);
     entry.width = image.width;
     entry.height = image.height;
+    entry.instanceNumber = image.instanceNumber;
     return entry;
 }
 
@@ -90,7 +102,7 @@ QDateTime parseStoreTime(const std::string& text) {
 SiteStoreWorkspace::SiteStoreWorkspace(std::unique_ptr<SiteWorkspace> site)
     : site_(std::move(site)), root_(qs(site_->folder())) {}
 
-SiteStoreWorkspace::~SiteStoreWorkspace() { finishOpenRuns(); }
+SiteStoreWorkspace::~SiteStoreWorkspace() { stopOpenRuns(); }
 
 bool SiteStoreWorkspace::isWorkspace(const QString& directory) {
     return QFileInfo(QDir(directory).filePath(QLatin1String(kWorkspaceDatabaseFileName))).isFile();
@@ -314,8 +326,10 @@ QList<TrainingRun> SiteStoreWorkspace::runs() const {
                                                               .arg(run.info.evaluationImages)
                                                               .arg(qs(run.info.evaluationSplit))
                                                         : tr("run %1").arg(run.id);
-        if (run.status != "finished" && run.status != "running")
-            entry.description += QStringLiteral(" (%1)").arg(qs(run.status));
+        entry.status = qs(run.status);
+        for (const auto& stop : run.interruptions)
+            entry.interruptions.append(
+                {interruptionReason(stop.reason), stop.afterRound, parseStoreTime(stop.at).toLocalTime()});
         runs.append(entry);
     }
     return runs;
@@ -398,13 +412,73 @@ void SiteStoreWorkspace::appendHistory(const HistoryRow& row) {
     emit historyChanged();
 }
 
-void SiteStoreWorkspace::finishOpenRuns() {
+void SiteStoreWorkspace::stopOpenRuns() {
     QMutexLocker lock(&mutex_);
     for (const auto id : openRuns_) {
-        const auto run = site_->store().trainingRun(id);
-        if (run && run->status == "running") site_->store().finishTrainingRun(id, "finished");
+        try {
+            const auto run = site_->store().trainingRun(id);
+            if (run && run->status == "running") site_->store().interruptTrainingRun(id, "stopped");
+        } catch (const std::exception& error) {
+            qCWarning(lcTrain) << "run" << id << "not marked as stopped:" << error.what();
+        }
     }
     openRuns_.clear();
+}
+
+qint64 SiteStoreWorkspace::knownRun(const QString& runId) const {
+    const auto id = runId.toLongLong();
+    if (!site_->store().trainingRun(id))
+        throw Error("training run " + str(runId) + " is not a training run of this workspace");
+    return id;
+}
+
+void SiteStoreWorkspace::finishRun(const QString& runId) {
+    {
+        QMutexLocker lock(&mutex_);
+        const auto id = knownRun(runId);
+        if (site_->store().trainingRun(id)->status != "finished") site_->store().finishTrainingRun(id, "finished");
+        openRuns_.removeAll(id);
+    }
+    emit historyChanged();
+}
+
+void SiteStoreWorkspace::interruptRun(const QString& runId, RunInterruption::Reason reason) {
+    {
+        QMutexLocker lock(&mutex_);
+        const auto id = knownRun(runId);
+        site_->store().interruptTrainingRun(id, reason == RunInterruption::Reason::Failed    ? "failed"
+                                                : reason == RunInterruption::Reason::Stopped ? "stopped"
+                                                                                             : "cancelled");
+        openRuns_.removeAll(id);
+    }
+    emit historyChanged();
+}
+
+void SiteStoreWorkspace::resumeRun(const QString& runId) {
+    {
+        QMutexLocker lock(&mutex_);
+        const auto id = knownRun(runId);
+        // A finished federation started again adds no rounds: it stays finished.
+        if (site_->store().trainingRun(id)->status == "finished") return;
+        site_->store().resumeTrainingRun(id);
+        if (!openRuns_.contains(id)) openRuns_.append(id);
+    }
+    emit historyChanged();
+}
+
+QString SiteStoreWorkspace::federationRun(const QString& federationId) const {
+    QMutexLocker lock(&mutex_);
+    const auto saved = site_->store().setting(federationRunSetting(federationId));
+    if (!saved) return {};
+    // A run removed since (or a value not written by this program) is no run.
+    bool number = false;
+    const auto id = qs(*saved).toLongLong(&number);
+    return number && site_->store().trainingRun(id) ? QString::number(id) : QString();
+}
+
+void SiteStoreWorkspace::setFederationRun(const QString& federationId, const QString& runId) {
+    QMutexLocker lock(&mutex_);
+    site_->store().setSetting(federationRunSetting(federationId), std::to_string(knownRun(runId)));
 }
 
 void SiteStoreWorkspace::savePrediction(const PredictionRecord& prediction) {

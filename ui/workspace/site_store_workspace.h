@@ -49,6 +49,11 @@ public:
 
     QList<TrainingRun> runs() const override;
     QString addRun(const TrainingRun& run) override;
+    void finishRun(const QString& runId) override;
+    void interruptRun(const QString& runId, RunInterruption::Reason reason) override;
+    void resumeRun(const QString& runId) override;
+    QString federationRun(const QString& federationId) const override;
+    void setFederationRun(const QString& federationId, const QString& runId) override;
     QList<HistoryRow> history(const QString& runId) const override;
     void appendHistory(const HistoryRow& row) override;
 
@@ -71,13 +76,15 @@ public:
 
 private:
     explicit SiteStoreWorkspace(std::unique_ptr<SiteWorkspace> site);
-    void finishOpenRuns();
+    void stopOpenRuns();
+    qint64 knownRun(const QString& runId) const;  // the store's id; fmc::Error when there is no such run (lock held)
     FederationSetup federationSetupLocked() const;
 
     mutable QMutex mutex_;
     std::unique_ptr<SiteWorkspace> site_;
     QString root_;
-    // Runs this session recorded round by round (addRun/appendHistory), finished on close.
+    // Runs this session started or resumed (addRun/resumeRun); those still running on close
+    // were stopped with the app.
     QList<qint64> openRuns_;
 };
 

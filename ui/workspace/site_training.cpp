@@ -330,6 +330,7 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     models[0].setFullState(bestState);
     const auto calibration = calibrateKeptModel(models[0], own, classNames, bundle.manifest(), {});
     workspace.saveSiteModel(bestState, classNames, &calibration);
+    workspace.finishRun(outcome.runId);
     qCInfo(lcTrain) << "demo federation done:" << outcome.roundsDone << "rounds, best" << outcome.bestRound;
     return outcome;
 }

@@ -71,6 +71,17 @@ public:
     // Records a new run and returns the id its rounds are recorded under (the store may
     // assign its own instead of run.id).
     virtual QString addRun(const TrainingRun& run) = 0;
+    // A run ends with finishRun(). One that stops before its end is interrupted (recorded
+    // after its last round; the store marks it cancelled or failed) and may be resumed
+    // later, as a federation is. Runs this workspace started or resumed that are still
+    // running when it closes are marked stopped. Unknown ids throw fmc::Error.
+    virtual void finishRun(const QString& runId) = 0;
+    virtual void interruptRun(const QString& runId, RunInterruption::Reason reason) = 0;
+    virtual void resumeRun(const QString& runId) = 0;
+    // The run a federation's rounds go into ("" when none yet); one per federation, shared
+    // with `fedmedclip-cli site run` on the same workspace.
+    virtual QString federationRun(const QString& federationId) const = 0;
+    virtual void setFederationRun(const QString& federationId, const QString& runId) = 0;
     virtual QList<HistoryRow> history(const QString& runId) const = 0;  // by round
     virtual void appendHistory(const HistoryRow& row) = 0;
 

@@ -13,6 +13,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include <optional>
+
 namespace fmc::ui {
 
 // Split names used in the store and shown (translated) in the UI.
@@ -33,6 +35,9 @@ struct ImageEntry {
     QString contentHash;  // SHA-256 of the file's bytes (duplicates are recognised by it)
     int width = 0;
     int height = 0;
+    // DICOM InstanceNumber, the image's place in its series; nullopt for photos, files
+    // without one and images imported before the store kept it.
+    std::optional<int> instanceNumber;
 };
 
 struct ImportFailure {
@@ -93,12 +98,28 @@ struct HistoryRow {
 inline const QString kRunLocal = QStringLiteral("local");
 inline const QString kRunFederated = QStringLiteral("federated");
 
+// Where a run stopped before its end (a federation goes on in the same run afterwards).
+struct RunInterruption {
+    enum class Reason { Cancelled, Failed, Stopped };  // Stopped: the app was closed or stopped while it ran
+    Reason reason = Reason::Cancelled;
+    int afterRound = 0;  // the last round recorded before it
+    QDateTime at;        // local time
+};
+
+inline const QString kRunRunning = QStringLiteral("running");
+inline const QString kRunFinished = QStringLiteral("finished");
+inline const QString kRunCancelled = QStringLiteral("cancelled");  // also after a stop, until resumed
+inline const QString kRunFailed = QStringLiteral("failed");
+
 struct TrainingRun {
     QString id;
     QString kind;  // kRunLocal or kRunFederated
     QDateTime startedAt;
     QStringList classNames;
     QString description;  // e.g. "demo federation, 3 sites"
+    // What the workspace says of it (read back from the store; ignored by addRun).
+    QString status = kRunRunning;           // kRunRunning, kRunFinished, kRunCancelled or kRunFailed
+    QList<RunInterruption> interruptions = {};  // oldest first
 };
 
 struct PredictionRecord {

@@ -51,6 +51,7 @@ private slots:
     void dicomWindowRevealsWhatTheFileWindowClipped();
     void dicomWindowWithoutPresetsForOtherModalities();
     void dicomOverlayStaysInOtherWindows();
+    void rightDragAndTheWindowBoxesAreOneWindow();
     void aDicomWithoutExtensionIsShownWithoutABundle();
     void headlineIsGreenOnlyForAResultToRelyOn_data();
     void headlineIsGreenOnlyForAResultToRelyOn();
@@ -450,6 +451,70 @@ void TestClassifyPage::dicomOverlayStaysInOtherWindows() {
     QVERIFY(changed > wide.width() * wide.height() / 2);
     page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
     QCOMPARE(page.displayedImage(), outcome.image);
+}
+
+// The right-button drag in the view (as in PACS viewers) and the Center/Width boxes change
+// one window: dragging moves the boxes, typing in the boxes re-renders the view.
+void TestClassifyPage::rightDragAndTheWindowBoxesAreOneWindow() {
+    const auto ct = dicomFile(QStringLiteral("pydicom-test-files/CT_small.dcm"));
+    if (!QFileInfo::exists(ct)) QSKIP("../shared/data/dicom is not present");
+    ClassifyPage page;
+    page.resize(900, 700);
+    page.setWorkspace(workspace_.get());
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    page.classifyFile(ct);
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    const auto& frame = *page.lastOutcome().modalityFrame;
+    auto* view = page.findChild<ImageView*>(QStringLiteral("classifyImage"));
+    auto* center = page.findChild<QDoubleSpinBox*>(QStringLiteral("windowCenter"));
+    auto* width = page.findChild<QDoubleSpinBox*>(QStringLiteral("windowWidth"));
+    QVERIFY(view && view->canWindow());
+    QCOMPARE(center->value(), std::round(view->windowCenter()));
+    QCOMPARE(width->value(), std::round(view->windowWidth()));
+
+    // Right button down, 40 px right (wider) and 20 px up (lower centre), as a user drags.
+    const QImage before = page.displayedImage();
+    const double step = std::max(1.0, (frame.maximum - frame.minimum) / 256.0);
+    const double startCenter = view->windowCenter(), startWidth = view->windowWidth();
+    const QPoint start = view->rect().center();
+    QTest::mousePress(view, Qt::RightButton, {}, start);
+    QTest::mouseMove(view, start + QPoint(20, -10));
+    QTest::mouseMove(view, start + QPoint(40, -20));
+    QTest::mouseRelease(view, Qt::RightButton, {}, start + QPoint(40, -20));
+    QCOMPARE(view->windowCenter(), std::round(startCenter - 20 * step));
+    QCOMPARE(view->windowWidth(), std::round(startWidth + 40 * step));
+    QCOMPARE(center->value(), view->windowCenter());
+    QCOMPARE(width->value(), view->windowWidth());
+    QVERIFY(page.displayedImage() != before);
+    QVERIFY2(view->overlayText(Qt::BottomLeftCorner).join(QLatin1Char(' ')).contains(
+                 QStringLiteral("W %1").arg(QLocale().toString(width->value(), 'f', 0))),
+             qPrintable(view->overlayText(Qt::BottomLeftCorner).join(QLatin1Char(' '))));
+
+    // Typed into the boxes: the view takes it.
+    const QImage dragged = page.displayedImage();
+    width->setValue(300);
+    center->setValue(40);
+    QTRY_COMPARE(view->windowWidth(), 300.0);
+    QTRY_COMPARE(view->windowCenter(), 40.0);
+    QVERIFY(page.displayedImage() != dragged);
+    // A preset goes to both.
+    page.findChild<QPushButton*>(QStringLiteral("presetLung"))->click();
+    QCOMPARE(view->windowCenter(), -600.0);
+    QCOMPARE(center->value(), -600.0);
+    QCOMPARE(width->value(), 1500.0);
+    // A drag far beyond the boxes' range ends at their limit, in both.
+    QTest::mousePress(view, Qt::RightButton, {}, start);
+    QTest::mouseMove(view, start + QPoint(-5000, 0));
+    QTest::mouseRelease(view, Qt::RightButton, {}, start + QPoint(-5000, 0));
+    QCOMPARE(view->windowWidth(), width->value());
+    QCOMPARE(width->value(), width->minimum());
+    // Back to the file's window: its rendering and its values, in both.
+    page.findChild<QPushButton*>(QStringLiteral("windowReset"))->click();
+    QCOMPARE(page.displayedImage(), page.lastOutcome().image);
+    QCOMPARE(center->value(), std::round(frame.windowCenter));
+    QCOMPARE(view->windowCenter(), frame.windowCenter);
 }
 
 // No model bundle: nothing classifies, but a DICOM file (here one without an extension,

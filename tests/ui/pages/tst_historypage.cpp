@@ -6,16 +6,16 @@
 #include "pages/history_page.h"
 #include "workspace/task_runner.h"
 #include "ui_test_support.h"
-#include "site/site_store.h"
 #include "workspace/site_store_workspace.h"
 
 #include "widgets/chart_legend.h"
-#include "workspace/run_journal.h"
+#include "site/site_store.h"
 #include "shell/translations.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineSeries>
 #include <QValueAxis>
@@ -388,13 +388,23 @@ void TestHistoryPage::runNamesFollowTheLanguage() {
 void TestHistoryPage::interruptionsAreMarkedOnTheRun() {
     QTemporaryDir dir;
     auto workspace = makeWorkspace(dir.filePath(QStringLiteral("ws")), 3);
-    const QDateTime at(QDate(2026, 12, 1), QTime(21, 10));
-    RunJournal(workspace->rootPath()).addInterruption(fedRun_, {RunInterruption::Reason::Cancelled, 3, at});
     HistoryPage page;
     page.setWorkspace(workspace.get());
-    QVERIFY2(page.interruptionText().contains(QStringLiteral("cancelled after round 3")), qPrintable(page.interruptionText()));
+    QVERIFY(page.interruptionText().isEmpty());
+    workspace->interruptRun(fedRun_, RunInterruption::Reason::Cancelled);
+    // The shown run gets its mark as it happens, in local time.
+    QTRY_VERIFY2(page.interruptionText().contains(QStringLiteral("cancelled after round 3")),
+                 qPrintable(page.interruptionText()));
+    const auto at = workspace->runs().last().interruptions.value(0).at;
+    QVERIFY(at.isValid() && std::abs(at.secsTo(QDateTime::currentDateTime())) < 60);
     QVERIFY(page.interruptionText().contains(QLocale().toString(at, QLocale::ShortFormat)));
     QVERIFY(page.runChoiceText(0).contains(QStringLiteral("interrupted 1 time")));
+    // A run cancelled without a recorded interruption (e.g. by the CLI) says so too.
+    const auto local = workspace->addRun({QStringLiteral("local"), kRunLocal, QDateTime::currentDateTime(), {QStringLiteral("a")}, {}});
+    auto store = fmc::SiteStore::open(QDir(workspace->rootPath()).filePath(QStringLiteral("workspace.sqlite")).toStdString());
+    store.finishTrainingRun(local.toLongLong(), "cancelled");
+    page.setWorkspace(workspace.get());
+    QVERIFY2(page.runChoiceText(0).endsWith(QStringLiteral(" · cancelled")), qPrintable(page.runChoiceText(0)));
     page.setWorkspace(nullptr);
 }
 

@@ -9,12 +9,23 @@
 #include "ui_test_support.h"
 #include "workspace/workspace_factory.h"
 #include "workspace/workspace_service.h"
+#include "models/dicom_browser_model.h"
+#include "widgets/image_view.h"
+
+#include "site/site_store.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QInputDialog>
+#include <QLocale>
+#include <QTimer>
+#include <QTreeView>
 #include <QDir>
 #include <QFile>
 #include <QListView>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -34,6 +45,8 @@ private slots:
     void setLabelStartsFromTheCurrentLabel();
     void contextMenuOffersTheEdits();
     void labelsFromACsvFile();
+    void labelsFromADicomAttribute();
+    void aSeriesIsInInstanceNumberOrder();
 
 private:
     static void checkCellSizes(ImagesPage& page);
@@ -226,6 +239,169 @@ void TestImagesPage::labelsFromACsvFile() {
     QCOMPARE(labels.value(QStringLiteral("data/benign/0.png")), QStringLiteral("nevus"));
     QCOMPARE(labels.value(QStringLiteral("data/malignant/1.png")), QStringLiteral("melanoma"));
     QCOMPARE(labels.value(QStringLiteral("data/benign/1.png")), QString());
+    page.setWorkspace(nullptr);
+}
+
+namespace {
+
+// As the store keeps paths: absolute, without "..".
+QString sharedDicom(const QString& relative) {
+    return QDir::cleanPath(QFileInfo(QStringLiteral(FMC_SHARED_DATA_DIR "/dicom/") + relative).absoluteFilePath());
+}
+
+fmc::SiteStore openStore(const WorkspaceService& workspace) {
+    return fmc::SiteStore::open(QDir(workspace.rootPath()).filePath(QStringLiteral("workspace.sqlite")).toStdString());
+}
+
+}  // namespace
+
+// The "from a DICOM attribute…" choice of the Labels box, as a user picks it (the keyword
+// typed into its dialog), then an import of real DICOM files: each file's value of the
+// attribute is its label in the store, a file without the attribute comes in unlabelled.
+void TestImagesPage::labelsFromADicomAttribute() {
+    const QMap<QString, QString> expected{
+        {sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGLS/RG1_JLSN.dcm")), QStringLiteral("CHEST")},
+        {sharedDicom(QStringLiteral("pylibjpeg-ds/LittleEndianExplicit/emri_small.dcm")), QStringLiteral("HEAD")},
+        {sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGLosslessSV1/RG2_JPLL.dcm")), QStringLiteral("HIP")},
+        {sharedDicom(QStringLiteral("pydicom-test-files/MR_small.dcm")), QString()},  // has no BodyPartExamined
+    };
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+        if (!QFileInfo::exists(it.key())) QSKIP("../shared/data/dicom is not present");
+    auto workspace = createWorkspaceAt(dir_.filePath(QStringLiteral("dicom-attribute-ws")));
+    ImagesPage page;
+    page.setShowReportDialog(false);
+    page.setWorkspace(workspace.get());
+    page.show();
+    auto* choice = page.findChild<QComboBox*>(QStringLiteral("labelSourceChoice"));
+    const int index = choice->findData(int(LabelSource::DicomAttribute));
+    QVERIFY(index >= 0);
+    // The dialog asking for the keyword, answered as a user would.
+    bool answered = false;
+    QTimer::singleShot(0, &page, [&answered] {
+        auto* dialog = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        if (!dialog) return;
+        QCOMPARE(dialog->textValue(), QStringLiteral("BodyPartExamined"));  // the suggestion
+        dialog->setTextValue(QStringLiteral(" BodyPartExamined "));
+        answered = true;
+        dialog->accept();
+    });
+    choice->setCurrentIndex(index);
+    emit choice->activated(index);
+    QVERIFY(answered);
+    QCOMPARE(page.labelSource(), LabelSource::DicomAttribute);
+    QCOMPARE(choice->currentIndex(), index);
+
+    // An import that goes wrong says so in a message box: close it, and fail with what it said.
+    QStringList dialogs;
+    QTimer closer;
+    closer.setInterval(100);
+    connect(&closer, &QTimer::timeout, [&dialogs] {
+        if (auto* dialog = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            dialogs << dialog->windowTitle() + QStringLiteral(": ") + dialog->text();
+            dialog->close();
+        }
+    });
+    closer.start();
+    QSignalSpy finished(&page, &ImagesPage::importFinished);
+    QVERIFY(page.importPaths(expected.keys()));
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || !dialogs.isEmpty(), 60000);
+    QVERIFY2(dialogs.isEmpty(), qPrintable(dialogs.join(QLatin1Char(' '))));
+    auto store = openStore(*workspace);
+    QMap<QString, QString> labels;
+    for (const auto& image : store.images())
+        labels.insert(QString::fromStdString(image.sourcePath), QString::fromStdString(image.label.value_or("")));
+    QCOMPARE(labels, expected);
+    QVERIFY(!store.imageBySource(sharedDicom(QStringLiteral("pydicom-test-files/MR_small.dcm")).toStdString(), 0)->label);
+    page.setWorkspace(nullptr);
+}
+
+// The images of a series by InstanceNumber, not by file path, in the browser and when the
+// viewer scrolls through the series: real DICOM files of one series (the same hip image in
+// several encodings; exact duplicates of pixels are left out by the import) whose folder
+// order differs from their instance order. An image without a number (imported before the
+// store kept it) comes last.
+void TestImagesPage::aSeriesIsInInstanceNumberOrder() {
+    // InstanceNumber of each file, as dcmdump reads it.
+    const QMap<QString, int> instanceNumbers{
+        {sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGExtended/RG2_JPLY.dcm")), 5},
+        {sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGLS/RG2_JLSN.dcm")), 7},
+        {sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGLosslessSV1/RG2_JPLL.dcm")), 4},
+    };
+    for (auto it = instanceNumbers.cbegin(); it != instanceNumbers.cend(); ++it)
+        if (!QFileInfo::exists(it.key())) QSKIP("../shared/data/dicom is not present");
+    auto workspace = createWorkspaceAt(dir_.filePath(QStringLiteral("series-order-ws")));
+    ImportRequest request;
+    request.paths = instanceNumbers.keys();  // sorted by path: 5, 7, 4
+    request.labelSource = LabelSource::None;
+    QCOMPARE(workspace->importImages(request, {}, {}, nullptr).imported, 3);
+    {
+        auto store = openStore(*workspace);
+        for (const auto& image : store.images())
+            QCOMPARE(image.instanceNumber.value_or(-1), instanceNumbers.value(QString::fromStdString(image.sourcePath)));
+    }
+    const QStringList byInstance{sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGLosslessSV1/RG2_JPLL.dcm")),
+                                 sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGExtended/RG2_JPLY.dcm")),
+                                 sharedDicom(QStringLiteral("pylibjpeg-ds/JPEGLS/RG2_JLSN.dcm"))};
+    QVERIFY(byInstance != instanceNumbers.keys());
+
+    ImagesPage page;
+    page.resize(1000, 700);
+    page.setWorkspace(workspace.get());
+    page.setView(ImagesPage::View::Browser);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    auto* tree = page.browserTree();
+    QTRY_COMPARE(tree->model()->rowCount(), 1);
+    const auto patient = tree->model()->index(0, 0);
+    const auto study = tree->model()->index(0, 0, patient);
+    const auto series = tree->model()->index(0, 0, study);
+    QCOMPARE(series.data(DicomBrowserModel::LevelRole).toInt(), int(DicomBrowserModel::SeriesLevel));
+    QCOMPARE(series.data(DicomBrowserModel::PathsRole).toStringList(), byInstance);
+    QStringList listed;
+    for (int row = 0; row < tree->model()->rowCount(series); ++row)
+        listed << tree->model()->index(row, 0, series).data(DicomBrowserModel::PathRole).toString();
+    QCOMPARE(listed, byInstance);
+
+    // The viewer goes through the series in that order.
+    tree->setCurrentIndex(series);
+    page.showBrowserSelection();
+    auto* viewer = page.viewer();
+    QCOMPARE(viewer->frameCount(), 3);
+    const auto shownFile = [viewer] {
+        for (const auto& [key, value] : viewer->tags())
+            if (key == QLatin1String("File")) return value;
+        return QString();
+    };
+    for (int image = 0; image < 3; ++image) {
+        viewer->setCurrentFrame(image);
+        QCOMPARE(shownFile(), byInstance.at(image));
+    }
+
+    // The window list says what the viewer shows: the file's own, then the dragged window,
+    // then a preset chosen from it.
+    auto* windows = page.findChild<QComboBox*>(QStringLiteral("windowPreset"));
+    QCOMPARE(windows->currentData().toInt(), -1);
+    const QPoint middle = viewer->rect().center();
+    QTest::mousePress(viewer, Qt::RightButton, {}, middle);
+    QTest::mouseMove(viewer, middle + QPoint(30, 10));
+    QTest::mouseRelease(viewer, Qt::RightButton, {}, middle + QPoint(30, 10));
+    QVERIFY2(windows->currentText().contains(QStringLiteral("dragged")) &&
+                 windows->currentText().contains(QLocale().toString(viewer->windowWidth(), 'f', 0)),
+             qPrintable(windows->currentText()));
+    const int lung = windows->findText(QStringLiteral("Lung"), Qt::MatchContains);
+    windows->setCurrentIndex(lung);
+    emit windows->activated(lung);
+    QCOMPARE(viewer->windowCenter(), -600.0);
+    QVERIFY(windows->currentText().contains(QStringLiteral("Lung")));
+    QCOMPARE(windows->findText(QStringLiteral("dragged"), Qt::MatchContains), -1);
+
+    // A workspace imported before instance numbers were kept: that image comes last.
+    openStore(*workspace).database().execute("UPDATE images SET instance_number = NULL WHERE source_path LIKE '%RG2_JPLL.dcm'");
+    DicomBrowserModel model;
+    model.reload(workspace.get());
+    const auto reloaded = model.index(0, 0, model.index(0, 0, model.index(0, 0)));
+    QCOMPARE(reloaded.data(DicomBrowserModel::PathsRole).toStringList(),
+             (QStringList{byInstance.at(1), byInstance.at(2), byInstance.at(0)}));
     page.setWorkspace(nullptr);
 }
 

@@ -7,8 +7,12 @@
 #include "workspace/task_runner.h"
 #include "pages/train_page.h"
 #include "ui_test_support.h"
+#include "pages/history_page.h"
+#include "site/site_store.h"
+#include "workspace/run_journal.h"
 #include "workspace/site_store_workspace.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QMutex>
@@ -111,6 +115,32 @@ public:
     std::atomic<bool> trainingReported{false};
 };
 
+// Records a federation's rounds as the real service does (one run per federation through
+// runForFederation), two rounds each start, then trains on until cancelled.
+class RecordingFederation : public PolledCoordinator {
+public:
+    TrainingOutcome runFederatedTraining(WorkspaceService& workspace, const TrainingConfig&, TaskContext& context) override {
+        const auto runId = runForFederation(workspace, QStringLiteral("fed_skin"),
+                                            {QStringLiteral("ignored"), kRunFederated, QDateTime::currentDateTime(),
+                                             {QStringLiteral("a"), QStringLiteral("b")}, QStringLiteral("Skin study")});
+        context.reportPartial(QVariant::fromValue(runId));
+        const int from = workspace.history(runId).size() + 1;
+        for (int round = from; round < from + 2; ++round) {
+            HistoryRow row;
+            row.runId = runId;
+            row.runKind = kRunFederated;
+            row.round = round;
+            row.loss = 1.0 / round;
+            workspace.appendHistory(row);
+            context.reportPartial(QVariant::fromValue(row));
+        }
+        for (;;) {
+            context.throwIfCancelled();
+            QThread::msleep(10);
+        }
+    }
+};
+
 }  // namespace
 
 class TestTrainPage : public QObject {
@@ -124,6 +154,7 @@ private slots:
     void roundStatusIsPolledWhileShownAndJoined();
     void unreachableCoordinatorIsAskedLessOften();
     void statusPanelShowsOneRoundState();
+    void aCancelledFederationIsMarkedOnItsOneRun();
 
 private:
     QTemporaryDir dir_;
@@ -358,6 +389,45 @@ void TestTrainPage::statusPanelShowsOneRoundState() {
     QTRY_VERIFY(!page.runner()->isRunning());
     page.hide();
     QTRY_VERIFY(!page.statusRunner()->isRunning());
+    page.setWorkspace(nullptr);
+}
+
+// Cancelled twice from the Train page: the site store has the federation as one run, marked
+// cancelled (never "finished") after the round each cancel came after, and History says so.
+void TestTrainPage::aCancelledFederationIsMarkedOnItsOneRun() {
+    auto service = std::make_shared<RecordingFederation>();
+    const auto root = dir_.filePath(QStringLiteral("cancelled-federation-ws"));
+    auto joined = joinedWorkspace(root);
+    TrainPage page;
+    page.setFederationService(service);
+    page.setWorkspace(joined.get());
+    QSignalSpy cancelled(page.runner(), &TaskRunner::cancelled);
+    for (int start = 1; start <= 2; ++start) {
+        QVERIFY(page.startFederatedTraining());
+        QTRY_COMPARE_WITH_TIMEOUT(page.liveModel()->rowCount(), 2 * start, 10000);
+        page.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), start, 10000);
+        QTRY_VERIFY(!page.runner()->isRunning());
+    }
+    QCOMPARE(joined->runs().size(), 1);
+    const auto runId = joined->runs().first().id;
+    {
+        auto store = fmc::SiteStore::open(QDir(root).filePath(QStringLiteral("workspace.sqlite")).toStdString());
+        const auto run = store.trainingRun(runId.toLongLong()).value();
+        QCOMPARE(run.status, std::string("cancelled"));
+        QCOMPARE(run.rounds.size(), size_t(4));
+        QCOMPARE(run.interruptions.size(), size_t(2));
+        QCOMPARE(run.interruptions[0].reason, std::string("cancelled"));
+        QCOMPARE(run.interruptions[0].afterRound, 2);
+        QCOMPARE(run.interruptions[1].afterRound, 4);
+    }
+    HistoryPage history;
+    history.setWorkspace(joined.get());
+    QVERIFY2(history.runChoiceText(0).contains(QStringLiteral("interrupted 2 time")), qPrintable(history.runChoiceText(0)));
+    QVERIFY2(history.interruptionText().contains(QStringLiteral("cancelled after round 2")) &&
+                 history.interruptionText().contains(QStringLiteral("cancelled after round 4")),
+             qPrintable(history.interruptionText()));
+    history.setWorkspace(nullptr);
     page.setWorkspace(nullptr);
 }
 

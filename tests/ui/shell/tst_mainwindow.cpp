@@ -12,6 +12,7 @@
 #include "workspace/workspace_factory.h"
 #include "workspace/workspace_service.h"
 
+#include <QComboBox>
 #include <QDialog>
 #include <QLabel>
 #include <QListWidget>
@@ -21,6 +22,7 @@
 #include <QTextBrowser>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
@@ -200,11 +202,34 @@ void TestMainWindow::classifyPageScrollsAt1024x700() {
     window.showPage(MainWindow::Page::Classify);
     QCOMPARE(window.size(), QSize(1024, 700));
     auto* page = window.classifyPage();
+    // A result of seven classes, as a site with the dermoscopy classes sees it.
+    ClassifyOutcome outcome;
+    outcome.path = QStringLiteral("/images/lesion.jpg");
+    outcome.image = QImage(64, 64, QImage::Format_RGB888);
+    outcome.image.fill(Qt::gray);
+    for (const auto* name : {"actinic keratosis", "basal cell carcinoma", "dermatofibroma", "melanoma", "nevus",
+                             "pigmented benign keratosis", "vascular lesion"}) {
+        outcome.result.classNames << QString::fromLatin1(name);
+        outcome.result.ensemble << 1.0 / 7;
+        outcome.result.famOnly << 1.0 / 7;
+    }
+    outcome.result.topClass = 0;
+    page->showOutcome(outcome);
     // The page keeps the room it needs (every class bar, the Show box) and scrolls.
     QTRY_VERIFY2(page->height() >= page->minimumSizeHint().height(),
                  qPrintable(QStringLiteral("%1 < %2").arg(page->height()).arg(page->minimumSizeHint().height())));
     auto* scroll = qobject_cast<QScrollArea*>(page->parentWidget()->parentWidget());
     QVERIFY(scroll);
+    auto* bars = page->findChild<QTableView*>(QStringLiteral("probabilityBars"));
+    QCOMPARE(bars->model()->rowCount(), 7);
+    for (int row = 0; row < 7; ++row) {
+        const auto cell = bars->visualRect(bars->model()->index(row, 0));
+        QVERIFY2(bars->viewport()->rect().contains(cell),
+                 qPrintable(QStringLiteral("bar %1 at %2..%3 of a %4 px high list")
+                                .arg(row).arg(cell.top()).arg(cell.bottom()).arg(bars->viewport()->height())));
+    }
+    auto* show = page->findChild<QComboBox*>(QStringLiteral("viewChoice"));
+    QVERIFY(show->height() >= show->minimumSizeHint().height());
 }
 
 void TestMainWindow::ctrlNumberShowsThePages() {

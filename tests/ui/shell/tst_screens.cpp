@@ -9,6 +9,7 @@
 #include "widgets/image_view.h"
 #include "pages/images_page.h"
 #include "shell/main_window.h"
+#include "shell/translations.h"
 #include "workspace/task_runner.h"
 #include "pages/train_page.h"
 #include "ui_test_support.h"
@@ -72,7 +73,10 @@ void saveIfAsked(QWidget* window, const QString& name) {
 class TestScreens : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        installTranslations(QStringLiteral("en"));  // as the app does: plurals in words
+    }
     void dicomBrowserWithACtInALungWindow();
     void recallChartOfNineClasses();
     void statusPanelMidRound();
@@ -156,6 +160,7 @@ void TestScreens::recallChartOfNineClasses() {
             for (int c = 0; c < classes.size(); ++c) row.perClassRecall << std::min(1.0, 0.08 * c + 0.06 * round);
             workspace->appendHistory(row);
         }
+        workspace->finishRun(runId);
     }
     MainWindow window;
     QVERIFY(window.openWorkspace(root));

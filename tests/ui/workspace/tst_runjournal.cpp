@@ -1,10 +1,14 @@
-// RunJournal and runForFederation: one federation is one History run across cancels, quits
-// and restarts, and each interruption is marked where it happened.
+// runForFederation and the interruptions the site store keeps: one federation is one History
+// run across cancels, quits and restarts, each interruption marked where it happened, and a
+// run never reads "finished" because the app was closed.
 #include "workspace/run_journal.h"
 #include "ui_test_support.h"
 #include "workspace/workspace_factory.h"
 #include "workspace/workspace_service.h"
 
+#include "site/site_store.h"
+
+#include <QDir>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -16,7 +20,8 @@ class TestRunJournal : public QObject {
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void aResumedFederationGoesOnInItsRun();
-    void interruptionsAreKeptInOrder();
+    void theCliAndTheAppShareAFederationsRun();
+    void interruptionsInWords();
 };
 
 namespace {
@@ -35,51 +40,78 @@ void addRound(WorkspaceService& workspace, const QString& runId, int round) {
     workspace.appendHistory(row);
 }
 
+TrainingRun runOf(const WorkspaceService& workspace, const QString& id) {
+    for (const auto& run : workspace.runs())
+        if (run.id == id) return run;
+    return {};
+}
+
 }  // namespace
 
 void TestRunJournal::aResumedFederationGoesOnInItsRun() {
     QTemporaryDir dir;
-    auto workspace = createWorkspaceAt(dir.filePath(QStringLiteral("ws")));
-    const auto first = runForFederation(*workspace, QStringLiteral("fed_1"), federatedRun(QStringLiteral("run-a")));
-    RunJournal journal(workspace->rootPath());
-    journal.markOpen(first, true);
-    addRound(*workspace, first, 1);
-    addRound(*workspace, first, 2);
-    // Cancelled after round 2 (the Train page marks it), then started again: the same run.
-    journal.addInterruption(first, {RunInterruption::Reason::Cancelled, 2, QDateTime::currentDateTime()});
-    QCOMPARE(runForFederation(*workspace, QStringLiteral("fed_1"), federatedRun(QStringLiteral("run-b"))), first);
-    journal.markOpen(first, true);
-    addRound(*workspace, first, 3);
-    // The app quit while it ran (still open): the restart marks it and goes on in the same run.
+    const auto root = dir.filePath(QStringLiteral("ws"));
+    QString first;
+    {
+        auto workspace = createWorkspaceAt(root);
+        first = runForFederation(*workspace, QStringLiteral("fed_1"), federatedRun(QStringLiteral("run-a")));
+        addRound(*workspace, first, 1);
+        addRound(*workspace, first, 2);
+        // Cancelled after round 2 (the Train page marks it), then started again: the same run.
+        workspace->interruptRun(first, RunInterruption::Reason::Cancelled);
+        QCOMPARE(runOf(*workspace, first).status, kRunCancelled);
+        QCOMPARE(runForFederation(*workspace, QStringLiteral("fed_1"), federatedRun(QStringLiteral("run-b"))), first);
+        QCOMPARE(runOf(*workspace, first).status, kRunRunning);
+        addRound(*workspace, first, 3);
+        // The app quits while it runs: closing the workspace marks the run stopped, not finished.
+    }
+    {
+        auto store = fmc::SiteStore::open(QDir(root).filePath(QStringLiteral("workspace.sqlite")).toStdString());
+        const auto run = store.trainingRun(first.toLongLong()).value();
+        QCOMPARE(run.status, std::string("cancelled"));
+        QCOMPARE(run.interruptions.size(), size_t(2));
+        QCOMPARE(run.interruptions[1].reason, std::string("stopped"));
+    }
+    auto workspace = openWorkspaceAt(root);
     QCOMPARE(runForFederation(*workspace, QStringLiteral("fed_1"), federatedRun(QStringLiteral("run-c"))), first);
     QCOMPARE(workspace->runs().size(), 1);
-    const auto stops = journal.interruptions(first);
+    const auto stops = runOf(*workspace, first).interruptions;
     QCOMPARE(stops.size(), 2);
     QCOMPARE(stops[0].reason, RunInterruption::Reason::Cancelled);
     QCOMPARE(stops[0].afterRound, 2);
     QCOMPARE(stops[1].reason, RunInterruption::Reason::Stopped);
     QCOMPARE(stops[1].afterRound, 3);
-    QVERIFY(!journal.isOpen(first));
+    QVERIFY(stops[1].at.isValid());
+    QCOMPARE(stops[1].at.timeSpec(), Qt::LocalTime);
+    // Finished: started again it stays finished and is not resumed.
+    workspace->finishRun(first);
+    QCOMPARE(runForFederation(*workspace, QStringLiteral("fed_1"), federatedRun(QStringLiteral("run-d"))), first);
+    QCOMPARE(runOf(*workspace, first).status, kRunFinished);
     // Another federation is another run.
-    const auto other = runForFederation(*workspace, QStringLiteral("fed_2"), federatedRun(QStringLiteral("run-d")));
+    const auto other = runForFederation(*workspace, QStringLiteral("fed_2"), federatedRun(QStringLiteral("run-e")));
     QVERIFY(other != first);
     QCOMPARE(workspace->runs().size(), 2);
+    QVERIFY_THROWS_EXCEPTION(fmc::Error, workspace->interruptRun(QStringLiteral("999"), RunInterruption::Reason::Failed));
 }
 
-void TestRunJournal::interruptionsAreKeptInOrder() {
+// `fedmedclip-cli site run` keeps a federation's run under the same store setting, so the
+// app and the CLI on one workspace go on in one run.
+void TestRunJournal::theCliAndTheAppShareAFederationsRun() {
     QTemporaryDir dir;
-    RunJournal journal(dir.path());
+    auto workspace = createWorkspaceAt(dir.filePath(QStringLiteral("ws")));
+    const auto run = runForFederation(*workspace, QStringLiteral("fed_x"), federatedRun(QStringLiteral("run-a")));
+    auto store = fmc::SiteStore::open(QDir(workspace->rootPath()).filePath(QStringLiteral("workspace.sqlite")).toStdString());
+    QCOMPARE(QString::fromStdString(store.setting("federation.fed_x.training_run").value_or("")), run);
+}
+
+void TestRunJournal::interruptionsInWords() {
     const QDateTime at(QDate(2026, 12, 1), QTime(20, 10), Qt::UTC);
-    journal.addInterruption(QStringLiteral("r"), {RunInterruption::Reason::Failed, 4, at});
-    journal.addInterruption(QStringLiteral("r"), {RunInterruption::Reason::Cancelled, 7, at.addSecs(60)});
-    const auto stops = RunJournal(dir.path()).interruptions(QStringLiteral("r"));
-    QCOMPARE(stops.size(), 2);
-    QCOMPARE(stops[0].afterRound, 4);
-    QCOMPARE(stops[0].at, at.toLocalTime());
-    QCOMPARE(stops[1].reason, RunInterruption::Reason::Cancelled);
+    const RunInterruption cancelled{RunInterruption::Reason::Cancelled, 7, at.toLocalTime()};
     // In words and local time.
-    QCOMPARE(interruptionText(stops[1]), QStringLiteral("cancelled after round 7 (%1)")
-                                             .arg(QLocale().toString(at.addSecs(60).toLocalTime(), QLocale::ShortFormat)));
+    QCOMPARE(interruptionText(cancelled), QStringLiteral("cancelled after round 7 (%1)")
+                                              .arg(QLocale().toString(at.toLocalTime(), QLocale::ShortFormat)));
+    QCOMPARE(interruptionText({RunInterruption::Reason::Stopped, 3, {}}),
+             QStringLiteral("interrupted after round 3 (the app was closed)"));
 }
 
 QTEST_MAIN(TestRunJournal)
