@@ -1,6 +1,7 @@
 #include "engine/model_bundle.h"
 
 #include "common/sha256.h"
+#include "engine/runtime.h"
 #include "text/clip_tokenizer.h"
 
 #include <torch/script.h>
@@ -205,6 +206,7 @@ FloatMatrix ModelBundle::encodeImages(const float* nchw, std::int64_t count) con
     if (!nchw) throw Error("ModelBundle::encodeImages: null image buffer");
     const std::int64_t perImage = 3 * s * s;
     c10::InferenceMode guard;
+    const ScopedComputeThreads threads(impl_->device.is_cpu() ? encoderThreads() : 0);
     for (std::int64_t start = 0; start < count; start += impl_->batchSize) {
         const std::int64_t n = std::min(impl_->batchSize, count - start);
         auto input = torch::from_blob(const_cast<float*>(nchw + start * perImage), {n, 3, s, s}, torch::kFloat);
@@ -226,6 +228,7 @@ FloatMatrix ModelBundle::encodeTokens(const std::vector<std::int64_t>& ids, std:
                     std::to_string(l) + " token ids, got " + std::to_string(ids.size()));
     FloatMatrix out(count, d);
     c10::InferenceMode guard;
+    const ScopedComputeThreads threads(impl_->device.is_cpu() ? encoderThreads() : 0);
     for (std::int64_t start = 0; start < count; start += impl_->batchSize) {
         const std::int64_t n = std::min(impl_->batchSize, count - start);
         auto input = torch::from_blob(const_cast<std::int64_t*>(ids.data() + start * l), {n, l}, torch::kLong);

@@ -50,7 +50,7 @@ private slots:
     }
 
     void gemmThroughputIsMeasured() {
-        const double gflops = measureCpuGemmGflops(256, 0.05);
+        const double gflops = measureGemmGflops("cpu", 256, 0.05);
         QVERIFY(gflops > 0.1);
         QVERIFY(peakResidentBytes() > 1 << 20);
     }
