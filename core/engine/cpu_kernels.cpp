@@ -28,6 +28,22 @@ void adamwUpdate(float* __restrict param, const float* __restrict grad, float* _
 }
 
 FMC_VECTOR_CLONES
+void rowMeanAbs(const float* __restrict weight, std::int64_t rows, std::int64_t cols, float* __restrict scores) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const float* w = weight + r * cols;
+        // Eight float partial sums (vectorised), added in double per row.
+        float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::int64_t j = 0;
+        for (; j + 8 <= cols; j += 8)
+            for (int k = 0; k < 8; ++k) partial[k] += std::fabs(w[j + k]);
+        double sum = 0;
+        for (float p : partial) sum += p;
+        for (; j < cols; ++j) sum += std::fabs(w[j]);
+        scores[r] = static_cast<float>(sum / static_cast<double>(cols));
+    }
+}
+
+FMC_VECTOR_CLONES
 void addSignedRowScale(float* __restrict grad, const float* __restrict weight, const float* __restrict rowScale,
                        std::int64_t rows, std::int64_t cols) {
     for (std::int64_t r = 0; r < rows; ++r) {

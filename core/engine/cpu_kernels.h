@@ -22,6 +22,9 @@ struct AdamWScalars {
 void adamwUpdate(float* param, const float* grad, float* expAvg, float* expAvgSq, std::int64_t n,
                  const AdamWScalars& s);
 
+// scores[r] = mean_j |weight[r][j]| (summed in double, rounded once).
+void rowMeanAbs(const float* weight, std::int64_t rows, std::int64_t cols, float* scores);
+
 // grad[r][j] += sign(weight[r][j]) * rowScale[r] for rows whose scale is not zero.
 void addSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);
 

@@ -18,25 +18,16 @@ torch::Tensor stepSurrogate(const torch::Tensor& x, bool reversed) {
                         torch::where(magnitude <= 1, torch::full_like(x, 0.4), torch::zeros_like(x)));
 }
 
-// Row scores u_r = mean_j |W_rj|, without a temporary the size of W.
-torch::Tensor rowScores(const torch::Tensor& weight) { return weight.norm(1, 1) / weight.size(1); }
-
-// Heaviside step with a straight-through gradient (the mask on its own: keep ratios, the
-// pruning schedule, mask-aware aggregation).
-struct StraightThroughStep : public torch::autograd::Function<StraightThroughStep> {
-    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, bool reversed,
-                                 double cutoff) {
-        ctx->save_for_backward({x});
-        ctx->saved_data["reversed"] = reversed;
-        return (x > cutoff).to(x.scalar_type());
-    }
-
-    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                   torch::autograd::variable_list gradOutput) {
-        const auto x = ctx->get_saved_variables()[0];
-        return {gradOutput[0] * stepSurrogate(x, ctx->saved_data["reversed"].toBool()), torch::Tensor(), torch::Tensor()};
-    }
-};
+// Row scores u_r = mean_j |W_rj|; on the CPU in one pass without a temporary the size of W
+// (LibTorch's abs().mean(1) makes one, its norm(1, 1) is slower still).
+torch::Tensor rowScores(const torch::Tensor& weight) {
+    if (!weight.is_cpu() || weight.scalar_type() != torch::kFloat || !weight.is_contiguous())
+        return weight.abs().mean(1);
+    auto scores = torch::empty({weight.size(0)}, weight.options().requires_grad(false));
+    torch::NoGradGuard noGrad;  // the straight-through step carries the gradient to W
+    rowMeanAbs(weight.data_ptr<float>(), weight.size(0), weight.size(1), scores.data_ptr<float>());
+    return scores;
+}
 
 // The masked layer in one node: y = (x W^T) * m + b with m_r = step(u_r - t_r), the same
 // values and gradients as linear(x, W * m, b) with the straight-through step, without W * m,
@@ -90,9 +81,9 @@ MaskedLinearImpl::MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradie
 }
 
 torch::Tensor MaskedLinearImpl::mask() {
+    torch::NoGradGuard noGrad;
     if (!enabled_) return torch::ones({weight.size(0), 1}, weight.options());
-    const auto score = rowScores(weight) - threshold;
-    return StraightThroughStep::apply(score, gradient_ == MaskGradient::ReversedWindow, cutoff_).unsqueeze(1);
+    return ((rowScores(weight) - threshold) > cutoff_).to(weight.scalar_type()).unsqueeze(1);
 }
 
 torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& x) {

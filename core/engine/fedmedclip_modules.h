@@ -9,12 +9,12 @@ namespace fmc::detail {
 
 // Linear layer whose output rows are kept or pruned as a whole: row r is kept iff
 // mean_j |W_rj| - t_r > cutoff (cutoff 0; the released code's 0.01). The step has a
-// straight-through gradient so t learns.
+// straight-through gradient so t learns (forward() is one autograd node for the whole layer).
 class MaskedLinearImpl : public torch::nn::Module {
 public:
     MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled, double cutoff = 0.0);
     torch::Tensor forward(const torch::Tensor& x);
-    torch::Tensor mask();  // 1 for kept rows, 0 for pruned rows (with gradient to W and t)
+    torch::Tensor mask();  // rows x 1: 1 for kept rows, 0 for pruned rows (no gradient)
     double keepRatio();
     void resetThresholds();
     double cutoff() const { return cutoff_; }
