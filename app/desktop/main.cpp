@@ -1,6 +1,7 @@
 // fedmedclip-desktop: the app for clinicians and site staff. Parses arguments and opens the
 // main window; everything else lives in fmc_ui.
 #include "common/app_identity.h"
+#include "common/process_environment.h"
 #include "federation/federation_service_factory.h"
 #include "shell/main_window.h"
 #include "shell/runtime_setup.h"
@@ -66,6 +67,7 @@ int answerWithoutDisplay(int argc, char* argv[]) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    fmc::ensurePassiveThreadWaiting(argv);  // before any runtime starts a thread
     if (const int code = answerWithoutDisplay(argc, argv); code >= 0) return code;
     QApplication app(argc, argv);
     setIdentity();
