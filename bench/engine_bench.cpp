@@ -6,6 +6,9 @@
 //           of the GEMM rate measured in the same run that the engine reaches for the round's
 //           matrix-product FLOPs. --busy-core adds the default thread count against one thread
 //           while a process of the benchmark's own keeps one core busy.
+//   load    a cold prediction's engine steps with a ViT-B/32-shaped bundle: load (verify,
+//           read, probe), the class prompts' text features, one image's features; run it twice
+//           to see the second process use the remembered verification.
 //   encode  image-encoder throughput of a ViT-B/32-shaped random bundle (images/s), the same
 //           comparison of thread counts under --busy-core.
 //
@@ -68,11 +71,12 @@ struct Options {
     int sites = 3;
     bool peerRun = true;
     bool busyCore = false;
+    bool reverify = false;
 };
 
 [[noreturn]] void usage(int code) {
     std::fprintf(code ? stderr : stdout,
-                 "usage: fedmedclip-engine-bench [round|encode] [--device cpu|cuda] [--threads N] [--rounds N]\n"
+                 "usage: fedmedclip-engine-bench [round|encode|load] [--device cpu|cuda] [--threads N] [--rounds N]\n"
                  "         [--repeats N] [--images N] [--classes N] [--dim D] [--sites K] [--no-peer]\n"
                  "         [--python PATH] [--peer SCRIPT] [--busy-core] [--work-dir DIR] [--bundle DIR]\n");
     std::exit(code);
@@ -82,7 +86,7 @@ Options parse(int argc, char** argv) {
     Options o;
     int i = 1;
     if (i < argc && argv[i][0] != '-') o.command = argv[i++];
-    if (o.command != "round" && o.command != "encode") usage(2);
+    if (o.command != "round" && o.command != "encode" && o.command != "load") usage(2);
     for (; i < argc; ++i) {
         const std::string arg = argv[i];
         auto value = [&]() -> std::string {
@@ -116,6 +120,7 @@ Options parse(int argc, char** argv) {
         else if (arg == "--busy-core") o.busyCore = true;
         else if (arg == "--work-dir") o.workDir = value();
         else if (arg == "--bundle") o.bundleDir = value();
+        else if (arg == "--reverify") o.reverify = true;
         else if (arg == "--help" || arg == "-h") usage(0);
         else {
             std::fprintf(stderr, "fedmedclip-engine-bench: unknown option %s\n", arg.c_str());
@@ -398,18 +403,50 @@ int runRound(const Options& o) {
     return 0;
 }
 
+std::string benchmarkBundle(const Options& o) {
+    if (!o.bundleDir.empty()) return o.bundleDir;
+    const auto dir = (fs::path(o.workDir) / "bundle-vitb32-random").string();
+    if (!fs::exists(fs::path(dir) / kBundleManifestFileName)) {
+        std::printf("creating a ViT-B/32-shaped random-weight bundle in %s (once)\n", dir.c_str());
+        createDemoBundle(dir, DemoBundleShape::VitB32, clipVocabularyPath(), 32);
+    }
+    return dir;
+}
+
+int runLoad(const Options& o) {
+    const auto processStart = Clock::now();
+    configureRuntime(o.device, o.threads);
+    const auto dir = benchmarkBundle(o);
+    auto start = Clock::now();
+    BundleLoadOptions loadOptions;
+    loadOptions.reverify = o.reverify;
+    auto bundle = ModelBundle::load(dir, o.device, loadOptions);
+    const double load = secondsSince(start);
+    std::vector<std::string> prompts;
+    for (int c = 0; c < o.classes; ++c) prompts.push_back("a picture of a class " + std::to_string(c));
+    start = Clock::now();
+    (void)bundle.encodeTexts(prompts);
+    const double text = secondsSince(start);
+    const auto s = bundle.manifest().inputSize;
+    std::vector<float> pixels(static_cast<size_t>(3 * s * s), 0.1f);
+    start = Clock::now();
+    (void)bundle.encodeImages(pixels.data(), 1);
+    const double image = secondsSince(start);
+    start = Clock::now();
+    auto again = ModelBundle::load(dir, o.device, loadOptions);
+    const double reload = secondsSince(start);
+    std::printf("bundle %s (%s): load %.2f s (%s), %d prompts %.2f s, first image %.2f s; %.2f s since the process "
+                "started; a second load in this process %.3f s\n",
+                bundle.manifest().name.c_str(), o.device.c_str(), load,
+                bundle.verifiedFromRecord() ? "verification remembered" : "hashed and probed", o.classes, text, image,
+                secondsSince(processStart), reload);
+    return 0;
+}
+
 int runEncode(const Options& o) {
     const auto info = configureRuntime(o.device, o.threads);
     printRuntime(o, info);
-    std::string bundleDir = o.bundleDir;
-    if (bundleDir.empty()) {
-        bundleDir = (fs::path(o.workDir) / "bundle-vitb32-random").string();
-        if (!fs::exists(fs::path(bundleDir) / kBundleManifestFileName)) {
-            std::printf("creating a ViT-B/32-shaped random-weight bundle in %s (once)\n", bundleDir.c_str());
-            createDemoBundle(bundleDir, DemoBundleShape::VitB32, clipVocabularyPath(), 32);
-        }
-    }
-    auto bundle = ModelBundle::load(bundleDir, o.device);
+    auto bundle = ModelBundle::load(benchmarkBundle(o), o.device);
     const auto& m = bundle.manifest();
     const int images = std::max(8, std::min(o.images, 64));
     std::vector<float> pixels(static_cast<size_t>(images) * 3 * m.inputSize * m.inputSize);
@@ -444,6 +481,7 @@ int main(int argc, char** argv) {
     ensurePassiveThreadWaiting(argv);
     const auto options = parse(argc, argv);
     try {
+        if (options.command == "load") return runLoad(options);
         return options.command == "encode" ? runEncode(options) : runRound(options);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "fedmedclip-engine-bench: error: %s\n", error.what());
