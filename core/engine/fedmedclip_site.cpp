@@ -110,6 +110,8 @@ FedMedClipSite::FedMedClipSite(const FloatMatrix& classTextFeatures, float logit
     if (options.batchSize < 2) throw Error("batch size must be at least 2 (batch norm)");
     d->options = options;
     d->device = torch::Device(device);
+    if (d->device.is_cuda() && !torch::cuda::is_available())
+        throw Error("device '" + device + "': LibTorch sees no GPU (is this a CUDA build of LibTorch?)");
     d->logitScale = logitScale;
     d->classText = torch::nn::functional::normalize(toTensor(classTextFeatures),
                                                     torch::nn::functional::NormalizeFuncOptions().dim(1))

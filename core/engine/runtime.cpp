@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -102,13 +103,19 @@ ScopedComputeThreads::~ScopedComputeThreads() {
     if (torch::get_num_threads() != previous_) torch::set_num_threads(previous_);
 }
 
-double measureGemmGflops(const std::string& device, int n, double minSeconds) {
+double measureGemmGflops(const std::string& device, int n, double minSeconds, double* perCpuSecond) {
     torch::NoGradGuard noGrad;
     const auto options = torch::TensorOptions().device(torch::Device(device));
     const auto a = torch::randn({n, n}, options);
     const auto b = torch::randn({n, n}, options);
     (void)torch::mm(a, b)[0][0].item<float>();  // warm-up
+    auto cpuSeconds = [] {
+        timespec t{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+    };
     int repetitions = 0;
+    const double cpuStart = cpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     double elapsed = 0;
     do {
@@ -116,7 +123,9 @@ double measureGemmGflops(const std::string& device, int n, double minSeconds) {
         ++repetitions;
         elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } while (elapsed < minSeconds);
-    return 2.0 * n * n * static_cast<double>(n) * repetitions / elapsed / 1e9;
+    const double flops = 2.0 * n * n * static_cast<double>(n) * repetitions;
+    if (perCpuSecond) *perCpuSecond = flops / std::max(1e-9, cpuSeconds() - cpuStart) / 1e9;
+    return flops / elapsed / 1e9;
 }
 
 long long peakResidentBytes() {

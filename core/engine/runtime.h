@@ -63,8 +63,10 @@ private:
 };
 
 // Measured single-precision GEMM throughput of LibTorch (n x n matrices) on `device`, at the
-// current intra-op thread count.
-double measureGemmGflops(const std::string& device = "cpu", int n = 1024, double minSeconds = 1.0);
+// current intra-op thread count, in wall-clock time; `perCpuSecond`, when given, receives the
+// rate per second of this process's CPU time (the steadier figure on a loaded machine).
+double measureGemmGflops(const std::string& device = "cpu", int n = 1024, double minSeconds = 1.0,
+                         double* perCpuSecond = nullptr);
 
 // Peak resident set size of this process in bytes (VmHWM), 0 where unknown.
 long long peakResidentBytes();
