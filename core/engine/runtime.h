@@ -1,6 +1,7 @@
 #pragma once
-// Where the engine computes: CUDA when LibTorch sees a GPU, otherwise the CPU with one
-// thread per core; which BLAS LibTorch really runs on (reference BLAS is ~25x slower).
+// Where the engine computes: CUDA when LibTorch sees a GPU, otherwise the CPU, with as many
+// threads as the kind of work and the machine's load call for; which BLAS LibTorch really
+// runs on (reference BLAS is ~25x slower).
 #include <string>
 
 namespace fmc {
@@ -48,9 +49,8 @@ int hardwareThreads();
 int busyElsewhere();
 std::string loadAverageText();  // "1.37 1.78 1.16", empty where unknown
 
-// Sets LibTorch's intra-op threads for a scope and restores them after. The feature-space
-// models are so small that one thread beats several (threads only spin and wait), while the
-// encoders want every core.
+// Sets LibTorch's intra-op threads for a scope and restores them after (threads <= 0: leaves
+// them as they are).
 class ScopedComputeThreads {
 public:
     explicit ScopedComputeThreads(int threads);
