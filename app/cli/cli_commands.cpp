@@ -109,7 +109,7 @@ void addModelOptions(QCommandLineParser& parser) {
         {"seed", "Random seed (splits, initialisation, shuffling).", "N", "1"},
         {"codec", "FAM codec: fp32, fp16-zlib (paper), mask-fp16-zlib or mask-int8-zlib.", "NAME", "fp16-zlib"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
-        {"threads", "CPU threads (0: one per core).", "N", "0"},
+        {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
         {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
         {"no-mlp", "Ablation: FAM only, no private MLP."},
         {"no-distillation", "Ablation: no KL distillation between FAM and MLP."},
@@ -353,7 +353,7 @@ int benchEngine(const QStringList& arguments) {
                        {"images", "Images to encode.", "N", "256"},
                        {"rounds", "Federated rounds to time.", "N", "5"},
                        {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
-                       {"threads", "CPU threads (0: one per core).", "N", "0"}});
+                       {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"}});
     parser.process(arguments);
     const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     describeRuntime(runtime);

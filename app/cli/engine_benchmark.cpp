@@ -96,7 +96,7 @@ EngineBenchmarkResult runEngineBenchmark(const EngineBenchmarkConfig& config,
     result.imagesPerSecond = result.images / result.encodeSeconds;
     result.achievedGflops = result.imagesPerSecond * result.gflopPerImage;
     say("measuring SGEMM throughput");
-    result.gemmGflops = measureCpuGemmGflops(1024, 2.0);
+    result.gemmGflops = measureGemmGflops(config.device, 1024, 2.0);
 
     // Rounds on cached features: the sample split over sites round-robin.
     std::vector<std::string> classNames;

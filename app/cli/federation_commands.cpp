@@ -100,7 +100,7 @@ int run(const QStringList& arguments) {
         {"seed", "Seed of the model and shuffling (and of the --data split).", "N", "1"},
         {"poll-interval", "Seconds between questions to the coordinator while waiting.", "S", "5"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
-        {"threads", "CPU threads (0: one per core).", "N", "0"},
+        {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
     });
     parser.process(arguments);
     const auto workspace = requireWorkspace(parser, "run <workspace> [--bundle DIR] [--data PATH]");

@@ -2,6 +2,7 @@
 // calls core/; all logic lives in the libraries.
 #include "cli_commands.h"
 #include "common/app_identity.h"
+#include "common/process_environment.h"
 
 #include <QCoreApplication>
 
@@ -9,6 +10,7 @@
 #include <exception>
 
 int main(int argc, char* argv[]) {
+    fmc::ensurePassiveThreadWaiting(argv);  // before any runtime starts a thread
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QString::fromLatin1(fmc::kOrganizationName));
     QCoreApplication::setApplicationName(QString::fromLatin1(fmc::kApplicationName));

@@ -308,7 +308,7 @@ int trainLocalCommand(const QStringList& arguments) {
         {"rounds", "Training rounds.", "N", "10"},
         {"seed", "Random seed.", "N", "1"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
-        {"threads", "CPU threads (0: one per core).", "N", "0"},
+        {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
         {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
         {"no-mlp", "Ablation: FAM only, no private MLP."},
         {"no-masks", "Ablation: plain linear layers, no pruning masks."},

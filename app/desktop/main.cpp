@@ -2,6 +2,7 @@
 // main window; everything else lives in fmc_ui.
 #include "common/app_identity.h"
 #include "common/numeric_option.h"
+#include "common/process_environment.h"
 #include "federation/federation_service_factory.h"
 #include "shell/main_window.h"
 #include "shell/runtime_setup.h"
@@ -85,6 +86,7 @@ std::variant<int, DesktopArguments> parseArguments(int argc, char* argv[]) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    fmc::ensurePassiveThreadWaiting(argv);  // before any runtime starts a thread
     const auto parsed = parseArguments(argc, argv);
     if (const int* code = std::get_if<int>(&parsed)) return *code;
     const auto& arguments = std::get<DesktopArguments>(parsed);

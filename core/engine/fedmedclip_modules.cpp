@@ -1,34 +1,70 @@
 #include "engine/fedmedclip_modules.h"
 
+#include "engine/cpu_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace fmc::detail {
 namespace {
 
-// Heaviside step with a straight-through gradient. Window: dynamic sparse training's
-// long-tailed estimator (2 - 4|x| near 0, 0.4 up to |x| = 1). Reversed: the released code's
-// bug, gradient only where |x| > 1.
-struct StraightThroughStep : public torch::autograd::Function<StraightThroughStep> {
-    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, bool reversed,
-                                 double cutoff) {
-        ctx->save_for_backward({x});
+// The straight-through surrogate of the Heaviside step at x = u - t. Window: dynamic sparse
+// training's long-tailed estimator (2 - 4|x| near 0, 0.4 up to |x| = 1). Reversed: the
+// released code's bug, gradient only where |x| > 1.
+torch::Tensor stepSurrogate(const torch::Tensor& x, bool reversed) {
+    const auto magnitude = x.abs();
+    if (reversed) return (magnitude > 1).to(x.scalar_type());
+    return torch::where(magnitude <= 0.4, 2 - 4 * magnitude,
+                        torch::where(magnitude <= 1, torch::full_like(x, 0.4), torch::zeros_like(x)));
+}
+
+// Row scores u_r = mean_j |W_rj|; on the CPU in one pass without a temporary the size of W
+// (LibTorch's abs().mean(1) makes one, its norm(1, 1) is slower still).
+torch::Tensor rowScores(const torch::Tensor& weight) {
+    if (!weight.is_cpu() || weight.scalar_type() != torch::kFloat || !weight.is_contiguous())
+        return weight.abs().mean(1);
+    auto scores = torch::empty({weight.size(0)}, weight.options().requires_grad(false));
+    torch::NoGradGuard noGrad;  // the straight-through step carries the gradient to W
+    rowMeanAbs(weight.data_ptr<float>(), weight.size(0), weight.size(1), scores.data_ptr<float>());
+    return scores;
+}
+
+// The masked layer in one node: y = (x W^T) * m + b with m_r = step(u_r - t_r), the same
+// values and gradients as linear(x, W * m, b) with the straight-through step, without W * m,
+// |W| or their gradients as temporaries the size of W (the layer's cost is its two or three
+// matrix products). A pruned row's output is b_r exactly, as with W * m.
+//   dL/dx = (g * m) W,  dL/dW = (g * m)^T x + sign(W) s / in,  dL/db = sum_b g,
+//   dL/dt = -s,  with s_r = surrogate(u_r - t_r) sum_b g_br (x W^T)_br.
+struct MaskedLinearFunction : public torch::autograd::Function<MaskedLinearFunction> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor weight,
+                                 torch::Tensor bias, torch::Tensor threshold, bool reversed, double cutoff) {
+        const auto score = rowScores(weight) - threshold;
+        const auto mask = (score > cutoff).to(x.scalar_type());
+        const auto product = x.mm(weight.t());
+        ctx->save_for_backward({x, weight, product, mask, score});
         ctx->saved_data["reversed"] = reversed;
-        return (x > cutoff).to(x.scalar_type());
+        return torch::addcmul(bias, product, mask);
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list gradOutput) {
-        const auto x = ctx->get_saved_variables()[0];
-        const auto magnitude = x.abs();
-        torch::Tensor surrogate;
-        if (ctx->saved_data["reversed"].toBool()) {
-            surrogate = (magnitude > 1).to(x.scalar_type());
-        } else {
-            surrogate = torch::where(magnitude <= 0.4, 2 - 4 * magnitude,
-                                     torch::where(magnitude <= 1, torch::full_like(x, 0.4), torch::zeros_like(x)));
-        }
-        return {gradOutput[0] * surrogate, torch::Tensor(), torch::Tensor()};
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0], &weight = saved[1], &product = saved[2], &mask = saved[3], &score = saved[4];
+        const auto& g = gradOutput[0];
+        const auto kept = g * mask;
+        torch::Tensor gradX;
+        if (ctx->needs_input_grad(0)) gradX = kept.mm(weight);
+        auto gradWeight = kept.t().mm(x);
+        const auto s = (g * product).sum(0) * stepSurrogate(score, ctx->saved_data["reversed"].toBool());
+        // sign(W) s / in: the row scores' share of the weight gradient.
+        const auto rowScale = (s / weight.size(1)).contiguous();
+        if (gradWeight.is_cpu() && weight.is_contiguous() && gradWeight.is_contiguous() &&
+            weight.scalar_type() == torch::kFloat)
+            addSignedRowScale(gradWeight.data_ptr<float>(), weight.data_ptr<float>(), rowScale.data_ptr<float>(),
+                              weight.size(0), weight.size(1));
+        else
+            gradWeight.addcmul_(weight.sign(), rowScale.unsqueeze(1));
+        return {gradX, gradWeight, g.sum(0), -s, torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -45,13 +81,14 @@ MaskedLinearImpl::MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradie
 }
 
 torch::Tensor MaskedLinearImpl::mask() {
+    torch::NoGradGuard noGrad;
     if (!enabled_) return torch::ones({weight.size(0), 1}, weight.options());
-    const auto score = weight.abs().mean(1) - threshold;
-    return StraightThroughStep::apply(score, gradient_ == MaskGradient::ReversedWindow, cutoff_).unsqueeze(1);
+    return ((rowScores(weight) - threshold) > cutoff_).to(weight.scalar_type()).unsqueeze(1);
 }
 
 torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& x) {
-    return torch::nn::functional::linear(x, weight * mask(), bias);
+    if (!enabled_) return torch::nn::functional::linear(x, weight, bias);
+    return MaskedLinearFunction::apply(x, weight, bias, threshold, gradient_ == MaskGradient::ReversedWindow, cutoff_);
 }
 
 double MaskedLinearImpl::keepRatio() {
@@ -62,11 +99,6 @@ double MaskedLinearImpl::keepRatio() {
 void MaskedLinearImpl::resetThresholds() {
     torch::NoGradGuard noGrad;
     threshold.zero_();
-}
-
-double MaskedLinearImpl::meanRowScore() {
-    torch::NoGradGuard noGrad;
-    return weight.abs().mean().item<double>();
 }
 
 FeatureAdapterImpl::FeatureAdapterImpl(std::int64_t dim, MaskGradient gradient, bool masks, double cutoff) {
@@ -162,55 +194,112 @@ BatchLoss batchLoss(FeatureAdapter& fam, MaskedMlp& mlp, const torch::Tensor& in
     return loss;
 }
 
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp,
-                                                   const FedMedClipOptions& o, int round) {
-    auto groupOptions = [&](double lr) {
-        return std::make_unique<torch::optim::AdamWOptions>(
-            torch::optim::AdamWOptions(lr * std::pow(o.learningRateDecay, round))
-                .betas({0.9, 0.98})
-                .eps(1e-6)
-                .weight_decay(o.weightDecay));
-    };
+FusedAdamW::FusedAdamW(std::vector<Group> groups, double beta1, double beta2, double eps, double weightDecay)
+    : groups_(std::move(groups)), beta1_(beta1), beta2_(beta2), eps_(eps), weightDecay_(weightDecay) {
+    for (const auto& group : groups_) state_.emplace_back(group.params.size());
+}
+
+void FusedAdamW::zeroGrad() {
+    for (auto& group : groups_)
+        for (auto& p : group.params) p.mutable_grad().reset();
+}
+
+void FusedAdamW::step() {
+    torch::NoGradGuard noGrad;
+    for (size_t g = 0; g < groups_.size(); ++g) {
+        const double lr = groups_[g].learningRate;
+        for (size_t i = 0; i < groups_[g].params.size(); ++i) {
+            auto& p = groups_[g].params[i];
+            const auto& grad = p.grad();
+            if (!grad.defined()) continue;
+            auto& state = state_[g][i];
+            if (state.step == 0) {
+                state.expAvg = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+                state.expAvgSq = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+            }
+            ++state.step;
+            const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
+            const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
+            const double stepSize = lr / biasCorrection1;
+            const bool raw = p.is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
+                             grad.is_contiguous() && grad.scalar_type() == torch::kFloat &&
+                             state.expAvg.is_contiguous() && state.expAvgSq.is_contiguous();
+            if (raw) {
+                const AdamWScalars scalars{static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
+                                           static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
+                                           static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
+                                           static_cast<float>(eps_),               static_cast<float>(-stepSize)};
+                adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
+                            state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
+                continue;
+            }
+            // torch::optim::AdamW's operations, for GPUs.
+            if (weightDecay_ != 0) p.mul_(1 - lr * weightDecay_);
+            state.expAvg.mul_(beta1_).add_(grad, 1 - beta1_);
+            state.expAvgSq.mul_(beta2_).addcmul_(grad, grad, 1 - beta2_);
+            const auto denominator = (state.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(eps_);
+            p.addcdiv_(state.expAvg, denominator, -stepSize);
+        }
+    }
+}
+
+std::unique_ptr<FusedAdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp, const FedMedClipOptions& o, int round) {
     auto trainable = [](const std::vector<torch::Tensor>& all) {
         std::vector<torch::Tensor> selected;
         for (const auto& p : all)
             if (p.requires_grad()) selected.push_back(p);
         return selected;
     };
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(trainable(fam->parameters()), groupOptions(o.famLearningRate));
-    if (o.useMlp) groups.emplace_back(trainable(mlp->parameters()), groupOptions(o.mlpLearningRate));
-    return std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(o.famLearningRate));
+    const double decay = std::pow(o.learningRateDecay, round);
+    std::vector<FusedAdamW::Group> groups;
+    groups.push_back({trainable(fam->parameters()), o.famLearningRate * decay});
+    if (o.useMlp) groups.push_back({trainable(mlp->parameters()), o.mlpLearningRate * decay});
+    return std::make_unique<FusedAdamW>(std::move(groups), 0.9, 0.98, 1e-6, o.weightDecay);
 }
 
 void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& o, int stepsThisRound) {
     if (!o.useMasks || !o.pruneFam || o.maskSparsityWeight <= 0 || stepsThisRound < 1) return;
-    if (layer->keepRatio() <= o.famKeepTarget) return;
-    const double unit = layer->meanRowScore();
-    if (!(unit > 0)) return;
     torch::NoGradGuard noGrad;
+    // On the row scores alone (one pass over W): rows x (score, threshold) on the CPU.
+    const auto scoreTensor = rowScores(layer->weight).to(torch::kCPU, torch::kFloat).contiguous();
     auto& t = layer->threshold;
-    const auto keptBefore = layer->mask().squeeze(1).to(torch::kCPU);
-    const auto previous = t.clone();
-    t.add_(torch::exp(-t / unit) * (o.maskSparsityWeight * unit / stepsThisRound));
+    const auto thresholdTensor = t.to(torch::kCPU, torch::kFloat).contiguous();
+    const std::int64_t rows = scoreTensor.size(0);
+    const float* scores = scoreTensor.data_ptr<float>();
+    const float* previous = thresholdTensor.data_ptr<float>();
+    const auto cutoff = static_cast<float>(layer->cutoff());
+    std::int64_t keptBefore = 0;
+    double scoreSum = 0;
+    for (std::int64_t r = 0; r < rows; ++r) {
+        keptBefore += scores[r] - previous[r] > cutoff;
+        scoreSum += scores[r];
+    }
+    if (static_cast<double>(keptBefore) / static_cast<double>(rows) <= o.famKeepTarget) return;
+    const auto unit = static_cast<float>(scoreSum / static_cast<double>(rows));
+    if (!(unit > 0)) return;
+    const auto rise = static_cast<float>(o.maskSparsityWeight * unit / stepsThisRound);
+    std::vector<float> raised(previous, previous + rows);
+    std::int64_t keptAfter = 0;
+    std::vector<std::int64_t> newlyPruned;
+    for (std::int64_t r = 0; r < rows; ++r) {
+        raised[static_cast<size_t>(r)] += std::exp(-previous[r] / unit) * rise;
+        const bool kept = scores[r] - raised[static_cast<size_t>(r)] > cutoff;
+        keptAfter += kept;
+        if (!kept && scores[r] - previous[r] > cutoff) newlyPruned.push_back(r);
+    }
     // Never below the target in one step: of the rows this step pruned, the strongest (highest
     // score) get their previous thresholds back until the layer keeps its target share.
-    const auto rows = keptBefore.size(0);
     const auto minimumKept = static_cast<std::int64_t>(std::ceil(o.famKeepTarget * rows - 1e-9));
-    const auto keptAfter = layer->mask().squeeze(1).to(torch::kCPU);
-    auto missing = minimumKept - static_cast<std::int64_t>(keptAfter.sum().item<double>());
-    if (missing <= 0) return;
-    const auto scores = layer->weight.abs().mean(1).to(torch::kCPU);
-    std::vector<std::int64_t> newlyPruned;
-    for (std::int64_t r = 0; r < rows; ++r)
-        if (keptBefore[r].item<float>() > 0 && keptAfter[r].item<float>() == 0) newlyPruned.push_back(r);
-    std::stable_sort(newlyPruned.begin(), newlyPruned.end(), [&](std::int64_t a, std::int64_t b) {
-        return scores[a].item<float>() > scores[b].item<float>();
-    });
-    for (std::int64_t r : newlyPruned) {
-        if (missing-- <= 0) break;
-        t[r] = previous[r];
+    auto missing = minimumKept - keptAfter;
+    if (missing > 0) {
+        std::stable_sort(newlyPruned.begin(), newlyPruned.end(),
+                         [&](std::int64_t a, std::int64_t b) { return scores[a] > scores[b]; });
+        for (std::int64_t r : newlyPruned) {
+            if (missing-- <= 0) break;
+            raised[static_cast<size_t>(r)] = previous[r];
+        }
     }
+    t.copy_(torch::from_blob(raised.data(), {rows}, torch::kFloat).to(t.device()));
 }
 
 torch::Tensor toTensor(const FloatMatrix& matrix) {

@@ -9,16 +9,15 @@ namespace fmc::detail {
 
 // Linear layer whose output rows are kept or pruned as a whole: row r is kept iff
 // mean_j |W_rj| - t_r > cutoff (cutoff 0; the released code's 0.01). The step has a
-// straight-through gradient so t learns.
+// straight-through gradient so t learns (forward() is one autograd node for the whole layer).
 class MaskedLinearImpl : public torch::nn::Module {
 public:
     MaskedLinearImpl(std::int64_t in, std::int64_t out, MaskGradient gradient, bool enabled, double cutoff = 0.0);
     torch::Tensor forward(const torch::Tensor& x);
-    torch::Tensor mask();  // 1 for kept rows, 0 for pruned rows (with gradient to W and t)
+    torch::Tensor mask();  // rows x 1: 1 for kept rows, 0 for pruned rows (no gradient)
     double keepRatio();
     void resetThresholds();
-    // mean_j |W_rj| over all rows: the unit of the pruning schedule (no gradient).
-    double meanRowScore();
+    double cutoff() const { return cutoff_; }
 
     torch::Tensor weight, bias, threshold;
 
@@ -78,10 +77,36 @@ struct BatchLoss {
 BatchLoss batchLoss(FeatureAdapter& fam, MaskedMlp& mlp, const torch::Tensor& input, const torch::Tensor& labels,
                     const torch::Tensor& classText, double logitScale, const FedMedClipOptions& options);
 
+// AdamW (decoupled weight decay) with torch::optim::AdamW's arithmetic, in one pass over
+// each CPU parameter (torch's makes about ten, each with a temporary the size of the
+// parameter); other devices take torch's operations. State per parameter: both moments and
+// its step count.
+class FusedAdamW {
+public:
+    struct Group {
+        std::vector<torch::Tensor> params;
+        double learningRate;
+    };
+    FusedAdamW(std::vector<Group> groups, double beta1, double beta2, double eps, double weightDecay);
+    // Drops the gradients: the next backward writes fresh ones instead of adding to zeros.
+    void zeroGrad();
+    void step();
+    std::vector<Group>& groups() { return groups_; }
+
+private:
+    struct State {
+        torch::Tensor expAvg, expAvgSq;
+        std::int64_t step = 0;
+    };
+    std::vector<Group> groups_;
+    std::vector<std::vector<State>> state_;
+    double beta1_, beta2_, eps_, weightDecay_;
+};
+
 // AdamW over the trainable FAM (group 0) and MLP (group 1) parameters at the learning rates
 // of round `round` (0-based): initial rate x decay^round.
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp,
-                                                   const FedMedClipOptions& options, int round);
+std::unique_ptr<FusedAdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp, const FedMedClipOptions& options,
+                                          int round);
 
 // The pruning schedule's step for one FAM layer after one of the round's `stepsThisRound`
 // optimiser steps: with u the layer's mean row score, t/u <- t/u + (lambda / steps) exp(-t/u),

@@ -1,6 +1,7 @@
 #include "engine/fedmedclip_site.h"
 
 #include "engine/fedmedclip_modules.h"
+#include "engine/runtime.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -70,7 +71,7 @@ struct FedMedClipSite::Impl {
     double logitScale = 100;
     FeatureAdapter fam{nullptr};
     MaskedMlp mlp{nullptr};
-    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::unique_ptr<FusedAdamW> optimizer;
     at::Generator shuffle;
     int rounds = 0;
 
@@ -81,10 +82,9 @@ struct FedMedClipSite::Impl {
     void buildOptimizer() { optimizer = makeOptimizer(fam, mlp, options, rounds); }
 
     void applyDecayedRates() {
-        auto& groups = optimizer->param_groups();
-        static_cast<torch::optim::AdamWOptions&>(groups[0].options()).lr(decayedRate(options.famLearningRate));
-        if (groups.size() > 1)
-            static_cast<torch::optim::AdamWOptions&>(groups[1].options()).lr(decayedRate(options.mlpLearningRate));
+        auto& groups = optimizer->groups();
+        groups[0].learningRate = decayedRate(options.famLearningRate);
+        if (groups.size() > 1) groups[1].learningRate = decayedRate(options.mlpLearningRate);
     }
 
     torch::Tensor famInputOf(const FloatMatrix& features) const {
@@ -110,6 +110,8 @@ FedMedClipSite::FedMedClipSite(const FloatMatrix& classTextFeatures, float logit
     if (options.batchSize < 2) throw Error("batch size must be at least 2 (batch norm)");
     d->options = options;
     d->device = torch::Device(device);
+    if (d->device.is_cuda() && !torch::cuda::is_available())
+        throw Error("device '" + device + "': LibTorch sees no GPU (is this a CUDA build of LibTorch?)");
     d->logitScale = logitScale;
     d->classText = torch::nn::functional::normalize(toTensor(classTextFeatures),
                                                     torch::nn::functional::NormalizeFuncOptions().dim(1))
@@ -141,6 +143,7 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
         if (label < 0 || label >= numClasses()) throw Error("training labels: label " + std::to_string(label) + " out of range");
 
     auto& o = d->options;
+    const ScopedComputeThreads threads(d->device.is_cpu() ? featureSpaceThreads() : 0);
     if (o.resetThresholdsEachRound)
         for (auto& layer : d->layers()) layer->resetThresholds();
     if (o.keepOptimizerState)
@@ -167,7 +170,7 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
             const auto index = order.slice(0, begin, end);
             const auto loss = batchLoss(d->fam, d->mlp, all.index_select(0, index), allLabels.index_select(0, index),
                                         d->classText, d->logitScale, o);
-            d->optimizer->zero_grad();
+            d->optimizer->zeroGrad();
             loss.total.backward();
             d->optimizer->step();
             for (auto* layer : {&d->fam->fc1, &d->fam->fc2}) applySparsityStep(*layer, o, steps);
@@ -198,6 +201,7 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
 
 SitePrediction FedMedClipSite::predict(const FloatMatrix& features) const {
     torch::InferenceMode inference;
+    const ScopedComputeThreads threads(d->device.is_cpu() ? featureSpaceThreads() : 0);
     d->fam->eval();
     d->mlp->eval();
     const auto x = d->famInputOf(features);

@@ -1,15 +1,22 @@
 #include "engine/model_bundle.h"
 
 #include "common/sha256.h"
+#include "engine/runtime.h"
 #include "text/clip_tokenizer.h"
 
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -68,6 +75,96 @@ std::string shapeString(const torch::Tensor& t) {
 
 std::string ivalueKind(const c10::IValue& v) { return v.tagKind(); }
 
+// ---------------------------------------------------------------- verification records
+
+// What identifies one version of a file without reading it.
+struct FileStamp {
+    std::string path;  // relative to the bundle folder
+    std::string sha256;
+    long long size = 0, mtimeNs = 0, ctimeNs = 0;
+    unsigned long long inode = 0;
+    bool sameFileVersion(const FileStamp& other) const {
+        return path == other.path && size == other.size && mtimeNs == other.mtimeNs && ctimeNs == other.ctimeNs &&
+               inode == other.inode;
+    }
+};
+
+bool stampFile(const fs::path& root, const std::string& relative, FileStamp& stamp) {
+    struct stat st {};
+    if (::stat((root / relative).c_str(), &st) != 0) return false;
+    stamp.path = relative;
+    stamp.size = static_cast<long long>(st.st_size);
+    stamp.mtimeNs = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    stamp.ctimeNs = static_cast<long long>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec;
+    stamp.inode = static_cast<unsigned long long>(st.st_ino);
+    return true;
+}
+
+std::string defaultRecordDir() {
+    if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache)
+        return (fs::path(cache) / "fedmedclip" / "verified-bundles").string();
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return (fs::path(home) / ".cache" / "fedmedclip" / "verified-bundles").string();
+    return {};
+}
+
+constexpr const char* kRecordHeader = "fedmedclip-verified-bundle 1";
+
+std::vector<FileStamp> readRecord(const std::string& path, std::string& bundleHash) {
+    std::ifstream in(path);
+    std::string line;
+    if (!std::getline(in, line) || line != kRecordHeader) return {};
+    if (!(in >> line) || line != "bundle_hash" || !(in >> bundleHash)) return {};
+    std::vector<FileStamp> stamps;
+    FileStamp stamp;
+    while (in >> line && line == "file" && in >> stamp.size >> stamp.mtimeNs >> stamp.ctimeNs >> stamp.inode >> stamp.sha256 &&
+           std::getline(in >> std::ws, stamp.path))
+        stamps.push_back(stamp);
+    return stamps;
+}
+
+// Written whole to a temporary file and renamed, so a reader never sees half a record. A
+// record that cannot be written only means the next load verifies in full again.
+void writeRecord(const std::string& path, const std::vector<FileStamp>& stamps, const std::string& bundleHash) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    const std::string temporary = path + ".tmp" + std::to_string(::getpid());
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << kRecordHeader << "\n" << "bundle_hash " << bundleHash << "\n";
+        for (const auto& s : stamps)
+            out << "file " << s.size << " " << s.mtimeNs << " " << s.ctimeNs << " " << s.inode << " " << s.sha256 << " "
+                << s.path << "\n";
+        if (!out) {
+            fs::remove(temporary, ec);
+            return;
+        }
+    }
+    fs::rename(temporary, path, ec);
+    if (ec) fs::remove(temporary, ec);
+}
+
+// ---------------------------------------------------------------- encoders kept in memory
+
+struct LoadedEncoders {
+    torch::jit::Module image, text;
+    std::shared_ptr<const ClipTokenizer> tokenizer;
+};
+
+// The bundle loaded last, by folder, device and file versions (a changed file loads anew).
+std::mutex& loadedMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+std::string& loadedKey() {
+    static std::string key;
+    return key;
+}
+std::shared_ptr<LoadedEncoders>& loadedEncoders() {
+    static std::shared_ptr<LoadedEncoders> encoders;
+    return encoders;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- ModelBundle
@@ -82,6 +179,7 @@ struct ModelBundle::Impl {
     std::int64_t batchSize = 32;
     std::string imagePath;
     std::string textPath;
+    bool verifiedFromRecord = false;
 
     // Runs one encoder on `input` and returns float32 CPU features [rows, D], or throws
     // naming the encoder file and the shape that came back.
@@ -120,13 +218,18 @@ ModelBundle::ModelBundle(ModelBundle&&) noexcept = default;
 ModelBundle& ModelBundle::operator=(ModelBundle&&) noexcept = default;
 ModelBundle::~ModelBundle() = default;
 
-ModelBundle ModelBundle::load(const std::string& dir, const std::string& device) {
+ModelBundle ModelBundle::load(const std::string& dir, const std::string& device, const BundleLoadOptions& options) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw Error("model bundle folder '" + dir + "' does not exist or is not a folder");
     const fs::path root(dir);
     const std::string manifestPath = (root / kBundleManifestFileName).string();
     if (!fs::is_regular_file(manifestPath, ec))
         throw Error(manifestPath + ": missing (every model bundle folder needs a manifest.json)");
+
+    // The encoders are frozen, inference-only graphs of plain operators: LibTorch's profiling
+    // executor would spend their first two runs (seconds for a ViT-B/32) profiling and
+    // re-optimising them for nothing on a CPU; the simple executor runs them as written.
+    torch::jit::getExecutorMode() = false;
 
     auto impl = std::make_unique<Impl>();
     impl->dir = dir;
@@ -141,20 +244,48 @@ ModelBundle ModelBundle::load(const std::string& dir, const std::string& device)
         const BundleFile* file;
         const char* field;
     };
-    for (const Entry& e : {Entry{&m.imageEncoder, "image_encoder"}, Entry{&m.textEncoder, "text_encoder"},
-                           Entry{&m.vocabulary, "vocabulary"}}) {
+    const Entry entries[] = {{&m.imageEncoder, "image_encoder"}, {&m.textEncoder, "text_encoder"},
+                             {&m.vocabulary, "vocabulary"}};
+    for (const Entry& e : entries) {
         const std::string path = (root / e.file->path).string();
         if (!fs::is_regular_file(path, ec))
             throw Error(path + ": missing (listed in " + manifestPath + " as files." + e.field + ")");
-        const std::string actual = sha256FileHex(path);
-        if (actual != e.file->sha256)
-            throw Error(path + ": SHA-256 mismatch: manifest.json files." + e.field + ".sha256 is " + e.file->sha256 +
-                        " but the file hashes to " + actual + " (corrupt or modified bundle)");
     }
-    const std::string expectedBundleHash = computeBundleHash(m);
-    if (m.bundleHash != expectedBundleHash)
-        throw Error(manifestPath + ": field 'bundle_hash' is " + m.bundleHash +
-                    " but the file hashes give " + expectedBundleHash);
+
+    // The files as they are now; a record made when these very versions passed stands in for
+    // hashing and probing them again.
+    std::vector<FileStamp> stamps(4);
+    bool stamped = stampFile(root, kBundleManifestFileName, stamps[0]);
+    for (size_t k = 0; k < 3; ++k) stamped = stampFile(root, entries[k].file->path, stamps[k + 1]) && stamped;
+    const auto canonical = fs::weakly_canonical(fs::absolute(root), ec);
+    const std::string recordDir = options.verificationRecordDir.empty() ? defaultRecordDir() : options.verificationRecordDir;
+    const std::string recordPath =
+        recordDir.empty() ? std::string() : (fs::path(recordDir) / (sha256Hex(canonical.string()) + ".txt")).string();
+    if (stamped && !options.reverify && !recordPath.empty()) {
+        std::string recordedBundleHash;
+        const auto recorded = readRecord(recordPath, recordedBundleHash);
+        bool matches = recorded.size() == stamps.size() && recordedBundleHash == m.bundleHash &&
+                       m.bundleHash == computeBundleHash(m);
+        for (size_t k = 0; matches && k < stamps.size(); ++k) {
+            matches = recorded[k].sameFileVersion(stamps[k]) && (k == 0 || recorded[k].sha256 == entries[k - 1].file->sha256);
+            stamps[k].sha256 = recorded[k].sha256;
+        }
+        impl->verifiedFromRecord = matches;
+    }
+
+    if (!impl->verifiedFromRecord) {
+        for (const Entry& e : entries) {
+            const std::string path = (root / e.file->path).string();
+            const std::string actual = sha256FileHex(path);
+            if (actual != e.file->sha256)
+                throw Error(path + ": SHA-256 mismatch: manifest.json files." + e.field + ".sha256 is " +
+                            e.file->sha256 + " but the file hashes to " + actual + " (corrupt or modified bundle)");
+        }
+        const std::string expectedBundleHash = computeBundleHash(m);
+        if (m.bundleHash != expectedBundleHash)
+            throw Error(manifestPath + ": field 'bundle_hash' is " + m.bundleHash + " but the file hashes give " +
+                        expectedBundleHash);
+    }
 
     try {
         impl->device = torch::Device(device);
@@ -175,26 +306,51 @@ ModelBundle ModelBundle::load(const std::string& dir, const std::string& device)
             throw Error(path + ": not a loadable TorchScript " + which + " encoder: " + cleanTorchMessage(e));
         }
     };
-    impl->image = loadModule(impl->imagePath, "image");
-    impl->text = loadModule(impl->textPath, "text");
-
-    impl->tokenizer =
-        std::make_shared<const ClipTokenizer>(ClipTokenizer::fromVocabularyFile((root / m.vocabulary.path).string()));
-
-    // Shape probes: one image, one text.
+    std::string key = canonical.string() + "|" + impl->device.str();
+    for (const auto& stamp : stamps)
+        key += "|" + std::to_string(stamp.size) + ":" + std::to_string(stamp.mtimeNs) + ":" +
+               std::to_string(stamp.ctimeNs) + ":" + std::to_string(stamp.inode);
+    std::shared_ptr<LoadedEncoders> encoders;
     {
+        std::lock_guard<std::mutex> lock(loadedMutex());
+        if (stamped && !options.reverify && loadedKey() == key) encoders = loadedEncoders();
+    }
+    if (!encoders) {
+        encoders = std::make_shared<LoadedEncoders>();
+        encoders->image = loadModule(impl->imagePath, "image");
+        encoders->text = loadModule(impl->textPath, "text");
+        encoders->tokenizer = std::make_shared<const ClipTokenizer>(
+            ClipTokenizer::fromVocabularyFile((root / m.vocabulary.path).string()));
+    }
+    impl->image = encoders->image;
+    impl->text = encoders->text;
+    impl->tokenizer = encoders->tokenizer;
+
+    if (!impl->verifiedFromRecord) {
+        // Shape probes: one image, one text.
         c10::InferenceMode guard;
         const auto s = m.inputSize;
         impl->run(impl->image, torch::zeros({1, 3, s, s}), "image", impl->imagePath, "a 1-image probe");
         const auto ids = impl->tokenizer->tokenize("a photo", static_cast<int>(m.contextLength));
         auto tokens = torch::from_blob(const_cast<std::int64_t*>(ids.data()), {1, m.contextLength}, torch::kLong).clone();
         impl->run(impl->text, tokens, "text", impl->textPath, "a 1-text probe");
+        if (stamped && !recordPath.empty()) {
+            stamps[0].sha256 = sha256FileHex((root / kBundleManifestFileName).string());
+            for (size_t k = 0; k < 3; ++k) stamps[k + 1].sha256 = entries[k].file->sha256;
+            writeRecord(recordPath, stamps, m.bundleHash);
+        }
+    }
+    if (stamped) {
+        std::lock_guard<std::mutex> lock(loadedMutex());
+        loadedKey() = key;
+        loadedEncoders() = encoders;
     }
     return ModelBundle(std::move(impl));
 }
 
 const BundleManifest& ModelBundle::manifest() const { return impl_->manifest; }
 const std::string& ModelBundle::directory() const { return impl_->dir; }
+bool ModelBundle::verifiedFromRecord() const { return impl_->verifiedFromRecord; }
 
 FloatMatrix ModelBundle::encodeImages(const float* nchw, std::int64_t count) const {
     const auto d = impl_->manifest.embeddingDim;
@@ -205,6 +361,7 @@ FloatMatrix ModelBundle::encodeImages(const float* nchw, std::int64_t count) con
     if (!nchw) throw Error("ModelBundle::encodeImages: null image buffer");
     const std::int64_t perImage = 3 * s * s;
     c10::InferenceMode guard;
+    const ScopedComputeThreads threads(impl_->device.is_cpu() ? encoderThreads() : 0);
     for (std::int64_t start = 0; start < count; start += impl_->batchSize) {
         const std::int64_t n = std::min(impl_->batchSize, count - start);
         auto input = torch::from_blob(const_cast<float*>(nchw + start * perImage), {n, 3, s, s}, torch::kFloat);
@@ -226,6 +383,7 @@ FloatMatrix ModelBundle::encodeTokens(const std::vector<std::int64_t>& ids, std:
                     std::to_string(l) + " token ids, got " + std::to_string(ids.size()));
     FloatMatrix out(count, d);
     c10::InferenceMode guard;
+    const ScopedComputeThreads threads(impl_->device.is_cpu() ? encoderThreads() : 0);
     for (std::int64_t start = 0; start < count; start += impl_->batchSize) {
         const std::int64_t n = std::min(impl_->batchSize, count - start);
         auto input = torch::from_blob(const_cast<std::int64_t*>(ids.data() + start * l), {n, l}, torch::kLong);

@@ -23,6 +23,14 @@
 
 namespace fmc {
 
+struct BundleLoadOptions {
+    // Hash every file and probe both encoders even when a matching verification record exists.
+    bool reverify = false;
+    // Where verification records are kept; empty: $XDG_CACHE_HOME/fedmedclip/verified-bundles
+    // (~/.cache/... without it).
+    std::string verificationRecordDir;
+};
+
 // A loaded bundle. Movable, not copyable. Encoding is const and may be called from
 // several threads (TorchScript inference is re-entrant).
 class ModelBundle {
@@ -31,7 +39,16 @@ public:
     // (error names the file) and bundle_hash, loads both TorchScript modules in eval
     // mode on `device` ("cpu", "cuda", "cuda:0", ...) and runs a 1-image / 1-text probe
     // whose output must be [1, embedding_dim] (error names the encoder and the shape).
-    static ModelBundle load(const std::string& dir, const std::string& device = "cpu");
+    //
+    // A bundle that passed is remembered: a verification record (one per bundle folder) holds
+    // each file's size, modification and status-change times, inode and SHA-256. While every
+    // file still matches its record, a later load (in any process) skips hashing and probing;
+    // any change to a file (or options.reverify) verifies in full again. Status-change times
+    // cannot be set back by a user, so a file rewritten in place with its old size and
+    // modification time restored is re-verified too. Within one process the encoders of the
+    // bundle loaded last stay in memory and a second load of it reuses them.
+    static ModelBundle load(const std::string& dir, const std::string& device = "cpu",
+                            const BundleLoadOptions& options = {});
 
     ModelBundle(ModelBundle&&) noexcept;
     ModelBundle& operator=(ModelBundle&&) noexcept;
@@ -40,6 +57,8 @@ public:
     ~ModelBundle();
 
     const BundleManifest& manifest() const;
+    // True when this load trusted a verification record instead of hashing and probing.
+    bool verifiedFromRecord() const;
     const std::string& directory() const;
 
     // `nchw` holds count x 3 x inputSize x inputSize floats, already resized and

@@ -5,7 +5,10 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <algorithm>
+#include <atomic>
 #include <climits>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -30,7 +33,44 @@ std::string loadedBlasLibrary() {
     return {};
 }
 
+// configureRuntime's explicit thread count (0: the engine chooses) and the reserved cores.
+std::atomic<int> explicitThreads{0};
+std::atomic<int> reservedCores{0};
+
 }  // namespace
+
+int chooseComputeThreads(ComputeWork work, int hardware, int busy, int reserved, int requested) {
+    if (requested > 0) return requested;
+    if (work == ComputeWork::FeatureSpace) return 1;
+    return std::max(1, hardware - std::max(0, busy) - std::max(0, reserved));
+}
+
+int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+int busyElsewhere() {
+    std::ifstream loadavg("/proc/loadavg");
+    double one = 0, five = 0, fifteen = 0;
+    char slash = 0;
+    int runnable = 0, total = 0;
+    if (!(loadavg >> one >> five >> fifteen >> runnable >> slash >> total)) return 0;
+    return std::max(0, runnable - 1);
+}
+
+std::string loadAverageText() {
+    std::ifstream loadavg("/proc/loadavg");
+    std::string one, five, fifteen;
+    if (!(loadavg >> one >> five >> fifteen)) return {};
+    return one + " " + five + " " + fifteen;
+}
+
+int computeThreads(ComputeWork work) {
+    const int requested = explicitThreads.load();
+    if (requested > 0 || work == ComputeWork::FeatureSpace)
+        return chooseComputeThreads(work, 0, 0, 0, requested);
+    return chooseComputeThreads(work, hardwareThreads(), busyElsewhere(), reservedCores.load(), 0);
+}
+
+void reserveCoresForInteractiveUse(int cores) { reservedCores = std::max(0, cores); }
 
 RuntimeInfo configureRuntime(const std::string& preference, int threads) {
     RuntimeInfo info;
@@ -40,8 +80,8 @@ RuntimeInfo configureRuntime(const std::string& preference, int threads) {
     if (preference != "auto" && preference != "cpu" && preference != "cuda")
         throw Error("device: '" + preference + "' is not one of auto, cpu, cuda");
     info.device = (preference == "cuda" || (preference == "auto" && info.cudaAvailable)) ? "cuda" : "cpu";
-    const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    info.threads = threads > 0 ? threads : hardware;
+    explicitThreads = std::max(0, threads);
+    info.threads = computeThreads(ComputeWork::Encoder);
     torch::set_num_threads(info.threads);
     {
         // Touch a matrix product so the BLAS library is mapped before we look for it.
@@ -63,21 +103,29 @@ ScopedComputeThreads::~ScopedComputeThreads() {
     if (torch::get_num_threads() != previous_) torch::set_num_threads(previous_);
 }
 
-double measureCpuGemmGflops(int n, double minSeconds) {
+double measureGemmGflops(const std::string& device, int n, double minSeconds, double* perCpuSecond) {
     torch::NoGradGuard noGrad;
-    const auto a = torch::randn({n, n});
-    const auto b = torch::randn({n, n});
-    (void)torch::mm(a, b);  // warm-up
+    const auto options = torch::TensorOptions().device(torch::Device(device));
+    const auto a = torch::randn({n, n}, options);
+    const auto b = torch::randn({n, n}, options);
+    (void)torch::mm(a, b)[0][0].item<float>();  // warm-up
+    auto cpuSeconds = [] {
+        timespec t{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+    };
     int repetitions = 0;
+    const double cpuStart = cpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     double elapsed = 0;
     do {
-        auto c = torch::mm(a, b);
-        (void)c.data_ptr<float>();
+        (void)torch::mm(a, b)[0][0].item<float>();  // waits for the product (a GPU runs asynchronously)
         ++repetitions;
         elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } while (elapsed < minSeconds);
-    return 2.0 * n * n * static_cast<double>(n) * repetitions / elapsed / 1e9;
+    const double flops = 2.0 * n * n * static_cast<double>(n) * repetitions;
+    if (perCpuSecond) *perCpuSecond = flops / std::max(1e-9, cpuSeconds() - cpuStart) / 1e9;
+    return flops / elapsed / 1e9;
 }
 
 long long peakResidentBytes() {

@@ -5,12 +5,21 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <functional>
 #include <random>
 
 using namespace fmc;
 
 namespace {
+
+// Where the site-level cases train and predict: "cpu", or what --device gives
+// (tools/gpu-check.sh runs them with --device cuda). The module-level cases stay on the CPU.
+std::string& testDevice() {
+    static std::string device = "cpu";
+    return device;
+}
 
 // Gaussian clusters around random class directions; text features point at the centres.
 struct SyntheticTask {
@@ -180,12 +189,12 @@ private slots:
 
     void famHasThePapersParameterCount() {
         const auto task = makeTask(4, 512, 8, 0.1f, 1);
-        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions{}, 1);
+        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions{}, 1, testDevice());
         std::int64_t count = 0;
         for (const auto& tensor : site.famParameters()) count += tensor.numel();
         QCOMPARE(count, std::int64_t(526336));
         // The released code sends no thresholds.
-        FedMedClipSite released(task.text, 100.0f, FedMedClipOptions::releasedCode(), 1);
+        FedMedClipSite released(task.text, 100.0f, FedMedClipOptions::releasedCode(), 1, testDevice());
         count = 0;
         for (const auto& tensor : released.famParameters()) count += tensor.numel();
         QCOMPARE(count, std::int64_t(526336 - 1024));
@@ -203,7 +212,7 @@ private slots:
         const auto task = makeTask(3, 32, 300, 1.0f, 2, false);
         FedMedClipOptions options;
         options.pruneFam = prune;
-        FedMedClipSite site(task.text, 100.0f, options, 3);
+        FedMedClipSite site(task.text, 100.0f, options, 3, testDevice());
         const double before = accuracy(site.predict(task.features), task.labels);
         double firstLoss = 0, lastLoss = 0;
         for (int round = 0; round < 40; ++round) {
@@ -250,7 +259,7 @@ private slots:
         auto options = frozenWeights();
         options.maskSparsityWeight = 0.2;
         options.famKeepTarget = 0.0;
-        FedMedClipSite site(task.text, 100.0f, options, 22);
+        FedMedClipSite site(task.text, 100.0f, options, 22, testDevice());
         QCOMPARE(site.trainRound(task.features, task.labels).steps, steps);
         double tau = 0;
         for (int k = 0; k < steps; ++k) tau += 0.2 / steps * std::exp(-tau);
@@ -273,14 +282,14 @@ private slots:
         auto options = frozenWeights();
         options.maskSparsityWeight = 3.0;
         options.famKeepTarget = 0.5;
-        FedMedClipSite site(task.text, 100.0f, options, 24);
+        FedMedClipSite site(task.text, 100.0f, options, 24, testDevice());
         for (int round = 0; round < 3; ++round) site.trainRound(task.features, task.labels);
         const auto ratios = site.keepRatios();
         for (int layer = 0; layer < 2; ++layer) {
             QCOMPARE(ratios[layer], 0.5);
         }
         options.pruneFam = false;
-        FedMedClipSite off(task.text, 100.0f, options, 24);
+        FedMedClipSite off(task.text, 100.0f, options, 24, testDevice());
         off.trainRound(task.features, task.labels);
         QCOMPARE(off.keepRatios()[0], 1.0);
         QCOMPARE(off.keepRatios()[1], 1.0);
@@ -290,7 +299,7 @@ private slots:
         const auto task = makeTask(3, 32, 64, 1.0f, 25);
         auto options = frozenWeights();
         options.pruneFam = false;
-        FedMedClipSite site(task.text, 100.0f, options, 26);
+        FedMedClipSite site(task.text, 100.0f, options, 26, testDevice());
         // fc1 prunes every row; fc2 prunes one of 32 (keeps 97%, above 1%).
         setStateTensor(site, "fam.fc1.threshold", [](auto& t) { std::fill(t.begin(), t.end(), 10.0f); });
         setStateTensor(site, "fam.fc2.threshold", [](auto& t) { t[0] = 10.0f; });
@@ -312,7 +321,7 @@ private slots:
         const auto task = makeTask(3, 32, 64, 1.0f, 27);
         auto options = FedMedClipOptions::releasedCode();
         options.resetThresholdsEachRound = reset;
-        FedMedClipSite site(task.text, 100.0f, options, 28);
+        FedMedClipSite site(task.text, 100.0f, options, 28, testDevice());
         setStateTensor(site, "fam.fc1.threshold", [](auto& t) { t[0] = 10.0f; });  // row 0 pruned
         site.trainRound(task.features, task.labels);
         // The reversed window gives thresholds no gradient: only the reset (or weight decay) moves them.
@@ -326,10 +335,10 @@ private slots:
 
     void releasedThresholdsNeverMove() {
         const auto task = makeTask(3, 32, 120, 1.0f, 4);
-        FedMedClipSite released(task.text, 100.0f, FedMedClipOptions::releasedCode(), 5);
+        FedMedClipSite released(task.text, 100.0f, FedMedClipOptions::releasedCode(), 5, testDevice());
         FedMedClipOptions noSchedule;
         noSchedule.pruneFam = false;
-        FedMedClipSite method(task.text, 100.0f, noSchedule, 5);
+        FedMedClipSite method(task.text, 100.0f, noSchedule, 5, testDevice());
         for (int round = 0; round < 3; ++round) {
             released.trainRound(task.features, task.labels);
             method.trainRound(task.features, task.labels);
@@ -362,7 +371,7 @@ private slots:
         const auto task = makeTask(3, 16, samples, 1.0f, 29);
         FedMedClipOptions options;
         options.dropLastBatch = dropLast;
-        FedMedClipSite site(task.text, 100.0f, options, 30);
+        FedMedClipSite site(task.text, 100.0f, options, 30, testDevice());
         const auto stats = site.trainRound(task.features, task.labels);
         QCOMPARE(stats.steps, steps);
         QCOMPARE(stats.samples, used);
@@ -378,7 +387,7 @@ private slots:
         for (bool normalise : {true, false}) {
             FedMedClipOptions options;
             options.normaliseFamInput = normalise;
-            FedMedClipSite site(task.text, 100.0f, options, 32);
+            FedMedClipSite site(task.text, 100.0f, options, 32, testDevice());
             const auto a = site.predict(task.features).mlpOnly.data, b = site.predict(doubled).mlpOnly.data;
             double largest = 0;
             for (size_t i = 0; i < a.size(); ++i) largest = std::max(largest, double(std::abs(a[i] - b[i])));
@@ -400,10 +409,10 @@ private slots:
         const auto task = makeTask(3, 16, 30, 0.5f, 33);
         FedMedClipOptions options;
         options.maskAwareAggregation = maskAware;
-        FedMedClipSite site(task.text, 100.0f, options, 34);
+        FedMedClipSite site(task.text, 100.0f, options, 34, testDevice());
         setStateTensor(site, "fam.fc1.threshold", [](auto& t) { t[3] = 10.0f; });  // row 3 pruned here
         const auto own = site.famParameters();
-        const auto global = FedMedClipSite(task.text, 100.0f, options, 35).famParameters();
+        const auto global = FedMedClipSite(task.text, 100.0f, options, 35, testDevice()).famParameters();
         site.receiveGlobalFam(global);
         const auto after = site.famParameters();
         for (size_t i = 0; i < after.size(); ++i) {
@@ -429,7 +438,7 @@ private slots:
         const auto task = makeTask(3, 16, 60, 0.5f, 6);
         FedMedClipOptions options;
         options.entropyOnSoftmaxTwice = softmaxTwice;
-        FedMedClipSite site(task.text, 100.0f, options, 7);
+        FedMedClipSite site(task.text, 100.0f, options, 7, testDevice());
         site.trainRound(task.features, task.labels);
         const auto p = site.predict(task.features);
         QCOMPARE(p.ensemble.rows, std::int64_t(60));
@@ -465,7 +474,7 @@ private slots:
         const auto task = makeTask(3, 16, 30, 0.5f, 8);
         FedMedClipOptions options;
         options.useMlp = false;
-        FedMedClipSite site(task.text, 100.0f, options, 9);
+        FedMedClipSite site(task.text, 100.0f, options, 9, testDevice());
         const auto stats = site.trainRound(task.features, task.labels);
         QCOMPARE(stats.mlpLoss, 0.0);
         const auto p = site.predict(task.features);
@@ -476,20 +485,20 @@ private slots:
 
     void stateRoundTripReproducesPredictions() {
         const auto task = makeTask(3, 16, 64, 0.5f, 10);
-        FedMedClipSite trained(task.text, 100.0f, FedMedClipOptions{}, 11);
+        FedMedClipSite trained(task.text, 100.0f, FedMedClipOptions{}, 11, testDevice());
         trained.trainRound(task.features, task.labels);
-        FedMedClipSite restored(task.text, 100.0f, FedMedClipOptions{}, 12);
+        FedMedClipSite restored(task.text, 100.0f, FedMedClipOptions{}, 12, testDevice());
         restored.setFullState(trained.fullState());
         QCOMPARE(restored.predict(task.features).ensemble.data, trained.predict(task.features).ensemble.data);
 
-        FedMedClipSite famOnly(task.text, 100.0f, FedMedClipOptions{}, 13);
+        FedMedClipSite famOnly(task.text, 100.0f, FedMedClipOptions{}, 13, testDevice());
         famOnly.setFamParameters(trained.famParameters());
         QCOMPARE(famOnly.predict(task.features).famOnly.data, trained.predict(task.features).famOnly.data);
     }
 
     void rejectsBadInput() {
         const auto task = makeTask(3, 16, 10, 0.5f, 14);
-        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions{}, 15);
+        FedMedClipSite site(task.text, 100.0f, FedMedClipOptions{}, 15, testDevice());
         auto wrongShape = site.famParameters();
         wrongShape[0].shape = {8, 16};
         QVERIFY_THROWS_EXCEPTION(Error, site.setFamParameters(wrongShape));
@@ -502,12 +511,31 @@ private slots:
 
     void sameSeedIsDeterministic() {
         const auto task = makeTask(3, 16, 64, 0.5f, 16);
-        FedMedClipSite a(task.text, 100.0f, FedMedClipOptions{}, 17);
-        FedMedClipSite b(task.text, 100.0f, FedMedClipOptions{}, 17);
+        FedMedClipSite a(task.text, 100.0f, FedMedClipOptions{}, 17, testDevice());
+        FedMedClipSite b(task.text, 100.0f, FedMedClipOptions{}, 17, testDevice());
         QCOMPARE(a.trainRound(task.features, task.labels).loss, b.trainRound(task.features, task.labels).loss);
         QCOMPARE(a.famParameters()[0].values, b.famParameters()[0].values);
     }
 };
 
-QTEST_GUILESS_MAIN(TestFedMedClipSite)
+int main(int argc, char* argv[]) {
+    std::vector<char*> testArguments;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
+            testDevice() = argv[++i];
+            continue;
+        }
+        testArguments.push_back(argv[i]);
+    }
+    if (testDevice() != "cpu" && !torch::cuda::is_available()) {
+        std::fprintf(stderr, "tst_fedmedclipsite: --device %s, but LibTorch sees no GPU (a CPU-only LibTorch?)\n",
+                     testDevice().c_str());
+        return 1;
+    }
+    int count = static_cast<int>(testArguments.size());
+    QCoreApplication app(count, testArguments.data());
+    std::printf("FedMedClipSite cases on device %s\n", testDevice().c_str());
+    TestFedMedClipSite test;
+    return QTest::qExec(&test, count, testArguments.data());
+}
 #include "tst_fedmedclipsite.moc"

@@ -24,6 +24,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+
+#include <chrono>
+#include <filesystem>
 #include <QtTest>
 
 #include <algorithm>
@@ -142,6 +145,9 @@ private slots:
     void brokenBundle();
     void tinyThroughput();
     void loadExternalBundle();
+    void verificationIsRememberedUntilAFileChanges_data();
+    void verificationIsRememberedUntilAFileChanges();
+    void tamperedFileIsCaughtDespiteItsRecord();
     void writeTinyBundle();
     void createVitB32();
 
@@ -155,6 +161,8 @@ private:
 
 void TestModelBundle::initTestCase() {
     QVERIFY(tmp_.isValid());
+    // Verification records go to $XDG_CACHE_HOME: keep them out of the real home.
+    qputenv("XDG_CACHE_HOME", tmp_.filePath("cache").toUtf8());
     QVERIFY2(QFileInfo::exists(QString::fromStdString(vocabularyPath())), vocabularyPath().c_str());
     tinyDir_ = tmp_.filePath("tiny");
     QElapsedTimer timer;
@@ -556,6 +564,74 @@ void TestModelBundle::compareImageFiles(fmc::ModelBundle& bundle, const QJsonObj
         inputsEqual = inputsEqual && differing == 0;
     }
     QVERIFY2(inputsEqual, "decoding or preprocessing differs from Python's (see the lines above)");
+}
+
+void TestModelBundle::verificationIsRememberedUntilAFileChanges_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("change");
+    for (const char* file : {"image_encoder.pt", "text_encoder.pt", "bpe_simple_vocab_16e6.txt.gz", "manifest.json"}) {
+        QTest::addRow("%s: modification time", file) << file << "mtime";
+        QTest::addRow("%s: size", file) << file << "size";
+    }
+    QTest::newRow("on request") << "" << "reverify";
+}
+
+void TestModelBundle::verificationIsRememberedUntilAFileChanges() {
+    QFETCH(QString, file);
+    QFETCH(QString, change);
+    static int counter = 0;
+    const QString dir = tmp_.filePath(QStringLiteral("remembered-%1").arg(++counter));
+    QVERIFY(copyDir(tinyDir_, dir));
+    fmc::BundleLoadOptions options;
+    options.verificationRecordDir = tmp_.filePath("records").toStdString();
+    QVERIFY(!fmc::ModelBundle::load(dir.toStdString(), "cpu", options).verifiedFromRecord());
+    QVERIFY(fmc::ModelBundle::load(dir.toStdString(), "cpu", options).verifiedFromRecord());
+
+    const auto path = std::filesystem::path((dir + "/" + file).toStdString());
+    if (change == "mtime") {
+        std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) + std::chrono::seconds(5));
+    } else if (change == "size") {
+        // Same content, one more byte: JSON takes trailing whitespace, gzip and TorchScript
+        // (zip) archives trailing bytes; the manifest's hash then no longer fits, so rehash.
+        QFile f(dir + "/" + file);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write(file == "manifest.json" ? "\n" : "\0", 1);
+        f.close();
+        if (file != "manifest.json") rehash(dir);
+    } else {
+        options.reverify = true;
+    }
+    const auto again = fmc::ModelBundle::load(dir.toStdString(), "cpu", options);
+    QVERIFY2(!again.verifiedFromRecord(), "a changed file (or a request) must be hashed and probed again");
+    options.reverify = false;
+    QVERIFY(fmc::ModelBundle::load(dir.toStdString(), "cpu", options).verifiedFromRecord());
+}
+
+void TestModelBundle::tamperedFileIsCaughtDespiteItsRecord() {
+    const QString dir = tmp_.filePath("tampered");
+    QVERIFY(copyDir(tinyDir_, dir));
+    fmc::BundleLoadOptions options;
+    options.verificationRecordDir = tmp_.filePath("records").toStdString();
+    (void)fmc::ModelBundle::load(dir.toStdString(), "cpu", options);
+    QVERIFY(fmc::ModelBundle::load(dir.toStdString(), "cpu", options).verifiedFromRecord());
+    // One byte rewritten in place, size kept and the modification time set back.
+    const auto path = std::filesystem::path((dir + "/text_encoder.pt").toStdString());
+    const auto mtime = std::filesystem::last_write_time(path);
+    {
+        QFile f(dir + "/text_encoder.pt");
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.seek(f.size() / 2));
+        const char byte = f.peek(1).at(0);
+        const char flipped = static_cast<char>(byte ^ 0x5a);
+        QVERIFY(f.write(&flipped, 1) == 1);
+    }
+    std::filesystem::last_write_time(path, mtime);
+    try {
+        fmc::ModelBundle::load(dir.toStdString(), "cpu", options);
+        QFAIL("expected fmc::Error");
+    } catch (const fmc::Error& e) {
+        QVERIFY2(QString(e.what()).contains("text_encoder.pt: SHA-256 mismatch"), e.what());
+    }
 }
 
 void TestModelBundle::writeTinyBundle() {

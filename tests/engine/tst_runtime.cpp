@@ -22,6 +22,43 @@ private slots:
         QVERIFY2(!info.referenceBlas, info.blasLibrary.c_str());
     }
 
+    void threadChoice_data() {
+        QTest::addColumn<int>("work");
+        QTest::addColumn<int>("hardware");
+        QTest::addColumn<int>("busy");
+        QTest::addColumn<int>("reserved");
+        QTest::addColumn<int>("requested");
+        QTest::addColumn<int>("expected");
+        const int features = int(ComputeWork::FeatureSpace), encoder = int(ComputeWork::Encoder);
+        QTest::newRow("features, idle 8 cores") << features << 8 << 0 << 0 << 0 << 1;
+        QTest::newRow("features, explicit 4") << features << 8 << 0 << 0 << 4 << 4;
+        QTest::newRow("encoder, idle 2 cores") << encoder << 2 << 0 << 0 << 0 << 2;
+        QTest::newRow("encoder, 2 cores, one busy") << encoder << 2 << 1 << 0 << 0 << 1;
+        QTest::newRow("encoder, 8 cores, 3 busy, GUI") << encoder << 8 << 3 << 1 << 0 << 4;
+        QTest::newRow("encoder, desktop on 2 idle cores") << encoder << 2 << 0 << 1 << 0 << 1;
+        QTest::newRow("encoder, overloaded") << encoder << 2 << 12 << 1 << 0 << 1;
+        QTest::newRow("encoder, explicit beats load") << encoder << 2 << 12 << 1 << 3 << 3;
+    }
+
+    void threadChoice() {
+        QFETCH(int, work);
+        QFETCH(int, hardware);
+        QFETCH(int, busy);
+        QFETCH(int, reserved);
+        QFETCH(int, requested);
+        QFETCH(int, expected);
+        QCOMPARE(chooseComputeThreads(ComputeWork(work), hardware, busy, reserved, requested), expected);
+    }
+
+    void explicitThreadsApplyToAllWork() {
+        configureRuntime("cpu", 3);
+        QCOMPARE(featureSpaceThreads(), 3);
+        QCOMPARE(encoderThreads(), 3);
+        configureRuntime("cpu", 0);
+        QCOMPARE(featureSpaceThreads(), 1);
+        QVERIFY(encoderThreads() >= 1 && encoderThreads() <= hardwareThreads());
+    }
+
     void autoPicksCudaOnlyWhenVisible() {
         const auto info = configureRuntime("auto", 0);
         QCOMPARE(info.device == "cuda", info.cudaAvailable);
@@ -50,7 +87,7 @@ private slots:
     }
 
     void gemmThroughputIsMeasured() {
-        const double gflops = measureCpuGemmGflops(256, 0.05);
+        const double gflops = measureGemmGflops("cpu", 256, 0.05);
         QVERIFY(gflops > 0.1);
         QVERIFY(peakResidentBytes() > 1 << 20);
     }

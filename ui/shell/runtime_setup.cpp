@@ -24,6 +24,7 @@ RuntimeStatus& status() {
 RuntimeStatus applyRuntimeSettings() {
     RuntimeStatus result;
     const auto threads = AppSettings::cpuThreads();
+    reserveCoresForInteractiveUse(1);  // the GUI thread keeps a core while the encoders run
     RuntimeInfo info;
     try {
         info = configureRuntime(AppSettings::device().toStdString(), threads);

@@ -58,7 +58,7 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     threads_ = new QSpinBox(this);
     threads_->setObjectName(QStringLiteral("threads"));
     threads_->setRange(0, qMax(1, QThread::idealThreadCount()));
-    threads_->setSpecialValueText(tr("Automatic (one per core)"));
+    threads_->setSpecialValueText(tr("Automatic (free cores, one kept for this window)"));
     threads_->setValue(AppSettings::cpuThreads());
     form->addRow(tr("CPU threads"), threads_);
 

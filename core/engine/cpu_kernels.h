@@ -1,0 +1,31 @@
+#pragma once
+// Internal to the engine: the few loops the FedMedCLIP training step runs on raw CPU float
+// buffers, where LibTorch would make several passes with a temporary each. Torch-free, so this
+// file is compiled on its own with vectorised maths (see CMakeLists.txt).
+#include <cstdint>
+
+namespace fmc::detail {
+
+// The scalars of one AdamW step, rounded to float as LibTorch's kernels round them.
+struct AdamWScalars {
+    float decay;          // 1 - lr * weight_decay
+    float beta1, oneMinusBeta1;
+    float beta2, oneMinusBeta2;
+    float biasCorrection2Sqrt;  // sqrt(1 - beta2^step)
+    float eps;
+    float negativeStepSize;     // -lr / (1 - beta1^step)
+};
+
+// torch::optim::AdamW's update of one parameter in one pass, in its order of operations:
+//   p *= decay; m = m * beta1 + (1 - beta1) g; v = v * beta2 + (1 - beta2) g g;
+//   p += (-step) m / (sqrt(v) / sqrt(bc2) + eps)
+void adamwUpdate(float* param, const float* grad, float* expAvg, float* expAvgSq, std::int64_t n,
+                 const AdamWScalars& s);
+
+// scores[r] = mean_j |weight[r][j]| (summed in double, rounded once).
+void rowMeanAbs(const float* weight, std::int64_t rows, std::int64_t cols, float* scores);
+
+// grad[r][j] += sign(weight[r][j]) * rowScale[r] for rows whose scale is not zero.
+void addSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);
+
+}  // namespace fmc::detail
