@@ -177,7 +177,10 @@ TrainPage::TrainPage(QWidget* parent)
     connect(runner_, &TaskRunner::progressChanged, this, [this](int done, int total, const QString& message) {
         progress_->setRange(0, qMax(0, total));
         if (total > 0) progress_->setValue(done);
-        status_->setText(message);
+        // While the panel shows a round under way, it is the one place that says which round
+        // and what step; the worker's progress line would say it a second time.
+        const bool roundUnderWay = rounds_.current().round > 0 && rounds_.current().state != RoundStatus::State::Finished;
+        status_->setText(roundUnderWay ? QString() : message);
     });
     connect(runner_, &TaskRunner::partialResult, this, [this](const QVariant& value) {
         if (value.typeId() == QMetaType::QString) {

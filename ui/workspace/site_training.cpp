@@ -283,10 +283,12 @@ TrainingOutcome runLocalFederation(WorkspaceService& workspace, const TrainingCo
     outcome.bestBalancedAccuracy = -1;
     for (int round = 1; round <= config.rounds; ++round) {
         context.throwIfCancelled();
+        // The round's state first: the Train page shows it and then leaves out the progress
+        // line, which is for the demo-preparation dialog.
+        reportStatus(context, RoundStatus::State::Collecting, round, config.rounds, 0, siteCount);
         context.reportProgress(round - 1, config.rounds, SiteTraining::tr("Federated round %1 of %2").arg(round).arg(config.rounds));
         QElapsedTimer timer;
         timer.start();
-        reportStatus(context, RoundStatus::State::Collecting, round, config.rounds, 0, siteCount);
         double ownLoss = 0;
         std::vector<ParameterSet> uploads;
         qint64 bytesSent = 0;
