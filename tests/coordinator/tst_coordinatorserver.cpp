@@ -475,9 +475,13 @@ private slots:
                                                  encodeParameters(syntheticFam(kDim, 4), CodecKind::Fp32Raw), 10,
                                                  "third-upload", CodecKind::Fp32Raw));
         QCOMPARE(third.status, 201);
-        const auto round = QJsonDocument::fromJson(get("/federations/" + federation_ + "/rounds/1", sites_[2].second).body)
-                               .object();
-        QCOMPARE(round.value("state").toString(), QStringLiteral("published"));
+        // The round aggregates off the server's thread: published once that is done.
+        QJsonObject round;
+        const auto fetchRound = [&] {
+            round = QJsonDocument::fromJson(get("/federations/" + federation_ + "/rounds/1", sites_[2].second).body).object();
+            return round.value("state").toString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(fetchRound(), QStringLiteral("published"), 30000);
         QCOMPARE(round.value("participants").toInt(), 3);
         const auto history = coordinator_->adminJson({"list-rounds", "--federation", qs(federation_)});
         QCOMPARE(history[0].toObject().value("rejected_uploads").toArray().size(), 5);  // the 413 never reached the API
