@@ -139,7 +139,8 @@ BundleManifest parseManifest(const std::string& jsonText, const std::string& ori
     Json root;
     try {
         root = Json::parse(jsonText);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
+        // Not only syntax: a number too large for a double ("66E666") is out_of_range.
         throw Error(origin + ": invalid JSON: " + e.what());
     }
     if (!root.is_object()) throw Error(origin + ": must hold a JSON object, got " + std::string(root.type_name()));

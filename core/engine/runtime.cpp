@@ -67,7 +67,11 @@ int computeThreads(ComputeWork work) {
     const int requested = explicitThreads.load();
     if (requested > 0 || work == ComputeWork::FeatureSpace)
         return chooseComputeThreads(work, 0, 0, 0, requested);
-    return chooseComputeThreads(work, hardwareThreads(), busyElsewhere(), reservedCores.load(), 0);
+    // Decided once per process: the encoders' results differ in the last bits with the thread
+    // count, and an image's features must not depend on the machine's load at that moment.
+    static const int encoderThreads =
+        chooseComputeThreads(work, hardwareThreads(), busyElsewhere(), reservedCores.load(), 0);
+    return encoderThreads;
 }
 
 void reserveCoresForInteractiveUse(int cores) { reservedCores = std::max(0, cores); }

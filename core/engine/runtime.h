@@ -34,8 +34,9 @@ enum class ComputeWork {
 int chooseComputeThreads(ComputeWork work, int hardwareThreads, int busyElsewhere, int reservedCores, int requested);
 
 // The threads the engine uses now for `work`: chooseComputeThreads with this machine's
-// hardware threads, the runnable tasks of other processes (/proc/loadavg, sampled now), the
-// reserved cores and configureRuntime's explicit count.
+// hardware threads, the runnable tasks of other processes (/proc/loadavg, sampled at the
+// process's first encoder use and kept, so features do not depend on the load of the moment),
+// the reserved cores and configureRuntime's explicit count.
 int computeThreads(ComputeWork work);
 inline int featureSpaceThreads() { return computeThreads(ComputeWork::FeatureSpace); }
 inline int encoderThreads() { return computeThreads(ComputeWork::Encoder); }

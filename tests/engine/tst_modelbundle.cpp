@@ -316,6 +316,8 @@ void TestModelBundle::brokenBundle_data() {
     QTest::newRow("folder is a file") << "folder-is-file" << QStringList{"manifest.json", "not a folder"};
     QTest::newRow("missing manifest") << "rm:manifest.json" << QStringList{"manifest.json", "missing"};
     QTest::newRow("manifest bad json") << "raw:{ \"format_version\": 1, " << QStringList{"manifest.json", "invalid JSON"};
+    // A number too large for a double is nlohmann's out_of_range, not a parse error (fuzzing found it).
+    QTest::newRow("manifest number overflow") << "raw:{ \"format_version\": 66E666 }" << QStringList{"manifest.json", "invalid JSON", "number overflow"};
     QTest::newRow("manifest not object") << "raw:[1, 2, 3]" << QStringList{"manifest.json", "JSON object"};
     QTest::newRow("missing embedding_dim") << "del:embedding_dim" << QStringList{"manifest.json", "'embedding_dim'", "missing"};
     QTest::newRow("missing files.text_encoder.sha256")
