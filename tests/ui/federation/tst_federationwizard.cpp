@@ -98,6 +98,8 @@ private slots:
 private:
     std::unique_ptr<SiteStoreWorkspace> makeWorkspace(const QString& name, int melanoma, int moles);
     void type(QWizard& wizard, const char* objectName, const QString& text);
+    // Coordinator and code, the fingerprint confirmed, "mole" mapped to Nevus: on the data page.
+    void walkToDataPage(FederationWizard& wizard);
     QString problem(FederationWizard& wizard) { return wizard.currentProblem(); }
 
     QTemporaryDir dir_;
@@ -135,6 +137,23 @@ void TestFederationWizard::type(QWizard& wizard, const char* objectName, const Q
     edit->selectAll();
     QTest::keyClick(edit, Qt::Key_Delete);
     QTest::keyClicks(edit, text);
+}
+
+void TestFederationWizard::walkToDataPage(FederationWizard& wizard) {
+    type(wizard, "coordinatorAddress", QStringLiteral("https://coordinator.test"));
+    type(wizard, "enrollmentCode", QStringLiteral("GOOD-CODE-2"));
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
+    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
+    wizard.next();
+    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
+    auto* mapping = qobject_cast<ClassMappingModel*>(
+        wizard.currentPage()->findChild<QTableView*>(QStringLiteral("mappingTable"))->model());
+    for (int row = 0; row < mapping->rowCount(); ++row)
+        if (mapping->index(row, 0).data().toString() == QLatin1String("mole"))
+            mapping->setData(mapping->index(row, ClassMappingModel::FederationClassColumn), QStringLiteral("Nevus"));
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
 }
 
 void TestFederationWizard::coordinatorPageChecksItsInput_data() {
@@ -289,20 +308,8 @@ void TestFederationWizard::tooFewImagesAreRefused() {
     service->bundleHash = bundleHash_;
     FederationWizard wizard(workspace.get(), service);
     wizard.show();
-    type(wizard, "coordinatorAddress", QStringLiteral("https://coordinator.test"));
-    type(wizard, "enrollmentCode", QStringLiteral("GOOD-CODE-2"));
-    wizard.next();
-    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
-    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
-    wizard.next();
-    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
-    auto* mapping = qobject_cast<ClassMappingModel*>(
-        wizard.currentPage()->findChild<QTableView*>(QStringLiteral("mappingTable"))->model());
-    for (int row = 0; row < mapping->rowCount(); ++row)
-        if (mapping->index(row, 0).data().toString() == QLatin1String("mole"))
-            mapping->setData(mapping->index(row, ClassMappingModel::FederationClassColumn), QStringLiteral("Nevus"));
-    wizard.next();
-    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+    walkToDataPage(wizard);
+    if (QTest::currentTestFailed()) return;
     wizard.next();
     QVERIFY2(problem(wizard).contains(QStringLiteral("6 labelled images")), qPrintable(problem(wizard)));
     QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
@@ -317,20 +324,8 @@ void TestFederationWizard::aFederationForAnotherKindOfImageIsRefused() {
     service->imageDomain.modalities = {"CT"};
     FederationWizard wizard(workspace.get(), service);
     wizard.show();
-    type(wizard, "coordinatorAddress", QStringLiteral("https://coordinator.test"));
-    type(wizard, "enrollmentCode", QStringLiteral("GOOD-CODE-2"));
-    wizard.next();
-    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::CertificatePageId));
-    wizard.currentPage()->findChild<QCheckBox*>(QStringLiteral("confirmFingerprint"))->setChecked(true);
-    wizard.next();
-    QTRY_COMPARE(wizard.currentId(), int(FederationWizard::MappingPageId));
-    auto* mapping = qobject_cast<ClassMappingModel*>(
-        wizard.currentPage()->findChild<QTableView*>(QStringLiteral("mappingTable"))->model());
-    for (int row = 0; row < mapping->rowCount(); ++row)
-        if (mapping->index(row, 0).data().toString() == QLatin1String("mole"))
-            mapping->setData(mapping->index(row, ClassMappingModel::FederationClassColumn), QStringLiteral("Nevus"));
-    wizard.next();
-    QCOMPARE(wizard.currentId(), int(FederationWizard::DataPageId));
+    walkToDataPage(wizard);
+    if (QTest::currentTestFailed()) return;
     QVERIFY(wizard.currentPage()->findChild<QLabel*>(QStringLiteral("dataSummary"))->text().contains(
         QStringLiteral("The federation is for: CT.")));
     wizard.next();
