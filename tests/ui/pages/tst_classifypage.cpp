@@ -64,6 +64,18 @@ private slots:
 private:
     QString dataDir() const { return QStringLiteral(FMC_SHARED_DATA_DIR "/dermoscopy-isic9"); }
     QString testImage() const { return dataDir() + QStringLiteral("/Test/melanoma/ISIC_0000002.jpg"); }
+    // The first `perClass` training images of each class, in file-name order.
+    QStringList firstTrainingImages(int perClass) const {
+        QStringList paths;
+        for (const auto& name : classes_) {
+            QStringList files;
+            QDirIterator it(dataDir() + QStringLiteral("/Train/") + name, {QStringLiteral("*.jpg")}, QDir::Files);
+            while (it.hasNext()) files << it.next();
+            files.sort();
+            paths << files.mid(0, perClass);
+        }
+        return paths;
+    }
     QString dicomFile(const QString& relative) const {
         return QStringLiteral(FMC_SHARED_DATA_DIR "/dicom/") + relative;
     }
@@ -96,14 +108,8 @@ void TestClassifyPage::initTestCase() {
     workspace_->setBundleDirectory(bundle_);
     workspace_->setClassNames(classes_);
     ImportRequest request;
-    for (const auto& name : classes_) {
-        // The first 12 training images of each class, imported with their folder as label.
-        QStringList files;
-        QDirIterator it(dataDir() + QStringLiteral("/Train/") + name, {QStringLiteral("*.jpg")}, QDir::Files);
-        while (it.hasNext()) files << it.next();
-        files.sort();
-        request.paths << files.mid(0, 12);
-    }
+    // The first 12 training images of each class, imported with their folder as label.
+    request.paths = firstTrainingImages(12);
     const auto report = workspace_->importImages(request, {}, {}, nullptr);
     QCOMPARE(report.imported, 36);
     // Files imported one by one carry no folder label: label them as a person would.
@@ -679,13 +685,7 @@ void TestClassifyPage::calibratedSiteFlagsADicomCtAndShowsTheModelCard() {
     {
         auto site = fmc::SiteWorkspace::open(folder.toStdString());
         std::vector<std::string> paths;
-        for (const auto& name : classes_) {
-            QStringList files;
-            QDirIterator it(dataDir() + QStringLiteral("/Train/") + name, {QStringLiteral("*.jpg")}, QDir::Files);
-            while (it.hasNext()) files << it.next();
-            files.sort();
-            for (const auto& file : files.mid(0, 40)) paths.push_back(file.toStdString());
-        }
+        for (const auto& file : firstTrainingImages(40)) paths.push_back(file.toStdString());
         fmc::ImportOptions options;
         options.labelSource = fmc::LabelSource::FolderNames;
         site.importPaths(paths, options);
@@ -830,13 +830,7 @@ void TestClassifyPage::aSiteWithoutValidationImagesShowsAndSavesRawScores() {
     {
         auto site = fmc::SiteWorkspace::open(folder.toStdString());
         std::vector<std::string> paths;
-        for (const auto& name : classes_) {
-            QStringList files;
-            QDirIterator it(dataDir() + QStringLiteral("/Train/") + name, {QStringLiteral("*.jpg")}, QDir::Files);
-            while (it.hasNext()) files << it.next();
-            files.sort();
-            for (const auto& file : files.mid(0, 16)) paths.push_back(file.toStdString());
-        }
+        for (const auto& file : firstTrainingImages(16)) paths.push_back(file.toStdString());
         fmc::ImportOptions options;
         options.labelSource = fmc::LabelSource::FolderNames;
         options.validationShare = 0;
