@@ -76,11 +76,12 @@ cleanup() {
     fi
     # Whatever still runs as the users this test created (a coordinator the checks above gave
     # up on, a site agent): nothing of the test may outlive it and hold its port.
-    for user in "$service_user" "$agent_user"; do
-        if { [[ $user == "$service_user" ]] && ! $user_existed; } || { [[ $user == "$agent_user" ]] && ! $agent_user_existed; }; then
-            pkill -TERM -u "$user" 2>/dev/null && sleep 1
-            pkill -KILL -u "$user" 2>/dev/null || true
-        fi
+    local created=()
+    $user_existed || created+=("$service_user")
+    $agent_user_existed || created+=("$agent_user")
+    for user in "${created[@]}"; do
+        pkill -TERM -u "$user" 2>/dev/null && sleep 1
+        pkill -KILL -u "$user" 2>/dev/null || true
     done
     if $installed; then
         DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -q "$site_package" "$coordinator_package" \
