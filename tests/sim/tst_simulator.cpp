@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include "shared_data.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -16,12 +18,6 @@ class TestSimulator : public QObject {
     QTemporaryDir work_;
     std::string bundleDir_;
     const QString data_ = QStringLiteral(FMC_SHARED_DATA_DIR);
-
-    void requireData(const QString& relative) {
-        if (!QFileInfo::exists(data_ + "/" + relative))
-            QSKIP(qPrintable("shared test data not found at " + data_ + "/" + relative +
-                             " (a clone without ../shared); skipping"));
-    }
 
     SimulationConfig baseConfig() const {
         SimulationConfig config;
@@ -52,7 +48,7 @@ private slots:
     }
 
     void dermoscopyNaturalCentres() {
-        requireData("dermoscopy-isic9/sites.csv");
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "dermoscopy-isic9/sites.csv");
         auto config = baseConfig();
         config.layout = SimulationConfig::Layout::Csv;
         config.dataPath = (data_ + "/dermoscopy-isic9/sites.csv").toStdString();
@@ -81,7 +77,7 @@ private slots:
     }
 
     void brainMriDirichletSplit() {
-        requireData("brain-mri");
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
         auto config = baseConfig();
         config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
         config.dataPath = (data_ + "/brain-mri").toStdString();
@@ -100,7 +96,7 @@ private slots:
     }
 
     void sameSeedSameResult() {
-        requireData("brain-mri");
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
         auto config = baseConfig();
         config.layout = SimulationConfig::Layout::ClassFoldersDirichlet;
         config.dataPath = (data_ + "/brain-mri").toStdString();
@@ -124,7 +120,7 @@ private slots:
     void maskAwareCodecLeavesTrainingUnchanged() {
         // With mask-aware aggregation a pruned row is ignored wherever it travels, so leaving it
         // out (mask-fp16-zlib) trains exactly as sending it (fp16-zlib), in fewer bytes.
-        requireData("brain-mri");
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
         auto config = brainConfig(80, 6);
         config.options.maskSparsityWeight = 0.5;  // prune within a few rounds
         const auto fp16 = runSimulation(config);
@@ -152,7 +148,7 @@ private slots:
     void bestValidationRoundIsRestored() {
         // The kept model is the one after the best validation round: a run stopped at that
         // round tests exactly the same.
-        requireData("brain-mri");
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
         for (std::uint64_t seed : {3, 4, 5, 6, 7}) {
             auto config = brainConfig(60, 8);
             config.seed = seed;

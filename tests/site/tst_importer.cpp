@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "shared_data.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -127,10 +129,6 @@ private:
 
     std::string newWorkspaceFolder() { return dir_.filePath("ws" + QString::number(++workspaces_)).toStdString(); }
 
-    void requireData(const QString& path) {
-        if (!QFileInfo::exists(path)) QSKIP(qPrintable(path + " is absent (shared test data, see ../shared/README.md)"));
-    }
-
 private slots:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
@@ -138,7 +136,7 @@ private slots:
     }
 
     void isicThroughItsCsvMatchesTheCsv() {
-        requireData(isicDir() + "/sites.csv");
+        FMC_REQUIRE_SHARED_DATA(isicDir() + "/sites.csv");
         const auto csv = readSitesCsv();
         QCOMPARE(csv.size(), size_t(2359));
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
@@ -190,7 +188,7 @@ private slots:
     }
 
     void isicThroughFolderNamesMatchesTheCsvAndReimportsNothing() {
-        requireData(isicDir() + "/sites.csv");
+        FMC_REQUIRE_SHARED_DATA(isicDir() + "/sites.csv");
         const auto csv = readSitesCsv();
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         ImportOptions options;
@@ -217,10 +215,10 @@ private slots:
     }
 
     void duplicatesAreFoundByPixels() {
-        requireData(isicDir());
+        FMC_REQUIRE_SHARED_DATA(isicDir());
         const QString source = isicDir() + "/Train/melanoma/ISIC_0000139.jpg";
         const QString other = isicDir() + "/Train/nevus/ISIC_0000477.jpg";
-        requireData(source);
+        FMC_REQUIRE_SHARED_DATA(source);
         QTemporaryDir folder;
         copyFile(source, folder.filePath("a/melanoma/original.jpg"));
         copyFile(source, folder.filePath("b/melanoma/copy.jpg"));
@@ -284,8 +282,8 @@ private slots:
         QFETCH(qulonglong, maxPixels);
         QFETCH(int, outcome);
         QFETCH(QString, errorClass);
-        requireData(isicDir());
-        requireData(dicomDir());
+        FMC_REQUIRE_SHARED_DATA(isicDir());
+        FMC_REQUIRE_SHARED_DATA(dicomDir());
         QTemporaryDir folder;
         // Good files on both sides of the bad one (sorted order), small enough for every limit.
         const auto goodImage = [&](const QString& path) {
@@ -374,7 +372,7 @@ private slots:
     void hashSplitsFollowTheShares() {
         QFETCH(double, testShare);
         QFETCH(double, validationShare);
-        requireData(isicDir());
+        FMC_REQUIRE_SHARED_DATA(isicDir());
         ImportOptions options;
         options.testShare = testShare;
         options.validationShare = validationShare;
@@ -439,7 +437,7 @@ private slots:
     // share) keeps every image's split when the same files are imported again with the new
     // defaults, with or without labels; only a split named by the CSV moves an image.
     void reimportingKeepsTheSplitsUnlessOneIsGiven() {
-        requireData(isicDir());
+        FMC_REQUIRE_SHARED_DATA(isicDir());
         QTemporaryDir folder;
         const auto names = QDir(isicDir() + "/Train/melanoma").entryList({"*.jpg"}, QDir::Files, QDir::Name).mid(0, 60);
         for (const auto& name : names)
@@ -488,7 +486,7 @@ private slots:
     // with labels (the labels change, the splits do not collapse into one frame's).
     void reimportingAMultiFrameFileKeepsEachFramesSplit() {
         const QString source = dicomDir() + "/pylibjpeg-ds/LittleEndianExplicit/emri_small.dcm";
-        requireData(source);
+        FMC_REQUIRE_SHARED_DATA(source);
         QTemporaryDir folder;
         copyFile(source, folder.filePath("brain/emri_small.dcm"));
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
@@ -516,7 +514,7 @@ private slots:
     // Without a split from folder or CSV, a file's frames share one split, and so do all the
     // files of one patient: no patient has images on both sides of train / test.
     void aPatientsImagesShareOneSplit() {
-        requireData(dicomDir());
+        FMC_REQUIRE_SHARED_DATA(dicomDir());
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         ImportOptions options;
         options.frames = MultiFramePolicy::EveryFrame;
@@ -550,7 +548,7 @@ private slots:
     }
 
     void theDicomCollectionImportsWithItsBrokenFilesReported() {
-        requireData(dicomDir());
+        FMC_REQUIRE_SHARED_DATA(dicomDir());
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         const auto report = workspace.importPaths({dicomDir().toStdString()}, {});
         qInfo("DICOM import throughput: %zu files in %.2f s = %.0f files/s", report.files.size(), report.seconds,
@@ -613,7 +611,7 @@ private slots:
 
     void multiFrameFilesGiveOneOrEverySample() {
         const QString file = dicomDir() + "/pylibjpeg-ds/LittleEndianExplicit/emri_small.dcm";
-        requireData(file);
+        FMC_REQUIRE_SHARED_DATA(file);
         ImportOptions middle;
         auto first = SiteWorkspace::open(newWorkspaceFolder());
         const auto one = first.importPaths({file.toStdString()}, middle);
@@ -633,7 +631,7 @@ private slots:
     }
 
     void labelsFromADicomAttribute() {
-        requireData(dicomDir());
+        FMC_REQUIRE_SHARED_DATA(dicomDir());
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         ImportOptions options;
         options.labelSource = LabelSource::DicomTag;
@@ -769,7 +767,7 @@ private slots:
     }
 
     void reimportingWithLabelsRelabelsAndAChangedFileReplacesItsRows() {
-        requireData(isicDir());
+        FMC_REQUIRE_SHARED_DATA(isicDir());
         const QString firstImage = isicDir() + "/Train/melanoma/ISIC_0000139.jpg";
         const QString secondImage = isicDir() + "/Train/nevus/ISIC_0000477.jpg";
         // Shares that put the two pictures in different splits by their pixel hashes, so the
@@ -811,7 +809,7 @@ private slots:
     }
 
     void cancellingStopsBetweenFilesAndRecordsTheRun() {
-        requireData(isicDir());
+        FMC_REQUIRE_SHARED_DATA(isicDir());
         auto workspace = SiteWorkspace::open(newWorkspaceFolder());
         std::atomic<bool> cancel{false};
         const auto report = workspace.importPaths(
@@ -839,7 +837,7 @@ private slots:
 
     void killingTheImportMidwayLeavesAConsistentStoreAndARerunFinishes() {
         const QString folder = isicDir() + "/Train";
-        requireData(folder);
+        FMC_REQUIRE_SHARED_DATA(folder);
         const auto workspaceFolder = newWorkspaceFolder();
         // Starts an import in a child process and SIGKILLs it once `files` more files are
         // done: no destructor, no rollback, no checkpoint runs.
