@@ -18,6 +18,8 @@ public:
     double keepRatio();
     void resetThresholds();
     double cutoff() const { return cutoff_; }
+    bool enabled() const { return enabled_; }
+    MaskGradient gradient() const { return gradient_; }
 
     torch::Tensor weight, bias, threshold;
 

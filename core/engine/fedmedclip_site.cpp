@@ -1,6 +1,7 @@
 #include "engine/fedmedclip_site.h"
 
 #include "engine/fedmedclip_modules.h"
+#include "engine/fedmedclip_step.h"
 #include "engine/runtime.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -72,6 +73,8 @@ struct FedMedClipSite::Impl {
     FeatureAdapter fam{nullptr};
     MaskedMlp mlp{nullptr};
     std::unique_ptr<FusedAdamW> optimizer;
+    // On the CPU the hand-derived step trains the modules; elsewhere autograd does (batchLoss).
+    std::unique_ptr<CpuTrainingStep> cpuStep;
     at::Generator shuffle;
     int rounds = 0;
 
@@ -126,6 +129,8 @@ FedMedClipSite::FedMedClipSite(const FloatMatrix& classTextFeatures, float logit
     }
     d->fam->to(d->device);
     d->mlp->to(d->device);
+    if (CpuTrainingStep::supports(d->fam, d->classText))
+        d->cpuStep = std::make_unique<CpuTrainingStep>(d->fam, d->mlp, d->classText, logitScale, options);
     d->shuffle = at::make_generator<at::CPUGeneratorImpl>(seed ^ 0x9e3779b97f4a7c15ULL);
     d->buildOptimizer();
 }
@@ -154,6 +159,8 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
     const auto all = d->famInputOf(features);
     std::vector<std::int64_t> labelValues(labels.begin(), labels.end());
     const auto allLabels = torch::tensor(labelValues, torch::kLong).to(d->device);
+    auto batch = torch::empty({0}, all.options());  // the CPU step's batch rows, reused
+    std::vector<std::int64_t> batchLabels(static_cast<size_t>(o.batchSize));
     const int steps = d->stepsPerRound(features.rows);
 
     d->fam->train();
@@ -168,17 +175,31 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
             if (end - begin < 2) break;  // batch norm cannot train on a single sample
             if (o.dropLastBatch && end - begin < o.batchSize) break;
             const auto index = order.slice(0, begin, end);
-            const auto loss = batchLoss(d->fam, d->mlp, all.index_select(0, index), allLabels.index_select(0, index),
-                                        d->classText, d->logitScale, o);
-            d->optimizer->zeroGrad();
-            loss.total.backward();
+            StepLoss loss;
+            if (d->cpuStep) {
+                batch.resize_({end - begin, all.size(1)});
+                at::index_select_out(batch, all, 0, index);
+                const std::int64_t* rows = index.data_ptr<std::int64_t>();
+                for (std::int64_t i = 0; i < end - begin; ++i) batchLabels[size_t(i)] = labelValues[size_t(rows[i])];
+                loss = d->cpuStep->run(batch, batchLabels.data());
+            } else {
+                const auto terms = batchLoss(d->fam, d->mlp, all.index_select(0, index), allLabels.index_select(0, index),
+                                             d->classText, d->logitScale, o);
+                d->optimizer->zeroGrad();
+                terms.total.backward();
+                loss.total = terms.total.item<double>();
+                loss.contrastive = terms.contrastive.item<double>();
+                if (terms.mlp.defined()) loss.mlp = terms.mlp.item<double>();
+                if (terms.distillation.defined()) loss.distillation = terms.distillation.item<double>();
+                loss.alpha = terms.alpha;
+            }
             d->optimizer->step();
             for (auto* layer : {&d->fam->fc1, &d->fam->fc2}) applySparsityStep(*layer, o, steps);
 
-            stats.loss += loss.total.item<double>();
-            stats.contrastiveLoss += loss.contrastive.item<double>();
-            if (loss.mlp.defined()) stats.mlpLoss += loss.mlp.item<double>();
-            if (loss.distillation.defined()) stats.distillationLoss += loss.distillation.item<double>();
+            stats.loss += loss.total;
+            stats.contrastiveLoss += loss.contrastive;
+            stats.mlpLoss += loss.mlp;
+            stats.distillationLoss += loss.distillation;
             alphaSum += loss.alpha;
             stats.samples += static_cast<int>(end - begin);
             ++stats.steps;

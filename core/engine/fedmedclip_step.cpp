@@ -1,0 +1,462 @@
+#include "engine/fedmedclip_step.h"
+
+#include "engine/cpu_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fmc::detail {
+namespace {
+
+using Index = std::int64_t;
+
+// The straight-through surrogate of the step at x = u - t, as stepSurrogate computes it in float.
+float surrogate(float x, bool reversed) {
+    const float magnitude = std::fabs(x);
+    if (reversed) return magnitude > 1 ? 1.0f : 0.0f;
+    return magnitude <= 0.4f ? 2 - 4 * magnitude : (magnitude <= 1 ? 0.4f : 0.0f);
+}
+
+torch::Tensor& gradientOf(torch::Tensor& parameter) {
+    auto& grad = parameter.mutable_grad();
+    if (!grad.defined()) grad = torch::empty_like(parameter);
+    return grad;
+}
+
+float* rows(const torch::Tensor& t) { return t.data_ptr<float>(); }
+
+// log sum exp of n values spaced `stride` apart, each multiplied by `scale`.
+double logSumExp(const float* v, Index n, Index stride, double scale) {
+    double largest = -INFINITY;
+    for (Index i = 0; i < n; ++i) largest = std::max(largest, scale * v[i * stride]);
+    double sum = 0;
+    for (Index i = 0; i < n; ++i) sum += std::exp(scale * v[i * stride] - largest);
+    return largest + std::log(sum);
+}
+
+// Per-sample entropy of softmax(scale * logits row), or the released code's -sum p log softmax(p).
+double entropy(const float* row, Index n, double scale, bool softmaxTwice) {
+    const double lse = logSumExp(row, n, 1, scale);
+    double h = 0;
+    if (!softmaxTwice) {
+        for (Index c = 0; c < n; ++c) {
+            const double logP = scale * row[c] - lse;
+            h -= std::exp(logP) * logP;
+        }
+        return h;
+    }
+    double largest = -INFINITY, sum = 0;
+    for (Index c = 0; c < n; ++c) largest = std::max(largest, std::exp(scale * row[c] - lse));
+    for (Index c = 0; c < n; ++c) sum += std::exp(std::exp(scale * row[c] - lse) - largest);
+    const double lseP = largest + std::log(sum);
+    for (Index c = 0; c < n; ++c) {
+        const double p = std::exp(scale * row[c] - lse);
+        h -= p * (p - lseP);
+    }
+    return h;
+}
+
+// Class-wise KL(teacher || student) at temperature T (softmax over the batch per class column,
+// KL summed over the batch, mean over classes). Adds weight x its gradient to gradStudent and,
+// where gradTeacher is given (an attached teacher), to gradTeacher.
+double classwiseKl(const float* teacher, const float* student, Index batch, Index classes, double temperature,
+                   double weight, float* gradStudent, float* gradTeacher) {
+    double mean = 0;
+    const double scale = 1 / temperature, gradScale = weight / (temperature * static_cast<double>(classes));
+    for (Index c = 0; c < classes; ++c) {
+        const double lseT = logSumExp(teacher + c, batch, classes, scale);
+        const double lseS = logSumExp(student + c, batch, classes, scale);
+        double kl = 0;
+        for (Index i = 0; i < batch; ++i) {
+            const double logP = scale * teacher[i * classes + c] - lseT, logQ = scale * student[i * classes + c] - lseS;
+            kl += std::exp(logP) * (logP - logQ);
+        }
+        for (Index i = 0; i < batch; ++i) {
+            const double logP = scale * teacher[i * classes + c] - lseT, logQ = scale * student[i * classes + c] - lseS;
+            const double p = std::exp(logP);
+            gradStudent[i * classes + c] += static_cast<float>(gradScale * (std::exp(logQ) - p));
+            if (gradTeacher) gradTeacher[i * classes + c] += static_cast<float>(gradScale * p * (logP - logQ - kl));
+        }
+        mean += kl;
+    }
+    return mean / static_cast<double>(classes);
+}
+
+}  // namespace
+
+// A masked layer's forward results and backward workspace (maxBatch rows).
+struct CpuTrainingStep::Layer {
+    MaskedLinearImpl* module;
+    torch::Tensor product;    // x W^T, before the mask
+    torch::Tensor output;     // product * m + b
+    torch::Tensor gradOutput; // dL/d output, filled by the layer above
+    torch::Tensor kept;       // gradOutput * m
+    torch::Tensor gradInput;  // dL/dx, where the input needs one
+    std::vector<float> mask, surrogate, rowScale;
+    std::vector<double> gradSum, scoreGradSum;
+};
+
+// Batch norm + ReLU after an MLP layer: the normalised values, their inverse deviations.
+struct CpuTrainingStep::Norm {
+    torch::nn::BatchNorm1dImpl* module;
+    torch::Tensor normalised, output;  // x-hat and relu(gamma x-hat + beta)
+    std::vector<float> inverseStd;
+};
+
+bool CpuTrainingStep::supports(const FeatureAdapter& fam, const torch::Tensor& classText) {
+    return classText.is_cpu() && classText.scalar_type() == torch::kFloat && fam->fc1->weight.is_cpu() &&
+           fam->fc1->weight.scalar_type() == torch::kFloat;
+}
+
+CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tensor classText, double logitScale,
+                                 const FedMedClipOptions& options)
+    : fam_(std::move(fam)), mlp_(std::move(mlp)), classText_(classText.contiguous()), logitScale_(logitScale),
+      options_(options) {
+    const Index maxBatch = options.batchSize, dim = classText_.size(1), classes = classText_.size(0);
+    auto matrix = [&](Index cols) { return torch::zeros({maxBatch, cols}, classText_.options()); };
+    auto addLayer = [&](MaskedLinear& layer) {
+        const Index out = layer->weight.size(0), in = layer->weight.size(1);
+        layers_.push_back({layer.get(), matrix(out), matrix(out), matrix(out), matrix(out), matrix(in),
+                           std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
+                           std::vector<double>(out), std::vector<double>(out)});
+    };
+    addLayer(fam_->fc1);
+    addLayer(fam_->fc2);
+    if (options.useMlp) {
+        for (auto* layer : {&mlp_->fc1, &mlp_->fc2, &mlp_->fc3, &mlp_->fc4}) addLayer(*layer);
+        for (auto* norm : {&mlp_->bn1, &mlp_->bn2, &mlp_->bn3}) {
+            const Index width = (*norm)->weight.size(0);
+            norms_.push_back({norm->get(), matrix(width), matrix(width), std::vector<float>(width)});
+        }
+    }
+    normalised_ = matrix(dim);
+    relu_ = matrix(dim);
+    attention_ = matrix(dim);
+    adapted_ = matrix(dim);
+    gradAdapted_ = matrix(dim);
+    ownText_ = matrix(dim);
+    logits_ = torch::zeros({maxBatch * maxBatch}, classText_.options());  // B x B, packed
+    gradLogits_ = torch::zeros({maxBatch * maxBatch}, classText_.options());
+    similarity_ = matrix(classes);
+    gradSimilarity_ = matrix(classes);
+    gradMlpLogits_ = matrix(classes);
+    famInverseStd_.resize(static_cast<size_t>(maxBatch));
+    adaptedNorm_.resize(static_cast<size_t>(maxBatch));
+}
+
+CpuTrainingStep::~CpuTrainingStep() = default;
+
+// y = (x W^T) * m + b with m_r = step(u_r - t_r > cutoff).
+void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
+    auto& m = *l.module;
+    const Index out = m.weight.size(0), in = m.weight.size(1);
+    auto product = l.product.narrow(0, 0, batch);
+    at::mm_out(product, x, m.weight.t());
+    if (m.enabled()) {
+        rowMeanAbs(rows(m.weight), out, in, l.rowScale.data());  // the row scores u (rowScale reused)
+        const float* t = rows(m.threshold);
+        const auto cutoff = static_cast<float>(m.cutoff());
+        const bool reversed = m.gradient() == MaskGradient::ReversedWindow;
+        for (Index r = 0; r < out; ++r) {
+            const float score = l.rowScale[size_t(r)] - t[r];
+            l.mask[size_t(r)] = score > cutoff ? 1.0f : 0.0f;
+            l.surrogate[size_t(r)] = surrogate(score, reversed);
+        }
+    } else {
+        std::fill(l.mask.begin(), l.mask.end(), 1.0f);
+    }
+    const float* p = rows(l.product);
+    const float* b = rows(m.bias);
+    float* y = rows(l.output);
+    for (Index i = 0; i < batch; ++i)
+        for (Index r = 0; r < out; ++r) y[i * out + r] = b[r] + p[i * out + r] * l.mask[size_t(r)];
+}
+
+// From l.gradOutput: dL/dW = (g m)^T x + sign(W) s / in, dL/db = sum_b g, dL/dt = -s with
+// s_r = surrogate_r sum_b g_br (x W^T)_br, and dL/dx = (g m) W where wanted.
+void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient) {
+    auto& m = *l.module;
+    const Index out = m.weight.size(0), in = m.weight.size(1);
+    const float* g = rows(l.gradOutput);
+    const float* p = rows(l.product);
+    float* k = rows(l.kept);
+    std::fill(l.gradSum.begin(), l.gradSum.end(), 0.0);
+    std::fill(l.scoreGradSum.begin(), l.scoreGradSum.end(), 0.0);
+    for (Index i = 0; i < batch; ++i)
+        for (Index r = 0; r < out; ++r) {
+            const float value = g[i * out + r];
+            l.gradSum[size_t(r)] += value;
+            l.scoreGradSum[size_t(r)] += static_cast<double>(value) * p[i * out + r];
+            k[i * out + r] = value * l.mask[size_t(r)];
+        }
+    const auto kept = l.kept.narrow(0, 0, batch);
+    auto& gradWeight = gradientOf(m.weight);
+    at::mm_out(gradWeight, kept.t(), x);
+    float* gradBias = rows(gradientOf(m.bias));
+    for (Index r = 0; r < out; ++r) gradBias[r] = static_cast<float>(l.gradSum[size_t(r)]);
+    if (m.enabled()) {
+        float* gradThreshold = rows(gradientOf(m.threshold));
+        for (Index r = 0; r < out; ++r) {
+            const float s = static_cast<float>(l.scoreGradSum[size_t(r)]) * l.surrogate[size_t(r)];
+            l.rowScale[size_t(r)] = s / static_cast<float>(in);
+            gradThreshold[r] = -s;
+        }
+        addSignedRowScale(rows(gradWeight), rows(m.weight), l.rowScale.data(), out, in);
+    }
+    if (inputGradient) {
+        auto gradInput = l.gradInput.narrow(0, 0, batch);
+        at::mm_out(gradInput, kept, m.weight);
+    }
+}
+
+// Training-mode batch norm of a layer's output, then ReLU; running statistics updated.
+void CpuTrainingStep::forwardNorm(Norm& n, const Layer& from, Index batch) {
+    auto& bn = *n.module;
+    const Index width = bn.weight.size(0);
+    const float* x = rows(from.output);
+    float* xHat = rows(n.normalised);
+    float* y = rows(n.output);
+    const float *gamma = rows(bn.weight), *beta = rows(bn.bias);
+    float *runningMean = rows(bn.running_mean), *runningVar = rows(bn.running_var);
+    // As BatchNorm1d::forward: the count first; without a momentum, the cumulative average.
+    bn.num_batches_tracked += 1;
+    const double eps = bn.options.eps();
+    const double momentum = bn.options.momentum() ? *bn.options.momentum()
+                                                   : 1.0 / bn.num_batches_tracked.item<double>();
+    for (Index j = 0; j < width; ++j) {
+        double mean = 0;
+        for (Index i = 0; i < batch; ++i) mean += x[i * width + j];
+        mean /= static_cast<double>(batch);
+        double var = 0;
+        for (Index i = 0; i < batch; ++i) var += (x[i * width + j] - mean) * (x[i * width + j] - mean);
+        const double unbiased = var / static_cast<double>(batch - 1);
+        var /= static_cast<double>(batch);
+        const double inverseStd = 1 / std::sqrt(var + eps);
+        n.inverseStd[size_t(j)] = static_cast<float>(inverseStd);
+        for (Index i = 0; i < batch; ++i) {
+            const auto normalised = static_cast<float>((x[i * width + j] - mean) * inverseStd);
+            xHat[i * width + j] = normalised;
+            y[i * width + j] = std::max(0.0f, gamma[j] * normalised + beta[j]);
+        }
+        runningMean[j] = static_cast<float>(momentum * mean + (1 - momentum) * runningMean[j]);
+        runningVar[j] = static_cast<float>(momentum * unbiased + (1 - momentum) * runningVar[j]);
+    }
+}
+
+// From dL/d(ReLU output) to the gradients of gamma, beta and into.gradOutput.
+void CpuTrainingStep::backwardNorm(Norm& n, const torch::Tensor& gradOutput, Layer& into, Index batch) {
+    auto& bn = *n.module;
+    const Index width = bn.weight.size(0);
+    const float* dy = rows(gradOutput);
+    const float* y = rows(n.output);
+    const float* xHat = rows(n.normalised);
+    const float* gamma = rows(bn.weight);
+    float* gradGamma = rows(gradientOf(bn.weight));
+    float* gradBeta = rows(gradientOf(bn.bias));
+    float* dx = rows(into.gradOutput);
+    for (Index j = 0; j < width; ++j) {
+        double sum = 0, sumTimesXHat = 0;
+        for (Index i = 0; i < batch; ++i) {
+            const float g = y[i * width + j] > 0 ? dy[i * width + j] : 0.0f;
+            sum += g;
+            sumTimesXHat += static_cast<double>(g) * xHat[i * width + j];
+        }
+        gradBeta[j] = static_cast<float>(sum);
+        gradGamma[j] = static_cast<float>(sumTimesXHat);
+        const double scale = static_cast<double>(gamma[j]) * n.inverseStd[size_t(j)];
+        const double meanG = sum / static_cast<double>(batch), meanGXHat = sumTimesXHat / static_cast<double>(batch);
+        for (Index i = 0; i < batch; ++i) {
+            const float g = y[i * width + j] > 0 ? dy[i * width + j] : 0.0f;
+            dx[i * width + j] = static_cast<float>(scale * (g - meanG - xHat[i * width + j] * meanGXHat));
+        }
+    }
+}
+
+StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels) {
+    torch::NoGradGuard noGrad;
+    const auto& o = options_;
+    const Index batch = input.size(0), dim = input.size(1), classes = classText_.size(0);
+    if (batch < 2 || batch > o.batchSize || !input.is_contiguous())
+        throw Error("training step: batch of " + std::to_string(batch) + " rows (expected 2.." +
+                    std::to_string(o.batchSize) + ", contiguous)");
+    auto view = [batch](const torch::Tensor& t) { return t.narrow(0, 0, batch); };
+    const float* x0 = rows(input);
+    StepLoss loss;
+
+    // FAM forward: fc1 -> instance norm -> ReLU -> fc2 -> softmax, times the input, L2-normalised.
+    auto &fc1 = layers_[0], &fc2 = layers_[1];
+    forward(fc1, input, batch);
+    {
+        const float* a = rows(fc1.output);
+        float *n = rows(normalised_), *r = rows(relu_);
+        for (Index i = 0; i < batch; ++i) {
+            double mean = 0, var = 0;
+            for (Index j = 0; j < dim; ++j) mean += a[i * dim + j];
+            mean /= static_cast<double>(dim);
+            for (Index j = 0; j < dim; ++j) var += (a[i * dim + j] - mean) * (a[i * dim + j] - mean);
+            const double inverseStd = 1 / std::sqrt(var / static_cast<double>(dim) + 1e-5);
+            famInverseStd_[size_t(i)] = inverseStd;
+            for (Index j = 0; j < dim; ++j) {
+                const auto value = static_cast<float>((a[i * dim + j] - mean) * inverseStd);
+                n[i * dim + j] = value;
+                r[i * dim + j] = value > 0 ? value : 0.0f;
+            }
+        }
+    }
+    forward(fc2, view(relu_), batch);
+    {
+        const float* a = rows(fc2.output);
+        float *att = rows(attention_), *f = rows(adapted_);
+        for (Index i = 0; i < batch; ++i) {
+            const double lse = logSumExp(a + i * dim, dim, 1, 1.0);
+            double squares = 0;
+            for (Index j = 0; j < dim; ++j) {
+                att[i * dim + j] = static_cast<float>(std::exp(a[i * dim + j] - lse));
+                const float z = att[i * dim + j] * x0[i * dim + j];
+                f[i * dim + j] = z;
+                squares += static_cast<double>(z) * z;
+            }
+            const double norm = std::max(std::sqrt(squares), 1e-12);
+            adaptedNorm_[size_t(i)] = norm;
+            for (Index j = 0; j < dim; ++j) f[i * dim + j] = static_cast<float>(f[i * dim + j] / norm);
+        }
+    }
+    const auto adapted = view(adapted_);
+
+    // Symmetric contrastive loss against each sample's own class prompt.
+    {
+        const float* text = rows(classText_);
+        float* own = rows(ownText_);
+        for (Index i = 0; i < batch; ++i) std::copy_n(text + labels[i] * dim, dim, own + i * dim);
+        auto square = [batch](const torch::Tensor& t) { return t.narrow(0, 0, batch * batch).view({batch, batch}); };
+        auto logits = square(logits_);
+        at::mm_out(logits, adapted, view(ownText_).t());
+        const float* z = rows(logits_);
+        float* g = rows(gradLogits_);
+        const double s = logitScale_;
+        double rowLoss = 0, columnLoss = 0;
+        for (Index i = 0; i < batch; ++i) {
+            const double lse = logSumExp(z + i * batch, batch, 1, s);
+            rowLoss += lse - s * z[i * batch + i];
+            for (Index j = 0; j < batch; ++j) g[i * batch + j] = static_cast<float>(std::exp(s * z[i * batch + j] - lse));
+        }
+        for (Index j = 0; j < batch; ++j) {
+            const double lse = logSumExp(z + j, batch, batch, s);
+            columnLoss += lse - s * z[j * batch + j];
+            for (Index i = 0; i < batch; ++i) {
+                const double sum = g[i * batch + j] + std::exp(s * z[i * batch + j] - lse) - (i == j ? 2 : 0);
+                g[i * batch + j] = static_cast<float>(s * sum / (2.0 * static_cast<double>(batch)));
+            }
+        }
+        loss.contrastive = (rowLoss + columnLoss) / (2.0 * static_cast<double>(batch));
+        loss.total = loss.contrastive;
+        auto gradAdapted = view(gradAdapted_);
+        at::mm_out(gradAdapted, square(gradLogits_), view(ownText_));
+    }
+
+    if (o.useMlp) {
+        auto &m1 = layers_[2], &m2 = layers_[3], &m3 = layers_[4], &m4 = layers_[5];
+        forward(m1, adapted, batch);
+        forwardNorm(norms_[0], m1, batch);
+        forward(m2, view(norms_[0].output), batch);
+        forwardNorm(norms_[1], m2, batch);
+        forward(m3, view(norms_[1].output), batch);
+        forwardNorm(norms_[2], m3, batch);
+        forward(m4, view(norms_[2].output), batch);
+        const float* logits = rows(m4.output);
+        float* g = rows(m4.gradOutput);
+        double ce = 0;
+        for (Index i = 0; i < batch; ++i) {
+            const double lse = logSumExp(logits + i * classes, classes, 1, 1.0);
+            ce += lse - logits[i * classes + labels[i]];
+            for (Index c = 0; c < classes; ++c)
+                g[i * classes + c] = static_cast<float>(
+                    (std::exp(logits[i * classes + c] - lse) - (c == labels[i] ? 1 : 0)) / static_cast<double>(batch));
+        }
+        loss.mlp = ce / static_cast<double>(batch);
+        loss.total += loss.mlp;
+
+        if (o.useDistillation) {
+            auto similarity = view(similarity_);
+            at::mm_out(similarity, adapted, classText_.t());
+            const float* sim = rows(similarity_);
+            if (o.adaptiveWeighting) {
+                // alpha = mean(w_M / (w_F + w_M)), w = 1 / (H + 1e-8): no gradient.
+                double sum = 0;
+                for (Index i = 0; i < batch; ++i) {
+                    const double wF = 1 / (entropy(sim + i * classes, classes, 100.0, o.entropyOnSoftmaxTwice) + 1e-8);
+                    const double wM = 1 / (entropy(logits + i * classes, classes, 1.0, o.entropyOnSoftmaxTwice) + 1e-8);
+                    sum += wM / (wF + wM);
+                }
+                loss.alpha = sum / static_cast<double>(batch);
+            }
+            float* gradSim = rows(gradSimilarity_);
+            std::fill_n(gradSim, batch * classes, 0.0f);
+            const double lambda = o.distillationWeight, T = o.distillationTemperature;
+            const bool attached = !o.detachTeacher;
+            loss.mlpTeaches = classwiseKl(logits, sim, batch, classes, T, lambda * loss.alpha / 2, gradSim,
+                                          attached ? g : nullptr);
+            loss.famTeaches = classwiseKl(sim, logits, batch, classes, T, lambda * (1 - loss.alpha) / 2, g,
+                                          attached ? gradSim : nullptr);
+            loss.distillation = (loss.alpha * loss.mlpTeaches + (1 - loss.alpha) * loss.famTeaches) / 2;
+            loss.total += lambda * loss.distillation;
+            view(gradAdapted_).addmm_(view(gradSimilarity_), classText_);
+        }
+
+        backward(m4, view(norms_[2].output), batch, true);
+        backwardNorm(norms_[2], m4.gradInput, m3, batch);
+        backward(m3, view(norms_[1].output), batch, true);
+        backwardNorm(norms_[1], m3.gradInput, m2, batch);
+        backward(m2, view(norms_[0].output), batch, true);
+        backwardNorm(norms_[0], m2.gradInput, m1, batch);
+        backward(m1, adapted, batch, true);
+        view(gradAdapted_).add_(view(m1.gradInput));
+    }
+
+    // FAM backward: through the normalisation, the attention product, softmax, fc2, ReLU,
+    // instance norm and fc1 (whose input needs no gradient).
+    {
+        const float *f = rows(adapted_), *df = rows(gradAdapted_), *att = rows(attention_);
+        float* da2 = rows(fc2.gradOutput);
+        for (Index i = 0; i < batch; ++i) {
+            const double norm = adaptedNorm_[size_t(i)];
+            double fDotDf = 0;
+            if (norm > 1e-12)
+                for (Index j = 0; j < dim; ++j) fDotDf += static_cast<double>(f[i * dim + j]) * df[i * dim + j];
+            // dz = (df - f (f . df)) / |z|, then d attention = dz * x0, then the softmax.
+            double attDotDatt = 0;
+            for (Index j = 0; j < dim; ++j) {
+                const double dz = (df[i * dim + j] - f[i * dim + j] * fDotDf) / norm;
+                const double dAtt = dz * x0[i * dim + j];
+                da2[i * dim + j] = static_cast<float>(dAtt);
+                attDotDatt += att[i * dim + j] * dAtt;
+            }
+            for (Index j = 0; j < dim; ++j)
+                da2[i * dim + j] = static_cast<float>(att[i * dim + j] * (da2[i * dim + j] - attDotDatt));
+        }
+    }
+    backward(fc2, view(relu_), batch, true);
+    {
+        const float *dr = rows(fc2.gradInput), *n = rows(normalised_), *r = rows(relu_);
+        float* da1 = rows(fc1.gradOutput);
+        for (Index i = 0; i < batch; ++i) {
+            double meanDn = 0, meanDnN = 0;
+            for (Index j = 0; j < dim; ++j) {
+                const float dn = r[i * dim + j] > 0 ? dr[i * dim + j] : 0.0f;
+                meanDn += dn;
+                meanDnN += static_cast<double>(dn) * n[i * dim + j];
+            }
+            meanDn /= static_cast<double>(dim);
+            meanDnN /= static_cast<double>(dim);
+            const double inverseStd = famInverseStd_[size_t(i)];
+            for (Index j = 0; j < dim; ++j) {
+                const float dn = r[i * dim + j] > 0 ? dr[i * dim + j] : 0.0f;
+                da1[i * dim + j] = static_cast<float>(inverseStd * (dn - meanDn - n[i * dim + j] * meanDnN));
+            }
+        }
+    }
+    backward(fc1, input, batch, false);
+    return loss;
+}
+
+}  // namespace fmc::detail

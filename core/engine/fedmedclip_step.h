@@ -1,0 +1,59 @@
+#pragma once
+// Internal to the engine (and its tests): a site's training step on the CPU without autograd.
+// The forward and backward of batchLoss derived by hand (docs/method.md's losses through the
+// masked FAM and MLP), on workspaces allocated once: the matrix products go to BLAS, the
+// rest are single loops over the batch. Never include from a public header.
+#include "engine/fedmedclip_modules.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace fmc::detail {
+
+// The loss terms of one batch, as batchLoss computes them.
+struct StepLoss {
+    double total = 0, contrastive = 0, mlp = 0, distillation = 0, mlpTeaches = 0, famTeaches = 0;
+    double alpha = 0.5;  // weight of D(O->S); 0.5 when adaptive weighting is off
+};
+
+class CpuTrainingStep {
+public:
+    // Whether the step can train these modules: float32 tensors on the CPU.
+    static bool supports(const FeatureAdapter& fam, const torch::Tensor& classText);
+
+    // classText: C x D, normalised. The step keeps the modules and trains them in place.
+    CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tensor classText, double logitScale,
+                    const FedMedClipOptions& options);
+    ~CpuTrainingStep();
+    CpuTrainingStep(const CpuTrainingStep&) = delete;
+    CpuTrainingStep& operator=(const CpuTrainingStep&) = delete;
+
+    // The loss of one batch (B x D rows of famInput, B labels, 2 <= B <= options.batchSize) and
+    // the same gradients as batchLoss(...).total.backward(), written over the trainable
+    // parameters' .grad() (allocated on first use); batch norm's running statistics move as in
+    // training mode.
+    StepLoss run(const torch::Tensor& input, const std::int64_t* labels);
+
+private:
+    struct Layer;
+    struct Norm;
+    void forward(Layer& layer, const torch::Tensor& x, std::int64_t batch);
+    void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient);
+    void forwardNorm(Norm& norm, const Layer& from, std::int64_t batch);
+    void backwardNorm(Norm& norm, const torch::Tensor& gradOutput, Layer& into, std::int64_t batch);
+
+    FeatureAdapter fam_;
+    MaskedMlp mlp_;
+    torch::Tensor classText_;
+    double logitScale_;
+    FedMedClipOptions options_;
+    std::vector<Layer> layers_;  // fam fc1, fc2, then mlp fc1..fc4 with an MLP
+    std::vector<Norm> norms_;    // mlp bn1..bn3
+    // Per batch row (maxBatch rows): the FAM's normalised pre-activation, ReLU, attention,
+    // adapted feature and its gradient, own-prompt features; B x B contrastive logits.
+    torch::Tensor normalised_, relu_, attention_, adapted_, gradAdapted_, ownText_, logits_, gradLogits_;
+    torch::Tensor similarity_, gradSimilarity_, gradMlpLogits_;
+    std::vector<double> famInverseStd_, adaptedNorm_;
+};
+
+}  // namespace fmc::detail
