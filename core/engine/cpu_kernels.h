@@ -28,4 +28,20 @@ void rowMeanAbs(const float* weight, std::int64_t rows, std::int64_t cols, float
 // grad[r][j] += sign(weight[r][j]) * rowScale[r] for rows whose scale is not zero.
 void addSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);
 
+// Training-mode batch norm, then ReLU, of x (rows x width, row-major): per column the batch
+// mean and biased variance, xHat = (x - mean) / sqrt(var + eps), y = max(0, gamma xHat + beta).
+// mean and variance (width each, biased) come back for the running statistics, inverseStd for
+// the backward pass.
+void batchNormReluForward(const float* x, std::int64_t rows, std::int64_t width, const float* gamma,
+                          const float* beta, float eps, float* xHat, float* y, float* mean, float* variance,
+                          float* inverseStd);
+
+// Its backward from gradY (the gradient of y): g = gradY where y > 0,
+//   gradBeta = sum_i g, gradGamma = sum_i g xHat,
+//   gradX = gamma inverseStd (g - mean_i g - xHat mean_i (g xHat));
+// meanGrad and meanGradXHat (width each) are scratch.
+void batchNormReluBackward(const float* gradY, const float* y, const float* xHat, std::int64_t rows,
+                           std::int64_t width, const float* gamma, const float* inverseStd, float* gradX,
+                           float* gradGamma, float* gradBeta, float* meanGrad, float* meanGradXHat);
+
 }  // namespace fmc::detail

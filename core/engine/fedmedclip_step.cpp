@@ -101,6 +101,7 @@ struct CpuTrainingStep::Norm {
     torch::nn::BatchNorm1dImpl* module;
     torch::Tensor normalised, output;  // x-hat and relu(gamma x-hat + beta)
     std::vector<float> inverseStd;
+    std::vector<float> mean, variance;  // of the last forward; scratch in the backward
 };
 
 bool CpuTrainingStep::supports(const FeatureAdapter& fam, const torch::Tensor& classText) {
@@ -126,7 +127,8 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
         for (auto* layer : {&mlp_->fc1, &mlp_->fc2, &mlp_->fc3, &mlp_->fc4}) addLayer(*layer);
         for (auto* norm : {&mlp_->bn1, &mlp_->bn2, &mlp_->bn3}) {
             const Index width = (*norm)->weight.size(0);
-            norms_.push_back({norm->get(), matrix(width), matrix(width), std::vector<float>(width)});
+            norms_.push_back({norm->get(), matrix(width), matrix(width), std::vector<float>(width),
+                              std::vector<float>(width), std::vector<float>(width)});
         }
     }
     normalised_ = matrix(dim);
@@ -213,63 +215,26 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
 void CpuTrainingStep::forwardNorm(Norm& n, const Layer& from, Index batch) {
     auto& bn = *n.module;
     const Index width = bn.weight.size(0);
-    const float* x = rows(from.output);
-    float* xHat = rows(n.normalised);
-    float* y = rows(n.output);
-    const float *gamma = rows(bn.weight), *beta = rows(bn.bias);
-    float *runningMean = rows(bn.running_mean), *runningVar = rows(bn.running_var);
     // As BatchNorm1d::forward: the count first; without a momentum, the cumulative average.
     bn.num_batches_tracked += 1;
-    const double eps = bn.options.eps();
     const double momentum = bn.options.momentum() ? *bn.options.momentum()
                                                    : 1.0 / bn.num_batches_tracked.item<double>();
+    batchNormReluForward(rows(from.output), batch, width, rows(bn.weight), rows(bn.bias), static_cast<float>(bn.options.eps()),
+                         rows(n.normalised), rows(n.output), n.mean.data(), n.variance.data(), n.inverseStd.data());
+    float *runningMean = rows(bn.running_mean), *runningVar = rows(bn.running_var);
+    const double unbiased = static_cast<double>(batch) / static_cast<double>(batch - 1);
     for (Index j = 0; j < width; ++j) {
-        double mean = 0;
-        for (Index i = 0; i < batch; ++i) mean += x[i * width + j];
-        mean /= static_cast<double>(batch);
-        double var = 0;
-        for (Index i = 0; i < batch; ++i) var += (x[i * width + j] - mean) * (x[i * width + j] - mean);
-        const double unbiased = var / static_cast<double>(batch - 1);
-        var /= static_cast<double>(batch);
-        const double inverseStd = 1 / std::sqrt(var + eps);
-        n.inverseStd[size_t(j)] = static_cast<float>(inverseStd);
-        for (Index i = 0; i < batch; ++i) {
-            const auto normalised = static_cast<float>((x[i * width + j] - mean) * inverseStd);
-            xHat[i * width + j] = normalised;
-            y[i * width + j] = std::max(0.0f, gamma[j] * normalised + beta[j]);
-        }
-        runningMean[j] = static_cast<float>(momentum * mean + (1 - momentum) * runningMean[j]);
-        runningVar[j] = static_cast<float>(momentum * unbiased + (1 - momentum) * runningVar[j]);
+        runningMean[j] = static_cast<float>(momentum * n.mean[size_t(j)] + (1 - momentum) * runningMean[j]);
+        runningVar[j] = static_cast<float>(momentum * n.variance[size_t(j)] * unbiased + (1 - momentum) * runningVar[j]);
     }
 }
 
 // From dL/d(ReLU output) to the gradients of gamma, beta and into.gradOutput.
 void CpuTrainingStep::backwardNorm(Norm& n, const torch::Tensor& gradOutput, Layer& into, Index batch) {
     auto& bn = *n.module;
-    const Index width = bn.weight.size(0);
-    const float* dy = rows(gradOutput);
-    const float* y = rows(n.output);
-    const float* xHat = rows(n.normalised);
-    const float* gamma = rows(bn.weight);
-    float* gradGamma = rows(gradientOf(bn.weight));
-    float* gradBeta = rows(gradientOf(bn.bias));
-    float* dx = rows(into.gradOutput);
-    for (Index j = 0; j < width; ++j) {
-        double sum = 0, sumTimesXHat = 0;
-        for (Index i = 0; i < batch; ++i) {
-            const float g = y[i * width + j] > 0 ? dy[i * width + j] : 0.0f;
-            sum += g;
-            sumTimesXHat += static_cast<double>(g) * xHat[i * width + j];
-        }
-        gradBeta[j] = static_cast<float>(sum);
-        gradGamma[j] = static_cast<float>(sumTimesXHat);
-        const double scale = static_cast<double>(gamma[j]) * n.inverseStd[size_t(j)];
-        const double meanG = sum / static_cast<double>(batch), meanGXHat = sumTimesXHat / static_cast<double>(batch);
-        for (Index i = 0; i < batch; ++i) {
-            const float g = y[i * width + j] > 0 ? dy[i * width + j] : 0.0f;
-            dx[i * width + j] = static_cast<float>(scale * (g - meanG - xHat[i * width + j] * meanGXHat));
-        }
-    }
+    batchNormReluBackward(rows(gradOutput), rows(n.output), rows(n.normalised), batch, bn.weight.size(0),
+                          rows(bn.weight), n.inverseStd.data(), rows(into.gradOutput), rows(gradientOf(bn.weight)),
+                          rows(gradientOf(bn.bias)), n.mean.data(), n.variance.data());
 }
 
 StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels) {
