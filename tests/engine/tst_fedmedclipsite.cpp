@@ -1,6 +1,7 @@
 // The FedMedCLIP modules, losses and local training, against hand-computed values.
 #include "engine/fedmedclip_modules.h"
 #include "engine/fedmedclip_site.h"
+#include "engine/fedmedclip_step.h"
 
 #include <QtTest>
 
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <random>
 
 using namespace fmc;
@@ -86,6 +88,108 @@ class TestFedMedClipSite : public QObject {
     Q_OBJECT
 
 private slots:
+    void handDerivedStepMatchesAutograd_data() {
+        QTest::addColumn<QString>("variant");
+        for (const char* variant : {"method", "released code", "no masks", "no distillation", "fixed alpha", "no MLP"})
+            QTest::newRow(variant) << QString(variant);
+    }
+
+    void handDerivedStepMatchesAutograd() {
+        // The CPU training step's hand-derived forward and backward against autograd through
+        // batchLoss, on one random batch with random weights, thresholds spread over every
+        // branch of the mask and its surrogate (pruned, 2 - 4|x|, 0.4, outside the window) and
+        // random batch-norm affine parameters: loss terms, every gradient, running statistics.
+        QFETCH(QString, variant);
+        FedMedClipOptions o = variant == "released code" ? FedMedClipOptions::releasedCode() : FedMedClipOptions{};
+        o.useMasks = variant != "no masks";
+        o.useDistillation = variant != "no distillation";
+        o.adaptiveWeighting = variant != "fixed alpha" && o.adaptiveWeighting;
+        o.useMlp = variant != "no MLP";
+        o.batchSize = 8;
+        constexpr int dim = 16, hidden = 12, classes = 3, batch = 7;
+        torch::manual_seed(41);
+        fmc::detail::FeatureAdapter fam(dim, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+        fmc::detail::MaskedMlp mlp(dim, hidden, classes, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& item : fam->named_parameters())
+                if (item.key().find("threshold") != std::string::npos) item.value().uniform_(-0.9, 0.3);
+            for (auto& item : mlp->named_parameters()) {
+                if (item.key().find("threshold") != std::string::npos) item.value().uniform_(-0.9, 0.3);
+                if (item.key().rfind("bn", 0) == 0) item.value().uniform_(0.5, 1.5);
+            }
+        }
+        const auto classText = torch::nn::functional::normalize(torch::randn({classes, dim}),
+                                                                torch::nn::functional::NormalizeFuncOptions().dim(1));
+        const auto input = fmc::detail::famInput(3 * torch::randn({batch, dim}), o);
+        std::vector<std::int64_t> labels{0, 1, 2, 0, 2, 1, 1};
+        const double logitScale = 30;  // softmaxes neither saturated nor flat
+
+        auto parameters = fam->named_parameters();
+        for (auto& item : mlp->named_parameters()) parameters.insert("mlp." + item.key(), item.value());
+        std::vector<std::pair<std::string, torch::Tensor>> buffers;
+        for (auto& item : mlp->named_buffers()) buffers.emplace_back(item.key(), item.value().clone());
+
+        const auto reference = fmc::detail::batchLoss(fam, mlp, input, torch::tensor(labels, torch::kLong), classText,
+                                                      logitScale, o);
+        reference.total.backward();
+        std::map<std::string, torch::Tensor> expectedGradients, expectedBuffers;
+        for (auto& item : parameters)
+            if (item.value().grad().defined()) {
+                expectedGradients[item.key()] = item.value().grad().clone();
+                item.value().mutable_grad().reset();
+            }
+        for (auto& [name, before] : buffers) {
+            torch::NoGradGuard noGrad;
+            auto* live = mlp->named_buffers().find(name);
+            expectedBuffers[name] = live->clone();
+            live->copy_(before);
+        }
+
+        fmc::detail::CpuTrainingStep step(fam, mlp, classText, logitScale, o);
+        const auto loss = step.run(input.contiguous(), labels.data());
+        // Float32 on both sides, different order of summation: agreement to 2e-6 relative to
+        // each tensor's largest entry (float's epsilon is 1.2e-7).
+        constexpr double tolerance = 2e-6;
+        auto close = [&](double expected, double actual, const QString& what) {
+            QVERIFY2(std::abs(expected - actual) <= tolerance * std::max(1.0, std::abs(expected)),
+                     qPrintable(QString("%1: autograd %2, hand-derived %3").arg(what).arg(expected, 0, 'g', 9).arg(actual, 0, 'g', 9)));
+        };
+        close(reference.total.item<double>(), loss.total, "total");
+        close(reference.contrastive.item<double>(), loss.contrastive, "contrastive");
+        close(reference.alpha, loss.alpha, "alpha");
+        if (o.useMlp) close(reference.mlp.item<double>(), loss.mlp, "mlp");
+        if (o.useMlp && o.useDistillation) {
+            close(reference.mlpTeaches.item<double>(), loss.mlpTeaches, "mlpTeaches");
+            close(reference.famTeaches.item<double>(), loss.famTeaches, "famTeaches");
+        }
+        QVERIFY(!expectedGradients.empty());
+        for (auto& item : parameters) {
+            const bool expected = expectedGradients.count(item.key()) > 0;
+            QCOMPARE(item.value().grad().defined(), expected);
+            if (!expected) continue;
+            const auto& want = expectedGradients[item.key()];
+            // A bias in front of batch norm has gradient sum_i dL/dx_i = 0 (the norm removes the
+            // batch mean): both sides are rounding noise of the cancellation, only bounded here.
+            const auto& name = item.key();
+            if (name == "mlp.fc1.bias" || name == "mlp.fc2.bias" || name == "mlp.fc3.bias") {
+                QVERIFY2(item.value().grad().abs().max().item<double>() < 1e-5, name.c_str());
+                continue;
+            }
+            // Entries of nearly-zero tensors (thresholds outside the window) are compared at an absolute 2e-8.
+            const double scale = std::max(want.abs().max().item<double>(), 1e-2);
+            const double worst = (item.value().grad() - want).abs().max().item<double>();
+            QVERIFY2(worst <= tolerance * scale, qPrintable(QString("gradient of %1: differs by %2 (largest entry %3)")
+                                                                .arg(QString::fromStdString(item.key())).arg(worst).arg(scale)));
+        }
+        for (auto& item : mlp->named_buffers()) {
+            const auto& want = expectedBuffers[item.key()];
+            const double worst = (item.value().to(torch::kDouble) - want.to(torch::kDouble)).abs().max().item<double>();
+            QVERIFY2(worst <= tolerance * std::max(1.0, want.abs().max().item<double>()),
+                     qPrintable(QString("buffer %1 differs by %2").arg(QString::fromStdString(item.key())).arg(worst)));
+        }
+    }
+
     void prunedRowsStayOutOfTheForwardPass() {
         fmc::detail::MaskedLinear layer(4, 3, MaskGradient::Window, true);
         {
