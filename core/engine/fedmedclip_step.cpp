@@ -87,7 +87,7 @@ double classwiseKl(const float* teacher, const float* student, Index batch, Inde
 // A masked layer's forward results and backward workspace (maxBatch rows).
 struct CpuTrainingStep::Layer {
     MaskedLinearImpl* module;
-    torch::Tensor product;    // x W^T, before the mask
+    torch::Tensor product;    // W x^T (out x batch, packed), before the mask
     torch::Tensor output;     // product * m + b
     torch::Tensor gradOutput; // dL/d output, filled by the layer above
     torch::Tensor kept;       // gradOutput * m
@@ -117,7 +117,8 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
     auto matrix = [&](Index cols) { return torch::zeros({maxBatch, cols}, classText_.options()); };
     auto addLayer = [&](MaskedLinear& layer) {
         const Index out = layer->weight.size(0), in = layer->weight.size(1);
-        layers_.push_back({layer.get(), matrix(out), matrix(out), matrix(out), matrix(out), matrix(in),
+        layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out),
+                           matrix(out), matrix(in),
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
                            std::vector<double>(out), std::vector<double>(out)});
     };
@@ -152,8 +153,9 @@ CpuTrainingStep::~CpuTrainingStep() = default;
 void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
     auto& m = *l.module;
     const Index out = m.weight.size(0), in = m.weight.size(1);
-    auto product = l.product.narrow(0, 0, batch);
-    at::mm_out(product, x, m.weight.t());
+    // W x^T rather than x W^T: OpenBLAS runs this shape about a third faster for a batch of 32.
+    auto product = l.product.narrow(0, 0, out * batch).view({out, batch});
+    at::mm_out(product, m.weight, x.t());
     if (m.enabled()) {
         rowMeanAbs(rows(m.weight), out, in, l.rowScale.data());  // the row scores u (rowScale reused)
         const float* t = rows(m.threshold);
@@ -171,7 +173,7 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
     const float* b = rows(m.bias);
     float* y = rows(l.output);
     for (Index i = 0; i < batch; ++i)
-        for (Index r = 0; r < out; ++r) y[i * out + r] = b[r] + p[i * out + r] * l.mask[size_t(r)];
+        for (Index r = 0; r < out; ++r) y[i * out + r] = b[r] + p[r * batch + i] * l.mask[size_t(r)];
 }
 
 // From l.gradOutput: dL/dW = (g m)^T x + sign(W) s / in, dL/db = sum_b g, dL/dt = -s with
@@ -188,7 +190,7 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
         for (Index r = 0; r < out; ++r) {
             const float value = g[i * out + r];
             l.gradSum[size_t(r)] += value;
-            l.scoreGradSum[size_t(r)] += static_cast<double>(value) * p[i * out + r];
+            l.scoreGradSum[size_t(r)] += static_cast<double>(value) * p[r * batch + i];
             k[i * out + r] = value * l.mask[size_t(r)];
         }
     const auto kept = l.kept.narrow(0, 0, batch);
