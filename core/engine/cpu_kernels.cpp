@@ -55,6 +55,21 @@ void addSignedRowScale(float* __restrict grad, const float* __restrict weight, c
     }
 }
 
+FMC_VECTOR_CLONES
+void setSignedRowScale(float* __restrict grad, const float* __restrict weight, const float* __restrict rowScale,
+                       std::int64_t rows, std::int64_t cols) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const float scale = rowScale[r];
+        float* g = grad + r * cols;
+        const float* w = weight + r * cols;
+        if (scale == 0) {
+            for (std::int64_t j = 0; j < cols; ++j) g[j] = 0;
+            continue;
+        }
+        for (std::int64_t j = 0; j < cols; ++j) g[j] = w[j] > 0 ? scale : (w[j] < 0 ? -scale : 0.0f);
+    }
+}
+
 // Row by row, so that the inner loops run over contiguous columns (vectorised).
 FMC_VECTOR_CLONES
 void batchNormReluForward(const float* __restrict x, std::int64_t rows, std::int64_t width,

@@ -28,6 +28,10 @@ void rowMeanAbs(const float* weight, std::int64_t rows, std::int64_t cols, float
 // grad[r][j] += sign(weight[r][j]) * rowScale[r] for rows whose scale is not zero.
 void addSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);
 
+// grad[r][j] = sign(weight[r][j]) * rowScale[r] (0 in rows whose scale is 0): the row scores
+// share of a masked layer's weight gradient, written first so that the matrix product adds to it.
+void setSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);
+
 // Training-mode batch norm, then ReLU, of x (rows x width, row-major): per column the batch
 // mean and biased variance, xHat = (x - mean) / sqrt(var + eps), y = max(0, gamma xHat + beta).
 // mean and variance (width each, biased) come back for the running statistics, inverseStd for

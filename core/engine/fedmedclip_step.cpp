@@ -195,7 +195,6 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
         }
     const auto kept = l.kept.narrow(0, 0, batch);
     auto& gradWeight = gradientOf(m.weight);
-    at::mm_out(gradWeight, kept.t(), x);
     float* gradBias = rows(gradientOf(m.bias));
     for (Index r = 0; r < out; ++r) gradBias[r] = static_cast<float>(l.gradSum[size_t(r)]);
     if (m.enabled()) {
@@ -205,8 +204,12 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
             l.rowScale[size_t(r)] = s / static_cast<float>(in);
             gradThreshold[r] = -s;
         }
-        addSignedRowScale(rows(gradWeight), rows(m.weight), l.rowScale.data(), out, in);
+        setSignedRowScale(rows(gradWeight), rows(m.weight), l.rowScale.data(), out, in);
+    } else {
+        gradWeight.zero_();
     }
+    // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
+    gradWeight.addmm_(kept.t(), x);
     if (inputGradient) {
         auto gradInput = l.gradInput.narrow(0, 0, batch);
         at::mm_out(gradInput, kept, m.weight);
