@@ -123,4 +123,107 @@ void batchNormReluBackward(const float* __restrict gradY, const float* __restric
         }
 }
 
+namespace {
+// sum_j a_j b_j (b null: sum_j a_j) in sixteen float partials, added in double.
+inline double partialDot(const float* __restrict a, const float* __restrict b, std::int64_t n) {
+    float partial[16] = {};
+    std::int64_t j = 0;
+    if (b)
+        for (; j + 16 <= n; j += 16)
+            for (int k = 0; k < 16; ++k) partial[k] += a[j + k] * b[j + k];
+    else
+        for (; j + 16 <= n; j += 16)
+            for (int k = 0; k < 16; ++k) partial[k] += a[j + k];
+    double sum = 0;
+    for (float p : partial) sum += p;
+    for (; j < n; ++j) sum += b ? static_cast<double>(a[j]) * b[j] : a[j];
+    return sum;
+}
+}  // namespace
+
+FMC_VECTOR_CLONES
+void instanceNormReluForward(const float* __restrict a, std::int64_t rows, std::int64_t dim, float* __restrict n,
+                             float* __restrict r, float* __restrict inverseStd) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float* ai = a + i * dim;
+        float *ni = n + i * dim, *ri = r + i * dim;
+        const auto mean = static_cast<float>(partialDot(ai, nullptr, dim) / static_cast<double>(dim));
+        for (std::int64_t j = 0; j < dim; ++j) ni[j] = ai[j] - mean;
+        const auto scale = static_cast<float>(1 / std::sqrt(partialDot(ni, ni, dim) / static_cast<double>(dim) + 1e-5));
+        inverseStd[i] = scale;
+        for (std::int64_t j = 0; j < dim; ++j) {
+            ni[j] *= scale;
+            ri[j] = ni[j] > 0 ? ni[j] : 0.0f;
+        }
+    }
+}
+
+FMC_VECTOR_CLONES
+void attendAndNormalise(const float* __restrict a2, const float* __restrict x0, std::int64_t rows, std::int64_t dim,
+                        float* __restrict attention, float* __restrict f, float* __restrict norm) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float* ai = a2 + i * dim;
+        const float* xi = x0 + i * dim;
+        float *att = attention + i * dim, *fi = f + i * dim;
+        float largest = ai[0];
+        for (std::int64_t j = 1; j < dim; ++j) largest = ai[j] > largest ? ai[j] : largest;
+        for (std::int64_t j = 0; j < dim; ++j) att[j] = std::exp(ai[j] - largest);
+        const auto inverseSum = static_cast<float>(1 / partialDot(att, nullptr, dim));
+        for (std::int64_t j = 0; j < dim; ++j) {
+            att[j] *= inverseSum;
+            fi[j] = att[j] * xi[j];
+        }
+        const double length = std::sqrt(partialDot(fi, fi, dim));
+        const auto clamped = static_cast<float>(length > 1e-12 ? length : 1e-12);
+        norm[i] = clamped;
+        for (std::int64_t j = 0; j < dim; ++j) fi[j] /= clamped;
+    }
+}
+
+FMC_VECTOR_CLONES
+void attendAndNormaliseBackward(const float* __restrict df, const float* __restrict f,
+                                const float* __restrict attention, const float* __restrict x0,
+                                const float* __restrict norm, std::int64_t rows, std::int64_t dim,
+                                float* __restrict gradA2) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float *dfi = df + i * dim, *fi = f + i * dim, *att = attention + i * dim, *xi = x0 + i * dim;
+        float* g = gradA2 + i * dim;
+        // Where the norm was clamped, f = z / 1e-12 has no gradient through the norm.
+        const auto fDotDf = static_cast<float>(norm[i] > 1e-12f ? partialDot(fi, dfi, dim) : 0.0);
+        const float inverseNorm = 1.0f / norm[i];
+        for (std::int64_t j = 0; j < dim; ++j) g[j] = (dfi[j] - fi[j] * fDotDf) * inverseNorm * xi[j];
+        const auto attDotG = static_cast<float>(partialDot(att, g, dim));
+        for (std::int64_t j = 0; j < dim; ++j) g[j] = att[j] * (g[j] - attDotG);
+    }
+}
+
+FMC_VECTOR_CLONES
+void instanceNormReluBackward(const float* __restrict gradR, const float* __restrict n, const float* __restrict r,
+                              const float* __restrict inverseStd, std::int64_t rows, std::int64_t dim,
+                              float* __restrict gradA) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float *dri = gradR + i * dim, *ni = n + i * dim, *ri = r + i * dim;
+        float* g = gradA + i * dim;
+        for (std::int64_t j = 0; j < dim; ++j) g[j] = ri[j] > 0 ? dri[j] : 0.0f;
+        const auto meanDn = static_cast<float>(partialDot(g, nullptr, dim) / static_cast<double>(dim));
+        const auto meanDnN = static_cast<float>(partialDot(g, ni, dim) / static_cast<double>(dim));
+        const float scale = inverseStd[i];
+        for (std::int64_t j = 0; j < dim; ++j) g[j] = scale * (g[j] - meanDn - ni[j] * meanDnN);
+    }
+}
+
+FMC_VECTOR_CLONES
+void maskedLayerSums(const float* __restrict g, const float* __restrict productT, const float* __restrict mask,
+                     std::int64_t batch, std::int64_t out, float* __restrict gradSum, float* __restrict productSum,
+                     float* __restrict kept) {
+    for (std::int64_t r = 0; r < out; ++r) gradSum[r] = productSum[r] = 0;
+    for (std::int64_t i = 0; i < batch; ++i)
+        for (std::int64_t r = 0; r < out; ++r) {
+            const float value = g[i * out + r];
+            gradSum[r] += value;
+            productSum[r] += value * productT[r * batch + i];
+            kept[i * out + r] = value * mask[r];
+        }
+}
+
 }  // namespace fmc::detail

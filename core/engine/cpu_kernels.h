@@ -48,4 +48,26 @@ void batchNormReluBackward(const float* gradY, const float* y, const float* xHat
                            std::int64_t width, const float* gamma, const float* inverseStd, float* gradX,
                            float* gradGamma, float* gradBeta, float* meanGrad, float* meanGradXHat);
 
+// The FAM's per-sample loops (rows x dim, row-major; sums in sixteen float partials per row,
+// added in double):
+// instance norm over each row, then ReLU: n = (a - mean) / sqrt(var + 1e-5) (biased var), r = max(n, 0).
+void instanceNormReluForward(const float* a, std::int64_t rows, std::int64_t dim, float* n, float* r,
+                             float* inverseStd);
+// attention = softmax(a2) per row, f = attention * x0 / max(|attention * x0|, 1e-12).
+void attendAndNormalise(const float* a2, const float* x0, std::int64_t rows, std::int64_t dim, float* attention,
+                        float* f, float* norm);
+// From df (the gradient of f) back through the normalisation, the product with x0 and the
+// softmax: da2 = att (d - sum_j att_j d_j) with d = x0 (df - f (f . df)) / norm.
+void attendAndNormaliseBackward(const float* df, const float* f, const float* attention, const float* x0,
+                                const float* norm, std::int64_t rows, std::int64_t dim, float* gradA2);
+// From dr (the gradient of r) back through the ReLU and the instance norm:
+// da = inverseStd (dn - mean(dn) - n mean(dn n)) with dn = dr where r > 0.
+void instanceNormReluBackward(const float* gradR, const float* n, const float* r, const float* inverseStd,
+                              std::int64_t rows, std::int64_t dim, float* gradA);
+
+// A masked layer's per-row sums for its backward from g (batch x out): gradSum_r = sum_b g_br,
+// productSum_r = sum_b g_br productT_rb (productT: out x batch), kept = g * mask.
+void maskedLayerSums(const float* g, const float* productT, const float* mask, std::int64_t batch,
+                     std::int64_t out, float* gradSum, float* productSum, float* kept);
+
 }  // namespace fmc::detail

@@ -196,7 +196,11 @@ BatchLoss batchLoss(FeatureAdapter& fam, MaskedMlp& mlp, const torch::Tensor& in
 
 FusedAdamW::FusedAdamW(std::vector<Group> groups, double beta1, double beta2, double eps, double weightDecay)
     : groups_(std::move(groups)), beta1_(beta1), beta2_(beta2), eps_(eps), weightDecay_(weightDecay) {
-    for (const auto& group : groups_) state_.emplace_back(group.params.size());
+    for (size_t g = 0; g < groups_.size(); ++g) {
+        state_.emplace_back(groups_[g].params.size());
+        for (size_t i = 0; i < groups_[g].params.size(); ++i)
+            position_[groups_[g].params[i].unsafeGetTensorImpl()] = {g, i};
+    }
 }
 
 void FusedAdamW::zeroGrad() {
@@ -205,42 +209,49 @@ void FusedAdamW::zeroGrad() {
 }
 
 void FusedAdamW::step() {
+    for (size_t g = 0; g < groups_.size(); ++g)
+        for (size_t i = 0; i < groups_[g].params.size(); ++i) stepOne(g, i);
+}
+
+void FusedAdamW::step(const torch::Tensor& parameter) {
+    const auto found = position_.find(parameter.unsafeGetTensorImpl());
+    if (found == position_.end()) throw Error("AdamW: the parameter is not one of the optimiser's");
+    stepOne(found->second.first, found->second.second);
+}
+
+void FusedAdamW::stepOne(size_t g, size_t i) {
     torch::NoGradGuard noGrad;
-    for (size_t g = 0; g < groups_.size(); ++g) {
-        const double lr = groups_[g].learningRate;
-        for (size_t i = 0; i < groups_[g].params.size(); ++i) {
-            auto& p = groups_[g].params[i];
-            const auto& grad = p.grad();
-            if (!grad.defined()) continue;
-            auto& state = state_[g][i];
-            if (state.step == 0) {
-                state.expAvg = torch::zeros_like(p, torch::MemoryFormat::Preserve);
-                state.expAvgSq = torch::zeros_like(p, torch::MemoryFormat::Preserve);
-            }
-            ++state.step;
-            const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
-            const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
-            const double stepSize = lr / biasCorrection1;
-            const bool raw = p.is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
-                             grad.is_contiguous() && grad.scalar_type() == torch::kFloat &&
-                             state.expAvg.is_contiguous() && state.expAvgSq.is_contiguous();
-            if (raw) {
-                const AdamWScalars scalars{static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
-                                           static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
-                                           static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
-                                           static_cast<float>(eps_),               static_cast<float>(-stepSize)};
-                adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
-                            state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
-                continue;
-            }
-            // torch::optim::AdamW's operations, for GPUs.
-            if (weightDecay_ != 0) p.mul_(1 - lr * weightDecay_);
-            state.expAvg.mul_(beta1_).add_(grad, 1 - beta1_);
-            state.expAvgSq.mul_(beta2_).addcmul_(grad, grad, 1 - beta2_);
-            const auto denominator = (state.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(eps_);
-            p.addcdiv_(state.expAvg, denominator, -stepSize);
-        }
+    const double lr = groups_[g].learningRate;
+    auto& p = groups_[g].params[i];
+    const auto& grad = p.grad();
+    if (!grad.defined()) return;
+    auto& state = state_[g][i];
+    if (state.step == 0) {
+        state.expAvg = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+        state.expAvgSq = torch::zeros_like(p, torch::MemoryFormat::Preserve);
     }
+    ++state.step;
+    const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
+    const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
+    const double stepSize = lr / biasCorrection1;
+    const bool raw = p.is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() && grad.is_contiguous() &&
+                     grad.scalar_type() == torch::kFloat && state.expAvg.is_contiguous() &&
+                     state.expAvgSq.is_contiguous();
+    if (raw) {
+        const AdamWScalars scalars{static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
+                                   static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
+                                   static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
+                                   static_cast<float>(eps_),               static_cast<float>(-stepSize)};
+        adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
+                    state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
+        return;
+    }
+    // torch::optim::AdamW's operations, for GPUs.
+    if (weightDecay_ != 0) p.mul_(1 - lr * weightDecay_);
+    state.expAvg.mul_(beta1_).add_(grad, 1 - beta1_);
+    state.expAvgSq.mul_(beta2_).addcmul_(grad, grad, 1 - beta2_);
+    const auto denominator = (state.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(eps_);
+    p.addcdiv_(state.expAvg, denominator, -stepSize);
 }
 
 std::unique_ptr<FusedAdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp, const FedMedClipOptions& o, int round) {

@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <unordered_map>
+
 namespace fmc::detail {
 
 // Linear layer whose output rows are kept or pruned as a whole: row r is kept iff
@@ -93,15 +95,21 @@ public:
     // Drops the gradients: the next backward writes fresh ones instead of adding to zeros.
     void zeroGrad();
     void step();
+    // Steps one of the parameters alone (the same update as step() gives it): the CPU training
+    // step updates each layer as soon as its gradient is final, while it is still in cache.
+    void step(const torch::Tensor& parameter);
     std::vector<Group>& groups() { return groups_; }
 
 private:
+    void stepOne(size_t group, size_t index);
+
     struct State {
         torch::Tensor expAvg, expAvgSq;
         std::int64_t step = 0;
     };
     std::vector<Group> groups_;
     std::vector<std::vector<State>> state_;
+    std::unordered_map<const void*, std::pair<size_t, size_t>> position_;  // by TensorImpl
     double beta1_, beta2_, eps_, weightDecay_;
 };
 

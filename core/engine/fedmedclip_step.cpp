@@ -93,7 +93,7 @@ struct CpuTrainingStep::Layer {
     torch::Tensor kept;       // gradOutput * m
     torch::Tensor gradInput;  // dL/dx, where the input needs one
     std::vector<float> mask, surrogate, rowScale;
-    std::vector<double> gradSum, scoreGradSum;
+    std::vector<float> gradSum, scoreGradSum;
 };
 
 // Batch norm + ReLU after an MLP layer: the normalised values, their inverse deviations.
@@ -120,7 +120,7 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
         layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out),
                            matrix(out), matrix(in),
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
-                           std::vector<double>(out), std::vector<double>(out)});
+                           std::vector<float>(out), std::vector<float>(out)});
     };
     addLayer(fam_->fc1);
     addLayer(fam_->fc2);
@@ -178,29 +178,20 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
 
 // From l.gradOutput: dL/dW = (g m)^T x + sign(W) s / in, dL/db = sum_b g, dL/dt = -s with
 // s_r = surrogate_r sum_b g_br (x W^T)_br, and dL/dx = (g m) W where wanted.
-void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient) {
+void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient,
+                               const ParameterReady& parameterReady) {
     auto& m = *l.module;
     const Index out = m.weight.size(0), in = m.weight.size(1);
-    const float* g = rows(l.gradOutput);
-    const float* p = rows(l.product);
-    float* k = rows(l.kept);
-    std::fill(l.gradSum.begin(), l.gradSum.end(), 0.0);
-    std::fill(l.scoreGradSum.begin(), l.scoreGradSum.end(), 0.0);
-    for (Index i = 0; i < batch; ++i)
-        for (Index r = 0; r < out; ++r) {
-            const float value = g[i * out + r];
-            l.gradSum[size_t(r)] += value;
-            l.scoreGradSum[size_t(r)] += static_cast<double>(value) * p[r * batch + i];
-            k[i * out + r] = value * l.mask[size_t(r)];
-        }
+    maskedLayerSums(rows(l.gradOutput), rows(l.product), l.mask.data(), batch, out, l.gradSum.data(),
+                    l.scoreGradSum.data(), rows(l.kept));
     const auto kept = l.kept.narrow(0, 0, batch);
     auto& gradWeight = gradientOf(m.weight);
     float* gradBias = rows(gradientOf(m.bias));
-    for (Index r = 0; r < out; ++r) gradBias[r] = static_cast<float>(l.gradSum[size_t(r)]);
+    for (Index r = 0; r < out; ++r) gradBias[r] = l.gradSum[size_t(r)];
     if (m.enabled()) {
         float* gradThreshold = rows(gradientOf(m.threshold));
         for (Index r = 0; r < out; ++r) {
-            const float s = static_cast<float>(l.scoreGradSum[size_t(r)]) * l.surrogate[size_t(r)];
+            const float s = l.scoreGradSum[size_t(r)] * l.surrogate[size_t(r)];
             l.rowScale[size_t(r)] = s / static_cast<float>(in);
             gradThreshold[r] = -s;
         }
@@ -213,6 +204,11 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
     if (inputGradient) {
         auto gradInput = l.gradInput.narrow(0, 0, batch);
         at::mm_out(gradInput, kept, m.weight);
+    }
+    if (parameterReady) {
+        parameterReady(m.weight);
+        parameterReady(m.bias);
+        if (m.enabled()) parameterReady(m.threshold);
     }
 }
 
@@ -235,14 +231,20 @@ void CpuTrainingStep::forwardNorm(Norm& n, const Layer& from, Index batch) {
 }
 
 // From dL/d(ReLU output) to the gradients of gamma, beta and into.gradOutput.
-void CpuTrainingStep::backwardNorm(Norm& n, const torch::Tensor& gradOutput, Layer& into, Index batch) {
+void CpuTrainingStep::backwardNorm(Norm& n, const torch::Tensor& gradOutput, Layer& into, Index batch,
+                                   const ParameterReady& parameterReady) {
     auto& bn = *n.module;
     batchNormReluBackward(rows(gradOutput), rows(n.output), rows(n.normalised), batch, bn.weight.size(0),
                           rows(bn.weight), n.inverseStd.data(), rows(into.gradOutput), rows(gradientOf(bn.weight)),
                           rows(gradientOf(bn.bias)), n.mean.data(), n.variance.data());
+    if (parameterReady) {
+        parameterReady(bn.weight);
+        parameterReady(bn.bias);
+    }
 }
 
-StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels) {
+StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels,
+                              const ParameterReady& parameterReady) {
     torch::NoGradGuard noGrad;
     const auto& o = options_;
     const Index batch = input.size(0), dim = input.size(1), classes = classText_.size(0);
@@ -256,41 +258,9 @@ StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* la
     // FAM forward: fc1 -> instance norm -> ReLU -> fc2 -> softmax, times the input, L2-normalised.
     auto &fc1 = layers_[0], &fc2 = layers_[1];
     forward(fc1, input, batch);
-    {
-        const float* a = rows(fc1.output);
-        float *n = rows(normalised_), *r = rows(relu_);
-        for (Index i = 0; i < batch; ++i) {
-            double mean = 0, var = 0;
-            for (Index j = 0; j < dim; ++j) mean += a[i * dim + j];
-            mean /= static_cast<double>(dim);
-            for (Index j = 0; j < dim; ++j) var += (a[i * dim + j] - mean) * (a[i * dim + j] - mean);
-            const double inverseStd = 1 / std::sqrt(var / static_cast<double>(dim) + 1e-5);
-            famInverseStd_[size_t(i)] = inverseStd;
-            for (Index j = 0; j < dim; ++j) {
-                const auto value = static_cast<float>((a[i * dim + j] - mean) * inverseStd);
-                n[i * dim + j] = value;
-                r[i * dim + j] = value > 0 ? value : 0.0f;
-            }
-        }
-    }
+    instanceNormReluForward(rows(fc1.output), batch, dim, rows(normalised_), rows(relu_), famInverseStd_.data());
     forward(fc2, view(relu_), batch);
-    {
-        const float* a = rows(fc2.output);
-        float *att = rows(attention_), *f = rows(adapted_);
-        for (Index i = 0; i < batch; ++i) {
-            const double lse = logSumExp(a + i * dim, dim, 1, 1.0);
-            double squares = 0;
-            for (Index j = 0; j < dim; ++j) {
-                att[i * dim + j] = static_cast<float>(std::exp(a[i * dim + j] - lse));
-                const float z = att[i * dim + j] * x0[i * dim + j];
-                f[i * dim + j] = z;
-                squares += static_cast<double>(z) * z;
-            }
-            const double norm = std::max(std::sqrt(squares), 1e-12);
-            adaptedNorm_[size_t(i)] = norm;
-            for (Index j = 0; j < dim; ++j) f[i * dim + j] = static_cast<float>(f[i * dim + j] / norm);
-        }
-    }
+    attendAndNormalise(rows(fc2.output), x0, batch, dim, rows(attention_), rows(adapted_), adaptedNorm_.data());
     const auto adapted = view(adapted_);
 
     // Symmetric contrastive loss against each sample's own class prompt.
@@ -373,59 +343,24 @@ StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* la
             view(gradAdapted_).addmm_(view(gradSimilarity_), classText_);
         }
 
-        backward(m4, view(norms_[2].output), batch, true);
-        backwardNorm(norms_[2], m4.gradInput, m3, batch);
-        backward(m3, view(norms_[1].output), batch, true);
-        backwardNorm(norms_[1], m3.gradInput, m2, batch);
-        backward(m2, view(norms_[0].output), batch, true);
-        backwardNorm(norms_[0], m2.gradInput, m1, batch);
-        backward(m1, adapted, batch, true);
+        backward(m4, view(norms_[2].output), batch, true, parameterReady);
+        backwardNorm(norms_[2], m4.gradInput, m3, batch, parameterReady);
+        backward(m3, view(norms_[1].output), batch, true, parameterReady);
+        backwardNorm(norms_[1], m3.gradInput, m2, batch, parameterReady);
+        backward(m2, view(norms_[0].output), batch, true, parameterReady);
+        backwardNorm(norms_[0], m2.gradInput, m1, batch, parameterReady);
+        backward(m1, adapted, batch, true, parameterReady);
         view(gradAdapted_).add_(view(m1.gradInput));
     }
 
     // FAM backward: through the normalisation, the attention product, softmax, fc2, ReLU,
     // instance norm and fc1 (whose input needs no gradient).
-    {
-        const float *f = rows(adapted_), *df = rows(gradAdapted_), *att = rows(attention_);
-        float* da2 = rows(fc2.gradOutput);
-        for (Index i = 0; i < batch; ++i) {
-            const double norm = adaptedNorm_[size_t(i)];
-            double fDotDf = 0;
-            if (norm > 1e-12)
-                for (Index j = 0; j < dim; ++j) fDotDf += static_cast<double>(f[i * dim + j]) * df[i * dim + j];
-            // dz = (df - f (f . df)) / |z|, then d attention = dz * x0, then the softmax.
-            double attDotDatt = 0;
-            for (Index j = 0; j < dim; ++j) {
-                const double dz = (df[i * dim + j] - f[i * dim + j] * fDotDf) / norm;
-                const double dAtt = dz * x0[i * dim + j];
-                da2[i * dim + j] = static_cast<float>(dAtt);
-                attDotDatt += att[i * dim + j] * dAtt;
-            }
-            for (Index j = 0; j < dim; ++j)
-                da2[i * dim + j] = static_cast<float>(att[i * dim + j] * (da2[i * dim + j] - attDotDatt));
-        }
-    }
-    backward(fc2, view(relu_), batch, true);
-    {
-        const float *dr = rows(fc2.gradInput), *n = rows(normalised_), *r = rows(relu_);
-        float* da1 = rows(fc1.gradOutput);
-        for (Index i = 0; i < batch; ++i) {
-            double meanDn = 0, meanDnN = 0;
-            for (Index j = 0; j < dim; ++j) {
-                const float dn = r[i * dim + j] > 0 ? dr[i * dim + j] : 0.0f;
-                meanDn += dn;
-                meanDnN += static_cast<double>(dn) * n[i * dim + j];
-            }
-            meanDn /= static_cast<double>(dim);
-            meanDnN /= static_cast<double>(dim);
-            const double inverseStd = famInverseStd_[size_t(i)];
-            for (Index j = 0; j < dim; ++j) {
-                const float dn = r[i * dim + j] > 0 ? dr[i * dim + j] : 0.0f;
-                da1[i * dim + j] = static_cast<float>(inverseStd * (dn - meanDn - n[i * dim + j] * meanDnN));
-            }
-        }
-    }
-    backward(fc1, input, batch, false);
+    attendAndNormaliseBackward(rows(gradAdapted_), rows(adapted_), rows(attention_), x0, adaptedNorm_.data(), batch,
+                               dim, rows(fc2.gradOutput));
+    backward(fc2, view(relu_), batch, true, parameterReady);
+    instanceNormReluBackward(rows(fc2.gradInput), rows(normalised_), rows(relu_), famInverseStd_.data(), batch, dim,
+                             rows(fc1.gradOutput));
+    backward(fc1, input, batch, false, parameterReady);
     return loss;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/fedmedclip_modules.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace fmc::detail {
@@ -31,16 +32,21 @@ public:
     // The loss of one batch (B x D rows of famInput, B labels, 2 <= B <= options.batchSize) and
     // the same gradients as batchLoss(...).total.backward(), written over the trainable
     // parameters' .grad() (allocated on first use); batch norm's running statistics move as in
-    // training mode.
-    StepLoss run(const torch::Tensor& input, const std::int64_t* labels);
+    // training mode. `parameterReady`, where given, is called with each trainable parameter as
+    // soon as nothing later in the step reads it or its gradient (the optimiser may update it
+    // there, while its gradient is still in cache).
+    using ParameterReady = std::function<void(const torch::Tensor&)>;
+    StepLoss run(const torch::Tensor& input, const std::int64_t* labels, const ParameterReady& parameterReady = {});
 
 private:
     struct Layer;
     struct Norm;
     void forward(Layer& layer, const torch::Tensor& x, std::int64_t batch);
-    void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient);
+    void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
+                  const ParameterReady& parameterReady);
     void forwardNorm(Norm& norm, const Layer& from, std::int64_t batch);
-    void backwardNorm(Norm& norm, const torch::Tensor& gradOutput, Layer& into, std::int64_t batch);
+    void backwardNorm(Norm& norm, const torch::Tensor& gradOutput, Layer& into, std::int64_t batch,
+                      const ParameterReady& parameterReady);
 
     FeatureAdapter fam_;
     MaskedMlp mlp_;
@@ -53,7 +59,7 @@ private:
     // adapted feature and its gradient, own-prompt features; B x B contrastive logits.
     torch::Tensor normalised_, relu_, attention_, adapted_, gradAdapted_, ownText_, logits_, gradLogits_;
     torch::Tensor similarity_, gradSimilarity_, gradMlpLogits_;
-    std::vector<double> famInverseStd_, adaptedNorm_;
+    std::vector<float> famInverseStd_, adaptedNorm_;
 };
 
 }  // namespace fmc::detail
