@@ -190,6 +190,32 @@ private slots:
         }
     }
 
+    void adamWOneParameterAtATimeMatchesTheWholeStep() {
+        // The CPU step updates each layer as soon as its gradient is final: step(p) for every
+        // parameter, in any order, must give exactly what step() gives.
+        auto make = [] {
+            torch::manual_seed(43);
+            return std::vector<torch::Tensor>{torch::randn({5, 7}), torch::randn({7}), torch::randn({3})};
+        };
+        auto whole = make(), single = make();
+        const std::vector<double> rates{1e-2, 3e-3};
+        auto optimizer = [&](std::vector<torch::Tensor>& p) {
+            return fmc::detail::FusedAdamW({{{p[0], p[1]}, rates[0]}, {{p[2]}, rates[1]}}, 0.9, 0.98, 1e-6, 0.02);
+        };
+        auto a = optimizer(whole), b = optimizer(single);
+        for (int step = 0; step < 3; ++step) {
+            for (size_t i = 0; i < whole.size(); ++i) {
+                const auto grad = torch::randn(whole[i].sizes());
+                whole[i].mutable_grad() = grad.clone();
+                single[i].mutable_grad() = grad.clone();
+            }
+            a.step();
+            for (size_t i = single.size(); i-- > 0;) b.step(single[i]);
+        }
+        for (size_t i = 0; i < whole.size(); ++i) QVERIFY(torch::equal(whole[i], single[i]));
+        QVERIFY_THROWS_EXCEPTION(Error, b.step(torch::zeros({3})));
+    }
+
     void prunedRowsStayOutOfTheForwardPass() {
         fmc::detail::MaskedLinear layer(4, 3, MaskGradient::Window, true);
         {
