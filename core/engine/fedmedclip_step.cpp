@@ -185,6 +185,11 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
     maskedLayerSums(rows(l.gradOutput), rows(l.product), l.mask.data(), batch, out, l.gradSum.data(),
                     l.scoreGradSum.data(), rows(l.kept));
     const auto kept = l.kept.narrow(0, 0, batch);
+    // The input's gradient first: its product leaves W in cache for the sign term below.
+    if (inputGradient) {
+        auto gradInput = l.gradInput.narrow(0, 0, batch);
+        at::mm_out(gradInput, kept, m.weight);
+    }
     auto& gradWeight = gradientOf(m.weight);
     float* gradBias = rows(gradientOf(m.bias));
     for (Index r = 0; r < out; ++r) gradBias[r] = l.gradSum[size_t(r)];
@@ -201,10 +206,6 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
     }
     // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
     gradWeight.addmm_(kept.t(), x);
-    if (inputGradient) {
-        auto gradInput = l.gradInput.narrow(0, 0, batch);
-        at::mm_out(gradInput, kept, m.weight);
-    }
     if (parameterReady) {
         parameterReady(m.weight);
         parameterReady(m.bias);
