@@ -142,7 +142,6 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
     gradLogits_ = torch::zeros({maxBatch * maxBatch}, classText_.options());
     similarity_ = matrix(classes);
     gradSimilarity_ = matrix(classes);
-    gradMlpLogits_ = matrix(classes);
     famInverseStd_.resize(static_cast<size_t>(maxBatch));
     adaptedNorm_.resize(static_cast<size_t>(maxBatch));
 }

@@ -58,7 +58,7 @@ private:
     // Per batch row (maxBatch rows): the FAM's normalised pre-activation, ReLU, attention,
     // adapted feature and its gradient, own-prompt features; B x B contrastive logits.
     torch::Tensor normalised_, relu_, attention_, adapted_, gradAdapted_, ownText_, logits_, gradLogits_;
-    torch::Tensor similarity_, gradSimilarity_, gradMlpLogits_;
+    torch::Tensor similarity_, gradSimilarity_;  // B x C: f' T^T and its gradient
     std::vector<float> famInverseStd_, adaptedNorm_;
 };
 
