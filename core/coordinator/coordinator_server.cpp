@@ -13,12 +13,12 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
-#include <QPointer>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -417,21 +417,29 @@ protected:
                 api.remoteAddress = QHostAddress(QString::fromLatin1(forwarded)).toString();
         }
         capture(api, header(request, "Content-Type"));
-        const auto response = service_.handle(api);
-        if (response.authenticated)
-            for (auto* child : socket->children())
-                if (auto* guard = dynamic_cast<ConnectionGuard*>(child)) guard->markAuthenticated();
-        auto responder = makeResponder(request, socket);
-        responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
-        responder.writeHeader("Content-Type", response.contentType);
-        responder.writeHeader("Cache-Control", "no-store");
-        responder.writeHeader("X-Content-Type-Options", "nosniff");
-        for (const auto& [name, value] : response.headers) responder.writeHeader(name, value);
-        responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
-        responder.writeBody(response.body);
-        if (metrics) metrics->recordRequest(api.method, api.path, response.status, clock.nsecsElapsed() / 1e9);
-        qCInfo(lcCoordinatorHttp).noquote() << api.remoteAddress << api.method << api.path << response.status
-                                            << response.body.size() << "bytes" << clock.elapsed() << "ms";
+        // An upload is answered once a worker has parsed it (the socket may be gone by then).
+        auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+        service_.handleAsync(api, [this, responder, connection = QPointer<QTcpSocket>(socket), method = api.method,
+                                   path = api.path, remote = api.remoteAddress, clock](const ApiResponse& response) {
+            if (!connection) {
+                qCInfo(lcCoordinatorHttp).noquote() << remote << method << path << response.status
+                                                    << "not sent: the client closed the connection";
+                return;
+            }
+            if (response.authenticated)
+                for (auto* child : connection->children())
+                    if (auto* guard = dynamic_cast<ConnectionGuard*>(child)) guard->markAuthenticated();
+            responder->writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+            responder->writeHeader("Content-Type", response.contentType);
+            responder->writeHeader("Cache-Control", "no-store");
+            responder->writeHeader("X-Content-Type-Options", "nosniff");
+            for (const auto& [name, value] : response.headers) responder->writeHeader(name, value);
+            responder->writeHeader("Content-Length", QByteArray::number(response.body.size()));
+            responder->writeBody(response.body);
+            if (metrics) metrics->recordRequest(method, path, response.status, clock.nsecsElapsed() / 1e9);
+            qCInfo(lcCoordinatorHttp).noquote() << remote << method << path << response.status << response.body.size()
+                                                << "bytes" << clock.elapsed() << "ms";
+        });
         return true;
     }
 
