@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <numeric>
 #include <set>
 
 using namespace fmc;
@@ -892,6 +893,122 @@ private slots:
             for (int j = 0; j < kDim; ++j) QCOMPARE(fc1.values[static_cast<size_t>(2 * kDim + j)], 0.0f);
         else
             QVERIFY(fc1.values[static_cast<size_t>(2 * kDim)] != 0.0f);
+    }
+
+    // FedAvg streams: each accepted upload is folded into a running sum, the round's answer
+    // when no guard acted and nobody was revoked; otherwise (and after a restart, which loses
+    // the sum) the stored uploads are folded one at a time. Either way the global is today's
+    // batch computation, maskAwareAverage / federatedAverage over all decoded uploads in
+    // site-id order with the guarded weights, to one float step per value: the batch sums
+    // (w_k / W) x_k, the stream sums w_k x_k in arrival order and divides by W once, both in
+    // double with one rounding to float (fp32 payloads: the codec rounds nothing).
+    void streamedFedAvgMatchesTheBatchComputation_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::addColumn<bool>("background");
+        QTest::addColumn<QString>("event");
+        QTest::addColumn<QString>("pass");
+        for (const bool maskAware : {true, false}) {
+            const QString kind = maskAware ? "mask-aware" : "plain";
+            QTest::newRow(qPrintable(kind + ", no guard acts")) << maskAware << false << "none" << "running_sum";
+            QTest::newRow(qPrintable(kind + ", no guard acts, worker")) << maskAware << true << "none" << "running_sum";
+            QTest::newRow(qPrintable(kind + ", one left out")) << maskAware << false << "left out" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", one left out, worker"))
+                << maskAware << true << "left out" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", one capped")) << maskAware << false << "capped" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", one revoked")) << maskAware << false << "revoked" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", restart mid-round"))
+                << maskAware << true << "restart" << "stored_uploads_one_by_one";
+        }
+    }
+
+    void streamedFedAvgMatchesTheBatchComputation() {
+        QFETCH(bool, maskAware);
+        QFETCH(bool, background);
+        QFETCH(QString, event);
+        QFETCH(QString, pass);
+        closeService();
+        openService(background);
+        auto s = settings(4);
+        s.codec = CodecKind::Fp32Raw;
+        s.maskAwareAggregation = maskAware;
+        s.normBound = 1000;
+        const auto federation = service_->createFederation(s);
+        constexpr int kSites = 5;
+        std::vector<Site> sites;
+        std::vector<ParameterSet> fams;
+        std::vector<double> samples{120, 340, 560, 780, 910};
+        for (int k = 0; k < kSites; ++k) {
+            sites.push_back(enrollSite(federation, "streaming site " + std::to_string(k)));
+            fams.push_back(famPruning(90 + static_cast<unsigned>(k), {k, (k + 3) % kDim}));
+        }
+        if (event == "left out") fams[3] = scaledTo(fams[3], 900);  // far beyond 5 x the median norm
+        if (event == "capped") samples[2] = 1e9;  // median(120, 340, 780, 910, 10^9) = 780: capped at 3 x 780
+        std::vector<bool> aggregated(kSites, true);
+        if (event == "left out") aggregated[3] = false;
+        if (event == "revoked") aggregated[0] = false;
+        const auto send = [&](int k) {
+            const auto answer = call("POST", "/federations/" + federation + "/rounds/1/uploads", sites[k].token,
+                                     uploadJson(federation, 1, sites[k].id, encodeParameters(fams[k], CodecKind::Fp32Raw),
+                                                static_cast<std::int64_t>(samples[k]), "stream-" + std::to_string(k),
+                                                CodecKind::Fp32Raw));
+            QVERIFY2(answer.status == 201, answer.body.constData());
+        };
+        for (const int k : {3, 0, 4, 1}) send(k);  // not the site-id order
+        if (event == "revoked") service_->revokeSite(sites[0].id);
+        if (event == "restart") {
+            closeService();
+            openService(background);
+        }
+        send(2);
+        if (background) service_->finishAggregations();
+        QCOMPARE(store_->round(federation, 1)->state, std::string("published"));
+
+        // The batch computation, in site-id order as the coordinator reads the uploads.
+        std::vector<int> order(kSites);
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return sites[a].id < sites[b].id; });
+        std::vector<ParameterSet> kept;
+        std::vector<double> weights;
+        for (const int k : order)
+            if (aggregated[k]) {
+                kept.push_back(fams[k]);
+                weights.push_back(event == "capped" && k == 2 ? 3 * 780.0 : samples[k]);
+            }
+        const auto batch = maskAware ? maskAwareAverage(kept, weights) : federatedAverage(kept, weights);
+        const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
+        int values = 0, identical = 0;
+        for (size_t t = 0; t < batch.size(); ++t)
+            for (size_t i = 0; i < batch[t].values.size(); ++i) {
+                const float expected = batch[t].values[i], actual = global[t].values[i];
+                const float step = std::nextafter(std::abs(expected), INFINITY) - std::abs(expected);
+                QVERIFY2(std::abs(actual - expected) <= step,
+                         qPrintable(QStringLiteral("%1[%2]: %3, batch %4")
+                                        .arg(qs(batch[t].name))
+                                        .arg(i)
+                                        .arg(static_cast<double>(actual), 0, 'g', 9)
+                                        .arg(static_cast<double>(expected), 0, 'g', 9)));
+                ++values;
+                identical += actual == expected;
+            }
+        qInfo("%d of %d values identical to the batch computation's, the others one float step apart", identical, values);
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        QCOMPARE(detail.value("aggregation_pass").toString(), pass);
+        QCOMPARE(detail.value("left_out_norm").toArray().size(), event == "left out" ? 1 : 0);
+        QCOMPARE(store_->round(federation, 1)->participants, event == "left out" || event == "revoked" ? 4 : 5);
+    }
+
+    // Median and trimmed mean need every upload at once: they keep the path that decodes all.
+    void robustRulesDecodeEveryUpload() {
+        const auto federation = service_->createFederation(settings(2, AggregationRule::Median));
+        std::vector<Site> sites;
+        for (int k = 0; k < 2; ++k) sites.push_back(enrollSite(federation, "median site " + std::to_string(k)));
+        for (int k = 0; k < 2; ++k)
+            QCOMPARE(upload(sites[k], 1, syntheticFam(kDim, 20 + k), 10, "median-" + std::to_string(k), federation).status,
+                     201);
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        QCOMPARE(detail.value("aggregation_pass").toString(), QStringLiteral("all_in_memory"));
     }
 
     void lateAndEarlyUploadsAreRefused() {
