@@ -602,6 +602,7 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     options.maxBodyBytes = config.limits.maxBodyBytes;
     options.aggregateInBackground = true;
     options.aggregationGuards = config.aggregationGuards;
+    options.streamingAggregation = config.streamingAggregation;
     options.enrollmentRefusalsPerMinute = config.limits.enrollmentRefusalsPerMinute;  // health checks and other federations are served meanwhile
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);
