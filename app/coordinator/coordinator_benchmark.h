@@ -22,7 +22,8 @@ struct CoordinatorBenchmarkConfig {
     // Rounds of this many sites, each uploading once over HTTPS, the last upload closing the
     // round: accept rate, peak memory, publication after the last upload.
     std::vector<int> streamedRoundSites{100, 1000};
-    bool compareWithAllInMemory = true;  // the same rounds with streamingAggregation off
+    // The same rounds as before: streamingAggregation and parseUploadsOnWorkers off.
+    bool compareWithAllInMemory = true;
     QString workDir;       // scratch: database, generated certificate
     std::function<void(const QString&)> log;
 };

@@ -336,7 +336,7 @@ int bench(const QStringList& arguments) {
                        {"concurrency", "Requests in flight.", "N", "6"},
                        {"served-rounds", "Site counts of the HTTPS rounds that every site uploads to once.", "N,N",
                         "100,1000"},
-                       {"no-comparison", "Skip those rounds with every upload decoded into memory at the close."},
+                       {"no-comparison", "Skip those rounds as the coordinator ran them before (uploads parsed on the server's thread, all decoded at the close)."},
                        {"work", "Scratch folder.", "DIR", QDir::tempPath() + "/fedmedclip-coordinator-bench"}});
     parser.process(arguments);
     // Per-request log lines would drown the figures (and slow the server down).

@@ -57,9 +57,10 @@ struct CoordinatorConfig {
     bool metricsEnabled = false;
     QHostAddress metricsAddress = QHostAddress::LocalHost;
     quint16 metricsPort = 0;
-    // ServiceOptions::streamingAggregation; not a coordinator.json key: only the benchmark
-    // switches it off, to compare with the path before.
+    // ServiceOptions::streamingAggregation and parseUploadsOnWorkers; not coordinator.json
+    // keys: only the benchmark switches them off, to compare with the path before.
     bool streamingAggregation = true;
+    bool parseUploadsOnWorkers = true;
 };
 
 // Throws fmc::Error naming the file and the key at fault.

@@ -603,6 +603,7 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     options.aggregateInBackground = true;
     options.aggregationGuards = config.aggregationGuards;
     options.streamingAggregation = config.streamingAggregation;
+    options.parseUploadsOnWorkers = config.parseUploadsOnWorkers;
     options.enrollmentRefusalsPerMinute = config.limits.enrollmentRefusalsPerMinute;  // health checks and other federations are served meanwhile
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);

@@ -246,7 +246,7 @@ ApiResponse CoordinatorService::route(const ApiRequest& request) {
             const int number = roundNumber(rest[1]);
             requireMethod("POST");
             const auto site = authenticate(request, federationId);
-            if (deferredRespond_ && workers_) {
+            if (deferredRespond_ && workers_ && options_.parseUploadsOnWorkers) {
                 uploadOnWorker(request, site, number);
                 return {};
             }

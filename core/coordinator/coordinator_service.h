@@ -57,6 +57,9 @@ struct ServiceOptions {
     // are folded again one at a time. false: every upload decoded into memory at the close,
     // the path before (the benchmark compares them). Median and trimmed mean always need all.
     bool streamingAggregation = true;
+    // With aggregateInBackground and handleAsync: uploads are parsed, decoded and checked on
+    // the worker threads. false: on this thread, the path before (for the benchmark).
+    bool parseUploadsOnWorkers = true;
     // Refused enrollments per client address and minute that are audited one by one; beyond
     // them the address gets 429 without its code being looked at, and one audit entry per
     // address and minute counts what was refused.
