@@ -16,6 +16,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <malloc.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -346,6 +348,7 @@ CoordinatorBenchmarkResult::ServedRound measureServedRound(const CoordinatorBenc
         return QByteArray::fromStdString("Bearer " + site.token) + '\n' +
                uploadBody(federationId, site, 1, payloads[static_cast<size_t>(i) % payloads.size()], config.codec, i);
     };
+    malloc_trim(0);  // what earlier measurements freed goes back to the system first
     figures.startRssMb = residentMb("VmRSS:");
     resetPeakResident();
     figures.uploadsPerSecond =

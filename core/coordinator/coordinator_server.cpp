@@ -426,9 +426,10 @@ protected:
         const auto [queue, added] = answers_.try_emplace(socket);
         if (added) connect(socket, &QObject::destroyed, this, [this, socket] { answers_.erase(socket); });
         queue->second.push_back(answer);
-        service_.handleAsync(api, [this, answer, connection = QPointer<QTcpSocket>(socket)](const ApiResponse& response) {
+        service_.handleAsync(api, [self = QPointer<HttpFrontend>(this), answer,
+                                   connection = QPointer<QTcpSocket>(socket)](const ApiResponse& response) {
             answer->response = response;
-            if (connection) sendReadyAnswers(connection);
+            if (self && connection) self->sendReadyAnswers(connection);
         });
         return true;
     }
