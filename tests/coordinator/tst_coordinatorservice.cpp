@@ -19,6 +19,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <set>
 
 using namespace fmc;
@@ -996,6 +997,78 @@ private slots:
         QCOMPARE(detail.value("aggregation_pass").toString(), pass);
         QCOMPARE(detail.value("left_out_norm").toArray().size(), event == "left out" ? 1 : 0);
         QCOMPARE(store_->round(federation, 1)->participants, event == "left out" || event == "revoked" ? 4 : 5);
+    }
+
+    // The server's path: an upload parsed and checked on a worker thread, stored and answered
+    // on this one. The same requests get the same answers as through handle().
+    void uploadsParsedOnAWorkerAnswerAsInline() {
+        closeService();
+        openService(true);
+        const auto answers = [&](bool onWorker) -> std::vector<QByteArray> {
+            const auto federation = service_->createFederation(settings(2));
+            std::vector<Site> sites;
+            for (int k = 0; k < 2; ++k) sites.push_back(enrollSite(federation, "parsing site " + std::to_string(k)));
+            const auto path = "/federations/" + federation + "/rounds/1/uploads";
+            const auto body = [&](int k, const ParameterSet& fam, const std::string& key, const std::string& siteId = {},
+                                  CodecKind codec = CodecKind::Fp16Zlib) {
+                return uploadJson(federation, 1, siteId.empty() ? sites[k].id : siteId, encodeParameters(fam, codec), 10,
+                                  key, codec);
+            };
+            auto wrongCodec = QJsonDocument::fromJson(body(0, syntheticFam(kDim, 1), "codec-key-0")).object();
+            wrongCodec["codec"] = "fp32";
+            const std::vector<std::pair<int, QByteArray>> requests{
+                {0, "{"},
+                {0, body(0, syntheticFam(kDim, 1), "mismatch-0", sites[1].id)},
+                {0, QJsonDocument(wrongCodec).toJson()},
+                {0, body(0, scaledTo(syntheticFam(kDim, 1), 500), "norm-key-0")},
+                {0, body(0, syntheticFam(kDim, 1), "accepted-0")},
+                {0, body(0, syntheticFam(kDim, 1), "accepted-0")},
+                {0, body(0, syntheticFam(kDim, 2), "accepted-0")},
+                {0, body(0, syntheticFam(kDim, 1), "another-0")},
+                {1, body(1, syntheticFam(kDim, 3), "accepted-1")},
+                {1, body(1, syntheticFam(kDim, 3), "late-key-1")},
+            };
+            std::vector<QByteArray> seen;
+            for (const auto& [k, requestBody] : requests) {
+                ApiRequest request{"POST", qs("/api/v1" + path), QByteArray::fromStdString("Bearer " + sites[k].token),
+                                   requestBody, "127.0.0.1"};
+                std::optional<ApiResponse> answer;
+                if (onWorker) {
+                    service_->handleAsync(request, [&](const ApiResponse& response) { answer = response; });
+                    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000)) answer = ApiResponse{0, {}, "no answer", {}};
+                } else {
+                    answer = service_->handle(request);
+                }
+                seen.push_back(QByteArray::number(answer->status) + ' ' + answer->body);
+                service_->finishAggregations();  // the last upload closed the round
+            }
+            return seen;
+        };
+        const auto inline_ = answers(false);
+        const auto onWorker = answers(true);
+        QCOMPARE(onWorker, inline_);
+        QVERIFY2(inline_.back().startsWith("409") && inline_.back().contains("round_closed"), inline_.back().constData());
+        QCOMPARE(inline_[4].left(3), QByteArray("201"));
+        QCOMPARE(inline_[5].left(3), QByteArray("200"));
+    }
+
+    // Revoked while its body was parsed: refused as a revoked site's request always is.
+    void siteRevokedWhileItsUploadIsParsedIsRefused() {
+        closeService();
+        openService(true);
+        std::optional<ApiResponse> answer;
+        service_->handleAsync({"POST", qs("/api/v1/federations/" + federation_ + "/rounds/1/uploads"),
+                               QByteArray::fromStdString("Bearer " + sites_[0].token),
+                               uploadJson(federation_, 1, sites_[0].id, encodeParameters(syntheticFam(kDim, 1), CodecKind::Fp16Zlib),
+                                          10, "revoked-while-parsed"),
+                               "127.0.0.1"},
+                              [&](const ApiResponse& response) { answer = response; });
+        QVERIFY(!answer);  // stored and answered by this thread's event loop, which has not run yet
+        service_->revokeSite(sites_[0].id);
+        QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 10000);
+        QCOMPARE(answer->status, 403);
+        QCOMPARE(errorCode(*answer), QStringLiteral("site_revoked"));
+        QVERIFY(store_->uploadSummaries(federation_, 1).empty());
     }
 
     // Median and trimmed mean need every upload at once: they keep the path that decodes all.
