@@ -144,6 +144,8 @@ CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions o
     if (options_.aggregateInBackground) {
         workers_ = std::make_unique<QThreadPool>();
         workers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
+        uploadWorkers_ = std::make_unique<QThreadPool>();
+        uploadWorkers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
         resultReceiver_ = std::make_unique<QObject>();
     }
 }
@@ -156,6 +158,7 @@ CoordinatorService::~CoordinatorService() {
     }
     // The workers post to the receiver: it must outlive them. Deleting it drops the results
     // not yet delivered.
+    if (uploadWorkers_) uploadWorkers_->waitForDone();
     if (workers_) workers_->waitForDone();
 }
 
@@ -516,7 +519,7 @@ void CoordinatorService::uploadOnWorker(const ApiRequest& request, const SiteRec
     deferredRespond_ = nullptr;  // tells handleAsync that the answer comes later
     const auto settings = store_.federation(site.federationId)->task.settings;
     QObject* receiver = resultReceiver_.get();
-    workers_->start([this, receiver, request, site, number, settings, respond, maxBody = options_.maxBodyBytes] {
+    uploadWorkers_->start([this, receiver, request, site, number, settings, respond, maxBody = options_.maxBodyBytes] {
         const auto prepared = prepareUpload(request.body, settings, maxBody);
         // Queued: storing runs on the service's thread, whose connection owns the SQL.
         QMetaObject::invokeMethod(
@@ -848,32 +851,26 @@ std::string aggregationFailed(int round, const std::string& federationId, const 
 
 void CoordinatorService::streamAggregation(const std::shared_ptr<AggregationJob>& job) {
     job->started = SteadyClock::now();
-    // True when the stored payloads must be folded.
-    const auto firstStep = [this, job] {
-        bool sumIsTheAnswer = false;
-        try {
-            sumIsTheAnswer = prepareStreamedAggregation(*job);
-        } catch (const std::exception& error) {
-            job->result.error = aggregationFailed(job->round, job->federationId, error.what());
-        }
-        if (!job->result.error.empty() || sumIsTheAnswer) {
-            finishStreamedAggregation(*job);
-            deliver(job);
-            return false;
-        }
-        return true;
-    };
+    // Here: the guards need only scalars (and the previous global's norm, one decode).
+    bool sumIsTheAnswer = false;
+    try {
+        sumIsTheAnswer = prepareStreamedAggregation(*job);
+    } catch (const std::exception& error) {
+        job->result.error = aggregationFailed(job->round, job->federationId, error.what());
+    }
+    if (workers_)
+        qCInfo(lcCoordinator).noquote() << "round" << job->round << "of" << qs(job->federationId) << ": aggregating"
+                                        << job->uploadIds.size() << "uploads on a worker thread"
+                                        << (sumIsTheAnswer ? "from the running sum" : "from the stored uploads");
+    if (job->result.error.empty() && !sumIsTheAnswer) return foldStoredPayloads(job);
     if (!workers_) {
-        if (firstStep()) foldStoredPayloads(job);
+        finishStreamedAggregation(*job);
+        deliver(job);
         return;
     }
-    qCInfo(lcCoordinator).noquote() << "round" << job->round << "of" << qs(job->federationId) << ": aggregating"
-                                    << job->uploadIds.size() << "uploads on a worker thread"
-                                    << (job->sum ? "from the running sum" : "from the stored uploads");
-    QObject* receiver = resultReceiver_.get();
-    workers_->start([this, receiver, job, firstStep] {
-        if (firstStep())
-            QMetaObject::invokeMethod(receiver, [this, job] { foldStoredPayloads(job); }, Qt::QueuedConnection);
+    workers_->start([this, job] {
+        finishStreamedAggregation(*job);
+        deliver(job);
     });
 }
 

@@ -180,6 +180,9 @@ private:
     std::map<QString, RefusalWindow> refusalWindows_;
     std::int64_t lastRefusalFlush_ = 0;
     std::unique_ptr<QThreadPool> workers_;
+    // Uploads are parsed on a pool of their own, so a long aggregation (a median of many
+    // sites) holds up no other federation's uploads.
+    std::unique_ptr<QThreadPool> uploadWorkers_;
     std::unique_ptr<QObject> resultReceiver_;          // lives on this thread; workers post to it
     std::set<std::pair<std::string, int>> inFlight_;  // federation id, round
     // The running sums of the FedAvg rounds collecting (a cache: lost on a restart, when the
