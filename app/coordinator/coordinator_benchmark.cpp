@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -15,8 +16,11 @@
 #include <QThread>
 #include <QTimer>
 
+#include <malloc.h>
+
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 namespace fmc::federation {
@@ -147,7 +151,9 @@ void makeCertificate(const QString& dir) {
 }
 
 // Sends `total` requests from a worker thread, `concurrency` in flight; returns requests/s.
-double measureRequests(const QUrl& url, const QByteArray& token, const QList<QByteArray>& bodies, int total,
+// `body(i)`: "<Authorization value>\n<body>" of the i-th POST, made when it is sent (no GET
+// when set), so that a thousand bodies of a megabyte are never held at once.
+double measureRequests(const QUrl& url, const QByteArray& token, const std::function<QByteArray(int)>& body, int total,
                        int concurrency, const QSslCertificate& trusted) {
     double seconds = 0;
     int failures = 0;
@@ -162,11 +168,11 @@ double measureRequests(const QUrl& url, const QByteArray& token, const QList<QBy
             request.setSslConfiguration(tls);
             request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
             QNetworkReply* reply;
-            if (bodies.isEmpty()) {
+            if (!body) {
                 if (!token.isEmpty()) request.setRawHeader("Authorization", token);
                 reply = network.get(request);
             } else {
-                const auto& item = bodies[started];
+                const auto item = body(started);
                 const auto separator = item.indexOf('\n');
                 request.setRawHeader("Authorization", item.left(separator));
                 request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
@@ -297,6 +303,68 @@ void measureHealthDuringAggregation(CoordinatorService& service, const Coordinat
     }
 }
 
+// Resident memory of this process from /proc/self/status ("VmRSS", "VmHWM"), in MB.
+double residentMb(const char* field) {
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) return 0;
+    for (const auto& line : status.readAll().split('\n'))
+        if (line.startsWith(field)) return line.mid(static_cast<qsizetype>(std::strlen(field)) + 1).trimmed().split(' ')[0].toDouble() / 1024.0;
+    return 0;
+}
+
+// Sets VmHWM back to the current resident size (Linux: "5" in clear_refs).
+void resetPeakResident() {
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    if (!clear.open(QIODevice::WriteOnly) || clear.write("5") != 1)
+        throw Error("bench: cannot reset the peak resident size (/proc/self/clear_refs)");
+}
+
+// A round of `siteCount` sites in a coordinator of its own, each site uploading once over
+// HTTPS (`concurrency` in flight), the last upload closing the round.
+CoordinatorBenchmarkResult::ServedRound measureServedRound(const CoordinatorBenchmarkConfig& config, int siteCount,
+                                                           bool streaming,
+                                                           const std::vector<std::vector<std::uint8_t>>& payloads) {
+    CoordinatorBenchmarkResult::ServedRound figures;
+    figures.sites = siteCount;
+    figures.streaming = streaming;
+    CoordinatorConfig serverConfig;
+    serverConfig.path = config.workDir;
+    serverConfig.port = 0;
+    serverConfig.certificatePath = QDir(config.workDir).filePath("cert.pem");
+    serverConfig.keyPath = QDir(config.workDir).filePath("key.pem");
+    serverConfig.database.path = QDir(config.workDir).filePath("served-round.sqlite");
+    serverConfig.limits.maxBodyBytes = 64 << 20;
+    serverConfig.streamingAggregation = streaming;
+    serverConfig.parseUploadsOnWorkers = streaming;
+    for (const auto* suffix : {"", "-wal", "-shm"}) QFile::remove(serverConfig.database.path + suffix);
+    CoordinatorServer server(serverConfig);
+    const auto port = server.listen();
+    auto& service = server.service();
+    const auto federationId = service.createFederation(benchSettings(config, AggregationRule::FedAvg, siteCount));
+    const auto sites = enrollSites(service, federationId, siteCount);
+    const auto certificate = QSslCertificate::fromPath(serverConfig.certificatePath).first();
+    const auto uploadRequest = [&](int i) {
+        const auto& site = sites[static_cast<size_t>(i)];
+        return QByteArray::fromStdString("Bearer " + site.token) + '\n' +
+               uploadBody(federationId, site, 1, payloads[static_cast<size_t>(i) % payloads.size()], config.codec, i);
+    };
+    malloc_trim(0);  // what earlier measurements freed goes back to the system first
+    figures.startRssMb = residentMb("VmRSS:");
+    resetPeakResident();
+    figures.uploadsPerSecond =
+        measureRequests(QUrl(QStringLiteral("https://127.0.0.1:%1/api/v1/federations/%2/rounds/1/uploads")
+                                 .arg(port)
+                                 .arg(qs(federationId))),
+                        {}, uploadRequest, siteCount, config.concurrency, certificate);
+    if (!serveUntil([&] { return service.store().round(federationId, 1)->state == "published"; }, 600000))
+        throw Error("bench: the round was not published within 10 minutes");
+    figures.peakRssMb = residentMb("VmHWM:");
+    std::int64_t lastUpload = 0;
+    for (const auto& upload : service.store().uploads(federationId, 1, false)) lastUpload = std::max(lastUpload, upload.receivedAt);
+    figures.publishMs = static_cast<double>(*service.store().round(federationId, 1)->publishedAt - lastUpload);
+    return figures;
+}
+
 }  // namespace
 
 CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkConfig& config) {
@@ -347,23 +415,30 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
 
     log(QStringLiteral("HTTPS: %1 x GET /health").arg(config.requests));
     result.healthRequestsPerSecond =
-        measureRequests(QUrl(base + "/health"), {}, {}, config.requests, config.concurrency, certificate);
+        measureRequests(QUrl(base + "/health"), {}, nullptr, config.requests, config.concurrency, certificate);
     log(QStringLiteral("HTTPS: %1 x GET rounds/current").arg(config.requests));
     result.roundRequestsPerSecond =
         measureRequests(QUrl(qs(ss(base) + "/federations/" + federationId + "/rounds/current")),
-                        QByteArray::fromStdString("Bearer " + sites[0].token), {}, config.requests, config.concurrency,
+                        QByteArray::fromStdString("Bearer " + sites[0].token), nullptr, config.requests, config.concurrency,
                         certificate);
     log(QStringLiteral("HTTPS: %1 x POST uploads").arg(config.sites));
-    QList<QByteArray> bodies;
-    for (int i = 0; i < config.sites; ++i)
-        bodies << QByteArray::fromStdString("Bearer " + sites[static_cast<size_t>(i)].token) + '\n' +
-                      uploadBody(federationId, sites[static_cast<size_t>(i)], 1, payloads[static_cast<size_t>(i)],
-                                 config.codec, i);
+    const auto uploadRequest = [&](int i) {
+        return QByteArray::fromStdString("Bearer " + sites[static_cast<size_t>(i)].token) + '\n' +
+               uploadBody(federationId, sites[static_cast<size_t>(i)], 1, payloads[static_cast<size_t>(i)], config.codec, i);
+    };
     result.httpsUploadsPerSecond =
-        measureRequests(QUrl(qs(ss(base) + "/federations/" + federationId + "/rounds/1/uploads")), {}, bodies,
+        measureRequests(QUrl(qs(ss(base) + "/federations/" + federationId + "/rounds/1/uploads")), {}, uploadRequest,
                         config.sites, config.concurrency, certificate);
     log(QStringLiteral("HTTPS: GET /health while the server aggregates %1 uploads").arg(config.sites));
     measureHealthDuringAggregation(service, config, payloads, QUrl(base + "/health"), certificate, result);
+    // A few distinct FAMs are enough: the figures do not depend on the values.
+    payloads.resize(std::min<std::size_t>(payloads.size(), 8));
+    for (const int siteCount : config.streamedRoundSites)
+        for (const bool streaming : {true, false}) {
+            if (!streaming && !config.compareWithAllInMemory) continue;
+            log(QStringLiteral("HTTPS: a round of %1 uploads, %2").arg(siteCount).arg(streaming ? "streamed" : "as before"));
+            result.servedRounds.push_back(measureServedRound(config, siteCount, streaming, payloads));
+        }
     return result;
 }
 
@@ -385,7 +460,32 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   r.healthRequestsPerSecond, r.roundRequestsPerSecond, r.uploadBodyBytes, r.httpsUploadsPerSecond,
                   r.sites, r.servedAggregationSeconds, r.worstHealthMsDuringAggregation,
                   r.healthRequestsDuringAggregation);
-    return buffer;
+    std::string text = buffer;
+    if (r.servedRounds.empty()) return text;
+    text += "HTTPS rounds, every site uploading once (" + std::to_string(r.uploadPayloadBytes) +
+            "-byte payloads), the last upload closing the round:\n"
+            "  (before: uploads parsed on the server's thread, every upload decoded into memory at the close)\n"
+            "  sites  path            accepted uploads/s  published after last upload  RSS before -> peak\n";
+    for (const auto& round : r.servedRounds) {
+        std::snprintf(buffer, sizeof buffer, "  %5d  %-14s  %18.1f  %24.0f ms  %7.0f -> %.0f MB\n", round.sites,
+                      round.streaming ? "streamed" : "before", round.uploadsPerSecond, round.publishMs,
+                      round.startRssMb, round.peakRssMb);
+        text += buffer;
+    }
+    for (const auto& streamed : r.servedRounds) {
+        if (!streamed.streaming) continue;
+        for (const auto& old : r.servedRounds) {
+            if (old.streaming || old.sites != streamed.sites) continue;
+            std::snprintf(buffer, sizeof buffer,
+                          "  %5d sites, streamed vs before: accept rate x%.2f, publication %.1fx sooner, "
+                          "memory growth %.0f vs %.0f MB\n",
+                          streamed.sites, streamed.uploadsPerSecond / old.uploadsPerSecond,
+                          old.publishMs / std::max(1.0, streamed.publishMs), streamed.peakRssMb - streamed.startRssMb,
+                          old.peakRssMb - old.startRssMb);
+            text += buffer;
+        }
+    }
+    return text;
 }
 
 }  // namespace fmc::federation

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace fmc::federation {
 
@@ -18,6 +19,11 @@ struct CoordinatorBenchmarkConfig {
     CodecKind codec = CodecKind::Fp16Zlib;
     int requests = 3000;   // per HTTPS measurement
     int concurrency = 6;   // requests in flight (QNetworkAccessManager opens up to 6 connections)
+    // Rounds of this many sites, each uploading once over HTTPS, the last upload closing the
+    // round: accept rate, peak memory, publication after the last upload.
+    std::vector<int> streamedRoundSites{100, 1000};
+    // The same rounds as before: streamingAggregation and parseUploadsOnWorkers off.
+    bool compareWithAllInMemory = true;
     QString workDir;       // scratch: database, generated certificate
     std::function<void(const QString&)> log;
 };
@@ -39,6 +45,15 @@ struct CoordinatorBenchmarkResult {
     double healthRequestsPerSecond = 0;  // GET /health over HTTPS
     double roundRequestsPerSecond = 0;   // GET .../rounds/current over HTTPS (token check + database)
     double httpsUploadsPerSecond = 0;    // POST .../uploads over HTTPS
+    struct ServedRound {
+        int sites = 0;
+        bool streaming = true;
+        double uploadsPerSecond = 0;  // first request sent to last answer received
+        double publishMs = 0;         // the round's last accepted upload to its publication (server clock)
+        double startRssMb = 0;        // resident memory of this process before the round
+        double peakRssMb = 0;         // its peak (VmHWM, reset before the round)
+    };
+    std::vector<ServedRound> servedRounds;
 };
 
 CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkConfig& config);

@@ -334,6 +334,9 @@ int bench(const QStringList& arguments) {
                        {"codec", "Upload codec.", "NAME", "fp16-zlib"},
                        {"requests", "Requests per HTTPS measurement.", "N", "3000"},
                        {"concurrency", "Requests in flight.", "N", "6"},
+                       {"served-rounds", "Site counts of the HTTPS rounds that every site uploads to once.", "N,N",
+                        "100,1000"},
+                       {"no-comparison", "Skip those rounds as the coordinator ran them before (uploads parsed on the server's thread, all decoded at the close)."},
                        {"work", "Scratch folder.", "DIR", QDir::tempPath() + "/fedmedclip-coordinator-bench"}});
     parser.process(arguments);
     // Per-request log lines would drown the figures (and slow the server down).
@@ -344,6 +347,14 @@ int bench(const QStringList& arguments) {
     config.codec = codecFromName(ss(parser.value("codec")));
     config.requests = intOption(parser, "requests");
     config.concurrency = intOption(parser, "concurrency");
+    config.streamedRoundSites.clear();
+    for (const auto& count : parser.value("served-rounds").split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        config.streamedRoundSites.push_back(count.toInt(&ok));
+        if (!ok || config.streamedRoundSites.back() < 1)
+            throw Error("--served-rounds: '" + ss(count) + "' is not a positive number of sites");
+    }
+    config.compareWithAllInMemory = !parser.isSet("no-comparison");
     config.workDir = parser.value("work");
     config.log = [](const QString& line) { std::fprintf(stderr, "%s\n", qPrintable(line)); };
     print(formatCoordinatorBenchmark(runCoordinatorBenchmark(config)));

@@ -57,6 +57,10 @@ struct CoordinatorConfig {
     bool metricsEnabled = false;
     QHostAddress metricsAddress = QHostAddress::LocalHost;
     quint16 metricsPort = 0;
+    // ServiceOptions::streamingAggregation and parseUploadsOnWorkers; not coordinator.json
+    // keys: only the benchmark switches them off, to compare with the path before.
+    bool streamingAggregation = true;
+    bool parseUploadsOnWorkers = true;
 };
 
 // Throws fmc::Error naming the file and the key at fault.

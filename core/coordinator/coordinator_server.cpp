@@ -13,12 +13,12 @@
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
-#include <QPointer>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -32,8 +32,10 @@
 #include <cstdlib>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace fmc::federation {
@@ -417,21 +419,18 @@ protected:
                 api.remoteAddress = QHostAddress(QString::fromLatin1(forwarded)).toString();
         }
         capture(api, header(request, "Content-Type"));
-        const auto response = service_.handle(api);
-        if (response.authenticated)
-            for (auto* child : socket->children())
-                if (auto* guard = dynamic_cast<ConnectionGuard*>(child)) guard->markAuthenticated();
-        auto responder = makeResponder(request, socket);
-        responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
-        responder.writeHeader("Content-Type", response.contentType);
-        responder.writeHeader("Cache-Control", "no-store");
-        responder.writeHeader("X-Content-Type-Options", "nosniff");
-        for (const auto& [name, value] : response.headers) responder.writeHeader(name, value);
-        responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
-        responder.writeBody(response.body);
-        if (metrics) metrics->recordRequest(api.method, api.path, response.status, clock.nsecsElapsed() / 1e9);
-        qCInfo(lcCoordinatorHttp).noquote() << api.remoteAddress << api.method << api.path << response.status
-                                            << response.body.size() << "bytes" << clock.elapsed() << "ms";
+        // An upload is answered once a worker has parsed it; the answers of requests a client
+        // pipelined behind it wait, so that each connection's answers keep their order.
+        auto answer = std::make_shared<Answer>(Answer{makeResponder(request, socket), std::nullopt, api.method, api.path,
+                                                      api.remoteAddress, clock});
+        const auto [queue, added] = answers_.try_emplace(socket);
+        if (added) connect(socket, &QObject::destroyed, this, [this, socket] { answers_.erase(socket); });
+        queue->second.push_back(answer);
+        service_.handleAsync(api, [self = QPointer<HttpFrontend>(this), answer,
+                                   connection = QPointer<QTcpSocket>(socket)](const ApiResponse& response) {
+            answer->response = response;
+            if (self && connection) self->sendReadyAnswers(connection);
+        });
         return true;
     }
 
@@ -441,6 +440,41 @@ protected:
     }
 
 private:
+    struct Answer {
+        QHttpServerResponder responder;
+        std::optional<ApiResponse> response;  // set once the service answered
+        QByteArray method;
+        QString path, remoteAddress;
+        QElapsedTimer clock;
+    };
+
+    // Writes the answers at the front of the connection's queue that are ready.
+    void sendReadyAnswers(QTcpSocket* socket) {
+        const auto queue = answers_.find(socket);
+        if (queue == answers_.end()) return;
+        while (!queue->second.empty() && queue->second.front()->response) {
+            const auto answer = queue->second.front();
+            queue->second.pop_front();
+            const auto& response = *answer->response;
+            if (response.authenticated)
+                for (auto* child : socket->children())
+                    if (auto* guard = dynamic_cast<ConnectionGuard*>(child)) guard->markAuthenticated();
+            auto& responder = answer->responder;
+            responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+            responder.writeHeader("Content-Type", response.contentType);
+            responder.writeHeader("Cache-Control", "no-store");
+            responder.writeHeader("X-Content-Type-Options", "nosniff");
+            for (const auto& [name, value] : response.headers) responder.writeHeader(name, value);
+            responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+            responder.writeBody(response.body);
+            if (metrics)
+                metrics->recordRequest(answer->method, answer->path, response.status, answer->clock.nsecsElapsed() / 1e9);
+            qCInfo(lcCoordinatorHttp).noquote() << answer->remoteAddress << answer->method << answer->path
+                                                << response.status << response.body.size() << "bytes"
+                                                << answer->clock.elapsed() << "ms";
+        }
+    }
+
     // The privacy audit: the bodies exactly as received, nothing from the headers.
     void capture(const ApiRequest& api, const QByteArray& contentType) {
         if (config_.privacyCaptureDir.isEmpty()) return;
@@ -462,6 +496,8 @@ private:
     CoordinatorService& service_;
     const CoordinatorConfig& config_;
     int captured_ = 0;
+    // Per connection, the answers not yet written, in the order the requests came.
+    std::map<QTcpSocket*, std::deque<std::shared_ptr<Answer>>> answers_;
 };
 
 QSslKey loadKey(const QString& path) {
@@ -567,6 +603,8 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     options.maxBodyBytes = config.limits.maxBodyBytes;
     options.aggregateInBackground = true;
     options.aggregationGuards = config.aggregationGuards;
+    options.streamingAggregation = config.streamingAggregation;
+    options.parseUploadsOnWorkers = config.parseUploadsOnWorkers;
     options.enrollmentRefusalsPerMinute = config.limits.enrollmentRefusalsPerMinute;  // health checks and other federations are served meanwhile
     d->service = std::make_unique<CoordinatorService>(*d->store, options);
     d->http = new HttpFrontend(*d->service, d->config);

@@ -2,6 +2,7 @@
 
 #include "common/aggregation.h"
 #include "common/sha256.h"
+#include "coordinator/streaming_fedavg.h"
 #include "protocol/logging.h"
 
 #include <QCoreApplication>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 
 namespace fmc::federation {
@@ -55,19 +57,6 @@ int roundNumber(const QString& text) {
 
 }  // namespace
 
-struct CoordinatorService::AggregationJob {
-    std::string federationId;
-    int round = 0;
-    FederationSettings settings;
-    std::int64_t maxPayloadBytes = 0;
-    std::vector<std::int64_t> uploadIds;              // of the participants, in site-id order
-    std::vector<double> weights;                      // their sample counts
-    std::vector<std::vector<std::uint8_t>> payloads;  // read from the store on the service's thread
-    std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
-    AggregationGuards guards;
-    std::vector<std::uint8_t> previousGlobal;  // empty in round 1
-};
-
 struct CoordinatorService::AggregationResult {
     std::vector<std::uint8_t> payload;
     std::string sha256;
@@ -77,6 +66,30 @@ struct CoordinatorService::AggregationResult {
     std::vector<double> norms;         // per participant
     std::vector<double> weights;       // FedAvg weights used, after the cap
     double referenceNorm = 0;
+    std::string pass;  // how the uploads were read (audit "aggregation_pass", docs/operators.md)
+};
+
+struct CoordinatorService::AggregationJob {
+    std::string federationId;
+    int round = 0;
+    FederationSettings settings;
+    std::int64_t maxPayloadBytes = 0;
+    std::vector<std::int64_t> uploadIds;              // of the participants, in site-id order
+    std::vector<double> weights;                      // their sample counts
+    std::vector<double> norms;                        // their L2 norms, as stored when accepted
+    std::vector<std::vector<std::uint8_t>> payloads;  // read from the store on the service's thread
+    std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
+    AggregationGuards guards;
+    std::vector<std::uint8_t> previousGlobal;  // empty in round 1
+    // Streaming FedAvg: the running sum and whose uploads it holds, taken over from the
+    // upload path (none after a restart); or the sum the stored payloads are folded into.
+    std::shared_ptr<StreamingFedAvg> sum;
+    std::set<std::string> sumSites;
+    std::vector<double> foldWeights;  // per participant, after the cap
+    std::size_t nextToFold = 0;       // participant index
+    std::vector<std::pair<std::vector<std::uint8_t>, double>> slice;  // read, not yet folded: payload, weight
+    AggregationResult result;
+    std::chrono::steady_clock::time_point started;
 };
 
 namespace {
@@ -86,6 +99,44 @@ double median(std::vector<double> values) {
     const auto middle = values.size() / 2;
     return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
+
+struct GuardOutcome {
+    std::vector<bool> leftOut;        // per upload
+    std::vector<double> keptWeights;  // of the uploads kept, after the cap
+    double referenceNorm = 0;
+    bool changedAnything = false;  // an upload left out or a weight capped
+};
+
+// The guards: an update far longer than the round's typical one is left out, and no site
+// weighs more than a few typical sites, whatever sample_count it claims. Scalars only, so
+// the streamed aggregation applies them without the payloads.
+GuardOutcome applyGuards(const std::vector<double>& norms, std::optional<double> previousGlobalNorm,
+                         const std::vector<double>& weights, const AggregationGuards& guards) {
+    GuardOutcome outcome;
+    auto referenceNorms = norms;
+    if (previousGlobalNorm) referenceNorms.push_back(*previousGlobalNorm);
+    outcome.referenceNorm = median(referenceNorms);
+    outcome.leftOut.assign(norms.size(), false);
+    for (size_t i = 0; i < norms.size(); ++i) {
+        outcome.leftOut[i] = guards.maxNormOverMedian > 0 && norms[i] > guards.maxNormOverMedian * outcome.referenceNorm;
+        if (outcome.leftOut[i]) {
+            outcome.changedAnything = true;
+            continue;
+        }
+        outcome.keptWeights.push_back(weights[i]);
+    }
+    if (outcome.keptWeights.empty()) throw Error("every upload lies beyond the norm guard");  // cannot happen with a factor >= 1
+    if (guards.maxWeightOverMedian > 0) {
+        const double cap = guards.maxWeightOverMedian * median(outcome.keptWeights);
+        for (auto& weight : outcome.keptWeights) {
+            if (weight > cap) outcome.changedAnything = true;
+            weight = std::min(weight, cap);
+        }
+    }
+    return outcome;
+}
+
+using SteadyClock = std::chrono::steady_clock;
 }  // namespace
 
 CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions options)
@@ -93,6 +144,8 @@ CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions o
     if (options_.aggregateInBackground) {
         workers_ = std::make_unique<QThreadPool>();
         workers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
+        uploadWorkers_ = std::make_unique<QThreadPool>();
+        uploadWorkers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
         resultReceiver_ = std::make_unique<QObject>();
     }
 }
@@ -105,6 +158,7 @@ CoordinatorService::~CoordinatorService() {
     }
     // The workers post to the receiver: it must outlive them. Deleting it drops the results
     // not yet delivered.
+    if (uploadWorkers_) uploadWorkers_->waitForDone();
     if (workers_) workers_->waitForDone();
 }
 
@@ -128,6 +182,14 @@ ApiResponse CoordinatorService::handle(const ApiRequest& request) {
     }
     response.authenticated = authenticated_;
     return response;
+}
+
+void CoordinatorService::handleAsync(const ApiRequest& request, std::function<void(const ApiResponse&)> respond) {
+    deferredRespond_ = &respond;
+    const auto response = handle(request);
+    const bool deferred = deferredRespond_ == nullptr;  // uploadOnWorker took `respond`
+    deferredRespond_ = nullptr;
+    if (!deferred) respond(response);
 }
 
 bool CoordinatorService::acceptsToken(const QByteArray& authorization) {
@@ -187,16 +249,13 @@ ApiResponse CoordinatorService::route(const ApiRequest& request) {
             const int number = roundNumber(rest[1]);
             requireMethod("POST");
             const auto site = authenticate(request, federationId);
-            try {
-                return upload(request, site, number);
-            } catch (const ApiError& error) {
-                if (error.status() == 400 || error.status() == 413)
-                    rejectUpload(request, site, number, error);
-                else if (error.status() == 409)
-                    audit(site.federationId, siteActor(site), "upload.refused",
-                          {{"round", number}, {"code", qs(error.code())}}, request.remoteAddress);
-                throw;
+            if (deferredRespond_ && workers_ && options_.parseUploadsOnWorkers) {
+                uploadOnWorker(request, site, number);
+                return {};
             }
+            const auto prepared =
+                prepareUpload(request.body, store_.federation(site.federationId)->task.settings, options_.maxBodyBytes);
+            return finishUpload(request, site, number, *prepared);
         }
     }
     throw ApiError(404, "not_found", "no route " + ss(request.path.left(200)) + " (see docs/federation-api.md)");
@@ -391,8 +450,106 @@ ApiResponse CoordinatorService::globalFam(const SiteRecord& site, int number) {
 
 // ---- uploads ----
 
-ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteRecord& site, int number) {
-    const auto body = uploadFromJson(request.body);
+struct CoordinatorService::PreparedUpload {
+    UploadBody body;
+    std::exception_ptr parseError;       // the body is not a valid upload: raised first
+    std::exception_ptr validationError;  // codec, payload or norm: raised after the round's checks
+    ParameterSet parameters;             // decoded, for the running sum
+    double norm = 0;
+    std::string payloadSha256;
+};
+
+std::shared_ptr<CoordinatorService::PreparedUpload> CoordinatorService::prepareUpload(const QByteArray& body,
+                                                                                      const FederationSettings& settings,
+                                                                                      std::int64_t maxBodyBytes) {
+    auto prepared = std::make_shared<PreparedUpload>();
+    try {
+        prepared->body = uploadFromJson(body);
+    } catch (...) {
+        prepared->parseError = std::current_exception();
+        return prepared;
+    }
+    const auto& payload = prepared->body.payload;
+    prepared->payloadSha256 = sha256Hex(payload.data(), payload.size());
+    try {
+        // Validation, before anything can touch the aggregate.
+        if (prepared->body.codec != codecName(settings.codec))
+            throw ApiError(400, "wrong_codec",
+                           "codec: '" + prepared->body.codec.substr(0, 40) + "' but this federation uses '" +
+                               codecName(settings.codec) + "'",
+                           "codec");
+        if (payload.size() > 6 && payload[6] != static_cast<std::uint8_t>(settings.codec))
+            throw ApiError(400, "wrong_codec", "payload: encoded with another codec than the 'codec' field says", "payload");
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(maxBodyBytes);
+        try {
+            prepared->parameters = decodeParameters(payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
+        } catch (const Error& error) {
+            throw ApiError(400, "invalid_payload", std::string("payload: ") + error.what(), "payload");
+        }
+        prepared->norm = l2Norm(prepared->parameters);
+        if (settings.normBound > 0 && prepared->norm > settings.normBound)
+            throw ApiError(400, "norm_bound",
+                           "payload: L2 norm " + std::to_string(prepared->norm) + " exceeds this federation's bound " +
+                               std::to_string(settings.normBound),
+                           "payload");
+    } catch (...) {
+        prepared->validationError = std::current_exception();
+        prepared->parameters.clear();
+    }
+    return prepared;
+}
+
+ApiResponse CoordinatorService::finishUpload(const ApiRequest& request, const SiteRecord& site, int number,
+                                             PreparedUpload& prepared) {
+    try {
+        return storeUpload(request, site, number, prepared);
+    } catch (const ApiError& error) {
+        if (error.status() == 400 || error.status() == 413)
+            rejectUpload(request, site, number, error);
+        else if (error.status() == 409)
+            audit(site.federationId, siteActor(site), "upload.refused", {{"round", number}, {"code", qs(error.code())}},
+                  request.remoteAddress);
+        throw;
+    }
+}
+
+void CoordinatorService::uploadOnWorker(const ApiRequest& request, const SiteRecord& site, int number) {
+    auto respond = std::move(*deferredRespond_);
+    deferredRespond_ = nullptr;  // tells handleAsync that the answer comes later
+    const auto settings = store_.federation(site.federationId)->task.settings;
+    QObject* receiver = resultReceiver_.get();
+    uploadWorkers_->start([this, receiver, request, site, number, settings, respond, maxBody = options_.maxBodyBytes] {
+        const auto prepared = prepareUpload(request.body, settings, maxBody);
+        // Queued: storing runs on the service's thread, whose connection owns the SQL.
+        QMetaObject::invokeMethod(
+            receiver,
+            [this, request, site, number, prepared, respond] {
+                ApiResponse response;
+                try {
+                    // Revoked while its body was being parsed: refused as authenticate() would.
+                    const auto current = store_.site(site.id);
+                    if (!current || current->state != "active")
+                        throw ApiError(403, "site_revoked", "site " + site.id + " was revoked by the coordinator operator");
+                    response = finishUpload(request, site, number, *prepared);
+                } catch (const ApiError& error) {
+                    response = errorResponse(error);
+                } catch (const std::exception& error) {
+                    qCCritical(lcCoordinator) << "internal error on" << request.method << request.path << ":" << error.what();
+                    response = errorResponse(
+                        ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+                }
+                response.authenticated = true;  // authenticate() accepted its token
+                respond(response);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+ApiResponse CoordinatorService::storeUpload(const ApiRequest& request, const SiteRecord& site, int number,
+                                            PreparedUpload& prepared) {
+    if (prepared.parseError) std::rethrow_exception(prepared.parseError);
+    const auto& body = prepared.body;
     if (body.federationId != site.federationId)
         throw ApiError(400, "mismatch", "federation_id: does not match the URL's federation", "federation_id");
     if (body.round != number) throw ApiError(400, "mismatch", "round: does not match the URL's round", "round");
@@ -402,6 +559,7 @@ ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteReco
     const auto now = options_.clock();
     const auto federation = store_.federation(site.federationId);
     const auto& settings = federation->task.settings;
+    bool firstOfRound = false;
     {
         CoordinatorStore::Transaction transaction(store_);
         // A retry of an upload that already arrived: accepted once, acknowledged again,
@@ -413,8 +571,7 @@ ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteReco
                                    "; every upload needs a new key",
                                "idempotency_key");
             // A retry repeats its upload exactly; anything else under the same key would be dropped silently.
-            if (previous->payloadSha256 != sha256Hex(body.payload.data(), body.payload.size()) ||
-                previous->sampleCount != body.sampleCount)
+            if (previous->payloadSha256 != prepared.payloadSha256 || previous->sampleCount != body.sampleCount)
                 throw ApiError(409, "idempotency_key_conflict",
                                "idempotency_key: already used in round " + std::to_string(number) +
                                    " for an upload with another payload or sample_count; a retry must repeat "
@@ -445,29 +602,7 @@ ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteReco
             throw ApiError(409, "already_uploaded",
                            "round " + std::to_string(number) + ": this site already uploaded (with another idempotency_key)",
                            "idempotency_key");
-
-        // Validation, before anything can touch the aggregate.
-        if (body.codec != codecName(settings.codec))
-            throw ApiError(400, "wrong_codec",
-                           "codec: '" + body.codec.substr(0, 40) + "' but this federation uses '" +
-                               codecName(settings.codec) + "'",
-                           "codec");
-        if (body.payload.size() > 6 && body.payload[6] != static_cast<std::uint8_t>(settings.codec))
-            throw ApiError(400, "wrong_codec", "payload: encoded with another codec than the 'codec' field says", "payload");
-        CodecLimits limits;
-        limits.maxPayloadBytes = static_cast<std::size_t>(options_.maxBodyBytes);
-        ParameterSet parameters;
-        try {
-            parameters = decodeParameters(body.payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
-        } catch (const Error& error) {
-            throw ApiError(400, "invalid_payload", std::string("payload: ") + error.what(), "payload");
-        }
-        const double norm = l2Norm(parameters);
-        if (settings.normBound > 0 && norm > settings.normBound)
-            throw ApiError(400, "norm_bound",
-                           "payload: L2 norm " + std::to_string(norm) + " exceeds this federation's bound " +
-                               std::to_string(settings.normBound),
-                           "payload");
+        if (prepared.validationError) std::rethrow_exception(prepared.validationError);
 
         QJsonObject metrics;
         for (const auto& [name, value] : body.metrics) metrics.insert(qs(name), value);
@@ -480,10 +615,11 @@ ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteReco
         record.sampleCount = body.sampleCount;
         record.metricsJson = ss(QString::fromUtf8(compact(metrics)));
         record.payload = body.payload;
-        record.payloadSha256 = sha256Hex(body.payload.data(), body.payload.size());
-        record.l2Norm = norm;
+        record.payloadSha256 = prepared.payloadSha256;
+        record.l2Norm = prepared.norm;
         store_.insertUpload(record);
         if (round->state == "open") {
+            firstOfRound = true;
             round->state = "collecting";
             round->firstUploadAt = now;
             round->deadlineAt = now + 1000LL * settings.roundDeadlineSeconds;
@@ -494,15 +630,39 @@ ApiResponse CoordinatorService::upload(const ApiRequest& request, const SiteReco
                {"sample_count", static_cast<qint64>(body.sampleCount)},
                {"payload_bytes", static_cast<qint64>(body.payload.size())},
                {"payload_sha256", qs(record.payloadSha256)},
-               {"l2_norm", norm}},
+               {"l2_norm", prepared.norm}},
               request.remoteAddress);
         transaction.commit();
     }
     qCInfo(lcCoordinator).noquote() << "round" << number << "of" << qs(site.federationId) << ": upload from"
                                     << qs(site.id) << "accepted";
+    foldIntoRunningSum(settings, site.federationId, number, firstOfRound, site.id, prepared);
     evaluateRound(site.federationId);
     const auto round = store_.round(site.federationId, number);
     return json(201, {{"accepted", true}, {"duplicate", false}, {"round", number}, {"round_state", qs(round->state)}});
+}
+
+void CoordinatorService::foldIntoRunningSum(const FederationSettings& settings, const std::string& federationId,
+                                            int round, bool firstOfRound, const std::string& siteId,
+                                            const PreparedUpload& prepared) {
+    if (!options_.streamingAggregation || settings.aggregation != AggregationRule::FedAvg) return;
+    const std::pair<std::string, int> key{federationId, round};
+    if (firstOfRound)
+        runningSums_[key] = {std::make_shared<StreamingFedAvg>(famLayout(settings.embeddingDim, settings.shareThresholds),
+                                                               settings.maskAwareAggregation),
+                             {}};
+    // Without a sum (this process started after the round's first upload), the close folds
+    // the stored uploads.
+    const auto running = runningSums_.find(key);
+    if (running == runningSums_.end()) return;
+    try {
+        running->second.sum->add(prepared.parameters, static_cast<double>(prepared.body.sampleCount));
+        running->second.sites.insert(siteId);
+    } catch (const std::exception& error) {
+        qCWarning(lcCoordinator) << "round" << round << ": running sum dropped, the close folds the stored uploads:"
+                                 << error.what();
+        runningSums_.erase(running);
+    }
 }
 
 void CoordinatorService::rejectUpload(const ApiRequest& request, const SiteRecord& site, int number,
@@ -548,6 +708,11 @@ bool CoordinatorService::evaluateRound(const std::string& federationId) {
     const auto federation = store_.federation(federationId);
     if (!federation || federation->state != "running") return false;
     auto round = store_.latestRound(federationId);
+    // Running sums of rounds closed elsewhere (an admin command finishing one) are stale.
+    for (auto it = runningSums_.lower_bound({federationId, 0});
+         it != runningSums_.end() && it->first.first == federationId;)
+        it = round && it->first.second == round->number && round->state == "collecting" ? std::next(it)
+                                                                                       : runningSums_.erase(it);
     if (!round || round->state == "published") return false;
     if (round->state == "aggregating") {
         if (inFlight_.count({federationId, round->number})) return false;  // the worker is on it
@@ -612,7 +777,16 @@ bool CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
         }
         job->uploadIds.push_back(upload.id);
         job->weights.push_back(static_cast<double>(upload.sampleCount));
+        job->norms.push_back(upload.l2Norm);
         job->participants.push_back(upload.siteId);
+    }
+    const bool streamed = options_.streamingAggregation && job->settings.aggregation == AggregationRule::FedAvg;
+    if (const auto running = runningSums_.find({federationId, round.number}); running != runningSums_.end()) {
+        if (streamed) {
+            job->sum = running->second.sum;
+            job->sumSites = running->second.sites;
+        }
+        runningSums_.erase(running);
     }
     if (job->uploadIds.empty()) {
         // Every contributor was revoked while aggregating: collect again.
@@ -622,6 +796,11 @@ bool CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
         store_.updateRoundProgress(round);
         transaction.commit();
         return false;
+    }
+    if (streamed) {
+        if (workers_) inFlight_.insert({federationId, round.number});
+        streamAggregation(job);
+        return true;
     }
     if (!workers_) {
         for (const auto id : job->uploadIds) job->payloads.push_back(store_.uploadPayload(id));
@@ -664,6 +843,140 @@ void CoordinatorService::loadPayloadsThenCompute(const std::shared_ptr<Aggregati
     });
 }
 
+namespace {
+std::string aggregationFailed(int round, const std::string& federationId, const std::string& what) {
+    return "round " + std::to_string(round) + " of " + federationId + ": aggregation failed: " + what;
+}
+}  // namespace
+
+void CoordinatorService::streamAggregation(const std::shared_ptr<AggregationJob>& job) {
+    job->started = SteadyClock::now();
+    // Here: the guards need only scalars (and the previous global's norm, one decode).
+    bool sumIsTheAnswer = false;
+    try {
+        sumIsTheAnswer = prepareStreamedAggregation(*job);
+    } catch (const std::exception& error) {
+        job->result.error = aggregationFailed(job->round, job->federationId, error.what());
+    }
+    if (workers_)
+        qCInfo(lcCoordinator).noquote() << "round" << job->round << "of" << qs(job->federationId) << ": aggregating"
+                                        << job->uploadIds.size() << "uploads on a worker thread"
+                                        << (sumIsTheAnswer ? "from the running sum" : "from the stored uploads");
+    if (job->result.error.empty() && !sumIsTheAnswer) return foldStoredPayloads(job);
+    if (!workers_) {
+        finishStreamedAggregation(*job);
+        deliver(job);
+        return;
+    }
+    workers_->start([this, job] {
+        finishStreamedAggregation(*job);
+        deliver(job);
+    });
+}
+
+bool CoordinatorService::prepareStreamedAggregation(AggregationJob& job) {
+    auto& result = job.result;
+    const auto layout = famLayout(job.settings.embeddingDim, job.settings.shareThresholds);
+    std::optional<double> previousNorm;
+    if (!job.previousGlobal.empty()) {
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
+        previousNorm = l2Norm(decodeParameters(job.previousGlobal, layout, limits));
+    }
+    const auto guarded = applyGuards(job.norms, previousNorm, job.weights, job.guards);
+    result.norms = job.norms;
+    result.leftOut = guarded.leftOut;
+    result.weights = guarded.keptWeights;
+    result.referenceNorm = guarded.referenceNorm;
+    // The running sum holds every upload of the round, revoked ones too: the answer only
+    // when it holds exactly the participants, each with its own weight.
+    const std::set<std::string> participants(job.participants.begin(), job.participants.end());
+    if (job.sum && job.sumSites == participants && !guarded.changedAnything) {
+        result.pass = "running_sum";
+        return true;
+    }
+    job.foldWeights.assign(job.participants.size(), 0.0);
+    for (size_t i = 0, kept = 0; i < job.participants.size(); ++i)
+        if (!result.leftOut[i]) job.foldWeights[i] = guarded.keptWeights[kept++];
+    job.sum = std::make_shared<StreamingFedAvg>(layout, job.settings.maskAwareAggregation);
+    result.pass = "stored_uploads_one_by_one";
+    return false;
+}
+
+void CoordinatorService::foldStoredPayloads(const std::shared_ptr<AggregationJob>& job) {
+    // A few payloads at a time, read here (the store's thread) in slices of a few
+    // milliseconds and folded on the worker, so memory holds one slice whatever the round's size.
+    constexpr int kSliceMs = 5;
+    constexpr std::size_t kSlicePayloads = 4;
+    QElapsedTimer clock;
+    clock.start();
+    try {
+        while (job->nextToFold < job->participants.size() &&
+               (!workers_ || (job->slice.size() < kSlicePayloads && clock.elapsed() < kSliceMs))) {
+            const auto i = job->nextToFold++;
+            if (job->result.leftOut[i]) continue;
+            job->slice.emplace_back(store_.uploadPayload(job->uploadIds[i]), job->foldWeights[i]);
+            if (!workers_) foldSlice(*job);  // one at a time
+        }
+    } catch (const std::exception& error) {
+        if (!workers_) throw;
+        inFlight_.erase({job->federationId, job->round});  // stays aggregating: the next tick() tries again
+        qCCritical(lcCoordinator) << "federation" << qs(job->federationId) << ":" << error.what();
+        return;
+    }
+    if (!workers_) {
+        finishStreamedAggregation(*job);
+        deliver(job);
+        return;
+    }
+    QObject* receiver = resultReceiver_.get();
+    workers_->start([this, receiver, job] {
+        foldSlice(*job);
+        if (job->result.error.empty() && job->nextToFold < job->participants.size()) {
+            QMetaObject::invokeMethod(receiver, [this, job] { foldStoredPayloads(job); }, Qt::QueuedConnection);
+            return;
+        }
+        finishStreamedAggregation(*job);
+        deliver(job);
+    });
+}
+
+void CoordinatorService::foldSlice(AggregationJob& job) {
+    try {
+        const auto layout = famLayout(job.settings.embeddingDim, job.settings.shareThresholds);
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
+        for (const auto& [payload, weight] : job.slice)
+            if (job.result.error.empty()) job.sum->add(decodeParameters(payload, layout, limits), weight);
+    } catch (const std::exception& error) {
+        job.result.error = aggregationFailed(job.round, job.federationId, error.what());
+    }
+    job.slice.clear();
+}
+
+void CoordinatorService::finishStreamedAggregation(AggregationJob& job) {
+    auto& result = job.result;
+    if (result.error.empty()) try {
+            result.payload = encodeParameters(job.sum->average(), job.settings.codec);
+            result.sha256 = sha256Hex(result.payload.data(), result.payload.size());
+        } catch (const std::exception& error) {
+            result.error = aggregationFailed(job.round, job.federationId, error.what());
+        }
+    job.sum.reset();
+    result.seconds = std::chrono::duration<double>(SteadyClock::now() - job.started).count();
+}
+
+void CoordinatorService::deliver(const std::shared_ptr<AggregationJob>& job) {
+    if (!workers_) {
+        if (!job->result.error.empty()) throw Error(job->result.error);
+        publishAggregation(*job, job->result);
+        return;
+    }
+    // Queued: runs on the receiver's (the service's) thread, whose connection owns the SQL.
+    QMetaObject::invokeMethod(
+        resultReceiver_.get(), [this, job] { backgroundAggregationDone(job, job->result); }, Qt::QueuedConnection);
+}
+
 CoordinatorService::AggregationResult CoordinatorService::computeAggregation(const AggregationJob& job) {
     const auto started = std::chrono::steady_clock::now();
     AggregationResult result;
@@ -674,29 +987,19 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         std::vector<ParameterSet> updates;
         updates.reserve(job.payloads.size());
         for (const auto& payload : job.payloads) updates.push_back(decodeParameters(payload, layout, limits));
-        // The guards: an update far longer than the round's typical one is left out, and no
-        // site weighs more than a few typical sites, whatever sample_count it claims.
         for (const auto& update : updates) result.norms.push_back(l2Norm(update));
-        auto referenceNorms = result.norms;
-        if (!job.previousGlobal.empty()) referenceNorms.push_back(l2Norm(decodeParameters(job.previousGlobal, layout, limits)));
-        result.referenceNorm = median(referenceNorms);
-        result.leftOut.assign(updates.size(), false);
+        std::optional<double> previousNorm;
+        if (!job.previousGlobal.empty()) previousNorm = l2Norm(decodeParameters(job.previousGlobal, layout, limits));
+        const auto guarded = applyGuards(result.norms, previousNorm, job.weights, job.guards);
+        result.referenceNorm = guarded.referenceNorm;
+        result.leftOut = guarded.leftOut;
+        result.weights = guarded.keptWeights;
+        const auto& keptWeights = guarded.keptWeights;
         std::vector<ParameterSet> kept;
-        std::vector<double> keptWeights;
-        for (size_t i = 0; i < updates.size(); ++i) {
-            result.leftOut[i] = job.guards.maxNormOverMedian > 0 &&
-                                result.norms[i] > job.guards.maxNormOverMedian * result.referenceNorm;
-            if (result.leftOut[i]) continue;
-            kept.push_back(std::move(updates[i]));
-            keptWeights.push_back(job.weights[i]);
-        }
-        if (kept.empty()) throw Error("every upload lies beyond the norm guard");  // cannot happen with a factor >= 1
-        if (job.guards.maxWeightOverMedian > 0) {
-            const double cap = job.guards.maxWeightOverMedian * median(keptWeights);
-            for (auto& weight : keptWeights) weight = std::min(weight, cap);
-        }
-        result.weights = keptWeights;
+        for (size_t i = 0; i < updates.size(); ++i)
+            if (!result.leftOut[i]) kept.push_back(std::move(updates[i]));
         updates = std::move(kept);
+        result.pass = "all_in_memory";
         ParameterSet global;
         switch (job.settings.aggregation) {
         case AggregationRule::FedAvg:
@@ -709,8 +1012,7 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         result.payload = encodeParameters(global, job.settings.codec);
         result.sha256 = sha256Hex(result.payload.data(), result.payload.size());
     } catch (const std::exception& error) {
-        result.error = "round " + std::to_string(job.round) + " of " + job.federationId +
-                       ": aggregation failed: " + error.what();
+        result.error = aggregationFailed(job.round, job.federationId, error.what());
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
@@ -767,6 +1069,7 @@ void CoordinatorService::publishAggregation(const AggregationJob& job, const Agg
            {"weights", weights},
            {"total_samples", static_cast<qint64>(aggregatedSamples)},
            {"aggregation", qs(aggregationRuleName(settings.aggregation))},
+           {"aggregation_pass", qs(result.pass)},
            {"global_sha256", qs(result.sha256)},
            {"aggregation_seconds", result.seconds}});
     if (job.round >= settings.rounds)

@@ -21,6 +21,8 @@ class QThreadPool;
 
 namespace fmc::federation {
 
+class StreamingFedAvg;
+
 struct ApiRequest {
     QByteArray method;  // "GET", "POST", ...
     QString path;       // without the query
@@ -48,6 +50,16 @@ struct ServiceOptions {
     // closed it returns.
     bool aggregateInBackground = false;
     AggregationGuards aggregationGuards;
+    // FedAvg rounds fold each accepted upload into a running weighted sum, so a round needs
+    // memory for a few copies of the model whatever the number of sites, and publishes as
+    // soon as its last upload is in. When a guard leaves an upload out or caps its weight, a
+    // contributor was revoked, or the sum is missing uploads (a restart), the stored uploads
+    // are folded again one at a time. false: every upload decoded into memory at the close,
+    // the path before (the benchmark compares them). Median and trimmed mean always need all.
+    bool streamingAggregation = true;
+    // With aggregateInBackground and handleAsync: uploads are parsed, decoded and checked on
+    // the worker threads. false: on this thread, the path before (for the benchmark).
+    bool parseUploadsOnWorkers = true;
     // Refused enrollments per client address and minute that are audited one by one; beyond
     // them the address gets 429 without its code being looked at, and one audit entry per
     // address and minute counts what was refused.
@@ -70,6 +82,11 @@ public:
 
     // Never throws: every failure becomes a JSON error response (docs/federation-api.md).
     ApiResponse handle(const ApiRequest& request);
+    // The same answers, for the server: with aggregateInBackground, an upload's body is
+    // parsed, decoded and checked (JSON, base64, codec, L2 norm, SHA-256) on a worker thread
+    // and stored on this one, and `respond` is called from this thread's event loop; every
+    // other request is answered before this returns.
+    void handleAsync(const ApiRequest& request, std::function<void(const ApiResponse&)> respond);
 
     // True when `authorization` ("Bearer <token>") names an active site: the HTTP layer asks
     // before it reads a large body.
@@ -102,7 +119,19 @@ private:
     ApiResponse currentRound(const SiteRecord& site);
     ApiResponse roundInfo(const SiteRecord& site, int number);
     ApiResponse globalFam(const SiteRecord& site, int number);
-    ApiResponse upload(const ApiRequest& request, const SiteRecord& site, int number);
+    // An upload in two steps: what needs no database (any thread), then the checks against
+    // the round and the storing (this thread), which raises the first step's errors at the
+    // point where it always did, so every answer is the same whichever thread parsed.
+    struct PreparedUpload;
+    static std::shared_ptr<PreparedUpload> prepareUpload(const QByteArray& body, const FederationSettings& settings,
+                                                         std::int64_t maxBodyBytes);
+    ApiResponse storeUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
+    // storeUpload with the refusal's audit entry (rejected: 400/413; refused: 409).
+    ApiResponse finishUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
+    void uploadOnWorker(const ApiRequest& request, const SiteRecord& site, int number);
+    // Adds an accepted upload to its round's running sum (FedAvg, streamingAggregation).
+    void foldIntoRunningSum(const FederationSettings& settings, const std::string& federationId, int round,
+                            bool firstOfRound, const std::string& siteId, const PreparedUpload& prepared);
     void rejectUpload(const ApiRequest& request, const SiteRecord& site, int number, const ApiError& error);
 
     // Closes the federation's current round when it may (see tick()); otherwise records why not.
@@ -117,6 +146,17 @@ private:
     struct AggregationResult;
     void loadPayloadsThenCompute(const std::shared_ptr<AggregationJob>& job);
     static AggregationResult computeAggregation(const AggregationJob& job);
+    // FedAvg without holding the uploads: the guards from the norms and sample counts the
+    // store keeps, then the running sum when it holds exactly the uploads to aggregate, else
+    // the stored payloads read and folded one at a time (on the worker, a few at a time).
+    void streamAggregation(const std::shared_ptr<AggregationJob>& job);
+    // The guards; true when the running sum is the answer, else the fold is set up.
+    static bool prepareStreamedAggregation(AggregationJob& job);
+    void foldStoredPayloads(const std::shared_ptr<AggregationJob>& job);
+    static void foldSlice(AggregationJob& job);
+    static void finishStreamedAggregation(AggregationJob& job);
+    // Publishes the streamed result: here, or from a worker through this thread's event loop.
+    void deliver(const std::shared_ptr<AggregationJob>& job);
     void publishAggregation(const AggregationJob& job, const AggregationResult& result);
     void backgroundAggregationDone(const std::shared_ptr<const AggregationJob>& job, const AggregationResult& result);
     void audit(const std::string& federationId, const std::string& actor, const std::string& action,
@@ -135,11 +175,23 @@ private:
     CoordinatorStore& store_;
     ServiceOptions options_;
     bool authenticated_ = false;  // of the request being handled
+    // Set while handleAsync routes a request: an upload is then answered through it.
+    std::function<void(const ApiResponse&)>* deferredRespond_ = nullptr;
     std::map<QString, RefusalWindow> refusalWindows_;
     std::int64_t lastRefusalFlush_ = 0;
     std::unique_ptr<QThreadPool> workers_;
+    // Uploads are parsed on a pool of their own, so a long aggregation (a median of many
+    // sites) holds up no other federation's uploads.
+    std::unique_ptr<QThreadPool> uploadWorkers_;
     std::unique_ptr<QObject> resultReceiver_;          // lives on this thread; workers post to it
     std::set<std::pair<std::string, int>> inFlight_;  // federation id, round
+    // The running sums of the FedAvg rounds collecting (a cache: lost on a restart, when the
+    // close folds the stored uploads instead).
+    struct RunningSum {
+        std::shared_ptr<StreamingFedAvg> sum;
+        std::set<std::string> sites;  // whose uploads it holds
+    };
+    std::map<std::pair<std::string, int>, RunningSum> runningSums_;
 };
 
 }  // namespace fmc::federation

@@ -580,10 +580,11 @@ UploadRecord readUpload(const QSqlQuery& q, bool withPayload) {
 
 namespace {
 const QString kUploadSummaryColumns =
-    QStringLiteral("SELECT id, federation_id, round, site_id, sample_count, payload_sha256 FROM uploads");
+    QStringLiteral("SELECT id, federation_id, round, site_id, sample_count, payload_sha256, l2_norm FROM uploads");
 UploadSummary readUploadSummary(const QSqlQuery& q) {
     return UploadSummary{q.value(0).toLongLong(), ss(q.value(1).toString()), q.value(2).toInt(),
-                         ss(q.value(3).toString()), q.value(4).toLongLong(), ss(q.value(5).toString())};
+                         ss(q.value(3).toString()), q.value(4).toLongLong(), ss(q.value(5).toString()),
+                         q.value(6).toDouble()};
 }
 }  // namespace
 

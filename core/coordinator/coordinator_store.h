@@ -92,6 +92,7 @@ struct UploadSummary {
     std::string siteId;
     std::int64_t sampleCount = 0;
     std::string payloadSha256;
+    double l2Norm = 0;  // of the decoded payload, computed when it was accepted
 };
 
 struct RejectionRecord {

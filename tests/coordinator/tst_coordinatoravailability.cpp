@@ -477,9 +477,14 @@ private slots:
         qInfo("seed %u: %d coordinator kills, %d site kills, %d retries answered as duplicates", kSeed, coordinatorKills,
               siteKills, duplicates);
         QVERIFY(coordinatorKills >= 8 && siteKills >= 2 && duplicates >= 2);
+        // The last upload's answer comes before its round is published (on a worker thread).
         QJsonArray rounds;
-        try {
+        const auto lastRoundPublished = [&] {
             rounds = coordinator.adminJson({"list-rounds", "--federation", qs(federationId)});
+            return rounds.size() == kRounds && rounds.last().toObject().value("state").toString() == "published";
+        };
+        try {
+            QVERIFY(waitUntil(lastRoundPublished, 30000));
         } catch (const std::exception& error) {
             QFAIL(error.what());
         }

@@ -487,6 +487,28 @@ private slots:
         QCOMPARE(history[0].toObject().value("rejected_uploads").toArray().size(), 5);  // the 413 never reached the API
     }
 
+    // An upload is parsed on a worker thread; a request pipelined behind it on the same
+    // connection is answered after it all the same (HTTP/1.1 answers in request order).
+    void answersKeepTheirOrderBehindAnUpload() {
+        RawConnection connection(coordinator_->port(), certificates_.caCertificate);
+        QVERIFY(connection.encrypted());
+        const auto body = uploadJson(federation_, 1, sites_[2].first,
+                                     encodeParameters(syntheticFam(kDim, 5), CodecKind::Fp32Raw), 10, "late-upload",
+                                     CodecKind::Fp32Raw);
+        connection.send("POST /api/v1/federations/" + QByteArray::fromStdString(federation_) +
+                        "/rounds/1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                        QByteArray::fromStdString(sites_[2].second) +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+                        "\r\n\r\n" + body + "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(waitUntil([&] { return connection.received().count("HTTP/1.1 ") == 2; }, 10000));
+        const auto received = connection.received();
+        // The upload's answer (409 round_closed: round 1 was published before), then the health's.
+        const auto second = received.indexOf("HTTP/1.1 ", 1);
+        QVERIFY2(!received.left(second).contains("\"status\":\"ok\""), received.constData());
+        QVERIFY2(received.mid(second).startsWith("HTTP/1.1 200") && received.mid(second).contains("\"status\":\"ok\""),
+                 received.constData());
+    }
+
     // 100 uploads of a ViT-B/32-sized FAM (D = 512): while the coordinator aggregates them it
     // keeps answering requests (aggregating on the event loop's thread, every request waited
     // for all of it). The health latencies meanwhile are printed, not asserted.

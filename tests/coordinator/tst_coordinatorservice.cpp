@@ -18,6 +18,8 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <numeric>
+#include <optional>
 #include <set>
 
 using namespace fmc;
@@ -892,6 +894,194 @@ private slots:
             for (int j = 0; j < kDim; ++j) QCOMPARE(fc1.values[static_cast<size_t>(2 * kDim + j)], 0.0f);
         else
             QVERIFY(fc1.values[static_cast<size_t>(2 * kDim)] != 0.0f);
+    }
+
+    // FedAvg streams: each accepted upload is folded into a running sum, the round's answer
+    // when no guard acted and nobody was revoked; otherwise (and after a restart, which loses
+    // the sum) the stored uploads are folded one at a time. Either way the global is today's
+    // batch computation, maskAwareAverage / federatedAverage over all decoded uploads in
+    // site-id order with the guarded weights, to one float step per value: the batch sums
+    // (w_k / W) x_k, the stream sums w_k x_k in arrival order and divides by W once, both in
+    // double with one rounding to float (fp32 payloads: the codec rounds nothing).
+    void streamedFedAvgMatchesTheBatchComputation_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::addColumn<bool>("background");
+        QTest::addColumn<QString>("event");
+        QTest::addColumn<QString>("pass");
+        for (const bool maskAware : {true, false}) {
+            const QString kind = maskAware ? "mask-aware" : "plain";
+            QTest::newRow(qPrintable(kind + ", no guard acts")) << maskAware << false << "none" << "running_sum";
+            QTest::newRow(qPrintable(kind + ", no guard acts, worker")) << maskAware << true << "none" << "running_sum";
+            QTest::newRow(qPrintable(kind + ", one left out")) << maskAware << false << "left out" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", one left out, worker"))
+                << maskAware << true << "left out" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", one capped")) << maskAware << false << "capped" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", one revoked")) << maskAware << false << "revoked" << "stored_uploads_one_by_one";
+            QTest::newRow(qPrintable(kind + ", restart mid-round"))
+                << maskAware << true << "restart" << "stored_uploads_one_by_one";
+        }
+    }
+
+    void streamedFedAvgMatchesTheBatchComputation() {
+        QFETCH(bool, maskAware);
+        QFETCH(bool, background);
+        QFETCH(QString, event);
+        QFETCH(QString, pass);
+        closeService();
+        openService(background);
+        auto s = settings(4);
+        s.codec = CodecKind::Fp32Raw;
+        s.maskAwareAggregation = maskAware;
+        s.normBound = 1000;
+        const auto federation = service_->createFederation(s);
+        constexpr int kSites = 5;
+        std::vector<Site> sites;
+        std::vector<ParameterSet> fams;
+        std::vector<double> samples{120, 340, 560, 780, 910};
+        for (int k = 0; k < kSites; ++k) {
+            sites.push_back(enrollSite(federation, "streaming site " + std::to_string(k)));
+            fams.push_back(famPruning(90 + static_cast<unsigned>(k), {k, (k + 3) % kDim}));
+        }
+        if (event == "left out") fams[3] = scaledTo(fams[3], 900);  // far beyond 5 x the median norm
+        if (event == "capped") samples[2] = 1e9;  // median(120, 340, 780, 910, 10^9) = 780: capped at 3 x 780
+        std::vector<bool> aggregated(kSites, true);
+        if (event == "left out") aggregated[3] = false;
+        if (event == "revoked") aggregated[0] = false;
+        const auto send = [&](int k) {
+            const auto answer = call("POST", "/federations/" + federation + "/rounds/1/uploads", sites[k].token,
+                                     uploadJson(federation, 1, sites[k].id, encodeParameters(fams[k], CodecKind::Fp32Raw),
+                                                static_cast<std::int64_t>(samples[k]), "stream-" + std::to_string(k),
+                                                CodecKind::Fp32Raw));
+            QVERIFY2(answer.status == 201, answer.body.constData());
+        };
+        for (const int k : {3, 0, 4, 1}) send(k);  // not the site-id order
+        if (event == "revoked") service_->revokeSite(sites[0].id);
+        if (event == "restart") {
+            closeService();
+            openService(background);
+        }
+        send(2);
+        if (background) service_->finishAggregations();
+        QCOMPARE(store_->round(federation, 1)->state, std::string("published"));
+
+        // The batch computation, in site-id order as the coordinator reads the uploads.
+        std::vector<int> order(kSites);
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return sites[a].id < sites[b].id; });
+        std::vector<ParameterSet> kept;
+        std::vector<double> weights;
+        for (const int k : order)
+            if (aggregated[k]) {
+                kept.push_back(fams[k]);
+                weights.push_back(event == "capped" && k == 2 ? 3 * 780.0 : samples[k]);
+            }
+        const auto batch = maskAware ? maskAwareAverage(kept, weights) : federatedAverage(kept, weights);
+        const auto global = decodeParameters(store_->globalPayload(federation, 1), famLayout(kDim, true));
+        int values = 0, identical = 0;
+        for (size_t t = 0; t < batch.size(); ++t)
+            for (size_t i = 0; i < batch[t].values.size(); ++i) {
+                const float expected = batch[t].values[i], actual = global[t].values[i];
+                const float step = std::nextafter(std::abs(expected), INFINITY) - std::abs(expected);
+                QVERIFY2(std::abs(actual - expected) <= step,
+                         qPrintable(QStringLiteral("%1[%2]: %3, batch %4")
+                                        .arg(qs(batch[t].name))
+                                        .arg(i)
+                                        .arg(static_cast<double>(actual), 0, 'g', 9)
+                                        .arg(static_cast<double>(expected), 0, 'g', 9)));
+                ++values;
+                identical += actual == expected;
+            }
+        qInfo("%d of %d values identical to the batch computation's, the others one float step apart", identical, values);
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        QCOMPARE(detail.value("aggregation_pass").toString(), pass);
+        QCOMPARE(detail.value("left_out_norm").toArray().size(), event == "left out" ? 1 : 0);
+        QCOMPARE(store_->round(federation, 1)->participants, event == "left out" || event == "revoked" ? 4 : 5);
+    }
+
+    // The server's path: an upload parsed and checked on a worker thread, stored and answered
+    // on this one. The same requests get the same answers as through handle().
+    void uploadsParsedOnAWorkerAnswerAsInline() {
+        closeService();
+        openService(true);
+        const auto answers = [&](bool onWorker) -> std::vector<QByteArray> {
+            const auto federation = service_->createFederation(settings(2));
+            std::vector<Site> sites;
+            for (int k = 0; k < 2; ++k) sites.push_back(enrollSite(federation, "parsing site " + std::to_string(k)));
+            const auto path = "/federations/" + federation + "/rounds/1/uploads";
+            const auto body = [&](int k, const ParameterSet& fam, const std::string& key, const std::string& siteId = {},
+                                  CodecKind codec = CodecKind::Fp16Zlib) {
+                return uploadJson(federation, 1, siteId.empty() ? sites[k].id : siteId, encodeParameters(fam, codec), 10,
+                                  key, codec);
+            };
+            auto wrongCodec = QJsonDocument::fromJson(body(0, syntheticFam(kDim, 1), "codec-key-0")).object();
+            wrongCodec["codec"] = "fp32";
+            const std::vector<std::pair<int, QByteArray>> requests{
+                {0, "{"},
+                {0, body(0, syntheticFam(kDim, 1), "mismatch-0", sites[1].id)},
+                {0, QJsonDocument(wrongCodec).toJson()},
+                {0, body(0, scaledTo(syntheticFam(kDim, 1), 500), "norm-key-0")},
+                {0, body(0, syntheticFam(kDim, 1), "accepted-0")},
+                {0, body(0, syntheticFam(kDim, 1), "accepted-0")},
+                {0, body(0, syntheticFam(kDim, 2), "accepted-0")},
+                {0, body(0, syntheticFam(kDim, 1), "another-0")},
+                {1, body(1, syntheticFam(kDim, 3), "accepted-1")},
+                {1, body(1, syntheticFam(kDim, 3), "late-key-1")},
+            };
+            std::vector<QByteArray> seen;
+            for (const auto& [k, requestBody] : requests) {
+                ApiRequest request{"POST", qs("/api/v1" + path), QByteArray::fromStdString("Bearer " + sites[k].token),
+                                   requestBody, "127.0.0.1"};
+                std::optional<ApiResponse> answer;
+                if (onWorker) {
+                    service_->handleAsync(request, [&](const ApiResponse& response) { answer = response; });
+                    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000)) answer = ApiResponse{0, {}, "no answer", {}};
+                } else {
+                    answer = service_->handle(request);
+                }
+                seen.push_back(QByteArray::number(answer->status) + ' ' + answer->body);
+                service_->finishAggregations();  // the last upload closed the round
+            }
+            return seen;
+        };
+        const auto inline_ = answers(false);
+        const auto onWorker = answers(true);
+        QCOMPARE(onWorker, inline_);
+        QVERIFY2(inline_.back().startsWith("409") && inline_.back().contains("round_closed"), inline_.back().constData());
+        QCOMPARE(inline_[4].left(3), QByteArray("201"));
+        QCOMPARE(inline_[5].left(3), QByteArray("200"));
+    }
+
+    // Revoked while its body was parsed: refused as a revoked site's request always is.
+    void siteRevokedWhileItsUploadIsParsedIsRefused() {
+        closeService();
+        openService(true);
+        std::optional<ApiResponse> answer;
+        service_->handleAsync({"POST", qs("/api/v1/federations/" + federation_ + "/rounds/1/uploads"),
+                               QByteArray::fromStdString("Bearer " + sites_[0].token),
+                               uploadJson(federation_, 1, sites_[0].id, encodeParameters(syntheticFam(kDim, 1), CodecKind::Fp16Zlib),
+                                          10, "revoked-while-parsed"),
+                               "127.0.0.1"},
+                              [&](const ApiResponse& response) { answer = response; });
+        QVERIFY(!answer);  // stored and answered by this thread's event loop, which has not run yet
+        service_->revokeSite(sites_[0].id);
+        QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 10000);
+        QCOMPARE(answer->status, 403);
+        QCOMPARE(errorCode(*answer), QStringLiteral("site_revoked"));
+        QVERIFY(store_->uploadSummaries(federation_, 1).empty());
+    }
+
+    // Median and trimmed mean need every upload at once: they keep the path that decodes all.
+    void robustRulesDecodeEveryUpload() {
+        const auto federation = service_->createFederation(settings(2, AggregationRule::Median));
+        std::vector<Site> sites;
+        for (int k = 0; k < 2; ++k) sites.push_back(enrollSite(federation, "median site " + std::to_string(k)));
+        for (int k = 0; k < 2; ++k)
+            QCOMPARE(upload(sites[k], 1, syntheticFam(kDim, 20 + k), 10, "median-" + std::to_string(k), federation).status,
+                     201);
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        QCOMPARE(detail.value("aggregation_pass").toString(), QStringLiteral("all_in_memory"));
     }
 
     void lateAndEarlyUploadsAreRefused() {
