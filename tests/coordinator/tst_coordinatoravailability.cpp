@@ -383,9 +383,14 @@ private slots:
         qInfo("coordinator resident memory: %lld KiB before, %lld KiB with 60 refused 8.3 MB bodies, %lld KiB after",
               before, during, after);
         for (const auto& answer : answers) QVERIFY2(answer.startsWith("HTTP/1.1 401"), answer.left(100).constData());
+        QVERIFY(healthAnswers(federation));
+#if defined(__SANITIZE_ADDRESS__)
+        // ASan keeps freed blocks in its quarantine (256 MB by default) and pads every
+        // allocation, so resident memory measures the sanitizer; the normal build checks it.
+        QSKIP("resident-memory bounds are not meaningful under AddressSanitizer");
+#endif
         QVERIFY2(during - before < 64 * 1024, qPrintable(QString::number(during - before)));
         QVERIFY2(after - before < 32 * 1024, qPrintable(QString::number(after - before)));
-        QVERIFY(healthAnswers(federation));
     }
 
     // Crash consistency, seeded: rounds of three sites while the coordinator is SIGKILLed at
@@ -418,7 +423,15 @@ private slots:
             ++coordinatorKills;
             coordinator.start();
         };
+        const auto roundsListed = [&] { return coordinator.adminJson({"list-rounds", "--federation", qs(federationId)}).size(); };
         for (int round = 1; round <= kRounds; ++round) {
+            // As a site does, upload only to a round that is open: the previous one is
+            // published after its last upload's answer, off the server's thread.
+            try {
+                QVERIFY2(waitUntil([&] { return roundsListed() >= round; }, 30000), qPrintable(QString::number(round)));
+            } catch (const std::exception& error) {
+                QFAIL(error.what());
+            }
             for (size_t s = 0; s < sites.size(); ++s) {
                 const auto path = "/api/v1/federations/" + federationId + "/rounds/" + std::to_string(round) + "/uploads";
                 const auto body = uploadJson(federationId, round, sites[s].first,
