@@ -25,7 +25,6 @@ constexpr std::uint8_t kLayoutDense = 0;
 constexpr std::uint8_t kLayoutRowMasked = 1;
 constexpr std::uint8_t kLayoutInt8Rows = 2;
 constexpr std::size_t kDigestBytes = 32;
-// zlib strategy of the delta codec (measured by bench-codecs against the others).
 constexpr int kDeltaDeflateStrategy = Z_DEFAULT_STRATEGY;
 
 std::uint32_t floatBits(float f) {
@@ -161,8 +160,7 @@ std::vector<std::uint8_t> deflateBytes(const std::vector<std::uint8_t>& raw) {
     return out;
 }
 
-// The delta body is near-noise int8 symbols and zero-heavy byte planes: LZ77 matches buy
-// little there, Huffman coding does the work (bench-codecs measures the strategies).
+// The delta body: int8 symbols and zero-heavy byte planes, at zlib's strongest level.
 std::vector<std::uint8_t> deflateDeltaBody(const std::vector<std::uint8_t>& raw) {
     z_stream s{};
     if (deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, 15, 9, kDeltaDeflateStrategy) != Z_OK)
