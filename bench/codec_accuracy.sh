@@ -2,7 +2,7 @@
 # Issue 19: FedMedCLIP's upload codecs side by side on one federation, 3 seeds each:
 # bytes per site per round (mean over rounds and sites) and mean +- sd test accuracy,
 # with the ratio against FedAVG's upload measured in the same run (FedAVG sends the
-# trainable CLIP in fp32; its bytes do not depend on the data, so one round on 8 images
+# trainable CLIP in fp32; its bytes do not depend on the data, so one round on 60 images
 # per site measures them). Every upload is encoded, decoded, then aggregated.
 #   bench/codec_accuracy.sh BUNDLE WORKDIR ROUNDS [extra simulate options...]
 set -eu
@@ -18,7 +18,7 @@ for codec in fp32 fp16-zlib mask-int8-zlib mask-int8-delta-zlib; do
     $cli simulate $common --codec $codec --seed $seed --rounds "$rounds" "$@" --out "$work/$codec-seed$seed" >"$work/$codec-seed$seed.log" 2>&1
   done
 done
-$cli simulate $common --method fedavg --rounds 1 --max-images-per-site 8 --out "$work/fedavg" >"$work/fedavg.log" 2>&1
+$cli simulate $common --method fedavg --rounds 1 --max-images-per-site 60 --out "$work/fedavg" >"$work/fedavg.log" 2>&1
 /usr/bin/python3 - "$work" <<'PY'
 import json, statistics, sys
 work = sys.argv[1]
