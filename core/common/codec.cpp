@@ -1,5 +1,7 @@
 #include "common/codec.h"
 
+#include "common/sha256.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -22,6 +24,8 @@ constexpr std::size_t kMaxRank = 8;
 constexpr std::uint8_t kLayoutDense = 0;
 constexpr std::uint8_t kLayoutRowMasked = 1;
 constexpr std::uint8_t kLayoutInt8Rows = 2;
+constexpr std::size_t kDigestBytes = 32;
+constexpr int kDeltaDeflateStrategy = Z_DEFAULT_STRATEGY;
 
 std::uint32_t floatBits(float f) {
     std::uint32_t u;
@@ -156,6 +160,24 @@ std::vector<std::uint8_t> deflateBytes(const std::vector<std::uint8_t>& raw) {
     return out;
 }
 
+// The delta body: int8 symbols and zero-heavy byte planes, at zlib's strongest level.
+std::vector<std::uint8_t> deflateDeltaBody(const std::vector<std::uint8_t>& raw) {
+    z_stream s{};
+    if (deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, 15, 9, kDeltaDeflateStrategy) != Z_OK)
+        throw Error("encodeDelta: zlib deflateInit2 failed");
+    std::vector<std::uint8_t> out(deflateBound(&s, static_cast<uLong>(raw.size())));
+    s.next_in = const_cast<Bytef*>(raw.data());
+    s.avail_in = static_cast<uInt>(raw.size());
+    s.next_out = out.data();
+    s.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&s, Z_FINISH);
+    const std::size_t produced = s.total_out;
+    deflateEnd(&s);
+    if (rc != Z_STREAM_END) throw Error("encodeDelta: zlib deflate failed with code " + std::to_string(rc));
+    out.resize(produced);
+    return out;
+}
+
 // Inflates `stored` into exactly `rawSize` bytes. Output is capped at rawSize + 1 bytes, so a
 // stream that would expand further (a decompression bomb) stops there and is rejected.
 std::vector<std::uint8_t> inflateBounded(const std::uint8_t* stored, std::size_t storedSize, std::size_t rawSize) {
@@ -209,30 +231,30 @@ void checkFinite(const NamedTensor& t, const char* who) {
     }
 }
 
-void checkEncodable(const ParameterSet& parameters, CodecKind kind) {
+void checkEncodable(const ParameterSet& parameters, CodecKind kind, const char* who) {
     if (parameters.size() > std::numeric_limits<std::uint32_t>::max())
-        throw Error("encodeParameters: too many tensors");
+        throw Error(std::string(who) + ": too many tensors");
     std::set<std::string> names;
     for (const NamedTensor& t : parameters) {
-        if (t.name.empty()) throw Error("encodeParameters: a tensor has an empty name");
+        if (t.name.empty()) throw Error(std::string(who) + ": a tensor has an empty name");
         if (t.name.size() > kMaxNameBytes)
-            throw Error("encodeParameters: tensor name '" + t.name.substr(0, 64) + "...' is longer than " +
+            throw Error(std::string(who) + ": tensor name '" + t.name.substr(0, 64) + "...' is longer than " +
                         std::to_string(kMaxNameBytes) + " bytes");
-        if (!names.insert(t.name).second) throw Error("encodeParameters: duplicate tensor name '" + t.name + "'");
+        if (!names.insert(t.name).second) throw Error(std::string(who) + ": duplicate tensor name '" + t.name + "'");
         if (t.shape.size() > kMaxRank)
-            throw Error("encodeParameters: tensor '" + t.name + "' has rank " + std::to_string(t.shape.size()) +
+            throw Error(std::string(who) + ": tensor '" + t.name + "' has rank " + std::to_string(t.shape.size()) +
                         ", more than " + std::to_string(kMaxRank));
         for (auto d : t.shape)
-            if (d < 0) throw Error("encodeParameters: tensor '" + t.name + "' has negative dimension in shape " + shapeString(t.shape));
+            if (d < 0) throw Error(std::string(who) + ": tensor '" + t.name + "' has negative dimension in shape " + shapeString(t.shape));
         if (static_cast<std::int64_t>(t.values.size()) != t.numel())
-            throw Error("encodeParameters: tensor '" + t.name + "' has " + std::to_string(t.values.size()) +
+            throw Error(std::string(who) + ": tensor '" + t.name + "' has " + std::to_string(t.values.size()) +
                         " values but shape " + shapeString(t.shape) + " needs " + std::to_string(t.numel()));
-        checkFinite(t, "encodeParameters");
-        if (kind != CodecKind::Fp32Raw) {
+        checkFinite(t, who);
+        if (kind != CodecKind::Fp32Raw && kind != CodecKind::MaskAwareInt8DeltaZlib) {
             for (std::size_t i = 0; i < t.values.size(); ++i) {
                 if ((floatToHalf(t.values[i]) & 0x7fffu) == 0x7c00u) {
                     std::ostringstream msg;
-                    msg << "encodeParameters: tensor '" << t.name << "' value " << i << " (" << t.values[i]
+                    msg << who << ": tensor '" << t.name << "' value " << i << " (" << t.values[i]
                         << ") overflows half precision (max 65504); use the fp32 codec";
                     throw Error(msg.str());
                 }
@@ -329,27 +351,72 @@ std::string codecName(CodecKind kind) {
         case CodecKind::Fp16Zlib: return "fp16-zlib";
         case CodecKind::MaskAwareFp16Zlib: return "mask-fp16-zlib";
         case CodecKind::MaskAwareInt8Zlib: return "mask-int8-zlib";
+        case CodecKind::MaskAwareInt8DeltaZlib: return "mask-int8-delta-zlib";
     }
     throw Error("codecName: unknown codec kind " + std::to_string(static_cast<int>(kind)));
 }
 
 CodecKind codecFromName(const std::string& name) {
     for (CodecKind k : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib,
-                        CodecKind::MaskAwareInt8Zlib})
+                        CodecKind::MaskAwareInt8Zlib, CodecKind::MaskAwareInt8DeltaZlib})
         if (codecName(k) == name) return k;
     throw Error("codecFromName: unknown codec name '" + name +
-                "' (expected fp32, fp16-zlib, mask-fp16-zlib or mask-int8-zlib)");
+                "' (expected fp32, fp16-zlib, mask-fp16-zlib, mask-int8-zlib or mask-int8-delta-zlib)");
+}
+
+bool codecNeedsReference(CodecKind kind) { return kind == CodecKind::MaskAwareInt8DeltaZlib; }
+
+std::array<std::uint8_t, 32> referenceDigest(const ParameterSet& reference) {
+    const auto fp32 = encodeParameters(reference, CodecKind::Fp32Raw);
+    Sha256 hash;
+    hash.update(fp32.data(), fp32.size());
+    return hash.digest();
 }
 
 // ---- encode ---------------------------------------------------------------------------
 
-std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, CodecKind kind) {
-    if (kind != CodecKind::Fp32Raw && kind != CodecKind::Fp16Zlib && kind != CodecKind::MaskAwareFp16Zlib &&
-        kind != CodecKind::MaskAwareInt8Zlib)
-        throw Error("encodeParameters: unknown codec kind " + std::to_string(static_cast<int>(kind)));
-    checkEncodable(parameters, kind);
+namespace {
 
-    const bool int8 = kind == CodecKind::MaskAwareInt8Zlib;
+// One row's difference from the reference as an f32 scale and int8 values (symmetric,
+// round to nearest): value = reference + q * scale, scale = max |delta| / 127.
+void appendInt8DeltaRow(std::vector<std::uint8_t>& body, const float* row, const float* reference, std::size_t cols) {
+    double largest = 0;
+    for (std::size_t j = 0; j < cols; ++j)
+        largest = std::max(largest, std::fabs(static_cast<double>(row[j]) - static_cast<double>(reference[j])));
+    const float scale = static_cast<float>(largest / 127.0);
+    const std::uint32_t bits = floatBits(scale);
+    for (int b = 0; b < 4; ++b) body.push_back(static_cast<std::uint8_t>(bits >> (8 * b)));
+    for (std::size_t j = 0; j < cols; ++j) {
+        const double delta = static_cast<double>(row[j]) - static_cast<double>(reference[j]);
+        const long q = scale > 0 ? std::lround(delta / static_cast<double>(scale)) : 0;
+        body.push_back(static_cast<std::uint8_t>(static_cast<std::int8_t>(std::clamp(q, -127L, 127L))));
+    }
+}
+
+// A tensor's f32 bits XOR the reference's, as 4 byte planes (lossless).
+void appendXorPlanes(std::vector<std::uint8_t>& body, const std::vector<float>& values, const std::vector<float>& reference) {
+    for (int plane = 0; plane < 4; ++plane)
+        for (std::size_t i = 0; i < values.size(); ++i)
+            body.push_back(static_cast<std::uint8_t>((floatBits(values[i]) ^ floatBits(reference[i])) >> (8 * plane)));
+}
+
+void checkSameNamesAndShapes(const ParameterSet& update, const ParameterSet& reference) {
+    if (update.size() != reference.size())
+        throw Error("encodeDelta: the update holds " + std::to_string(update.size()) + " tensors, the reference " +
+                    std::to_string(reference.size()));
+    for (std::size_t i = 0; i < update.size(); ++i) {
+        if (update[i].name != reference[i].name)
+            throw Error("encodeDelta: update tensor " + std::to_string(i) + " is '" + update[i].name +
+                        "', the reference's is '" + reference[i].name + "'");
+        if (update[i].shape != reference[i].shape)
+            throw Error("encodeDelta: tensor '" + update[i].name + "' has shape " + shapeString(update[i].shape) +
+                        " in the update, " + shapeString(reference[i].shape) + " in the reference");
+    }
+}
+
+std::vector<std::uint8_t> encodeImpl(const ParameterSet& parameters, CodecKind kind, const ParameterSet* reference) {
+    const bool delta = kind == CodecKind::MaskAwareInt8DeltaZlib;
+    const bool int8 = kind == CodecKind::MaskAwareInt8Zlib || delta;
     std::map<std::size_t, std::vector<bool>> masks;
     if (kind == CodecKind::MaskAwareFp16Zlib || int8) masks = keptRowsOf(parameters);
     auto layoutOf = [&](std::size_t i) {
@@ -365,6 +432,10 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
     const std::size_t lengthAt = w.bytes.size();
     w.u64(0);  // total length, patched below
     w.u32(static_cast<std::uint32_t>(parameters.size()));
+    if (delta) {
+        const auto digest = referenceDigest(*reference);
+        w.raw(digest.data(), digest.size());
+    }
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         const NamedTensor& t = parameters[i];
         w.u16(static_cast<std::uint16_t>(t.name.size()));
@@ -373,6 +444,16 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
         for (auto d : t.shape) w.u64(static_cast<std::uint64_t>(d));
         w.u8(layoutOf(i));
     }
+
+    // The rows of a rank-2 tensor in the int8 kinds: absolute, or the delta from the reference.
+    auto appendRow = [&](std::size_t i, std::size_t r, std::vector<std::uint8_t>& body) {
+        const std::size_t cols = static_cast<std::size_t>(parameters[i].shape[1]);
+        const float* row = parameters[i].values.data() + r * cols;
+        if (delta)
+            appendInt8DeltaRow(body, row, (*reference)[i].values.data() + r * cols, cols);
+        else
+            appendInt8Row(body, row, cols);
+    };
 
     std::vector<std::uint8_t> body;
     if (kind == CodecKind::Fp32Raw) {
@@ -392,13 +473,14 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
             const NamedTensor& t = parameters[i];
             auto m = masks.find(i);
             if (layoutOf(i) == kLayoutInt8Rows) {
-                const std::size_t cols = static_cast<std::size_t>(t.shape[1]);
-                for (std::size_t r = 0; r < static_cast<std::size_t>(t.shape[0]); ++r)
-                    appendInt8Row(body, t.values.data() + r * cols, cols);
+                for (std::size_t r = 0; r < static_cast<std::size_t>(t.shape[0]); ++r) appendRow(i, r, body);
                 continue;
             }
             if (m == masks.end()) {
-                for (float v : t.values) appendHalf(body, v);
+                if (delta)
+                    appendXorPlanes(body, t.values, (*reference)[i].values);
+                else
+                    for (float v : t.values) appendHalf(body, v);
                 continue;
             }
             const std::vector<bool>& kept = m->second;
@@ -411,12 +493,12 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
             for (std::size_t r = 0; r < rows; ++r) {
                 if (!kept[r]) continue;
                 if (int8)
-                    appendInt8Row(body, t.values.data() + r * cols, cols);
+                    appendRow(i, r, body);
                 else
                     for (std::size_t j = 0; j < cols; ++j) appendHalf(body, t.values[r * cols + j]);
             }
         }
-        std::vector<std::uint8_t> stored = deflateBytes(body);
+        std::vector<std::uint8_t> stored = delta ? deflateDeltaBody(body) : deflateBytes(body);
         w.u64(body.size());
         w.u64(stored.size());
         w.raw(stored.data(), stored.size());
@@ -427,21 +509,59 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
     return std::move(w.bytes);
 }
 
+}  // namespace
+
+std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, CodecKind kind) {
+    if (codecNeedsReference(kind))
+        throw Error("encodeParameters: codec " + codecName(kind) +
+                    " encodes the difference from a reference global FAM; use encodeDelta with that reference");
+    if (kind != CodecKind::Fp32Raw && kind != CodecKind::Fp16Zlib && kind != CodecKind::MaskAwareFp16Zlib &&
+        kind != CodecKind::MaskAwareInt8Zlib)
+        throw Error("encodeParameters: unknown codec kind " + std::to_string(static_cast<int>(kind)));
+    checkEncodable(parameters, kind, "encodeParameters");
+    return encodeImpl(parameters, kind, nullptr);
+}
+
+std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference) {
+    checkEncodable(update, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: update");
+    checkEncodable(reference, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: reference");
+    checkSameNamesAndShapes(update, reference);
+    return encodeImpl(update, CodecKind::MaskAwareInt8DeltaZlib, &reference);
+}
+
 // ---- decode ---------------------------------------------------------------------------
 
 namespace {
 
-void readInt8Row(Reader& b, float* row, std::size_t cols, const std::string& what) {
+// One int8 row: q * scale, or with a reference row (the delta codec, whose q lies in
+// -127..127) reference + q * scale, summed in double and rounded to float once.
+void readInt8Row(Reader& b, float* row, const float* reference, std::size_t cols, const std::string& what) {
     const float scale = bitsFloat(b.u32(what + " scale"));
     if (!std::isfinite(scale) || scale < 0)
         throw Error("decodeParameters: " + what + " has an invalid scale");
     b.need(cols, what);
-    for (std::size_t j = 0; j < cols; ++j) row[j] = static_cast<float>(static_cast<std::int8_t>(b.data[b.pos + j])) * scale;
+    for (std::size_t j = 0; j < cols; ++j) {
+        const auto q = static_cast<std::int8_t>(b.data[b.pos + j]);
+        if (reference && q == -128) throw Error("decodeParameters: " + what + " value " + std::to_string(j) + " is -128, outside -127..127");
+        row[j] = reference ? static_cast<float>(static_cast<double>(reference[j]) + q * static_cast<double>(scale))
+                           : static_cast<float>(q) * scale;
+    }
     b.pos += cols;
 }
 
+std::string hexPrefix(const std::uint8_t* digest) {
+    static const char* hex = "0123456789abcdef";
+    std::string text;
+    for (int i = 0; i < 8; ++i) {
+        text += hex[digest[i] >> 4];
+        text += hex[digest[i] & 15];
+    }
+    return text;
+}
+
+// `reference`: set by decodeDelta only (then also the expected layout).
 ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const ParameterSet* expected,
-                        const CodecLimits& limits) {
+                        const ParameterSet* reference, const CodecLimits& limits) {
     const std::size_t size = payload.size();
     if (size > limits.maxPayloadBytes)
         throw Error("decodeParameters: payload of " + std::to_string(size) + " bytes exceeds the limit of " +
@@ -460,9 +580,16 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
         throw Error("decodeParameters: unsupported format version " + std::to_string(version) +
                     " (this build reads version " + std::to_string(kCodecFormatVersion) + ")");
     const std::uint8_t kindByte = payload[6];
-    if (kindByte > static_cast<std::uint8_t>(CodecKind::MaskAwareInt8Zlib))
+    if (kindByte > static_cast<std::uint8_t>(CodecKind::MaskAwareInt8DeltaZlib))
         throw Error("decodeParameters: unsupported codec kind " + std::to_string(kindByte));
     const CodecKind kind = static_cast<CodecKind>(kindByte);
+    const bool delta = codecNeedsReference(kind);
+    if (delta && !reference)
+        throw Error("decodeParameters: payload codec " + codecName(kind) +
+                    " is a difference from a reference global FAM; decode it with decodeDelta and that reference");
+    if (!delta && reference)
+        throw Error("decodeDelta: payload codec is " + codecName(kind) + ", not " +
+                    codecName(CodecKind::MaskAwareInt8DeltaZlib));
     if (payload[7] != 0)
         throw Error("decodeParameters: unsupported flags field " + std::to_string(payload[7]) + " (must be 0)");
     const std::uint64_t declared = readU64At(payload, 8);
@@ -486,6 +613,15 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
     if (count > limits.maxTensors)
         throw Error("decodeParameters: tensor count " + std::to_string(count) + " exceeds the limit of " +
                     std::to_string(limits.maxTensors));
+    if (delta) {
+        in.need(kDigestBytes, "reference digest");
+        const auto expectedDigest = referenceDigest(*reference);
+        if (std::memcmp(in.data + in.pos, expectedDigest.data(), kDigestBytes) != 0)
+            throw Error("decodeDelta: reference mismatch: the payload is a delta from the global FAM with SHA-256 " +
+                        hexPrefix(in.data + in.pos) + "..., the reference given has " +
+                        hexPrefix(expectedDigest.data()) + "... (a different round's or site's global FAM)");
+        in.pos += kDigestBytes;
+    }
 
     std::vector<TensorHeader> headers(count);
     std::set<std::string> names;
@@ -524,11 +660,11 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
                         std::to_string(limits.maxElements) + " at tensor '" + h.name + "'");
         h.layout = in.u8("tensor '" + h.name + "' layout");
         if (h.layout == kLayoutInt8Rows) {
-            if (kind != CodecKind::MaskAwareInt8Zlib || h.shape.size() != 2)
-                throw Error("decodeParameters: tensor '" + h.name + "' has int8 rows, which need the mask-int8-zlib "
-                            "codec and rank 2 (codec " + codecName(kind) + ", shape " + shapeString(h.shape) + ")");
+            if ((kind != CodecKind::MaskAwareInt8Zlib && !delta) || h.shape.size() != 2)
+                throw Error("decodeParameters: tensor '" + h.name + "' has int8 rows, which need an int8 codec "
+                            "and rank 2 (codec " + codecName(kind) + ", shape " + shapeString(h.shape) + ")");
         } else if (h.layout == kLayoutRowMasked) {
-            if (kind != CodecKind::MaskAwareFp16Zlib && kind != CodecKind::MaskAwareInt8Zlib)
+            if (kind != CodecKind::MaskAwareFp16Zlib && kind != CodecKind::MaskAwareInt8Zlib && !delta)
                 throw Error("decodeParameters: tensor '" + h.name + "' is row-masked but the codec is " + codecName(kind));
             if (h.shape.size() != 2)
                 throw Error("decodeParameters: row-masked tensor '" + h.name + "' has shape " + shapeString(h.shape) +
@@ -568,7 +704,10 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
             const std::uint64_t rows = static_cast<std::uint64_t>(h.shape[0]);
             const std::uint64_t bitmap = (rows + 7) / 8;
             minRaw += bitmap;
-            maxRaw += bitmap + (kind == CodecKind::MaskAwareInt8Zlib ? 4 * rows + n : 2 * n);
+            maxRaw += bitmap + (kind == CodecKind::MaskAwareInt8Zlib || delta ? 4 * rows + n : 2 * n);
+        } else if (delta) {  // f32 XOR planes
+            minRaw += 4 * n;
+            maxRaw += 4 * n;
         } else {
             minRaw += 2 * n;
             maxRaw += 2 * n;
@@ -607,14 +746,27 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
         t.shape = h.shape;
         t.values.assign(static_cast<std::size_t>(h.numel), 0.0f);
         const std::string what = "body of tensor '" + h.name + "'";
+        const std::size_t index = out.size();
+        const float* base = delta ? (*reference)[index].values.data() : nullptr;
         if (kind == CodecKind::Fp32Raw) {
             for (auto& v : t.values) v = bitsFloat(b.u32(what));
+        } else if (delta && h.layout == kLayoutDense) {
+            const std::size_t n = t.values.size();
+            b.need(4 * n, what);
+            for (std::size_t i = 0; i < n; ++i) {
+                std::uint32_t x = 0;
+                for (int plane = 0; plane < 4; ++plane)
+                    x |= static_cast<std::uint32_t>(b.data[b.pos + plane * n + i]) << (8 * plane);
+                t.values[i] = bitsFloat(floatBits(base[i]) ^ x);
+            }
+            b.pos += 4 * n;
         } else if (h.layout == kLayoutDense) {
             for (auto& v : t.values) v = halfToFloat(b.u16(what));
         } else if (h.layout == kLayoutInt8Rows) {
             const std::size_t cols = static_cast<std::size_t>(h.shape[1]);
             for (std::size_t r = 0; r < static_cast<std::size_t>(h.shape[0]); ++r)
-                readInt8Row(b, t.values.data() + r * cols, cols, what + " row " + std::to_string(r));
+                readInt8Row(b, t.values.data() + r * cols, base ? base + r * cols : nullptr, cols,
+                            what + " row " + std::to_string(r));
         } else {
             const std::size_t rows = static_cast<std::size_t>(h.shape[0]);
             const std::size_t cols = static_cast<std::size_t>(h.shape[1]);
@@ -627,8 +779,9 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
                             std::to_string(rows));
             for (std::size_t r = 0; r < rows; ++r) {
                 if (!(bitmap[r / 8] & (1u << (r % 8)))) continue;
-                if (kind == CodecKind::MaskAwareInt8Zlib) {
-                    readInt8Row(b, t.values.data() + r * cols, cols, what + " row " + std::to_string(r));
+                if (kind == CodecKind::MaskAwareInt8Zlib || delta) {
+                    readInt8Row(b, t.values.data() + r * cols, base ? base + r * cols : nullptr, cols,
+                                what + " row " + std::to_string(r));
                     continue;
                 }
                 b.need(2 * cols, what + " row " + std::to_string(r));
@@ -647,12 +800,17 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
 }  // namespace
 
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const CodecLimits& limits) {
-    return decodeImpl(payload, nullptr, limits);
+    return decodeImpl(payload, nullptr, nullptr, limits);
 }
 
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const ParameterSet& expectedLayout,
                               const CodecLimits& limits) {
-    return decodeImpl(payload, &expectedLayout, limits);
+    return decodeImpl(payload, &expectedLayout, nullptr, limits);
+}
+
+ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
+                         const CodecLimits& limits) {
+    return decodeImpl(payload, &reference, &reference, limits);
 }
 
 }  // namespace fmc

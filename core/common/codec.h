@@ -11,11 +11,12 @@
 //   7      1     flags (u8, must be 0)
 //   8      8     total payload length in bytes, checksum included (u64)
 //   16     4     tensor count (u32)
-//   20     ...   per tensor:
+//   20     32    MaskAwareInt8DeltaZlib only: SHA-256 of the reference (referenceDigest)
+//   20|52  ...   per tensor:
 //                  u16 name length, name bytes (UTF-8, no NUL),
 //                  u8 rank, rank x u64 dimensions,
 //                  u8 body layout (0 = dense, 1 = row-masked (mask-aware kinds only),
-//                  2 = int8 rows (MaskAwareInt8Zlib only))
+//                  2 = int8 rows (the two int8 kinds only, rank 2))
 //          8     raw body size: bytes of the body after decompression (u64)
 //          8     stored body size: bytes of the body as stored below (u64)
 //          ...   stored body
@@ -31,6 +32,16 @@
 //                       the kept rows of layout 1) is an f32 scale followed by `cols` int8
 //                       values, value = q * scale, scale = max |row| / 127 (lossy: at most
 //                       scale / 2 per value). Rank-1 tensors stay f16. Then zlib.
+//   MaskAwareInt8DeltaZlib : the difference from a reference both ends hold (the global FAM
+//                       the site received this round), see encodeDelta. Rank-2 tensors as
+//                       MaskAwareInt8Zlib, but a row's int8 values q code its delta:
+//                       value = reference + q * scale, scale = max |row - reference row| / 127
+//                       (at most scale / 2 off per value; one scale per row, the unit the mask
+//                       keeps or prunes). Pruned rows are not sent and decode as zeros, as
+//                       above. Every other tensor (biases, thresholds) is lossless: the bits of
+//                       each f32 XOR the reference's, as 4 byte planes (plane b = byte b of
+//                       every value), so unchanged sign/exponent bytes become runs of zeros.
+//                       Thresholds stay exact, so a zero (pruned) row stays pruned. Then zlib.
 //
 // A tensor "X.weight" of rank 2 is row-masked when a sibling "X.threshold" holds one value
 // per row: row r is kept iff mean_j |W_rj| > threshold_r (strict), the masked linear layer's
@@ -44,6 +55,7 @@
 // fmc::Error whose message names the payload field or tensor at fault.
 #include "common/types.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -52,7 +64,13 @@
 
 namespace fmc {
 
-enum class CodecKind : std::uint8_t { Fp32Raw = 0, Fp16Zlib = 1, MaskAwareFp16Zlib = 2, MaskAwareInt8Zlib = 3 };
+enum class CodecKind : std::uint8_t {
+    Fp32Raw = 0,
+    Fp16Zlib = 1,
+    MaskAwareFp16Zlib = 2,
+    MaskAwareInt8Zlib = 3,
+    MaskAwareInt8DeltaZlib = 4,  // needs the reference: encodeDelta / decodeDelta
+};
 
 struct CodecLimits {
     // Bounds both the encoded payload and the decompressed body.
@@ -66,7 +84,8 @@ constexpr std::uint16_t kCodecFormatVersion = 1;
 
 // Throws fmc::Error on non-finite values (named by tensor and index), on values outside the
 // half range (|x| > 65504 after rounding) for the fp16 kinds, on a tensor whose value count
-// does not match its shape, and on empty or duplicate names.
+// does not match its shape, and on empty or duplicate names. The delta kind is refused here
+// (it needs a reference): use encodeDelta.
 std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, CodecKind kind);
 
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const CodecLimits& limits = {});
@@ -76,7 +95,22 @@ ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const Co
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const ParameterSet& expectedLayout,
                               const CodecLimits& limits = {});
 
-// "fp32", "fp16-zlib", "mask-fp16-zlib", "mask-int8-zlib".
+// The delta codec (MaskAwareInt8DeltaZlib): `update` as its difference from `reference`, the
+// global FAM the site received this round, which must have the update's names and shapes.
+// The payload names its reference by referenceDigest; decodeDelta refuses any other
+// reference, and a payload that does not match the reference's layout (it is the expected
+// layout). Encoding refuses non-finite values in either set and mismatched layouts.
+std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference);
+ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
+                         const CodecLimits& limits = {});
+
+// SHA-256 of the set's fp32 payload (names, shapes and every value bit): a reference's identity.
+std::array<std::uint8_t, 32> referenceDigest(const ParameterSet& reference);
+
+// True for the kinds encoded against a reference (encodeDelta / decodeDelta).
+bool codecNeedsReference(CodecKind kind);
+
+// "fp32", "fp16-zlib", "mask-fp16-zlib", "mask-int8-zlib", "mask-int8-delta-zlib".
 std::string codecName(CodecKind kind);
 CodecKind codecFromName(const std::string& name);
 

@@ -84,6 +84,9 @@ void validateSettings(const FederationSettings& s) {
         throw Error("trim_fraction: must lie in [0, 0.5)");
     if (!std::isfinite(s.normBound) || s.normBound < 0) throw Error("norm_bound: must be a finite number >= 0");
     validateImageDomain(s.imageDomain);
+    if (codecNeedsReference(s.codec))
+        throw Error("codec: " + codecName(s.codec) +
+                    " (a delta from the global FAM) is not yet accepted by the coordinator; use mask-int8-zlib");
     // The codec has to carry one FAM: D*D weights twice.
     const std::int64_t elements = 2LL * s.embeddingDim * s.embeddingDim + 6LL * s.embeddingDim;
     if (elements > CodecLimits{}.maxElements) throw Error("embedding_dim: the FAM would exceed the codec's element limit");

@@ -157,6 +157,7 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
                                {"training_seconds", round.trainingSeconds},
                                {"communication_seconds", round.communicationSeconds},
                                {"upload_bytes_per_site", round.uploadBytesPerSite},
+                               {"upload_bytes_all_sites", round.uploadBytesAllSites},
                                {"download_bytes", round.downloadBytes},
                                {"fam_keep_ratios", round.famKeepRatios},
                                {"global_fam_keep_ratios", round.globalFamKeepRatios},

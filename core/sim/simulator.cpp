@@ -119,8 +119,19 @@ ClassificationMetrics evaluate(const FederatedMethod& method, int site, const Si
     return computeMetrics(data.labels, probabilities, numClasses);
 }
 
-std::vector<CodecKind> allCodecs() {
+// The codecs that need no reference (the delta codec is measured against the round's global).
+std::vector<CodecKind> referenceFreeCodecs() {
     return {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib, CodecKind::MaskAwareInt8Zlib};
+}
+
+// What travels: the payload of `parameters` under `kind`, against `reference` for the delta codec.
+std::vector<std::uint8_t> encodeFor(const ParameterSet& parameters, CodecKind kind, const ParameterSet& reference) {
+    return codecNeedsReference(kind) ? encodeDelta(parameters, reference) : encodeParameters(parameters, kind);
+}
+
+ParameterSet decodeFor(const std::vector<std::uint8_t>& payload, CodecKind kind, const ParameterSet& reference,
+                       const CodecLimits& limits) {
+    return codecNeedsReference(kind) ? decodeDelta(payload, reference, limits) : decodeParameters(payload, reference, limits);
 }
 
 // Share of kept rows of each masked weight (the codec's rule); empty without thresholds.
@@ -262,6 +273,9 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     const ScopedComputeThreads roundThreads(method->needsImages() ? 0 : 1);
     const auto layout = method->communicates() ? method->upload(0) : ParameterSet{};
     const auto limits = limitsFor(layout);
+    // The global FAM every site holds: the server's initial broadcast (each site starts from
+    // it), then each round's received global. Delta uploads and broadcasts are coded against it.
+    auto reference = layout;
     double bestValidation = -1;
     auto best = method->snapshot();
     for (int round = 1; round <= config.rounds; ++round) {
@@ -278,23 +292,28 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
             start = Clock::now();
             std::vector<ParameterSet> uploads;
             ParameterSet firstUpload;
+            // The server aggregates what it decodes: a lossy codec's loss reaches the global FAM.
             for (size_t s = 0; s < sites.size(); ++s) {
                 auto upload = method->upload(static_cast<int>(s));
-                const auto payload = encodeParameters(upload, method->codec());
+                const auto payload = encodeFor(upload, method->codec(), reference);
                 summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
-                uploads.push_back(decodeParameters(payload, layout, limits));  // the server validates every upload
+                summary.uploadBytesAllSites += payload.size();
+                uploads.push_back(decodeFor(payload, method->codec(), reference, limits));  // validates every upload
                 if (s == 0) firstUpload = std::move(upload);
             }
             const auto global = method->aggregate(uploads, aggregationWeights);
             summary.globalFamKeepRatios = keepRatiosOf(global);
-            const auto broadcast = encodeParameters(global, method->codec());
+            const auto broadcast = encodeFor(global, method->codec(), reference);
             summary.downloadBytes = broadcast.size();
-            const auto received = decodeParameters(broadcast, layout, limits);
+            auto received = decodeFor(broadcast, method->codec(), reference, limits);
             for (size_t s = 0; s < sites.size(); ++s) method->download(static_cast<int>(s), received);
             summary.communicationSeconds = secondsSince(start);
             // Site 1's upload under every codec, for the report (not part of the timed round).
-            for (auto kind : allCodecs())
+            for (auto kind : referenceFreeCodecs())
                 summary.uploadBytesByCodec.emplace_back(codecName(kind), encodeParameters(firstUpload, kind).size());
+            summary.uploadBytesByCodec.emplace_back(codecName(CodecKind::MaskAwareInt8DeltaZlib),
+                                                    encodeDelta(firstUpload, reference).size());
+            reference = std::move(received);
         }
 
         for (size_t s = 0; s < sites.size(); ++s)
@@ -326,7 +345,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     }
     if (method->communicates()) {
         const auto finalUpload = method->upload(0);
-        for (auto kind : allCodecs())
+        for (auto kind : referenceFreeCodecs())
             result.finalUploadBytesByCodec.emplace_back(codecName(kind), encodeParameters(finalUpload, kind).size());
     }
     result.peakResidentBytes = peakResidentBytes();

@@ -52,11 +52,13 @@ struct RoundSummary {
     double meanTrainingLoss = 0;
     double trainingSeconds = 0;       // local training of all sites
     double communicationSeconds = 0;  // encode, decode, aggregate, broadcast
-    std::size_t uploadBytesPerSite = 0;
+    std::size_t uploadBytesPerSite = 0;   // the largest site's upload
+    std::size_t uploadBytesAllSites = 0;  // every site's upload, summed
     std::size_t downloadBytes = 0;
     std::vector<double> famKeepRatios;        // per FAM layer, mean over the training sites
     std::vector<double> globalFamKeepRatios;  // per FAM layer, of the server's average
-    // Site 1's upload of this round under every codec (name, bytes).
+    // Site 1's upload of this round under every codec (name, bytes); the delta codec against
+    // the global FAM the site received before this round.
     std::vector<std::pair<std::string, std::size_t>> uploadBytesByCodec;
 };
 
@@ -88,7 +90,8 @@ struct SimulationResult {
     std::string method;
     std::string codec;  // "none" for methods that send nothing
     long long peakResidentBytes = 0;
-    // The final shared model encoded with every codec (empty for methods that send nothing).
+    // The final shared model encoded with every reference-free codec (empty for methods that
+    // send nothing).
     std::vector<std::pair<std::string, std::size_t>> finalUploadBytesByCodec;
 };
 

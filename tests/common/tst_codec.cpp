@@ -105,6 +105,19 @@ std::vector<std::uint8_t> craftPayload(std::uint8_t kind, const std::vector<Craf
     return p;
 }
 
+// A delta payload (kind 4) naming `reference` by its digest, built as craftPayload does.
+std::vector<std::uint8_t> craftDeltaPayload(const ParameterSet& reference, const std::vector<CraftTensor>& tensors,
+                                            std::uint64_t rawBodySize, const std::vector<std::uint8_t>& storedBody) {
+    auto p = craftPayload(4, tensors, rawBodySize, storedBody);
+    p.resize(p.size() - 4);
+    const auto digest = referenceDigest(reference);
+    p.insert(p.begin() + 20, digest.begin(), digest.end());
+    const std::uint64_t total = p.size() + 4;
+    for (int i = 0; i < 8; ++i) p[8 + i] = static_cast<std::uint8_t>(total >> (8 * i));
+    put(p, payloadCrc32(p.data(), p.size()), 4);
+    return p;
+}
+
 std::vector<std::uint8_t> zlibOf(const std::vector<std::uint8_t>& raw) {
     uLongf n = compressBound(static_cast<uLong>(raw.size()));
     std::vector<std::uint8_t> out(n);
@@ -253,6 +266,9 @@ private slots:
         QCOMPARE(codecName(CodecKind::Fp32Raw), std::string("fp32"));
         QCOMPARE(codecName(CodecKind::Fp16Zlib), std::string("fp16-zlib"));
         QCOMPARE(codecName(CodecKind::MaskAwareFp16Zlib), std::string("mask-fp16-zlib"));
+        QCOMPARE(codecFromName("mask-int8-delta-zlib"), CodecKind::MaskAwareInt8DeltaZlib);
+        QVERIFY(codecNeedsReference(CodecKind::MaskAwareInt8DeltaZlib));
+        QVERIFY(!codecNeedsReference(CodecKind::MaskAwareInt8Zlib));
         EXPECT_ERROR(codecFromName("fp8"), "unknown codec name 'fp8'");
     }
 
@@ -448,6 +464,189 @@ private slots:
         QCOMPARE(full[0].values, fam[0].values);
     }
 
+    // ---- the delta codec ----------------------------------------------------------------
+    // Reference and update chosen so that every delta is a multiple of e = 2^-10 / 4 and
+    // every decoded value is exact in float: the outcome is computed by hand.
+    static ParameterSet deltaReference() {
+        ParameterSet r;
+        r.push_back({"a.weight", {2, 4}, {1, 1, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f}});
+        r.push_back({"a.bias", {2}, {0.2f, -7.0f}});
+        r.push_back({"a.threshold", {2}, {0.5f, 0.5f}});
+        r.push_back({"b.weight", {1, 3}, {0, 0, 0}});
+        return r;
+    }
+    static ParameterSet deltaUpdate() {
+        const float e = pow2(-10);
+        ParameterSet u = deltaReference();
+        // row 0: deltas 127e, 3.25e, -0.75e, 0 -> scale e, q 127, 3, -1, 0; mean |w| ~1.03 > 0.5: kept
+        u[0].values = {1 + 127 * e, 1 + 3.25f * e, 1 - 0.75f * e, 1, 0.1f, 0.1f, -0.1f, 0.1f};  // row 1: 0.1 <= 0.5: pruned
+        u[1].values = {0.3f, -7.1f};
+        u[2].values = {0.5f, 0.625f};
+        u[3].values = {2, -1, 0.5f};  // no threshold: int8 rows, scale 2/127
+        return u;
+    }
+
+    void deltaRoundTripIsTheHandComputedOne() {
+        const float e = pow2(-10);
+        const ParameterSet reference = deltaReference(), update = deltaUpdate();
+        const auto payload = encodeDelta(update, reference);
+        QCOMPARE(payload[6], static_cast<std::uint8_t>(CodecKind::MaskAwareInt8DeltaZlib));
+        const auto digest = referenceDigest(reference);
+        QVERIFY(std::equal(digest.begin(), digest.end(), payload.begin() + 20));  // the reference's identity
+        const ParameterSet out = decodeDelta(payload, reference);
+        // Kept row: reference + q * e, each within e / 2 of the update; pruned row: zeros.
+        const std::vector<float> expectedA = {1 + 127 * e, 1 + 3 * e, 1 - e, 1, 0, 0, 0, 0};
+        QCOMPARE(out[0].values, expectedA);
+        for (std::size_t j = 0; j < 4; ++j) QVERIFY(std::fabs(out[0].values[j] - update[0].values[j]) <= e / 2);
+        // Biases and thresholds are lossless (XOR planes), bit for bit.
+        QCOMPARE(out[1].values, update[1].values);
+        QCOMPARE(out[2].values, update[2].values);
+        // The pruned row stays pruned under the exact threshold; the kept row stays kept.
+        QCOMPARE(keptRowsOf(out).at(0), (std::vector<bool>{true, false}));
+        // Dense rank 2: q = 127, round(-63.5) = -64, round(31.75) = 32 of scale 2/127.
+        const float scale = static_cast<float>(2.0 / 127.0);
+        const std::vector<float> expectedB = {static_cast<float>(127 * double(scale)), static_cast<float>(-64 * double(scale)),
+                                              static_cast<float>(32 * double(scale))};
+        QCOMPARE(out[3].values, expectedB);
+        for (std::size_t j = 0; j < 3; ++j) QVERIFY(std::fabs(out[3].values[j] - update[3].values[j]) <= scale / 2);
+        // An unchanged set decodes to itself but for its pruned rows: the reference's row 1
+        // (mean 0.5, threshold 0.5) is pruned by the strict rule and decodes as zeros.
+        QCOMPARE(decodeDelta(encodeDelta(reference, reference), reference)[0].values,
+                 (std::vector<float>{1, 1, 1, 1, 0, 0, 0, 0}));
+    }
+
+    // Random FAM-sized deltas: every kept value within its row's scale / 2 (plus the final
+    // float rounding), pruned rows zero, rank-1 tensors exact.
+    void deltaOfTheFamWithinHalfAScale() {
+        const ParameterSet reference = makeFam(5, false);
+        ParameterSet update = makeFam(5, true);  // same weights, even rows pruned
+        std::mt19937 rng(9);
+        std::normal_distribution<float> step(0.0f, 1e-3f);
+        for (auto& tensor : update)
+            for (auto& v : tensor.values) v += step(rng);
+        const auto payload = encodeDelta(update, reference);
+        const ParameterSet out = decodeDelta(payload, reference);
+        for (std::size_t layer = 0; layer < 2; ++layer) {
+            const auto& u = update[3 * layer].values;
+            const auto& r = reference[3 * layer].values;
+            const auto& d = out[3 * layer].values;
+            for (std::int64_t row = 0; row < kD; ++row) {
+                double largest = 0;
+                for (std::int64_t j = 0; j < kD; ++j)
+                    largest = std::max(largest, std::fabs(double(u[row * kD + j]) - double(r[row * kD + j])));
+                const double halfScale = double(static_cast<float>(largest / 127)) / 2;
+                for (std::int64_t j = 0; j < kD; ++j) {
+                    const std::size_t i = static_cast<std::size_t>(row * kD + j);
+                    if (row % 2 == 0) {
+                        if (d[i] != 0.0f) QFAIL("a pruned row does not decode as zeros");
+                    } else if (std::fabs(double(d[i]) - double(u[i])) > halfScale + std::fabs(double(u[i])) * pow2(-24)) {
+                        QFAIL(qPrintable(QString("row %1 col %2 off by more than scale / 2").arg(row).arg(j)));
+                    }
+                }
+            }
+            QCOMPARE(out[3 * layer + 1].values, update[3 * layer + 1].values);
+            QCOMPARE(out[3 * layer + 2].values, update[3 * layer + 2].values);
+        }
+        qInfo("delta of a D=512 FAM, half the rows pruned, N(0, 1e-3) steps: %zu bytes (mask-int8-zlib %zu)",
+              payload.size(), encodeParameters(update, CodecKind::MaskAwareInt8Zlib).size());
+    }
+
+    void deltaRefusesTheWrongReference() {
+        const ParameterSet reference = deltaReference();
+        const auto payload = encodeDelta(deltaUpdate(), reference);
+        ParameterSet other = reference;
+        other[1].values[0] = std::nextafter(0.2f, 1.0f);  // one bit of one bias
+        EXPECT_ERROR(decodeDelta(payload, other), "decodeDelta: reference mismatch: the payload is a delta from the global FAM with SHA-256");
+        EXPECT_ERROR(decodeParameters(payload), "decode it with decodeDelta and that reference");
+        EXPECT_ERROR(decodeParameters(payload, reference), "decode it with decodeDelta");
+        EXPECT_ERROR(decodeDelta(encodeParameters(reference, CodecKind::MaskAwareInt8Zlib), reference),
+                     "decodeDelta: payload codec is mask-int8-zlib, not mask-int8-delta-zlib");
+        EXPECT_ERROR(encodeParameters(reference, CodecKind::MaskAwareInt8DeltaZlib), "use encodeDelta");
+    }
+
+    void deltaEncoderRefuses() {
+        const ParameterSet reference = deltaReference();
+        ParameterSet update = deltaUpdate();
+        update[3].shape = {3, 1};
+        EXPECT_ERROR(encodeDelta(update, reference), "encodeDelta: tensor 'b.weight' has shape [3,1] in the update, [1,3] in the reference");
+        update = deltaUpdate();
+        update[3].name = "c.weight";
+        EXPECT_ERROR(encodeDelta(update, reference), "update tensor 3 is 'c.weight', the reference's is 'b.weight'");
+        update = deltaUpdate();
+        update.pop_back();
+        EXPECT_ERROR(encodeDelta(update, reference), "the update holds 3 tensors, the reference 4");
+        update = deltaUpdate();
+        update[1].values[1] = std::numeric_limits<float>::quiet_NaN();
+        EXPECT_ERROR(encodeDelta(update, reference), "encodeDelta: update: tensor 'a.bias' value 1 is not finite");
+        ParameterSet badReference = reference;
+        badReference[3].values[2] = std::numeric_limits<float>::infinity();
+        EXPECT_ERROR(encodeDelta(deltaUpdate(), badReference), "encodeDelta: reference: tensor 'b.weight' value 2 is not finite");
+    }
+
+    void deltaDecoderRejectsEveryMalformedField() {
+        // One tensor "w" [1,2] (no threshold: int8 rows) against a reference of zeros.
+        const ParameterSet reference{{"w", {1, 2}, {0, 0}}};
+        const std::vector<CraftTensor> w{{"w", {1, 2}, 2}};
+        auto row = [](std::uint32_t scaleBits, std::uint8_t q0, std::uint8_t q1) {
+            std::vector<std::uint8_t> raw;
+            put(raw, scaleBits, 4);
+            raw.push_back(q0);
+            raw.push_back(q1);
+            return raw;
+        };
+        const auto good = row(0x3c000000u, 127, 0x81);  // scale 2^-7: values 127/128, -127/128
+        QCOMPARE(decodeDelta(craftDeltaPayload(reference, w, 6, zlibOf(good)), reference)[0].values,
+                 (std::vector<float>{127.0f / 128, -127.0f / 128}));
+        {  // A payload ending 10 bytes into its digest.
+            auto shortDigest = craftDeltaPayload(reference, w, 6, zlibOf(good));
+            shortDigest.resize(30);
+            for (int i = 0; i < 8; ++i) shortDigest[8 + i] = static_cast<std::uint8_t>(34 >> (8 * i));
+            put(shortDigest, payloadCrc32(shortDigest.data(), shortDigest.size()), 4);
+            EXPECT_ERROR(decodeDelta(shortDigest, reference), "reference digest at offset 20 needs 32 bytes");
+        }
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, w, 6, zlibOf(row(0x7fc00000u, 1, 1))), reference),
+                     "body of tensor 'w' row 0 has an invalid scale");
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, w, 6, zlibOf(row(0xbc000000u, 1, 1))), reference),
+                     "invalid scale");
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, w, 6, zlibOf(row(0x3c000000u, 1, 0x80))), reference),
+                     "body of tensor 'w' row 0 value 1 is -128, outside -127..127");
+        // 127 steps of the largest finite scale overflow float: refused as non-finite.
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, w, 6, zlibOf(row(0x7f7fffffu, 127, 0))), reference),
+                     "tensor 'w' value 0 is not finite");
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, w, 7, zlibOf(good)), reference),
+                     "raw body size field 7 does not fit the tensor header (expected 6 bytes)");
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, w, 6, std::vector<std::uint8_t>(12, 0xff)), reference),
+                     "not a valid zlib stream");
+        // Layouts: int8 rows on rank 1, row-masked on rank 1, an unknown layout.
+        const ParameterSet vector{{"v", {2}, {1, 2}}};
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(vector, {{"v", {2}, 2}}, 6, zlibOf(good)), vector),
+                     "tensor 'v' has int8 rows, which need an int8 codec and rank 2");
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(vector, {{"v", {2}, 1}}, 6, zlibOf(good)), vector), "rank 2 required");
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(vector, {{"v", {2}, 7}}, 6, zlibOf(good)), vector), "unknown layout 7");
+        // XOR planes: exactly 4 bytes per value; all-zero planes decode to the reference.
+        QCOMPARE(decodeDelta(craftDeltaPayload(vector, {{"v", {2}, 0}}, 8, zlibOf(std::vector<std::uint8_t>(8))), vector)[0].values,
+                 vector[0].values);
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(vector, {{"v", {2}, 0}}, 4, zlibOf(std::vector<std::uint8_t>(4))), vector),
+                     "raw body size field 4 does not fit the tensor header (expected 8 bytes)");
+        // The payload must hold the reference's layout.
+        EXPECT_ERROR(decodeDelta(craftDeltaPayload(reference, {{"x", {1, 2}, 2}}, 6, zlibOf(good)), ParameterSet{{"x", {2, 1}, {0, 0}}}),
+                     "reference mismatch");
+        const auto real = encodeDelta(deltaUpdate(), deltaReference());
+        EXPECT_ERROR(decodeDelta(real, ParameterSet{}), "reference mismatch");
+        // Truncation, stray bytes, flipped bytes (checksum), over limits.
+        for (std::size_t keep : {std::size_t(0), std::size_t(19), std::size_t(30), real.size() - 1}) {
+            auto cut = real;
+            cut.resize(keep);
+            EXPECT_ERROR(decodeDelta(cut, deltaReference()), "truncated");
+        }
+        auto flipped = real;
+        flipped[30] ^= 0x01;  // inside the digest
+        EXPECT_ERROR(decodeDelta(flipped, deltaReference()), "checksum mismatch");
+        CodecLimits tight;
+        tight.maxElements = 10;
+        EXPECT_ERROR(decodeDelta(real, deltaReference(), tight), "total element count exceeds the limit of 10");
+    }
+
     // ---- encoder refusals ---------------------------------------------------------------
     void encodeRefuses_data() {
         QTest::addColumn<CodecKind>("kind");
@@ -541,8 +740,8 @@ private slots:
         p[4] = 2;
         EXPECT_ERROR(decodeParameters(p), "unsupported format version 2");
         p = good;
-        p[6] = 4;
-        EXPECT_ERROR(decodeParameters(p), "unsupported codec kind 4");
+        p[6] = 5;
+        EXPECT_ERROR(decodeParameters(p), "unsupported codec kind 5");
         p = good;
         p[7] = 1;
         EXPECT_ERROR(decodeParameters(p), "unsupported flags");

@@ -139,10 +139,30 @@ private slots:
         // Every codec's size of site 1's upload is recorded each round, the run's own codec included.
         for (const auto& [codec, bytes] : last.uploadBytesByCodec)
             if (codec == "mask-fp16-zlib") QVERIFY(bytes <= last.uploadBytesPerSite);
-        QCOMPARE(last.uploadBytesByCodec.size(), size_t(4));
+        QCOMPARE(last.uploadBytesByCodec.size(), size_t(5));  // the delta codec against the round's global too
         const auto table = formatResultTable(mask);
         QVERIFY(table.find("FAM keep ratios at the best round") != std::string::npos);
         QVERIFY(table.find("mask-fp16-zlib") != std::string::npos);
+    }
+
+    void lossyCodecsAggregateTheDecodedUploads() {
+        // Round 1 trains from the same initial FAM under every codec; from round 2 on a site
+        // trains from the global built from decoded uploads, so a lossy codec's loss shows.
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
+        auto config = brainConfig(60, 3);
+        config.codec = CodecKind::Fp32Raw;
+        const auto fp32 = runSimulation(config);
+        config.codec = CodecKind::MaskAwareInt8DeltaZlib;
+        const auto delta = runSimulation(config);
+        QCOMPARE(delta.codec, std::string("mask-int8-delta-zlib"));
+        QCOMPARE(delta.rounds[0].meanTrainingLoss, fp32.rounds[0].meanTrainingLoss);
+        QVERIFY(delta.rounds[1].meanTrainingLoss != fp32.rounds[1].meanTrainingLoss);
+        for (const auto& round : delta.rounds) {
+            QVERIFY(round.uploadBytesAllSites >= round.uploadBytesPerSite);
+            QVERIFY(round.uploadBytesPerSite < fp32.rounds[0].uploadBytesPerSite / 3);
+        }
+        qInfo("delta upload %zu bytes (largest site, round 3) vs fp32 %zu", delta.rounds[2].uploadBytesPerSite,
+              fp32.rounds[2].uploadBytesPerSite);
     }
 
     void bestValidationRoundIsRestored() {

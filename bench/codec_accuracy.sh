@@ -1,0 +1,37 @@
+#!/bin/sh
+# Issue 19: FedMedCLIP's upload codecs side by side on one federation, 3 seeds each:
+# bytes per site per round (mean over rounds and sites) and mean +- sd test accuracy,
+# with the ratio against FedAVG's upload measured in the same run (FedAVG sends the
+# trainable CLIP in fp32; its bytes do not depend on the data, so one round on 60 images
+# per site measures them). Every upload is encoded, decoded, then aggregated.
+#   bench/codec_accuracy.sh BUNDLE WORKDIR ROUNDS [extra simulate options...]
+set -eu
+cli=${FMC_CLI:-build/bin/fedmedclip-cli}
+bundle=$1 work=$2 rounds=$3
+shift 3
+data=../shared/data/dermoscopy-isic9
+[ -d "$data" ] || { echo "skip: $data is absent"; exit 77; }
+mkdir -p "$work"
+common="--bundle $bundle --data $data/sites.csv --layout csv --site-column center --held-out <unknown> --cache $work/cache --device cpu"
+for codec in fp32 fp16-zlib mask-int8-zlib mask-int8-delta-zlib; do
+  for seed in 1 2 3; do
+    $cli simulate $common --codec $codec --seed $seed --rounds "$rounds" "$@" --out "$work/$codec-seed$seed" >"$work/$codec-seed$seed.log" 2>&1
+  done
+done
+$cli simulate $common --method fedavg --rounds 1 --max-images-per-site 60 --out "$work/fedavg" >"$work/fedavg.log" 2>&1
+/usr/bin/python3 - "$work" <<'PY'
+import json, statistics, sys
+work = sys.argv[1]
+fedavg = json.load(open(f"{work}/fedavg.json"))["rounds"][0]["upload_bytes_per_site"]
+print(f"FedAVG upload per site per round: {fedavg} bytes")
+print("| codec | bytes/site/round (mean) | vs FedAVG | mean test acc % (3 seeds) | held-out acc % |")
+print("|---|---|---|---|---|")
+for codec in ["fp32", "fp16-zlib", "mask-int8-zlib", "mask-int8-delta-zlib"]:
+    runs = [json.load(open(f"{work}/{codec}-seed{s}.json")) for s in (1, 2, 3)]
+    per = [sum(r["upload_bytes_all_sites"] for r in j["rounds"]) / (len(j["rounds"]) * len(j["sites"])) for j in runs]
+    acc = [100 * j["mean_test_accuracy"] for j in runs]
+    held = [100 * j["held_out"]["test"]["accuracy"] for j in runs]
+    b = statistics.mean(per)
+    print(f"| {codec} | {b:,.0f} | {fedavg / b:,.0f}x | {statistics.mean(acc):.2f} ± {statistics.stdev(acc):.2f} | "
+          f"{statistics.mean(held):.2f} ± {statistics.stdev(held):.2f} |")
+PY
