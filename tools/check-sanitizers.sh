@@ -14,6 +14,9 @@ jobs="${JOBS:-2}"
 cmake --preset asan >/dev/null
 cmake --build build-asan -j"$jobs"
 
+# The test preset leaves out the label "installer": those tests check the release build's
+# packages (hardening flags, BIND_NOW, the coordinator under its unit's system-call filter),
+# which a sanitizer build deliberately lacks or does not fit; the default suite runs them.
 # No suppression file: the suite runs clean. The options:
 #  - detect_leaks=0: LeakSanitizer reports what third-party libraries (Qt's plugin loader,
 #    fontconfig, libtorch's operator registry) keep for the process's life on purpose;

@@ -81,7 +81,8 @@ void TestImageView::rightButtonDragChangesTheWindow() {
     view.setWindow(40, 400);
     fmc::DicomReadOptions options;
     options.keepModalityValues = true;
-    const auto& frame = fmc::readDicomFile(kCt.toStdString(), options).modality.front();
+    const auto image = fmc::readDicomFile(kCt.toStdString(), options);
+    const auto& frame = image.modality.front();
     const double step = std::max(1.0, (frame.maximum - frame.minimum) / 256.0);
     QTest::mousePress(&view, Qt::RightButton, {}, QPoint(300, 300));
     QMouseEvent move(QEvent::MouseMove, QPointF(350, 280), view.mapToGlobal(QPointF(350, 280)), Qt::NoButton,

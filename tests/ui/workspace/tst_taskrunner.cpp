@@ -84,11 +84,11 @@ void TestTaskRunner::progressAndPartialResultsArriveOnTheGuiThread() {
     QList<int> partials;
     bool onGuiThread = true;
     connect(&runner, &TaskRunner::progressChanged, [&](int done, int, const QString&) {
-        onGuiThread = onGuiThread && QThread::currentThread() == qApp->thread();
+        onGuiThread = onGuiThread && QThread::currentThread() == QCoreApplication::instance()->thread();
         progress << done;
     });
     connect(&runner, &TaskRunner::partialResult, [&](const QVariant& value) {
-        onGuiThread = onGuiThread && QThread::currentThread() == qApp->thread();
+        onGuiThread = onGuiThread && QThread::currentThread() == QCoreApplication::instance()->thread();
         partials << value.toInt();
     });
     QSignalSpy done(&runner, &TaskRunner::finished);
