@@ -600,7 +600,7 @@ private slots:
         {  // A payload ending 10 bytes into its digest.
             auto shortDigest = craftDeltaPayload(reference, w, 6, zlibOf(good));
             shortDigest.resize(30);
-            for (int i = 0; i < 8; ++i) shortDigest[8 + i] = static_cast<std::uint8_t>(34 >> (8 * i));
+            for (int i = 0; i < 8; ++i) shortDigest[8 + i] = static_cast<std::uint8_t>(std::uint64_t{34} >> (8 * i));
             put(shortDigest, payloadCrc32(shortDigest.data(), shortDigest.size()), 4);
             EXPECT_ERROR(decodeDelta(shortDigest, reference), "reference digest at offset 20 needs 32 bytes");
         }
