@@ -319,6 +319,19 @@ void resetPeakResident() {
         throw Error("bench: cannot reset the peak resident size (/proc/self/clear_refs)");
 }
 
+// A server on an OS-chosen port with the bench's certificate and a fresh database `databaseFile`.
+CoordinatorConfig benchServerConfig(const CoordinatorBenchmarkConfig& config, const QString& databaseFile) {
+    CoordinatorConfig serverConfig;
+    serverConfig.path = config.workDir;
+    serverConfig.port = 0;
+    serverConfig.certificatePath = QDir(config.workDir).filePath("cert.pem");
+    serverConfig.keyPath = QDir(config.workDir).filePath("key.pem");
+    serverConfig.database.path = QDir(config.workDir).filePath(databaseFile);
+    serverConfig.limits.maxBodyBytes = 64 << 20;
+    for (const auto* suffix : {"", "-wal", "-shm"}) QFile::remove(serverConfig.database.path + suffix);
+    return serverConfig;
+}
+
 // A round of `siteCount` sites in a coordinator of its own, each site uploading once over
 // HTTPS (`concurrency` in flight), the last upload closing the round.
 CoordinatorBenchmarkResult::ServedRound measureServedRound(const CoordinatorBenchmarkConfig& config, int siteCount,
@@ -327,16 +340,9 @@ CoordinatorBenchmarkResult::ServedRound measureServedRound(const CoordinatorBenc
     CoordinatorBenchmarkResult::ServedRound figures;
     figures.sites = siteCount;
     figures.streaming = streaming;
-    CoordinatorConfig serverConfig;
-    serverConfig.path = config.workDir;
-    serverConfig.port = 0;
-    serverConfig.certificatePath = QDir(config.workDir).filePath("cert.pem");
-    serverConfig.keyPath = QDir(config.workDir).filePath("key.pem");
-    serverConfig.database.path = QDir(config.workDir).filePath("served-round.sqlite");
-    serverConfig.limits.maxBodyBytes = 64 << 20;
+    auto serverConfig = benchServerConfig(config, "served-round.sqlite");
     serverConfig.streamingAggregation = streaming;
     serverConfig.parseUploadsOnWorkers = streaming;
-    for (const auto* suffix : {"", "-wal", "-shm"}) QFile::remove(serverConfig.database.path + suffix);
     CoordinatorServer server(serverConfig);
     const auto port = server.listen();
     auto& service = server.service();
@@ -396,14 +402,7 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
 
     log(QStringLiteral("HTTPS: generating a certificate and starting the server"));
     makeCertificate(config.workDir);
-    CoordinatorConfig serverConfig;
-    serverConfig.path = config.workDir;
-    serverConfig.port = 0;
-    serverConfig.certificatePath = QDir(config.workDir).filePath("cert.pem");
-    serverConfig.keyPath = QDir(config.workDir).filePath("key.pem");
-    serverConfig.database.path = QDir(config.workDir).filePath("https.sqlite");
-    serverConfig.limits.maxBodyBytes = 64 << 20;
-    QFile::remove(serverConfig.database.path);
+    const auto serverConfig = benchServerConfig(config, "https.sqlite");
     CoordinatorServer server(serverConfig);
     const auto port = server.listen();
     auto& service = server.service();
