@@ -108,7 +108,7 @@ void addModelOptions(QCommandLineParser& parser) {
         {"rounds", "Federated rounds.", "N"},
         {"seed", "Random seed (splits, initialisation, shuffling).", "N", "1"},
         {"codec", "FAM codec: fp32, fp16-zlib (paper), mask-fp16-zlib, mask-int8-zlib or mask-int8-delta-zlib "
-                  "(the difference from the global FAM each site received; simulation only).", "NAME", "fp16-zlib"},
+                  "(the difference from the global FAM each site received).", "NAME", "fp16-zlib"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
         {"released-code", "Reproduce the released code's choices (see docs/method.md)."},

@@ -387,7 +387,11 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
     log(QStringLiteral("encoding %1 random FAMs of D=%2").arg(config.sites).arg(config.embeddingDim));
     std::mt19937_64 random(7);
     std::vector<std::vector<std::uint8_t>> payloads;
-    for (int i = 0; i < config.sites; ++i) payloads.push_back(encodeParameters(randomFam(config.embeddingDim, random), config.codec));
+    // Every measured round is a federation's round 1: a delta codec codes against the zero FAM.
+    const auto settings = benchSettings(config, AggregationRule::FedAvg, config.sites);
+    const auto reference = uploadReference(1, settings, {});
+    for (int i = 0; i < config.sites; ++i)
+        payloads.push_back(encodeUpload(randomFam(config.embeddingDim, random), settings, reference));
     result.uploadPayloadBytes = payloads[0].size();
 
     log(QStringLiteral("one round with FedAvg"));

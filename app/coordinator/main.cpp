@@ -129,7 +129,10 @@ int createFederation(const QStringList& arguments) {
         {"rounds", "Federated rounds.", "N", "10"},
         {"min-sites", "Minimum uploads before a round may close.", "N", "2"},
         {"deadline", "Seconds after a round's first upload before it closes without the missing sites.", "S", "600"},
-        {"codec", "FAM codec: fp32, fp16-zlib, mask-fp16-zlib or mask-int8-zlib.", "NAME", "fp16-zlib"},
+        {"codec",
+         "Upload codec: fp32, fp16-zlib, mask-fp16-zlib, mask-int8-zlib or mask-int8-delta-zlib (int8 deltas from "
+         "the round's starting global; its globals are published in mask-fp16-zlib).",
+         "NAME", "fp16-zlib"},
         {"aggregation", "fedavg (weighted by samples), median or trimmed-mean.", "RULE", "fedavg"},
         {"trim-fraction", "Share trimmed at each end (trimmed-mean).", "F", "0.1"},
         {"norm-bound", "Largest L2 norm an uploaded FAM may have (0: no bound).", "X", "1000"},

@@ -81,6 +81,7 @@ struct CoordinatorService::AggregationJob {
     std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
     AggregationGuards guards;
     std::vector<std::uint8_t> previousGlobal;  // empty in round 1
+    std::shared_ptr<const ParameterSet> uploadReference;  // a delta codec's (deltaReference), else null
     // Streaming FedAvg: the running sum and whose uploads it holds, taken over from the
     // upload path (none after a restart); or the sum the stored payloads are folded into.
     std::shared_ptr<StreamingFedAvg> sum;
@@ -253,8 +254,9 @@ ApiResponse CoordinatorService::route(const ApiRequest& request) {
                 uploadOnWorker(request, site, number);
                 return {};
             }
-            const auto prepared =
-                prepareUpload(request.body, store_.federation(site.federationId)->task.settings, options_.maxBodyBytes);
+            const auto settings = store_.federation(site.federationId)->task.settings;
+            const auto prepared = prepareUpload(request.body, settings, deltaReference(site.federationId, settings, number),
+                                                options_.maxBodyBytes);
             return finishUpload(request, site, number, *prepared);
         }
     }
@@ -444,7 +446,7 @@ ApiResponse CoordinatorService::globalFam(const SiteRecord& site, int number) {
     response.body = QByteArray(reinterpret_cast<const char*>(payload.data()), static_cast<qsizetype>(payload.size()));
     response.headers = {{"X-FMC-Round", QByteArray::number(number)},
                         {"X-FMC-Sha256", QByteArray::fromStdString(round->globalSha256)},
-                        {"X-FMC-Codec", QByteArray::fromStdString(codecName(federation->task.settings.codec))}};
+                        {"X-FMC-Codec", QByteArray::fromStdString(codecName(globalCodec(federation->task.settings.codec)))}};
     return response;
 }
 
@@ -459,9 +461,39 @@ struct CoordinatorService::PreparedUpload {
     std::string payloadSha256;
 };
 
-std::shared_ptr<CoordinatorService::PreparedUpload> CoordinatorService::prepareUpload(const QByteArray& body,
-                                                                                      const FederationSettings& settings,
-                                                                                      std::int64_t maxBodyBytes) {
+namespace {
+// An upload's or a stored payload's FAM under the federation's codec (decodeUpload).
+ParameterSet decodeUploaded(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
+                            const std::shared_ptr<const ParameterSet>& reference, const CodecLimits& limits) {
+    if (codecNeedsReference(settings.codec) && !reference)
+        throw Error("no reference global FAM for this round's delta uploads (the previous round is not published)");
+    static const ParameterSet none;
+    return decodeUpload(payload, settings, reference ? *reference : none, limits);
+}
+}  // namespace
+
+std::shared_ptr<const ParameterSet> CoordinatorService::deltaReference(const std::string& federationId,
+                                                                       const FederationSettings& settings, int round) {
+    if (!codecNeedsReference(settings.codec)) return nullptr;
+    const auto kept = deltaReferences_.find(federationId);
+    if (kept != deltaReferences_.end() && kept->second.first == round) return kept->second.second;
+    ParameterSet previous;
+    if (round > 1) {
+        const auto payload = store_.globalPayload(federationId, round - 1);
+        if (payload.empty()) return nullptr;
+        CodecLimits limits;
+        limits.maxPayloadBytes = static_cast<std::size_t>(std::max<std::int64_t>(options_.maxBodyBytes, 1));
+        previous = decodeParameters(payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
+    }
+    auto reference = std::make_shared<const ParameterSet>(uploadReference(round, settings, previous));
+    // The newest round asked for stays: uploads and the close of one round ask for the same.
+    if (kept == deltaReferences_.end() || kept->second.first < round) deltaReferences_[federationId] = {round, reference};
+    return reference;
+}
+
+std::shared_ptr<CoordinatorService::PreparedUpload> CoordinatorService::prepareUpload(
+    const QByteArray& body, const FederationSettings& settings, const std::shared_ptr<const ParameterSet>& reference,
+    std::int64_t maxBodyBytes) {
     auto prepared = std::make_shared<PreparedUpload>();
     try {
         prepared->body = uploadFromJson(body);
@@ -483,7 +515,7 @@ std::shared_ptr<CoordinatorService::PreparedUpload> CoordinatorService::prepareU
         CodecLimits limits;
         limits.maxPayloadBytes = static_cast<std::size_t>(maxBodyBytes);
         try {
-            prepared->parameters = decodeParameters(payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
+            prepared->parameters = decodeUploaded(payload, settings, reference, limits);
         } catch (const Error& error) {
             throw ApiError(400, "invalid_payload", std::string("payload: ") + error.what(), "payload");
         }
@@ -519,8 +551,10 @@ void CoordinatorService::uploadOnWorker(const ApiRequest& request, const SiteRec
     deferredRespond_ = nullptr;  // tells handleAsync that the answer comes later
     const auto settings = store_.federation(site.federationId)->task.settings;
     QObject* receiver = resultReceiver_.get();
-    uploadWorkers_->start([this, receiver, request, site, number, settings, respond, maxBody = options_.maxBodyBytes] {
-        const auto prepared = prepareUpload(request.body, settings, maxBody);
+    const auto reference = deltaReference(site.federationId, settings, number);
+    uploadWorkers_->start([this, receiver, request, site, number, settings, reference, respond,
+                           maxBody = options_.maxBodyBytes] {
+        const auto prepared = prepareUpload(request.body, settings, reference, maxBody);
         // Queued: storing runs on the service's thread, whose connection owns the SQL.
         QMetaObject::invokeMethod(
             receiver,
@@ -770,6 +804,7 @@ bool CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
     job->maxPayloadBytes = std::max<std::int64_t>(options_.maxBodyBytes, 1);
     job->guards = options_.aggregationGuards;
     if (round.number > 1) job->previousGlobal = store_.globalPayload(federationId, round.number - 1);
+    job->uploadReference = deltaReference(federationId, job->settings, round.number);
     for (const auto& upload : store_.uploadSummaries(federationId, round.number)) {
         if (!activeSet.count(upload.siteId)) {
             job->excluded.push_back(upload.siteId);
@@ -943,11 +978,11 @@ void CoordinatorService::foldStoredPayloads(const std::shared_ptr<AggregationJob
 
 void CoordinatorService::foldSlice(AggregationJob& job) {
     try {
-        const auto layout = famLayout(job.settings.embeddingDim, job.settings.shareThresholds);
         CodecLimits limits;
         limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
         for (const auto& [payload, weight] : job.slice)
-            if (job.result.error.empty()) job.sum->add(decodeParameters(payload, layout, limits), weight);
+            if (job.result.error.empty())
+                job.sum->add(decodeUploaded(payload, job.settings, job.uploadReference, limits), weight);
     } catch (const std::exception& error) {
         job.result.error = aggregationFailed(job.round, job.federationId, error.what());
     }
@@ -957,7 +992,7 @@ void CoordinatorService::foldSlice(AggregationJob& job) {
 void CoordinatorService::finishStreamedAggregation(AggregationJob& job) {
     auto& result = job.result;
     if (result.error.empty()) try {
-            result.payload = encodeParameters(job.sum->average(), job.settings.codec);
+            result.payload = encodeParameters(job.sum->average(), globalCodec(job.settings.codec));
             result.sha256 = sha256Hex(result.payload.data(), result.payload.size());
         } catch (const std::exception& error) {
             result.error = aggregationFailed(job.round, job.federationId, error.what());
@@ -986,7 +1021,8 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
         std::vector<ParameterSet> updates;
         updates.reserve(job.payloads.size());
-        for (const auto& payload : job.payloads) updates.push_back(decodeParameters(payload, layout, limits));
+        for (const auto& payload : job.payloads)
+            updates.push_back(decodeUploaded(payload, job.settings, job.uploadReference, limits));
         for (const auto& update : updates) result.norms.push_back(l2Norm(update));
         std::optional<double> previousNorm;
         if (!job.previousGlobal.empty()) previousNorm = l2Norm(decodeParameters(job.previousGlobal, layout, limits));
@@ -1009,7 +1045,7 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         case AggregationRule::Median: global = coordinateMedian(updates); break;
         case AggregationRule::TrimmedMean: global = trimmedMean(updates, job.settings.trimFraction); break;
         }
-        result.payload = encodeParameters(global, job.settings.codec);
+        result.payload = encodeParameters(global, globalCodec(job.settings.codec));
         result.sha256 = sha256Hex(result.payload.data(), result.payload.size());
     } catch (const std::exception& error) {
         result.error = aggregationFailed(job.round, job.federationId, error.what());

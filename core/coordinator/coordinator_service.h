@@ -123,8 +123,16 @@ private:
     // the round and the storing (this thread), which raises the first step's errors at the
     // point where it always did, so every answer is the same whichever thread parsed.
     struct PreparedUpload;
+    // `reference`: what a delta upload of this round is coded against (deltaReference); null
+    // for the other codecs, or when the round has none (it is then refused before its payload).
     static std::shared_ptr<PreparedUpload> prepareUpload(const QByteArray& body, const FederationSettings& settings,
+                                                         const std::shared_ptr<const ParameterSet>& reference,
                                                          std::int64_t maxBodyBytes);
+    // The reference of a delta federation's uploads of `round` (uploadReference): the zero FAM,
+    // or the previous round's published global decoded, kept for the round's uploads. Null for
+    // the other codecs and while round - 1 is unpublished.
+    std::shared_ptr<const ParameterSet> deltaReference(const std::string& federationId,
+                                                       const FederationSettings& settings, int round);
     ApiResponse storeUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
     // storeUpload with the refusal's audit entry (rejected: 400/413; refused: 409).
     ApiResponse finishUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
@@ -192,6 +200,8 @@ private:
         std::set<std::string> sites;  // whose uploads it holds
     };
     std::map<std::pair<std::string, int>, RunningSum> runningSums_;
+    // Per federation: the round whose delta reference is kept, and that reference.
+    std::map<std::string, std::pair<int, std::shared_ptr<const ParameterSet>>> deltaReferences_;
 };
 
 }  // namespace fmc::federation

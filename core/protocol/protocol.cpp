@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace fmc::federation {
@@ -84,9 +85,6 @@ void validateSettings(const FederationSettings& s) {
         throw Error("trim_fraction: must lie in [0, 0.5)");
     if (!std::isfinite(s.normBound) || s.normBound < 0) throw Error("norm_bound: must be a finite number >= 0");
     validateImageDomain(s.imageDomain);
-    if (codecNeedsReference(s.codec))
-        throw Error("codec: " + codecName(s.codec) +
-                    " (a delta from the global FAM) is not yet accepted by the coordinator; use mask-int8-zlib");
     // The codec has to carry one FAM: D*D weights twice.
     const std::int64_t elements = 2LL * s.embeddingDim * s.embeddingDim + 6LL * s.embeddingDim;
     if (elements > CodecLimits{}.maxElements) throw Error("embedding_dim: the FAM would exceed the codec's element limit");
@@ -254,6 +252,28 @@ ParameterSet famLayout(int embeddingDim, bool shareThresholds) {
     return layout;
 }
 
+CodecKind globalCodec(CodecKind uploadCodec) {
+    return codecNeedsReference(uploadCodec) ? CodecKind::MaskAwareFp16Zlib : uploadCodec;
+}
+
+ParameterSet uploadReference(int round, const FederationSettings& settings, const ParameterSet& previousGlobal) {
+    if (round > 1) return previousGlobal;
+    auto zero = famLayout(settings.embeddingDim, settings.shareThresholds);
+    for (auto& tensor : zero) tensor.values.assign(static_cast<std::size_t>(tensor.numel()), 0.0f);
+    return zero;
+}
+
+std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings,
+                                       const ParameterSet& reference) {
+    return codecNeedsReference(settings.codec) ? encodeDelta(fam, reference) : encodeParameters(fam, settings.codec);
+}
+
+ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
+                          const ParameterSet& reference, const CodecLimits& limits) {
+    if (codecNeedsReference(settings.codec)) return decodeDelta(payload, reference, limits);
+    return decodeParameters(payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
+}
+
 const std::vector<std::string>& allowedMetricNames() {
     static const std::vector<std::string> names{
         "train_loss",          "train_seconds",      "validation_accuracy", "validation_balanced_accuracy",
@@ -286,12 +306,103 @@ QByteArray uploadToJson(const UploadBody& upload) {
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
+namespace {
+// Where the characters of the top-level "payload" string lie in `body` (after its opening
+// quote, before its closing one), when the body is an object holding that key once with a
+// string value free of escapes; otherwise nothing. The payload is nearly all of an upload's
+// bytes (~1.4 MB of base64 for D = 512): cut out, it is decoded from the body's bytes and the
+// JSON parser reads only the rest, which it checks as before (this scan checks no more than
+// it needs to find the span).
+std::optional<std::pair<qsizetype, qsizetype>> payloadSpan(const QByteArray& body) {
+    const char* p = body.constData();
+    const qsizetype n = body.size();
+    qsizetype i = 0;
+    const auto skipSpace = [&] {
+        while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) ++i;
+    };
+    // From an opening quote past the closing one; false when unterminated.
+    const auto skipString = [&](bool& escaped) {
+        escaped = false;
+        for (++i; i < n; ++i) {
+            if (p[i] == '"') {
+                ++i;
+                return true;
+            }
+            if (p[i] == '\\') {
+                escaped = true;
+                ++i;
+            }
+        }
+        return false;
+    };
+    // A member's value, up to the ',' or '}' after it.
+    const auto skipValue = [&] {
+        int depth = 0;
+        while (i < n) {
+            const char c = p[i];
+            if (c == '"') {
+                bool escaped;
+                if (!skipString(escaped)) return false;
+                if (depth == 0) return true;
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                ++depth;
+            } else if (c == '}' || c == ']') {
+                if (depth == 0) return true;
+                if (--depth == 0) {
+                    ++i;
+                    return true;
+                }
+            } else if (c == ',' && depth == 0) {
+                return true;
+            }
+            ++i;
+        }
+        return false;
+    };
+    std::optional<std::pair<qsizetype, qsizetype>> found;
+    skipSpace();
+    if (i >= n || p[i] != '{') return {};
+    ++i;
+    while (true) {
+        skipSpace();
+        if (i < n && p[i] == ',') {
+            ++i;
+            skipSpace();
+        }
+        if (i >= n) return {};
+        if (p[i] == '}') return found;
+        if (p[i] != '"') return {};
+        const qsizetype keyStart = i + 1;
+        bool escaped;
+        if (!skipString(escaped) || escaped) return {};  // an escaped key might spell "payload"
+        const bool isPayload = QByteArrayView(p + keyStart, i - 1 - keyStart) == "payload";
+        skipSpace();
+        if (i >= n || p[i] != ':') return {};
+        ++i;
+        skipSpace();
+        if (i >= n) return {};
+        if (isPayload) {
+            if (found || p[i] != '"') return {};
+            const qsizetype start = i + 1;
+            if (!skipString(escaped) || escaped) return {};
+            found = std::make_pair(start, i - 1);
+        } else if (!skipValue()) {
+            return {};
+        }
+    }
+}
+}  // namespace
+
 UploadBody uploadFromJson(const QByteArray& body) {
     const auto invalid = [](const std::string& field, const std::string& message) {
         return ApiError(400, "invalid_upload", field + ": " + message, field);
     };
+    const auto span = payloadSpan(body);
     QJsonParseError parseError;
-    const auto document = QJsonDocument::fromJson(body, &parseError);
+    const auto document = QJsonDocument::fromJson(
+        span ? body.left(span->first) + body.mid(span->second) : body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
         throw ApiError(400, "invalid_json", "body: not a JSON object (" + ss(parseError.errorString()) + ")", "body");
     const auto json = document.object();
@@ -341,8 +452,10 @@ UploadBody uploadFromJson(const QByteArray& body) {
     upload.codec = string("codec");
     const auto payload = json.value("payload");
     if (!payload.isString()) throw invalid("payload", "missing or not a base64 string");
-    const auto decoded = QByteArray::fromBase64Encoding(payload.toString().toLatin1(),
-                                                        QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(
+        span ? QByteArray::fromRawData(body.constData() + span->first, span->second - span->first)
+             : payload.toString().toLatin1(),
+        QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded) throw invalid("payload", "not valid base64");
     upload.payload.assign(decoded.decoded.begin(), decoded.decoded.end());
     return upload;

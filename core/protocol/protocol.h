@@ -84,6 +84,26 @@ FederationTask taskFromJson(const QJsonObject& json, const std::string& origin);
 // (fc2.threshold). Values are left empty: it is a layout, for decodeParameters().
 ParameterSet famLayout(int embeddingDim, bool shareThresholds);
 
+// The codec of the global FAM a round publishes. A federation whose uploads are deltas
+// (codecNeedsReference) publishes mask-fp16-zlib, which any site decodes on its own (a site
+// that missed rounds or joins late needs no chain of earlier globals); every other codec is
+// used both ways.
+CodecKind globalCodec(CodecKind uploadCodec);
+
+// What a delta upload of `round` is coded against, which the site and the coordinator both
+// hold: in round 1 the all-zero FAM (the coordinator runs no engine, so it cannot compute the
+// initialisation every site starts from), later the previous round's global as decoded from
+// its published payload. `previousGlobal` is ignored in round 1.
+ParameterSet uploadReference(int round, const FederationSettings& settings, const ParameterSet& previousGlobal);
+
+// The upload payload of a site's FAM under the federation's codec, and its inverse with every
+// check of decodeParameters / decodeDelta. `reference` (uploadReference) is read only for a
+// delta codec; the layout is the federation's famLayout either way.
+std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings,
+                                       const ParameterSet& reference);
+ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
+                          const ParameterSet& reference, const CodecLimits& limits);
+
 // Metrics a site may report with an upload (all finite numbers); nothing else is accepted.
 const std::vector<std::string>& allowedMetricNames();
 

@@ -341,7 +341,9 @@ struct SiteAgent::Impl {
             upload.sampleCount = local.sampleCount;
             upload.metrics = std::move(local.metrics);
             upload.codec = codecName(task.settings.codec);
-            upload.payload = encodeParameters(local.fam, task.settings.codec);
+            // A delta codec codes the upload against the global this round started from, as
+            // decoded here (round 1: the zero FAM, see uploadReference).
+            upload.payload = encodeUpload(local.fam, task.settings, uploadReference(round, task.settings, global));
             // On disk before the first byte leaves: a restart re-sends this very upload.
             writeFileAtomically(QDir(stateDir).filePath(kPendingUploadFile), uploadToJson(upload));
             pendingRound = round;

@@ -999,6 +999,85 @@ private slots:
         QCOMPARE(store_->round(federation, 1)->participants, event == "left out" || event == "revoked" ? 4 : 5);
     }
 
+    // A delta federation (mask-int8-delta-zlib): round 1's uploads are coded against the zero
+    // FAM, round 2's against round 1's global as published, which is mask-fp16-zlib. An upload
+    // coded against anything else, or in another codec, is rejected naming why, and the round
+    // goes on. Inline, and with the uploads parsed on a worker as the server does.
+    void deltaUploadsAreDecodedAgainstTheRoundsGlobal_data() {
+        QTest::addColumn<bool>("onWorker");
+        QTest::newRow("inline") << false;
+        QTest::newRow("parsed on a worker") << true;
+    }
+
+    void deltaUploadsAreDecodedAgainstTheRoundsGlobal() {
+        QFETCH(bool, onWorker);
+        closeService();
+        openService(onWorker);
+        auto s = settings(3);
+        s.codec = CodecKind::MaskAwareInt8DeltaZlib;
+        const auto federation = service_->createFederation(s);
+        std::vector<Site> sites;
+        for (int k = 0; k < 3; ++k) sites.push_back(enrollSite(federation, "delta site " + std::to_string(k)));
+        const auto send = [&](int k, int round, const std::vector<std::uint8_t>& payload, const std::string& key) {
+            ApiRequest request{"POST", qs("/api/v1/federations/" + federation + "/rounds/" + std::to_string(round) + "/uploads"),
+                               QByteArray::fromStdString("Bearer " + sites[k].token),
+                               uploadJson(federation, round, sites[k].id, payload, 100 * (k + 1), key,
+                                          CodecKind::MaskAwareInt8DeltaZlib),
+                               "127.0.0.1"};
+            std::optional<ApiResponse> answer;
+            if (onWorker) {
+                service_->handleAsync(request, [&](const ApiResponse& response) { answer = response; });
+                if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000)) return ApiResponse{0, {}, "no answer", {}};
+                service_->finishAggregations();
+                return *answer;
+            }
+            return service_->handle(request);
+        };
+        const auto zero = uploadReference(1, s, {});
+        for (const auto& tensor : zero)
+            QVERIFY(std::all_of(tensor.values.begin(), tensor.values.end(), [](float v) { return v == 0.0f; }));
+
+        std::vector<ParameterSet> round1;  // as the coordinator decodes them
+        for (int k = 0; k < 3; ++k) {
+            const auto fam = famPruning(40 + static_cast<unsigned>(k), {k});
+            if (k == 1) {
+                const auto wrong = send(k, 1, encodeDelta(fam, syntheticFam(kDim, 9)), "delta-wrong-1");
+                QCOMPARE(wrong.status, 400);
+                QCOMPARE(errorCode(wrong), QStringLiteral("invalid_payload"));
+                QVERIFY2(wrong.body.contains("reference mismatch"), wrong.body.constData());
+                const auto absolute = send(k, 1, encodeParameters(fam, CodecKind::MaskAwareInt8Zlib), "delta-absolute-1");
+                QCOMPARE(errorCode(absolute), QStringLiteral("wrong_codec"));
+            }
+            const auto payload = encodeDelta(fam, zero);
+            const auto accepted = send(k, 1, payload, "delta-round1-" + std::to_string(k));
+            QVERIFY2(accepted.status == 201, accepted.body.constData());
+            round1.push_back(decodeDelta(payload, zero));
+        }
+        QCOMPARE(store_->round(federation, 1)->state, std::string("published"));
+        const auto globalPayload = store_->globalPayload(federation, 1);
+        QCOMPARE(globalPayload[6], static_cast<std::uint8_t>(CodecKind::MaskAwareFp16Zlib));
+        const auto global = decodeParameters(globalPayload, famLayout(kDim, true));
+        QVERIFY(sameValues(global, decodeParameters(encodeParameters(maskAwareAverage(round1, {100, 200, 300}),
+                                                                     CodecKind::MaskAwareFp16Zlib))));
+        const auto served = call("GET", "/federations/" + federation + "/rounds/1/global", sites[0].token);
+        QVERIFY(std::any_of(served.headers.begin(), served.headers.end(), [](const auto& header) {
+            return header.first == "X-FMC-Codec" && header.second == "mask-fp16-zlib";
+        }));
+
+        // Round 2: coded against round 1's global; the zero FAM is now the wrong reference.
+        const auto fam = famPruning(50, {3});
+        const auto stale = send(0, 2, encodeDelta(fam, zero), "delta-stale-0");
+        QCOMPARE(stale.status, 400);
+        QVERIFY2(stale.body.contains("reference mismatch"), stale.body.constData());
+        const auto payload = encodeDelta(fam, global);
+        const auto accepted = send(0, 2, payload, "delta-round2-0");
+        QVERIFY2(accepted.status == 201, accepted.body.constData());
+        const auto stored = store_->uploadOfSite(federation, 2, sites[0].id);
+        QVERIFY(stored.has_value());
+        QCOMPARE(stored->l2Norm, l2Norm(decodeDelta(payload, global)));
+        QCOMPARE(store_->rejections(federation).size(), size_t(3));
+    }
+
     // The server's path: an upload parsed and checked on a worker thread, stored and answered
     // on this one. The same requests get the same answers as through handle().
     void uploadsParsedOnAWorkerAnswerAsInline() {

@@ -1,5 +1,5 @@
-// Federation settings (core/protocol): the delta codec is refused until the coordinator
-// decodes it against each round's global FAM.
+// Federation settings (core/protocol): a delta federation's codecs (the upload's reference
+// each round, the codec of its globals).
 #include "common/codec.h"
 #include "protocol/protocol.h"
 
@@ -22,30 +22,112 @@ class TestProtocolSettings : public QObject {
     }
 
 private slots:
-    void deltaCodecIsNotYetAccepted() {
+    // A delta federation is accepted by both ends; its globals travel in mask-fp16-zlib.
+    void deltaCodecFederationRoundTrips() {
         auto s = valid();
-        s.codec = CodecKind::MaskAwareInt8Zlib;
-        validateSettings(s);  // the reference-free codecs are accepted
         s.codec = CodecKind::MaskAwareInt8DeltaZlib;
-        try {
-            validateSettings(s);
-            QFAIL("the delta codec was accepted");
-        } catch (const Error& error) {
-            QVERIFY2(QString(error.what()).contains("codec: mask-int8-delta-zlib (a delta from the global FAM) is not yet "
-                                                    "accepted by the coordinator"),
-                     error.what());
-        }
-        // A task announcing it is refused by a site too.
+        validateSettings(s);
         FederationTask task;
         task.federationId = "f1";
-        task.settings = valid();
-        auto json = taskToJson(task);
-        json["codec"] = "mask-int8-delta-zlib";
+        task.settings = s;
+        QCOMPARE(taskFromJson(taskToJson(task), "task").settings.codec, CodecKind::MaskAwareInt8DeltaZlib);
+        QCOMPARE(globalCodec(CodecKind::MaskAwareInt8DeltaZlib), CodecKind::MaskAwareFp16Zlib);
+        for (const auto kind : {CodecKind::Fp32Raw, CodecKind::Fp16Zlib, CodecKind::MaskAwareFp16Zlib,
+                                CodecKind::MaskAwareInt8Zlib})
+            QCOMPARE(globalCodec(kind), kind);
+    }
+
+    // Round 1's reference is the zero FAM of the federation's layout; later rounds', the
+    // previous global as given.
+    void uploadReferenceIsZeroInRoundOneThenThePreviousGlobal() {
+        auto s = valid();
+        s.embeddingDim = 4;
+        auto previous = famLayout(4, true);
+        for (auto& tensor : previous) tensor.values.assign(static_cast<size_t>(tensor.numel()), 0.25f);
+        const auto first = uploadReference(1, s, previous);
+        QCOMPARE(first.size(), size_t(6));
+        for (size_t t = 0; t < first.size(); ++t) {
+            QCOMPARE(first[t].shape, previous[t].shape);
+            QCOMPARE(first[t].values, std::vector<float>(previous[t].values.size(), 0.0f));
+        }
+        const auto second = uploadReference(2, s, previous);
+        for (size_t t = 0; t < second.size(); ++t) QCOMPARE(second[t].values, previous[t].values);
+        // Without thresholds in the layout, none in the reference.
+        s.shareThresholds = false;
+        QCOMPARE(uploadReference(1, s, {}).size(), size_t(4));
+    }
+
+    // encodeUpload / decodeUpload: a delta against the reference for the delta codec, the
+    // plain codec otherwise (the reference is not read).
+    void uploadCodecFollowsTheFederation() {
+        auto s = valid();
+        s.embeddingDim = 4;
+        auto fam = famLayout(4, true);
+        float value = 0.01f;
+        for (auto& tensor : fam)
+            for (std::int64_t i = 0; i < tensor.numel(); ++i) tensor.values.push_back(value += 0.01f);
+        const auto zero = uploadReference(1, s, {});
+        s.codec = CodecKind::MaskAwareInt8DeltaZlib;
+        const auto delta = encodeUpload(fam, s, zero);
+        QCOMPARE(delta, encodeDelta(fam, zero));
+        QCOMPARE(decodeUpload(delta, s, zero, {}).size(), fam.size());
+        s.codec = CodecKind::Fp32Raw;
+        const auto plain = encodeUpload(fam, s, {});
+        QCOMPARE(plain, encodeParameters(fam, CodecKind::Fp32Raw));
+        const auto decoded = decodeUpload(plain, s, {}, {});
+        for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(decoded[t].values, fam[t].values);
+    }
+
+    // uploadFromJson cuts the payload string out before parsing the rest: whatever the layout
+    // of the body, it reads what a JSON parser reads, or refuses as it did.
+    // JSON written with ' for " (readable here, and moc reads no raw strings).
+    static QByteArray json(const char* text) { return QByteArray(text).replace('\'', '"'); }
+
+    void uploadPayloadIsReadAsAJsonParserReadsIt_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("error");  // empty: accepted
+        const QByteArray fields = json("'federation_id':'f1','round':2,'site_id':'s1','idempotency_key':'key-0001',"
+                                       "'sample_count':5,'codec':'fp32','metrics':{'train_loss':0.5}");
+        const QByteArray payload = json("'payload':'AAEC/w=='");  // 00 01 02 ff
+        QTest::newRow("payload last") << "{" + fields + "," + payload + "}" << "";
+        QTest::newRow("payload first") << "{" + payload + "," + fields + "}" << "";
+        QTest::newRow("white space") << " {\n " + payload + " ,\r\n\t" + fields + " }\n" << "";
+        QTest::newRow("escaped slash") << "{" + fields + json(",'payload':'AAEC\\/w=='}") << "";
+        QTest::newRow("payload text inside a string")
+            << json("{'codec':'\\'payload\\':\\'AAAA\\'','metrics':{'train_loss':0.5},'federation_id':'f1',"
+                    "'round':2,'site_id':'s1','idempotency_key':'key-0001','sample_count':5,'payload':'AAEC/w=='}")
+            << "";
+        QTest::newRow("escaped key") << "{" + fields + json(",'p\\u0061yload':'AAEC/w=='}") << "";
+        QTest::newRow("escaped key beside the plain one")
+            << "{" + fields + "," + payload + json(",'p\\u0061yload':'AAAA'}") << "";
+        QTest::newRow("payload twice") << "{" + fields + "," + payload + "," + payload + "}" << "";
+        QTest::newRow("payload not a string") << "{" + fields + json(",'payload':12}")
+                                              << "payload: missing or not a base64 string";
+        QTest::newRow("bad base64") << "{" + fields + json(",'payload':'AA*C'}") << "payload: not valid base64";
+        QTest::newRow("no closing brace") << "{" + fields + "," + payload << "body: not a JSON object";
+        QTest::newRow("trailing garbage") << "{" + fields + "," + payload + "}x" << "body: not a JSON object";
+        QTest::newRow("missing comma") << "{" + fields + payload + "}" << "body: not a JSON object";
+        QTest::newRow("unterminated payload") << "{" + fields + json(",'payload':'AAEC") << "body: not a JSON object";
+        QTest::newRow("an array") << "[" + payload + "]" << "body: not a JSON object";
+    }
+
+    void uploadPayloadIsReadAsAJsonParserReadsIt() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, error);
         try {
-            taskFromJson(json, "task");
-            QFAIL("a task with the delta codec was accepted");
-        } catch (const Error& error) {
-            QVERIFY2(QString(error.what()).contains("not yet accepted by the coordinator"), error.what());
+            const auto upload = uploadFromJson(body);
+            QVERIFY2(error.isEmpty(), qPrintable("accepted, expected: " + error));
+            // What Qt's parser alone reads (for a key given twice, the last).
+            const auto json = QJsonDocument::fromJson(body).object();
+            const auto expected = QByteArray::fromBase64(json.value("payload").toString().toLatin1());
+            QCOMPARE(QByteArray(reinterpret_cast<const char*>(upload.payload.data()), upload.payload.size()), expected);
+            QVERIFY(!expected.isEmpty());
+            QCOMPARE(upload.siteId, std::string("s1"));
+            QCOMPARE(upload.metrics.at("train_loss"), 0.5);
+        } catch (const ApiError& refused) {
+            QVERIFY2(!error.isEmpty(), refused.what());
+            QVERIFY2(QString(refused.what()).startsWith(error), refused.what());
+            QCOMPARE(refused.status(), 400);
         }
     }
 };

@@ -8,6 +8,7 @@
 // site killed mid-round and the coordinator killed mid-round and restarted.
 #include "common/aggregation.h"
 #include "common/sha256.h"
+#include "site_agent/coordinator_client.h"
 #include "site_agent/site_agent.h"
 #include "federation_test_support.h"
 #include "site/site_workspace.h"
@@ -363,6 +364,7 @@ private slots:
     void siteKilledMidRound() { guarded([this] { runSiteKilledMidRound(); }); }
     void coordinatorKilledAndRestarted() { guarded([this] { runCoordinatorKilledAndRestarted(); }); }
     void aSiteOfAnotherKindOfImageIsRefused() { guarded([this] { runSiteOfAnotherKind(); }); }
+    void deltaCodecFederation() { guarded([this] { runDeltaCodecFederation(); }); }
 
 private:
     // Three sites through nginx, one of them through a proxy that drops its first upload's
@@ -516,6 +518,88 @@ private:
         QCOMPARE(runs[0].rounds.size(), size_t(3));
         QVERIFY(runs[0].rounds[0].accuracy.has_value());
         QVERIFY(runs[0].rounds[0].bytesSent > 0);
+    }
+
+    // A federation created with the delta codec: every upload travels as int8 deltas (round 1
+    // from the zero FAM, round 2 from round 1's global as the site received it), every global
+    // as mask-fp16-zlib, and the final global is the weighted average of the round-2 uploads
+    // as decoded against round 1's global.
+    void runDeltaCodecFederation() {
+        const QString captureDir = dir_.filePath("delta-run/capture");
+        CoordinatorProcess coordinator(dir_.filePath("delta-run"), certificates_, 0, {{"privacy_capture_dir", captureDir}});
+        std::string federationId;
+        QString workspaces[2];
+        try {
+            federationId = createFederation(coordinator, {"--classes-file", classesFile_, "--bundle-manifest",
+                                                          bundleDir_ + "/manifest.json", "--rounds", "2", "--min-sites",
+                                                          "2", "--deadline", "120", "--codec", "mask-int8-delta-zlib"});
+            coordinator.start();
+            for (int s = 0; s < 2; ++s) {
+                workspaces[s] = joinSite(coordinator, federationId, kCentres[s], coordinator.url());
+                startSite(workspaces[s], kCentres[s]);
+            }
+        } catch (const std::exception& error) {
+            QFAIL(error.what());
+        }
+        const bool finished = allSitesFinished(kSiteTimeoutMs);
+        if (!finished || !allSitesSucceeded()) dumpOutputs(coordinator);
+        QVERIFY(finished);
+        QVERIFY(allSitesSucceeded());
+        checkRoundsComplete(rounds(coordinator, federationId), 2, 2);
+
+        const auto identity = SiteAgent::loadIdentity(workspaces[0] + "/federation");
+        QVERIFY(identity.has_value());
+        CoordinatorClient client(QUrl(identity->coordinatorUrl), identity->trust());
+        client.setToken(identity->token);
+        std::vector<std::uint8_t> globals[3];
+        for (int r = 1; r <= 2; ++r) {
+            const auto result = client.get(qs("/federations/" + federationId + "/rounds/" + std::to_string(r) + "/global"));
+            QCOMPARE(result.status, 200);
+            QCOMPARE(result.header("X-FMC-Codec"), QByteArray("mask-fp16-zlib"));
+            globals[r].assign(result.body.begin(), result.body.end());
+        }
+        const auto layout = famLayout(128, true);
+        FederationSettings settings;
+        settings.embeddingDim = 128;
+        const ParameterSet references[3] = {{}, uploadReference(1, settings, {}),
+                                            uploadReference(2, settings, decodeParameters(globals[1], layout))};
+
+        std::map<std::string, UploadBody> lastRound;  // site id -> its round-2 upload
+        int uploads = 0;
+        QDirIterator captures(captureDir, {"*.json"}, QDir::Files);
+        while (captures.hasNext()) {
+            QFile file(captures.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const auto record = QJsonDocument::fromJson(file.readAll()).object();
+            if (!record.value("path").toString().endsWith(QLatin1String("/uploads"))) continue;
+            const auto upload =
+                uploadFromJson(QByteArray::fromBase64(record.value("body_base64").toString().toLatin1()));
+            QCOMPARE(QString::fromStdString(upload.codec), QStringLiteral("mask-int8-delta-zlib"));
+            QCOMPARE(upload.payload[6], static_cast<std::uint8_t>(CodecKind::MaskAwareInt8DeltaZlib));
+            try {
+                decodeDelta(upload.payload, references[upload.round]);
+            } catch (const std::exception& error) {
+                QFAIL(qPrintable(QStringLiteral("round %1 upload of %2: %3").arg(upload.round).arg(qs(upload.siteId)).arg(error.what())));
+            }
+            ++uploads;
+            if (upload.round == 2) lastRound[upload.siteId] = upload;
+        }
+        QCOMPARE(uploads, 4);
+        QCOMPARE(lastRound.size(), size_t(2));
+        std::vector<ParameterSet> fams;
+        std::vector<double> weights;
+        for (const auto& [siteId, upload] : lastRound) {
+            fams.push_back(decodeDelta(upload.payload, references[2]));
+            weights.push_back(static_cast<double>(upload.sampleCount));
+        }
+        const auto expected =
+            decodeParameters(encodeParameters(maskAwareAverage(fams, weights), CodecKind::MaskAwareFp16Zlib));
+        const auto global = decodeParameters(globals[2], layout);
+        for (size_t t = 0; t < global.size(); ++t) QVERIFY2(global[t].values == expected[t].values, global[t].name.c_str());
+        QFile received(workspaces[0] + "/federation/global-fam.fmcp");
+        QVERIFY(received.open(QIODevice::ReadOnly));
+        const auto bytes = received.readAll();
+        QCOMPARE(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), globals[2]);
     }
 
     // A site dies during round 1; the others finish each round at the deadline. The dead
