@@ -1,5 +1,6 @@
 #include "coordinator_benchmark.h"
 
+#include "common/sha256.h"
 #include "coordinator/coordinator_server.h"
 #include "coordinator/coordinator_service.h"
 
@@ -18,6 +19,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -303,6 +305,45 @@ void measureHealthDuringAggregation(CoordinatorService& service, const Coordinat
     }
 }
 
+double medianOf(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values.empty() ? 0 : values[values.size() / 2];
+}
+
+void measureUploadStages(const CoordinatorBenchmarkConfig& config, const FederationSettings& settings,
+                         const ParameterSet& reference, const std::vector<std::vector<std::uint8_t>>& payloads,
+                         CoordinatorBenchmarkResult& result) {
+    const Enrolled site{"site_stages", {}};
+    std::vector<double> parse, whole, decode, sha;
+    const auto ms = [](Clock::time_point start) {
+        return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    };
+    CodecLimits limits;
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        const auto body = uploadBody("fed_stages", site, 1, payloads[i], config.codec, static_cast<int>(i));
+        auto start = Clock::now();
+        const auto upload = uploadFromJson(body);
+        parse.push_back(ms(start));
+        start = Clock::now();
+        const auto json = QJsonDocument::fromJson(body).object();
+        const auto decoded = QByteArray::fromBase64Encoding(json.value("payload").toString().toLatin1(),
+                                                            QByteArray::AbortOnBase64DecodingErrors);
+        whole.push_back(ms(start));
+        if (!decoded || static_cast<std::size_t>(decoded.decoded.size()) != upload.payload.size())
+            throw Error("bench: the two parses read different payloads");
+        start = Clock::now();
+        (void)decodeUpload(upload.payload, settings, reference, limits);
+        decode.push_back(ms(start));
+        start = Clock::now();
+        (void)sha256Hex(upload.payload.data(), upload.payload.size());
+        sha.push_back(ms(start));
+    }
+    result.parseMs = medianOf(parse);
+    result.wholeJsonParseMs = medianOf(whole);
+    result.decodeMs = medianOf(decode);
+    result.sha256Ms = medianOf(sha);
+}
+
 // Resident memory of this process from /proc/self/status ("VmRSS", "VmHWM"), in MB.
 double residentMb(const char* field) {
     QFile status(QStringLiteral("/proc/self/status"));
@@ -394,6 +435,8 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
         payloads.push_back(encodeUpload(randomFam(config.embeddingDim, random), settings, reference));
     result.uploadPayloadBytes = payloads[0].size();
 
+    log(QStringLiteral("the stages of one upload's parsing"));
+    measureUploadStages(config, settings, reference, payloads, result);
     log(QStringLiteral("one round with FedAvg"));
     std::tie(result.uploadsSeconds, result.aggregationSeconds) =
         timeRound(config, AggregationRule::FedAvg, payloads, QDir(config.workDir).filePath("fedavg.sqlite"),
@@ -450,6 +493,8 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
     std::snprintf(buffer, sizeof buffer,
                   "coordinator benchmark: %d uploads of a D=%d FAM (%s payload %zu bytes, JSON body %zu bytes)\n"
                   "  accept all uploads (parse, validate, store; no network): %.3f s (%.1f ms each)\n"
+                  "  one upload off the server's thread (medians): parse %.2f ms (Qt's JSON parser over the whole "
+                  "body: %.2f ms, %.1fx), decode %.2f ms, SHA-256 %.2f ms\n"
                   "  aggregate one round, FedAvg weighted by samples:        %.3f s\n"
                   "  aggregate one round, coordinate-wise median:            %.3f s\n"
                   "HTTPS, 127.0.0.1 (the coordinator serves requests on one thread):\n"
@@ -459,7 +504,9 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   "  a round of %d uploads closing in the running server:     %.3f s until it is published\n"
                   "  GET /api/v1/health meanwhile (one at a time):           worst %.1f ms over %d requests\n",
                   r.sites, r.embeddingDim, r.codec.c_str(), r.uploadPayloadBytes, r.uploadBodyBytes, r.uploadsSeconds,
-                  1000.0 * r.uploadsSeconds / std::max(1, r.sites), r.aggregationSeconds, r.medianSeconds,
+                  1000.0 * r.uploadsSeconds / std::max(1, r.sites), r.parseMs, r.wholeJsonParseMs,
+                  r.wholeJsonParseMs / std::max(1e-9, r.parseMs), r.decodeMs, r.sha256Ms, r.aggregationSeconds,
+                  r.medianSeconds,
                   r.healthRequestsPerSecond, r.roundRequestsPerSecond, r.uploadBodyBytes, r.httpsUploadsPerSecond,
                   r.sites, r.servedAggregationSeconds, r.worstHealthMsDuringAggregation,
                   r.healthRequestsDuringAggregation);

@@ -37,6 +37,11 @@ struct CoordinatorBenchmarkResult {
     double uploadsSeconds = 0;      // all uploads through the API (validation + storage), no network
     double aggregationSeconds = 0;  // decode all, FedAvg, encode, publish
     double medianSeconds = 0;       // the same with the coordinate-wise median
+    // One upload's work off the server's thread, medians over the uploads (ms): the body parsed
+    // (uploadFromJson, which cuts the payload string out first), the same body through Qt's
+    // JSON parser whole with the payload's base64 decoded from its QString (how it was parsed
+    // before; the peer), the payload decoded (decodeUpload), its SHA-256.
+    double parseMs = 0, wholeJsonParseMs = 0, decodeMs = 0, sha256Ms = 0;
     // In the running HTTPS server: from the round's last upload to its publication, and the
     // GET /health requests (one at a time, back to back) in flight meanwhile.
     double servedAggregationSeconds = 0;

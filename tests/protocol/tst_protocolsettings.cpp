@@ -104,11 +104,35 @@ private slots:
         QTest::newRow("payload not a string") << "{" + fields + json(",'payload':12}")
                                               << "payload: missing or not a base64 string";
         QTest::newRow("bad base64") << "{" + fields + json(",'payload':'AA*C'}") << "payload: not valid base64";
+        QTest::newRow("base64: a lone last character") << "{" + fields + json(",'payload':'AAECA'}")
+                                                       << "payload: not valid base64";
+        QTest::newRow("base64: padding inside") << "{" + fields + json(",'payload':'AA=C'}") << "payload: not valid base64";
+        QTest::newRow("base64: three padding characters") << "{" + fields + json(",'payload':'A==='}")
+                                                          << "payload: not valid base64";
+        QTest::newRow("base64: bits beyond the last byte") << "{" + fields + json(",'payload':'AB=='}")
+                                                           << "payload: not valid base64";
         QTest::newRow("no closing brace") << "{" + fields + "," + payload << "body: not a JSON object";
         QTest::newRow("trailing garbage") << "{" + fields + "," + payload + "}x" << "body: not a JSON object";
         QTest::newRow("missing comma") << "{" + fields + payload + "}" << "body: not a JSON object";
         QTest::newRow("unterminated payload") << "{" + fields + json(",'payload':'AAEC") << "body: not a JSON object";
         QTest::newRow("an array") << "[" + payload + "]" << "body: not a JSON object";
+    }
+
+    // The payload's base64 decoder against Qt's encoder: every length, padded or not.
+    void payloadBase64RoundTripsEveryLength() {
+        std::uint32_t state = 12345;
+        for (int n = 0; n <= 70; ++n) {
+            QByteArray bytes(n, Qt::Uninitialized);
+            for (auto& b : bytes) b = static_cast<char>((state = state * 1664525u + 1013904223u) >> 24);
+            for (const QByteArray::Base64Options options :
+                 {QByteArray::Base64Options(QByteArray::Base64Encoding), QByteArray::Base64Encoding | QByteArray::OmitTrailingEquals}) {
+                const QByteArray body = json("{'federation_id':'f1','round':2,'site_id':'s1','idempotency_key':'key-0001',"
+                                             "'sample_count':5,'codec':'fp32','metrics':{},'payload':'") +
+                                        bytes.toBase64(options) + json("'}");
+                const auto upload = uploadFromJson(body);
+                QCOMPARE(QByteArray(reinterpret_cast<const char*>(upload.payload.data()), upload.payload.size()), bytes);
+            }
+        }
     }
 
     void uploadPayloadIsReadAsAJsonParserReadsIt() {
