@@ -339,6 +339,19 @@ float halfToFloat(std::uint16_t h) {
     return bitsFloat(sign | ((exponent + 112u) << 23) | (mant << 13));
 }
 
+namespace {
+// n little-endian halves to floats through a table of all 65,536 (built once): a megabyte-sized
+// upload decodes several times faster than value by value.
+void halvesToFloats(const std::uint8_t* src, float* dst, std::size_t n) {
+    static const std::vector<float> table = [] {
+        std::vector<float> t(65536);
+        for (std::uint32_t h = 0; h < 65536; ++h) t[h] = halfToFloat(static_cast<std::uint16_t>(h));
+        return t;
+    }();
+    for (std::size_t i = 0; i < n; ++i) dst[i] = table[src[2 * i] | (src[2 * i + 1] << 8)];
+}
+}  // namespace
+
 std::uint32_t payloadCrc32(const std::uint8_t* data, std::size_t size) {
     return static_cast<std::uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0), data, size));
 }
@@ -761,7 +774,9 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
             }
             b.pos += 4 * n;
         } else if (h.layout == kLayoutDense) {
-            for (auto& v : t.values) v = halfToFloat(b.u16(what));
+            b.need(2 * t.values.size(), what);
+            halvesToFloats(b.data + b.pos, t.values.data(), t.values.size());
+            b.pos += 2 * t.values.size();
         } else if (h.layout == kLayoutInt8Rows) {
             const std::size_t cols = static_cast<std::size_t>(h.shape[1]);
             for (std::size_t r = 0; r < static_cast<std::size_t>(h.shape[0]); ++r)
@@ -785,7 +800,8 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
                     continue;
                 }
                 b.need(2 * cols, what + " row " + std::to_string(r));
-                for (std::size_t j = 0; j < cols; ++j) t.values[r * cols + j] = halfToFloat(b.u16(what));
+                halvesToFloats(b.data + b.pos, t.values.data() + r * cols, cols);
+                b.pos += 2 * cols;
             }
         }
         checkFinite(t, "decodeParameters");
