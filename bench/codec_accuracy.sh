@@ -5,33 +5,39 @@
 # trainable CLIP in fp32; its bytes do not depend on the data, so one round on 60 images
 # per site measures them). Every upload is encoded, decoded, then aggregated.
 #   bench/codec_accuracy.sh BUNDLE WORKDIR ROUNDS [extra simulate options...]
+# CODECS and SEEDS (space-separated) pick a subset while iterating, e.g.
+#   CODECS="fp32 mask-int8-delta-zlib" SEEDS=1 bench/codec_accuracy.sh BUNDLE /tmp/w 5
 set -eu
 cli=${FMC_CLI:-build/bin/fedmedclip-cli}
 bundle=$1 work=$2 rounds=$3
+codecs=${CODECS:-fp32 fp16-zlib mask-int8-zlib mask-int8-delta-zlib}
+seeds=${SEEDS:-1 2 3}
 shift 3
 data=../shared/data/dermoscopy-isic9
 [ -d "$data" ] || { echo "skip: $data is absent"; exit 77; }
 mkdir -p "$work"
 common="--bundle $bundle --data $data/sites.csv --layout csv --site-column center --held-out <unknown> --cache $work/cache --device cpu"
-for codec in fp32 fp16-zlib mask-int8-zlib mask-int8-delta-zlib; do
-  for seed in 1 2 3; do
+for codec in $codecs; do
+  for seed in $seeds; do
     $cli simulate $common --codec $codec --seed $seed --rounds "$rounds" "$@" --out "$work/$codec-seed$seed" >"$work/$codec-seed$seed.log" 2>&1
   done
 done
-$cli simulate $common --method fedavg --rounds 1 --max-images-per-site 60 --out "$work/fedavg" >"$work/fedavg.log" 2>&1
-/usr/bin/python3 - "$work" <<'PY'
+# FedAVG's bytes do not change between runs: a WORKDIR that has them keeps them.
+[ -f "$work/fedavg.json" ] || $cli simulate $common --method fedavg --rounds 1 --max-images-per-site 60 --out "$work/fedavg" >"$work/fedavg.log" 2>&1
+/usr/bin/python3 - "$work" "$codecs" "$seeds" <<'PY'
 import json, statistics, sys
-work = sys.argv[1]
+work, codecs, seeds = sys.argv[1], sys.argv[2].split(), [int(s) for s in sys.argv[3].split()]
 fedavg = json.load(open(f"{work}/fedavg.json"))["rounds"][0]["upload_bytes_per_site"]
 print(f"FedAVG upload per site per round: {fedavg} bytes")
-print("| codec | bytes/site/round (mean) | vs FedAVG | mean test acc % (3 seeds) | held-out acc % |")
+sd = statistics.stdev if len(seeds) > 1 else (lambda values: 0.0)
+print(f"| codec | bytes/site/round (mean) | vs FedAVG | mean test acc % ({len(seeds)} seeds) | held-out acc % |")
 print("|---|---|---|---|---|")
-for codec in ["fp32", "fp16-zlib", "mask-int8-zlib", "mask-int8-delta-zlib"]:
-    runs = [json.load(open(f"{work}/{codec}-seed{s}.json")) for s in (1, 2, 3)]
+for codec in codecs:
+    runs = [json.load(open(f"{work}/{codec}-seed{s}.json")) for s in seeds]
     per = [sum(r["upload_bytes_all_sites"] for r in j["rounds"]) / (len(j["rounds"]) * len(j["sites"])) for j in runs]
     acc = [100 * j["mean_test_accuracy"] for j in runs]
     held = [100 * j["held_out"]["test"]["accuracy"] for j in runs]
     b = statistics.mean(per)
-    print(f"| {codec} | {b:,.0f} | {fedavg / b:,.0f}x | {statistics.mean(acc):.2f} ± {statistics.stdev(acc):.2f} | "
-          f"{statistics.mean(held):.2f} ± {statistics.stdev(held):.2f} |")
+    print(f"| {codec} | {b:,.0f} | {fedavg / b:,.0f}x | {statistics.mean(acc):.2f} ± {sd(acc):.2f} | "
+          f"{statistics.mean(held):.2f} ± {sd(held):.2f} |")
 PY
