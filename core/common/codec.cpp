@@ -574,7 +574,8 @@ std::string hexPrefix(const std::uint8_t* digest) {
 
 // `reference`: set by decodeDelta only (then also the expected layout).
 ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const ParameterSet* expected,
-                        const ParameterSet* reference, const CodecLimits& limits) {
+                        const ParameterSet* reference, const CodecLimits& limits,
+                        const std::array<std::uint8_t, 32>* knownDigest = nullptr) {
     const std::size_t size = payload.size();
     if (size > limits.maxPayloadBytes)
         throw Error("decodeParameters: payload of " + std::to_string(size) + " bytes exceeds the limit of " +
@@ -628,7 +629,7 @@ ParameterSet decodeImpl(const std::vector<std::uint8_t>& payload, const Paramete
                     std::to_string(limits.maxTensors));
     if (delta) {
         in.need(kDigestBytes, "reference digest");
-        const auto expectedDigest = referenceDigest(*reference);
+        const auto expectedDigest = knownDigest ? *knownDigest : referenceDigest(*reference);
         if (std::memcmp(in.data + in.pos, expectedDigest.data(), kDigestBytes) != 0)
             throw Error("decodeDelta: reference mismatch: the payload is a delta from the global FAM with SHA-256 " +
                         hexPrefix(in.data + in.pos) + "..., the reference given has " +
@@ -827,6 +828,11 @@ ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const Pa
 ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
                          const CodecLimits& limits) {
     return decodeImpl(payload, &reference, &reference, limits);
+}
+
+ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
+                         const std::array<std::uint8_t, 32>& digest, const CodecLimits& limits) {
+    return decodeImpl(payload, &reference, &reference, limits, &digest);
 }
 
 }  // namespace fmc

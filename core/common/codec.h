@@ -103,6 +103,10 @@ ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const Pa
 std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference);
 ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
                          const CodecLimits& limits = {});
+// The same with the reference's referenceDigest computed by the caller, once for the many
+// payloads it decodes against one reference (the digest hashes the whole reference).
+ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
+                         const std::array<std::uint8_t, 32>& digest, const CodecLimits& limits = {});
 
 // SHA-256 of the set's fp32 payload (names, shapes and every value bit): a reference's identity.
 std::array<std::uint8_t, 32> referenceDigest(const ParameterSet& reference);

@@ -81,7 +81,7 @@ struct CoordinatorService::AggregationJob {
     std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
     AggregationGuards guards;
     std::vector<std::uint8_t> previousGlobal;  // empty in round 1
-    std::shared_ptr<const ParameterSet> uploadReference;  // a delta codec's (deltaReference), else null
+    std::shared_ptr<const DeltaReference> uploadReference;  // a delta codec's (deltaReference), else null
     // Streaming FedAvg: the running sum and whose uploads it holds, taken over from the
     // upload path (none after a restart); or the sum the stored payloads are folded into.
     std::shared_ptr<StreamingFedAvg> sum;
@@ -464,15 +464,16 @@ struct CoordinatorService::PreparedUpload {
 namespace {
 // An upload's or a stored payload's FAM under the federation's codec (decodeUpload).
 ParameterSet decodeUploaded(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
-                            const std::shared_ptr<const ParameterSet>& reference, const CodecLimits& limits) {
+                            const std::shared_ptr<const DeltaReference>& reference, const CodecLimits& limits) {
     if (codecNeedsReference(settings.codec) && !reference)
         throw Error("no reference global FAM for this round's delta uploads (the previous round is not published)");
     static const ParameterSet none;
-    return decodeUpload(payload, settings, reference ? *reference : none, limits);
+    return reference ? decodeUpload(payload, settings, reference->fam, limits, &reference->digest)
+                     : decodeUpload(payload, settings, none, limits);
 }
 }  // namespace
 
-std::shared_ptr<const ParameterSet> CoordinatorService::deltaReference(const std::string& federationId,
+std::shared_ptr<const DeltaReference> CoordinatorService::deltaReference(const std::string& federationId,
                                                                        const FederationSettings& settings, int round) {
     if (!codecNeedsReference(settings.codec)) return nullptr;
     const auto kept = deltaReferences_.find(federationId);
@@ -485,14 +486,16 @@ std::shared_ptr<const ParameterSet> CoordinatorService::deltaReference(const std
         limits.maxPayloadBytes = static_cast<std::size_t>(std::max<std::int64_t>(options_.maxBodyBytes, 1));
         previous = decodeParameters(payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
     }
-    auto reference = std::make_shared<const ParameterSet>(uploadReference(round, settings, previous));
+    auto fam = uploadReference(round, settings, previous);
+    const auto digest = referenceDigest(fam);
+    auto reference = std::make_shared<const DeltaReference>(DeltaReference{std::move(fam), digest});
     // The newest round asked for stays: uploads and the close of one round ask for the same.
     if (kept == deltaReferences_.end() || kept->second.first < round) deltaReferences_[federationId] = {round, reference};
     return reference;
 }
 
 std::shared_ptr<CoordinatorService::PreparedUpload> CoordinatorService::prepareUpload(
-    const QByteArray& body, const FederationSettings& settings, const std::shared_ptr<const ParameterSet>& reference,
+    const QByteArray& body, const FederationSettings& settings, const std::shared_ptr<const DeltaReference>& reference,
     std::int64_t maxBodyBytes) {
     auto prepared = std::make_shared<PreparedUpload>();
     try {

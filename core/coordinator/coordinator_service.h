@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,6 +30,13 @@ struct ApiRequest {
     QByteArray authorization;
     QByteArray body;
     QString remoteAddress;  // the client, or the address a trusted proxy forwarded for
+};
+
+// A delta federation's upload reference for one round (uploadReference), with its digest
+// computed once for all the round's uploads.
+struct DeltaReference {
+    ParameterSet fam;
+    std::array<std::uint8_t, 32> digest;
 };
 
 struct ApiResponse {
@@ -126,12 +134,12 @@ private:
     // `reference`: what a delta upload of this round is coded against (deltaReference); null
     // for the other codecs, or when the round has none (it is then refused before its payload).
     static std::shared_ptr<PreparedUpload> prepareUpload(const QByteArray& body, const FederationSettings& settings,
-                                                         const std::shared_ptr<const ParameterSet>& reference,
+                                                         const std::shared_ptr<const DeltaReference>& reference,
                                                          std::int64_t maxBodyBytes);
     // The reference of a delta federation's uploads of `round` (uploadReference): the zero FAM,
     // or the previous round's published global decoded, kept for the round's uploads. Null for
     // the other codecs and while round - 1 is unpublished.
-    std::shared_ptr<const ParameterSet> deltaReference(const std::string& federationId,
+    std::shared_ptr<const DeltaReference> deltaReference(const std::string& federationId,
                                                        const FederationSettings& settings, int round);
     ApiResponse storeUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
     // storeUpload with the refusal's audit entry (rejected: 400/413; refused: 409).
@@ -201,7 +209,7 @@ private:
     };
     std::map<std::pair<std::string, int>, RunningSum> runningSums_;
     // Per federation: the round whose delta reference is kept, and that reference.
-    std::map<std::string, std::pair<int, std::shared_ptr<const ParameterSet>>> deltaReferences_;
+    std::map<std::string, std::pair<int, std::shared_ptr<const DeltaReference>>> deltaReferences_;
 };
 
 }  // namespace fmc::federation

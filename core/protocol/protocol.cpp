@@ -270,8 +270,11 @@ std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const Federation
 }
 
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
-                          const ParameterSet& reference, const CodecLimits& limits) {
-    if (codecNeedsReference(settings.codec)) return decodeDelta(payload, reference, limits);
+                          const ParameterSet& reference, const CodecLimits& limits,
+                          const std::array<std::uint8_t, 32>* referenceDigest) {
+    if (codecNeedsReference(settings.codec))
+        return referenceDigest ? decodeDelta(payload, reference, *referenceDigest, limits)
+                               : decodeDelta(payload, reference, limits);
     return decodeParameters(payload, famLayout(settings.embeddingDim, settings.shareThresholds), limits);
 }
 

@@ -101,8 +101,11 @@ ParameterSet uploadReference(int round, const FederationSettings& settings, cons
 // delta codec; the layout is the federation's famLayout either way.
 std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings,
                                        const ParameterSet& reference);
+// `referenceDigest`: referenceDigest(reference) when the caller keeps it (many uploads, one
+// reference); null computes it.
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
-                          const ParameterSet& reference, const CodecLimits& limits);
+                          const ParameterSet& reference, const CodecLimits& limits,
+                          const std::array<std::uint8_t, 32>* referenceDigest = nullptr);
 
 // Metrics a site may report with an upload (all finite numbers); nothing else is accepted.
 const std::vector<std::string>& allowedMetricNames();

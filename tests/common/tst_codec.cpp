@@ -564,6 +564,21 @@ private slots:
         EXPECT_ERROR(encodeParameters(reference, CodecKind::MaskAwareInt8DeltaZlib), "use encodeDelta");
     }
 
+    // The caller's digest stands for the reference: the right one decodes exactly as without
+    // it, another one is a reference mismatch.
+    void deltaDecodesWithTheCallersDigest() {
+        const ParameterSet reference = deltaReference();
+        const auto payload = encodeDelta(deltaUpdate(), reference);
+        const auto digest = referenceDigest(reference);
+        const auto withDigest = decodeDelta(payload, reference, digest);
+        const auto without = decodeDelta(payload, reference);
+        QCOMPARE(withDigest.size(), without.size());
+        for (size_t t = 0; t < without.size(); ++t) QVERIFY(withDigest[t].values == without[t].values);
+        auto wrong = digest;
+        wrong[31] ^= 1;
+        EXPECT_ERROR(decodeDelta(payload, reference, wrong), "decodeDelta: reference mismatch");
+    }
+
     void deltaEncoderRefuses() {
         const ParameterSet reference = deltaReference();
         ParameterSet update = deltaUpdate();
