@@ -9,7 +9,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto body = QByteArray(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size));
     try {
-        fmc::federation::uploadFromJson(body);
+        // Accepted: the payload it read is the one Qt's parser and base64 decoder read (the
+        // parser cuts the payload string out of the body and decodes it on its own).
+        const auto upload = fmc::federation::uploadFromJson(body);
+        const auto text = QJsonDocument::fromJson(body).object().value("payload").toString().toLatin1();
+        const auto qt = QByteArray::fromBase64Encoding(text, QByteArray::AbortOnBase64DecodingErrors);
+        if (!qt || qt.decoded != QByteArray(reinterpret_cast<const char*>(upload.payload.data()),
+                                            static_cast<qsizetype>(upload.payload.size())))
+            __builtin_trap();
     } catch (const fmc::Error&) {
     }
     try {
