@@ -1099,6 +1099,7 @@ void CoordinatorService::publishAggregation(const AggregationJob& job, const Agg
         store_.insertRound(federationId, job.round + 1, now);
     else
         store_.finishFederation(federationId, now);
+    deltaReferences_.erase(federationId);  // this round's; the next round's is the global just published
     audit(federationId, "coordinator", "round.published",
           {{"round", job.round},
            {"participants", participants},
