@@ -433,7 +433,7 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
     const auto settings = benchSettings(config, AggregationRule::FedAvg, config.sites);
     const auto reference = uploadReference(1, settings, {});
     for (int i = 0; i < config.sites; ++i)
-        payloads.push_back(encodeUpload(randomFam(config.embeddingDim, random), settings, reference));
+        payloads.push_back(encodeUpload(randomFam(config.embeddingDim, random), settings, 1, {}));
     result.uploadPayloadBytes = payloads[0].size();
 
     log(QStringLiteral("the stages of one upload's parsing"));

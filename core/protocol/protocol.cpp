@@ -264,9 +264,11 @@ ParameterSet uploadReference(int round, const FederationSettings& settings, cons
     return zero;
 }
 
-std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings,
-                                       const ParameterSet& reference) {
-    return codecNeedsReference(settings.codec) ? encodeDelta(fam, reference) : encodeParameters(fam, settings.codec);
+std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings, int round,
+                                       const ParameterSet& previousGlobal) {
+    if (!codecNeedsReference(settings.codec)) return encodeParameters(fam, settings.codec);
+    if (round > 1) return encodeDelta(fam, previousGlobal);
+    return encodeDelta(fam, uploadReference(1, settings, {}));
 }
 
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,

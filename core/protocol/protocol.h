@@ -96,11 +96,12 @@ CodecKind globalCodec(CodecKind uploadCodec);
 // its published payload. `previousGlobal` is ignored in round 1.
 ParameterSet uploadReference(int round, const FederationSettings& settings, const ParameterSet& previousGlobal);
 
-// The upload payload of a site's FAM under the federation's codec, and its inverse with every
-// check of decodeParameters / decodeDelta. `reference` (uploadReference) is read only for a
-// delta codec; the layout is the federation's famLayout either way.
-std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings,
-                                       const ParameterSet& reference);
+// The upload payload of a site's FAM for `round` under the federation's codec: a delta codec's
+// against uploadReference(round, settings, previousGlobal), built only then. And its inverse
+// with every check of decodeParameters / decodeDelta: `reference` (uploadReference) is read
+// only for a delta codec; the layout is the federation's famLayout either way.
+std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings, int round,
+                                       const ParameterSet& previousGlobal);
 // `referenceDigest`: referenceDigest(reference) when the caller keeps it (many uploads, one
 // reference); null computes it.
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,

@@ -343,7 +343,7 @@ struct SiteAgent::Impl {
             upload.codec = codecName(task.settings.codec);
             // A delta codec codes the upload against the global this round started from, as
             // decoded here (round 1: the zero FAM, see uploadReference).
-            upload.payload = encodeUpload(local.fam, task.settings, uploadReference(round, task.settings, global));
+            upload.payload = encodeUpload(local.fam, task.settings, round, global);
             // On disk before the first byte leaves: a restart re-sends this very upload.
             writeFileAtomically(QDir(stateDir).filePath(kPendingUploadFile), uploadToJson(upload));
             pendingRound = round;

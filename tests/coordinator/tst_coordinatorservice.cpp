@@ -218,6 +218,16 @@ private:
         return service_->handle(request);
     }
 
+    // The answer to `request`: from handle(), or as the server gets it (handleAsync: an upload
+    // is parsed on a worker); status 0 when none came within 10 s.
+    ApiResponse answer(const ApiRequest& request, bool onWorker) {
+        if (!onWorker) return service_->handle(request);
+        std::optional<ApiResponse> answered;
+        service_->handleAsync(request, [&](const ApiResponse& response) { answered = response; });
+        if (!QTest::qWaitFor([&] { return answered.has_value(); }, 10000)) return ApiResponse{0, {}, "no answer", {}};
+        return *answered;
+    }
+
     static QJsonObject json(const ApiResponse& response) { return QJsonDocument::fromJson(response.body).object(); }
     static QString errorCode(const ApiResponse& response) {
         return json(response).value("error").toObject().value("code").toString();
@@ -1024,14 +1034,9 @@ private slots:
                                uploadJson(federation, round, sites[k].id, payload, 100 * (k + 1), key,
                                           CodecKind::MaskAwareInt8DeltaZlib),
                                "127.0.0.1"};
-            std::optional<ApiResponse> answer;
-            if (onWorker) {
-                service_->handleAsync(request, [&](const ApiResponse& response) { answer = response; });
-                if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000)) return ApiResponse{0, {}, "no answer", {}};
-                service_->finishAggregations();
-                return *answer;
-            }
-            return service_->handle(request);
+            const auto response = answer(request, onWorker);
+            service_->finishAggregations();
+            return response;
         };
         const auto zero = uploadReference(1, s, {});
         for (const auto& tensor : zero)
@@ -1111,14 +1116,8 @@ private slots:
             for (const auto& [k, requestBody] : requests) {
                 ApiRequest request{"POST", qs("/api/v1" + path), QByteArray::fromStdString("Bearer " + sites[k].token),
                                    requestBody, "127.0.0.1"};
-                std::optional<ApiResponse> answer;
-                if (onWorker) {
-                    service_->handleAsync(request, [&](const ApiResponse& response) { answer = response; });
-                    if (!QTest::qWaitFor([&] { return answer.has_value(); }, 10000)) answer = ApiResponse{0, {}, "no answer", {}};
-                } else {
-                    answer = service_->handle(request);
-                }
-                seen.push_back(QByteArray::number(answer->status) + ' ' + answer->body);
+                const auto response = answer(request, onWorker);
+                seen.push_back(QByteArray::number(response.status) + ' ' + response.body);
                 service_->finishAggregations();  // the last upload closed the round
             }
             return seen;

@@ -57,8 +57,8 @@ private slots:
         QCOMPARE(uploadReference(1, s, {}).size(), size_t(4));
     }
 
-    // encodeUpload / decodeUpload: a delta against the reference for the delta codec, the
-    // plain codec otherwise (the reference is not read).
+    // encodeUpload / decodeUpload: a delta against the round's reference for the delta codec,
+    // the plain codec otherwise (the reference is not read).
     void uploadCodecFollowsTheFederation() {
         auto s = valid();
         s.embeddingDim = 4;
@@ -68,11 +68,15 @@ private slots:
             for (std::int64_t i = 0; i < tensor.numel(); ++i) tensor.values.push_back(value += 0.01f);
         const auto zero = uploadReference(1, s, {});
         s.codec = CodecKind::MaskAwareInt8DeltaZlib;
-        const auto delta = encodeUpload(fam, s, zero);
+        const auto delta = encodeUpload(fam, s, 1, {});
         QCOMPARE(delta, encodeDelta(fam, zero));
         QCOMPARE(decodeUpload(delta, s, zero, {}).size(), fam.size());
+        auto previous = fam;  // round 2: against the previous global
+        for (auto& tensor : previous)
+            for (auto& v : tensor.values) v *= 0.5f;
+        QCOMPARE(encodeUpload(fam, s, 2, previous), encodeDelta(fam, previous));
         s.codec = CodecKind::Fp32Raw;
-        const auto plain = encodeUpload(fam, s, {});
+        const auto plain = encodeUpload(fam, s, 1, {});
         QCOMPARE(plain, encodeParameters(fam, CodecKind::Fp32Raw));
         const auto decoded = decodeUpload(plain, s, {}, {});
         for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(decoded[t].values, fam[t].values);
