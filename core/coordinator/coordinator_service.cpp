@@ -255,9 +255,9 @@ ApiResponse CoordinatorService::route(const ApiRequest& request) {
                 return {};
             }
             const auto settings = store_.federation(site.federationId)->task.settings;
-            const auto prepared = prepareUpload(request.body, settings, deltaReference(site.federationId, settings, number),
-                                                options_.maxBodyBytes);
-            return finishUpload(request, site, number, *prepared);
+            auto prepared = prepareUpload(request.body, settings, deltaReference(site.federationId, settings, number),
+                                          options_.maxBodyBytes);
+            return storeUploads({{request, site, number, settings, std::move(prepared), false}}).front();
         }
     }
     throw ApiError(404, "not_found", "no route " + ss(request.path.left(200)) + " (see docs/federation-api.md)");
@@ -535,20 +535,6 @@ std::shared_ptr<CoordinatorService::PreparedUpload> CoordinatorService::prepareU
     return prepared;
 }
 
-ApiResponse CoordinatorService::finishUpload(const ApiRequest& request, const SiteRecord& site, int number,
-                                             PreparedUpload& prepared) {
-    try {
-        return storeUpload(request, site, number, prepared);
-    } catch (const ApiError& error) {
-        if (error.status() == 400 || error.status() == 413)
-            rejectUpload(request, site, number, error);
-        else if (error.status() == 409)
-            audit(site.federationId, siteActor(site), "upload.refused", {{"round", number}, {"code", qs(error.code())}},
-                  request.remoteAddress);
-        throw;
-    }
-}
-
 void CoordinatorService::uploadOnWorker(const ApiRequest& request, const SiteRecord& site, int number) {
     auto respond = std::move(*deferredRespond_);
     deferredRespond_ = nullptr;  // tells handleAsync that the answer comes later
@@ -557,34 +543,143 @@ void CoordinatorService::uploadOnWorker(const ApiRequest& request, const SiteRec
     const auto reference = deltaReference(site.federationId, settings, number);
     uploadWorkers_->start([this, receiver, request, site, number, settings, reference, respond,
                            maxBody = options_.maxBodyBytes] {
-        const auto prepared = prepareUpload(request.body, settings, reference, maxBody);
-        // Queued: storing runs on the service's thread, whose connection owns the SQL.
+        auto prepared = prepareUpload(request.body, settings, reference, maxBody);
+        // Queued: storing runs on the service's thread, whose connection owns the SQL. The
+        // first upload to wait queues the store of all that arrive before it runs.
         QMetaObject::invokeMethod(
             receiver,
-            [this, request, site, number, prepared, respond] {
-                ApiResponse response;
-                try {
-                    // Revoked while its body was being parsed: refused as authenticate() would.
-                    const auto current = store_.site(site.id);
-                    if (!current || current->state != "active")
-                        throw ApiError(403, "site_revoked", "site " + site.id + " was revoked by the coordinator operator");
-                    response = finishUpload(request, site, number, *prepared);
-                } catch (const ApiError& error) {
-                    response = errorResponse(error);
-                } catch (const std::exception& error) {
-                    qCCritical(lcCoordinator) << "internal error on" << request.method << request.path << ":" << error.what();
-                    response = errorResponse(
-                        ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
-                }
-                response.authenticated = true;  // authenticate() accepted its token
-                respond(response);
+            [this, receiver, upload = PendingUpload{request, site, number, settings, std::move(prepared), true},
+             respond]() mutable {
+                if (parsedUploads_.empty())
+                    QMetaObject::invokeMethod(receiver, [this] { storeParsedUploads(); }, Qt::QueuedConnection);
+                parsedUploads_.emplace_back(std::move(upload), std::move(respond));
             },
             Qt::QueuedConnection);
     });
 }
 
-ApiResponse CoordinatorService::storeUpload(const ApiRequest& request, const SiteRecord& site, int number,
-                                            PreparedUpload& prepared) {
+void CoordinatorService::waitForParsedUploads() {
+    if (uploadWorkers_) uploadWorkers_->waitForDone();
+}
+
+void CoordinatorService::storeParsedUploads() {
+    auto taken = std::move(parsedUploads_);
+    parsedUploads_.clear();
+    if (taken.size() > kUploadBatch) {
+        parsedUploads_.assign(std::make_move_iterator(taken.begin() + kUploadBatch), std::make_move_iterator(taken.end()));
+        taken.resize(kUploadBatch);
+        QMetaObject::invokeMethod(resultReceiver_.get(), [this] { storeParsedUploads(); }, Qt::QueuedConnection);
+    }
+    std::vector<PendingUpload> batch;
+    batch.reserve(taken.size());
+    for (auto& parsed : taken) batch.push_back(std::move(parsed.first));
+    auto responses = storeUploads(batch);
+    for (std::size_t i = 0; i < taken.size(); ++i) {
+        responses[i].authenticated = true;  // authenticate() accepted its token
+        taken[i].second(responses[i]);
+    }
+}
+
+std::vector<ApiResponse> CoordinatorService::storeUploads(const std::vector<PendingUpload>& batch) {
+    std::vector<ApiResponse> responses(batch.size());
+    std::vector<std::pair<std::size_t, bool>> accepted;  // index, first of its round
+    try {
+        CoordinatorStore::Transaction transaction(store_);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            try {
+                CoordinatorStore::Transaction savepoint(store_);
+                bool firstOfRound = false;
+                const auto retried = storeUpload(batch[i], firstOfRound);
+                savepoint.commit();
+                if (retried)
+                    responses[i] = *retried;
+                else
+                    accepted.emplace_back(i, firstOfRound);
+            } catch (const ApiError& error) {
+                recordRefusal(batch[i], error);
+                responses[i] = errorResponse(error);
+            }
+        }
+        transaction.commit();
+    } catch (const std::exception& error) {
+        // A database fault: nothing of the batch is stored, and every site retries.
+        qCCritical(lcCoordinator) << "internal error storing" << batch.size() << "uploads:" << error.what();
+        return std::vector<ApiResponse>(
+            batch.size(),
+            errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later")));
+    }
+    std::set<std::string> federations;
+    for (const auto& [i, firstOfRound] : accepted) {
+        const auto& upload = batch[i];
+        qCInfo(lcCoordinator).noquote() << "round" << upload.number << "of" << qs(upload.site.federationId)
+                                        << ": upload from" << qs(upload.site.id) << "accepted";
+        foldIntoRunningSum(upload.settings, upload.site.federationId, upload.number, firstOfRound, upload.site.id,
+                           *upload.prepared);
+        federations.insert(upload.site.federationId);
+    }
+    for (const auto& federationId : federations) {
+        try {
+            evaluateRound(federationId);
+        } catch (const std::exception& error) {
+            // The uploads are stored; the next tick evaluates the round again.
+            qCWarning(lcCoordinator).noquote() << "round of" << qs(federationId)
+                                               << "not evaluated after its uploads:" << error.what();
+        }
+    }
+    for (const auto& [i, firstOfRound] : accepted) {
+        const auto& upload = batch[i];
+        try {
+            const auto round = store_.round(upload.site.federationId, upload.number);
+            responses[i] = json(201, {{"accepted", true},
+                                      {"duplicate", false},
+                                      {"round", upload.number},
+                                      {"round_state", qs(round->state)}});
+        } catch (const std::exception& error) {
+            qCCritical(lcCoordinator) << "internal error answering a stored upload:" << error.what();
+            responses[i] =
+                errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+        }
+    }
+    return responses;
+}
+
+void CoordinatorService::recordRefusal(const PendingUpload& upload, const ApiError& error) {
+    const auto& site = upload.site;
+    const int number = upload.number;
+    const bool rejected = error.status() == 400 || error.status() == 413;
+    if (!rejected && error.status() != 409) return;
+    try {
+        CoordinatorStore::Transaction transaction(store_);
+        if (rejected) {
+            store_.insertRejection({site.federationId, number, site.id, options_.clock(),
+                                    static_cast<std::int64_t>(upload.request.body.size()), error.code(), error.what()});
+            audit(site.federationId, siteActor(site), "upload.rejected",
+                  {{"round", number}, {"code", qs(error.code())}, {"reason", QString::fromUtf8(error.what()).left(500)}},
+                  upload.request.remoteAddress);
+        } else {
+            audit(site.federationId, siteActor(site), "upload.refused", {{"round", number}, {"code", qs(error.code())}},
+                  upload.request.remoteAddress);
+        }
+        transaction.commit();
+    } catch (const std::exception& failure) {
+        qCWarning(lcCoordinator) << "could not record a refused upload:" << failure.what();
+    }
+    if (rejected)
+        qCWarning(lcCoordinator).noquote() << "round" << number << ": upload from" << qs(site.id)
+                                           << "rejected:" << error.what();
+}
+
+std::optional<ApiResponse> CoordinatorService::storeUpload(const PendingUpload& upload, bool& firstOfRound) {
+    const auto& request = upload.request;
+    const auto& site = upload.site;
+    const int number = upload.number;
+    const auto& prepared = *upload.prepared;
+    if (upload.parsedOnWorker) {
+        // Revoked while its body was being parsed: refused as authenticate() would.
+        const auto current = store_.site(site.id);
+        if (!current || current->state != "active")
+            throw ApiError(403, "site_revoked", "site " + site.id + " was revoked by the coordinator operator");
+    }
     if (prepared.parseError) std::rethrow_exception(prepared.parseError);
     const auto& body = prepared.body;
     if (body.federationId != site.federationId)
@@ -595,88 +690,77 @@ ApiResponse CoordinatorService::storeUpload(const ApiRequest& request, const Sit
 
     const auto now = options_.clock();
     const auto federation = store_.federation(site.federationId);
-    const auto& settings = federation->task.settings;
-    bool firstOfRound = false;
-    {
-        CoordinatorStore::Transaction transaction(store_);
-        // A retry of an upload that already arrived: accepted once, acknowledged again,
-        // even when that upload completed the round meanwhile.
-        if (const auto previous = store_.uploadByKey(site.id, body.idempotencyKey)) {
-            if (previous->federationId != site.federationId || previous->round != number)
-                throw ApiError(409, "idempotency_key_reused",
-                               "idempotency_key: already used for round " + std::to_string(previous->round) +
-                                   "; every upload needs a new key",
-                               "idempotency_key");
-            // A retry repeats its upload exactly; anything else under the same key would be dropped silently.
-            if (previous->payloadSha256 != prepared.payloadSha256 || previous->sampleCount != body.sampleCount)
-                throw ApiError(409, "idempotency_key_conflict",
-                               "idempotency_key: already used in round " + std::to_string(number) +
-                                   " for an upload with another payload or sample_count; a retry must repeat "
-                                   "its upload exactly, a new upload needs a new key",
-                               "idempotency_key");
-            audit(site.federationId, siteActor(site), "upload.duplicate",
-                  {{"round", number}, {"idempotency_key", qs(body.idempotencyKey)}}, request.remoteAddress);
-            transaction.commit();
-            const auto round = store_.round(site.federationId, number);
-            return json(200, {{"accepted", true}, {"duplicate", true}, {"round", number}, {"round_state", qs(round->state)}});
-        }
-        auto round = store_.round(site.federationId, number);
-        const auto latest = store_.latestRound(site.federationId);
-        if (!round)
-            throw ApiError(409, "round_not_open",
-                           "round " + std::to_string(number) + " is not open yet; the current round is " +
-                               std::to_string(latest->number),
-                           "round");
-        if (round->state == "published" || round->state == "aggregating")
-            throw ApiError(409, "round_closed",
-                           "round " + std::to_string(number) + " is closed (" + round->state +
-                               "); late uploads are refused" +
-                               (federation->state == "finished"
-                                    ? std::string("; the federation has finished")
-                                    : "; the current round is " + std::to_string(latest->number)),
-                           "round");
-        if (store_.uploadOfSite(site.federationId, number, site.id))
-            throw ApiError(409, "already_uploaded",
-                           "round " + std::to_string(number) + ": this site already uploaded (with another idempotency_key)",
+    const auto& settings = upload.settings;
+    // A retry of an upload that already arrived: accepted once, acknowledged again,
+    // even when that upload completed the round meanwhile.
+    if (const auto previous = store_.uploadByKey(site.id, body.idempotencyKey)) {
+        if (previous->federationId != site.federationId || previous->round != number)
+            throw ApiError(409, "idempotency_key_reused",
+                           "idempotency_key: already used for round " + std::to_string(previous->round) +
+                               "; every upload needs a new key",
                            "idempotency_key");
-        if (prepared.validationError) std::rethrow_exception(prepared.validationError);
-
-        QJsonObject metrics;
-        for (const auto& [name, value] : body.metrics) metrics.insert(qs(name), value);
-        UploadRecord record;
-        record.federationId = site.federationId;
-        record.round = number;
-        record.siteId = site.id;
-        record.idempotencyKey = body.idempotencyKey;
-        record.receivedAt = now;
-        record.sampleCount = body.sampleCount;
-        record.metricsJson = ss(QString::fromUtf8(compact(metrics)));
-        record.payload = body.payload;
-        record.payloadSha256 = prepared.payloadSha256;
-        record.l2Norm = prepared.norm;
-        store_.insertUpload(record);
-        if (round->state == "open") {
-            firstOfRound = true;
-            round->state = "collecting";
-            round->firstUploadAt = now;
-            round->deadlineAt = now + 1000LL * settings.roundDeadlineSeconds;
-            store_.updateRoundProgress(*round);
-        }
-        audit(site.federationId, siteActor(site), "upload.accepted",
-              {{"round", number},
-               {"sample_count", static_cast<qint64>(body.sampleCount)},
-               {"payload_bytes", static_cast<qint64>(body.payload.size())},
-               {"payload_sha256", qs(record.payloadSha256)},
-               {"l2_norm", prepared.norm}},
-              request.remoteAddress);
-        transaction.commit();
+        // A retry repeats its upload exactly; anything else under the same key would be dropped silently.
+        if (previous->payloadSha256 != prepared.payloadSha256 || previous->sampleCount != body.sampleCount)
+            throw ApiError(409, "idempotency_key_conflict",
+                           "idempotency_key: already used in round " + std::to_string(number) +
+                               " for an upload with another payload or sample_count; a retry must repeat "
+                               "its upload exactly, a new upload needs a new key",
+                           "idempotency_key");
+        audit(site.federationId, siteActor(site), "upload.duplicate",
+              {{"round", number}, {"idempotency_key", qs(body.idempotencyKey)}}, request.remoteAddress);
+        const auto round = store_.round(site.federationId, number);
+        return json(200, {{"accepted", true}, {"duplicate", true}, {"round", number}, {"round_state", qs(round->state)}});
     }
-    qCInfo(lcCoordinator).noquote() << "round" << number << "of" << qs(site.federationId) << ": upload from"
-                                    << qs(site.id) << "accepted";
-    foldIntoRunningSum(settings, site.federationId, number, firstOfRound, site.id, prepared);
-    evaluateRound(site.federationId);
-    const auto round = store_.round(site.federationId, number);
-    return json(201, {{"accepted", true}, {"duplicate", false}, {"round", number}, {"round_state", qs(round->state)}});
+    auto round = store_.round(site.federationId, number);
+    const auto latest = store_.latestRound(site.federationId);
+    if (!round)
+        throw ApiError(409, "round_not_open",
+                       "round " + std::to_string(number) + " is not open yet; the current round is " +
+                           std::to_string(latest->number),
+                       "round");
+    if (round->state == "published" || round->state == "aggregating")
+        throw ApiError(409, "round_closed",
+                       "round " + std::to_string(number) + " is closed (" + round->state +
+                           "); late uploads are refused" +
+                           (federation->state == "finished"
+                                ? std::string("; the federation has finished")
+                                : "; the current round is " + std::to_string(latest->number)),
+                       "round");
+    if (store_.uploadOfSite(site.federationId, number, site.id))
+        throw ApiError(409, "already_uploaded",
+                       "round " + std::to_string(number) + ": this site already uploaded (with another idempotency_key)",
+                       "idempotency_key");
+    if (prepared.validationError) std::rethrow_exception(prepared.validationError);
+
+    QJsonObject metrics;
+    for (const auto& [name, value] : body.metrics) metrics.insert(qs(name), value);
+    UploadRecord record;
+    record.federationId = site.federationId;
+    record.round = number;
+    record.siteId = site.id;
+    record.idempotencyKey = body.idempotencyKey;
+    record.receivedAt = now;
+    record.sampleCount = body.sampleCount;
+    record.metricsJson = ss(QString::fromUtf8(compact(metrics)));
+    record.payload = body.payload;
+    record.payloadSha256 = prepared.payloadSha256;
+    record.l2Norm = prepared.norm;
+    store_.insertUpload(record);
+    if (round->state == "open") {
+        firstOfRound = true;
+        round->state = "collecting";
+        round->firstUploadAt = now;
+        round->deadlineAt = now + 1000LL * settings.roundDeadlineSeconds;
+        store_.updateRoundProgress(*round);
+    }
+    audit(site.federationId, siteActor(site), "upload.accepted",
+          {{"round", number},
+           {"sample_count", static_cast<qint64>(body.sampleCount)},
+           {"payload_bytes", static_cast<qint64>(body.payload.size())},
+           {"payload_sha256", qs(record.payloadSha256)},
+           {"l2_norm", prepared.norm}},
+          request.remoteAddress);
+    return std::nullopt;
 }
 
 void CoordinatorService::foldIntoRunningSum(const FederationSettings& settings, const std::string& federationId,
@@ -700,22 +784,6 @@ void CoordinatorService::foldIntoRunningSum(const FederationSettings& settings, 
                                  << error.what();
         runningSums_.erase(running);
     }
-}
-
-void CoordinatorService::rejectUpload(const ApiRequest& request, const SiteRecord& site, int number,
-                                      const ApiError& error) {
-    try {
-        CoordinatorStore::Transaction transaction(store_);
-        store_.insertRejection({site.federationId, number, site.id, options_.clock(),
-                                static_cast<std::int64_t>(request.body.size()), error.code(), error.what()});
-        audit(site.federationId, siteActor(site), "upload.rejected",
-              {{"round", number}, {"code", qs(error.code())}, {"reason", QString::fromUtf8(error.what()).left(500)}},
-              request.remoteAddress);
-        transaction.commit();
-    } catch (const std::exception& failure) {
-        qCWarning(lcCoordinator) << "could not record a rejected upload:" << failure.what();
-    }
-    qCWarning(lcCoordinator).noquote() << "round" << number << ": upload from" << qs(site.id) << "rejected:" << error.what();
 }
 
 // ---- the round state machine ----

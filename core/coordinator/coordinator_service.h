@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -105,6 +106,10 @@ public:
     // with aggregateInBackground, handed to the worker thread.
     int tick();
 
+    // Blocks until the uploads being parsed on the workers wait for this thread's event loop,
+    // which stores them and answers (tests; a clean shutdown).
+    void waitForParsedUploads();
+
     // Background aggregations handed to the worker and not yet published.
     int aggregationsInFlight() const { return static_cast<int>(inFlight_.size()); }
     // Waits for the background aggregations and publishes their results (a clean shutdown).
@@ -141,14 +146,35 @@ private:
     // the other codecs and while round - 1 is unpublished.
     std::shared_ptr<const DeltaReference> deltaReference(const std::string& federationId,
                                                        const FederationSettings& settings, int round);
-    ApiResponse storeUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
-    // storeUpload with the refusal's audit entry (rejected: 400/413; refused: 409).
-    ApiResponse finishUpload(const ApiRequest& request, const SiteRecord& site, int number, PreparedUpload& prepared);
+    // An upload ready to be stored: parsed and checked by prepareUpload.
+    struct PendingUpload {
+        ApiRequest request;
+        SiteRecord site;
+        int number = 0;
+        FederationSettings settings;
+        std::shared_ptr<PreparedUpload> prepared;
+        bool parsedOnWorker = false;  // its site may have been revoked meanwhile
+    };
+    // Stores uploads in one transaction, so a burst of uploads costs one flush to disk, each
+    // under a savepoint of its own, so a refused one (and its audit entry) changes nothing of
+    // the others; then folds the accepted ones into their running sums and evaluates their
+    // rounds once. The answers, in order, exist only after the commit: an accepted upload is
+    // durable before its 201. A failed commit answers 500 to all (the sites retry).
+    std::vector<ApiResponse> storeUploads(const std::vector<PendingUpload>& batch);
+    // One upload's checks against the round and its writes, inside storeUploads' transaction:
+    // a retry's answer, or nothing for an accepted upload (then `firstOfRound` says whether it
+    // opened the round's collection).
+    std::optional<ApiResponse> storeUpload(const PendingUpload& upload, bool& firstOfRound);
+    // The refusal's audit entry (rejected: 400/413, with its row; refused: 409).
+    void recordRefusal(const PendingUpload& upload, const ApiError& error);
     void uploadOnWorker(const ApiRequest& request, const SiteRecord& site, int number);
+    // Stores the uploads the workers parsed since the last call (at most kUploadBatch, the rest
+    // in the next event) and answers them.
+    void storeParsedUploads();
+    static constexpr std::size_t kUploadBatch = 64;
     // Adds an accepted upload to its round's running sum (FedAvg, streamingAggregation).
     void foldIntoRunningSum(const FederationSettings& settings, const std::string& federationId, int round,
                             bool firstOfRound, const std::string& siteId, const PreparedUpload& prepared);
-    void rejectUpload(const ApiRequest& request, const SiteRecord& site, int number, const ApiError& error);
 
     // Closes the federation's current round when it may (see tick()); otherwise records why not.
     bool evaluateRound(const std::string& federationId);
@@ -200,6 +226,8 @@ private:
     // sites) holds up no other federation's uploads.
     std::unique_ptr<QThreadPool> uploadWorkers_;
     std::unique_ptr<QObject> resultReceiver_;          // lives on this thread; workers post to it
+    // Uploads parsed on the workers and waiting to be stored, with their answers' callbacks.
+    std::vector<std::pair<PendingUpload, std::function<void(const ApiResponse&)>>> parsedUploads_;
     std::set<std::pair<std::string, int>> inFlight_;  // federation id, round
     // The running sums of the FedAvg rounds collecting (a cache: lost on a restart, when the
     // close folds the stored uploads instead).

@@ -145,6 +145,8 @@ struct CoordinatorStore::Impl {
     QString description;
     bool sqlite = true;
     bool inTransaction = false;
+    int depth = 0;  // of nested Transactions
+    std::int64_t durableCommits = 0;
 
     QSqlDatabase db() const { return QSqlDatabase::database(connectionName, false); }
 
@@ -206,18 +208,37 @@ struct CoordinatorStore::Impl {
         return sql;
     }
 
+    // Transactions nest: an inner one is a savepoint, so a failed part of a larger write
+    // (one upload of a batch) rolls back alone.
     void begin() {
-        runPlain(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+        if (depth == 0)
+            runPlain(sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+        else
+            runPlain(QStringLiteral("SAVEPOINT nested_%1").arg(depth));
+        ++depth;
         inTransaction = true;
     }
+    // Counted only when it succeeded, so a failed commit is still rolled back.
     void commit() {
-        runPlain(QStringLiteral("COMMIT"));
-        inTransaction = false;
+        if (depth == 1) {
+            runPlain(QStringLiteral("COMMIT"));
+            ++durableCommits;
+        } else {
+            runPlain(QStringLiteral("RELEASE SAVEPOINT nested_%1").arg(depth - 1));
+        }
+        inTransaction = --depth > 0;
     }
     void rollback() {
-        inTransaction = false;
+        --depth;
+        inTransaction = depth > 0;
         QSqlQuery query(db());
-        query.exec(QStringLiteral("ROLLBACK"));  // best effort: the failure being unwound matters more
+        // Best effort: the failure being unwound matters more.
+        if (depth == 0) {
+            query.exec(QStringLiteral("ROLLBACK"));
+        } else {
+            query.exec(QStringLiteral("ROLLBACK TO SAVEPOINT nested_%1").arg(depth));
+            query.exec(QStringLiteral("RELEASE SAVEPOINT nested_%1").arg(depth));
+        }
     }
 };
 
@@ -337,6 +358,8 @@ int CoordinatorStore::schemaVersion() {
 int CoordinatorStore::latestSchemaVersion() { return migrations().back().version; }
 
 const QString& CoordinatorStore::description() const { return d->description; }
+
+std::int64_t CoordinatorStore::durableCommits() const { return d->durableCommits; }
 
 // ---- federations ----
 

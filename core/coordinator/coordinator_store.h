@@ -130,9 +130,12 @@ public:
     int schemaVersion();
     static int latestSchemaVersion();
     const QString& description() const;  // e.g. "SQLite /var/lib/.../state.sqlite"
+    // Outermost transactions committed by this connection: each is one flush to disk.
+    std::int64_t durableCommits() const;
 
     // Write transaction (BEGIN IMMEDIATE on SQLite, so a concurrent writer waits rather
-    // than failing half-way). Rolls back unless commit() is called.
+    // than failing half-way). Rolls back unless commit() is called. One opened inside
+    // another is a savepoint: its rollback undoes only its own statements.
     class Transaction {
     public:
         explicit Transaction(CoordinatorStore& store);

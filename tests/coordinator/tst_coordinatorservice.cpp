@@ -1149,6 +1149,89 @@ private slots:
         QVERIFY(store_->uploadSummaries(federation_, 1).empty());
     }
 
+    // A transaction opened inside another is a savepoint: its rollback undoes its own rows only.
+    void nestedTransactionsAreSavepoints() {
+        const auto commitsBefore = store_->durableCommits();
+        {
+            CoordinatorStore::Transaction outer(*store_);
+            store_->audit({0, now_, federation_, "test", "nested.kept", "{}", ""});
+            {
+                CoordinatorStore::Transaction inner(*store_);
+                store_->audit({0, now_, federation_, "test", "nested.dropped", "{}", ""});
+            }  // rolled back
+            {
+                CoordinatorStore::Transaction inner(*store_);
+                store_->audit({0, now_, federation_, "test", "nested.released", "{}", ""});
+                inner.commit();
+            }
+            outer.commit();
+        }
+        QCOMPARE(store_->durableCommits() - commitsBefore, 1);
+        QCOMPARE(auditOf("nested.kept").size(), size_t(1));
+        QCOMPARE(auditOf("nested.released").size(), size_t(1));
+        QVERIFY(auditOf("nested.dropped").empty());
+        {
+            CoordinatorStore::Transaction outer(*store_);
+            CoordinatorStore::Transaction inner(*store_);
+            store_->audit({0, now_, federation_, "test", "nested.outer.dropped", "{}", ""});
+            inner.commit();
+        }  // the outer one rolls back what its savepoint released
+        QVERIFY(auditOf("nested.outer.dropped").empty());
+        QCOMPARE(store_->durableCommits() - commitsBefore, 1);
+    }
+
+    // Uploads parsed together are stored in one transaction, one flush to disk for all, each
+    // answered as it would be alone: a retry, a malformed body and a second upload of a site
+    // between them change nothing of the accepted ones.
+    void uploadsArrivingTogetherShareOneCommit() {
+        closeService();
+        openService(true);
+        const auto request = [&](int k, const QByteArray& body) {
+            return ApiRequest{"POST", qs("/api/v1/federations/" + federation_ + "/rounds/1/uploads"),
+                              QByteArray::fromStdString("Bearer " + sites_[k].token), body, "127.0.0.1"};
+        };
+        const auto body = [&](int k, unsigned seed, const std::string& key) {
+            return uploadJson(federation_, 1, sites_[k].id, encodeParameters(syntheticFam(kDim, seed), CodecKind::Fp16Zlib),
+                              10 * (k + 1), key);
+        };
+        const std::vector<ApiRequest> burst{request(0, body(0, 1, "burst-key-0")), request(0, body(0, 1, "burst-key-0")),
+                                            request(1, "{"), request(1, body(1, 2, "burst-key-1")),
+                                            request(1, body(1, 3, "burst-key-1-again"))};
+        std::vector<std::optional<ApiResponse>> answers(burst.size());
+        const auto commitsBefore = store_->durableCommits();
+        for (size_t i = 0; i < burst.size(); ++i)
+            service_->handleAsync(burst[i], [&answers, i](const ApiResponse& response) { answers[i] = response; });
+        service_->waitForParsedUploads();
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(answers.begin(), answers.end(), [](const auto& a) { return a.has_value(); }),
+                                 10000);
+        const std::vector<int> statuses{201, 200, 400, 201, 409};
+        for (size_t i = 0; i < burst.size(); ++i) QCOMPARE(answers[i]->status, statuses[i]);
+        QVERIFY(answers[0]->authenticated);
+        QCOMPARE(json(*answers[1]).value("duplicate").toBool(), true);
+        QCOMPARE(errorCode(*answers[4]), QStringLiteral("already_uploaded"));
+        QCOMPARE(json(*answers[3]).value("round_state").toString(), QStringLiteral("collecting"));
+        // One commit for the five uploads with their rejection and audit entries, one for the
+        // round's waiting reason.
+        QCOMPARE(store_->durableCommits() - commitsBefore, 2);
+        QCOMPARE(store_->uploadSummaries(federation_, 1).size(), size_t(2));
+        QCOMPARE(store_->rejections(federation_).size(), size_t(1));
+        QCOMPARE(auditOf("upload.accepted").size(), size_t(2));
+        QCOMPARE(auditOf("upload.duplicate").size(), size_t(1));
+        QCOMPARE(auditOf("upload.rejected").size(), size_t(1));
+        QCOMPARE(auditOf("upload.refused").size(), size_t(1));
+        // The batch's uploads are in the running sum: the last site's upload publishes their average.
+        std::optional<ApiResponse> last;
+        service_->handleAsync(request(2, body(2, 4, "burst-key-2")), [&](const ApiResponse& response) { last = response; });
+        QTRY_VERIFY_WITH_TIMEOUT(last.has_value(), 10000);
+        QCOMPARE(last->status, 201);
+        service_->finishAggregations();
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        QCOMPARE(detail.value("aggregation_pass").toString(), QStringLiteral("running_sum"));
+        QVERIFY(sameValues(published(1), expectedAverage({syntheticFam(kDim, 1), syntheticFam(kDim, 2), syntheticFam(kDim, 4)},
+                                                         {10, 20, 30})));
+    }
+
     // Median and trimmed mean need every upload at once: they keep the path that decodes all.
     void robustRulesDecodeEveryUpload() {
         const auto federation = service_->createFederation(settings(2, AggregationRule::Median));
