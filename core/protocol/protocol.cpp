@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <set>
 
@@ -297,7 +298,7 @@ const std::vector<std::string>& uploadBodyFields() {
 QByteArray uploadToJson(const UploadBody& upload) {
     QJsonObject metrics;
     for (const auto& [name, value] : upload.metrics) metrics.insert(qs(name), value);
-    const QJsonObject body{
+    const QJsonObject fields{
         {"federation_id", qs(upload.federationId)},
         {"round", upload.round},
         {"site_id", qs(upload.siteId)},
@@ -305,11 +306,17 @@ QByteArray uploadToJson(const UploadBody& upload) {
         {"sample_count", static_cast<qint64>(upload.sampleCount)},
         {"metrics", metrics},
         {"codec", qs(upload.codec)},
-        {"payload", QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(upload.payload.data()),
-                                                   static_cast<qsizetype>(upload.payload.size()))
-                                            .toBase64())},
     };
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    // The base64 needs no JSON escaping: appended as bytes, not passed through a QString and
+    // Qt's serializer (a megabyte each way).
+    auto body = QJsonDocument(fields).toJson(QJsonDocument::Compact);
+    body.chop(1);  // the closing brace
+    body += ",\"payload\":\"";
+    body += QByteArray::fromRawData(reinterpret_cast<const char*>(upload.payload.data()),
+                                    static_cast<qsizetype>(upload.payload.size()))
+                .toBase64();
+    body += "\"}";
+    return body;
 }
 
 namespace {
@@ -327,17 +334,19 @@ std::optional<std::pair<qsizetype, qsizetype>> payloadSpan(const QByteArray& bod
         while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')) ++i;
     };
     // From an opening quote past the closing one; false when unterminated.
+    // memchr, not a loop over bytes: the payload string is a megabyte.
     const auto skipString = [&](bool& escaped) {
         escaped = false;
-        for (++i; i < n; ++i) {
-            if (p[i] == '"') {
-                ++i;
+        for (++i; i < n;) {
+            const auto* quote = static_cast<const char*>(std::memchr(p + i, '"', static_cast<std::size_t>(n - i)));
+            if (!quote) return false;
+            const auto* backslash = static_cast<const char*>(std::memchr(p + i, '\\', static_cast<std::size_t>(quote - (p + i))));
+            if (!backslash) {
+                i = quote - p + 1;
                 return true;
             }
-            if (p[i] == '\\') {
-                escaped = true;
-                ++i;
-            }
+            escaped = true;
+            i = backslash - p + 2;  // the escaped character, whatever it is
         }
         return false;
     };
