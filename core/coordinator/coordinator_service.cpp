@@ -80,7 +80,9 @@ struct CoordinatorService::AggregationJob {
     std::vector<std::vector<std::uint8_t>> payloads;  // read from the store on the service's thread
     std::vector<std::string> participants, excluded;  // site ids; excluded: revoked since uploading
     AggregationGuards guards;
-    std::vector<std::uint8_t> previousGlobal;  // empty in round 1
+    // Round 1: empty. A delta federation's later rounds: empty too, the reference below is
+    // that global decoded.
+    std::vector<std::uint8_t> previousGlobal;
     std::shared_ptr<const DeltaReference> uploadReference;  // a delta codec's (deltaReference), else null
     // Streaming FedAvg: the running sum and whose uploads it holds, taken over from the
     // upload path (none after a restart); or the sum the stored payloads are folded into.
@@ -874,8 +876,9 @@ bool CoordinatorService::aggregate(const FederationRecord& federation, RoundReco
     job->settings = federation.task.settings;
     job->maxPayloadBytes = std::max<std::int64_t>(options_.maxBodyBytes, 1);
     job->guards = options_.aggregationGuards;
-    if (round.number > 1) job->previousGlobal = store_.globalPayload(federationId, round.number - 1);
     job->uploadReference = deltaReference(federationId, job->settings, round.number);
+    if (round.number > 1 && !job->uploadReference)
+        job->previousGlobal = store_.globalPayload(federationId, round.number - 1);
     for (const auto& upload : store_.uploadSummaries(federationId, round.number)) {
         if (!activeSet.count(upload.siteId)) {
             job->excluded.push_back(upload.siteId);
@@ -980,16 +983,19 @@ void CoordinatorService::streamAggregation(const std::shared_ptr<AggregationJob>
     });
 }
 
+std::optional<double> CoordinatorService::previousGlobalNorm(const AggregationJob& job) {
+    if (job.round == 1) return std::nullopt;
+    if (job.uploadReference) return l2Norm(job.uploadReference->fam);  // decoded once for the round's uploads
+    if (job.previousGlobal.empty()) return std::nullopt;
+    CodecLimits limits;
+    limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
+    return l2Norm(decodeParameters(job.previousGlobal, famLayout(job.settings.embeddingDim, job.settings.shareThresholds),
+                                   limits));
+}
+
 bool CoordinatorService::prepareStreamedAggregation(AggregationJob& job) {
     auto& result = job.result;
-    const auto layout = famLayout(job.settings.embeddingDim, job.settings.shareThresholds);
-    std::optional<double> previousNorm;
-    if (!job.previousGlobal.empty()) {
-        CodecLimits limits;
-        limits.maxPayloadBytes = static_cast<std::size_t>(job.maxPayloadBytes);
-        previousNorm = l2Norm(decodeParameters(job.previousGlobal, layout, limits));
-    }
-    const auto guarded = applyGuards(job.norms, previousNorm, job.weights, job.guards);
+    const auto guarded = applyGuards(job.norms, previousGlobalNorm(job), job.weights, job.guards);
     result.norms = job.norms;
     result.leftOut = guarded.leftOut;
     result.weights = guarded.keptWeights;
@@ -1004,7 +1010,7 @@ bool CoordinatorService::prepareStreamedAggregation(AggregationJob& job) {
     job.foldWeights.assign(job.participants.size(), 0.0);
     for (size_t i = 0, kept = 0; i < job.participants.size(); ++i)
         if (!result.leftOut[i]) job.foldWeights[i] = guarded.keptWeights[kept++];
-    job.sum = std::make_shared<StreamingFedAvg>(layout, job.settings.maskAwareAggregation);
+    job.sum = std::make_shared<StreamingFedAvg>(famLayout(job.settings.embeddingDim, job.settings.shareThresholds), job.settings.maskAwareAggregation);
     result.pass = "stored_uploads_one_by_one";
     return false;
 }
@@ -1095,9 +1101,7 @@ CoordinatorService::AggregationResult CoordinatorService::computeAggregation(con
         for (const auto& payload : job.payloads)
             updates.push_back(decodeUploaded(payload, job.settings, job.uploadReference, limits));
         for (const auto& update : updates) result.norms.push_back(l2Norm(update));
-        std::optional<double> previousNorm;
-        if (!job.previousGlobal.empty()) previousNorm = l2Norm(decodeParameters(job.previousGlobal, layout, limits));
-        const auto guarded = applyGuards(result.norms, previousNorm, job.weights, job.guards);
+        const auto guarded = applyGuards(result.norms, previousGlobalNorm(job), job.weights, job.guards);
         result.referenceNorm = guarded.referenceNorm;
         result.leftOut = guarded.leftOut;
         result.weights = guarded.keptWeights;

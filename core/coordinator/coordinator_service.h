@@ -192,6 +192,8 @@ private:
     // store keeps, then the running sum when it holds exactly the uploads to aggregate, else
     // the stored payloads read and folded one at a time (on the worker, a few at a time).
     void streamAggregation(const std::shared_ptr<AggregationJob>& job);
+    // The L2 norm of the global before this round, for the norm guard (none in round 1).
+    static std::optional<double> previousGlobalNorm(const AggregationJob& job);
     // The guards; true when the running sum is the answer, else the fold is set up.
     static bool prepareStreamedAggregation(AggregationJob& job);
     void foldStoredPayloads(const std::shared_ptr<AggregationJob>& job);

@@ -1081,6 +1081,21 @@ private slots:
         QVERIFY(stored.has_value());
         QCOMPARE(stored->l2Norm, l2Norm(decodeDelta(payload, global)));
         QCOMPARE(store_->rejections(federation).size(), size_t(3));
+        // The round's close: the norm guard's reference includes round 1's global, whose norm
+        // comes from the reference the uploads were decoded against.
+        std::vector<double> norms{stored->l2Norm};
+        for (int k = 1; k < 3; ++k) {
+            const auto other = encodeDelta(famPruning(51 + static_cast<unsigned>(k), {k}), global);
+            QCOMPARE(send(k, 2, other, "delta-round2-" + std::to_string(k)).status, 201);
+            norms.push_back(l2Norm(decodeDelta(other, global)));
+        }
+        QCOMPARE(store_->round(federation, 2)->state, std::string("published"));
+        norms.push_back(l2Norm(global));
+        std::sort(norms.begin(), norms.end());
+        const auto detail =
+            QJsonDocument::fromJson(QByteArray::fromStdString(auditOf("round.published").back().detailJson)).object();
+        QCOMPARE(detail.value("round").toInt(), 2);
+        QCOMPARE(detail.value("reference_norm").toDouble(), (norms[1] + norms[2]) / 2);
     }
 
     // The server's path: an upload parsed and checked on a worker thread, stored and answered
