@@ -220,6 +220,48 @@ bool serveUntil(const std::function<bool()>& done, int timeoutMs) {
     return reached;
 }
 
+// All uploads arriving at once, as the server takes them (handleAsync: parsed on the upload
+// workers, stored in grouped commits), no network: their bodies are built first, then the
+// clock runs from the first request to the last answer. Returns seconds; `commits` receives
+// the durable commits the uploads took.
+double timeUploadsArrivingTogether(const CoordinatorBenchmarkConfig& config,
+                                   const std::vector<std::vector<std::uint8_t>>& payloads, const QString& databasePath,
+                                   int parsingThreads, std::int64_t& commits) {
+    QFile::remove(databasePath);
+    DatabaseConfig database;
+    database.path = databasePath;
+    auto store = CoordinatorStore::open(database);
+    ServiceOptions options;
+    options.maxBodyBytes = 64 << 20;
+    options.aggregateInBackground = true;
+    options.uploadParsingThreads = parsingThreads;
+    CoordinatorService service(*store, options);
+    // One site more than uploads: the round stays open, so only accepting is timed.
+    const auto federationId = service.createFederation(benchSettings(config, AggregationRule::FedAvg, config.sites + 1));
+    const auto sites = enrollSites(service, federationId, config.sites + 1);
+    std::vector<ApiRequest> requests;
+    for (int i = 0; i < config.sites; ++i)
+        requests.push_back({"POST", qs("/api/v1/federations/" + federationId + "/rounds/1/uploads"),
+                            QByteArray::fromStdString("Bearer " + sites[static_cast<size_t>(i)].token),
+                            uploadBody(federationId, sites[static_cast<size_t>(i)], 1, payloads[static_cast<size_t>(i)],
+                                       config.codec, i),
+                            "127.0.0.1"});
+    int answered = 0, refused = 0;
+    const auto commitsBefore = store->durableCommits();
+    const auto start = Clock::now();
+    for (const auto& request : requests)
+        service.handleAsync(request, [&](const ApiResponse& response) {
+            ++answered;
+            if (response.status != 201) ++refused;
+        });
+    if (!serveUntil([&] { return answered == config.sites; }, 600000))
+        throw Error("bench: the uploads were not answered within 10 minutes");
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (refused) throw Error("bench: " + std::to_string(refused) + " uploads arriving together were refused");
+    commits = store->durableCommits() - commitsBefore;
+    return seconds;
+}
+
 // GET /health from a worker thread, one request at a time, back to back, until stopped:
 // when each started and ended.
 class HealthProbe {
@@ -442,6 +484,13 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
     std::tie(result.uploadsSeconds, result.aggregationSeconds) =
         timeRound(config, AggregationRule::FedAvg, payloads, QDir(config.workDir).filePath("fedavg.sqlite"),
                   result.uploadBodyBytes);
+    log(QStringLiteral("%1 uploads arriving together").arg(config.sites));
+    for (const int threads : {0, QThread::idealThreadCount()}) {
+        std::int64_t commits = 0;
+        const double seconds =
+            timeUploadsArrivingTogether(config, payloads, QDir(config.workDir).filePath("together.sqlite"), threads, commits);
+        result.arrivingTogether.push_back({threads ? threads : std::max(1, QThread::idealThreadCount() - 1), seconds, commits});
+    }
     log(QStringLiteral("one round with the coordinate-wise median"));
     std::size_t ignored = 0;
     result.medianSeconds = timeRound(config, AggregationRule::Median, payloads,
@@ -512,6 +561,14 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   r.sites, r.servedAggregationSeconds, r.worstHealthMsDuringAggregation,
                   r.healthRequestsDuringAggregation);
     std::string text = buffer;
+    for (const auto& together : r.arrivingTogether) {
+        std::snprintf(buffer, sizeof buffer,
+                      "  the same uploads arriving at once, as the server takes them (%d parsing thread%s, grouped "
+                      "commits; no network): %.3f s, %.1f uploads/s, %lld commits\n",
+                      together.parsingThreads, together.parsingThreads == 1 ? "" : "s", together.seconds,
+                      r.sites / std::max(1e-9, together.seconds), static_cast<long long>(together.commits));
+        text += buffer;
+    }
     if (r.servedRounds.empty()) return text;
     text += "HTTPS rounds, every site uploading once (" + std::to_string(r.uploadPayloadBytes) +
             "-byte payloads), the last upload closing the round:\n"

@@ -35,6 +35,15 @@ struct CoordinatorBenchmarkResult {
     std::size_t uploadPayloadBytes = 0;
     std::size_t uploadBodyBytes = 0;
     double uploadsSeconds = 0;      // all uploads through the API (validation + storage), no network
+    // The same uploads handed to the server's path at once (handleAsync: parsed on the upload
+    // workers, stored in grouped commits), first request to last answer, and the commits taken:
+    // with the default parsing threads, then one per core.
+    struct ArrivingTogether {
+        int parsingThreads = 0;
+        double seconds = 0;
+        std::int64_t commits = 0;
+    };
+    std::vector<ArrivingTogether> arrivingTogether;
     double aggregationSeconds = 0;  // decode all, FedAvg, encode, publish
     double medianSeconds = 0;       // the same with the coordinate-wise median
     // One upload's work off the server's thread, medians over the uploads (ms): the body parsed

@@ -148,7 +148,8 @@ CoordinatorService::CoordinatorService(CoordinatorStore& store, ServiceOptions o
         workers_ = std::make_unique<QThreadPool>();
         workers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
         uploadWorkers_ = std::make_unique<QThreadPool>();
-        uploadWorkers_->setMaxThreadCount(std::max(1, QThread::idealThreadCount() - 1));
+        uploadWorkers_->setMaxThreadCount(options_.uploadParsingThreads > 0 ? options_.uploadParsingThreads
+                                                                             : std::max(1, QThread::idealThreadCount() - 1));
         resultReceiver_ = std::make_unique<QObject>();
     }
 }

@@ -69,6 +69,8 @@ struct ServiceOptions {
     // With aggregateInBackground and handleAsync: uploads are parsed, decoded and checked on
     // the worker threads. false: on this thread, the path before (for the benchmark).
     bool parseUploadsOnWorkers = true;
+    // Threads that parse uploads; 0: one fewer than the machine's cores, at least one.
+    int uploadParsingThreads = 0;
     // Refused enrollments per client address and minute that are audited one by one; beyond
     // them the address gets 429 without its code being looked at, and one audit entry per
     // address and minute counts what was refused.
