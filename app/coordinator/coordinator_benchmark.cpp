@@ -561,14 +561,16 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   r.sites, r.servedAggregationSeconds, r.worstHealthMsDuringAggregation,
                   r.healthRequestsDuringAggregation);
     std::string text = buffer;
-    for (const auto& together : r.arrivingTogether) {
+    std::string together;  // printed beside the uploads accepted one at a time
+    for (const auto& figures : r.arrivingTogether) {
         std::snprintf(buffer, sizeof buffer,
                       "  the same uploads arriving at once, as the server takes them (%d parsing thread%s, grouped "
                       "commits; no network): %.3f s, %.1f uploads/s, %lld commits\n",
-                      together.parsingThreads, together.parsingThreads == 1 ? "" : "s", together.seconds,
-                      r.sites / std::max(1e-9, together.seconds), static_cast<long long>(together.commits));
-        text += buffer;
+                      figures.parsingThreads, figures.parsingThreads == 1 ? "" : "s", figures.seconds,
+                      r.sites / std::max(1e-9, figures.seconds), static_cast<long long>(figures.commits));
+        together += buffer;
     }
+    text.insert(text.find("  one upload off"), together);
     if (r.servedRounds.empty()) return text;
     text += "HTTPS rounds, every site uploading once (" + std::to_string(r.uploadPayloadBytes) +
             "-byte payloads), the last upload closing the round:\n"
