@@ -50,7 +50,7 @@
 //                       each f32 XOR the reference's, as 4 byte planes (plane b = byte b of
 //                       every value), so unchanged sign/exponent bytes become runs of zeros.
 //                       Thresholds stay exact, so a zero (pruned) row stays pruned. Then zlib
-//                       (level 9, Huffman coding only).
+//                       (level 9; Huffman coding only for k > 0).
 //
 // A tensor "X.weight" of rank 2 is row-masked when a sibling "X.threshold" holds one value
 // per row: row r is kept iff mean_j |W_rj| > threshold_r (strict), the masked linear layer's
