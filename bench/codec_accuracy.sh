@@ -7,6 +7,8 @@
 #   bench/codec_accuracy.sh BUNDLE WORKDIR ROUNDS [extra simulate options...]
 # CODECS and SEEDS (space-separated) pick a subset while iterating, e.g.
 #   CODECS="fp32 mask-int8-delta-zlib" SEEDS=1 bench/codec_accuracy.sh BUNDLE /tmp/w 5
+# A CODECS entry CODEC:OPT,OPT... adds those simulate options to that codec's runs only, e.g.
+#   CODECS="fp32 mask-int8-delta-zlib:--delta-feedback,on mask-int8-delta-zlib:--delta-step,1"
 set -eu
 cli=${FMC_CLI:-build/bin/fedmedclip-cli}
 bundle=$1 work=$2 rounds=$3
@@ -17,9 +19,12 @@ data=../shared/data/dermoscopy-isic9
 [ -d "$data" ] || { echo "skip: $data is absent"; exit 77; }
 mkdir -p "$work"
 common="--bundle $bundle --data $data/sites.csv --layout csv --site-column center --held-out <unknown> --cache $work/cache --device cpu"
-for codec in $codecs; do
+for entry in $codecs; do
+  codec=${entry%%:*} options=
+  case $entry in *:*) options=$(echo "${entry#*:}" | tr ',' ' ') ;; esac
+  name=$(echo "$entry" | tr ':,' '__')
   for seed in $seeds; do
-    $cli simulate $common --codec $codec --seed $seed --rounds "$rounds" "$@" --out "$work/$codec-seed$seed" >"$work/$codec-seed$seed.log" 2>&1
+    $cli simulate $common --codec $codec $options --seed $seed --rounds "$rounds" "$@" --out "$work/$name-seed$seed" >"$work/$name-seed$seed.log" 2>&1
   done
 done
 # FedAVG's bytes do not change between runs: a WORKDIR that has them keeps them.
@@ -33,7 +38,8 @@ sd = statistics.stdev if len(seeds) > 1 else (lambda values: 0.0)
 print(f"| codec | bytes/site/round (mean) | vs FedAVG | mean test acc % ({len(seeds)} seeds) | held-out acc % |")
 print("|---|---|---|---|---|")
 for codec in codecs:
-    runs = [json.load(open(f"{work}/{codec}-seed{s}.json")) for s in seeds]
+    name = codec.replace(":", "_").replace(",", "_")
+    runs = [json.load(open(f"{work}/{name}-seed{s}.json")) for s in seeds]
     per = [sum(r["upload_bytes_all_sites"] for r in j["rounds"]) / (len(j["rounds"]) * len(j["sites"])) for j in runs]
     acc = [100 * j["mean_test_accuracy"] for j in runs]
     held = [100 * j["held_out"]["test"]["accuracy"] for j in runs]

@@ -109,6 +109,10 @@ void addModelOptions(QCommandLineParser& parser) {
         {"seed", "Random seed (splits, initialisation, shuffling).", "N", "1"},
         {"codec", "FAM codec: fp32, fp16-zlib (paper), mask-fp16-zlib, mask-int8-zlib or mask-int8-delta-zlib "
                   "(the difference from the global FAM each site received).", "NAME", "fp16-zlib"},
+        {"delta-feedback", "mask-int8-delta-zlib uploads: on (each site adds the quantisation error of its previous "
+                           "upload to the next, coarse step) or off (near-lossless step); see docs/method.md.", "on|off", "off"},
+        {"delta-step", "mask-int8-delta-zlib uploads: a kept row's step in RMS of its delta (0: max/127, the "
+                       "near-lossless step; default 1 with --delta-feedback on, 0 off).", "K"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
         {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
@@ -165,6 +169,13 @@ void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& confi
     config.method = str(parser.value("method"));
     config.seed = unsignedOption(parser, "seed");
     config.codec = codecFromName(str(parser.value("codec")));
+    const auto feedback = str(parser.value("delta-feedback"));
+    if (feedback != "on" && feedback != "off") throw Error("--delta-feedback must be on or off, not '" + feedback + "'");
+    config.deltaErrorFeedback = feedback == "on";
+    if (parser.isSet("delta-step")) {
+        config.deltaStepPerRms = number("delta-step");
+        if (!(config.deltaStepPerRms >= 0)) throw Error("--delta-step must be >= 0");
+    }
     const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     describeRuntime(runtime);
     config.device = runtime.device;

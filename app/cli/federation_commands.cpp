@@ -99,6 +99,9 @@ int run(const QStringList& arguments) {
         {"max-images", "With --data: use at most N images (0: all).", "N", "0"},
         {"seed", "Seed of the model and shuffling (and of the --data split).", "N", "1"},
         {"poll-interval", "Seconds between questions to the coordinator while waiting.", "S", "5"},
+        {"delta-feedback", "A mask-int8-delta-zlib federation's uploads: on (error feedback, coarse step; the "
+                           "residual stays in the workspace) or off (near-lossless step); see docs/method.md.",
+         "on|off", "off"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
     });
@@ -155,6 +158,10 @@ int run(const QStringList& arguments) {
 
     AgentOptions options;
     options.pollIntervalMs = static_cast<int>(numberOption(parser, "poll-interval") * 1000);
+    const auto feedback = parser.value("delta-feedback");
+    if (feedback != "on" && feedback != "off")
+        throw Error("site run: --delta-feedback must be on or off, not '" + feedback.toStdString() + "'");
+    options.deltaErrorFeedback = feedback == "on";
     options.log = logLine;
     SiteAgent agent(stateDir, *trainer, recorder, options);
     std::signal(SIGTERM, onStop);

@@ -34,14 +34,23 @@
 //                       scale / 2 per value). Rank-1 tensors stay f16. Then zlib.
 //   MaskAwareInt8DeltaZlib : the difference from a reference both ends hold (the global FAM
 //                       the site received this round), see encodeDelta. Rank-2 tensors as
-//                       MaskAwareInt8Zlib, but a row's int8 values q code its delta:
-//                       value = reference + q * scale, scale = max |row - reference row| / 127
-//                       (at most scale / 2 off per value; one scale per row, the unit the mask
-//                       keeps or prunes). Pruned rows are not sent and decode as zeros, as
+//                       MaskAwareInt8Zlib, but a row's f32 and int8 values are a step and
+//                       symbols q coding its delta d = row - reference row:
+//                       value = reference + q * step (summed in double, rounded to float once),
+//                       q = round(d_j / step) (half away from zero), step = the float nearest
+//                       max(k * RMS(d), max |d| / 127) (k: the encoder's choice, 0 for the
+//                       near-lossless max |d| / 127), raised by float ulps until step * 127 >= max |d| (never zero for a nonzero d). So |q| <= 127
+//                       (no symbol is clamped) and, the per-value bound, every decoded value
+//                       lies within step / 2 of the sent value before the final rounding to
+//                       float, within step / 2 + u / 2 after it (u: the gap from |decoded| to
+//                       the next larger float). With k = 1 the RMS term peaks the symbols
+//                       around 0 (Huffman coding spends ~2-3 bits on each). One step per row, the unit
+//                       the mask keeps or prunes. Pruned rows are not sent and decode as zeros, as
 //                       above. Every other tensor (biases, thresholds) is lossless: the bits of
 //                       each f32 XOR the reference's, as 4 byte planes (plane b = byte b of
 //                       every value), so unchanged sign/exponent bytes become runs of zeros.
-//                       Thresholds stay exact, so a zero (pruned) row stays pruned. Then zlib.
+//                       Thresholds stay exact, so a zero (pruned) row stays pruned. Then zlib
+//                       (level 9; Huffman coding only for k > 0).
 //
 // A tensor "X.weight" of rank 2 is row-masked when a sibling "X.threshold" holds one value
 // per row: row r is kept iff mean_j |W_rj| > threshold_r (strict), the masked linear layer's
@@ -82,6 +91,11 @@ struct CodecLimits {
 
 constexpr std::uint16_t kCodecFormatVersion = 1;
 
+// The delta codec's coarse quantisation step of a kept weight row, per RMS of the row's
+// delta, used with error feedback (encodeDeltaWithFeedback; chosen by measurement,
+// docs/method.md "Upload codecs against accuracy").
+constexpr double kDeltaStepPerRms = 1.0;
+
 // Throws fmc::Error on non-finite values (named by tensor and index), on values outside the
 // half range (|x| > 65504 after rounding) for the fp16 kinds, on a tensor whose value count
 // does not match its shape, and on empty or duplicate names. The delta kind is refused here
@@ -100,7 +114,23 @@ ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const Pa
 // The payload names its reference by referenceDigest; decodeDelta refuses any other
 // reference, and a payload that does not match the reference's layout (it is the expected
 // layout). Encoding refuses non-finite values in either set and mismatched layouts.
-std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference);
+// `stepPerRms`: a kept row's step is max(stepPerRms * RMS(d), max |d| / 127) (wire format
+// above); 0, the default, is the near-lossless step max |d| / 127. The step travels in the
+// payload, so the decoder is the same for every value.
+std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference,
+                                      double stepPerRms = 0);
+// Error feedback (EF-SGD, 1-bit SGD): encodes update + residual instead of the update, then
+// sets residual to (update + residual) - what the payload decodes to, the quantisation error
+// the next upload makes up for. The residual enters only the int8 weight rows the payload
+// sends, and the payload keeps exactly the rows the update keeps; a kept row that would
+// decode at or under its threshold with the residual (the receiver would read it as pruned)
+// is sent without it, so the residual never changes the site's mask. The residual is zero
+// elsewhere (lossless tensors, pruned rows: a pruned row's error is not carried). An empty residual is zero (the first upload). Over uploads
+// u_1..u_n from references g_1..g_n the decoded deltas sum to sum(u_t - g_t) minus the final
+// residual (within step / 2 per value plus float rounding), where encodeDelta's errors add
+// up. Throws as encodeDelta, and when a non-empty residual's layout is not the update's.
+std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, const ParameterSet& reference,
+                                                  double stepPerRms, ParameterSet& residual);
 ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
                          const CodecLimits& limits = {});
 // The same with the reference's referenceDigest computed by the caller, once for the many

@@ -272,6 +272,13 @@ std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const Federation
     return encodeDelta(fam, uploadReference(1, settings, {}));
 }
 
+std::vector<std::uint8_t> encodeUploadWithFeedback(const ParameterSet& fam, const FederationSettings& settings,
+                                                   int round, const ParameterSet& previousGlobal, ParameterSet& residual) {
+    if (!codecNeedsReference(settings.codec)) return encodeParameters(fam, settings.codec);
+    if (round > 1) return encodeDeltaWithFeedback(fam, previousGlobal, kDeltaStepPerRms, residual);
+    return encodeDeltaWithFeedback(fam, uploadReference(1, settings, {}), kDeltaStepPerRms, residual);
+}
+
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,
                           const ParameterSet& reference, const CodecLimits& limits,
                           const std::array<std::uint8_t, 32>* referenceDigest) {

@@ -102,6 +102,12 @@ ParameterSet uploadReference(int round, const FederationSettings& settings, cons
 // only for a delta codec; the layout is the federation's famLayout either way.
 std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings, int round,
                                        const ParameterSet& previousGlobal);
+// The same with error feedback (docs/method.md): a delta codec's upload at the coarse step
+// kDeltaStepPerRms with the site's `residual` (encodeDeltaWithFeedback: read, then set to this
+// upload's error; empty: none). Other codecs ignore and leave it. The payload decodes with
+// decodeUpload as any other.
+std::vector<std::uint8_t> encodeUploadWithFeedback(const ParameterSet& fam, const FederationSettings& settings,
+                                                   int round, const ParameterSet& previousGlobal, ParameterSet& residual);
 // `referenceDigest`: referenceDigest(reference) when the caller keeps it (many uploads, one
 // reference); null computes it.
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,

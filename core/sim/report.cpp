@@ -131,6 +131,10 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     j["classes"] = r.classNames;
     j["method"] = r.method;
     j["codec"] = r.codec;
+    if (r.deltaErrorFeedback) {
+        j["delta_error_feedback"] = *r.deltaErrorFeedback;
+        j["delta_step_per_rms"] = r.deltaStepPerRms;
+    }
     j["peak_resident_bytes"] = r.peakResidentBytes;
     for (const auto& [codec, bytes] : r.finalUploadBytesByCodec) j["final_upload_bytes_by_codec"][codec] = bytes;
     j["best_round"] = r.bestRound;

@@ -134,6 +134,12 @@ ParameterSet decodeFor(const std::vector<std::uint8_t>& payload, CodecKind kind,
     return codecNeedsReference(kind) ? decodeDelta(payload, reference, limits) : decodeParameters(payload, reference, limits);
 }
 
+// The step of the delta codec's uploads: deltaStepPerRms, or the feedback switch's default.
+double uploadStepPerRms(const SimulationConfig& config) {
+    if (config.deltaStepPerRms >= 0) return config.deltaStepPerRms;
+    return config.deltaErrorFeedback ? kDeltaStepPerRms : 0.0;
+}
+
 // Share of kept rows of each masked weight (the codec's rule); empty without thresholds.
 std::vector<double> keepRatiosOf(const ParameterSet& parameters) {
     std::vector<double> ratios;
@@ -276,6 +282,16 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     // The global FAM every site holds: the server's initial broadcast (each site starts from
     // it), then each round's received global. Delta uploads and broadcasts are coded against it.
     auto reference = layout;
+    // Error feedback: each site's quantisation error of its last upload (never sent). Every
+    // upload is aggregated and each site starts the next round from the global that holds it,
+    // so a residual stays valid for the whole run.
+    const bool feedback = codecNeedsReference(method->codec()) && config.deltaErrorFeedback;
+    const double uploadStep = uploadStepPerRms(config);
+    std::vector<ParameterSet> residuals(sites.size());
+    if (codecNeedsReference(method->codec())) {
+        result.deltaErrorFeedback = feedback;
+        result.deltaStepPerRms = uploadStep;
+    }
     double bestValidation = -1;
     auto best = method->snapshot();
     for (int round = 1; round <= config.rounds; ++round) {
@@ -295,7 +311,10 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
             // The server aggregates what it decodes: a lossy codec's loss reaches the global FAM.
             for (size_t s = 0; s < sites.size(); ++s) {
                 auto upload = method->upload(static_cast<int>(s));
-                const auto payload = encodeFor(upload, method->codec(), reference);
+                const auto payload =
+                    !codecNeedsReference(method->codec()) ? encodeParameters(upload, method->codec())
+                    : feedback ? encodeDeltaWithFeedback(upload, reference, uploadStep, residuals[s])
+                               : encodeDelta(upload, reference, uploadStep);
                 summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
                 summary.uploadBytesAllSites += payload.size();
                 uploads.push_back(decodeFor(payload, method->codec(), reference, limits));  // validates every upload

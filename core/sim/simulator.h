@@ -12,6 +12,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,15 @@ struct SimulationConfig {
     FedClipOptions fedclip;
     ClipFinetuneOptions finetune;
     CodecKind codec = CodecKind::Fp16Zlib;
+    // The delta codec's uploads (docs/method.md): with error feedback each site adds the
+    // quantisation error of its previous upload to the next (encodeDeltaWithFeedback) at the
+    // coarse step kDeltaStepPerRms; without, the near-lossless step. deltaStepPerRms >= 0
+    // sets the step either way. The broadcast keeps the near-lossless step.
+    bool deltaErrorFeedback = false;
+    double deltaStepPerRms = -1;
     bool sampleWeightedAggregation = true;  // false: uniform 1/K as in the released code
 };
+
 
 struct RoundSummary {
     int round = 0;  // 1-based
@@ -89,6 +97,9 @@ struct SimulationResult {
     std::vector<std::string> notes;         // e.g. classes left out of the task
     std::string method;
     std::string codec;  // "none" for methods that send nothing
+    // The delta codec's uploads only (SimulationConfig): error feedback, and the step per RMS.
+    std::optional<bool> deltaErrorFeedback;
+    double deltaStepPerRms = 0;
     long long peakResidentBytes = 0;
     // The final shared model encoded with every reference-free codec (empty for methods that
     // send nothing).

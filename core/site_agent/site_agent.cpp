@@ -1,6 +1,7 @@
 #include "site_agent/site_agent.h"
 
 #include "common/sha256.h"
+#include "site_agent/upload_residual.h"
 #include "protocol/logging.h"
 
 #include <QDir>
@@ -172,9 +173,10 @@ struct SiteAgent::Impl {
 
     int lastRoundDone = 0;
     int pendingRound = 0;  // 0: no upload in flight
+    UploadResidualStore residuals;  // error feedback (options.deltaErrorFeedback)
 
     Impl(QString dir, SiteTrainer& t, RoundRecorder& r, AgentOptions o)
-        : stateDir(std::move(dir)), trainer(t), recorder(r), options(std::move(o)) {}
+        : stateDir(std::move(dir)), trainer(t), recorder(r), options(std::move(o)), residuals(stateDir) {}
 
     void log(const QString& message) const {
         if (options.log) options.log(message);
@@ -263,6 +265,9 @@ struct SiteAgent::Impl {
                 refused(error);
             }
         }
+        // The upload counts: its residual is the next round's; it does not: none is valid.
+        if (record.outcome == "accepted" || record.outcome == "duplicate") residuals.accepted(pendingRound);
+        else residuals.discard();
         log(QStringLiteral("round %1: upload %2%3")
                 .arg(pendingRound)
                 .arg(qs(record.outcome))
@@ -343,7 +348,19 @@ struct SiteAgent::Impl {
             upload.codec = codecName(task.settings.codec);
             // A delta codec codes the upload against the global this round started from, as
             // decoded here (round 1: the zero FAM, see uploadReference).
-            upload.payload = encodeUpload(local.fam, task.settings, round, global);
+            if (codecNeedsReference(task.settings.codec) && options.deltaErrorFeedback) {
+                std::string whyNone;
+                auto residual = residuals.forRound(
+                    round, famLayout(task.settings.embeddingDim, task.settings.shareThresholds), &whyNone);
+                if (residual.empty() && round > 1)
+                    log(QStringLiteral("round %1: error feedback starts from zero (%2)").arg(round).arg(qs(whyNone)));
+                upload.payload = encodeUploadWithFeedback(local.fam, task.settings, round, global, residual);
+                // Before the upload is saved: a crash before that re-encodes from the previous residual.
+                residuals.save(round, residual);
+            } else {
+                residuals.discard();
+                upload.payload = encodeUpload(local.fam, task.settings, round, global);
+            }
             // On disk before the first byte leaves: a restart re-sends this very upload.
             writeFileAtomically(QDir(stateDir).filePath(kPendingUploadFile), uploadToJson(upload));
             pendingRound = round;

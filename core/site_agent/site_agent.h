@@ -133,6 +133,10 @@ void writeInvitation(const QString& path, const EnrollmentInvitation& invitation
 
 struct AgentOptions {
     int pollIntervalMs = 5000;
+    // A delta codec's uploads with error feedback (encodeUploadWithFeedback, coarse step, the
+    // residual kept in the state folder: site_agent/upload_residual.h); false: encodeUpload's
+    // near-lossless step. The coordinator decodes both alike.
+    bool deltaErrorFeedback = false;
     RetryPolicy retry;
     std::function<void(const QString&)> log;
 };

@@ -138,6 +138,37 @@ std::size_t headerBytes(const ParameterSet& set) {
     return n;
 }
 
+struct FeedbackRun {
+    std::vector<double> sentSum = std::vector<double>(4, 0.0), trueSum = std::vector<double>(4, 0.0);
+    ParameterSet residual;
+    bool masksKept = true;  // the site's mask in every round's payload
+};
+// The rounds of TestCodec::feedbackSumTracksTheTrueDeltasWithinOneStep.
+FeedbackRun runFeedbackRounds(bool feedback) {
+    const float e = pow2(-4);
+    const std::vector<float> d = {4 * e, e, -e, 0};
+    ParameterSet reference;
+    reference.push_back({"a.weight", {2, 4}, std::vector<float>(8, 0.0f)});
+    reference.push_back({"a.bias", {2}, {0.25f, 0.5f}});
+    reference.push_back({"a.threshold", {2}, {0.0f, 0.5f}});
+    FeedbackRun run;
+    for (int round = 1; round <= 5; ++round) {
+        ParameterSet update = reference;
+        for (std::size_t j = 0; j < 4; ++j) update[0].values[j] += d[j];
+        for (std::size_t j = 4; j < 8; ++j) update[0].values[j] = 0.1f;  // row 1: 0.1 <= 0.5, pruned
+        const auto payload = feedback ? encodeDeltaWithFeedback(update, reference, kDeltaStepPerRms, run.residual)
+                                      : encodeDelta(update, reference, kDeltaStepPerRms);
+        const ParameterSet decoded = decodeDelta(payload, reference);
+        for (std::size_t j = 0; j < 4; ++j) {
+            run.sentSum[j] += double(decoded[0].values[j]) - double(reference[0].values[j]);
+            run.trueSum[j] += d[j];
+        }
+        run.masksKept = run.masksKept && keptRowsOf(decoded).at(0) == std::vector<bool>{true, false};
+        reference = decoded;
+    }
+    return run;
+}
+
 }  // namespace
 
 class TestCodec : public QObject {
@@ -465,8 +496,9 @@ private slots:
     }
 
     // ---- the delta codec ----------------------------------------------------------------
-    // Reference and update chosen so that every delta is a multiple of e = 2^-10 / 4 and
-    // every decoded value is exact in float: the outcome is computed by hand.
+    // Reference and update chosen so that every delta, RMS and step is a power-of-two
+    // multiple and every decoded value is exact in float: the outcome is computed by hand
+    // for kDeltaStepPerRms = 1 (step = max(RMS, max |delta| / 127) of the row's delta).
     static ParameterSet deltaReference() {
         ParameterSet r;
         r.push_back({"a.weight", {2, 4}, {1, 1, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f}});
@@ -478,77 +510,167 @@ private slots:
     static ParameterSet deltaUpdate() {
         const float e = pow2(-10);
         ParameterSet u = deltaReference();
-        // row 0: deltas 127e, 3.25e, -0.75e, 0 -> scale e, q 127, 3, -1, 0; mean |w| ~1.03 > 0.5: kept
-        u[0].values = {1 + 127 * e, 1 + 3.25f * e, 1 - 0.75f * e, 1, 0.1f, 0.1f, -0.1f, 0.1f};  // row 1: 0.1 <= 0.5: pruned
+        // row 0: deltas e, -e, 3e, 5e: RMS sqrt(36 e^2 / 4) = 3e > 5e / 127, so step 3e and
+        // q = round(1/3, -1/3, 1, 5/3) = 0, 0, 1, 2; mean |w| ~1.002 > 0.5: kept.
+        u[0].values = {1 + e, 1 - e, 1 + 3 * e, 1 + 5 * e, 0.1f, 0.1f, -0.1f, 0.1f};  // row 1: 0.1 <= 0.5: pruned
         u[1].values = {0.3f, -7.1f};
         u[2].values = {0.5f, 0.625f};
-        u[3].values = {2, -1, 0.5f};  // no threshold: int8 rows, scale 2/127
+        // No threshold: int8 rows. RMS sqrt((6.25 + 0.25 + 0.25) / 3) = 1.5 = step, q = round(5/3, -1/3, 1/3) = 2, 0, 0.
+        u[3].values = {2.5f, -0.5f, 0.5f};
         return u;
     }
 
     void deltaRoundTripIsTheHandComputedOne() {
+        QCOMPARE(kDeltaStepPerRms, 1.0);  // the hand computation below assumes it
         const float e = pow2(-10);
         const ParameterSet reference = deltaReference(), update = deltaUpdate();
-        const auto payload = encodeDelta(update, reference);
+        const auto payload = encodeDelta(update, reference, kDeltaStepPerRms);
         QCOMPARE(payload[6], static_cast<std::uint8_t>(CodecKind::MaskAwareInt8DeltaZlib));
         const auto digest = referenceDigest(reference);
         QVERIFY(std::equal(digest.begin(), digest.end(), payload.begin() + 20));  // the reference's identity
         const ParameterSet out = decodeDelta(payload, reference);
-        // Kept row: reference + q * e, each within e / 2 of the update; pruned row: zeros.
-        const std::vector<float> expectedA = {1 + 127 * e, 1 + 3 * e, 1 - e, 1, 0, 0, 0, 0};
+        // Kept row: reference + q * 3e, each within 3e / 2 of the update; pruned row: zeros.
+        const std::vector<float> expectedA = {1, 1, 1 + 3 * e, 1 + 6 * e, 0, 0, 0, 0};
         QCOMPARE(out[0].values, expectedA);
-        for (std::size_t j = 0; j < 4; ++j) QVERIFY(std::fabs(out[0].values[j] - update[0].values[j]) <= e / 2);
+        for (std::size_t j = 0; j < 4; ++j) QVERIFY(std::fabs(out[0].values[j] - update[0].values[j]) <= 1.5f * e);
         // Biases and thresholds are lossless (XOR planes), bit for bit.
         QCOMPARE(out[1].values, update[1].values);
         QCOMPARE(out[2].values, update[2].values);
         // The pruned row stays pruned under the exact threshold; the kept row stays kept.
         QCOMPARE(keptRowsOf(out).at(0), (std::vector<bool>{true, false}));
-        // Dense rank 2: q = 127, round(-63.5) = -64, round(31.75) = 32 of scale 2/127.
-        const float scale = static_cast<float>(2.0 / 127.0);
-        const std::vector<float> expectedB = {static_cast<float>(127 * double(scale)), static_cast<float>(-64 * double(scale)),
-                                              static_cast<float>(32 * double(scale))};
-        QCOMPARE(out[3].values, expectedB);
-        for (std::size_t j = 0; j < 3; ++j) QVERIFY(std::fabs(out[3].values[j] - update[3].values[j]) <= scale / 2);
+        // Dense rank 2: 2 steps of 1.5, then zeros; each within 0.75.
+        QCOMPARE(out[3].values, (std::vector<float>{3, 0, 0}));
         // An unchanged set decodes to itself but for its pruned rows: the reference's row 1
         // (mean 0.5, threshold 0.5) is pruned by the strict rule and decodes as zeros.
         QCOMPARE(decodeDelta(encodeDelta(reference, reference), reference)[0].values,
                  (std::vector<float>{1, 1, 1, 1, 0, 0, 0, 0}));
     }
 
-    // Random FAM-sized deltas: every kept value within its row's scale / 2 (plus the final
-    // float rounding), pruned rows zero, rank-1 tensors exact.
-    void deltaOfTheFamWithinHalfAScale() {
+    // The step's second term: a row whose delta is one outlier among zeros has an RMS far
+    // below max / 127, so the step is max / 127 and the outlier is q = 127, not clamped;
+    // where max / 127 is below the smallest float (a subnormal delta) the step rounds up to
+    // it instead of to zero.
+    void deltaStepNeverClampsAndNeverRoundsToZero() {
+        const std::int64_t cols = 32768;  // RMS = max / sqrt(32768) = max / 181 < max / 127
+        ParameterSet reference{{"w", {2, cols}, std::vector<float>(2 * cols, 0.0f)}};
+        std::fill(reference[0].values.begin(), reference[0].values.begin() + cols, 0.5f);  // row 1 stays zeros
+        ParameterSet update = reference;
+        update[0].values[7] = 0.5f + 127;  // row 0: step exactly 1, q = 127
+        update[0].values[cols + 3] = pow2(-149);  // row 1: step 2^-149 / 127 rounds to 0 in float
+        const ParameterSet out = decodeDelta(encodeDelta(update, reference, kDeltaStepPerRms), reference);
+        // Exact comparisons (QCOMPARE on floats is fuzzy near zero).
+        QVERIFY(out[0].values[7] == 127.5f);
+        QVERIFY(out[0].values[8] == 0.5f);
+        QVERIFY(out[0].values[cols + 3] == pow2(-149));  // step 2^-149, q = 1
+        QVERIFY(out[0].values[cols + 4] == 0.0f);
+    }
+
+    // Random FAM-sized deltas, Gaussian and with outliers: every kept value within step / 2
+    // (step = max(k * RMS, max / 127) of its row's delta) plus half a float ulp of the
+    // decoded value, pruned rows zero, rank-1 tensors exact; with the coarse step the peaked
+    // symbols cost at most 3 bits each.
+    void deltaOfTheFamWithinHalfAStep_data() {
+        QTest::addColumn<double>("k");
+        QTest::newRow("near-lossless") << 0.0;
+        QTest::newRow("coarse") << kDeltaStepPerRms;
+    }
+    void deltaOfTheFamWithinHalfAStep() {
+        QFETCH(double, k);
         const ParameterSet reference = makeFam(5, false);
         ParameterSet update = makeFam(5, true);  // same weights, even rows pruned
         std::mt19937 rng(9);
         std::normal_distribution<float> step(0.0f, 1e-3f);
         for (auto& tensor : update)
             for (auto& v : tensor.values) v += step(rng);
-        const auto payload = encodeDelta(update, reference);
+        for (std::int64_t row = 1; row < kD; row += 8) update[0].values[row * kD + row] += 0.5f;  // outliers
+        const auto payload = encodeDelta(update, reference, k);
         const ParameterSet out = decodeDelta(payload, reference);
         for (std::size_t layer = 0; layer < 2; ++layer) {
             const auto& u = update[3 * layer].values;
             const auto& r = reference[3 * layer].values;
             const auto& d = out[3 * layer].values;
             for (std::int64_t row = 0; row < kD; ++row) {
-                double largest = 0;
-                for (std::int64_t j = 0; j < kD; ++j)
-                    largest = std::max(largest, std::fabs(double(u[row * kD + j]) - double(r[row * kD + j])));
-                const double halfScale = double(static_cast<float>(largest / 127)) / 2;
+                double largest = 0, sumSquares = 0;
+                for (std::int64_t j = 0; j < kD; ++j) {
+                    const double delta = double(u[row * kD + j]) - double(r[row * kD + j]);
+                    largest = std::max(largest, std::fabs(delta));
+                    sumSquares += delta * delta;
+                }
+                // The step as sent is this one rounded to float (relative 2^-24).
+                const double halfStep = std::max(k * std::sqrt(sumSquares / kD), largest / 127) / 2 * (1 + pow2(-23));
                 for (std::int64_t j = 0; j < kD; ++j) {
                     const std::size_t i = static_cast<std::size_t>(row * kD + j);
+                    const double halfUlp = (double(std::nextafter(std::fabs(d[i]), 1e30f)) - std::fabs(d[i])) / 2;
                     if (row % 2 == 0) {
                         if (d[i] != 0.0f) QFAIL("a pruned row does not decode as zeros");
-                    } else if (std::fabs(double(d[i]) - double(u[i])) > halfScale + std::fabs(double(u[i])) * pow2(-24)) {
-                        QFAIL(qPrintable(QString("row %1 col %2 off by more than scale / 2").arg(row).arg(j)));
+                    } else if (std::fabs(double(d[i]) - double(u[i])) > halfStep + halfUlp) {
+                        QFAIL(qPrintable(QString("row %1 col %2 off by more than step / 2").arg(row).arg(j)));
                     }
                 }
             }
             QCOMPARE(out[3 * layer + 1].values, update[3 * layer + 1].values);
             QCOMPARE(out[3 * layer + 2].values, update[3 * layer + 2].values);
         }
-        qInfo("delta of a D=512 FAM, half the rows pruned, N(0, 1e-3) steps: %zu bytes (mask-int8-zlib %zu)",
-              payload.size(), encodeParameters(update, CodecKind::MaskAwareInt8Zlib).size());
+        const std::size_t keptValues = 2 * (kD / 2) * kD;
+        qInfo("delta (k = %g) of a D=512 FAM, half the rows pruned, N(0, 1e-3) steps: %zu bytes, %.2f bits per kept "
+              "value (mask-int8-zlib %zu)",
+              k, payload.size(), 8.0 * double(payload.size()) / double(keptValues),
+              encodeParameters(update, CodecKind::MaskAwareInt8Zlib).size());
+        if (k > 0) QVERIFY(payload.size() * 8 < 3 * keptValues);
+    }
+
+    // ---- error feedback -------------------------------------------------------------
+    // One site, 5 rounds, the same true delta d = (4, 1, -1, 0) e of row 0 each round, the
+    // server taking the decoded upload as the next reference. Coarse step: RMS(d) = sqrt(4.5) e
+    // ~ 2.12 e, so without feedback q = (2, 0, 0, 0) every round and the 1 e and -1 e values
+    // never arrive (5 e off after 5 rounds); with feedback the sum of the decoded deltas stays
+    // within one step of the sum of the true ones, the gap being the final residual.
+    void feedbackSumTracksTheTrueDeltasWithinOneStep() {
+        const double e = pow2(-4), step = std::sqrt(4.5) * e;
+        const FeedbackRun plain = runFeedbackRounds(false);
+        QCOMPARE(plain.trueSum[1] - plain.sentSum[1], 5 * e);  // q = 0 every round: nothing of it arrives
+        QVERIFY(plain.trueSum[1] - plain.sentSum[1] > step);
+        const FeedbackRun fed = runFeedbackRounds(true);
+        QVERIFY(plain.masksKept && fed.masksKept);
+        for (std::size_t j = 0; j < 4; ++j) {
+            const double gap = fed.trueSum[j] - fed.sentSum[j];
+            if (std::fabs(gap) > step) QFAIL(qPrintable(QString("value %1 is %2 steps off").arg(j).arg(gap / step)));
+            // The gap is what the site still holds back (float rounding aside).
+            QVERIFY(std::fabs(gap - double(fed.residual[0].values[j])) < 1e-6 * e);
+        }
+        // Nothing is held for the pruned row or the lossless tensors.
+        for (std::size_t j = 4; j < 8; ++j) QVERIFY(fed.residual[0].values[j] == 0.0f);
+        QCOMPARE(fed.residual[1].values, (std::vector<float>{0, 0}));
+        QCOMPARE(fed.residual[2].values, (std::vector<float>{0, 0}));
+    }
+
+    // The residual changes no mask: a pruned row does not take it (the row stays unsent), a
+    // kept row it would push under its threshold is sent without it (as encodeDelta sends
+    // it); a residual of another layout is refused.
+    void feedbackKeepsTheUpdatesMaskAndRefusesAnotherLayout() {
+        const ParameterSet reference = deltaReference();
+        const ParameterSet update = deltaUpdate();  // a.weight row 0 kept (mean ~1.002 > 0.5), row 1 pruned
+        ParameterSet residual = update;
+        for (auto& tensor : residual) std::fill(tensor.values.begin(), tensor.values.end(), 0.0f);
+        for (std::size_t j = 0; j < 4; ++j) {
+            residual[0].values[j] = -0.9f;     // row 0 plus it: mean ~0.1, under 0.5
+            residual[0].values[4 + j] = 5.0f;  // row 1 plus it: mean 5.1, over 0.625
+        }
+        const ParameterSet out = decodeDelta(encodeDeltaWithFeedback(update, reference, kDeltaStepPerRms, residual), reference);
+        QCOMPARE(keptRowsOf(out).at(0), (std::vector<bool>{true, false}));
+        QCOMPARE(out[0].values, decodeDelta(encodeDelta(update, reference, kDeltaStepPerRms), reference)[0].values);
+        // The next residual is this upload's own error: the rounding of row 0, nothing for row 1.
+        for (std::size_t j = 0; j < 4; ++j) QCOMPARE(residual[0].values[j], update[0].values[j] - out[0].values[j]);
+        for (std::size_t j = 4; j < 8; ++j) QVERIFY(residual[0].values[j] == 0.0f);
+        // A residual that keeps the row above its threshold is carried: row 0 minus 0.25.
+        for (std::size_t j = 0; j < 4; ++j) residual[0].values[j] = -0.25f;
+        const ParameterSet carried = decodeDelta(encodeDeltaWithFeedback(update, reference, kDeltaStepPerRms, residual), reference);
+        QCOMPARE(keptRowsOf(carried).at(0), (std::vector<bool>{true, false}));
+        QVERIFY(carried[0].values[0] < 0.8f);
+        ParameterSet wrong = reference;
+        wrong.pop_back();
+        EXPECT_ERROR(encodeDeltaWithFeedback(update, reference, kDeltaStepPerRms, wrong),
+                     "the update holds 4 tensors, the reference 3 (the residual's layout is not the update's)");
     }
 
     void deltaRefusesTheWrongReference() {

@@ -75,9 +75,19 @@ private slots:
         for (auto& tensor : previous)
             for (auto& v : tensor.values) v *= 0.5f;
         QCOMPARE(encodeUpload(fam, s, 2, previous), encodeDelta(fam, previous));
+        // With error feedback: the coarse step and the residual, against the same references.
+        ParameterSet residual, expectedResidual;
+        QCOMPARE(encodeUploadWithFeedback(fam, s, 1, {}, residual),
+                 encodeDeltaWithFeedback(fam, zero, kDeltaStepPerRms, expectedResidual));
+        QCOMPARE(encodeUploadWithFeedback(fam, s, 2, previous, residual),
+                 encodeDeltaWithFeedback(fam, previous, kDeltaStepPerRms, expectedResidual));
+        for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(residual[t].values, expectedResidual[t].values);
         s.codec = CodecKind::Fp32Raw;
         const auto plain = encodeUpload(fam, s, 1, {});
         QCOMPARE(plain, encodeParameters(fam, CodecKind::Fp32Raw));
+        const auto kept = residual;  // another codec neither reads nor changes the residual
+        QCOMPARE(encodeUploadWithFeedback(fam, s, 1, {}, residual), plain);
+        for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(residual[t].values, kept[t].values);
         const auto decoded = decodeUpload(plain, s, {}, {});
         for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(decoded[t].values, fam[t].values);
     }

@@ -165,6 +165,27 @@ private slots:
               fp32.rounds[2].uploadBytesPerSite);
     }
 
+    void deltaErrorFeedbackStartsWithTheSecondUpload() {
+        // The first upload has no residual: with feedback the run matches the same coarse step
+        // without it, bytes included, until round 2's uploads carry round 1's error; round 2
+        // still trains from the same global, round 3 no longer does.
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
+        auto config = brainConfig(60, 3);
+        config.codec = CodecKind::MaskAwareInt8DeltaZlib;
+        config.deltaStepPerRms = kDeltaStepPerRms;
+        const auto plain = runSimulation(config);
+        config.deltaErrorFeedback = true;
+        config.deltaStepPerRms = -1;  // the switch's own step
+        const auto fed = runSimulation(config);
+        QCOMPARE(plain.deltaErrorFeedback, std::optional<bool>(false));
+        QCOMPARE(fed.deltaErrorFeedback, std::optional<bool>(true));
+        QCOMPARE(fed.deltaStepPerRms, kDeltaStepPerRms);
+        QCOMPARE(fed.rounds[0].uploadBytesAllSites, plain.rounds[0].uploadBytesAllSites);
+        QCOMPARE(fed.rounds[1].meanTrainingLoss, plain.rounds[1].meanTrainingLoss);
+        QVERIFY(fed.rounds[1].uploadBytesAllSites != plain.rounds[1].uploadBytesAllSites);
+        QVERIFY(fed.rounds[2].meanTrainingLoss != plain.rounds[2].meanTrainingLoss);
+    }
+
     void bestValidationRoundIsRestored() {
         // The kept model is the one after the best validation round: a run stopped at that
         // round tests exactly the same.

@@ -218,12 +218,13 @@ private:
         return workspace;
     }
 
-    ChildProcess& startSite(const QString& workspace, const QString& centre, const QString& label = {}) {
+    ChildProcess& startSite(const QString& workspace, const QString& centre, const QString& label = {},
+                            const QStringList& extra = {}) {
         sites_.push_back(std::make_unique<ChildProcess>(
             label.isEmpty() ? centre : label, cliExecutable(),
             QStringList{"site", "run", workspace, "--bundle", bundleDir_, "--data", kDataCsv, "--layout", "csv",
                         "--site-column", "center", "--site", centre, "--max-images", QString::number(kImagesPerSite),
-                        "--poll-interval", "0.3", "--threads", "1"}));
+                        "--poll-interval", "0.3", "--threads", "1"} + extra));
         sites_.back()->start();
         return *sites_.back();
     }
@@ -534,9 +535,10 @@ private:
                                                           bundleDir_ + "/manifest.json", "--rounds", "2", "--min-sites",
                                                           "2", "--deadline", "120", "--codec", "mask-int8-delta-zlib"});
             coordinator.start();
+            // Site 0 with error feedback, site 1 without: the coordinator decodes both alike.
             for (int s = 0; s < 2; ++s) {
                 workspaces[s] = joinSite(coordinator, federationId, kCentres[s], coordinator.url());
-                startSite(workspaces[s], kCentres[s]);
+                startSite(workspaces[s], kCentres[s], {}, {"--delta-feedback", s == 0 ? "on" : "off"});
             }
         } catch (const std::exception& error) {
             QFAIL(error.what());
@@ -596,6 +598,36 @@ private:
             decodeParameters(encodeParameters(maskAwareAverage(fams, weights), CodecKind::MaskAwareFp16Zlib));
         const auto global = decodeParameters(globals[2], layout);
         for (size_t t = 0; t < global.size(); ++t) QVERIFY2(global[t].values == expected[t].values, global[t].name.c_str());
+        // Site 0 keeps its round-2 upload's residual (confirmed, nothing unsent), zero where that
+        // upload sent no int8 row (pruned rows; biases and thresholds are lossless); site 1 keeps none.
+        const QStringList residualFilter{"delta-residual-*"};
+        QCOMPARE(QDir(workspaces[0] + "/federation").entryList(residualFilter, QDir::Files),
+                 QStringList{"delta-residual-2.fmcp"});
+        QVERIFY(QDir(workspaces[1] + "/federation").entryList(residualFilter, QDir::Files).isEmpty());
+        QFile residualFile(workspaces[0] + "/federation/delta-residual-2.fmcp");
+        QVERIFY(residualFile.open(QIODevice::ReadOnly));
+        const auto residualBytes = residualFile.readAll();
+        const auto residual = decodeParameters(std::vector<std::uint8_t>(residualBytes.begin(), residualBytes.end()), layout);
+        // A row the upload left out decodes as zeros (a sent row of all zeros is not plausible).
+        const auto sent = decodeDelta(lastRound.at(identity->siteId).payload, references[2]);
+        bool carried = false;
+        for (std::size_t t = 0; t < residual.size(); ++t) {
+            const auto& values = residual[t].values;
+            if (residual[t].shape.size() != 2) {
+                QVERIFY2(std::all_of(values.begin(), values.end(), [](float v) { return v == 0.0f; }), residual[t].name.c_str());
+                continue;
+            }
+            const std::size_t cols = static_cast<std::size_t>(residual[t].shape[1]);
+            for (std::size_t r = 0; r < values.size() / cols; ++r) {
+                const auto row = sent[t].values.begin() + static_cast<std::ptrdiff_t>(r * cols);
+                const bool rowSent = std::any_of(row, row + static_cast<std::ptrdiff_t>(cols), [](float v) { return v != 0.0f; });
+                for (std::size_t j = r * cols; j < (r + 1) * cols; ++j) {
+                    if (!rowSent && values[j] != 0.0f) QFAIL(qPrintable(QString("%1 row %2 is not sent but holds a residual").arg(qs(residual[t].name)).arg(r)));
+                    carried = carried || values[j] != 0.0f;
+                }
+            }
+        }
+        QVERIFY(carried);
         QFile received(workspaces[0] + "/federation/global-fam.fmcp");
         QVERIFY(received.open(QIODevice::ReadOnly));
         const auto bytes = received.readAll();
