@@ -234,21 +234,30 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
             l.rowScale[size_t(r)] = s / static_cast<float>(in);
             gradThreshold[r] = -s;
         }
-        setSignedRowScale(rows(gradWeight), rows(m.weight), l.rowScale.data(), out, in);
-    } else {
-        gradWeight.zero_();
     }
+    float* gw = rows(gradWeight);
+    const float* w = rows(m.weight);
     if (keptCount == out) {
+        if (m.enabled())
+            setSignedRowScale(gw, w, l.rowScale.data(), out, in);
+        else
+            gradWeight.zero_();
         // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
         gradWeight.addmm_(kept.t(), x);
-    } else if (keptCount > 0) {
-        // (g m)^T x is exactly 0 in the rows the mask pruned: the product runs over the kept
-        // rows alone, a cache-sized chunk of them at a time, added to their sign terms there.
-        float* gw = rows(gradWeight);
+    } else {
+        // (g m)^T x is exactly 0 in the rows the mask pruned (only a mask prunes): those rows
+        // get the sign term alone, and the product runs over the kept rows, a cache-sized
+        // chunk of them at a time, added to their sign terms there.
+        Index next = 0;  // the first row not written yet
+        for (Index c = 0; c <= keptCount; ++c) {
+            const Index end = c < keptCount ? l.keptRows[size_t(c)] : out;
+            if (end > next) setSignedRowScale(gw + next * in, w + next * in, l.rowScale.data() + next, end - next, in);
+            next = end + 1;
+        }
         float* chunk = rows(l.chunkProduct);
         for (Index c0 = 0; c0 < keptCount; c0 += kProductChunkRows) {
             const Index count = std::min(keptCount - c0, kProductChunkRows);
-            for (Index c = 0; c < count; ++c) std::copy_n(gw + l.keptRows[size_t(c0 + c)] * in, in, chunk + c * in);
+            gatherSignedRowScale(chunk, w, l.rowScale.data(), l.keptRows.data() + c0, count, in);
             l.chunkProduct.narrow(0, 0, count * in).view({count, in}).addmm_(keptRowsT.narrow(0, c0, count), x);
             for (Index c = 0; c < count; ++c) std::copy_n(chunk + c * in, in, gw + l.keptRows[size_t(c0 + c)] * in);
         }
