@@ -70,6 +70,22 @@ void setSignedRowScale(float* __restrict grad, const float* __restrict weight, c
     }
 }
 
+FMC_VECTOR_CLONES
+void gatherSignedRowScale(float* __restrict dst, const float* __restrict weight, const float* __restrict rowScale,
+                          const std::int64_t* __restrict rowIndex, std::int64_t count, std::int64_t cols) {
+    for (std::int64_t c = 0; c < count; ++c) {
+        const std::int64_t r = rowIndex[c];
+        const float scale = rowScale[r];
+        float* d = dst + c * cols;
+        const float* w = weight + r * cols;
+        if (scale == 0) {
+            for (std::int64_t j = 0; j < cols; ++j) d[j] = 0;
+            continue;
+        }
+        for (std::int64_t j = 0; j < cols; ++j) d[j] = w[j] > 0 ? scale : (w[j] < 0 ? -scale : 0.0f);
+    }
+}
+
 // Row by row, so that the inner loops run over contiguous columns (vectorised).
 FMC_VECTOR_CLONES
 void batchNormReluForward(const float* __restrict x, std::int64_t rows, std::int64_t width,

@@ -32,6 +32,11 @@ void addSignedRowScale(float* grad, const float* weight, const float* rowScale, 
 // share of a masked layer's weight gradient, written first so that the matrix product adds to it.
 void setSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);
 
+// dst[c][j] = sign(weight[rowIndex[c]][j]) * rowScale[rowIndex[c]] (0 in rows whose scale is 0):
+// setSignedRowScale's rows for the listed rows only, packed (count x cols).
+void gatherSignedRowScale(float* dst, const float* weight, const float* rowScale, const std::int64_t* rowIndex,
+                          std::int64_t count, std::int64_t cols);
+
 // Training-mode batch norm, then ReLU, of x (rows x width, row-major): per column the batch
 // mean and biased variance, xHat = (x - mean) / sqrt(var + eps), y = max(0, gamma xHat + beta).
 // mean and variance (width each, biased) come back for the running statistics, inverseStd for

@@ -94,7 +94,17 @@ struct CpuTrainingStep::Layer {
     torch::Tensor gradInput;  // dL/dx, where the input needs one
     std::vector<float> mask, surrogate, rowScale;
     std::vector<float> gradSum, scoreGradSum;
+    // Where the mask pruned rows, the backward's products skip them: the kept rows' indices
+    // (also as a tensor), (g m)^T packed to them (kept x batch), the kept rows of W (allocated
+    // when a layer first prunes), and one chunk of the weight gradient's kept rows.
+    std::vector<Index> keptRows;
+    torch::Tensor keptIndex, keptT, keptWeight, chunkProduct;
 };
+
+namespace {
+// Rows of a weight gradient's product per chunk: 64 x 512 floats stay in L2 until added in.
+constexpr Index kProductChunkRows = 64;
+}  // namespace
 
 // Batch norm + ReLU after an MLP layer: the normalised values, their inverse deviations.
 struct CpuTrainingStep::Norm {
@@ -120,7 +130,9 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
         layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out),
                            matrix(out), matrix(in),
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
-                           std::vector<float>(out), std::vector<float>(out)});
+                           std::vector<float>(out), std::vector<float>(out), {},
+                           torch::zeros({out}, torch::kLong), torch::zeros({out * maxBatch}, classText_.options()),
+                           torch::Tensor(), torch::zeros({std::min(out, kProductChunkRows) * in}, classText_.options())});
     };
     addLayer(fam_->fc1);
     addLayer(fam_->fc2);
@@ -168,6 +180,10 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
     } else {
         std::fill(l.mask.begin(), l.mask.end(), 1.0f);
     }
+    l.keptRows.clear();
+    for (Index r = 0; r < out; ++r)
+        if (l.mask[size_t(r)] != 0) l.keptRows.push_back(r);
+    std::copy(l.keptRows.begin(), l.keptRows.end(), l.keptIndex.data_ptr<std::int64_t>());
     const float* p = rows(l.product);
     const float* b = rows(m.bias);
     float* y = rows(l.output);
@@ -184,10 +200,29 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
     maskedLayerSums(rows(l.gradOutput), rows(l.product), l.mask.data(), batch, out, l.gradSum.data(),
                     l.scoreGradSum.data(), rows(l.kept));
     const auto kept = l.kept.narrow(0, 0, batch);
+    // g m packed to the kept rows (kept x batch), for products that skip the pruned ones.
+    const auto keptCount = static_cast<Index>(l.keptRows.size());
+    if (keptCount < out) {
+        const float* g = rows(l.gradOutput);
+        float* keptT = rows(l.keptT);
+        for (Index c = 0; c < keptCount; ++c)
+            for (Index i = 0; i < batch; ++i) keptT[c * batch + i] = g[i * out + l.keptRows[size_t(c)]];
+    }
+    const auto keptRowsT = l.keptT.narrow(0, 0, keptCount * batch).view({keptCount, batch});
     // The input's gradient first: its product leaves W in cache for the sign term below.
     if (inputGradient) {
         auto gradInput = l.gradInput.narrow(0, 0, batch);
-        at::mm_out(gradInput, kept, m.weight);
+        if (keptCount == out) {
+            at::mm_out(gradInput, kept, m.weight);
+        } else if (keptCount == 0) {
+            gradInput.zero_();
+        } else {
+            // Over the kept rows of W alone (a pruned row's column of g m is 0).
+            if (!l.keptWeight.defined()) l.keptWeight = torch::empty({out * in}, m.weight.options());
+            auto keptWeight = l.keptWeight.narrow(0, 0, keptCount * in).view({keptCount, in});
+            at::index_select_out(keptWeight, m.weight, 0, l.keptIndex.narrow(0, 0, keptCount));
+            at::mm_out(gradInput, keptRowsT.t(), keptWeight);
+        }
     }
     auto& gradWeight = gradientOf(m.weight);
     float* gradBias = rows(gradientOf(m.bias));
@@ -199,12 +234,34 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
             l.rowScale[size_t(r)] = s / static_cast<float>(in);
             gradThreshold[r] = -s;
         }
-        setSignedRowScale(rows(gradWeight), rows(m.weight), l.rowScale.data(), out, in);
-    } else {
-        gradWeight.zero_();
     }
-    // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
-    gradWeight.addmm_(kept.t(), x);
+    float* gw = rows(gradWeight);
+    const float* w = rows(m.weight);
+    if (keptCount == out) {
+        if (m.enabled())
+            setSignedRowScale(gw, w, l.rowScale.data(), out, in);
+        else
+            gradWeight.zero_();
+        // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
+        gradWeight.addmm_(kept.t(), x);
+    } else {
+        // (g m)^T x is exactly 0 in the rows the mask pruned (only a mask prunes): those rows
+        // get the sign term alone, and the product runs over the kept rows, a cache-sized
+        // chunk of them at a time, added to their sign terms there.
+        Index next = 0;  // the first row not written yet
+        for (Index c = 0; c <= keptCount; ++c) {
+            const Index end = c < keptCount ? l.keptRows[size_t(c)] : out;
+            if (end > next) setSignedRowScale(gw + next * in, w + next * in, l.rowScale.data() + next, end - next, in);
+            next = end + 1;
+        }
+        float* chunk = rows(l.chunkProduct);
+        for (Index c0 = 0; c0 < keptCount; c0 += kProductChunkRows) {
+            const Index count = std::min(keptCount - c0, kProductChunkRows);
+            gatherSignedRowScale(chunk, w, l.rowScale.data(), l.keptRows.data() + c0, count, in);
+            l.chunkProduct.narrow(0, 0, count * in).view({count, in}).addmm_(keptRowsT.narrow(0, c0, count), x);
+            for (Index c = 0; c < count; ++c) std::copy_n(chunk + c * in, in, gw + l.keptRows[size_t(c0 + c)] * in);
+        }
+    }
     if (parameterReady) {
         parameterReady(m.weight);
         parameterReady(m.bias);

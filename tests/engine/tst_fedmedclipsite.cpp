@@ -1,4 +1,5 @@
 // The FedMedCLIP modules, losses and local training, against hand-computed values.
+#include "engine/cpu_kernels.h"
 #include "engine/fedmedclip_modules.h"
 #include "engine/fedmedclip_site.h"
 #include "engine/fedmedclip_step.h"
@@ -214,6 +215,22 @@ private slots:
         }
         for (size_t i = 0; i < whole.size(); ++i) QVERIFY(torch::equal(whole[i], single[i]));
         QVERIFY_THROWS_EXCEPTION(Error, b.step(torch::zeros({3})));
+    }
+
+    void gatheredSignTermMatchesLibTorch() {
+        // The sign term of listed rows, packed: sign(W[rows]) * scale[rows], with a zero weight
+        // entry, a zero scale and a row listed out of order.
+        const auto weight = torch::tensor({{0.5f, -2.0f, 0.0f}, {1.0f, 3.0f, -0.25f}, {-1.0f, 0.0f, 4.0f}, {2.0f, -1.0f, 1.0f}});
+        const auto scale = torch::tensor({0.1f, 0.0f, -0.3f, 0.7f});
+        const std::vector<std::int64_t> rows{3, 0, 1, 2};
+        auto packed = torch::full({4, 3}, 99.0f);
+        fmc::detail::gatherSignedRowScale(packed.data_ptr<float>(), weight.data_ptr<float>(), scale.data_ptr<float>(),
+                                          rows.data(), 4, 3);
+        const auto index = torch::tensor(rows, torch::kLong);
+        const auto expected = weight.index_select(0, index).sign() * scale.index_select(0, index).unsqueeze(1);
+        QVERIFY(torch::equal(packed, expected));
+        const auto byHand = torch::tensor({{0.7f, -0.7f, 0.7f}, {0.1f, -0.1f, 0.0f}, {0.0f, 0.0f, 0.0f}, {0.3f, 0.0f, -0.3f}});
+        QVERIFY(torch::equal(packed, byHand));
     }
 
     void prunedRowsStayOutOfTheForwardPass() {
