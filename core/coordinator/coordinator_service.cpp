@@ -34,6 +34,11 @@ ApiResponse errorResponse(const ApiError& error) {
     return response;
 }
 
+// A database or program fault: the client may retry; details stay in the server log.
+ApiResponse internalErrorResponse() {
+    return errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+}
+
 QJsonValue optionalTime(const std::optional<std::int64_t>& ms) {
     return ms ? QJsonValue(qs(isoTimeUtc(*ms))) : QJsonValue(QJsonValue::Null);
 }
@@ -180,9 +185,8 @@ ApiResponse CoordinatorService::handle(const ApiRequest& request) {
     } catch (const ApiError& error) {
         response = errorResponse(error);
     } catch (const std::exception& error) {
-        // A database or program fault: the client may retry; details stay in the server log.
         qCCritical(lcCoordinator) << "internal error on" << request.method << request.path << ":" << error.what();
-        response = errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+        response = internalErrorResponse();
     }
     response.authenticated = authenticated_;
     return response;
@@ -607,9 +611,7 @@ std::vector<ApiResponse> CoordinatorService::storeUploads(const std::vector<Pend
     } catch (const std::exception& error) {
         // A database fault: nothing of the batch is stored, and every site retries.
         qCCritical(lcCoordinator) << "internal error storing" << batch.size() << "uploads:" << error.what();
-        return std::vector<ApiResponse>(
-            batch.size(),
-            errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later")));
+        return std::vector<ApiResponse>(batch.size(), internalErrorResponse());
     }
     std::set<std::string> federations;
     for (const auto& [i, firstOfRound] : accepted) {
@@ -639,8 +641,7 @@ std::vector<ApiResponse> CoordinatorService::storeUploads(const std::vector<Pend
                                       {"round_state", qs(round->state)}});
         } catch (const std::exception& error) {
             qCCritical(lcCoordinator) << "internal error answering a stored upload:" << error.what();
-            responses[i] =
-                errorResponse(ApiError(500, "internal_error", "the coordinator could not complete the request; retry later"));
+            responses[i] = internalErrorResponse();
         }
     }
     return responses;

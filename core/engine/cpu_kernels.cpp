@@ -55,19 +55,20 @@ void addSignedRowScale(float* __restrict grad, const float* __restrict weight, c
     }
 }
 
+// One row of the mask's sign term, scale x sign(w); inlined into each vector clone of its callers.
+__attribute__((always_inline)) inline void writeSignedRow(float* __restrict out, const float* __restrict w, float scale,
+                                                          std::int64_t cols) {
+    if (scale == 0) {
+        for (std::int64_t j = 0; j < cols; ++j) out[j] = 0;
+        return;
+    }
+    for (std::int64_t j = 0; j < cols; ++j) out[j] = w[j] > 0 ? scale : (w[j] < 0 ? -scale : 0.0f);
+}
+
 FMC_VECTOR_CLONES
 void setSignedRowScale(float* __restrict grad, const float* __restrict weight, const float* __restrict rowScale,
                        std::int64_t rows, std::int64_t cols) {
-    for (std::int64_t r = 0; r < rows; ++r) {
-        const float scale = rowScale[r];
-        float* g = grad + r * cols;
-        const float* w = weight + r * cols;
-        if (scale == 0) {
-            for (std::int64_t j = 0; j < cols; ++j) g[j] = 0;
-            continue;
-        }
-        for (std::int64_t j = 0; j < cols; ++j) g[j] = w[j] > 0 ? scale : (w[j] < 0 ? -scale : 0.0f);
-    }
+    for (std::int64_t r = 0; r < rows; ++r) writeSignedRow(grad + r * cols, weight + r * cols, rowScale[r], cols);
 }
 
 FMC_VECTOR_CLONES
@@ -75,14 +76,7 @@ void gatherSignedRowScale(float* __restrict dst, const float* __restrict weight,
                           const std::int64_t* __restrict rowIndex, std::int64_t count, std::int64_t cols) {
     for (std::int64_t c = 0; c < count; ++c) {
         const std::int64_t r = rowIndex[c];
-        const float scale = rowScale[r];
-        float* d = dst + c * cols;
-        const float* w = weight + r * cols;
-        if (scale == 0) {
-            for (std::int64_t j = 0; j < cols; ++j) d[j] = 0;
-            continue;
-        }
-        for (std::int64_t j = 0; j < cols; ++j) d[j] = w[j] > 0 ? scale : (w[j] < 0 ? -scale : 0.0f);
+        writeSignedRow(dst + c * cols, weight + r * cols, rowScale[r], cols);
     }
 }
 
