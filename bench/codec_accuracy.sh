@@ -1,7 +1,7 @@
 #!/bin/sh
 # Issue 19: FedMedCLIP's upload codecs side by side on one federation, 3 seeds each:
-# bytes per site per round (mean over rounds and sites) and mean +- sd test accuracy,
-# with the ratio against FedAVG's upload measured in the same run (FedAVG sends the
+# bytes per site per round (mean over rounds and sites, and the largest single upload) and
+# mean +- sd test accuracy, with the ratio against FedAVG's upload measured in the same run (FedAVG sends the
 # trainable CLIP in fp32; its bytes do not depend on the data, so one round on 60 images
 # per site measures them). Every upload is encoded, decoded, then aggregated.
 #   bench/codec_accuracy.sh BUNDLE WORKDIR ROUNDS [extra simulate options...]
@@ -35,15 +35,16 @@ work, codecs, seeds = sys.argv[1], sys.argv[2].split(), [int(s) for s in sys.arg
 fedavg = json.load(open(f"{work}/fedavg.json"))["rounds"][0]["upload_bytes_per_site"]
 print(f"FedAVG upload per site per round: {fedavg} bytes")
 sd = statistics.stdev if len(seeds) > 1 else (lambda values: 0.0)
-print(f"| codec | bytes/site/round (mean) | vs FedAVG | mean test acc % ({len(seeds)} seeds) | held-out acc % |")
-print("|---|---|---|---|---|")
+print(f"| codec | bytes/site/round (mean) | largest upload (any round, site) | vs FedAVG | mean test acc % ({len(seeds)} seeds) | held-out acc % |")
+print("|---|---|---|---|---|---|")
 for codec in codecs:
     name = codec.replace(":", "_").replace(",", "_")
     runs = [json.load(open(f"{work}/{name}-seed{s}.json")) for s in seeds]
     per = [sum(r["upload_bytes_all_sites"] for r in j["rounds"]) / (len(j["rounds"]) * len(j["sites"])) for j in runs]
     acc = [100 * j["mean_test_accuracy"] for j in runs]
     held = [100 * j["held_out"]["test"]["accuracy"] for j in runs]
+    largest = max(r["upload_bytes_per_site"] for j in runs for r in j["rounds"])
     b = statistics.mean(per)
-    print(f"| {codec} | {b:,.0f} | {fedavg / b:,.0f}x | {statistics.mean(acc):.2f} ± {sd(acc):.2f} | "
+    print(f"| {codec} | {b:,.0f} | {largest:,} | {fedavg / b:,.0f}x | {statistics.mean(acc):.2f} ± {sd(acc):.2f} | "
           f"{statistics.mean(held):.2f} ± {sd(held):.2f} |")
 PY

@@ -113,6 +113,8 @@ void addModelOptions(QCommandLineParser& parser) {
                            "upload to the next, coarse step) or off (near-lossless step); see docs/method.md.", "on|off", "off"},
         {"delta-step", "mask-int8-delta-zlib uploads: a kept row's step in RMS of its delta (0: max/127, the "
                        "near-lossless step; default 1 with --delta-feedback on, 0 off).", "K"},
+        {"delta-budget", "mask-int8-delta-zlib uploads: at most N bytes each; a site coarsens its step from "
+                         "--delta-step's until the upload fits (0: no budget).", "N", "0"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
         {"released-code", "Reproduce the released code's choices (see docs/method.md)."},
@@ -176,6 +178,7 @@ void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& confi
         config.deltaStepPerRms = number("delta-step");
         if (!(config.deltaStepPerRms >= 0)) throw Error("--delta-step must be >= 0");
     }
+    config.deltaBudgetBytes = static_cast<std::size_t>(unsignedOption(parser, "delta-budget"));
     const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     describeRuntime(runtime);
     config.device = runtime.device;

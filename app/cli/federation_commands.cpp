@@ -102,6 +102,8 @@ int run(const QStringList& arguments) {
         {"delta-feedback", "A mask-int8-delta-zlib federation's uploads: on (error feedback, coarse step; the "
                            "residual stays in the workspace) or off (near-lossless step); see docs/method.md.",
          "on|off", "off"},
+        {"delta-budget", "A mask-int8-delta-zlib federation's uploads: at most N bytes each (the codec coarsens "
+                         "its step until the upload fits; 0: no budget); see docs/method.md.", "N", "0"},
         {"device", "auto, cpu or cuda.", "DEVICE", "auto"},
         {"threads", "CPU threads (0: the engine chooses: one for training on features, the free cores for the encoders).", "N", "0"},
     });
@@ -162,6 +164,7 @@ int run(const QStringList& arguments) {
     if (feedback != "on" && feedback != "off")
         throw Error("site run: --delta-feedback must be on or off, not '" + feedback.toStdString() + "'");
     options.deltaErrorFeedback = feedback == "on";
+    options.deltaBudgetBytes = static_cast<std::size_t>(unsignedOption(parser, "delta-budget"));
     options.log = logLine;
     SiteAgent agent(stateDir, *trainer, recorder, options);
     std::signal(SIGTERM, onStop);

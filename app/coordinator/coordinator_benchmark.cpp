@@ -467,6 +467,8 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
     result.sites = config.sites;
     result.embeddingDim = config.embeddingDim;
     result.codec = codecName(config.codec);
+    if (codecNeedsReference(config.codec) && config.deltaBudgetBytes > 0)
+        result.codec += " (at most " + std::to_string(config.deltaBudgetBytes) + " bytes per upload)";
 
     log(QStringLiteral("encoding %1 random FAMs of D=%2").arg(config.sites).arg(config.embeddingDim));
     std::mt19937_64 random(7);
@@ -475,7 +477,7 @@ CoordinatorBenchmarkResult runCoordinatorBenchmark(const CoordinatorBenchmarkCon
     const auto settings = benchSettings(config, AggregationRule::FedAvg, config.sites);
     const auto reference = uploadReference(1, settings, {});
     for (int i = 0; i < config.sites; ++i)
-        payloads.push_back(encodeUpload(randomFam(config.embeddingDim, random), settings, 1, {}));
+        payloads.push_back(encodeUpload(randomFam(config.embeddingDim, random), settings, 1, {}, config.deltaBudgetBytes));
     result.uploadPayloadBytes = payloads[0].size();
 
     log(QStringLiteral("the stages of one upload's parsing"));

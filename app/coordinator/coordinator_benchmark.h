@@ -17,6 +17,9 @@ struct CoordinatorBenchmarkConfig {
     int sites = 100;
     int embeddingDim = 512;
     CodecKind codec = CodecKind::Fp16Zlib;
+    // > 0: the delta codec's uploads under this byte budget, as sites send them with
+    // `site run --delta-budget`; 0: the near-lossless step.
+    std::size_t deltaBudgetBytes = 0;
     int requests = 3000;   // per HTTPS measurement
     int concurrency = 6;   // requests in flight (QNetworkAccessManager opens up to 6 connections)
     // Rounds of this many sites, each uploading once over HTTPS, the last upload closing the

@@ -335,6 +335,8 @@ int bench(const QStringList& arguments) {
     parser.addOptions({{"sites", "Simulated site uploads per round.", "N", "100"},
                        {"dim", "FAM embedding size (512 = ViT-B/32).", "D", "512"},
                        {"codec", "Upload codec.", "NAME", "fp16-zlib"},
+                       {"delta-budget", "mask-int8-delta-zlib: uploads of at most N bytes, as sites send them "
+                                        "with 'site run --delta-budget N' (0: the near-lossless step).", "N", "0"},
                        {"requests", "Requests per HTTPS measurement.", "N", "3000"},
                        {"concurrency", "Requests in flight.", "N", "6"},
                        {"served-rounds", "Site counts of the HTTPS rounds that every site uploads to once.", "N,N",
@@ -348,6 +350,7 @@ int bench(const QStringList& arguments) {
     config.sites = intOption(parser, "sites");
     config.embeddingDim = intOption(parser, "dim");
     config.codec = codecFromName(ss(parser.value("codec")));
+    config.deltaBudgetBytes = static_cast<std::size_t>(unsignedOption(parser, "delta-budget"));
     config.requests = intOption(parser, "requests");
     config.concurrency = intOption(parser, "concurrency");
     config.streamedRoundSites.clear();

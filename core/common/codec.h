@@ -131,6 +131,21 @@ std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const Paramete
 // up. Throws as encodeDelta, and when a non-empty residual's layout is not the update's.
 std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, const ParameterSet& reference,
                                                   double stepPerRms, ParameterSet& residual);
+// The delta codec under a byte budget (rate control): the payload at the smallest step per RMS
+// from `minStepPerRms` up whose size is at most `maxBytes`, and that step. minStepPerRms is tried
+// first; when it does not fit, the step doubles until a payload fits, then 6 bisections narrow
+// it to within 1/64 of the bracket (sizes fall with the step, not strictly: the result always
+// fits, and a step a bracket's width below it did not). With `residual` (not null) every try is
+// encodeDeltaWithFeedback's from the same residual, which is then set by the chosen one; null:
+// encodeDelta. Throws fmc::Error naming the budget and the smallest payload reached when even the
+// step that zeroes every symbol does not fit (the lossless tensors and row headers alone are
+// larger), and as encodeDelta / encodeDeltaWithFeedback.
+struct BudgetedDelta {
+    std::vector<std::uint8_t> payload;
+    double stepPerRms = 0;
+};
+BudgetedDelta encodeDeltaWithinBudget(const ParameterSet& update, const ParameterSet& reference, double minStepPerRms,
+                                      std::size_t maxBytes, ParameterSet* residual = nullptr);
 ParameterSet decodeDelta(const std::vector<std::uint8_t>& payload, const ParameterSet& reference,
                          const CodecLimits& limits = {});
 // The same with the reference's referenceDigest computed by the caller, once for the many

@@ -265,18 +265,29 @@ ParameterSet uploadReference(int round, const FederationSettings& settings, cons
     return zero;
 }
 
+namespace {
+
+std::vector<std::uint8_t> encodeDeltaUpload(const ParameterSet& fam, const ParameterSet& reference, double stepPerRms,
+                                            std::size_t budgetBytes, ParameterSet* residual) {
+    if (budgetBytes > 0) return encodeDeltaWithinBudget(fam, reference, stepPerRms, budgetBytes, residual).payload;
+    return residual ? encodeDeltaWithFeedback(fam, reference, stepPerRms, *residual) : encodeDelta(fam, reference, stepPerRms);
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings, int round,
-                                       const ParameterSet& previousGlobal) {
+                                       const ParameterSet& previousGlobal, std::size_t budgetBytes) {
     if (!codecNeedsReference(settings.codec)) return encodeParameters(fam, settings.codec);
-    if (round > 1) return encodeDelta(fam, previousGlobal);
-    return encodeDelta(fam, uploadReference(1, settings, {}));
+    if (round > 1) return encodeDeltaUpload(fam, previousGlobal, 0, budgetBytes, nullptr);
+    return encodeDeltaUpload(fam, uploadReference(1, settings, {}), 0, budgetBytes, nullptr);
 }
 
 std::vector<std::uint8_t> encodeUploadWithFeedback(const ParameterSet& fam, const FederationSettings& settings,
-                                                   int round, const ParameterSet& previousGlobal, ParameterSet& residual) {
+                                                   int round, const ParameterSet& previousGlobal, ParameterSet& residual,
+                                                   std::size_t budgetBytes) {
     if (!codecNeedsReference(settings.codec)) return encodeParameters(fam, settings.codec);
-    if (round > 1) return encodeDeltaWithFeedback(fam, previousGlobal, kDeltaStepPerRms, residual);
-    return encodeDeltaWithFeedback(fam, uploadReference(1, settings, {}), kDeltaStepPerRms, residual);
+    if (round > 1) return encodeDeltaUpload(fam, previousGlobal, kDeltaStepPerRms, budgetBytes, &residual);
+    return encodeDeltaUpload(fam, uploadReference(1, settings, {}), kDeltaStepPerRms, budgetBytes, &residual);
 }
 
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,

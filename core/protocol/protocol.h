@@ -100,14 +100,18 @@ ParameterSet uploadReference(int round, const FederationSettings& settings, cons
 // against uploadReference(round, settings, previousGlobal), built only then. And its inverse
 // with every check of decodeParameters / decodeDelta: `reference` (uploadReference) is read
 // only for a delta codec; the layout is the federation's famLayout either way.
+// `budgetBytes` > 0: a delta codec's upload is at most that many bytes (encodeDeltaWithinBudget
+// from the near-lossless step, or from kDeltaStepPerRms with feedback); 0: no budget. Other
+// codecs ignore it.
 std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings, int round,
-                                       const ParameterSet& previousGlobal);
+                                       const ParameterSet& previousGlobal, std::size_t budgetBytes = 0);
 // The same with error feedback (docs/method.md): a delta codec's upload at the coarse step
 // kDeltaStepPerRms with the site's `residual` (encodeDeltaWithFeedback: read, then set to this
 // upload's error; empty: none). Other codecs ignore and leave it. The payload decodes with
 // decodeUpload as any other.
 std::vector<std::uint8_t> encodeUploadWithFeedback(const ParameterSet& fam, const FederationSettings& settings,
-                                                   int round, const ParameterSet& previousGlobal, ParameterSet& residual);
+                                                   int round, const ParameterSet& previousGlobal, ParameterSet& residual,
+                                                   std::size_t budgetBytes = 0);
 // `referenceDigest`: referenceDigest(reference) when the caller keeps it (many uploads, one
 // reference); null computes it.
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,

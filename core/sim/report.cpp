@@ -134,6 +134,7 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     if (r.deltaErrorFeedback) {
         j["delta_error_feedback"] = *r.deltaErrorFeedback;
         j["delta_step_per_rms"] = r.deltaStepPerRms;
+        j["delta_budget_bytes"] = r.deltaBudgetBytes;
     }
     j["peak_resident_bytes"] = r.peakResidentBytes;
     for (const auto& [codec, bytes] : r.finalUploadBytesByCodec) j["final_upload_bytes_by_codec"][codec] = bytes;
@@ -154,7 +155,7 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
     j["notes"] = r.notes;
     for (const auto& site : r.sites) j["sites"].push_back(siteJson(site));
     if (r.hasHeldOut) j["held_out"] = siteJson(r.heldOut);
-    for (const auto& round : r.rounds)
+    for (const auto& round : r.rounds) {
         j["rounds"].push_back({{"round", round.round},
                                {"mean_validation_accuracy", round.meanValidationAccuracy},
                                {"mean_training_loss", round.meanTrainingLoss},
@@ -166,6 +167,8 @@ void writeResultFiles(const SimulationResult& r, const std::string& prefix) {
                                {"fam_keep_ratios", round.famKeepRatios},
                                {"global_fam_keep_ratios", round.globalFamKeepRatios},
                                {"upload_bytes_by_codec", nlohmann::json(round.uploadBytesByCodec)}});
+        if (r.deltaErrorFeedback) j["rounds"].back()["largest_delta_step_per_rms"] = round.largestDeltaStepPerRms;
+    }
     std::ofstream json(prefix + ".json");
     json << j.dump(2) << "\n";
     if (!json) throw Error("cannot write " + prefix + ".json");

@@ -291,6 +291,7 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
     if (codecNeedsReference(method->codec())) {
         result.deltaErrorFeedback = feedback;
         result.deltaStepPerRms = uploadStep;
+        result.deltaBudgetBytes = config.deltaBudgetBytes;
     }
     double bestValidation = -1;
     auto best = method->snapshot();
@@ -311,10 +312,19 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
             // The server aggregates what it decodes: a lossy codec's loss reaches the global FAM.
             for (size_t s = 0; s < sites.size(); ++s) {
                 auto upload = method->upload(static_cast<int>(s));
-                const auto payload =
-                    !codecNeedsReference(method->codec()) ? encodeParameters(upload, method->codec())
-                    : feedback ? encodeDeltaWithFeedback(upload, reference, uploadStep, residuals[s])
-                               : encodeDelta(upload, reference, uploadStep);
+                std::vector<std::uint8_t> payload;
+                if (!codecNeedsReference(method->codec())) {
+                    payload = encodeParameters(upload, method->codec());
+                } else if (config.deltaBudgetBytes > 0) {
+                    auto budgeted = encodeDeltaWithinBudget(upload, reference, uploadStep, config.deltaBudgetBytes,
+                                                            feedback ? &residuals[s] : nullptr);
+                    payload = std::move(budgeted.payload);
+                    summary.largestDeltaStepPerRms = std::max(summary.largestDeltaStepPerRms, budgeted.stepPerRms);
+                } else {
+                    payload = feedback ? encodeDeltaWithFeedback(upload, reference, uploadStep, residuals[s])
+                                       : encodeDelta(upload, reference, uploadStep);
+                    summary.largestDeltaStepPerRms = uploadStep;
+                }
                 summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
                 summary.uploadBytesAllSites += payload.size();
                 uploads.push_back(decodeFor(payload, method->codec(), reference, limits));  // validates every upload

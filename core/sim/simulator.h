@@ -50,6 +50,9 @@ struct SimulationConfig {
     // sets the step either way. The broadcast keeps the near-lossless step.
     bool deltaErrorFeedback = false;
     double deltaStepPerRms = -1;
+    // > 0: every delta upload is at most this many bytes (encodeDeltaWithinBudget from the step
+    // above); 0: no budget.
+    std::size_t deltaBudgetBytes = 0;
     bool sampleWeightedAggregation = true;  // false: uniform 1/K as in the released code
 };
 
@@ -65,6 +68,7 @@ struct RoundSummary {
     std::size_t downloadBytes = 0;
     std::vector<double> famKeepRatios;        // per FAM layer, mean over the training sites
     std::vector<double> globalFamKeepRatios;  // per FAM layer, of the server's average
+    double largestDeltaStepPerRms = 0;        // delta uploads: the coarsest step a site used
     // Site 1's upload of this round under every codec (name, bytes); the delta codec against
     // the global FAM the site received before this round.
     std::vector<std::pair<std::string, std::size_t>> uploadBytesByCodec;
@@ -100,6 +104,7 @@ struct SimulationResult {
     // The delta codec's uploads only (SimulationConfig): error feedback, and the step per RMS.
     std::optional<bool> deltaErrorFeedback;
     double deltaStepPerRms = 0;
+    std::size_t deltaBudgetBytes = 0;
     long long peakResidentBytes = 0;
     // The final shared model encoded with every reference-free codec (empty for methods that
     // send nothing).

@@ -354,12 +354,13 @@ struct SiteAgent::Impl {
                     round, famLayout(task.settings.embeddingDim, task.settings.shareThresholds), &whyNone);
                 if (residual.empty() && round > 1)
                     log(QStringLiteral("round %1: error feedback starts from zero (%2)").arg(round).arg(qs(whyNone)));
-                upload.payload = encodeUploadWithFeedback(local.fam, task.settings, round, global, residual);
+                upload.payload = encodeUploadWithFeedback(local.fam, task.settings, round, global, residual,
+                                                          options.deltaBudgetBytes);
                 // Before the upload is saved: a crash before that re-encodes from the previous residual.
                 residuals.save(round, residual);
             } else {
                 residuals.discard();
-                upload.payload = encodeUpload(local.fam, task.settings, round, global);
+                upload.payload = encodeUpload(local.fam, task.settings, round, global, options.deltaBudgetBytes);
             }
             // On disk before the first byte leaves: a restart re-sends this very upload.
             writeFileAtomically(QDir(stateDir).filePath(kPendingUploadFile), uploadToJson(upload));

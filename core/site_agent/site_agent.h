@@ -137,6 +137,8 @@ struct AgentOptions {
     // residual kept in the state folder: site_agent/upload_residual.h); false: encodeUpload's
     // near-lossless step. The coordinator decodes both alike.
     bool deltaErrorFeedback = false;
+    // > 0: a delta codec's uploads are at most this many bytes (encodeUpload's budget).
+    std::size_t deltaBudgetBytes = 0;
     RetryPolicy retry;
     std::function<void(const QString&)> log;
 };

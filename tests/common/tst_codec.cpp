@@ -673,6 +673,67 @@ private slots:
                      "the update holds 4 tensors, the reference 3 (the residual's layout is not the update's)");
     }
 
+    // ---- byte budget -----------------------------------------------------------------
+    // A D = 512 FAM, every row kept, moved by N(0, 0.01) from its reference: at k = 1 the int8
+    // symbols cost ~2 bits each (~134 kB), so a 100 kB budget needs a coarser step.
+    static ParameterSet movedFrom(const ParameterSet& reference, std::uint32_t seed) {
+        std::mt19937 rng(seed);
+        std::normal_distribution<float> normal(0.0f, 0.01f);
+        ParameterSet update = reference;
+        for (std::size_t t = 0; t < update.size(); t += 3)
+            for (auto& v : update[t].values) v += normal(rng);
+        return update;
+    }
+
+    void budgetThatFitsKeepsTheStartingStep() {
+        const ParameterSet reference = makeFam(7, false);
+        const ParameterSet update = movedFrom(reference, 8);
+        const auto atOne = encodeDelta(update, reference, 1.0);
+        const auto fitted = encodeDeltaWithinBudget(update, reference, 1.0, atOne.size());
+        QCOMPARE(fitted.stepPerRms, 1.0);
+        QVERIFY(fitted.payload == atOne);
+    }
+
+    void budgetCoarsensTheStepUntilTheUploadFits() {
+        const ParameterSet reference = makeFam(7, false);
+        const ParameterSet update = movedFrom(reference, 8);
+        const std::size_t budget = 100'000;
+        QVERIFY(encodeDelta(update, reference, 1.0).size() > budget);
+        const auto fitted = encodeDeltaWithinBudget(update, reference, 1.0, budget);
+        QVERIFY(fitted.payload.size() <= budget);
+        QVERIFY(fitted.stepPerRms > 1.0);
+        // The payload is the codec's own at that step, and a step 1/32 finer (twice the
+        // search's resolution on [1, 2]) would not have fit: the search stops near the budget.
+        QVERIFY(fitted.payload == encodeDelta(update, reference, fitted.stepPerRms));
+        QVERIFY(encodeDelta(update, reference, fitted.stepPerRms - 1.0 / 32).size() > budget);
+        qInfo("100 kB budget: step %.4f x RMS, %zu bytes", fitted.stepPerRms, fitted.payload.size());
+    }
+
+    // With feedback every try starts from the same residual, and the residual left is that of
+    // the chosen payload: as encodeDeltaWithFeedback at the chosen step.
+    void budgetWithFeedbackKeepsTheChosenTrysResidual() {
+        const ParameterSet reference = makeFam(7, false);
+        const ParameterSet update = movedFrom(reference, 8);
+        ParameterSet residual = movedFrom(reference, 9);
+        for (std::size_t t = 0; t < residual.size(); ++t)
+            for (std::size_t i = 0; i < residual[t].values.size(); ++i) residual[t].values[i] -= reference[t].values[i];
+        for (std::size_t t = 1; t < residual.size(); t += 3) std::fill(residual[t].values.begin(), residual[t].values.end(), 0.0f);
+        for (std::size_t t = 2; t < residual.size(); t += 3) std::fill(residual[t].values.begin(), residual[t].values.end(), 0.0f);
+        ParameterSet expected = residual;
+        const auto fitted = encodeDeltaWithinBudget(update, reference, 1.0, 100'000, &residual);
+        QVERIFY(fitted.stepPerRms > 1.0);
+        QVERIFY(fitted.payload == encodeDeltaWithFeedback(update, reference, fitted.stepPerRms, expected));
+        for (std::size_t t = 0; t < residual.size(); ++t) QVERIFY2(residual[t].values == expected[t].values, residual[t].name.c_str());
+    }
+
+    // Under the size of the tensors sent losslessly no step fits: a clear error, not an upload
+    // over the budget.
+    void budgetNoStepCanMeetIsRefused() {
+        const ParameterSet reference = makeFam(7, false);
+        const ParameterSet update = movedFrom(reference, 8);
+        EXPECT_ERROR(encodeDeltaWithinBudget(update, reference, 1.0, 500), "no step fits the upload in the budget of 500 bytes");
+    }
+
     void deltaRefusesTheWrongReference() {
         const ParameterSet reference = deltaReference();
         const auto payload = encodeDelta(deltaUpdate(), reference);

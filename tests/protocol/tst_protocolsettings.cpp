@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <random>
+
 using namespace fmc;
 using namespace fmc::federation;
 
@@ -90,6 +92,35 @@ private slots:
         for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(residual[t].values, kept[t].values);
         const auto decoded = decodeUpload(plain, s, {}, {});
         for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(decoded[t].values, fam[t].values);
+    }
+
+    // A byte budget: the codec's rate control, from the near-lossless step (or the coarse one
+    // with feedback). A D = 64 FAM of random values, whose near-lossless delta does not fit.
+    void uploadBudgetIsTheCodecsRateControl() {
+        auto s = valid();
+        s.embeddingDim = 64;
+        s.codec = CodecKind::MaskAwareInt8DeltaZlib;
+        auto fam = famLayout(64, true), previous = famLayout(64, true);
+        std::mt19937 random(3);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        for (size_t t = 0; t < fam.size(); ++t)
+            for (std::int64_t i = 0; i < fam[t].numel(); ++i) {
+                const bool threshold = fam[t].name.find("threshold") != std::string::npos;
+                fam[t].values.push_back(threshold ? 0.0f : normal(random));
+                previous[t].values.push_back(threshold ? 0.0f : fam[t].values.back() + 0.1f * normal(random));
+            }
+        const std::size_t budget = encodeDelta(fam, previous, 2.0).size();
+        QVERIFY(budget < encodeDelta(fam, previous).size());
+        const auto budgeted = encodeUpload(fam, s, 2, previous, budget);
+        QVERIFY(budgeted.size() <= budget);
+        QCOMPARE(budgeted, encodeDeltaWithinBudget(fam, previous, 0, budget).payload);
+        ParameterSet residual, expectedResidual;
+        QCOMPARE(encodeUploadWithFeedback(fam, s, 2, previous, residual, budget),
+                 encodeDeltaWithinBudget(fam, previous, kDeltaStepPerRms, budget, &expectedResidual).payload);
+        for (size_t t = 0; t < fam.size(); ++t) QCOMPARE(residual[t].values, expectedResidual[t].values);
+        // Round 1 codes against the zero FAM under the same budget.
+        QCOMPARE(encodeUpload(fam, s, 1, {}, budget),
+                 encodeDeltaWithinBudget(fam, uploadReference(1, s, {}), 0, budget).payload);
     }
 
     // uploadFromJson cuts the payload string out before parsing the rest: whatever the layout

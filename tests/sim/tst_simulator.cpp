@@ -186,6 +186,25 @@ private slots:
         QVERIFY(fed.rounds[2].meanTrainingLoss != plain.rounds[2].meanTrainingLoss);
     }
 
+    // A byte budget bounds every upload of every round: the near-lossless uploads are about
+    // twice the budget, so each site coarsens its step (reported per round).
+    void deltaBudgetBoundsEveryUpload() {
+        FMC_REQUIRE_SHARED_DATA(data_ + "/" + "brain-mri");
+        auto config = brainConfig(60, 3);
+        config.codec = CodecKind::MaskAwareInt8DeltaZlib;
+        const auto plain = runSimulation(config);
+        std::size_t smallest = plain.rounds[0].uploadBytesPerSite;
+        for (const auto& round : plain.rounds) smallest = std::min(smallest, round.uploadBytesPerSite);
+        config.deltaBudgetBytes = smallest / 2;
+        const auto budgeted = runSimulation(config);
+        QCOMPARE(budgeted.deltaBudgetBytes, smallest / 2);
+        for (const auto& round : budgeted.rounds) {
+            QVERIFY2(round.uploadBytesPerSite <= smallest / 2, qPrintable(QString::number(round.uploadBytesPerSite)));
+            QVERIFY(round.largestDeltaStepPerRms > 0);
+        }
+        for (const auto& round : plain.rounds) QCOMPARE(round.largestDeltaStepPerRms, 0.0);
+    }
+
     void bestValidationRoundIsRestored() {
         // The kept model is the one after the best validation round: a run stopped at that
         // round tests exactly the same.

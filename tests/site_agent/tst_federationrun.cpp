@@ -535,10 +535,13 @@ private:
                                                           bundleDir_ + "/manifest.json", "--rounds", "2", "--min-sites",
                                                           "2", "--deadline", "120", "--codec", "mask-int8-delta-zlib"});
             coordinator.start();
-            // Site 0 with error feedback, site 1 without: the coordinator decodes both alike.
+            // Site 0 with error feedback, site 1 without but under a byte budget (its
+            // near-lossless uploads of a D = 128 FAM are ~25-30 kB): the coordinator decodes
+            // all alike.
             for (int s = 0; s < 2; ++s) {
                 workspaces[s] = joinSite(coordinator, federationId, kCentres[s], coordinator.url());
-                startSite(workspaces[s], kCentres[s], {}, {"--delta-feedback", s == 0 ? "on" : "off"});
+                if (s == 0) startSite(workspaces[s], kCentres[s], {}, {"--delta-feedback", "on"});
+                else startSite(workspaces[s], kCentres[s], {}, {"--delta-feedback", "off", "--delta-budget", "12000"});
             }
         } catch (const std::exception& error) {
             QFAIL(error.what());
@@ -566,6 +569,8 @@ private:
         const ParameterSet references[3] = {{}, uploadReference(1, settings, {}),
                                             uploadReference(2, settings, decodeParameters(globals[1], layout))};
 
+        const auto budgetedSite = SiteAgent::loadIdentity(workspaces[1] + "/federation");
+        QVERIFY(budgetedSite.has_value());
         std::map<std::string, UploadBody> lastRound;  // site id -> its round-2 upload
         int uploads = 0;
         QDirIterator captures(captureDir, {"*.json"}, QDir::Files);
@@ -582,6 +587,12 @@ private:
                 decodeDelta(upload.payload, references[upload.round]);
             } catch (const std::exception& error) {
                 QFAIL(qPrintable(QStringLiteral("round %1 upload of %2: %3").arg(upload.round).arg(qs(upload.siteId)).arg(error.what())));
+            }
+            if (upload.siteId == budgetedSite->siteId) {
+                QVERIFY2(upload.payload.size() <= 12000, qPrintable(QString::number(upload.payload.size())));
+                // The same FAM at the near-lossless step would not have fit.
+                const auto& reference = references[upload.round];
+                QVERIFY(encodeDelta(decodeDelta(upload.payload, reference), reference).size() > 12000);
             }
             ++uploads;
             if (upload.round == 2) lastRound[upload.siteId] = upload;
