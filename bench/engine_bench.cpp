@@ -316,8 +316,12 @@ double idleCpuSeconds() {
 
 void printRuntime(const Options& o, const RuntimeInfo& info) {
     const char* policy = std::getenv("OMP_WAIT_POLICY");
-    std::printf("machine: %d hardware threads, load average %s; BLAS %s\n", hardwareThreads(),
-                loadAverageText().c_str(), info.blasLibrary.c_str());
+    // OPENBLAS_CORETYPE overrides the kernels OpenBLAS chooses for this CPU: said beside the figures.
+    const char* forcedKernels = std::getenv("OPENBLAS_CORETYPE");
+    std::printf("machine: %d hardware threads, load average %s; BLAS %s (kernels %s%s%s)\n", hardwareThreads(),
+                loadAverageText().c_str(), info.blasLibrary.c_str(),
+                info.blasKernels.empty() ? "not OpenBLAS" : info.blasKernels.c_str(),
+                forcedKernels ? ", forced by OPENBLAS_CORETYPE=" : "", forcedKernels ? forcedKernels : "");
     std::printf("device %s, default compute threads %d (feature-space training %d), OMP_WAIT_POLICY=%s\n",
                 info.device.c_str(), info.threads, featureSpaceThreads(), policy ? policy : "(unset)");
     if (o.device == "cpu")

@@ -95,8 +95,9 @@ void runAndReport(const SimulationConfig& config, const std::string& outputPrefi
 }
 
 void describeRuntime(const RuntimeInfo& runtime) {
-    std::fprintf(stderr, "device %s, %d CPU threads, BLAS %s\n", runtime.device.c_str(), runtime.threads,
-                 runtime.blasLibrary.empty() ? "(none found)" : runtime.blasLibrary.c_str());
+    std::fprintf(stderr, "device %s, %d CPU threads, BLAS %s%s%s\n", runtime.device.c_str(), runtime.threads,
+                 runtime.blasLibrary.empty() ? "(none found)" : runtime.blasLibrary.c_str(),
+                 runtime.blasKernels.empty() ? "" : ", kernels ", runtime.blasKernels.c_str());
     if (runtime.referenceBlas)
         std::fprintf(stderr,
                      "warning: LibTorch runs on the reference BLAS, ~25x slower; install libopenblas0-openmp\n");

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <chrono>
 #include <algorithm>
 #include <atomic>
@@ -31,6 +33,14 @@ std::string loadedBlasLibrary() {
         return realpath(path.c_str(), resolved) ? std::string(resolved) : path;
     }
     return {};
+}
+
+// OpenBLAS's kernel set for this CPU ("Haswell", "SkylakeX", ...), empty without OpenBLAS.
+std::string loadedBlasKernels() {
+    using CoreName = char* (*)();
+    const auto coreName = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    const char* name = coreName ? coreName() : nullptr;
+    return name ? name : "";
 }
 
 // configureRuntime's explicit thread count (0: the engine chooses) and the reserved cores.
@@ -93,6 +103,7 @@ RuntimeInfo configureRuntime(const std::string& preference, int threads) {
         (void)torch::mm(torch::ones({8, 8}), torch::ones({8, 8})).sum().item<float>();
     }
     info.blasLibrary = loadedBlasLibrary();
+    info.blasKernels = loadedBlasKernels();
     info.referenceBlas = info.blasLibrary.find("openblas") == std::string::npos &&
                          info.blasLibrary.find("mkl") == std::string::npos &&
                          info.blasLibrary.find("blis") == std::string::npos;

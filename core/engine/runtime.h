@@ -11,6 +11,7 @@ struct RuntimeInfo {
     bool cudaAvailable = false;
     int threads = 0;          // LibTorch intra-op threads
     std::string blasLibrary;  // resolved path of the BLAS loaded into this process
+    std::string blasKernels;  // OpenBLAS's kernel set (openblas_get_corename), empty for another BLAS
     bool referenceBlas = false;
 };
 

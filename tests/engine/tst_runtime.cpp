@@ -20,6 +20,8 @@ private slots:
         QVERIFY2(!info.blasLibrary.empty(), "no BLAS library mapped into the process");
         // The project installs libopenblas0-openmp; the reference BLAS would be ~25x slower.
         QVERIFY2(!info.referenceBlas, info.blasLibrary.c_str());
+        // OpenBLAS names its kernel set; another BLAS has none.
+        if (info.blasLibrary.find("openblas") != std::string::npos) QVERIFY(!info.blasKernels.empty());
     }
 
     void threadChoice_data() {
