@@ -180,6 +180,8 @@ void applyModelOptions(const QCommandLineParser& parser, SimulationConfig& confi
         if (!(config.deltaStepPerRms >= 0)) throw Error("--delta-step must be >= 0");
     }
     config.deltaBudgetBytes = static_cast<std::size_t>(unsignedOption(parser, "delta-budget"));
+    if (config.deltaBudgetBytes > 0 && !codecNeedsReference(config.codec))
+        throw Error("--delta-budget applies only with --codec mask-int8-delta-zlib, not " + codecName(config.codec));
     const auto runtime = configureRuntime(str(parser.value("device")), intOption(parser, "threads"));
     describeRuntime(runtime);
     config.device = runtime.device;

@@ -351,6 +351,8 @@ int bench(const QStringList& arguments) {
     config.embeddingDim = intOption(parser, "dim");
     config.codec = codecFromName(ss(parser.value("codec")));
     config.deltaBudgetBytes = static_cast<std::size_t>(unsignedOption(parser, "delta-budget"));
+    if (config.deltaBudgetBytes > 0 && !codecNeedsReference(config.codec))
+        throw Error("--delta-budget applies only with --codec mask-int8-delta-zlib, not " + codecName(config.codec));
     config.requests = intOption(parser, "requests");
     config.concurrency = intOption(parser, "concurrency");
     config.streamedRoundSites.clear();

@@ -295,6 +295,7 @@ struct SiteAgent::Impl {
         recorder.federationStarted(task);
         loadProgress();
         bool waitingNoted = false;
+        bool budgetUnusedNoted = false;
         while (true) {
             if (cancel && cancel->load()) return 1;
             QJsonObject current;
@@ -346,6 +347,12 @@ struct SiteAgent::Impl {
             upload.sampleCount = local.sampleCount;
             upload.metrics = std::move(local.metrics);
             upload.codec = codecName(task.settings.codec);
+            if (options.deltaBudgetBytes > 0 && !codecNeedsReference(task.settings.codec) && !budgetUnusedNoted) {
+                log(QStringLiteral("the federation's codec %1 has no byte budget: --delta-budget applies only to "
+                                   "mask-int8-delta-zlib federations and is not used")
+                        .arg(qs(upload.codec)));
+                budgetUnusedNoted = true;
+            }
             // A delta codec codes the upload against the global this round started from, as
             // decoded here (round 1: the zero FAM, see uploadReference).
             if (codecNeedsReference(task.settings.codec) && options.deltaErrorFeedback) {

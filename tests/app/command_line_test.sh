@@ -35,5 +35,12 @@ cli_help=$(bare "$cli" demo --help 2>&1) || fail "fedmedclip-cli demo --help exi
 grep -qF "$data/federation)" <<<"$(unwrapped "$cli_help")" \
     || fail "fedmedclip-cli demo does not work in the desktop app's demo folder $data/federation: $(grep -A1 -- --work <<<"$cli_help")"
 
+# A byte budget only means something for the delta codec: refused, with the reason, elsewhere.
+status=0
+budget=$(bare "$cli" simulate --codec fp16-zlib --delta-budget 100000 --bundle "$home/none" --data "$home/none" 2>&1) || status=$?
+[[ $status -ne 0 ]] || fail "fedmedclip-cli simulate --codec fp16-zlib --delta-budget exited 0"
+grep -qF -- "--delta-budget applies only with --codec mask-int8-delta-zlib, not fp16-zlib" <<<"$budget" \
+    || fail "fedmedclip-cli simulate did not explain --delta-budget with fp16-zlib: $budget"
+
 [[ $failures -eq 0 ]] || exit 1
 echo "PASS"
