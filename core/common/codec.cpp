@@ -443,9 +443,11 @@ void checkSameNamesAndShapes(const ParameterSet& update, const ParameterSet& ref
 using RowMasks = std::map<std::size_t, std::vector<bool>>;
 
 // `keptRows`: the rows the payload keeps when they are not those of `parameters` (error
-// feedback: the site's own mask, not that of its update plus the residual).
+// feedback: the site's own mask, not that of its update plus the residual). `digest`: the
+// reference's referenceDigest when the caller has it (many payloads against one reference).
 std::vector<std::uint8_t> encodeImpl(const ParameterSet& parameters, CodecKind kind, const ParameterSet* reference,
-                                     double stepPerRms = 0, const RowMasks* keptRows = nullptr) {
+                                     double stepPerRms = 0, const RowMasks* keptRows = nullptr,
+                                     const std::array<std::uint8_t, 32>* digest = nullptr) {
     const bool delta = kind == CodecKind::MaskAwareInt8DeltaZlib;
     const bool int8 = kind == CodecKind::MaskAwareInt8Zlib || delta;
     RowMasks masks;
@@ -465,8 +467,8 @@ std::vector<std::uint8_t> encodeImpl(const ParameterSet& parameters, CodecKind k
     w.u64(0);  // total length, patched below
     w.u32(static_cast<std::uint32_t>(parameters.size()));
     if (delta) {
-        const auto digest = referenceDigest(*reference);
-        w.raw(digest.data(), digest.size());
+        const auto named = digest ? *digest : referenceDigest(*reference);
+        w.raw(named.data(), named.size());
     }
     for (std::size_t i = 0; i < parameters.size(); ++i) {
         const NamedTensor& t = parameters[i];
@@ -491,15 +493,23 @@ std::vector<std::uint8_t> encodeImpl(const ParameterSet& parameters, CodecKind k
     if (kind == CodecKind::Fp32Raw) {
         std::size_t total = 0;
         for (const NamedTensor& t : parameters) total += t.values.size();
-        body.reserve(total * 4);
-        for (const NamedTensor& t : parameters)
-            for (float v : t.values) {
-                std::uint32_t u = floatBits(v);
-                for (int b = 0; b < 4; ++b) body.push_back(static_cast<std::uint8_t>(u >> (8 * b)));
+        w.u64(total * 4);
+        w.u64(total * 4);
+        // Little-endian f32, the wire's byte order: the values' own bytes (the digest of a
+        // reference hashes this payload, so it is built in one copy).
+        std::size_t at = w.bytes.size();
+        w.bytes.resize(at + total * 4);
+        for (const NamedTensor& t : parameters) {
+            if constexpr (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+                std::memcpy(w.bytes.data() + at, t.values.data(), t.values.size() * 4);
+            } else {
+                for (std::size_t i = 0; i < t.values.size(); ++i) {
+                    const std::uint32_t u = floatBits(t.values[i]);
+                    for (int b = 0; b < 4; ++b) w.bytes[at + 4 * i + b] = static_cast<std::uint8_t>(u >> (8 * b));
+                }
             }
-        w.u64(body.size());
-        w.u64(body.size());
-        w.raw(body.data(), body.size());
+            at += t.values.size() * 4;
+        }
     } else {
         for (std::size_t i = 0; i < parameters.size(); ++i) {
             const NamedTensor& t = parameters[i];
@@ -554,22 +564,45 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
     return encodeImpl(parameters, kind, nullptr);
 }
 
-std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference, double stepPerRms) {
+namespace {
+
+void checkStep(double stepPerRms) {
     if (!(stepPerRms >= 0) || !std::isfinite(stepPerRms))
         throw Error("encodeDelta: the step per RMS must be finite and >= 0, not " + std::to_string(stepPerRms));
+}
+
+void checkDeltaInputs(const ParameterSet& update, const ParameterSet& reference) {
     checkEncodable(update, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: update");
     checkEncodable(reference, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: reference");
     checkSameNamesAndShapes(update, reference);
+}
+
+using Digest = std::array<std::uint8_t, 32>;
+
+// encodeDeltaWithFeedback once its update and reference are checked and the reference's
+// digest is known.
+std::vector<std::uint8_t> encodeCheckedWithFeedback(const ParameterSet& update, const ParameterSet& reference,
+                                                    const Digest& digest, double stepPerRms, ParameterSet& residual);
+
+}  // namespace
+
+std::vector<std::uint8_t> encodeDelta(const ParameterSet& update, const ParameterSet& reference, double stepPerRms) {
+    checkStep(stepPerRms);
+    checkDeltaInputs(update, reference);
     return encodeImpl(update, CodecKind::MaskAwareInt8DeltaZlib, &reference, stepPerRms);
 }
 
 std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, const ParameterSet& reference,
                                                   double stepPerRms, ParameterSet& residual) {
-    if (!(stepPerRms >= 0) || !std::isfinite(stepPerRms))
-        throw Error("encodeDelta: the step per RMS must be finite and >= 0, not " + std::to_string(stepPerRms));
-    checkEncodable(update, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: update");
-    checkEncodable(reference, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: reference");
-    checkSameNamesAndShapes(update, reference);
+    checkStep(stepPerRms);
+    checkDeltaInputs(update, reference);
+    return encodeCheckedWithFeedback(update, reference, referenceDigest(reference), stepPerRms, residual);
+}
+
+namespace {
+
+std::vector<std::uint8_t> encodeCheckedWithFeedback(const ParameterSet& update, const ParameterSet& reference,
+                                                    const Digest& digest, double stepPerRms, ParameterSet& residual) {
     if (!residual.empty()) {
         checkEncodable(residual, CodecKind::MaskAwareInt8DeltaZlib, "encodeDelta: residual");
         try {
@@ -603,9 +636,9 @@ std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, co
         return target;
     };
     ParameterSet target = targetOf();
-    auto payload = encodeImpl(target, CodecKind::MaskAwareInt8DeltaZlib, &reference, stepPerRms, &kept);
+    auto payload = encodeImpl(target, CodecKind::MaskAwareInt8DeltaZlib, &reference, stepPerRms, &kept, &digest);
     // What the receiver will hold, by the receiver's own decoder.
-    ParameterSet decoded = decodeDelta(payload, reference);
+    ParameterSet decoded = decodeDelta(payload, reference, digest);
     // The receiver reads a row's mask from the decoded values and the exact thresholds: a row
     // the residual pushed to its threshold is sent again without it, so the update's mask holds
     // as far as encodeDelta's own rounding keeps it.
@@ -618,8 +651,8 @@ std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, co
             }
     if (dropped) {
         target = targetOf();
-        payload = encodeImpl(target, CodecKind::MaskAwareInt8DeltaZlib, &reference, stepPerRms, &kept);
-        decoded = decodeDelta(payload, reference);
+        payload = encodeImpl(target, CodecKind::MaskAwareInt8DeltaZlib, &reference, stepPerRms, &kept, &digest);
+        decoded = decodeDelta(payload, reference, digest);
     }
     ParameterSet next = update;
     for (std::size_t i = 0; i < next.size(); ++i) {
@@ -635,14 +668,20 @@ std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, co
     return payload;
 }
 
+}  // namespace
+
 BudgetedDelta encodeDeltaWithinBudget(const ParameterSet& update, const ParameterSet& reference, double minStepPerRms,
                                       std::size_t maxBytes, ParameterSet* residual) {
+    checkStep(minStepPerRms);
+    checkDeltaInputs(update, reference);
+    // Checked and hashed once for all the tries.
+    const Digest digest = referenceDigest(reference);
     // The residual of the last try that fit: every try that fits becomes the chosen one.
     ParameterSet chosenResidual;
     auto encodeAt = [&](double step) {
-        if (!residual) return encodeDelta(update, reference, step);
+        if (!residual) return encodeImpl(update, CodecKind::MaskAwareInt8DeltaZlib, &reference, step, nullptr, &digest);
         ParameterSet tried = *residual;
-        auto payload = encodeDeltaWithFeedback(update, reference, step, tried);
+        auto payload = encodeCheckedWithFeedback(update, reference, digest, step, tried);
         if (payload.size() <= maxBytes) chosenResidual = std::move(tried);
         return payload;
     };
