@@ -676,13 +676,14 @@ BudgetedDelta encodeDeltaWithinBudget(const ParameterSet& update, const Paramete
     checkDeltaInputs(update, reference);
     // Checked and hashed once for all the tries.
     const Digest digest = referenceDigest(reference);
+    const auto fits = [&](const std::vector<std::uint8_t>& payload) { return maxBytes == 0 || payload.size() <= maxBytes; };
     // The residual of the last try that fit: every try that fits becomes the chosen one.
     ParameterSet chosenResidual;
     auto encodeAt = [&](double step) {
         if (!residual) return encodeImpl(update, CodecKind::MaskAwareInt8DeltaZlib, &reference, step, nullptr, &digest);
         ParameterSet tried = *residual;
         auto payload = encodeCheckedWithFeedback(update, reference, digest, step, tried);
-        if (payload.size() <= maxBytes) chosenResidual = std::move(tried);
+        if (fits(payload)) chosenResidual = std::move(tried);
         return payload;
     };
     BudgetedDelta best{encodeAt(minStepPerRms), minStepPerRms};
@@ -690,7 +691,7 @@ BudgetedDelta encodeDeltaWithinBudget(const ParameterSet& update, const Paramete
         if (residual) *residual = std::move(chosenResidual);
         return std::move(best);
     };
-    if (best.payload.size() <= maxBytes) return finish();
+    if (fits(best.payload)) return finish();
     // From this step on every symbol is 0: a row's max |d| is at most sqrt(cols) x its RMS, and
     // the step is at least step x RMS > 2 max |d|.
     std::int64_t widest = 1;
@@ -698,27 +699,27 @@ BudgetedDelta encodeDeltaWithinBudget(const ParameterSet& update, const Paramete
         if (tensor.shape.size() == 2) widest = std::max(widest, tensor.shape[1]);
     const double zeroingStep = 2.0 * std::sqrt(static_cast<double>(widest)) + 1.0;
     double tooSmall = minStepPerRms;
-    double fits = std::max(2.0 * minStepPerRms, 0.25);
+    double large = std::max(2.0 * minStepPerRms, 0.25);
     std::size_t smallest = best.payload.size();
     for (;;) {
-        fits = std::min(fits, zeroingStep);
-        auto payload = encodeAt(fits);
+        large = std::min(large, zeroingStep);
+        auto payload = encodeAt(large);
         smallest = std::min(smallest, payload.size());
-        if (payload.size() <= maxBytes) {
-            best = {std::move(payload), fits};
+        if (fits(payload)) {
+            best = {std::move(payload), large};
             break;
         }
-        if (fits >= zeroingStep)
+        if (large >= zeroingStep)
             throw Error("encodeDelta: no step fits the upload in the budget of " + std::to_string(maxBytes) +
                         " bytes; the smallest payload is " + std::to_string(smallest) +
                         " bytes (every symbol zero), raise the budget");
-        tooSmall = fits;
-        fits *= 2.0;
+        tooSmall = large;
+        large *= 2.0;
     }
     for (int i = 0; i < 6; ++i) {
         const double middle = 0.5 * (tooSmall + best.stepPerRms);
         auto payload = encodeAt(middle);
-        if (payload.size() <= maxBytes)
+        if (fits(payload))
             best = {std::move(payload), middle};
         else
             tooSmall = middle;

@@ -139,7 +139,8 @@ std::vector<std::uint8_t> encodeDeltaWithFeedback(const ParameterSet& update, co
 // encodeDeltaWithFeedback's from the same residual, which is then set by the chosen one; null:
 // encodeDelta. Throws fmc::Error naming the budget and the smallest payload reached when even the
 // step that zeroes every symbol does not fit (the lossless tensors and row headers alone are
-// larger), and as encodeDelta / encodeDeltaWithFeedback.
+// larger), and as encodeDelta / encodeDeltaWithFeedback. maxBytes 0: no budget, the payload at
+// minStepPerRms (as encodeDelta / encodeDeltaWithFeedback would send it).
 struct BudgetedDelta {
     std::vector<std::uint8_t> payload;
     double stepPerRms = 0;

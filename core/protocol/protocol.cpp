@@ -265,29 +265,19 @@ ParameterSet uploadReference(int round, const FederationSettings& settings, cons
     return zero;
 }
 
-namespace {
-
-std::vector<std::uint8_t> encodeDeltaUpload(const ParameterSet& fam, const ParameterSet& reference, double stepPerRms,
-                                            std::size_t budgetBytes, ParameterSet* residual) {
-    if (budgetBytes > 0) return encodeDeltaWithinBudget(fam, reference, stepPerRms, budgetBytes, residual).payload;
-    return residual ? encodeDeltaWithFeedback(fam, reference, stepPerRms, *residual) : encodeDelta(fam, reference, stepPerRms);
-}
-
-}  // namespace
-
 std::vector<std::uint8_t> encodeUpload(const ParameterSet& fam, const FederationSettings& settings, int round,
                                        const ParameterSet& previousGlobal, std::size_t budgetBytes) {
     if (!codecNeedsReference(settings.codec)) return encodeParameters(fam, settings.codec);
-    if (round > 1) return encodeDeltaUpload(fam, previousGlobal, 0, budgetBytes, nullptr);
-    return encodeDeltaUpload(fam, uploadReference(1, settings, {}), 0, budgetBytes, nullptr);
+    if (round > 1) return encodeDeltaWithinBudget(fam, previousGlobal, 0, budgetBytes).payload;
+    return encodeDeltaWithinBudget(fam, uploadReference(1, settings, {}), 0, budgetBytes).payload;
 }
 
 std::vector<std::uint8_t> encodeUploadWithFeedback(const ParameterSet& fam, const FederationSettings& settings,
                                                    int round, const ParameterSet& previousGlobal, ParameterSet& residual,
                                                    std::size_t budgetBytes) {
     if (!codecNeedsReference(settings.codec)) return encodeParameters(fam, settings.codec);
-    if (round > 1) return encodeDeltaUpload(fam, previousGlobal, kDeltaStepPerRms, budgetBytes, &residual);
-    return encodeDeltaUpload(fam, uploadReference(1, settings, {}), kDeltaStepPerRms, budgetBytes, &residual);
+    if (round > 1) return encodeDeltaWithinBudget(fam, previousGlobal, kDeltaStepPerRms, budgetBytes, &residual).payload;
+    return encodeDeltaWithinBudget(fam, uploadReference(1, settings, {}), kDeltaStepPerRms, budgetBytes, &residual).payload;
 }
 
 ParameterSet decodeUpload(const std::vector<std::uint8_t>& payload, const FederationSettings& settings,

@@ -315,15 +315,11 @@ SimulationResult runSimulation(const SimulationConfig& config, const SimulationP
                 std::vector<std::uint8_t> payload;
                 if (!codecNeedsReference(method->codec())) {
                     payload = encodeParameters(upload, method->codec());
-                } else if (config.deltaBudgetBytes > 0) {
-                    auto budgeted = encodeDeltaWithinBudget(upload, reference, uploadStep, config.deltaBudgetBytes,
-                                                            feedback ? &residuals[s] : nullptr);
-                    payload = std::move(budgeted.payload);
-                    summary.largestDeltaStepPerRms = std::max(summary.largestDeltaStepPerRms, budgeted.stepPerRms);
                 } else {
-                    payload = feedback ? encodeDeltaWithFeedback(upload, reference, uploadStep, residuals[s])
-                                       : encodeDelta(upload, reference, uploadStep);
-                    summary.largestDeltaStepPerRms = uploadStep;
+                    auto coded = encodeDeltaWithinBudget(upload, reference, uploadStep, config.deltaBudgetBytes,
+                                                         feedback ? &residuals[s] : nullptr);
+                    payload = std::move(coded.payload);
+                    summary.largestDeltaStepPerRms = std::max(summary.largestDeltaStepPerRms, coded.stepPerRms);
                 }
                 summary.uploadBytesPerSite = std::max(summary.uploadBytesPerSite, payload.size());
                 summary.uploadBytesAllSites += payload.size();

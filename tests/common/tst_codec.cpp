@@ -692,6 +692,18 @@ private slots:
         const auto fitted = encodeDeltaWithinBudget(update, reference, 1.0, atOne.size());
         QCOMPARE(fitted.stepPerRms, 1.0);
         QVERIFY(fitted.payload == atOne);
+        // No budget (0): the codec's own payload at the step, with feedback too.
+        const auto unbounded = encodeDeltaWithinBudget(update, reference, 0.0, 0);
+        QCOMPARE(unbounded.stepPerRms, 0.0);
+        QVERIFY(unbounded.payload == encodeDelta(update, reference));
+        ParameterSet residual = movedFrom(reference, 9), expected;
+        for (std::size_t t = 0; t < residual.size(); ++t)
+            for (std::size_t i = 0; i < residual[t].values.size(); ++i)
+                residual[t].values[i] = t % 3 == 0 ? residual[t].values[i] - reference[t].values[i] : 0.0f;
+        expected = residual;
+        QVERIFY(encodeDeltaWithinBudget(update, reference, 1.0, 0, &residual).payload ==
+                encodeDeltaWithFeedback(update, reference, 1.0, expected));
+        for (std::size_t t = 0; t < residual.size(); ++t) QVERIFY2(residual[t].values == expected[t].values, residual[t].name.c_str());
     }
 
     void budgetCoarsensTheStepUntilTheUploadFits() {
