@@ -219,6 +219,83 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, b.step(torch::zeros({3})));
     }
 
+    void stepWithOptimiserMatchesStepThenUpdate_data() {
+        QTest::addColumn<bool>("masks");
+        QTest::newRow("masks pruning rows") << true;
+        QTest::newRow("no masks") << false;
+    }
+
+    void stepWithOptimiserMatchesStepThenUpdate() {
+        // With an optimiser the CPU step updates each weight a block of rows at a time inside its
+        // backward and keeps the new row scores for the next forward. Three steps that way must
+        // leave every parameter, optimiser moment and buffer exactly as three steps without one,
+        // each followed by the whole AdamW step. Layers of 160 and 96 rows: blocks of 64, 64 and
+        // 32 rows, with thresholds that prune some rows of some blocks and none of others.
+        QFETCH(bool, masks);
+        FedMedClipOptions o;
+        o.useMasks = masks;
+        o.batchSize = 16;
+        constexpr int dim = 160, hidden = 96, classes = 4, batch = 16;
+        auto build = [&] {
+            torch::manual_seed(47);
+            fmc::detail::FeatureAdapter fam(dim, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+            fmc::detail::MaskedMlp mlp(dim, hidden, classes, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+            torch::NoGradGuard noGrad;
+            auto prune = [](torch::Tensor& threshold) {
+                // Rows 0-63 all kept; later rows: every third pruned (far above any score).
+                threshold.fill_(-1.0f);
+                for (std::int64_t r = 64; r < threshold.size(0); r += 3) threshold[r] = 10.0f;
+            };
+            for (auto* layer : {&fam->fc1, &fam->fc2, &mlp->fc1, &mlp->fc2, &mlp->fc3})
+                if (masks) prune((*layer)->threshold);
+            return std::pair{fam, mlp};
+        };
+        auto [famA, mlpA] = build();
+        auto [famB, mlpB] = build();
+        if (masks) QVERIFY(famA->fc1->keepRatio() < 1 && famA->fc1->keepRatio() > 0.5);
+        auto optimiserA = fmc::detail::makeOptimizer(famA, mlpA, o, 0);
+        auto optimiserB = fmc::detail::makeOptimizer(famB, mlpB, o, 0);
+        const auto classText = torch::nn::functional::normalize(torch::randn({classes, dim}),
+                                                                torch::nn::functional::NormalizeFuncOptions().dim(1));
+        fmc::detail::CpuTrainingStep stepA(famA, mlpA, classText, 30, o), stepB(famB, mlpB, classText, 30, o);
+        for (int s = 0; s < 3; ++s) {
+            const auto input = fmc::detail::famInput(3 * torch::randn({batch, dim}), o).contiguous();
+            std::vector<std::int64_t> labels(batch);
+            for (int i = 0; i < batch; ++i) labels[size_t(i)] = (i * 7 + s) % classes;
+            const auto lossA = stepA.run(input, labels.data(), optimiserA.get());
+            const auto lossB = stepB.run(input, labels.data());
+            optimiserB->step();
+            QCOMPARE(lossA.total, lossB.total);
+        }
+        auto stateOf = [](fmc::detail::FeatureAdapter& fam, fmc::detail::MaskedMlp& mlp) {
+            std::vector<torch::Tensor> all;
+            for (auto* module : {static_cast<torch::nn::Module*>(fam.get()), static_cast<torch::nn::Module*>(mlp.get())}) {
+                for (const auto& p : module->parameters()) all.push_back(p);
+                for (const auto& b : module->buffers()) all.push_back(b);
+            }
+            return all;
+        };
+        const auto a = stateOf(famA, mlpA), b = stateOf(famB, mlpB);
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i) QVERIFY2(torch::equal(a[i], b[i]), qPrintable(QString("tensor %1").arg(i)));
+        // The weights moved, and the masks still prune.
+        QVERIFY(!torch::equal(famA->fc1->weight, build().first->fc1->weight));
+        if (masks) QVERIFY(famA->fc2->keepRatio() < 1);
+        // A weight changed from outside (a global FAM arriving) is scored afresh: row 64, pruned
+        // so far, now scores above its threshold. The step's loss is a new step's on the same modules.
+        if (!masks) return;
+        {
+            torch::NoGradGuard noGrad;
+            famA->fc1->weight[64].fill_(20.0f);
+        }
+        QCOMPARE(famA->fc1->mask()[64].item<float>(), 1.0f);
+        const auto input = fmc::detail::famInput(3 * torch::randn({batch, dim}), o).contiguous();
+        std::vector<std::int64_t> labels(batch, 1);
+        fmc::detail::CpuTrainingStep fresh(famA, mlpA, classText, 30, o);
+        const double expected = fresh.run(input, labels.data()).total;
+        QCOMPARE(stepA.run(input, labels.data()).total, expected);
+    }
+
     void gatheredSignTermMatchesLibTorch() {
         // The sign term of listed rows, packed: sign(W[rows]) * scale[rows], with a zero weight
         // entry, a zero scale and a row listed out of order.
