@@ -213,33 +213,11 @@ void FusedAdamW::step() {
         for (size_t i = 0; i < groups_[g].params.size(); ++i) stepOne(g, i);
 }
 
-FusedAdamW::State& FusedAdamW::stateOf(const torch::Tensor& parameter, size_t* group) {
-    const auto found = position_.find(parameter.unsafeGetTensorImpl());
-    if (found == position_.end()) throw Error("AdamW: the parameter is not one of the optimiser's");
-    if (group) *group = found->second.first;
-    return state_[found->second.first][found->second.second];
-}
-
 void FusedAdamW::step(const torch::Tensor& parameter) {
     const auto found = position_.find(parameter.unsafeGetTensorImpl());
     if (found == position_.end()) throw Error("AdamW: the parameter is not one of the optimiser's");
     stepOne(found->second.first, found->second.second);
 }
-
-// Counts the step and returns its scalars, rounded to float as LibTorch's kernels round them.
-AdamWScalars FusedAdamW::advance(State& state, double lr) {
-    ++state.step;
-    const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
-    const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
-    return {static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
-            static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
-            static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
-            static_cast<float>(eps_),               static_cast<float>(-lr / biasCorrection1)};
-}
-
-namespace {
-bool rawFloatCpu(const torch::Tensor& t) { return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous(); }
-}  // namespace
 
 void FusedAdamW::stepOne(size_t g, size_t i) {
     torch::NoGradGuard noGrad;
@@ -252,50 +230,28 @@ void FusedAdamW::stepOne(size_t g, size_t i) {
         state.expAvg = torch::zeros_like(p, torch::MemoryFormat::Preserve);
         state.expAvgSq = torch::zeros_like(p, torch::MemoryFormat::Preserve);
     }
-    if (rawFloatCpu(p) && rawFloatCpu(grad) && state.expAvg.is_contiguous() && state.expAvgSq.is_contiguous()) {
-        const auto scalars = advance(state, lr);
-        adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
-                    state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
-        p.unsafeGetTensorImpl()->bump_version();  // written through its pointer, not by an operator
-        return;
-    }
-    // torch::optim::AdamW's operations, for GPUs.
     ++state.step;
     const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
     const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
+    const double stepSize = lr / biasCorrection1;
+    const bool raw = p.is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() && grad.is_contiguous() &&
+                     grad.scalar_type() == torch::kFloat && state.expAvg.is_contiguous() &&
+                     state.expAvgSq.is_contiguous();
+    if (raw) {
+        const AdamWScalars scalars{static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
+                                   static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
+                                   static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
+                                   static_cast<float>(eps_),               static_cast<float>(-stepSize)};
+        adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
+                    state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
+        return;
+    }
+    // torch::optim::AdamW's operations, for GPUs.
     if (weightDecay_ != 0) p.mul_(1 - lr * weightDecay_);
     state.expAvg.mul_(beta1_).add_(grad, 1 - beta1_);
     state.expAvgSq.mul_(beta2_).addcmul_(grad, grad, 1 - beta2_);
     const auto denominator = (state.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(eps_);
-    p.addcdiv_(state.expAvg, denominator, -lr / biasCorrection1);
-}
-
-FusedAdamW::RowSteps FusedAdamW::beginRowSteps(const torch::Tensor& parameter) {
-    size_t group = 0;
-    auto& state = stateOf(parameter, &group);
-    const auto& grad = parameter.grad();
-    if (parameter.dim() != 2 || !rawFloatCpu(parameter) || !grad.defined() || !rawFloatCpu(grad))
-        throw Error("AdamW: row steps need a float CPU matrix with its gradient");
-    if (state.step == 0) {
-        state.expAvg = torch::zeros_like(parameter, torch::MemoryFormat::Contiguous);
-        state.expAvgSq = torch::zeros_like(parameter, torch::MemoryFormat::Contiguous);
-    }
-    RowSteps steps;
-    steps.scalars_ = advance(state, groups_[group].learningRate);
-    steps.param_ = parameter.data_ptr<float>();
-    steps.grad_ = grad.data_ptr<float>();
-    steps.expAvg_ = state.expAvg.data_ptr<float>();
-    steps.expAvgSq_ = state.expAvgSq.data_ptr<float>();
-    steps.cols_ = parameter.size(1);
-    parameter.unsafeGetTensorImpl()->bump_version();
-    return steps;
-}
-
-void FusedAdamW::RowSteps::update(std::int64_t begin, std::int64_t count, float* rowMeanAbsOut) const {
-    const std::int64_t offset = begin * cols_;
-    adamwUpdate(param_ + offset, grad_ + offset, expAvg_ + offset, expAvgSq_ + offset, count * cols_, scalars_);
-    // The block is still in cache: its scores cost no second trip to memory.
-    if (rowMeanAbsOut) rowMeanAbs(param_ + offset, count, cols_, rowMeanAbsOut);
+    p.addcdiv_(state.expAvg, denominator, -stepSize);
 }
 
 std::unique_ptr<FusedAdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp, const FedMedClipOptions& o, int round) {

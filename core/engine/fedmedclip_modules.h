@@ -1,7 +1,6 @@
 #pragma once
 // Internal to the engine (and its tests): the FedMedCLIP torch modules and losses.
 // Never include from a public header: it pulls in LibTorch.
-#include "engine/cpu_kernels.h"
 #include "engine/fedmedclip_site.h"
 
 #include <torch/torch.h>
@@ -99,35 +98,15 @@ public:
     // Steps one of the parameters alone (the same update as step() gives it): the CPU training
     // step updates each layer as soon as its gradient is final, while it is still in cache.
     void step(const torch::Tensor& parameter);
-
-    // One step of a float CPU matrix parameter taken a block of rows at a time, the same update
-    // step(parameter) gives it: the CPU training step updates each block of a weight as soon as
-    // that block's gradient is final, while it is still in cache. Every row once per step.
-    class RowSteps {
-    public:
-        // Updates rows [begin, begin + count); where rowMeanAbs is given, writes their new
-        // mean |w| there (rowMeanAbs's values: the next forward's row scores).
-        void update(std::int64_t begin, std::int64_t count, float* rowMeanAbs) const;
-
-    private:
-        friend class FusedAdamW;
-        float *param_ = nullptr, *grad_ = nullptr, *expAvg_ = nullptr, *expAvgSq_ = nullptr;
-        std::int64_t cols_ = 0;
-        AdamWScalars scalars_{};
-    };
-    // Opens the parameter's step (its count and bias corrections advance here). The parameter's
-    // version counter moves, so that values cached from it are seen to be stale.
-    RowSteps beginRowSteps(const torch::Tensor& parameter);
     std::vector<Group>& groups() { return groups_; }
 
 private:
+    void stepOne(size_t group, size_t index);
+
     struct State {
         torch::Tensor expAvg, expAvgSq;
         std::int64_t step = 0;
     };
-    void stepOne(size_t group, size_t index);
-    State& stateOf(const torch::Tensor& parameter, size_t* group = nullptr);
-    AdamWScalars advance(State& state, double learningRate);
     std::vector<Group> groups_;
     std::vector<std::vector<State>> state_;
     std::unordered_map<const void*, std::pair<size_t, size_t>> position_;  // by TensorImpl

@@ -94,10 +94,6 @@ struct CpuTrainingStep::Layer {
     torch::Tensor gradInput;  // dL/dx, where the input needs one
     std::vector<float> mask, surrogate, rowScale;
     std::vector<float> gradSum, scoreGradSum;
-    // The row scores u of W, valid while W's version counter reads scoresVersion: the
-    // optimiser's row steps write them for the next forward (-1: none yet).
-    std::vector<float> scores;
-    std::int64_t scoresVersion = -1;
     // Where the mask pruned rows, the backward's products skip them: the kept rows' indices
     // (also as a tensor), (g m)^T packed to them (kept x batch), the kept rows of W (allocated
     // when a layer first prunes), and one chunk of the weight gradient's kept rows.
@@ -134,7 +130,7 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
         layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out),
                            matrix(out), matrix(in),
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
-                           std::vector<float>(out), std::vector<float>(out), std::vector<float>(out), -1, {},
+                           std::vector<float>(out), std::vector<float>(out), {},
                            torch::zeros({out}, torch::kLong), torch::zeros({out * maxBatch}, classText_.options()),
                            torch::Tensor(), torch::zeros({std::min(out, kProductChunkRows) * in}, classText_.options())});
     };
@@ -172,15 +168,12 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
     auto product = l.product.narrow(0, 0, out * batch).view({out, batch});
     at::mm_out(product, m.weight, x.t());
     if (m.enabled()) {
-        if (l.scoresVersion != m.weight._version()) {
-            rowMeanAbs(rows(m.weight), out, in, l.scores.data());
-            l.scoresVersion = m.weight._version();
-        }
+        rowMeanAbs(rows(m.weight), out, in, l.rowScale.data());  // the row scores u (rowScale reused)
         const float* t = rows(m.threshold);
         const auto cutoff = static_cast<float>(m.cutoff());
         const bool reversed = m.gradient() == MaskGradient::ReversedWindow;
         for (Index r = 0; r < out; ++r) {
-            const float score = l.scores[size_t(r)] - t[r];
+            const float score = l.rowScale[size_t(r)] - t[r];
             l.mask[size_t(r)] = score > cutoff ? 1.0f : 0.0f;
             l.surrogate[size_t(r)] = surrogate(score, reversed);
         }
@@ -201,7 +194,7 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
 // From l.gradOutput: dL/dW = (g m)^T x + sign(W) s / in, dL/db = sum_b g, dL/dt = -s with
 // s_r = surrogate_r sum_b g_br (x W^T)_br, and dL/dx = (g m) W where wanted.
 void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient,
-                               FusedAdamW* optimizer) {
+                               const ParameterReady& parameterReady) {
     auto& m = *l.module;
     const Index out = m.weight.size(0), in = m.weight.size(1);
     maskedLayerSums(rows(l.gradOutput), rows(l.product), l.mask.data(), batch, out, l.gradSum.data(),
@@ -242,54 +235,37 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
             gradThreshold[r] = -s;
         }
     }
-    // The weight gradient a block of rows at a time, each block stepped by the optimiser as
-    // soon as it is final (still in cache), with the new row scores written for the next forward.
-    // (g m)^T x is exactly 0 in the rows the mask pruned (only a mask prunes): those rows get the
-    // sign term alone, and the product runs over the block's kept rows, packed in a chunk.
     float* gw = rows(gradWeight);
     const float* w = rows(m.weight);
-    const float* rowScale = l.rowScale.data();
-    const auto steps = optimizer ? optimizer->beginRowSteps(m.weight) : FusedAdamW::RowSteps{};
-    float* chunk = rows(l.chunkProduct);
-    size_t firstKept = 0;  // keptRows' index of the block's first kept row
-    for (Index r0 = 0; r0 < out; r0 += kProductChunkRows) {
-        const Index count = std::min(out - r0, kProductChunkRows), end = r0 + count;
-        size_t endKept = firstKept;
-        while (endKept < l.keptRows.size() && l.keptRows[endKept] < end) ++endKept;
-        const auto keptHere = static_cast<Index>(endKept - firstKept);
-        auto block = gradWeight.narrow(0, r0, count);
-        if (keptHere == count) {
-            if (m.enabled()) {
-                setSignedRowScale(gw + r0 * in, w + r0 * in, rowScale + r0, count, in);
-                // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
-                block.addmm_(kept.narrow(1, r0, count).t(), x);
-            } else {
-                at::mm_out(block, kept.narrow(1, r0, count).t(), x);
-            }
-        } else {
-            Index next = r0;  // the block's first row not written yet
-            for (size_t c = firstKept; c <= endKept; ++c) {
-                const Index stop = c < endKept ? l.keptRows[c] : end;
-                if (stop > next) setSignedRowScale(gw + next * in, w + next * in, rowScale + next, stop - next, in);
-                next = stop + 1;
-            }
-            if (keptHere > 0) {
-                const Index* keptIndex = l.keptRows.data() + firstKept;
-                gatherSignedRowScale(chunk, w, rowScale, keptIndex, keptHere, in);
-                l.chunkProduct.narrow(0, 0, keptHere * in)
-                    .view({keptHere, in})
-                    .addmm_(keptRowsT.narrow(0, static_cast<Index>(firstKept), keptHere), x);
-                for (Index c = 0; c < keptHere; ++c) std::copy_n(chunk + c * in, in, gw + keptIndex[c] * in);
-            }
+    if (keptCount == out) {
+        if (m.enabled())
+            setSignedRowScale(gw, w, l.rowScale.data(), out, in);
+        else
+            gradWeight.zero_();
+        // Added to (beta 1): OpenBLAS then skips clearing the output before the product.
+        gradWeight.addmm_(kept.t(), x);
+    } else {
+        // (g m)^T x is exactly 0 in the rows the mask pruned (only a mask prunes): those rows
+        // get the sign term alone, and the product runs over the kept rows, a cache-sized
+        // chunk of them at a time, added to their sign terms there.
+        Index next = 0;  // the first row not written yet
+        for (Index c = 0; c <= keptCount; ++c) {
+            const Index end = c < keptCount ? l.keptRows[size_t(c)] : out;
+            if (end > next) setSignedRowScale(gw + next * in, w + next * in, l.rowScale.data() + next, end - next, in);
+            next = end + 1;
         }
-        firstKept = endKept;
-        if (optimizer) steps.update(r0, count, m.enabled() ? l.scores.data() + r0 : nullptr);
+        float* chunk = rows(l.chunkProduct);
+        for (Index c0 = 0; c0 < keptCount; c0 += kProductChunkRows) {
+            const Index count = std::min(keptCount - c0, kProductChunkRows);
+            gatherSignedRowScale(chunk, w, l.rowScale.data(), l.keptRows.data() + c0, count, in);
+            l.chunkProduct.narrow(0, 0, count * in).view({count, in}).addmm_(keptRowsT.narrow(0, c0, count), x);
+            for (Index c = 0; c < count; ++c) std::copy_n(chunk + c * in, in, gw + l.keptRows[size_t(c0 + c)] * in);
+        }
     }
-    if (optimizer) {
-        // The scores follow the stepped W where masks are on; otherwise the next forward recounts.
-        l.scoresVersion = m.enabled() ? m.weight._version() : -1;
-        optimizer->step(m.bias);
-        if (m.enabled()) optimizer->step(m.threshold);
+    if (parameterReady) {
+        parameterReady(m.weight);
+        parameterReady(m.bias);
+        if (m.enabled()) parameterReady(m.threshold);
     }
 }
 
@@ -313,18 +289,19 @@ void CpuTrainingStep::forwardNorm(Norm& n, const Layer& from, Index batch) {
 
 // From dL/d(ReLU output) to the gradients of gamma, beta and into.gradOutput.
 void CpuTrainingStep::backwardNorm(Norm& n, const torch::Tensor& gradOutput, Layer& into, Index batch,
-                                   FusedAdamW* optimizer) {
+                                   const ParameterReady& parameterReady) {
     auto& bn = *n.module;
     batchNormReluBackward(rows(gradOutput), rows(n.output), rows(n.normalised), batch, bn.weight.size(0),
                           rows(bn.weight), n.inverseStd.data(), rows(into.gradOutput), rows(gradientOf(bn.weight)),
                           rows(gradientOf(bn.bias)), n.mean.data(), n.variance.data());
-    if (optimizer) {
-        optimizer->step(bn.weight);
-        optimizer->step(bn.bias);
+    if (parameterReady) {
+        parameterReady(bn.weight);
+        parameterReady(bn.bias);
     }
 }
 
-StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels, FusedAdamW* optimizer) {
+StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels,
+                              const ParameterReady& parameterReady) {
     torch::NoGradGuard noGrad;
     const auto& o = options_;
     const Index batch = input.size(0), dim = input.size(1), classes = classText_.size(0);
@@ -423,13 +400,13 @@ StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* la
             view(gradAdapted_).addmm_(view(gradSimilarity_), classText_);
         }
 
-        backward(m4, view(norms_[2].output), batch, true, optimizer);
-        backwardNorm(norms_[2], m4.gradInput, m3, batch, optimizer);
-        backward(m3, view(norms_[1].output), batch, true, optimizer);
-        backwardNorm(norms_[1], m3.gradInput, m2, batch, optimizer);
-        backward(m2, view(norms_[0].output), batch, true, optimizer);
-        backwardNorm(norms_[0], m2.gradInput, m1, batch, optimizer);
-        backward(m1, adapted, batch, true, optimizer);
+        backward(m4, view(norms_[2].output), batch, true, parameterReady);
+        backwardNorm(norms_[2], m4.gradInput, m3, batch, parameterReady);
+        backward(m3, view(norms_[1].output), batch, true, parameterReady);
+        backwardNorm(norms_[1], m3.gradInput, m2, batch, parameterReady);
+        backward(m2, view(norms_[0].output), batch, true, parameterReady);
+        backwardNorm(norms_[0], m2.gradInput, m1, batch, parameterReady);
+        backward(m1, adapted, batch, true, parameterReady);
         view(gradAdapted_).add_(view(m1.gradInput));
     }
 
@@ -437,10 +414,10 @@ StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* la
     // instance norm and fc1 (whose input needs no gradient).
     attendAndNormaliseBackward(rows(gradAdapted_), rows(adapted_), rows(attention_), x0, adaptedNorm_.data(), batch,
                                dim, rows(fc2.gradOutput));
-    backward(fc2, view(relu_), batch, true, optimizer);
+    backward(fc2, view(relu_), batch, true, parameterReady);
     instanceNormReluBackward(rows(fc2.gradInput), rows(normalised_), rows(relu_), famInverseStd_.data(), batch, dim,
                              rows(fc1.gradOutput));
-    backward(fc1, input, batch, false, optimizer);
+    backward(fc1, input, batch, false, parameterReady);
     return loss;
 }
 
