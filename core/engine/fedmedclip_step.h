@@ -1,8 +1,9 @@
 #pragma once
 // Internal to the engine (and its tests): a site's training step on the CPU without autograd.
 // The forward and backward of batchLoss derived by hand (docs/method.md's losses through the
-// masked FAM and MLP), on workspaces allocated once: the matrix products go to BLAS, the
-// rest are single loops over the batch. Never include from a public header.
+// masked FAM and MLP), on workspaces allocated once: the matrix products go to the engine's
+// register tiles (cpu_products.h) or to BLAS, the rest are single loops over the batch.
+// Never include from a public header.
 #include "engine/fedmedclip_modules.h"
 
 #include <cstdint>
@@ -17,6 +18,10 @@ struct StepLoss {
     double alpha = 0.5;  // weight of D(O->S); 0.5 when adaptive weighting is off
 };
 
+// Which matrix products the step runs: its own register-tiled ones where the CPU has them
+// (cpu_products.h), or BLAS's.
+enum class StepProducts { Automatic, Blas };
+
 class CpuTrainingStep {
 public:
     // Whether the step can train these modules: float32 tensors on the CPU.
@@ -24,7 +29,7 @@ public:
 
     // classText: C x D, normalised. The step keeps the modules and trains them in place.
     CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tensor classText, double logitScale,
-                    const FedMedClipOptions& options);
+                    const FedMedClipOptions& options, StepProducts products = StepProducts::Automatic);
     ~CpuTrainingStep();
     CpuTrainingStep(const CpuTrainingStep&) = delete;
     CpuTrainingStep& operator=(const CpuTrainingStep&) = delete;
@@ -44,6 +49,11 @@ private:
     void forward(Layer& layer, const torch::Tensor& x, std::int64_t batch);
     void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
                   const ParameterReady& parameterReady);
+    void rowGradients(Layer& layer);
+    void backwardOwnProducts(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
+                             std::int64_t keptCount);
+    void backwardBlas(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
+                      std::int64_t keptCount);
     void forwardNorm(Norm& norm, const Layer& from, std::int64_t batch);
     void backwardNorm(Norm& norm, const torch::Tensor& gradOutput, Layer& into, std::int64_t batch,
                       const ParameterReady& parameterReady);
@@ -53,6 +63,8 @@ private:
     torch::Tensor classText_;
     double logitScale_;
     FedMedClipOptions options_;
+    bool ownProducts_;
+    std::vector<float> packedInput_;  // a layer's input as productWeightInput reads it
     std::vector<Layer> layers_;  // fam fc1, fc2, then mlp fc1..fc4 with an MLP
     std::vector<Norm> norms_;    // mlp bn1..bn3
     // Per batch row (maxBatch rows): the FAM's normalised pre-activation, ReLU, attention,

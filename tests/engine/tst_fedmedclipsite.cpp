@@ -1,5 +1,6 @@
 // The FedMedCLIP modules, losses and local training, against hand-computed values.
 #include "engine/cpu_kernels.h"
+#include "engine/cpu_products.h"
 #include "engine/fedmedclip_modules.h"
 #include "engine/fedmedclip_site.h"
 #include "engine/fedmedclip_step.h"
@@ -90,9 +91,19 @@ class TestFedMedClipSite : public QObject {
 
 private slots:
     void handDerivedStepMatchesAutograd_data() {
+        // Each variant with the step's own products and with BLAS's; a small layout (every tile
+        // partial) and a wider one (full and partial tiles, a batch over one 32-row chunk).
         QTest::addColumn<QString>("variant");
+        QTest::addColumn<bool>("ownProducts");
+        QTest::addColumn<int>("dim");
+        QTest::addColumn<int>("hidden");
+        QTest::addColumn<int>("batch");
         for (const char* variant : {"method", "released code", "no masks", "no distillation", "fixed alpha", "no MLP"})
-            QTest::newRow(variant) << QString(variant);
+            for (bool own : {true, false})
+                QTest::addRow("%s, %s products", variant, own ? "own" : "BLAS") << QString(variant) << own << 16 << 12 << 7;
+        for (bool own : {true, false})
+            for (const char* variant : {"method", "no masks"})
+                QTest::addRow("%s, %s products, wide", variant, own ? "own" : "BLAS") << QString(variant) << own << 70 << 41 << 35;
     }
 
     void handDerivedStepMatchesAutograd() {
@@ -101,13 +112,19 @@ private slots:
         // branch of the mask and its surrogate (pruned, 2 - 4|x|, 0.4, outside the window) and
         // random batch-norm affine parameters: loss terms, every gradient, running statistics.
         QFETCH(QString, variant);
+        QFETCH(bool, ownProducts);
+        QFETCH(int, dim);
+        QFETCH(int, hidden);
+        QFETCH(int, batch);
+        if (ownProducts && !fmc::detail::ownProductsAvailable())
+            QSKIP("this CPU has no AVX-512F (or FMC_CPU_PRODUCTS=blas): the step uses BLAS's products only");
         FedMedClipOptions o = variant == "released code" ? FedMedClipOptions::releasedCode() : FedMedClipOptions{};
         o.useMasks = variant != "no masks";
         o.useDistillation = variant != "no distillation";
         o.adaptiveWeighting = variant != "fixed alpha" && o.adaptiveWeighting;
         o.useMlp = variant != "no MLP";
-        o.batchSize = 8;
-        constexpr int dim = 16, hidden = 12, classes = 3, batch = 7;
+        o.batchSize = batch + 1;
+        constexpr int classes = 3;
         torch::manual_seed(41);
         fmc::detail::FeatureAdapter fam(dim, o.maskGradient, o.useMasks, o.maskForwardCutoff);
         fmc::detail::MaskedMlp mlp(dim, hidden, classes, o.maskGradient, o.useMasks, o.maskForwardCutoff);
@@ -124,6 +141,7 @@ private slots:
                                                                 torch::nn::functional::NormalizeFuncOptions().dim(1));
         const auto input = fmc::detail::famInput(3 * torch::randn({batch, dim}), o);
         std::vector<std::int64_t> labels{0, 1, 2, 0, 2, 1, 1};
+        for (int i = 7; i < batch; ++i) labels.push_back(i * 7 % classes);
         const double logitScale = 30;  // softmaxes neither saturated nor flat
 
         auto parameters = fam->named_parameters();
@@ -147,7 +165,9 @@ private slots:
             live->copy_(before);
         }
 
-        fmc::detail::CpuTrainingStep step(fam, mlp, classText, logitScale, o);
+        fmc::detail::CpuTrainingStep step(fam, mlp, classText, logitScale, o,
+                                          ownProducts ? fmc::detail::StepProducts::Automatic
+                                                      : fmc::detail::StepProducts::Blas);
         const auto loss = step.run(input.contiguous(), labels.data());
         // Float32 on both sides, different order of summation: agreement to 5e-6 relative to
         // each tensor's largest entry (float's epsilon is 1.2e-7). The order depends on the BLAS
@@ -190,6 +210,80 @@ private slots:
             const double worst = (item.value().to(torch::kDouble) - want.to(torch::kDouble)).abs().max().item<double>();
             QVERIFY2(worst <= tolerance * std::max(1.0, want.abs().max().item<double>()),
                      qPrintable(QString("buffer %1 differs by %2").arg(QString::fromStdString(item.key())).arg(worst)));
+        }
+    }
+
+    void ownProductsMatchDoublePrecision_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<int>("batch");
+        // Tiles of 8 rows x 32 columns and 32-row batch chunks: whole, partial and several of each.
+        QTest::newRow("one entry") << 1 << 1 << 1;
+        QTest::newRow("partial tiles") << 5 << 13 << 7;
+        QTest::newRow("whole tiles") << 16 << 64 << 32;
+        QTest::newRow("whole and partial") << 43 << 70 << 33;
+        QTest::newRow("batch of 20") << 11 << 47 << 20;
+        QTest::newRow("batch of 65") << 9 << 33 << 65;
+    }
+
+    void ownProductsMatchDoublePrecision() {
+        // The step's three products against torch's in double precision, with pruned rows (their
+        // (g m) columns 0, left out of the kept list), zero weights (no sign term) and a zero scale.
+        if (!fmc::detail::ownProductsAvailable())
+            QSKIP("this CPU has no AVX-512F (or FMC_CPU_PRODUCTS=blas): the step uses BLAS's products only");
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        QFETCH(int, batch);
+        torch::manual_seed(rows * 1000 + cols * 10 + batch);
+        auto w = torch::randn({rows, cols});
+        w.masked_fill_(torch::rand({rows, cols}) < 0.1, 0.0);
+        const auto x = torch::randn({batch, cols});
+        const auto kept = (torch::rand({rows}) < 0.7).to(torch::kFloat);
+        const auto k = torch::randn({batch, rows}) * kept;
+        auto scale = torch::randn({rows});
+        scale[0] = 0.0f;
+        std::vector<std::int64_t> keptRows;
+        for (int r = 0; r < rows; ++r)
+            if (kept[r].item<float>() != 0) keptRows.push_back(r);
+        auto worst = [](const torch::Tensor& actual, const torch::Tensor& expected) {
+            return (actual.to(torch::kDouble) - expected).abs().max().item<double>() /
+                   std::max(1.0, expected.abs().max().item<double>());
+        };
+        const auto wd = w.to(torch::kDouble), xd = x.to(torch::kDouble), kd = k.to(torch::kDouble);
+
+        std::vector<float> packed(static_cast<size_t>(fmc::detail::packedBatchSize(batch, cols)));
+        fmc::detail::packBatchColumns(x.data_ptr<float>(), batch, cols, packed.data());
+        // Each output has one row more, which must stay untouched.
+        auto untouched = [](const torch::Tensor& t) { return t[t.size(0) - 1].eq(99.0f).all().item<bool>(); };
+        auto productAndGuard = torch::full({rows + 1, batch}, 99.0f);
+        auto product = productAndGuard.narrow(0, 0, rows);
+        // In two row ranges, as threads split it.
+        fmc::detail::productWeightInput(w.data_ptr<float>(), cols, packed.data(), batch, product.data_ptr<float>(), 0, rows / 2);
+        fmc::detail::productWeightInput(w.data_ptr<float>(), cols, packed.data(), batch, product.data_ptr<float>(), rows / 2, rows);
+        QVERIFY2(worst(product, wd.mm(xd.t())) < 1e-6, "w x^T");
+        QVERIFY(untouched(productAndGuard));
+
+        auto gradInputAndGuard = torch::full({batch + 1, cols}, 99.0f);
+        auto gradInput = gradInputAndGuard.narrow(0, 0, batch);
+        fmc::detail::productInputGradient(k.data_ptr<float>(), batch, w.data_ptr<float>(), rows, cols, keptRows.data(),
+                                          static_cast<std::int64_t>(keptRows.size()), gradInput.data_ptr<float>(), 0, cols / 3);
+        fmc::detail::productInputGradient(k.data_ptr<float>(), batch, w.data_ptr<float>(), rows, cols, keptRows.data(),
+                                          static_cast<std::int64_t>(keptRows.size()), gradInput.data_ptr<float>(), cols / 3, cols);
+        QVERIFY2(worst(gradInput, kd.mm(wd)) < 1e-6, "(g m) w");
+        QVERIFY(untouched(gradInputAndGuard));
+
+        const auto kt = k.t().contiguous();
+        for (bool withScale : {true, false}) {
+            const fmc::detail::WeightGradient in{kt.data_ptr<float>(), x.data_ptr<float>(), batch, cols,
+                                                 withScale ? scale.data_ptr<float>() : nullptr, kept.data_ptr<float>()};
+            auto gradAndGuard = torch::full({rows + 1, cols}, 99.0f);
+            auto grad = gradAndGuard.narrow(0, 0, rows);
+            fmc::detail::weightGradient(in, w.data_ptr<float>(), grad.data_ptr<float>(), 0, rows / 3);
+            fmc::detail::weightGradient(in, w.data_ptr<float>(), grad.data_ptr<float>(), rows / 3, rows);
+            auto expected = kd.t().mm(xd);
+            if (withScale) expected += wd.sign() * scale.to(torch::kDouble).unsqueeze(1);
+            QVERIFY2(worst(grad, expected) < 1e-6, withScale ? "(g m)^T x + sign(w) s" : "(g m)^T x");
+            QVERIFY(untouched(gradAndGuard));
         }
     }
 

@@ -1,0 +1,227 @@
+#include "engine/cpu_products.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define FMC_OWN_PRODUCTS 1
+#include <immintrin.h>
+#define FMC_AVX512 __attribute__((target("avx512f")))
+#define FMC_AVX512_INLINE __attribute__((target("avx512f"), always_inline)) inline
+#else
+#define FMC_AVX512
+#endif
+
+namespace fmc::detail {
+
+using Index = std::int64_t;
+
+bool ownProductsAvailable() {
+#ifdef FMC_OWN_PRODUCTS
+    static const bool available = [] {
+        const char* choice = std::getenv("FMC_CPU_PRODUCTS");
+        if (choice && std::strcmp(choice, "blas") == 0) return false;
+        return __builtin_cpu_supports("avx512f") != 0;
+    }();
+    return available;
+#else
+    return false;
+#endif
+}
+
+namespace {
+// A register tile: up to 8 rows of 32 floats (two AVX-512 registers each), 16 accumulators.
+constexpr Index kTileRows = 8, kTileCols = 32;
+}  // namespace
+
+Index packedBatchSize(Index batch, Index cols) { return (batch + kTileCols - 1) / kTileCols * kTileCols * cols; }
+
+#ifdef FMC_OWN_PRODUCTS
+namespace {
+
+// Lanes [0, n) of a 16-float register, n clamped to [0, 16].
+FMC_AVX512_INLINE __mmask16 lanes(Index n) {
+    return n >= 16 ? __mmask16(0xFFFF) : (n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1));
+}
+
+// 16 floats, or the lanes of `mask` (others 0) in a tile's last columns.
+template <bool Full>
+FMC_AVX512_INLINE __m512 load(__mmask16 mask, const float* p) {
+    return Full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(mask, p);
+}
+
+// R weight rows x 32 batch columns: sum over k of w[t][k] (broadcast) times xt[k][0..32).
+template <int R>
+FMC_AVX512 void forwardTile(const float* w, Index cols, const float* xt, float* p, Index batch, __mmask16 low,
+                            __mmask16 high) {
+    __m512 lo[R], hi[R];
+    for (int t = 0; t < R; ++t) lo[t] = hi[t] = _mm512_setzero_ps();
+    for (Index k = 0; k < cols; ++k) {
+        const __m512 x0 = _mm512_loadu_ps(xt + k * kTileCols), x1 = _mm512_loadu_ps(xt + k * kTileCols + 16);
+        for (int t = 0; t < R; ++t) {
+            const __m512 b = _mm512_set1_ps(w[t * cols + k]);
+            lo[t] = _mm512_fmadd_ps(b, x0, lo[t]);
+            hi[t] = _mm512_fmadd_ps(b, x1, hi[t]);
+        }
+    }
+    for (int t = 0; t < R; ++t) {
+        _mm512_mask_storeu_ps(p + t * batch, low, lo[t]);
+        _mm512_mask_storeu_ps(p + t * batch + 16, high, hi[t]);
+    }
+}
+
+// R batch rows x 32 weight columns: sum over the kept weight rows r of k[t][r] times w[r][..].
+template <int R, bool Full>
+FMC_AVX512 void gradInputTile(const float* k, Index rows, const float* w, Index cols, const Index* kept,
+                              Index keptCount, float* g, __mmask16 low, __mmask16 high) {
+    __m512 lo[R], hi[R];
+    for (int t = 0; t < R; ++t) lo[t] = hi[t] = _mm512_setzero_ps();
+    for (Index c = 0; c < keptCount; ++c) {
+        const Index r = kept[c];
+        const float* wr = w + r * cols;
+        const __m512 w0 = load<Full>(low, wr), w1 = load<Full>(high, wr + 16);
+        for (int t = 0; t < R; ++t) {
+            const __m512 b = _mm512_set1_ps(k[t * rows + r]);
+            lo[t] = _mm512_fmadd_ps(b, w0, lo[t]);
+            hi[t] = _mm512_fmadd_ps(b, w1, hi[t]);
+        }
+    }
+    for (int t = 0; t < R; ++t) {
+        _mm512_mask_storeu_ps(g + t * cols, low, lo[t]);
+        _mm512_mask_storeu_ps(g + t * cols + 16, high, hi[t]);
+    }
+}
+
+// R weight rows x 32 columns of kt^T x + sign(w) rowScale, written to out (rows outStride apart).
+template <int R, bool Full>
+FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Index r, Index j, __mmask16 low,
+                                   __mmask16 high, float* out, Index outStride) {
+    __m512 lo[R], hi[R];
+    for (int t = 0; t < R; ++t) lo[t] = hi[t] = _mm512_setzero_ps();
+    bool anyKept = !in.rowKept;
+    for (int t = 0; t < R && !anyKept; ++t) anyKept = in.rowKept[r + t] != 0;
+    if (anyKept) {
+        const float* kt = in.kt + r * in.batch;
+        const float* xj = in.x + j;
+        const Index batch = in.batch, cols = in.cols;
+        for (Index i = 0; i < batch; ++i) {
+            const float* x = xj + i * cols;
+            const __m512 x0 = load<Full>(low, x), x1 = load<Full>(high, x + 16);
+            for (int t = 0; t < R; ++t) {
+                const __m512 b = _mm512_set1_ps(kt[t * batch + i]);
+                lo[t] = _mm512_fmadd_ps(b, x0, lo[t]);
+                hi[t] = _mm512_fmadd_ps(b, x1, hi[t]);
+            }
+        }
+    }
+    const __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+    for (int t = 0; t < R; ++t) {
+        if (in.rowScale && in.rowScale[r + t] != 0) {
+            // + scale where w > 0, - scale where w < 0 (scale with w's sign bit), nothing where w is 0.
+            const __m512i scale = _mm512_castps_si512(_mm512_set1_ps(in.rowScale[r + t]));
+            const float* wr = w + (r + t) * in.cols + j;
+            const __m512 w0 = load<Full>(low, wr), w1 = load<Full>(high, wr + 16);
+            const __m512 zero = _mm512_setzero_ps();
+            const __m512 s0 = _mm512_castsi512_ps(_mm512_xor_si512(scale, _mm512_and_si512(_mm512_castps_si512(w0), signBit)));
+            const __m512 s1 = _mm512_castsi512_ps(_mm512_xor_si512(scale, _mm512_and_si512(_mm512_castps_si512(w1), signBit)));
+            lo[t] = _mm512_mask_add_ps(lo[t], _mm512_cmp_ps_mask(w0, zero, _CMP_NEQ_OQ), lo[t], s0);
+            hi[t] = _mm512_mask_add_ps(hi[t], _mm512_cmp_ps_mask(w1, zero, _CMP_NEQ_OQ), hi[t], s1);
+        }
+        _mm512_mask_storeu_ps(out + t * outStride, low, lo[t]);
+        _mm512_mask_storeu_ps(out + t * outStride + 16, high, hi[t]);
+    }
+}
+
+// CALL with the constant R = rows (1..8): each tile height is its own instantiation.
+#define FMC_WITH_TILE_ROWS(rows, CALL)                      \
+    switch (rows) {                                         \
+    case 1: { constexpr int R = 1; CALL; } break;           \
+    case 2: { constexpr int R = 2; CALL; } break;           \
+    case 3: { constexpr int R = 3; CALL; } break;           \
+    case 4: { constexpr int R = 4; CALL; } break;           \
+    case 5: { constexpr int R = 5; CALL; } break;           \
+    case 6: { constexpr int R = 6; CALL; } break;           \
+    case 7: { constexpr int R = 7; CALL; } break;           \
+    default: { constexpr int R = 8; CALL; } break;          \
+    }
+
+}  // namespace
+#endif
+
+void packBatchColumns(const float* x, Index batch, Index cols, float* packed) {
+    for (Index c0 = 0; c0 < batch; c0 += kTileCols) {
+        const Index count = std::min(kTileCols, batch - c0);
+        float* chunk = packed + c0 * cols;
+        for (Index k = 0; k < cols; ++k) {
+            float* column = chunk + k * kTileCols;
+            for (Index i = 0; i < count; ++i) column[i] = x[(c0 + i) * cols + k];
+            for (Index i = count; i < kTileCols; ++i) column[i] = 0;
+        }
+    }
+}
+
+FMC_AVX512
+void productWeightInput(const float* w, Index cols, const float* packed, Index batch, float* p, Index rowBegin,
+                        Index rowEnd) {
+#ifdef FMC_OWN_PRODUCTS
+    for (Index c0 = 0; c0 < batch; c0 += kTileCols) {
+        const Index count = std::min(kTileCols, batch - c0);
+        const __mmask16 low = lanes(count), high = lanes(count - 16);
+        const float* chunk = packed + c0 * cols;
+        for (Index r = rowBegin; r < rowEnd; r += kTileRows) {
+            const Index tileRows = std::min(kTileRows, rowEnd - r);
+            const float* wr = w + r * cols;
+            float* pr = p + r * batch + c0;
+            FMC_WITH_TILE_ROWS(tileRows, forwardTile<R>(wr, cols, chunk, pr, batch, low, high));
+        }
+    }
+#else
+    (void)w, (void)cols, (void)packed, (void)batch, (void)p, (void)rowBegin, (void)rowEnd;
+#endif
+}
+
+FMC_AVX512
+void productInputGradient(const float* k, Index batch, const float* w, Index rows, Index cols, const Index* keptRows,
+                           Index keptCount, float* g, Index colBegin, Index colEnd) {
+#ifdef FMC_OWN_PRODUCTS
+    for (Index j = colBegin; j < colEnd; j += kTileCols) {
+        const Index width = std::min(kTileCols, colEnd - j);
+        const __mmask16 low = lanes(width), high = lanes(width - 16);
+        for (Index i = 0; i < batch; i += kTileRows) {
+            const Index tileRows = std::min(kTileRows, batch - i);
+            const float* ki = k + i * rows;
+            float* gi = g + i * cols + j;
+            if (width == kTileCols)
+                FMC_WITH_TILE_ROWS(tileRows, (gradInputTile<R, true>(ki, rows, w + j, cols, keptRows, keptCount, gi, low, high)))
+            else
+                FMC_WITH_TILE_ROWS(tileRows, (gradInputTile<R, false>(ki, rows, w + j, cols, keptRows, keptCount, gi, low, high)))
+        }
+    }
+#else
+    (void)k, (void)batch, (void)w, (void)rows, (void)cols, (void)keptRows, (void)keptCount, (void)g, (void)colBegin,
+        (void)colEnd;
+#endif
+}
+
+FMC_AVX512
+void weightGradient(const WeightGradient& in, const float* w, float* grad, Index rowBegin, Index rowEnd) {
+#ifdef FMC_OWN_PRODUCTS
+    for (Index r = rowBegin; r < rowEnd; r += kTileRows) {
+        const Index tileRows = std::min(kTileRows, rowEnd - r);
+        for (Index j = 0; j < in.cols; j += kTileCols) {
+            const Index width = std::min(kTileCols, in.cols - j);
+            const __mmask16 low = lanes(width), high = lanes(width - 16);
+            float* out = grad + r * in.cols + j;
+            if (width == kTileCols)
+                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, true>(in, w, r, j, low, high, out, in.cols)))
+            else
+                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, false>(in, w, r, j, low, high, out, in.cols)))
+        }
+    }
+#else
+    (void)in, (void)w, (void)grad, (void)rowBegin, (void)rowEnd;
+#endif
+}
+
+}  // namespace fmc::detail

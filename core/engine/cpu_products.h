@@ -1,0 +1,45 @@
+#pragma once
+// Internal to the engine: the training step's three matrix products per masked layer, for its
+// shapes (a batch of a few dozen rows against a layer's weight), in register tiles that read
+// the weight where it lies. BLAS packs the whole weight into its own layout on every call,
+// which for a batch of 32 costs about as much as the arithmetic. AVX-512 machines only;
+// elsewhere the step calls BLAS. Torch-free, like cpu_kernels.h.
+#include <cstdint>
+
+namespace fmc::detail {
+
+// Whether this CPU runs these products (AVX-512F). FMC_CPU_PRODUCTS=blas in the environment
+// turns them off, to compare against BLAS in one build.
+bool ownProductsAvailable();
+
+// x (batch x cols, row-major) transposed in chunks of 32 batch rows (cols x 32 each, missing
+// rows 0): what productWeightInput reads, packedBatchSize floats.
+std::int64_t packedBatchSize(std::int64_t batch, std::int64_t cols);
+void packBatchColumns(const float* x, std::int64_t batch, std::int64_t cols, float* packed);
+
+// p (rows x batch, row r's batch values together) = w x^T for the weight rows
+// [rowBegin, rowEnd): w rows x cols, x packed by packBatchColumns.
+void productWeightInput(const float* w, std::int64_t cols, const float* packed, std::int64_t batch, float* p,
+                        std::int64_t rowBegin, std::int64_t rowEnd);
+
+// g (batch x cols) = k w over the listed weight rows (k's other columns are 0), for the
+// columns [colBegin, colEnd): k batch x rows, w rows x cols.
+void productInputGradient(const float* k, std::int64_t batch, const float* w, std::int64_t rows, std::int64_t cols,
+                           const std::int64_t* keptRows, std::int64_t keptCount, float* g, std::int64_t colBegin,
+                           std::int64_t colEnd);
+
+// A masked layer's weight gradient kt^T x + sign(w) rowScale for the weight rows
+// [rowBegin, rowEnd): kt rows x batch ((g m)^T), x batch x cols, rowScale per row (null: none).
+// rowKept: 1 or 0 per row (null: all kept); a tile of rows the mask all pruned skips the
+// product (their kt rows are 0).
+struct WeightGradient {
+    const float* kt;
+    const float* x;
+    std::int64_t batch, cols;
+    const float* rowScale;
+    const float* rowKept;
+};
+// ... written to grad (rows x cols).
+void weightGradient(const WeightGradient& in, const float* w, float* grad, std::int64_t rowBegin, std::int64_t rowEnd);
+
+}  // namespace fmc::detail
