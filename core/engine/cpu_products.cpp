@@ -1,5 +1,7 @@
 #include "engine/cpu_products.h"
 
+#include "engine/adamw_arithmetic.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -221,6 +223,33 @@ void weightGradient(const WeightGradient& in, const float* w, float* grad, Index
     }
 #else
     (void)in, (void)w, (void)grad, (void)rowBegin, (void)rowEnd;
+#endif
+}
+
+FMC_AVX512
+void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, float* expAvgSq, const AdamWScalars& s,
+                         Index rowBegin, Index rowEnd) {
+#ifdef FMC_OWN_PRODUCTS
+    alignas(64) float tile[kTileRows * kTileCols];
+    const AdamWScalars scalars = s;
+    for (Index r = rowBegin; r < rowEnd; r += kTileRows) {
+        const Index tileRows = std::min(kTileRows, rowEnd - r);
+        for (Index j = 0; j < in.cols; j += kTileCols) {
+            const Index width = std::min(kTileCols, in.cols - j);
+            const __mmask16 low = lanes(width), high = lanes(width - 16);
+            if (width == kTileCols)
+                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, true>(in, w, r, j, low, high, tile, kTileCols)))
+            else
+                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, false>(in, w, r, j, low, high, tile, kTileCols)))
+            // The tile's sign terms have read its part of w: now it takes its step, from L1.
+            for (Index t = 0; t < tileRows; ++t) {
+                const Index at = (r + t) * in.cols + j;
+                adamwSpan(w + at, tile + t * kTileCols, expAvg + at, expAvgSq + at, width, scalars);
+            }
+        }
+    }
+#else
+    (void)in, (void)w, (void)expAvg, (void)expAvgSq, (void)s, (void)rowBegin, (void)rowEnd;
 #endif
 }
 

@@ -4,6 +4,8 @@
 // the weight where it lies. BLAS packs the whole weight into its own layout on every call,
 // which for a batch of 32 costs about as much as the arithmetic. AVX-512 machines only;
 // elsewhere the step calls BLAS. Torch-free, like cpu_kernels.h.
+#include "engine/cpu_kernels.h"
+
 #include <cstdint>
 
 namespace fmc::detail {
@@ -39,7 +41,11 @@ struct WeightGradient {
     const float* rowScale;
     const float* rowKept;
 };
-// ... written to grad (rows x cols).
+// ... written to grad (rows x cols),
 void weightGradient(const WeightGradient& in, const float* w, float* grad, std::int64_t rowBegin, std::int64_t rowEnd);
+// ... or taken by AdamW a register tile at a time (adamwUpdate's arithmetic on w and its
+// moments), so that the gradient never reaches memory.
+void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, float* expAvgSq, const AdamWScalars& s,
+                         std::int64_t rowBegin, std::int64_t rowEnd);
 
 }  // namespace fmc::detail

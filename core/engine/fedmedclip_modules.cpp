@@ -219,6 +219,36 @@ void FusedAdamW::step(const torch::Tensor& parameter) {
     stepOne(found->second.first, found->second.second);
 }
 
+// Counts the parameter's step (its moments allocated at the first) and returns the step's scalars.
+AdamWScalars FusedAdamW::countStep(size_t g, size_t i) {
+    auto& p = groups_[g].params[i];
+    auto& state = state_[g][i];
+    if (state.step == 0) {
+        state.expAvg = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+        state.expAvgSq = torch::zeros_like(p, torch::MemoryFormat::Preserve);
+    }
+    ++state.step;
+    const double lr = groups_[g].learningRate;
+    const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
+    const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
+    return {static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
+            static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
+            static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
+            static_cast<float>(eps_),               static_cast<float>(-lr / biasCorrection1)};
+}
+
+bool FusedAdamW::beginFusedStep(const torch::Tensor& parameter, FusedStep& step) {
+    const auto found = position_.find(parameter.unsafeGetTensorImpl());
+    if (found == position_.end()) throw Error("AdamW: the parameter is not one of the optimiser's");
+    if (!parameter.is_cpu() || parameter.scalar_type() != torch::kFloat || !parameter.is_contiguous()) return false;
+    const auto [g, i] = found->second;
+    step.scalars = countStep(g, i);
+    auto& state = state_[g][i];
+    step.expAvg = state.expAvg.data_ptr<float>();
+    step.expAvgSq = state.expAvgSq.data_ptr<float>();
+    return true;
+}
+
 void FusedAdamW::stepOne(size_t g, size_t i) {
     torch::NoGradGuard noGrad;
     const double lr = groups_[g].learningRate;
@@ -226,26 +256,18 @@ void FusedAdamW::stepOne(size_t g, size_t i) {
     const auto& grad = p.grad();
     if (!grad.defined()) return;
     auto& state = state_[g][i];
-    if (state.step == 0) {
-        state.expAvg = torch::zeros_like(p, torch::MemoryFormat::Preserve);
-        state.expAvgSq = torch::zeros_like(p, torch::MemoryFormat::Preserve);
-    }
-    ++state.step;
-    const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
-    const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
-    const double stepSize = lr / biasCorrection1;
+    const AdamWScalars scalars = countStep(g, i);
     const bool raw = p.is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() && grad.is_contiguous() &&
                      grad.scalar_type() == torch::kFloat && state.expAvg.is_contiguous() &&
                      state.expAvgSq.is_contiguous();
     if (raw) {
-        const AdamWScalars scalars{static_cast<float>(1 - lr * weightDecay_), static_cast<float>(beta1_),
-                                   static_cast<float>(1 - beta1_),         static_cast<float>(beta2_),
-                                   static_cast<float>(1 - beta2_),         static_cast<float>(std::sqrt(biasCorrection2)),
-                                   static_cast<float>(eps_),               static_cast<float>(-stepSize)};
         adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
                     state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
         return;
     }
+    const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
+    const double biasCorrection2 = 1 - std::pow(beta2_, static_cast<double>(state.step));
+    const double stepSize = lr / biasCorrection1;
     // torch::optim::AdamW's operations, for GPUs.
     if (weightDecay_ != 0) p.mul_(1 - lr * weightDecay_);
     state.expAvg.mul_(beta1_).add_(grad, 1 - beta1_);

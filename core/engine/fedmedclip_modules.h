@@ -1,6 +1,7 @@
 #pragma once
 // Internal to the engine (and its tests): the FedMedCLIP torch modules and losses.
 // Never include from a public header: it pulls in LibTorch.
+#include "engine/cpu_kernels.h"
 #include "engine/fedmedclip_site.h"
 
 #include <torch/torch.h>
@@ -98,10 +99,21 @@ public:
     // Steps one of the parameters alone (the same update as step() gives it): the CPU training
     // step updates each layer as soon as its gradient is final, while it is still in cache.
     void step(const torch::Tensor& parameter);
+    // The same step for a CPU float parameter whose gradient the caller computes and applies
+    // itself with adamwUpdate's arithmetic (the training step, a tile at a time, without
+    // writing .grad()): counts the step and gives its moments and scalars. False, counting
+    // nothing, where the parameter is not contiguous float on the CPU.
+    struct FusedStep {
+        float* expAvg;
+        float* expAvgSq;
+        AdamWScalars scalars;
+    };
+    bool beginFusedStep(const torch::Tensor& parameter, FusedStep& step);
     std::vector<Group>& groups() { return groups_; }
 
 private:
     void stepOne(size_t group, size_t index);
+    AdamWScalars countStep(size_t group, size_t index);
 
     struct State {
         torch::Tensor expAvg, expAvgSq;

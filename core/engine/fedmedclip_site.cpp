@@ -181,8 +181,7 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
                 at::index_select_out(batch, all, 0, index);
                 const std::int64_t* rows = index.data_ptr<std::int64_t>();
                 for (std::int64_t i = 0; i < end - begin; ++i) batchLabels[size_t(i)] = labelValues[size_t(rows[i])];
-                loss = d->cpuStep->run(batch, batchLabels.data(),
-                                       [&](const torch::Tensor& parameter) { d->optimizer->step(parameter); });
+                loss = d->cpuStep->run(batch, batchLabels.data(), d->optimizer.get());
             } else {
                 const auto terms = batchLoss(d->fam, d->mlp, all.index_select(0, index), allLabels.index_select(0, index),
                                              d->classText, d->logitScale, o);

@@ -218,21 +218,21 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
 // From l.gradOutput: dL/dW = (g m)^T x + sign(W) s / in, dL/db = sum_b g, dL/dt = -s with
 // s_r = surrogate_r sum_b g_br (x W^T)_br, and dL/dx = (g m) W where wanted.
 void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient,
-                               const ParameterReady& parameterReady) {
+                               FusedAdamW* optimizer) {
     auto& m = *l.module;
     const Index out = m.weight.size(0);
     maskedLayerSums(rows(l.gradOutput), rows(l.product), l.mask.data(), batch, out, l.gradSum.data(),
                     l.scoreGradSum.data(), rows(l.kept));
     const auto keptCount = static_cast<Index>(l.keptRows.size());
     if (ownProducts_) {
-        backwardOwnProducts(l, x, batch, inputGradient, keptCount);
+        backwardOwnProducts(l, x, batch, inputGradient, keptCount, optimizer);
     } else {
         backwardBlas(l, x, batch, inputGradient, keptCount);
+        if (optimizer) optimizer->step(m.weight);
     }
-    if (parameterReady) {
-        parameterReady(m.weight);
-        parameterReady(m.bias);
-        if (m.enabled()) parameterReady(m.threshold);
+    if (optimizer) {
+        optimizer->step(m.bias);
+        if (m.enabled()) optimizer->step(m.threshold);
     }
 }
 
@@ -253,7 +253,7 @@ void CpuTrainingStep::rowGradients(Layer& l) {
 }
 
 void CpuTrainingStep::backwardOwnProducts(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient,
-                                          Index keptCount) {
+                                          Index keptCount, FusedAdamW* optimizer) {
     auto& m = *l.module;
     const Index out = m.weight.size(0), in = m.weight.size(1);
     const float* w = rows(m.weight);
@@ -270,8 +270,17 @@ void CpuTrainingStep::backwardOwnProducts(Layer& l, const torch::Tensor& x, Inde
     for (Index r = 0; r < out; ++r)
         for (Index i = 0; i < batch; ++i) keptT[r * batch + i] = kept[i * out + r];
     const WeightGradient product{keptT, rows(x), batch, in, m.enabled() ? l.rowScale.data() : nullptr, l.mask.data()};
+    FusedAdamW::FusedStep step;
+    if (optimizer && optimizer->beginFusedStep(m.weight, step)) {
+        float* weight = rows(m.weight);
+        overRanges(out, 32, [&](Index begin, Index end) {
+            weightGradientAdamW(product, weight, step.expAvg, step.expAvgSq, step.scalars, begin, end);
+        });
+        return;
+    }
     float* gw = rows(gradientOf(m.weight));
     overRanges(out, 32, [&](Index begin, Index end) { weightGradient(product, w, gw, begin, end); });
+    if (optimizer) optimizer->step(m.weight);
 }
 
 void CpuTrainingStep::backwardBlas(Layer& l, const torch::Tensor& x, Index batch, bool inputGradient,
@@ -353,19 +362,18 @@ void CpuTrainingStep::forwardNorm(Norm& n, const Layer& from, Index batch) {
 
 // From dL/d(ReLU output) to the gradients of gamma, beta and into.gradOutput.
 void CpuTrainingStep::backwardNorm(Norm& n, const torch::Tensor& gradOutput, Layer& into, Index batch,
-                                   const ParameterReady& parameterReady) {
+                                   FusedAdamW* optimizer) {
     auto& bn = *n.module;
     batchNormReluBackward(rows(gradOutput), rows(n.output), rows(n.normalised), batch, bn.weight.size(0),
                           rows(bn.weight), n.inverseStd.data(), rows(into.gradOutput), rows(gradientOf(bn.weight)),
                           rows(gradientOf(bn.bias)), n.mean.data(), n.variance.data());
-    if (parameterReady) {
-        parameterReady(bn.weight);
-        parameterReady(bn.bias);
+    if (optimizer) {
+        optimizer->step(bn.weight);
+        optimizer->step(bn.bias);
     }
 }
 
-StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels,
-                              const ParameterReady& parameterReady) {
+StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* labels, FusedAdamW* optimizer) {
     torch::NoGradGuard noGrad;
     const auto& o = options_;
     const Index batch = input.size(0), dim = input.size(1), classes = classText_.size(0);
@@ -464,13 +472,13 @@ StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* la
             view(gradAdapted_).addmm_(view(gradSimilarity_), classText_);
         }
 
-        backward(m4, view(norms_[2].output), batch, true, parameterReady);
-        backwardNorm(norms_[2], m4.gradInput, m3, batch, parameterReady);
-        backward(m3, view(norms_[1].output), batch, true, parameterReady);
-        backwardNorm(norms_[1], m3.gradInput, m2, batch, parameterReady);
-        backward(m2, view(norms_[0].output), batch, true, parameterReady);
-        backwardNorm(norms_[0], m2.gradInput, m1, batch, parameterReady);
-        backward(m1, adapted, batch, true, parameterReady);
+        backward(m4, view(norms_[2].output), batch, true, optimizer);
+        backwardNorm(norms_[2], m4.gradInput, m3, batch, optimizer);
+        backward(m3, view(norms_[1].output), batch, true, optimizer);
+        backwardNorm(norms_[1], m3.gradInput, m2, batch, optimizer);
+        backward(m2, view(norms_[0].output), batch, true, optimizer);
+        backwardNorm(norms_[0], m2.gradInput, m1, batch, optimizer);
+        backward(m1, adapted, batch, true, optimizer);
         view(gradAdapted_).add_(view(m1.gradInput));
     }
 
@@ -478,10 +486,10 @@ StepLoss CpuTrainingStep::run(const torch::Tensor& input, const std::int64_t* la
     // instance norm and fc1 (whose input needs no gradient).
     attendAndNormaliseBackward(rows(gradAdapted_), rows(adapted_), rows(attention_), x0, adaptedNorm_.data(), batch,
                                dim, rows(fc2.gradOutput));
-    backward(fc2, view(relu_), batch, true, parameterReady);
+    backward(fc2, view(relu_), batch, true, optimizer);
     instanceNormReluBackward(rows(fc2.gradInput), rows(normalised_), rows(relu_), famInverseStd_.data(), batch, dim,
                              rows(fc1.gradOutput));
-    backward(fc1, input, batch, false, parameterReady);
+    backward(fc1, input, batch, false, optimizer);
     return loss;
 }
 

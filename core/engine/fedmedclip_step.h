@@ -7,7 +7,6 @@
 #include "engine/fedmedclip_modules.h"
 
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 namespace fmc::detail {
@@ -37,26 +36,24 @@ public:
     // The loss of one batch (B x D rows of famInput, B labels, 2 <= B <= options.batchSize) and
     // the same gradients as batchLoss(...).total.backward(), written over the trainable
     // parameters' .grad() (allocated on first use); batch norm's running statistics move as in
-    // training mode. `parameterReady`, where given, is called with each trainable parameter as
-    // soon as nothing later in the step reads it or its gradient (the optimiser may update it
-    // there, while its gradient is still in cache).
-    using ParameterReady = std::function<void(const torch::Tensor&)>;
-    StepLoss run(const torch::Tensor& input, const std::int64_t* labels, const ParameterReady& parameterReady = {});
+    // training mode. With an optimiser, each trainable parameter takes its step as soon as
+    // nothing later in the step reads it (its gradient still in cache); where the step runs its
+    // own products, a weight takes it inside its gradient's product and its .grad() is not written.
+    StepLoss run(const torch::Tensor& input, const std::int64_t* labels, FusedAdamW* optimizer = nullptr);
 
 private:
     struct Layer;
     struct Norm;
     void forward(Layer& layer, const torch::Tensor& x, std::int64_t batch);
-    void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
-                  const ParameterReady& parameterReady);
+    void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient, FusedAdamW* optimizer);
     void rowGradients(Layer& layer);
     void backwardOwnProducts(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
-                             std::int64_t keptCount);
+                             std::int64_t keptCount, FusedAdamW* optimizer);
     void backwardBlas(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient,
                       std::int64_t keptCount);
     void forwardNorm(Norm& norm, const Layer& from, std::int64_t batch);
     void backwardNorm(Norm& norm, const torch::Tensor& gradOutput, Layer& into, std::int64_t batch,
-                      const ParameterReady& parameterReady);
+                      FusedAdamW* optimizer);
 
     FeatureAdapter fam_;
     MaskedMlp mlp_;

@@ -287,6 +287,64 @@ private slots:
         }
     }
 
+    void optimiserInsideTheStepMatchesGradientsThenStep_data() {
+        QTest::addColumn<bool>("ownProducts");
+        QTest::newRow("own products (AdamW inside the weight gradient's tiles)") << true;
+        QTest::newRow("BLAS products") << false;
+    }
+
+    void optimiserInsideTheStepMatchesGradientsThenStep() {
+        // Three steps that update each parameter as soon as it is final leave every parameter
+        // and buffer exactly as three steps that write the gradients, each followed by one whole
+        // AdamW step: with pruned rows, partial tiles and a second batch chunk.
+        QFETCH(bool, ownProducts);
+        if (ownProducts && !fmc::detail::ownProductsAvailable())
+            QSKIP("this CPU has no AVX-512F (or FMC_CPU_PRODUCTS=blas): the step uses BLAS's products only");
+        FedMedClipOptions o;
+        o.batchSize = 40;
+        constexpr int dim = 70, hidden = 41, classes = 3, batch = 35;
+        auto make = [&] {
+            torch::manual_seed(47);
+            fmc::detail::FeatureAdapter fam(dim, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+            fmc::detail::MaskedMlp mlp(dim, hidden, classes, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+            torch::NoGradGuard noGrad;
+            for (auto* module : {static_cast<torch::nn::Module*>(fam.get()), static_cast<torch::nn::Module*>(mlp.get())})
+                for (auto& item : module->named_parameters())
+                    if (item.key().find("threshold") != std::string::npos) item.value().uniform_(-0.9, 0.3);
+            return std::make_pair(fam, mlp);
+        };
+        auto [famA, mlpA] = make();
+        auto [famB, mlpB] = make();
+        const auto classText = torch::nn::functional::normalize(torch::randn({classes, dim}),
+                                                                torch::nn::functional::NormalizeFuncOptions().dim(1));
+        const auto products = ownProducts ? fmc::detail::StepProducts::Automatic : fmc::detail::StepProducts::Blas;
+        fmc::detail::CpuTrainingStep inside(famA, mlpA, classText, 30, o, products);
+        fmc::detail::CpuTrainingStep after(famB, mlpB, classText, 30, o, products);
+        auto optimiserA = fmc::detail::makeOptimizer(famA, mlpA, o, 0);
+        auto optimiserB = fmc::detail::makeOptimizer(famB, mlpB, o, 0);
+        std::vector<std::int64_t> labels;
+        for (int i = 0; i < batch; ++i) labels.push_back(i % classes);
+        for (int step = 0; step < 3; ++step) {
+            const auto input = fmc::detail::famInput(3 * torch::randn({batch, dim}), o).contiguous();
+            const auto a = inside.run(input, labels.data(), optimiserA.get());
+            const auto b = after.run(input, labels.data());
+            optimiserB->step();
+            QCOMPARE(a.total, b.total);
+        }
+        auto all = [](fmc::detail::FeatureAdapter& fam, fmc::detail::MaskedMlp& mlp) {
+            auto tensors = fam->named_parameters();
+            for (auto& item : mlp->named_parameters()) tensors.insert("mlp." + item.key(), item.value());
+            for (auto& item : mlp->named_buffers()) tensors.insert("mlp." + item.key(), item.value());
+            return tensors;
+        };
+        const auto tensorsA = all(famA, mlpA), tensorsB = all(famB, mlpB);
+        QCOMPARE(tensorsA.size(), tensorsB.size());
+        for (const auto& item : tensorsA)
+            QVERIFY2(torch::equal(item.value(), tensorsB[item.key()]), item.key().c_str());
+        // Some rows were pruned, so the pruned-row paths ran.
+        QVERIFY(famA->fc1->keepRatio() < 1.0 || mlpA->fc1->keepRatio() < 1.0);
+    }
+
     void adamWOneParameterAtATimeMatchesTheWholeStep() {
         // The CPU step updates each layer as soon as its gradient is final: step(p) for every
         // parameter, in any order, must give exactly what step() gives.
