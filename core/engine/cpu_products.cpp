@@ -95,21 +95,21 @@ FMC_AVX512 void gradInputTile(const float* k, Index rows, const float* w, Index 
     }
 }
 
-// R weight rows x 32 columns of kt^T x + sign(w) rowScale, written to out (rows outStride apart).
-template <int R, bool Full>
-FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Index r, Index j, __mmask16 low,
-                                   __mmask16 high, float* out, Index outStride) {
+// R weight rows x 32 columns of kt^T x + sign(w) rowScale, written to out (rows outStride apart);
+// the product only where `product` (some of the rows kept). Branch-free after the product,
+// so that the accumulators stay in registers.
+template <int R, bool Full, bool Signed>
+FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Index r, Index j, bool product,
+                                   __mmask16 low, __mmask16 high, float* out, Index outStride) {
     __m512 lo[R], hi[R];
     for (int t = 0; t < R; ++t) lo[t] = hi[t] = _mm512_setzero_ps();
-    bool anyKept = !in.rowKept;
-    for (int t = 0; t < R && !anyKept; ++t) anyKept = in.rowKept[r + t] != 0;
-    if (anyKept) {
+    if (product) {
         const float* kt = in.kt + r * in.batch;
-        const float* xj = in.x + j;
-        const Index batch = in.batch, cols = in.cols;
+        const Index batch = in.batch;
+        const float* strip = in.xStrips + j * batch;  // j / 32 strips of batch x 32 before it
         for (Index i = 0; i < batch; ++i) {
-            const float* x = xj + i * cols;
-            const __m512 x0 = load<Full>(low, x), x1 = load<Full>(high, x + 16);
+            const float* x = strip + i * kTileCols;
+            const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
             for (int t = 0; t < R; ++t) {
                 const __m512 b = _mm512_set1_ps(kt[t * batch + i]);
                 lo[t] = _mm512_fmadd_ps(b, x0, lo[t]);
@@ -118,13 +118,13 @@ FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Ind
         }
     }
     const __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+    const __m512 zero = _mm512_setzero_ps();
     for (int t = 0; t < R; ++t) {
-        if (in.rowScale && in.rowScale[r + t] != 0) {
+        if constexpr (Signed) {
             // + scale where w > 0, - scale where w < 0 (scale with w's sign bit), nothing where w is 0.
             const __m512i scale = _mm512_castps_si512(_mm512_set1_ps(in.rowScale[r + t]));
             const float* wr = w + (r + t) * in.cols + j;
             const __m512 w0 = load<Full>(low, wr), w1 = load<Full>(high, wr + 16);
-            const __m512 zero = _mm512_setzero_ps();
             const __m512 s0 = _mm512_castsi512_ps(_mm512_xor_si512(scale, _mm512_and_si512(_mm512_castps_si512(w0), signBit)));
             const __m512 s1 = _mm512_castsi512_ps(_mm512_xor_si512(scale, _mm512_and_si512(_mm512_castps_si512(w1), signBit)));
             lo[t] = _mm512_mask_add_ps(lo[t], _mm512_cmp_ps_mask(w0, zero, _CMP_NEQ_OQ), lo[t], s0);
@@ -133,6 +133,29 @@ FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Ind
         _mm512_mask_storeu_ps(out + t * outStride, low, lo[t]);
         _mm512_mask_storeu_ps(out + t * outStride + 16, high, hi[t]);
     }
+}
+
+// The tile for R rows with its width and sign term known at compile time.
+template <int R>
+FMC_AVX512_INLINE void weightGradientTileFor(const WeightGradient& in, const float* w, Index r, Index j, bool product,
+                                             Index width, __mmask16 low, __mmask16 high, float* out, Index outStride) {
+    const bool full = width == kTileCols, signed_ = in.rowScale != nullptr;
+    if (full && signed_)
+        weightGradientTile<R, true, true>(in, w, r, j, product, low, high, out, outStride);
+    else if (full)
+        weightGradientTile<R, true, false>(in, w, r, j, product, low, high, out, outStride);
+    else if (signed_)
+        weightGradientTile<R, false, true>(in, w, r, j, product, low, high, out, outStride);
+    else
+        weightGradientTile<R, false, false>(in, w, r, j, product, low, high, out, outStride);
+}
+
+// Whether any of rows [r, r + count) is kept (rowKept null: all are).
+inline bool anyRowKept(const float* rowKept, Index r, Index count) {
+    if (!rowKept) return true;
+    for (Index t = r; t < r + count; ++t)
+        if (rowKept[t] != 0) return true;
+    return false;
 }
 
 // CALL with the constant R = rows (1..8): each tile height is its own instantiation.
@@ -159,6 +182,19 @@ void packBatchColumns(const float* x, Index batch, Index cols, float* packed) {
             float* column = chunk + k * kTileCols;
             for (Index i = 0; i < count; ++i) column[i] = x[(c0 + i) * cols + k];
             for (Index i = count; i < kTileCols; ++i) column[i] = 0;
+        }
+    }
+}
+
+Index columnStripsSize(Index batch, Index cols) { return (cols + kTileCols - 1) / kTileCols * kTileCols * batch; }
+
+void packColumnStrips(const float* x, Index batch, Index cols, float* strips) {
+    for (Index j = 0; j < cols; j += kTileCols) {
+        const Index width = std::min(kTileCols, cols - j);
+        float* strip = strips + j * batch;
+        for (Index i = 0; i < batch; ++i) {
+            std::copy_n(x + i * cols + j, width, strip + i * kTileCols);
+            std::fill(strip + i * kTileCols + width, strip + (i + 1) * kTileCols, 0.0f);
         }
     }
 }
@@ -211,14 +247,12 @@ void weightGradient(const WeightGradient& in, const float* w, float* grad, Index
 #ifdef FMC_OWN_PRODUCTS
     for (Index r = rowBegin; r < rowEnd; r += kTileRows) {
         const Index tileRows = std::min(kTileRows, rowEnd - r);
+        const bool product = anyRowKept(in.rowKept, r, tileRows);
         for (Index j = 0; j < in.cols; j += kTileCols) {
             const Index width = std::min(kTileCols, in.cols - j);
             const __mmask16 low = lanes(width), high = lanes(width - 16);
             float* out = grad + r * in.cols + j;
-            if (width == kTileCols)
-                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, true>(in, w, r, j, low, high, out, in.cols)))
-            else
-                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, false>(in, w, r, j, low, high, out, in.cols)))
+            FMC_WITH_TILE_ROWS(tileRows, weightGradientTileFor<R>(in, w, r, j, product, width, low, high, out, in.cols))
         }
     }
 #else
@@ -234,13 +268,11 @@ void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, floa
     const AdamWScalars scalars = s;
     for (Index r = rowBegin; r < rowEnd; r += kTileRows) {
         const Index tileRows = std::min(kTileRows, rowEnd - r);
+        const bool product = anyRowKept(in.rowKept, r, tileRows);
         for (Index j = 0; j < in.cols; j += kTileCols) {
             const Index width = std::min(kTileCols, in.cols - j);
             const __mmask16 low = lanes(width), high = lanes(width - 16);
-            if (width == kTileCols)
-                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, true>(in, w, r, j, low, high, tile, kTileCols)))
-            else
-                FMC_WITH_TILE_ROWS(tileRows, (weightGradientTile<R, false>(in, w, r, j, low, high, tile, kTileCols)))
+            FMC_WITH_TILE_ROWS(tileRows, weightGradientTileFor<R>(in, w, r, j, product, width, low, high, tile, kTileCols))
             // The tile's sign terms have read its part of w: now it takes its step, from L1.
             for (Index t = 0; t < tileRows; ++t) {
                 const Index at = (r + t) * in.cols + j;

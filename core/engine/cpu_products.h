@@ -30,13 +30,20 @@ void productInputGradient(const float* k, std::int64_t batch, const float* w, st
                            const std::int64_t* keptRows, std::int64_t keptCount, float* g, std::int64_t colBegin,
                            std::int64_t colEnd);
 
+// x (batch x cols) in strips of 32 columns (batch x 32 each, missing columns 0), what the
+// weight gradient's tiles read: rows 32 floats apart rather than a whole input row apart,
+// which would put a strip's rows in a few of L1's sets. columnStripsSize floats.
+std::int64_t columnStripsSize(std::int64_t batch, std::int64_t cols);
+void packColumnStrips(const float* x, std::int64_t batch, std::int64_t cols, float* strips);
+
 // A masked layer's weight gradient kt^T x + sign(w) rowScale for the weight rows
-// [rowBegin, rowEnd): kt rows x batch ((g m)^T), x batch x cols, rowScale per row (null: none).
+// [rowBegin, rowEnd): kt rows x batch ((g m)^T), x (batch x cols) packed by packColumnStrips,
+// rowScale per row (null: none).
 // rowKept: 1 or 0 per row (null: all kept); a tile of rows the mask all pruned skips the
 // product (their kt rows are 0).
 struct WeightGradient {
     const float* kt;
-    const float* x;
+    const float* xStrips;
     std::int64_t batch, cols;
     const float* rowScale;
     const float* rowKept;

@@ -167,7 +167,7 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
     if (ownProducts_) {
         Index widest = 0;
         for (const auto& layer : layers_) widest = std::max(widest, layer.module->weight.size(1));
-        packedInput_.resize(static_cast<size_t>(packedBatchSize(maxBatch, widest)));
+        packedInput_.resize(static_cast<size_t>(std::max(packedBatchSize(maxBatch, widest), columnStripsSize(maxBatch, widest))));
     }
     famInverseStd_.resize(static_cast<size_t>(maxBatch));
     adaptedNorm_.resize(static_cast<size_t>(maxBatch));
@@ -269,7 +269,9 @@ void CpuTrainingStep::backwardOwnProducts(Layer& l, const torch::Tensor& x, Inde
     float* keptT = rows(l.keptT);
     for (Index r = 0; r < out; ++r)
         for (Index i = 0; i < batch; ++i) keptT[r * batch + i] = kept[i * out + r];
-    const WeightGradient product{keptT, rows(x), batch, in, m.enabled() ? l.rowScale.data() : nullptr, l.mask.data()};
+    packColumnStrips(rows(x), batch, in, packedInput_.data());
+    const WeightGradient product{keptT, packedInput_.data(), batch, in, m.enabled() ? l.rowScale.data() : nullptr,
+                                 l.mask.data()};
     FusedAdamW::FusedStep step;
     if (optimizer && optimizer->beginFusedStep(m.weight, step)) {
         float* weight = rows(m.weight);

@@ -61,7 +61,7 @@ private:
     double logitScale_;
     FedMedClipOptions options_;
     bool ownProducts_;
-    std::vector<float> packedInput_;  // a layer's input as productWeightInput reads it
+    std::vector<float> packedInput_;  // a layer's input as productWeightInput or the weight gradient reads it
     std::vector<Layer> layers_;  // fam fc1, fc2, then mlp fc1..fc4 with an MLP
     std::vector<Norm> norms_;    // mlp bn1..bn3
     // Per batch row (maxBatch rows): the FAM's normalised pre-activation, ReLU, attention,

@@ -273,8 +273,10 @@ private slots:
         QVERIFY(untouched(gradInputAndGuard));
 
         const auto kt = k.t().contiguous();
+        std::vector<float> strips(static_cast<size_t>(fmc::detail::columnStripsSize(batch, cols)));
+        fmc::detail::packColumnStrips(x.data_ptr<float>(), batch, cols, strips.data());
         for (bool withScale : {true, false}) {
-            const fmc::detail::WeightGradient in{kt.data_ptr<float>(), x.data_ptr<float>(), batch, cols,
+            const fmc::detail::WeightGradient in{kt.data_ptr<float>(), strips.data(), batch, cols,
                                                  withScale ? scale.data_ptr<float>() : nullptr, kept.data_ptr<float>()};
             auto gradAndGuard = torch::full({rows + 1, cols}, 99.0f);
             auto grad = gradAndGuard.narrow(0, 0, rows);
