@@ -272,6 +272,19 @@ void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, floa
         for (Index j = 0; j < in.cols; j += kTileCols) {
             const Index width = std::min(kTileCols, in.cols - j);
             const __mmask16 low = lanes(width), high = lanes(width - 16);
+            // The moments are read once per step, so they come from L3 or memory: ask for those
+            // of the tile two ahead (the next row block's first ones at a row's end) while this
+            // one runs.
+            {
+                Index aheadRow = r, aheadCol = j + 2 * kTileCols;
+                if (aheadCol >= in.cols) aheadRow += kTileRows, aheadCol -= (in.cols + kTileCols - 1) / kTileCols * kTileCols;
+                for (Index t = aheadRow; t < std::min(aheadRow + kTileRows, rowEnd); ++t)
+                    for (const float* moment : {static_cast<const float*>(expAvg), static_cast<const float*>(expAvgSq)}) {
+                        const char* line = reinterpret_cast<const char*>(moment + t * in.cols + aheadCol);
+                        _mm_prefetch(line, _MM_HINT_T0);
+                        _mm_prefetch(line + 64, _MM_HINT_T0);
+                    }
+            }
             FMC_WITH_TILE_ROWS(tileRows, weightGradientTileFor<R>(in, w, r, j, product, width, low, high, tile, kTileCols))
             // The tile's sign terms have read its part of w: now it takes its step, from L1.
             for (Index t = 0; t < tileRows; ++t) {
