@@ -53,6 +53,26 @@ FMC_AVX512_INLINE __m512 load(__mmask16 mask, const float* p) {
     return Full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(mask, p);
 }
 
+// One step of a tile's sum: row t of the tile += b[t * stride] (broadcast) times (v0, v1).
+template <int R>
+FMC_AVX512_INLINE void accumulate(__m512 (&lo)[R], __m512 (&hi)[R], const float* b, Index stride, __m512 v0, __m512 v1) {
+    for (int t = 0; t < R; ++t) {
+        const __m512 scalar = _mm512_set1_ps(b[t * stride]);
+        lo[t] = _mm512_fmadd_ps(scalar, v0, lo[t]);
+        hi[t] = _mm512_fmadd_ps(scalar, v1, hi[t]);
+    }
+}
+
+// The tile's rows to out, `stride` floats apart, lanes low/high of the 32 columns.
+template <int R>
+FMC_AVX512_INLINE void storeTile(const __m512 (&lo)[R], const __m512 (&hi)[R], float* out, Index stride,
+                                 __mmask16 low, __mmask16 high) {
+    for (int t = 0; t < R; ++t) {
+        _mm512_mask_storeu_ps(out + t * stride, low, lo[t]);
+        _mm512_mask_storeu_ps(out + t * stride + 16, high, hi[t]);
+    }
+}
+
 // R weight rows x 32 batch columns: sum over k of w[t][k] (broadcast) times xt[k][0..32).
 template <int R>
 FMC_AVX512 void forwardTile(const float* w, Index cols, const float* xt, float* p, Index batch, __mmask16 low,
@@ -60,17 +80,9 @@ FMC_AVX512 void forwardTile(const float* w, Index cols, const float* xt, float* 
     __m512 lo[R], hi[R];
     for (int t = 0; t < R; ++t) lo[t] = hi[t] = _mm512_setzero_ps();
     for (Index k = 0; k < cols; ++k) {
-        const __m512 x0 = _mm512_loadu_ps(xt + k * kTileCols), x1 = _mm512_loadu_ps(xt + k * kTileCols + 16);
-        for (int t = 0; t < R; ++t) {
-            const __m512 b = _mm512_set1_ps(w[t * cols + k]);
-            lo[t] = _mm512_fmadd_ps(b, x0, lo[t]);
-            hi[t] = _mm512_fmadd_ps(b, x1, hi[t]);
-        }
+        accumulate(lo, hi, w + k, cols, _mm512_loadu_ps(xt + k * kTileCols), _mm512_loadu_ps(xt + k * kTileCols + 16));
     }
-    for (int t = 0; t < R; ++t) {
-        _mm512_mask_storeu_ps(p + t * batch, low, lo[t]);
-        _mm512_mask_storeu_ps(p + t * batch + 16, high, hi[t]);
-    }
+    storeTile(lo, hi, p, batch, low, high);
 }
 
 // R batch rows x 32 weight columns: sum over the kept weight rows r of k[t][r] times w[r][..].
@@ -82,17 +94,9 @@ FMC_AVX512 void gradInputTile(const float* k, Index rows, const float* w, Index 
     for (Index c = 0; c < keptCount; ++c) {
         const Index r = kept[c];
         const float* wr = w + r * cols;
-        const __m512 w0 = load<Full>(low, wr), w1 = load<Full>(high, wr + 16);
-        for (int t = 0; t < R; ++t) {
-            const __m512 b = _mm512_set1_ps(k[t * rows + r]);
-            lo[t] = _mm512_fmadd_ps(b, w0, lo[t]);
-            hi[t] = _mm512_fmadd_ps(b, w1, hi[t]);
-        }
+        accumulate(lo, hi, k + r, rows, load<Full>(low, wr), load<Full>(high, wr + 16));
     }
-    for (int t = 0; t < R; ++t) {
-        _mm512_mask_storeu_ps(g + t * cols, low, lo[t]);
-        _mm512_mask_storeu_ps(g + t * cols + 16, high, hi[t]);
-    }
+    storeTile(lo, hi, g, cols, low, high);
 }
 
 // R weight rows x 32 columns of kt^T x + sign(w) rowScale, written to out (rows outStride apart);
@@ -109,19 +113,14 @@ FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Ind
         const float* strip = in.xStrips + j * batch;  // j / 32 strips of batch x 32 before it
         for (Index i = 0; i < batch; ++i) {
             const float* x = strip + i * kTileCols;
-            const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
-            for (int t = 0; t < R; ++t) {
-                const __m512 b = _mm512_set1_ps(kt[t * batch + i]);
-                lo[t] = _mm512_fmadd_ps(b, x0, lo[t]);
-                hi[t] = _mm512_fmadd_ps(b, x1, hi[t]);
-            }
+            accumulate(lo, hi, kt + i, batch, _mm512_loadu_ps(x), _mm512_loadu_ps(x + 16));
         }
     }
-    const __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
-    const __m512 zero = _mm512_setzero_ps();
-    for (int t = 0; t < R; ++t) {
-        if constexpr (Signed) {
-            // + scale where w > 0, - scale where w < 0 (scale with w's sign bit), nothing where w is 0.
+    if constexpr (Signed) {
+        // + scale where w > 0, - scale where w < 0 (scale with w's sign bit), nothing where w is 0.
+        const __m512i signBit = _mm512_set1_epi32(static_cast<int>(0x80000000u));
+        const __m512 zero = _mm512_setzero_ps();
+        for (int t = 0; t < R; ++t) {
             const __m512i scale = _mm512_castps_si512(_mm512_set1_ps(in.rowScale[r + t]));
             const float* wr = w + (r + t) * in.cols + j;
             const __m512 w0 = load<Full>(low, wr), w1 = load<Full>(high, wr + 16);
@@ -130,9 +129,8 @@ FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Ind
             lo[t] = _mm512_mask_add_ps(lo[t], _mm512_cmp_ps_mask(w0, zero, _CMP_NEQ_OQ), lo[t], s0);
             hi[t] = _mm512_mask_add_ps(hi[t], _mm512_cmp_ps_mask(w1, zero, _CMP_NEQ_OQ), hi[t], s1);
         }
-        _mm512_mask_storeu_ps(out + t * outStride, low, lo[t]);
-        _mm512_mask_storeu_ps(out + t * outStride + 16, high, hi[t]);
     }
+    storeTile(lo, hi, out, outStride, low, high);
 }
 
 // The tile for R rows with its width and sign term known at compile time.

@@ -213,10 +213,15 @@ void FusedAdamW::step() {
         for (size_t i = 0; i < groups_[g].params.size(); ++i) stepOne(g, i);
 }
 
-void FusedAdamW::step(const torch::Tensor& parameter) {
+std::pair<size_t, size_t> FusedAdamW::positionOf(const torch::Tensor& parameter) const {
     const auto found = position_.find(parameter.unsafeGetTensorImpl());
     if (found == position_.end()) throw Error("AdamW: the parameter is not one of the optimiser's");
-    stepOne(found->second.first, found->second.second);
+    return found->second;
+}
+
+void FusedAdamW::step(const torch::Tensor& parameter) {
+    const auto [g, i] = positionOf(parameter);
+    stepOne(g, i);
 }
 
 // Counts the parameter's step (its moments allocated at the first) and returns the step's scalars.
@@ -238,10 +243,8 @@ AdamWScalars FusedAdamW::countStep(size_t g, size_t i) {
 }
 
 bool FusedAdamW::beginFusedStep(const torch::Tensor& parameter, FusedStep& step) {
-    const auto found = position_.find(parameter.unsafeGetTensorImpl());
-    if (found == position_.end()) throw Error("AdamW: the parameter is not one of the optimiser's");
+    const auto [g, i] = positionOf(parameter);
     if (!parameter.is_cpu() || parameter.scalar_type() != torch::kFloat || !parameter.is_contiguous()) return false;
-    const auto [g, i] = found->second;
     step.scalars = countStep(g, i);
     auto& state = state_[g][i];
     step.expAvg = state.expAvg.data_ptr<float>();

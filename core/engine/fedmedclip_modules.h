@@ -112,6 +112,7 @@ public:
     std::vector<Group>& groups() { return groups_; }
 
 private:
+    std::pair<size_t, size_t> positionOf(const torch::Tensor& parameter) const;  // throws if not ours
     void stepOne(size_t group, size_t index);
     AdamWScalars countStep(size_t group, size_t index);
 
