@@ -253,6 +253,9 @@ double processCpuSeconds() {
 }
 
 Rounds runEngineRounds(const Task& task, int rounds, const std::string& device) {
+    // The sites' rounds at the feature-space thread count, as the simulator runs them: each
+    // change of LibTorch's thread count starts a new thread pool whose threads spin a while.
+    const ScopedComputeThreads scoped(device == "cpu" ? featureSpaceThreads() : 0);
     std::vector<FedMedClipSite> sites;
     for (size_t s = 0; s < task.features.size(); ++s)
         sites.emplace_back(task.text, task.logitScale, FedMedClipOptions{}, 1 + s, device);
