@@ -216,7 +216,7 @@ void instanceNormReluBackward(const float* __restrict gradR, const float* __rest
 }
 
 FMC_VECTOR_CLONES
-void maskedLayerSums(const float* __restrict g, const float* __restrict productT, const float* __restrict mask,
+void maskedLayerSums(const float* __restrict g, const float* __restrict product, const float* __restrict mask,
                      std::int64_t batch, std::int64_t out, float* __restrict gradSum, float* __restrict productSum,
                      float* __restrict kept) {
     for (std::int64_t r = 0; r < out; ++r) gradSum[r] = productSum[r] = 0;
@@ -224,9 +224,16 @@ void maskedLayerSums(const float* __restrict g, const float* __restrict productT
         for (std::int64_t r = 0; r < out; ++r) {
             const float value = g[i * out + r];
             gradSum[r] += value;
-            productSum[r] += value * productT[r * batch + i];
+            productSum[r] += value * product[i * out + r];
             kept[i * out + r] = value * mask[r];
         }
+}
+
+FMC_VECTOR_CLONES
+void maskRowsAddBias(const float* __restrict product, const float* __restrict mask, const float* __restrict bias,
+                     std::int64_t batch, std::int64_t out, float* __restrict y) {
+    for (std::int64_t i = 0; i < batch; ++i)
+        for (std::int64_t r = 0; r < out; ++r) y[i * out + r] = bias[r] + product[i * out + r] * mask[r];
 }
 
 }  // namespace fmc::detail

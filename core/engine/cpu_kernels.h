@@ -71,8 +71,12 @@ void instanceNormReluBackward(const float* gradR, const float* n, const float* r
                               std::int64_t rows, std::int64_t dim, float* gradA);
 
 // A masked layer's per-row sums for its backward from g (batch x out): gradSum_r = sum_b g_br,
-// productSum_r = sum_b g_br productT_rb (productT: out x batch), kept = g * mask.
-void maskedLayerSums(const float* g, const float* productT, const float* mask, std::int64_t batch,
+// productSum_r = sum_b g_br product_br (product: x W^T, batch x out), kept = g * mask.
+void maskedLayerSums(const float* g, const float* product, const float* mask, std::int64_t batch,
                      std::int64_t out, float* gradSum, float* productSum, float* kept);
+
+// A masked layer's output y = bias + product * mask (product: x W^T, batch x out; mask per column).
+void maskRowsAddBias(const float* product, const float* mask, const float* bias, std::int64_t batch,
+                     std::int64_t out, float* y);
 
 }  // namespace fmc::detail

@@ -169,18 +169,67 @@ inline bool anyRowKept(const float* rowKept, Index r, Index count) {
     default: { constexpr int R = 8; CALL; } break;          \
     }
 
+// GCC 12's unpack and lane-shuffle intrinsics pass _mm512_undefined_ps() as the unused merge
+// source, which it then reports as uninitialised (GCC bug 105593, fixed in 13).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// dst (cols x rows) = src^T for a block of at most 16 x 16: four rounds of shuffles on the
+// 16 rows (rows past `rows` 0), stores masked to the block.
+FMC_AVX512 void transposeBlock(const float* src, Index rows, Index cols, Index srcStride, float* dst, Index dstStride) {
+    const __mmask16 colLanes = lanes(cols), rowLanes = lanes(rows);
+    __m512 a[16], b[16];
+    for (Index r = 0; r < 16; ++r)
+        a[r] = r < rows ? _mm512_maskz_loadu_ps(colLanes, src + r * srcStride) : _mm512_setzero_ps();
+    // Pairs of rows interleaved: per 128-bit lane, (r, c) (r + 1, c) (r, c + 1) (r + 1, c + 1).
+    for (int r = 0; r < 16; r += 2) {
+        b[r] = _mm512_unpacklo_ps(a[r], a[r + 1]);
+        b[r + 1] = _mm512_unpackhi_ps(a[r], a[r + 1]);
+    }
+    // a[4g + k], lane L: column 4L + k of rows 4g .. 4g + 3.
+    for (int g = 0; g < 16; g += 4) {
+        a[g] = _mm512_shuffle_ps(b[g], b[g + 2], 0x44);
+        a[g + 1] = _mm512_shuffle_ps(b[g], b[g + 2], 0xEE);
+        a[g + 2] = _mm512_shuffle_ps(b[g + 1], b[g + 3], 0x44);
+        a[g + 3] = _mm512_shuffle_ps(b[g + 1], b[g + 3], 0xEE);
+    }
+    // Column 4L + k gathers lane L of a[k], a[4 + k], a[8 + k], a[12 + k].
+    for (int k = 0; k < 4; ++k) {
+        const __m512 low01 = _mm512_shuffle_f32x4(a[k], a[4 + k], 0x44), low23 = _mm512_shuffle_f32x4(a[8 + k], a[12 + k], 0x44);
+        const __m512 high01 = _mm512_shuffle_f32x4(a[k], a[4 + k], 0xEE), high23 = _mm512_shuffle_f32x4(a[8 + k], a[12 + k], 0xEE);
+        b[k] = _mm512_shuffle_f32x4(low01, low23, 0x88);
+        b[4 + k] = _mm512_shuffle_f32x4(low01, low23, 0xDD);
+        b[8 + k] = _mm512_shuffle_f32x4(high01, high23, 0x88);
+        b[12 + k] = _mm512_shuffle_f32x4(high01, high23, 0xDD);
+    }
+    for (Index c = 0; c < cols; ++c) _mm512_mask_storeu_ps(dst + c * dstStride, rowLanes, b[c]);
+}
+#pragma GCC diagnostic pop
+
 }  // namespace
 #endif
+
+void transpose(const float* src, Index rows, Index cols, Index srcStride, float* dst, Index dstStride) {
+#ifdef FMC_OWN_PRODUCTS
+    static const bool vectors = __builtin_cpu_supports("avx512f") != 0;
+    if (vectors) {
+        for (Index r = 0; r < rows; r += 16)
+            for (Index c = 0; c < cols; c += 16)
+                transposeBlock(src + r * srcStride + c, std::min<Index>(16, rows - r), std::min<Index>(16, cols - c),
+                               srcStride, dst + c * dstStride + r, dstStride);
+        return;
+    }
+#endif
+    for (Index r = 0; r < rows; ++r)
+        for (Index c = 0; c < cols; ++c) dst[c * dstStride + r] = src[r * srcStride + c];
+}
 
 void packBatchColumns(const float* x, Index batch, Index cols, float* packed) {
     for (Index c0 = 0; c0 < batch; c0 += kTileCols) {
         const Index count = std::min(kTileCols, batch - c0);
         float* chunk = packed + c0 * cols;
-        for (Index k = 0; k < cols; ++k) {
-            float* column = chunk + k * kTileCols;
-            for (Index i = 0; i < count; ++i) column[i] = x[(c0 + i) * cols + k];
-            for (Index i = count; i < kTileCols; ++i) column[i] = 0;
-        }
+        if (count < kTileCols) std::fill_n(chunk, cols * kTileCols, 0.0f);
+        transpose(x + c0 * cols, count, cols, cols, chunk, kTileCols);
     }
 }
 

@@ -14,6 +14,12 @@ namespace fmc::detail {
 // turns them off, to compare against BLAS in one build.
 bool ownProductsAvailable();
 
+// dst (cols x rows, rows dstStride apart) = src^T, src rows x cols (rows srcStride apart): in
+// 16 x 16 blocks of AVX-512 registers where the CPU has them (with or without FMC_CPU_PRODUCTS),
+// else one entry at a time. The step's batch-side layouts change with it.
+void transpose(const float* src, std::int64_t rows, std::int64_t cols, std::int64_t srcStride, float* dst,
+               std::int64_t dstStride);
+
 // x (batch x cols, row-major) transposed in chunks of 32 batch rows (cols x 32 each, missing
 // rows 0): what productWeightInput reads, packedBatchSize floats.
 std::int64_t packedBatchSize(std::int64_t batch, std::int64_t cols);

@@ -89,6 +89,7 @@ double classwiseKl(const float* teacher, const float* student, Index batch, Inde
 struct CpuTrainingStep::Layer {
     MaskedLinearImpl* module;
     torch::Tensor product;    // W x^T (out x batch, packed), before the mask
+    torch::Tensor productRows;  // the same by batch row (batch x out)
     torch::Tensor output;     // product * m + b
     torch::Tensor gradOutput; // dL/d output, filled by the layer above
     torch::Tensor kept;       // gradOutput * m
@@ -137,7 +138,7 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
     auto matrix = [&](Index cols) { return torch::zeros({maxBatch, cols}, classText_.options()); };
     auto addLayer = [&](MaskedLinear& layer) {
         const Index out = layer->weight.size(0), in = layer->weight.size(1);
-        layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out),
+        layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out), matrix(out),
                            matrix(out), matrix(in),
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
                            std::vector<float>(out), std::vector<float>(out), {},
@@ -208,11 +209,9 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
     for (Index r = 0; r < out; ++r)
         if (l.mask[size_t(r)] != 0) l.keptRows.push_back(r);
     std::copy(l.keptRows.begin(), l.keptRows.end(), l.keptIndex.data_ptr<std::int64_t>());
-    const float* p = rows(l.product);
-    const float* b = rows(m.bias);
-    float* y = rows(l.output);
-    for (Index i = 0; i < batch; ++i)
-        for (Index r = 0; r < out; ++r) y[i * out + r] = b[r] + p[r * batch + i] * l.mask[size_t(r)];
+    float* productRows = rows(l.productRows);
+    transpose(rows(l.product), out, batch, batch, productRows, out);
+    maskRowsAddBias(productRows, l.mask.data(), rows(m.bias), batch, out, rows(l.output));
 }
 
 // From l.gradOutput: dL/dW = (g m)^T x + sign(W) s / in, dL/db = sum_b g, dL/dt = -s with
@@ -221,7 +220,7 @@ void CpuTrainingStep::backward(Layer& l, const torch::Tensor& x, Index batch, bo
                                FusedAdamW* optimizer) {
     auto& m = *l.module;
     const Index out = m.weight.size(0);
-    maskedLayerSums(rows(l.gradOutput), rows(l.product), l.mask.data(), batch, out, l.gradSum.data(),
+    maskedLayerSums(rows(l.gradOutput), rows(l.productRows), l.mask.data(), batch, out, l.gradSum.data(),
                     l.scoreGradSum.data(), rows(l.kept));
     const auto keptCount = static_cast<Index>(l.keptRows.size());
     if (ownProducts_) {
@@ -267,8 +266,7 @@ void CpuTrainingStep::backwardOwnProducts(Layer& l, const torch::Tensor& x, Inde
     rowGradients(l);
     // (g m)^T, every row (the pruned ones 0), for the weight gradient's tiles.
     float* keptT = rows(l.keptT);
-    for (Index r = 0; r < out; ++r)
-        for (Index i = 0; i < batch; ++i) keptT[r * batch + i] = kept[i * out + r];
+    transpose(kept, batch, out, out, keptT, batch);
     packColumnStrips(rows(x), batch, in, packedInput_.data());
     const WeightGradient product{keptT, packedInput_.data(), batch, in, m.enabled() ? l.rowScale.data() : nullptr,
                                  l.mask.data()};

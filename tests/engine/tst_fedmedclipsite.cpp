@@ -213,6 +213,30 @@ private slots:
         }
     }
 
+    void transposeMatchesTorch_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        // Blocks of 16 x 16: one entry, partial, whole, whole and partial, a layer's batch side.
+        QTest::newRow("one entry") << 1 << 1;
+        QTest::newRow("partial block") << 5 << 13;
+        QTest::newRow("whole block") << 16 << 16;
+        QTest::newRow("whole and partial") << 33 << 70;
+        QTest::newRow("batch x layer") << 32 << 512;
+    }
+
+    void transposeMatchesTorch() {
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        torch::manual_seed(rows * 100 + cols);
+        // Rows 3 floats longer than the matrix on both sides: the strides are honoured and the
+        // floats between the rows stay untouched.
+        const auto source = torch::randn({rows, cols + 3});
+        auto destination = torch::full({cols, rows + 3}, 99.0f);
+        fmc::detail::transpose(source.data_ptr<float>(), rows, cols, cols + 3, destination.data_ptr<float>(), rows + 3);
+        QVERIFY(destination.narrow(1, 0, rows).equal(source.narrow(1, 0, cols).t()));
+        QVERIFY(destination.narrow(1, rows, 3).eq(99.0f).all().item<bool>());
+    }
+
     void ownProductsMatchDoublePrecision_data() {
         QTest::addColumn<int>("rows");
         QTest::addColumn<int>("cols");
