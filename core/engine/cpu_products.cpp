@@ -19,12 +19,21 @@ namespace fmc::detail {
 
 using Index = std::int64_t;
 
+#ifdef FMC_OWN_PRODUCTS
+namespace {
+bool cpuHasAvx512f() {
+    static const bool has = __builtin_cpu_supports("avx512f") != 0;
+    return has;
+}
+}  // namespace
+#endif
+
 bool ownProductsAvailable() {
 #ifdef FMC_OWN_PRODUCTS
     static const bool available = [] {
         const char* choice = std::getenv("FMC_CPU_PRODUCTS");
         if (choice && std::strcmp(choice, "blas") == 0) return false;
-        return __builtin_cpu_supports("avx512f") != 0;
+        return cpuHasAvx512f();
     }();
     return available;
 #else
@@ -211,8 +220,7 @@ FMC_AVX512 void transposeBlock(const float* src, Index rows, Index cols, Index s
 
 void transpose(const float* src, Index rows, Index cols, Index srcStride, float* dst, Index dstStride) {
 #ifdef FMC_OWN_PRODUCTS
-    static const bool vectors = __builtin_cpu_supports("avx512f") != 0;
-    if (vectors) {
+    if (cpuHasAvx512f()) {
         for (Index r = 0; r < rows; r += 16)
             for (Index c = 0; c < cols; c += 16)
                 transposeBlock(src + r * srcStride + c, std::min<Index>(16, rows - r), std::min<Index>(16, cols - c),

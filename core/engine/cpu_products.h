@@ -15,8 +15,8 @@ namespace fmc::detail {
 bool ownProductsAvailable();
 
 // dst (cols x rows, rows dstStride apart) = src^T, src rows x cols (rows srcStride apart): in
-// 16 x 16 blocks of AVX-512 registers where the CPU has them (with or without FMC_CPU_PRODUCTS),
-// else one entry at a time. The step's batch-side layouts change with it.
+// 16 x 16 blocks of AVX-512 registers where the CPU has AVX-512F (FMC_CPU_PRODUCTS does not
+// change this), else one entry at a time. The step turns its batch x out buffers around with it.
 void transpose(const float* src, std::int64_t rows, std::int64_t cols, std::int64_t srcStride, float* dst,
                std::int64_t dstStride);
 

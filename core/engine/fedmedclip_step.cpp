@@ -138,8 +138,8 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
     auto matrix = [&](Index cols) { return torch::zeros({maxBatch, cols}, classText_.options()); };
     auto addLayer = [&](MaskedLinear& layer) {
         const Index out = layer->weight.size(0), in = layer->weight.size(1);
-        layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out), matrix(out),
-                           matrix(out), matrix(in),
+        layers_.push_back({layer.get(), torch::zeros({out * maxBatch}, classText_.options()), matrix(out), matrix(out),
+                           matrix(out), matrix(out), matrix(in),
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
                            std::vector<float>(out), std::vector<float>(out), {},
                            torch::zeros({out}, torch::kLong), torch::zeros({out * maxBatch}, classText_.options()),
