@@ -26,13 +26,10 @@ void rowMeanAbs(const float* __restrict weight, std::int64_t rows, std::int64_t 
         const float* w = weight + r * cols;
         // Sixteen float partial sums (one AVX-512 register, two AVX2 ones), added in double per row.
         float partial[16] = {};
-        std::int64_t j = 0;
-        for (; j + 16 <= cols; j += 16)
+        const std::int64_t whole = cols / 16 * 16;
+        for (std::int64_t j = 0; j < whole; j += 16)
             for (int k = 0; k < 16; ++k) partial[k] += std::fabs(w[j + k]);
-        double sum = 0;
-        for (float p : partial) sum += p;
-        for (; j < cols; ++j) sum += std::fabs(w[j]);
-        scores[r] = static_cast<float>(sum / static_cast<double>(cols));
+        scores[r] = meanAbsFromPartials(partial, w + whole, cols - whole, cols);
     }
 }
 

@@ -2,6 +2,7 @@
 // Internal to the engine: the few loops the FedMedCLIP training step runs on raw CPU float
 // buffers, where LibTorch would make several passes with a temporary each. Torch-free, so this
 // file is compiled on its own with vectorised maths (see CMakeLists.txt).
+#include <cmath>
 #include <cstdint>
 
 namespace fmc::detail {
@@ -22,8 +23,18 @@ struct AdamWScalars {
 void adamwUpdate(float* param, const float* grad, float* expAvg, float* expAvgSq, std::int64_t n,
                  const AdamWScalars& s);
 
-// scores[r] = mean_j |weight[r][j]| (summed in double, rounded once).
+// scores[r] = mean_j |weight[r][j]|: sixteen float partial sums, partial[k] the sum of
+// |weight[r][j + k]| over the row's whole groups of 16 in order, then added in double with the
+// tail after the last whole group, rounded once.
 void rowMeanAbs(const float* weight, std::int64_t rows, std::int64_t cols, float* scores);
+
+// rowMeanAbs's last part for one row, shared with the weight gradient's AdamW tiles.
+inline float meanAbsFromPartials(const float* partial, const float* tail, std::int64_t tailCount, std::int64_t cols) {
+    double sum = 0;
+    for (int k = 0; k < 16; ++k) sum += partial[k];
+    for (std::int64_t j = 0; j < tailCount; ++j) sum += std::fabs(tail[j]);
+    return static_cast<float>(sum / static_cast<double>(cols));
+}
 
 // grad[r][j] += sign(weight[r][j]) * rowScale[r] for rows whose scale is not zero.
 void addSignedRowScale(float* grad, const float* weight, const float* rowScale, std::int64_t rows, std::int64_t cols);

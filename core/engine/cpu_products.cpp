@@ -317,13 +317,17 @@ void weightGradient(const WeightGradient& in, const float* w, float* grad, Index
 
 FMC_AVX512
 void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, float* expAvgSq, const AdamWScalars& s,
-                         Index rowBegin, Index rowEnd) {
+                         float* rowScores, Index rowBegin, Index rowEnd) {
 #ifdef FMC_OWN_PRODUCTS
     alignas(64) float tile[kTileRows * kTileCols];
+    alignas(64) float partial[kTileRows][16];  // rowMeanAbs's partial sums of the block's rows
     const AdamWScalars scalars = s;
+    const Index wholeCols = in.cols / 16 * 16;
     for (Index r = rowBegin; r < rowEnd; r += kTileRows) {
         const Index tileRows = std::min(kTileRows, rowEnd - r);
         const bool product = anyRowKept(in.rowKept, r, tileRows);
+        if (rowScores)
+            for (Index t = 0; t < tileRows; ++t) _mm512_store_ps(partial[t], _mm512_setzero_ps());
         for (Index j = 0; j < in.cols; j += kTileCols) {
             const Index width = std::min(kTileCols, in.cols - j);
             const __mmask16 low = lanes(width), high = lanes(width - 16);
@@ -345,11 +349,21 @@ void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, floa
             for (Index t = 0; t < tileRows; ++t) {
                 const Index at = (r + t) * in.cols + j;
                 adamwSpan(w + at, tile + t * kTileCols, expAvg + at, expAvgSq + at, width, scalars);
+                if (!rowScores) continue;
+                // The updated row's whole groups of 16, added in rowMeanAbs's order.
+                for (Index group = j; group < std::min(j + kTileCols, wholeCols); group += 16) {
+                    const __m512 magnitude = _mm512_abs_ps(_mm512_loadu_ps(w + (r + t) * in.cols + group));
+                    _mm512_store_ps(partial[t], _mm512_add_ps(_mm512_load_ps(partial[t]), magnitude));
+                }
             }
         }
+        if (rowScores)
+            for (Index t = 0; t < tileRows; ++t)
+                rowScores[r + t] =
+                    meanAbsFromPartials(partial[t], w + (r + t) * in.cols + wholeCols, in.cols - wholeCols, in.cols);
     }
 #else
-    (void)in, (void)w, (void)expAvg, (void)expAvgSq, (void)s, (void)rowBegin, (void)rowEnd;
+    (void)in, (void)w, (void)expAvg, (void)expAvgSq, (void)s, (void)rowScores, (void)rowBegin, (void)rowEnd;
 #endif
 }
 

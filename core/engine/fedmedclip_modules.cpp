@@ -266,6 +266,7 @@ void FusedAdamW::stepOne(size_t g, size_t i) {
     if (raw) {
         adamwUpdate(p.data_ptr<float>(), grad.data_ptr<float>(), state.expAvg.data_ptr<float>(),
                     state.expAvgSq.data_ptr<float>(), p.numel(), scalars);
+        p.unsafeGetTensorImpl()->bump_version();  // as torch's in-place operations would
         return;
     }
     const double biasCorrection1 = 1 - std::pow(beta1_, static_cast<double>(state.step));
@@ -293,15 +294,16 @@ std::unique_ptr<FusedAdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp, c
     return std::make_unique<FusedAdamW>(std::move(groups), 0.9, 0.98, 1e-6, o.weightDecay);
 }
 
-void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& o, int stepsThisRound) {
+void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& o, int stepsThisRound, const float* givenScores) {
     if (!o.useMasks || !o.pruneFam || o.maskSparsityWeight <= 0 || stepsThisRound < 1) return;
     torch::NoGradGuard noGrad;
-    // On the row scores alone (one pass over W): rows x (score, threshold) on the CPU.
-    const auto scoreTensor = rowScores(layer->weight).to(torch::kCPU, torch::kFloat).contiguous();
+    // On the row scores alone (one pass over W unless given): rows x (score, threshold) on the CPU.
+    const auto scoreTensor =
+        givenScores ? torch::Tensor() : rowScores(layer->weight).to(torch::kCPU, torch::kFloat).contiguous();
     auto& t = layer->threshold;
     const auto thresholdTensor = t.to(torch::kCPU, torch::kFloat).contiguous();
-    const std::int64_t rows = scoreTensor.size(0);
-    const float* scores = scoreTensor.data_ptr<float>();
+    const std::int64_t rows = layer->weight.size(0);
+    const float* scores = givenScores ? givenScores : scoreTensor.data_ptr<float>();
     const float* previous = thresholdTensor.data_ptr<float>();
     const auto cutoff = static_cast<float>(layer->cutoff());
     std::int64_t keptBefore = 0;

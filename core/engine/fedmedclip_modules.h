@@ -134,8 +134,10 @@ std::unique_ptr<FusedAdamW> makeOptimizer(FeatureAdapter& fam, MaskedMlp& mlp, c
 // The pruning schedule's step for one FAM layer after one of the round's `stepsThisRound`
 // optimiser steps: with u the layer's mean row score, t/u <- t/u + (lambda / steps) exp(-t/u),
 // the decoupled gradient step of the sparsity term sum exp(-t/u); only while the layer keeps
-// more than options.famKeepTarget of its rows.
-void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& options, int stepsThisRound);
+// more than options.famKeepTarget of its rows. rowScores: the layer's row scores for its
+// current weights where the caller holds them (null: computed here).
+void applySparsityStep(MaskedLinear& layer, const FedMedClipOptions& options, int stepsThisRound,
+                       const float* rowScores = nullptr);
 
 torch::Tensor toTensor(const FloatMatrix& matrix);
 FloatMatrix toMatrix(const torch::Tensor& tensor);

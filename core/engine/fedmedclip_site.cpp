@@ -194,7 +194,8 @@ LocalTrainingStats FedMedClipSite::trainRound(const FloatMatrix& features, const
                 loss.alpha = terms.alpha;
                 d->optimizer->step();
             }
-            for (auto* layer : {&d->fam->fc1, &d->fam->fc2}) applySparsityStep(*layer, o, steps);
+            for (auto* layer : {&d->fam->fc1, &d->fam->fc2})
+                applySparsityStep(*layer, o, steps, d->cpuStep ? d->cpuStep->rowScoresOf(**layer) : nullptr);
 
             stats.loss += loss.total;
             stats.contrastiveLoss += loss.contrastive;

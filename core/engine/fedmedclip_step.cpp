@@ -101,6 +101,11 @@ struct CpuTrainingStep::Layer {
     // when a layer first prunes), and one chunk of the weight gradient's kept rows.
     std::vector<Index> keptRows;
     torch::Tensor keptIndex, keptT, keptWeight, chunkProduct;
+    // The row scores of W as the fused AdamW step left it, valid while W's tensor and version
+    // are those recorded with them (any later change to W bumps its version).
+    std::vector<float> nextScores;
+    const c10::TensorImpl* nextScoresOf = nullptr;
+    std::int64_t nextScoresVersion = -1;
 };
 
 namespace {
@@ -143,7 +148,8 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
                            std::vector<float>(out), std::vector<float>(out), std::vector<float>(out),
                            std::vector<float>(out), std::vector<float>(out), {},
                            torch::zeros({out}, torch::kLong), torch::zeros({out * maxBatch}, classText_.options()),
-                           torch::Tensor(), torch::zeros({std::min(out, kProductChunkRows) * in}, classText_.options())});
+                           torch::Tensor(), torch::zeros({std::min(out, kProductChunkRows) * in}, classText_.options()),
+                           std::vector<float>(out), nullptr, -1});
     };
     addLayer(fam_->fc1);
     addLayer(fam_->fc2);
@@ -176,6 +182,16 @@ CpuTrainingStep::CpuTrainingStep(FeatureAdapter fam, MaskedMlp mlp, torch::Tenso
 
 CpuTrainingStep::~CpuTrainingStep() = default;
 
+const float* CpuTrainingStep::rowScoresOf(const MaskedLinearImpl& layer) const {
+    for (const auto& l : layers_)
+        if (l.module == &layer) return fresh(l) ? l.nextScores.data() : nullptr;
+    return nullptr;
+}
+
+bool CpuTrainingStep::fresh(const Layer& l) {
+    return l.nextScoresOf == l.module->weight.unsafeGetTensorImpl() && l.nextScoresVersion == l.module->weight._version();
+}
+
 // y = (x W^T) * m + b with m_r = step(u_r - t_r > cutoff).
 void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
     auto& m = *l.module;
@@ -193,12 +209,16 @@ void CpuTrainingStep::forward(Layer& l, const torch::Tensor& x, Index batch) {
         at::mm_out(product, m.weight, x.t());
     }
     if (m.enabled()) {
-        rowMeanAbs(rows(m.weight), out, in, l.rowScale.data());  // the row scores u (rowScale reused)
+        // The row scores u: those the last fused step left if W has not changed since, else
+        // computed here (into rowScale, reused).
+        const bool scoresFresh = fresh(l);
+        const float* u = scoresFresh ? l.nextScores.data() : l.rowScale.data();
+        if (!scoresFresh) rowMeanAbs(rows(m.weight), out, in, l.rowScale.data());
         const float* t = rows(m.threshold);
         const auto cutoff = static_cast<float>(m.cutoff());
         const bool reversed = m.gradient() == MaskGradient::ReversedWindow;
         for (Index r = 0; r < out; ++r) {
-            const float score = l.rowScale[size_t(r)] - t[r];
+            const float score = u[r] - t[r];
             l.mask[size_t(r)] = score > cutoff ? 1.0f : 0.0f;
             l.surrogate[size_t(r)] = surrogate(score, reversed);
         }
@@ -273,9 +293,14 @@ void CpuTrainingStep::backwardOwnProducts(Layer& l, const torch::Tensor& x, Inde
     FusedAdamW::FusedStep step;
     if (optimizer && optimizer->beginFusedStep(m.weight, step)) {
         float* weight = rows(m.weight);
+        float* scores = m.enabled() ? l.nextScores.data() : nullptr;
         overRanges(out, 32, [&](Index begin, Index end) {
-            weightGradientAdamW(product, weight, step.expAvg, step.expAvgSq, step.scalars, begin, end);
+            weightGradientAdamW(product, weight, step.expAvg, step.expAvgSq, step.scalars, scores, begin, end);
         });
+        // W changed outside torch's operations: count it as they would.
+        m.weight.unsafeGetTensorImpl()->bump_version();
+        l.nextScoresOf = scores ? m.weight.unsafeGetTensorImpl() : nullptr;
+        l.nextScoresVersion = m.weight._version();
         return;
     }
     float* gw = rows(gradientOf(m.weight));

@@ -41,9 +41,14 @@ public:
     // own products, a weight takes it inside its gradient's product and its .grad() is not written.
     StepLoss run(const torch::Tensor& input, const std::int64_t* labels, FusedAdamW* optimizer = nullptr);
 
+    // The row scores of one of the step's layers as its last fused AdamW step left them, while
+    // its weight has not changed since (null otherwise): rowMeanAbs of the weight, to the bit.
+    const float* rowScoresOf(const MaskedLinearImpl& layer) const;
+
 private:
     struct Layer;
     struct Norm;
+    static bool fresh(const Layer& layer);  // whether its nextScores are those of its weight now
     void forward(Layer& layer, const torch::Tensor& x, std::int64_t batch);
     void backward(Layer& layer, const torch::Tensor& x, std::int64_t batch, bool inputGradient, FusedAdamW* optimizer);
     void rowGradients(Layer& layer);

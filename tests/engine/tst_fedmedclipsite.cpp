@@ -371,6 +371,87 @@ private slots:
         QVERIFY(famA->fc1->keepRatio() < 1.0 || mlpA->fc1->keepRatio() < 1.0);
     }
 
+    void rowScoresFollowAChangedWeight() {
+        // The fused step keeps the row scores of the weights it left for the next forward pass;
+        // once something else changes a weight (here: halved, as a received global FAM would
+        // replace it), the next step must score that weight afresh, exactly as a new step does.
+        if (!fmc::detail::ownProductsAvailable())
+            QSKIP("this CPU has no AVX-512F (or FMC_CPU_PRODUCTS=blas): the step uses BLAS's products only");
+        FedMedClipOptions o;
+        constexpr int dim = 48, hidden = 40, classes = 3, batch = 32;
+        auto make = [&] {
+            torch::manual_seed(53);
+            fmc::detail::FeatureAdapter fam(dim, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+            fmc::detail::MaskedMlp mlp(dim, hidden, classes, o.maskGradient, o.useMasks, o.maskForwardCutoff);
+            torch::NoGradGuard noGrad;
+            // Thresholds near the row scores, so that halving a weight changes its mask.
+            for (auto* layer : {&fam->fc1, &fam->fc2}) (*layer)->threshold.copy_((*layer)->weight.abs().mean(1) * 0.75);
+            return std::make_pair(fam, mlp);
+        };
+        auto [famA, mlpA] = make();
+        auto [famB, mlpB] = make();
+        const auto classText = torch::nn::functional::normalize(torch::randn({classes, dim}),
+                                                                torch::nn::functional::NormalizeFuncOptions().dim(1));
+        auto optimiserA = fmc::detail::makeOptimizer(famA, mlpA, o, 0);
+        auto optimiserB = fmc::detail::makeOptimizer(famB, mlpB, o, 0);
+        fmc::detail::CpuTrainingStep keeping(famA, mlpA, classText, 30, o);
+        std::vector<std::int64_t> labels;
+        for (int i = 0; i < batch; ++i) labels.push_back(i % classes);
+        const auto first = fmc::detail::famInput(3 * torch::randn({batch, dim}), o).contiguous();
+        const auto second = fmc::detail::famInput(3 * torch::randn({batch, dim}), o).contiguous();
+        {
+            fmc::detail::CpuTrainingStep once(famB, mlpB, classText, 30, o);
+            QCOMPARE(keeping.run(first, labels.data(), optimiserA.get()).total, once.run(first, labels.data(), optimiserB.get()).total);
+        }
+        // The scores the step holds are rowMeanAbs of the weights as they are now ...
+        for (auto* layer : {&famA->fc1, &famA->fc2, &mlpA->fc1}) {
+            const float* held = keeping.rowScoresOf(**layer);
+            QVERIFY(held);
+            auto expected = torch::empty({(*layer)->weight.size(0)});
+            fmc::detail::rowMeanAbs((*layer)->weight.data_ptr<float>(), expected.size(0), (*layer)->weight.size(1),
+                                    expected.data_ptr<float>());
+            QVERIFY(torch::equal(torch::from_blob(const_cast<float*>(held), {expected.size(0)}), expected));
+        }
+        const double keptBefore = famA->fc1->keepRatio();
+        {
+            torch::NoGradGuard noGrad;
+            famA->fc1->weight.mul_(0.5);
+            famB->fc1->weight.mul_(0.5);
+        }
+        QVERIFY(famA->fc1->keepRatio() != keptBefore);
+        QVERIFY(!keeping.rowScoresOf(*famA->fc1));  // ... and none once a weight changed
+        QVERIFY(keeping.rowScoresOf(*famA->fc2));
+        fmc::detail::CpuTrainingStep fresh(famB, mlpB, classText, 30, o);
+        // The step's own writes to W count as in-place changes (autograd and caches see them).
+        const auto versionBefore = famA->fc1->weight._version();
+        QCOMPARE(keeping.run(second, labels.data(), optimiserA.get()).total, fresh.run(second, labels.data(), optimiserB.get()).total);
+        QVERIFY(famA->fc1->weight._version() > versionBefore);
+        QVERIFY(torch::equal(famA->fc1->weight, famB->fc1->weight));
+        QVERIFY(torch::equal(famA->fc2->weight, famB->fc2->weight));
+        QVERIFY(torch::equal(mlpA->fc1->weight, mlpB->fc1->weight));
+    }
+
+    void sparsityStepWithGivenScoresMatchesItsOwn() {
+        // applySparsityStep on row scores the caller holds moves the thresholds exactly as on
+        // the scores it computes itself, and reads the scores it is given.
+        FedMedClipOptions o;
+        o.maskSparsityWeight = 0.5;
+        auto make = [] {
+            torch::manual_seed(61);
+            return fmc::detail::MaskedLinear(24, 10, MaskGradient::Window, true);
+        };
+        auto own = make(), given = make(), misled = make();
+        std::vector<float> scores(10);
+        fmc::detail::rowMeanAbs(given->weight.data_ptr<float>(), 10, 24, scores.data());
+        fmc::detail::applySparsityStep(own, o, 4);
+        fmc::detail::applySparsityStep(given, o, 4, scores.data());
+        QVERIFY(!own->threshold.equal(make()->threshold));
+        QVERIFY(own->threshold.equal(given->threshold));
+        for (auto& score : scores) score *= 2;
+        fmc::detail::applySparsityStep(misled, o, 4, scores.data());
+        QVERIFY(!misled->threshold.equal(own->threshold));
+    }
+
     void adamWOneParameterAtATimeMatchesTheWholeStep() {
         // The CPU step updates each layer as soon as its gradient is final: step(p) for every
         // parameter, in any order, must give exactly what step() gives.
@@ -390,11 +471,64 @@ private slots:
                 whole[i].mutable_grad() = grad.clone();
                 single[i].mutable_grad() = grad.clone();
             }
+            const auto versionBefore = whole[0]._version();
             a.step();
+            QVERIFY(whole[0]._version() > versionBefore);  // a raw update counts as an in-place change
             for (size_t i = single.size(); i-- > 0;) b.step(single[i]);
         }
         for (size_t i = 0; i < whole.size(); ++i) QVERIFY(torch::equal(whole[i], single[i]));
         QVERIFY_THROWS_EXCEPTION(Error, b.step(torch::zeros({3})));
+    }
+
+    void fusedStepLeavesTheUpdatedRowScores_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        // Columns: fewer than one group of 16, a tail after whole groups, a partial tile of
+        // whole groups, whole tiles; rows: a partial block of 8.
+        QTest::newRow("13 columns") << 3 << 13;
+        QTest::newRow("70 columns") << 11 << 70;
+        QTest::newRow("48 columns") << 9 << 48;
+        QTest::newRow("512 columns") << 20 << 512;
+    }
+
+    void fusedStepLeavesTheUpdatedRowScores() {
+        // The row scores weightGradientAdamW leaves are rowMeanAbs of the weights it updated, to
+        // the bit, and asking for them changes nothing else.
+        if (!fmc::detail::ownProductsAvailable())
+            QSKIP("this CPU has no AVX-512F (or FMC_CPU_PRODUCTS=blas): the step uses BLAS's products only");
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        constexpr int batch = 7;
+        torch::manual_seed(rows * 100 + cols);
+        const auto w0 = torch::randn({rows, cols}), x = torch::randn({batch, cols});
+        const auto kt = torch::randn({rows, batch}), scale = torch::randn({rows}) * 1e-2;
+        std::vector<float> strips(static_cast<size_t>(fmc::detail::columnStripsSize(batch, cols)));
+        fmc::detail::packColumnStrips(x.data_ptr<float>(), batch, cols, strips.data());
+        const fmc::detail::WeightGradient in{kt.data_ptr<float>(), strips.data(), batch, cols, scale.data_ptr<float>(), nullptr};
+        const fmc::detail::AdamWScalars s{0.999f, 0.9f, 0.1f, 0.98f, 0.02f, 0.2f, 1e-6f, -0.05f};
+        auto run = [&](bool withScores, torch::Tensor& scores) {
+            auto w = w0.clone(), m = torch::randn({rows, cols}) * 0.1, v = torch::rand({rows, cols}) * 0.1;
+            scores = torch::full({rows + 1}, 99.0f);
+            float* out = withScores ? scores.data_ptr<float>() : nullptr;
+            // In two row ranges, as threads split it.
+            fmc::detail::weightGradientAdamW(in, w.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(), s, out, 0, rows / 2);
+            fmc::detail::weightGradientAdamW(in, w.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(), s, out, rows / 2, rows);
+            return std::vector<torch::Tensor>{w, m, v};
+        };
+        torch::manual_seed(5);
+        torch::Tensor scores, unused;
+        const auto with = run(true, scores);
+        torch::manual_seed(5);
+        const auto without = run(false, unused);
+        for (size_t i = 0; i < with.size(); ++i) QVERIFY(torch::equal(with[i], without[i]));
+        QVERIFY(!with[0].equal(w0));
+        auto expected = torch::empty({rows});
+        fmc::detail::rowMeanAbs(with[0].data_ptr<float>(), rows, cols, expected.data_ptr<float>());
+        QVERIFY(torch::equal(scores.narrow(0, 0, rows), expected));
+        QCOMPARE(scores[rows].item<float>(), 99.0f);
+        QVERIFY(unused.eq(99.0f).all().item<bool>());
+        // rowMeanAbs itself: the mean of |w| per row.
+        QVERIFY(torch::allclose(expected, with[0].abs().mean(1), 1e-6, 0));
     }
 
     void gatheredSignTermMatchesLibTorch() {
@@ -424,7 +558,7 @@ private slots:
         const auto y = layer(x);
         for (int i = 0; i < 5; ++i) QCOMPARE(y[i][1].item<float>(), layer->bias[1].item<float>());
         const auto expectedRow0 = x.matmul(layer->weight[0]) + layer->bias[0];
-        QVERIFY(torch::allclose(y.select(1, 0), expectedRow0));
+        QVERIFY(torch::allclose(y.select(1, 0), expectedRow0, 1e-5, 1e-6));  // sums in another order: absolute slack near 0
     }
 
     void thresholdGradient_data() {
