@@ -189,7 +189,8 @@ const float* CpuTrainingStep::rowScoresOf(const MaskedLinearImpl& layer) const {
 }
 
 bool CpuTrainingStep::fresh(const Layer& l) {
-    return l.nextScoresOf == l.module->weight.unsafeGetTensorImpl() && l.nextScoresVersion == l.module->weight._version();
+    const auto& weight = l.module->weight;
+    return l.nextScoresOf == weight.unsafeGetTensorImpl() && l.nextScoresVersion == weight._version();
 }
 
 // y = (x W^T) * m + b with m_r = step(u_r - t_r > cutoff).
