@@ -1,7 +1,5 @@
 #include "engine/cpu_kernels.h"
 
-#include "engine/adamw_arithmetic.h"
-
 #include <cmath>
 
 namespace fmc::detail {
@@ -17,7 +15,16 @@ FMC_VECTOR_CLONES
 void adamwUpdate(float* __restrict param, const float* __restrict grad, float* __restrict expAvg,
                  float* __restrict expAvgSq, std::int64_t n, const AdamWScalars& scalars) {
     const AdamWScalars s = scalars;
-    adamwSpan(param, grad, expAvg, expAvgSq, n, s);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float g = grad[i];
+        const float p = param[i] * s.decay;
+        const float m = expAvg[i] * s.beta1 + s.oneMinusBeta1 * g;
+        const float v = expAvgSq[i] * s.beta2 + s.oneMinusBeta2 * g * g;
+        const float denominator = std::sqrt(v) / s.biasCorrection2Sqrt + s.eps;
+        expAvg[i] = m;
+        expAvgSq[i] = v;
+        param[i] = p + s.negativeStepSize * m / denominator;
+    }
 }
 
 FMC_VECTOR_CLONES

@@ -1,7 +1,5 @@
 #include "engine/cpu_products.h"
 
-#include "engine/adamw_arithmetic.h"
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -62,6 +60,16 @@ FMC_AVX512_INLINE __m512 load(__mmask16 mask, const float* p) {
     return Full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(mask, p);
 }
 
+// Stores, where a tile may end early, masked only when it does: AMD's Zen cores take many
+// times longer over a masked store, even with every lane set.
+template <bool Full>
+FMC_AVX512_INLINE void store(float* p, __mmask16 mask, __m512 value) {
+    if (Full)
+        _mm512_storeu_ps(p, value);
+    else
+        _mm512_mask_storeu_ps(p, mask, value);
+}
+
 // One step of a tile's sum: row t of the tile += b[t * stride] (broadcast) times (v0, v1).
 template <int R>
 FMC_AVX512_INLINE void accumulate(__m512 (&lo)[R], __m512 (&hi)[R], const float* b, Index stride, __m512 v0, __m512 v1) {
@@ -76,9 +84,15 @@ FMC_AVX512_INLINE void accumulate(__m512 (&lo)[R], __m512 (&hi)[R], const float*
 template <int R>
 FMC_AVX512_INLINE void storeTile(const __m512 (&lo)[R], const __m512 (&hi)[R], float* out, Index stride,
                                  __mmask16 low, __mmask16 high) {
+    const bool full = high == __mmask16(0xFFFF);
     for (int t = 0; t < R; ++t) {
-        _mm512_mask_storeu_ps(out + t * stride, low, lo[t]);
-        _mm512_mask_storeu_ps(out + t * stride + 16, high, hi[t]);
+        if (full) {
+            store<true>(out + t * stride, low, lo[t]);
+            store<true>(out + t * stride + 16, high, hi[t]);
+        } else {
+            store<false>(out + t * stride, low, lo[t]);
+            store<false>(out + t * stride + 16, high, hi[t]);
+        }
     }
 }
 
@@ -108,12 +122,64 @@ FMC_AVX512 void gradInputTile(const float* k, Index rows, const float* w, Index 
     storeTile(lo, hi, g, cols, low, high);
 }
 
-// R weight rows x 32 columns of kt^T x + sign(w) rowScale, written to out (rows outStride apart);
-// the product only where `product` (some of the rows kept). Branch-free after the product,
-// so that the accumulators stay in registers.
-template <int R, bool Full, bool Signed>
+// _mm512_sqrt_ps passes _mm512_undefined_ps() too (GCC bug 105593, see transposeBlock).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// AdamW's arithmetic on 16 entries whose gradient is in a register, adamwUpdate's operation for
+// operation so that both round alike; returns the updated weights.
+template <bool Full>
+FMC_AVX512_INLINE __m512 adamwLanes(float* w, float* m, float* v, __m512 g, __mmask16 mask, const AdamWScalars& s) {
+    const __m512 p = _mm512_mul_ps(load<Full>(mask, w), _mm512_set1_ps(s.decay));
+    const __m512 mNew = _mm512_add_ps(_mm512_mul_ps(load<Full>(mask, m), _mm512_set1_ps(s.beta1)),
+                                      _mm512_mul_ps(_mm512_set1_ps(s.oneMinusBeta1), g));
+    const __m512 vNew = _mm512_add_ps(_mm512_mul_ps(load<Full>(mask, v), _mm512_set1_ps(s.beta2)),
+                                      _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(s.oneMinusBeta2), g), g));
+    const __m512 denominator =
+        _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vNew), _mm512_set1_ps(s.biasCorrection2Sqrt)), _mm512_set1_ps(s.eps));
+    const __m512 wNew = _mm512_add_ps(p, _mm512_div_ps(_mm512_mul_ps(_mm512_set1_ps(s.negativeStepSize), mNew), denominator));
+    store<Full>(m, mask, mNew);
+    store<Full>(v, mask, vNew);
+    store<Full>(w, mask, wNew);
+    return wNew;
+}
+#pragma GCC diagnostic pop
+
+// The tile's rows take their AdamW step with the gradient still in registers; where partial is
+// not null, each updated row's whole groups of 16 (`groups`: 0, 1 or 2 of the tile's two) are
+// added to that row's rowMeanAbs partial sums.
+template <int R, bool Full>
+FMC_AVX512_INLINE void adamwTile(const __m512 (&lo)[R], const __m512 (&hi)[R], float* w, float* m, float* v, Index stride,
+                                 __mmask16 low, __mmask16 high, const AdamWScalars& s, float (*partial)[16], int groups) {
+    for (int t = 0; t < R; ++t) {
+        const Index at = t * stride;
+        const __m512 w0 = adamwLanes<Full>(w + at, m + at, v + at, lo[t], low, s);
+        const __m512 w1 = adamwLanes<Full>(w + at + 16, m + at + 16, v + at + 16, hi[t], high, s);
+        if (partial && groups > 0) {
+            __m512 sum = _mm512_add_ps(_mm512_load_ps(partial[t]), _mm512_abs_ps(w0));
+            if (groups > 1) sum = _mm512_add_ps(sum, _mm512_abs_ps(w1));
+            _mm512_store_ps(partial[t], sum);
+        }
+    }
+}
+
+// Where a weight-gradient tile takes its AdamW step: w and the moments at the tile's first
+// entry, and the row block's rowMeanAbs partial sums (null: none) with the tile's whole groups.
+struct TileAdamW {
+    float* w;
+    float* m;
+    float* v;
+    const AdamWScalars* scalars;
+    float (*partial)[16];
+    int groups;
+};
+// R weight rows x 32 columns of kt^T x + sign(w) rowScale, written to out (rows outStride apart),
+// or with `adam` not null applied by AdamW from registers instead; the product only where
+// `product` (some of the rows kept). Branch-free after the product, so that the accumulators
+// stay in registers.
+template <int R, bool Full, bool Signed, bool Adam>
 FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Index r, Index j, bool product,
-                                   __mmask16 low, __mmask16 high, float* out, Index outStride) {
+                                   __mmask16 low, __mmask16 high, float* out, Index outStride, const TileAdamW* adam) {
     __m512 lo[R], hi[R];
     for (int t = 0; t < R; ++t) lo[t] = hi[t] = _mm512_setzero_ps();
     if (product) {
@@ -139,22 +205,26 @@ FMC_AVX512 void weightGradientTile(const WeightGradient& in, const float* w, Ind
             hi[t] = _mm512_mask_add_ps(hi[t], _mm512_cmp_ps_mask(w1, zero, _CMP_NEQ_OQ), hi[t], s1);
         }
     }
-    storeTile(lo, hi, out, outStride, low, high);
+    if constexpr (Adam)
+        adamwTile<R, Full>(lo, hi, adam->w, adam->m, adam->v, in.cols, low, high, *adam->scalars, adam->partial, adam->groups);
+    else
+        storeTile(lo, hi, out, outStride, low, high);
 }
 
-// The tile for R rows with its width and sign term known at compile time.
-template <int R>
+// The tile for R rows with its width, sign term and AdamW step known at compile time.
+template <int R, bool Adam>
 FMC_AVX512_INLINE void weightGradientTileFor(const WeightGradient& in, const float* w, Index r, Index j, bool product,
-                                             Index width, __mmask16 low, __mmask16 high, float* out, Index outStride) {
+                                             Index width, __mmask16 low, __mmask16 high, float* out, Index outStride,
+                                             const TileAdamW* adam) {
     const bool full = width == kTileCols, signed_ = in.rowScale != nullptr;
     if (full && signed_)
-        weightGradientTile<R, true, true>(in, w, r, j, product, low, high, out, outStride);
+        weightGradientTile<R, true, true, Adam>(in, w, r, j, product, low, high, out, outStride, adam);
     else if (full)
-        weightGradientTile<R, true, false>(in, w, r, j, product, low, high, out, outStride);
+        weightGradientTile<R, true, false, Adam>(in, w, r, j, product, low, high, out, outStride, adam);
     else if (signed_)
-        weightGradientTile<R, false, true>(in, w, r, j, product, low, high, out, outStride);
+        weightGradientTile<R, false, true, Adam>(in, w, r, j, product, low, high, out, outStride, adam);
     else
-        weightGradientTile<R, false, false>(in, w, r, j, product, low, high, out, outStride);
+        weightGradientTile<R, false, false, Adam>(in, w, r, j, product, low, high, out, outStride, adam);
 }
 
 // Whether any of rows [r, r + count) is kept (rowKept null: all are).
@@ -307,7 +377,7 @@ void weightGradient(const WeightGradient& in, const float* w, float* grad, Index
             const Index width = std::min(kTileCols, in.cols - j);
             const __mmask16 low = lanes(width), high = lanes(width - 16);
             float* out = grad + r * in.cols + j;
-            FMC_WITH_TILE_ROWS(tileRows, weightGradientTileFor<R>(in, w, r, j, product, width, low, high, out, in.cols))
+            FMC_WITH_TILE_ROWS(tileRows, (weightGradientTileFor<R, false>(in, w, r, j, product, width, low, high, out, in.cols, nullptr)))
         }
     }
 #else
@@ -319,7 +389,6 @@ FMC_AVX512
 void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, float* expAvgSq, const AdamWScalars& s,
                          float* rowScores, Index rowBegin, Index rowEnd) {
 #ifdef FMC_OWN_PRODUCTS
-    alignas(64) float tile[kTileRows * kTileCols];
     alignas(64) float partial[kTileRows][16];  // rowMeanAbs's partial sums of the block's rows
     const AdamWScalars scalars = s;
     const Index wholeCols = in.cols / 16 * 16;
@@ -344,18 +413,11 @@ void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, floa
                         _mm_prefetch(line + 64, _MM_HINT_T0);
                     }
             }
-            FMC_WITH_TILE_ROWS(tileRows, weightGradientTileFor<R>(in, w, r, j, product, width, low, high, tile, kTileCols))
-            // The tile's sign terms have read its part of w: now it takes its step, from L1.
-            for (Index t = 0; t < tileRows; ++t) {
-                const Index at = (r + t) * in.cols + j;
-                adamwSpan(w + at, tile + t * kTileCols, expAvg + at, expAvgSq + at, width, scalars);
-                if (!rowScores) continue;
-                // The updated row's whole groups of 16, added in rowMeanAbs's order.
-                for (Index group = j; group < std::min(j + kTileCols, wholeCols); group += 16) {
-                    const __m512 magnitude = _mm512_abs_ps(_mm512_loadu_ps(w + (r + t) * in.cols + group));
-                    _mm512_store_ps(partial[t], _mm512_add_ps(_mm512_load_ps(partial[t]), magnitude));
-                }
-            }
+            // The tile reads its part of w for the sign terms, then updates it.
+            const Index at = r * in.cols + j;
+            const int groups = static_cast<int>(std::clamp<Index>((wholeCols - j) / 16, 0, 2));
+            const TileAdamW adam{w + at, expAvg + at, expAvgSq + at, &scalars, rowScores ? partial : nullptr, groups};
+            FMC_WITH_TILE_ROWS(tileRows, (weightGradientTileFor<R, true>(in, w, r, j, product, width, low, high, nullptr, 0, &adam)))
         }
         if (rowScores)
             for (Index t = 0; t < tileRows; ++t)

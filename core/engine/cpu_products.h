@@ -58,8 +58,8 @@ struct WeightGradient {
 void weightGradient(const WeightGradient& in, const float* w, float* grad, std::int64_t rowBegin, std::int64_t rowEnd);
 // ... or taken by AdamW a register tile at a time (adamwUpdate's arithmetic on w and its
 // moments), so that the gradient never reaches memory. Where rowScores is not null, it also
-// leaves rowMeanAbs of the updated rows there (the same floats), read from L1 as each tile
-// is updated, so that the next forward pass need not read w again for its mask.
+// leaves rowMeanAbs of the updated rows there (the same floats), summed from the registers
+// each tile updates, so that the next forward pass need not read w again for its mask.
 void weightGradientAdamW(const WeightGradient& in, float* w, float* expAvg, float* expAvgSq, const AdamWScalars& s,
                          float* rowScores, std::int64_t rowBegin, std::int64_t rowEnd);
 

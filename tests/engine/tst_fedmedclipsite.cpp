@@ -484,10 +484,12 @@ private slots:
         QTest::addColumn<int>("rows");
         QTest::addColumn<int>("cols");
         // Columns: fewer than one group of 16, a tail after whole groups, a partial tile of
-        // whole groups, whole tiles; rows: a partial block of 8.
+        // whole groups, a partial tile whose second half holds only the tail, whole tiles;
+        // rows: a partial block of 8.
         QTest::newRow("13 columns") << 3 << 13;
         QTest::newRow("70 columns") << 11 << 70;
         QTest::newRow("48 columns") << 9 << 48;
+        QTest::newRow("50 columns") << 5 << 50;
         QTest::newRow("512 columns") << 20 << 512;
     }
 
