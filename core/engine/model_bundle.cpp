@@ -144,10 +144,86 @@ void writeRecord(const std::string& path, const std::vector<FileStamp>& stamps, 
     if (ec) fs::remove(temporary, ec);
 }
 
+// ---------------------------------------------------------------- text features kept on disk
+
+// One file per list of texts: a text's features in a batch can differ in the last bits from
+// its features alone, and a list must come back as the encoder gave it.
+constexpr const char* kTextFeaturesHeader = "fedmedclip-text-features 1";
+
+std::string defaultTextFeatureCacheDir() {
+    if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache)
+        return (fs::path(cache) / "fedmedclip" / "text-features").string();
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return (fs::path(home) / ".cache" / "fedmedclip" / "text-features").string();
+    return {};
+}
+
+std::string textFeatureFileName(const std::string& bundleHash, const std::string& device,
+                                const std::vector<std::string>& texts) {
+    std::string key = std::string(kTextFeaturesHeader) + "\n" + bundleHash + "\n" + device + "\n";
+    for (const auto& text : texts) key += std::to_string(text.size()) + ":" + text + "\n";
+    return sha256Hex(key) + ".f32";
+}
+
+// "<header> <rows> <cols> <SHA-256 of the floats>\n" then the floats. False when the file is
+// missing, of another shape, short or damaged: the caller encodes again.
+bool readTextFeatures(const std::string& path, FloatMatrix& features) {
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    if (!std::getline(in, line)) return false;
+    std::istringstream header(line);
+    std::string magic, version, digest;
+    std::int64_t rows = 0, cols = 0;
+    if (!(header >> magic >> version >> rows >> cols >> digest) || magic + " " + version != kTextFeaturesHeader ||
+        rows != features.rows || cols != features.cols)
+        return false;
+    const auto bytes = static_cast<std::streamsize>(features.data.size() * sizeof(float));
+    if (!in.read(reinterpret_cast<char*>(features.data.data()), bytes) || in.peek() != std::char_traits<char>::eof())
+        return false;
+    return sha256Hex(features.data.data(), static_cast<size_t>(bytes)) == digest;
+}
+
+// Written whole to a temporary file and renamed; a file that cannot be written only means
+// the next call encodes again.
+void writeTextFeatures(const std::string& path, const FloatMatrix& features) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    const std::string temporary = path + ".tmp" + std::to_string(::getpid());
+    const auto bytes = features.data.size() * sizeof(float);
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << kTextFeaturesHeader << " " << features.rows << " " << features.cols << " "
+            << sha256Hex(features.data.data(), bytes) << "\n";
+        out.write(reinterpret_cast<const char*>(features.data.data()), static_cast<std::streamsize>(bytes));
+        if (!out) {
+            out.close();
+            fs::remove(temporary, ec);
+            return;
+        }
+    }
+    fs::rename(temporary, path, ec);
+    if (ec) fs::remove(temporary, ec);
+}
+
 // ---------------------------------------------------------------- encoders kept in memory
 
+torch::jit::Module loadEncoder(const std::string& path, const torch::Device& device, const char* which) {
+    try {
+        torch::jit::Module module = torch::jit::load(path, device);
+        module.eval();
+        return module;
+    } catch (const std::exception& e) {
+        throw Error(path + ": not a loadable TorchScript " + which + " encoder: " + cleanTorchMessage(e));
+    }
+}
+
 struct LoadedEncoders {
-    torch::jit::Module image, text;
+    torch::jit::Module image;
+    // Loaded on first use (ModelBundle::Impl::textSide): a prediction whose prompts' features
+    // are kept on disk never needs them.
+    std::mutex textMutex;
+    bool textLoaded = false;
+    torch::jit::Module text;
     std::shared_ptr<const ClipTokenizer> tokenizer;
 };
 
@@ -174,12 +250,28 @@ struct ModelBundle::Impl {
     std::string dir;
     torch::Device device{torch::kCPU};
     mutable torch::jit::Module image;
-    mutable torch::jit::Module text;
-    std::shared_ptr<const ClipTokenizer> tokenizer;
+    std::shared_ptr<LoadedEncoders> encoders;
     std::int64_t batchSize = 32;
     std::string imagePath;
     std::string textPath;
+    std::string vocabularyPath;
+    std::string textFeatureCacheDir;
     bool verifiedFromRecord = false;
+
+    struct TextSide {
+        torch::jit::Module encoder;
+        std::shared_ptr<const ClipTokenizer> tokenizer;
+    };
+    // The text encoder and the tokenizer, loaded by the first caller that needs them.
+    TextSide textSide() const {
+        std::lock_guard<std::mutex> lock(encoders->textMutex);
+        if (!encoders->textLoaded) {
+            encoders->text = loadEncoder(textPath, device, "text");
+            encoders->tokenizer = std::make_shared<const ClipTokenizer>(ClipTokenizer::fromVocabularyFile(vocabularyPath));
+            encoders->textLoaded = true;
+        }
+        return {encoders->text, encoders->tokenizer};
+    }
 
     // Runs one encoder on `input` and returns float32 CPU features [rows, D], or throws
     // naming the encoder file and the shape that came back.
@@ -297,15 +389,9 @@ ModelBundle ModelBundle::load(const std::string& dir, const std::string& device,
 
     impl->imagePath = (root / m.imageEncoder.path).string();
     impl->textPath = (root / m.textEncoder.path).string();
-    auto loadModule = [&](const std::string& path, const char* which) {
-        try {
-            torch::jit::Module module = torch::jit::load(path, impl->device);
-            module.eval();
-            return module;
-        } catch (const std::exception& e) {
-            throw Error(path + ": not a loadable TorchScript " + which + " encoder: " + cleanTorchMessage(e));
-        }
-    };
+    impl->vocabularyPath = (root / m.vocabulary.path).string();
+    impl->textFeatureCacheDir =
+        options.textFeatureCacheDir.empty() ? defaultTextFeatureCacheDir() : options.textFeatureCacheDir;
     std::string key = canonical.string() + "|" + impl->device.str();
     for (const auto& stamp : stamps)
         key += "|" + std::to_string(stamp.size) + ":" + std::to_string(stamp.mtimeNs) + ":" +
@@ -317,23 +403,20 @@ ModelBundle ModelBundle::load(const std::string& dir, const std::string& device,
     }
     if (!encoders) {
         encoders = std::make_shared<LoadedEncoders>();
-        encoders->image = loadModule(impl->imagePath, "image");
-        encoders->text = loadModule(impl->textPath, "text");
-        encoders->tokenizer = std::make_shared<const ClipTokenizer>(
-            ClipTokenizer::fromVocabularyFile((root / m.vocabulary.path).string()));
+        encoders->image = loadEncoder(impl->imagePath, impl->device, "image");
     }
     impl->image = encoders->image;
-    impl->text = encoders->text;
-    impl->tokenizer = encoders->tokenizer;
+    impl->encoders = encoders;
 
     if (!impl->verifiedFromRecord) {
         // Shape probes: one image, one text.
         c10::InferenceMode guard;
         const auto s = m.inputSize;
         impl->run(impl->image, torch::zeros({1, 3, s, s}), "image", impl->imagePath, "a 1-image probe");
-        const auto ids = impl->tokenizer->tokenize("a photo", static_cast<int>(m.contextLength));
+        auto text = impl->textSide();
+        const auto ids = text.tokenizer->tokenize("a photo", static_cast<int>(m.contextLength));
         auto tokens = torch::from_blob(const_cast<std::int64_t*>(ids.data()), {1, m.contextLength}, torch::kLong).clone();
-        impl->run(impl->text, tokens, "text", impl->textPath, "a 1-text probe");
+        impl->run(text.encoder, tokens, "text", impl->textPath, "a 1-text probe");
         if (stamped && !recordPath.empty()) {
             stamps[0].sha256 = sha256FileHex((root / kBundleManifestFileName).string());
             for (size_t k = 0; k < 3; ++k) stamps[k + 1].sha256 = entries[k].file->sha256;
@@ -372,7 +455,12 @@ FloatMatrix ModelBundle::encodeImages(const float* nchw, std::int64_t count) con
 }
 
 std::vector<std::int64_t> ModelBundle::tokenize(const std::string& text) const {
-    return impl_->tokenizer->tokenize(text, static_cast<int>(impl_->manifest.contextLength));
+    return impl_->textSide().tokenizer->tokenize(text, static_cast<int>(impl_->manifest.contextLength));
+}
+
+bool ModelBundle::textEncoderLoaded() const {
+    std::lock_guard<std::mutex> lock(impl_->encoders->textMutex);
+    return impl_->encoders->textLoaded;
 }
 
 FloatMatrix ModelBundle::encodeTokens(const std::vector<std::int64_t>& ids, std::int64_t count) const {
@@ -382,29 +470,44 @@ FloatMatrix ModelBundle::encodeTokens(const std::vector<std::int64_t>& ids, std:
         throw Error("ModelBundle::encodeTokens: expected " + std::to_string(count) + " x context_length " +
                     std::to_string(l) + " token ids, got " + std::to_string(ids.size()));
     FloatMatrix out(count, d);
+    if (count == 0) return out;
+    auto text = impl_->textSide();
     c10::InferenceMode guard;
     const ScopedComputeThreads threads(impl_->device.is_cpu() ? encoderThreads() : 0);
     for (std::int64_t start = 0; start < count; start += impl_->batchSize) {
         const std::int64_t n = std::min(impl_->batchSize, count - start);
         auto input = torch::from_blob(const_cast<std::int64_t*>(ids.data() + start * l), {n, l}, torch::kLong);
-        auto features = impl_->run(impl_->text, input, "text", impl_->textPath, "a batch");
+        auto features = impl_->run(text.encoder, input, "text", impl_->textPath, "a batch");
         std::copy_n(features.data_ptr<float>(), n * d, out.row(start));
     }
     return out;
 }
 
 FloatMatrix ModelBundle::encodeTexts(const std::vector<std::string>& texts) const {
+    if (texts.empty()) return FloatMatrix(0, impl_->manifest.embeddingDim);
+    const std::string kept =
+        impl_->textFeatureCacheDir.empty()
+            ? std::string()
+            : (fs::path(impl_->textFeatureCacheDir) /
+               textFeatureFileName(impl_->manifest.bundleHash, impl_->device.str(), texts))
+                  .string();
+    FloatMatrix features(static_cast<std::int64_t>(texts.size()), impl_->manifest.embeddingDim);
+    if (!kept.empty() && readTextFeatures(kept, features)) return features;
+
     const auto l = impl_->manifest.contextLength;
+    const auto tokenizer = impl_->textSide().tokenizer;
     std::vector<std::int64_t> ids;
     ids.reserve(texts.size() * static_cast<size_t>(l));
     for (const auto& t : texts) {
-        const auto row = impl_->tokenizer->tokenize(t, static_cast<int>(l));
+        const auto row = tokenizer->tokenize(t, static_cast<int>(l));
         if (static_cast<std::int64_t>(row.size()) != l)
             throw Error("ModelBundle::encodeTexts: tokenizer returned " + std::to_string(row.size()) +
                         " ids, expected context_length " + std::to_string(l));
         ids.insert(ids.end(), row.begin(), row.end());
     }
-    return encodeTokens(ids, static_cast<std::int64_t>(texts.size()));
+    features = encodeTokens(ids, static_cast<std::int64_t>(texts.size()));
+    if (!kept.empty()) writeTextFeatures(kept, features);
+    return features;
 }
 
 void ModelBundle::setThreads(int n) {

@@ -29,6 +29,9 @@ struct BundleLoadOptions {
     // Where verification records are kept; empty: $XDG_CACHE_HOME/fedmedclip/verified-bundles
     // (~/.cache/... without it).
     std::string verificationRecordDir;
+    // Where encodeTexts keeps the features of each list of texts it encoded, by bundle_hash and
+    // device; empty: $XDG_CACHE_HOME/fedmedclip/text-features (~/.cache/... without it).
+    std::string textFeatureCacheDir;
 };
 
 // A loaded bundle. Movable, not copyable. Encoding is const and may be called from
@@ -45,8 +48,9 @@ public:
     // file still matches its record, a later load (in any process) skips hashing and probing;
     // any change to a file (or options.reverify) verifies in full again. Status-change times
     // cannot be set back by a user, so a file rewritten in place with its old size and
-    // modification time restored is re-verified too. Within one process the encoders of the
-    // bundle loaded last stay in memory and a second load of it reuses them.
+    // modification time restored is re-verified too. Such a load leaves the text encoder and
+    // the tokenizer on disk until they are needed (textEncoderLoaded). Within one process the
+    // encoders of the bundle loaded last stay in memory and a second load of it reuses them.
     static ModelBundle load(const std::string& dir, const std::string& device = "cpu",
                             const BundleLoadOptions& options = {});
 
@@ -67,11 +71,17 @@ public:
     FloatMatrix encodeImages(const float* nchw, std::int64_t count) const;
 
     // Tokenises with the bundle's vocabulary (context_length from the manifest) and
-    // returns raw features [texts.size(), embeddingDim].
+    // returns raw features [texts.size(), embeddingDim]. The text encoder is frozen, so the
+    // features of a list are kept on disk (BundleLoadOptions::textFeatureCacheDir) and the same
+    // list later comes from there, bit for bit, without loading or running the text encoder.
+    // A kept file that does not pass its checksum is encoded again.
     FloatMatrix encodeTexts(const std::vector<std::string>& texts) const;
     // Same, for already tokenised rows (count x contextLength ids).
     FloatMatrix encodeTokens(const std::vector<std::int64_t>& ids, std::int64_t count) const;
     std::vector<std::int64_t> tokenize(const std::string& text) const;
+    // True once the text encoder and the tokenizer are in memory: a load that hashes and probes
+    // the bundle loads them, otherwise the first call that needs them does.
+    bool textEncoderLoaded() const;
 
     // Process-wide intra-op thread count of LibTorch (torch::set_num_threads).
     void setThreads(int n);

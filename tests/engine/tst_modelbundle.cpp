@@ -148,6 +148,8 @@ private slots:
     void verificationIsRememberedUntilAFileChanges_data();
     void verificationIsRememberedUntilAFileChanges();
     void tamperedFileIsCaughtDespiteItsRecord();
+    void textFeaturesAreKeptAndChecked_data();
+    void textFeaturesAreKeptAndChecked();
     void writeTinyBundle();
     void createVitB32();
 
@@ -634,6 +636,79 @@ void TestModelBundle::tamperedFileIsCaughtDespiteItsRecord() {
     } catch (const fmc::Error& e) {
         QVERIFY2(QString(e.what()).contains("text_encoder.pt: SHA-256 mismatch"), e.what());
     }
+}
+
+void TestModelBundle::textFeaturesAreKeptAndChecked_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::newRow("one float flipped") << "flip";
+    QTest::newRow("cut short") << "truncate";
+    QTest::newRow("another shape in the header") << "shape";
+}
+
+// A prompt list encoded once comes back from disk bit for bit without the text encoder; a
+// kept file that does not pass its checks is encoded again.
+void TestModelBundle::textFeaturesAreKeptAndChecked() {
+    QFETCH(QString, damage);
+    static int counter = 0;
+    const QString dir = tmp_.filePath(QStringLiteral("text-kept-%1").arg(++counter));
+    QVERIFY(copyDir(tinyDir_, dir));
+    fmc::BundleLoadOptions options;
+    options.verificationRecordDir = tmp_.filePath("records").toStdString();
+    const QString keptDir = tmp_.filePath(QStringLiteral("text-features-%1").arg(counter));
+    options.textFeatureCacheDir = keptDir.toStdString();
+    // Another bundle loaded in between, so that a load of `dir` cannot reuse its encoders.
+    const auto freshLoad = [&] {
+        (void)fmc::ModelBundle::load(tinyDir_.toStdString(), "cpu", options);
+        return fmc::ModelBundle::load(dir.toStdString(), "cpu", options);
+    };
+    const std::vector<std::string> prompts = {"a dermoscopy image of a melanoma", "a brain MRI showing a glioma"};
+
+    const auto verified = fmc::ModelBundle::load(dir.toStdString(), "cpu", options);
+    QVERIFY(!verified.verifiedFromRecord());
+    QVERIFY(verified.textEncoderLoaded());
+    const auto encoded = verified.encodeTexts(prompts);
+    const QStringList keptFiles = QDir(keptDir).entryList({"*.f32"}, QDir::Files);
+    QCOMPARE(keptFiles.size(), 1);
+
+    {
+        const auto remembered = freshLoad();
+        QVERIFY(remembered.verifiedFromRecord());
+        QVERIFY2(!remembered.textEncoderLoaded(), "a remembered bundle loads its text encoder only when needed");
+        QCOMPARE(maxAbsDiff(remembered.encodeTexts(prompts), encoded), 0.0);
+        QVERIFY2(!remembered.textEncoderLoaded(), "kept features must not need the text encoder");
+        // Another list (same length, same first text) is encoded, as the encoder gives it.
+        const std::vector<std::string> other = {prompts[0], "a brain MRI showing a meningioma"};
+        const auto otherFeatures = remembered.encodeTexts(other);
+        QVERIFY(remembered.textEncoderLoaded());
+        auto ids = verified.tokenize(other[0]);
+        const auto second = verified.tokenize(other[1]);
+        ids.insert(ids.end(), second.begin(), second.end());
+        QCOMPARE(maxAbsDiff(otherFeatures, verified.encodeTokens(ids, 2)), 0.0);
+        QCOMPARE(QDir(keptDir).entryList({"*.f32"}, QDir::Files).size(), 2);
+    }
+
+    const QString keptPath = keptDir + "/" + keptFiles.front();
+    QFile file(keptPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray bytes = file.readAll();
+    file.close();
+    const auto headerEnd = bytes.indexOf('\n');
+    QVERIFY(headerEnd > 0);
+    if (damage == "flip") bytes[headerEnd + 5] = static_cast<char>(bytes[headerEnd + 5] ^ 0x40);
+    else if (damage == "truncate") bytes.chop(4);
+    else bytes.replace(bytes.indexOf(" 2 "), 3, " 1 ");
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QCOMPARE(file.write(bytes), bytes.size());
+    file.close();
+
+    const auto damaged = freshLoad();
+    QCOMPARE(maxAbsDiff(damaged.encodeTexts(prompts), encoded), 0.0);
+    QVERIFY2(damaged.textEncoderLoaded(), "a damaged kept file must be encoded again");
+    // ... and is written again whole.
+    QVERIFY(!freshLoad().textEncoderLoaded());
+    const auto rewritten = freshLoad();
+    QCOMPARE(maxAbsDiff(rewritten.encodeTexts(prompts), encoded), 0.0);
+    QVERIFY(!rewritten.textEncoderLoaded());
 }
 
 void TestModelBundle::writeTinyBundle() {
