@@ -20,6 +20,7 @@
 #include <QThread>
 #include <QUuid>
 
+#include <array>
 #include <memory>
 
 namespace fmc::test {
@@ -27,11 +28,21 @@ namespace fmc::test {
 inline const char* kOrthancExecutable = "/usr/sbin/Orthanc";
 inline const char* kDicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
 
-inline quint16 freeLoopbackPort() {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
+// Ports nothing listens on, all different: every probe stays open until all are picked,
+// because a probe closed before the next one opens lets the kernel hand out its port again
+// (Orthanc's HTTP port once came back as the C-MOVE destination's).
+template <std::size_t N>
+std::array<quint16, N> distinctFreeLoopbackPorts() {
+    std::array<QTcpServer, N> probes;
+    std::array<quint16, N> ports{};
+    for (std::size_t i = 0; i < N; ++i) {
+        probes[i].listen(QHostAddress::LocalHost, 0);
+        ports[i] = probes[i].serverPort();
+    }
+    return ports;
 }
+
+inline quint16 freeLoopbackPort() { return distinctFreeLoopbackPorts<1>()[0]; }
 
 // The files the tests load into Orthanc: several studies, modalities and transfer syntaxes
 // (explicit/implicit little endian, JPEG baseline, extended and lossless, RLE), two
@@ -131,10 +142,11 @@ public:
     explicit OrthancTestServer(const QString& folder)
         : folder_(folder), password_(QUuid::createUuid().toString(QUuid::Id128)) {
         QDir().mkpath(folder_ + "/storage");
-        httpPort_ = freeLoopbackPort();
-        dicomPort_ = freeLoopbackPort();
-        moveDestinationPort_ = freeLoopbackPort();
-        closedPort_ = freeLoopbackPort();
+        const auto ports = distinctFreeLoopbackPorts<4>();
+        httpPort_ = ports[0];
+        dicomPort_ = ports[1];
+        moveDestinationPort_ = ports[2];
+        closedPort_ = ports[3];
         QJsonObject config{
             {"Name", "fmc-test"},
             {"StorageDirectory", folder_ + "/storage"},
