@@ -78,7 +78,7 @@ QByteArray CoordinatorMetrics::exposition() {
         for (const auto& site : store_.sites(federation.task.federationId)) ++sites[site.state];
         for (const auto& round : store_.rounds(federation.task.federationId)) {
             ++rounds[round.state];
-            accepted += static_cast<std::int64_t>(store_.uploadSummaries(federation.task.federationId, round.number).size());
+            accepted += store_.roundCounts(federation.task.federationId, round.number).uploads;
         }
         for (const auto& rejection : store_.rejections(federation.task.federationId)) ++rejected[rejection.code];
     }

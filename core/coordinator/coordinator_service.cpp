@@ -400,12 +400,10 @@ ApiResponse CoordinatorService::task(const SiteRecord& site) {
 ApiResponse CoordinatorService::currentRound(const SiteRecord& site) {
     const auto federation = store_.federation(site.federationId);
     const auto round = store_.latestRound(site.federationId);
-    const auto uploads = store_.uploadSummaries(site.federationId, round->number);
-    const auto active = store_.activeSiteIds(site.federationId);
+    const auto counts = store_.roundCounts(site.federationId, round->number);
     const bool finished = federation->state == "finished";
     int lastPublished = round->state == "published" ? round->number : round->number - 1;
-    const bool youUploaded = std::any_of(uploads.begin(), uploads.end(),
-                                         [&](const UploadSummary& u) { return u.siteId == site.id; });
+    const bool youUploaded = store_.uploadOfSite(site.federationId, round->number, site.id).has_value();
     return json(200, {{"federation_id", qs(site.federationId)},
                       {"federation_state", qs(federation->state)},
                       {"finished", finished},
@@ -415,8 +413,8 @@ ApiResponse CoordinatorService::currentRound(const SiteRecord& site) {
                       {"opened_at", qs(isoTimeUtc(round->openedAt))},
                       {"first_upload_at", optionalTime(round->firstUploadAt)},
                       {"deadline_at", optionalTime(round->deadlineAt)},
-                      {"uploads_received", static_cast<int>(uploads.size())},
-                      {"active_sites", static_cast<int>(active.size())},
+                      {"uploads_received", counts.uploads},
+                      {"active_sites", counts.activeSites},
                       {"min_sites", federation->task.settings.minSites},
                       {"waiting_reason", qs(round->waitingReason)},
                       {"you_uploaded", youUploaded},
@@ -828,18 +826,15 @@ bool CoordinatorService::evaluateRound(const std::string& federationId) {
         return aggregate(*federation, *round);  // interrupted by a crash: the uploads are all there
     }
     const auto& settings = federation->task.settings;
-    const auto active = store_.activeSiteIds(federationId);
-    const std::set<std::string> activeSet(active.begin(), active.end());
-    int received = 0;
-    for (const auto& upload : store_.uploadSummaries(federationId, round->number))
-        if (activeSet.count(upload.siteId)) ++received;
+    const auto counts = store_.roundCounts(federationId, round->number);
+    const int received = counts.uploadsFromActiveSites;
     const auto now = options_.clock();
-    const bool allIn = !active.empty() && received == static_cast<int>(active.size());
+    const bool allIn = counts.activeSites > 0 && received == counts.activeSites;
     const bool deadlinePassed = round->deadlineAt && now >= *round->deadlineAt;
     if (received >= settings.minSites && (allIn || deadlinePassed)) return aggregate(*federation, *round);
     std::string reason;
     if (round->state == "open")
-        reason = "waiting for the first upload (" + std::to_string(active.size()) + " active sites, at least " +
+        reason = "waiting for the first upload (" + std::to_string(counts.activeSites) + " active sites, at least " +
                  std::to_string(settings.minSites) + " needed)";
     else if (received < settings.minSites)
         reason = std::to_string(received) + " of the " + std::to_string(settings.minSites) +
@@ -848,7 +843,7 @@ bool CoordinatorService::evaluateRound(const std::string& federationId) {
                                        ", so the round closes as soon as enough sites upload"
                                  : "the deadline is " + isoTimeUtc(*round->deadlineAt));
     else
-        reason = std::to_string(received) + " of " + std::to_string(active.size()) +
+        reason = std::to_string(received) + " of " + std::to_string(counts.activeSites) +
                  " active sites have uploaded; the round closes when all have, or at the deadline " +
                  isoTimeUtc(*round->deadlineAt);
     if (reason != round->waitingReason) {

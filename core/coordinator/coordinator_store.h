@@ -95,6 +95,14 @@ struct UploadSummary {
     double l2Norm = 0;  // of the decoded payload, computed when it was accepted
 };
 
+// What decides whether a round can close, counted by the database (never read row by row:
+// the server asks after every batch of uploads and on every poll of the current round).
+struct RoundCounts {
+    int activeSites = 0;
+    int uploads = 0;                 // every upload of the round, revoked sites' included
+    int uploadsFromActiveSites = 0;  // those that count towards closing it
+};
+
 struct RejectionRecord {
     std::string federationId;
     int round = 0;
@@ -185,6 +193,7 @@ public:
     std::optional<UploadSummary> uploadByKey(const std::string& siteId, const std::string& idempotencyKey);
     std::optional<UploadSummary> uploadOfSite(const std::string& federationId, int round, const std::string& siteId);
     std::vector<UploadSummary> uploadSummaries(const std::string& federationId, int round);  // in site-id order
+    RoundCounts roundCounts(const std::string& federationId, int round);
     // Every column (the history). Payloads live in a table of their own (schema version 2), so
     // without them this reads only small rows.
     std::vector<UploadRecord> uploads(const std::string& federationId, int round, bool withPayload);

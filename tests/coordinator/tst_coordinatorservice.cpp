@@ -601,6 +601,37 @@ private slots:
         if (status == 200) QCOMPARE(taskFromJson(json(response), "task").federationId, federation_);
     }
 
+    void roundCountsLeaveOutRevokedSites() {
+        QCOMPARE(upload(sites_[0], 1, syntheticFam(kDim, 1), 100, "key-a-0001").status, 201);
+        QCOMPARE(upload(sites_[1], 1, syntheticFam(kDim, 2), 100, "key-b-0001").status, 201);
+        service_->revokeSite(sites_[1].id);
+        const auto counts = store_->roundCounts(federation_, 1);
+        QCOMPARE(counts.activeSites, 2);
+        QCOMPARE(counts.uploads, 2);
+        QCOMPARE(counts.uploadsFromActiveSites, 1);
+        QCOMPARE(store_->roundCounts(federation_, 2).uploads, 0);
+        const auto current = json(call("GET", "/federations/" + federation_ + "/rounds/current", sites_[0].token));
+        QCOMPARE(current.value("uploads_received").toInt(), 2);
+        QCOMPARE(current.value("active_sites").toInt(), 2);
+        QVERIFY(current.value("you_uploaded").toBool());
+        QVERIFY(!json(call("GET", "/federations/" + federation_ + "/rounds/current", sites_[2].token))
+                     .value("you_uploaded")
+                     .toBool());
+        // The revoked site's upload does not count: the round still waits for the third site.
+        QCOMPARE(store_->round(federation_, 1)->state, std::string("collecting"));
+        QCOMPARE(upload(sites_[2], 1, syntheticFam(kDim, 3), 100, "key-c-0001").status, 201);
+        QCOMPARE(store_->round(federation_, 1)->participants, 2);
+    }
+
+    void newSqliteDatabasesUseLargePages() {
+        if (driver_ != QLatin1String("QSQLITE")) QSKIP("SQLite's page size");
+        withDirectConnection([](QSqlDatabase& db) {
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("PRAGMA page_size")) && query.next());
+            QCOMPARE(query.value(0).toInt(), 16384);
+        });
+    }
+
     void unknownRoutesAndMethods() {
         QCOMPARE(call("GET", "/nothing").status, 404);
         QCOMPARE(call("GET", "/federations/" + federation_ + "/rounds/x/global", sites_[0].token).status, 404);
