@@ -13,7 +13,7 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n libqt6sql6-sqlite libqt6sql6-psql fonts-dejavu-core
   libdcmtk-dev libopencv-dev libopenjp2-7-dev libsqlite3-dev libssl-dev openssl
-  nlohmann-json3-dev zlib1g-dev libutfcpp-dev
+  nlohmann-json3-dev zlib1g-dev libdeflate-dev libutfcpp-dev
   nginx-light postgresql
   orthanc orthanc-dicomweb dcmtk qtkeychain-qt6-dev
   dpkg-dev file adduser desktop-file-utils appstream help2man lintian strace systemd

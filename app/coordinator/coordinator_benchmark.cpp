@@ -546,7 +546,7 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   "coordinator benchmark: %d uploads of a D=%d FAM (%s payload %zu bytes, JSON body %zu bytes)\n"
                   "  accept all uploads (parse, validate, store; no network): %.3f s (%.1f ms each)\n"
                   "  one upload off the server's thread (medians): parse %.2f ms (Qt's JSON parser over the whole "
-                  "body: %.2f ms, %.1fx), decode %.2f ms, SHA-256 %.2f ms\n"
+                  "body: %.2f ms, %.1fx), decode %.2f ms (inflated by %s), SHA-256 %.2f ms\n"
                   "  aggregate one round, FedAvg weighted by samples:        %.3f s\n"
                   "  aggregate one round, coordinate-wise median:            %.3f s\n"
                   "HTTPS, 127.0.0.1 (the coordinator serves requests on one thread):\n"
@@ -557,7 +557,7 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
                   "  GET /api/v1/health meanwhile (one at a time):           worst %.1f ms over %d requests\n",
                   r.sites, r.embeddingDim, r.codec.c_str(), r.uploadPayloadBytes, r.uploadBodyBytes, r.uploadsSeconds,
                   1000.0 * r.uploadsSeconds / std::max(1, r.sites), r.parseMs, r.wholeJsonParseMs,
-                  r.wholeJsonParseMs / std::max(1e-9, r.parseMs), r.decodeMs, r.sha256Ms, r.aggregationSeconds,
+                  r.wholeJsonParseMs / std::max(1e-9, r.parseMs), r.decodeMs, payloadInflater(), r.sha256Ms, r.aggregationSeconds,
                   r.medianSeconds,
                   r.healthRequestsPerSecond, r.roundRequestsPerSecond, r.uploadBodyBytes, r.httpsUploadsPerSecond,
                   r.sites, r.servedAggregationSeconds, r.worstHealthMsDuringAggregation,

@@ -3,12 +3,16 @@
 #include "common/sha256.h"
 
 #include <zlib.h>
+#ifdef FMC_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -181,11 +185,34 @@ std::vector<std::uint8_t> deflateDeltaBody(const std::vector<std::uint8_t>& raw,
     return out;
 }
 
+#ifdef FMC_HAVE_LIBDEFLATE
+// A whole, well-formed stream of exactly `rawSize` bytes and nothing after it, or nothing:
+// zlib then inflates again to say what is wrong. Output is capped at the buffer, so a
+// decompression bomb stops there.
+bool inflateWithLibdeflate(const std::uint8_t* stored, std::size_t storedSize, std::vector<std::uint8_t>& out) {
+    struct Free {
+        void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+    };
+    thread_local const std::unique_ptr<libdeflate_decompressor, Free> decompressor(libdeflate_alloc_decompressor());
+    if (!decompressor) return false;
+    std::size_t consumed = 0, produced = 0;
+    return libdeflate_zlib_decompress_ex(decompressor.get(), stored, storedSize, out.data(), out.size(), &consumed,
+                                         &produced) == LIBDEFLATE_SUCCESS &&
+           consumed == storedSize && produced == out.size();
+}
+#endif
+
 // Inflates `stored` into exactly `rawSize` bytes. Output is capped at rawSize + 1 bytes, so a
 // stream that would expand further (a decompression bomb) stops there and is rejected.
 std::vector<std::uint8_t> inflateBounded(const std::uint8_t* stored, std::size_t storedSize, std::size_t rawSize) {
     if (storedSize >= std::numeric_limits<uInt>::max() || rawSize >= std::numeric_limits<uInt>::max())
         throw Error("decodeParameters: body sizes beyond 4 GiB are not supported");
+#ifdef FMC_HAVE_LIBDEFLATE
+    {
+        std::vector<std::uint8_t> exact(rawSize);
+        if (inflateWithLibdeflate(stored, storedSize, exact)) return exact;
+    }
+#endif
     std::vector<std::uint8_t> out(rawSize + 1);
     z_stream s{};
     if (inflateInit(&s) != Z_OK) throw Error("decodeParameters: zlib inflateInit failed");
@@ -354,6 +381,14 @@ void halvesToFloats(const std::uint8_t* src, float* dst, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) dst[i] = table[src[2 * i] | (src[2 * i + 1] << 8)];
 }
 }  // namespace
+
+const char* payloadInflater() {
+#ifdef FMC_HAVE_LIBDEFLATE
+    return "libdeflate";
+#else
+    return "zlib";
+#endif
+}
 
 std::uint32_t payloadCrc32(const std::uint8_t* data, std::size_t size) {
     return static_cast<std::uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0), data, size));

@@ -104,6 +104,9 @@ std::vector<std::uint8_t> encodeParameters(const ParameterSet& parameters, Codec
 
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const CodecLimits& limits = {});
 
+// What inflates the zlib bodies in this build: "libdeflate" (~1.7x faster) or "zlib".
+const char* payloadInflater();
+
 // As above, and the payload must hold exactly the tensors of `expectedLayout` (names and
 // shapes, same order; values are ignored), the layout this federation uses.
 ParameterSet decodeParameters(const std::vector<std::uint8_t>& payload, const ParameterSet& expectedLayout,
