@@ -154,18 +154,22 @@ void makeCertificate(const QString& dir) {
 
 // Sends `total` requests from a worker thread, `concurrency` in flight; returns requests/s.
 // `body(i)`: "<Authorization value>\n<body>" of the i-th POST, made when it is sent (no GET
-// when set), so that a thousand bodies of a megabyte are never held at once.
+// when set), so that a thousand bodies of a megabyte are never held at once. Each request in
+// flight has a manager of its own: one QNetworkAccessManager opens at most 6 connections to a
+// host, which would cap the requests in flight at 6 whatever `concurrency` says.
 double measureRequests(const QUrl& url, const QByteArray& token, const std::function<QByteArray(int)>& body, int total,
                        int concurrency, const QSslCertificate& trusted) {
     double seconds = 0;
     int failures = 0;
     QThread* worker = QThread::create([&] {
-        QNetworkAccessManager network;
+        std::vector<std::unique_ptr<QNetworkAccessManager>> networks;
+        for (int slot = 0; slot < std::min(concurrency, total); ++slot)
+            networks.push_back(std::make_unique<QNetworkAccessManager>());
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setCaCertificates({trusted});
         QEventLoop loop;
         int started = 0, finished = 0;
-        std::function<void()> launch = [&] {
+        std::function<void(QNetworkAccessManager&)> launch = [&](QNetworkAccessManager& network) {
             QNetworkRequest request(url);
             request.setSslConfiguration(tls);
             request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
@@ -186,12 +190,12 @@ double measureRequests(const QUrl& url, const QByteArray& token, const std::func
                 if (status < 200 || status >= 300) ++failures;
                 reply->deleteLater();
                 if (++finished == total) loop.quit();
-                else if (started < total) launch();
+                else if (started < total) launch(network);
             });
         };
         QElapsedTimer clock;
         clock.start();
-        for (int i = 0; i < std::min(concurrency, total); ++i) launch();
+        for (auto& network : networks) launch(*network);
         loop.exec();
         seconds = clock.elapsed() / 1000.0;
     });
@@ -412,6 +416,10 @@ CoordinatorConfig benchServerConfig(const CoordinatorBenchmarkConfig& config, co
     serverConfig.keyPath = QDir(config.workDir).filePath("key.pem");
     serverConfig.database.path = QDir(config.workDir).filePath(databaseFile);
     serverConfig.limits.maxBodyBytes = 64 << 20;
+    // Every simulated site connects from 127.0.0.1: one connection per request in flight, and
+    // the health probe's.
+    serverConfig.limits.maxConnectionsPerAddress =
+        std::max(serverConfig.limits.maxConnectionsPerAddress, config.concurrency + 1);
     for (const auto* suffix : {"", "-wal", "-shm"}) QFile::remove(serverConfig.database.path + suffix);
     return serverConfig;
 }
@@ -449,6 +457,7 @@ CoordinatorBenchmarkResult::ServedRound measureServedRound(const CoordinatorBenc
     if (!serveUntil([&] { return service.store().round(federationId, 1)->state == "published"; }, 600000))
         throw Error("bench: the round was not published within 10 minutes");
     figures.peakRssMb = residentMb("VmHWM:");
+    figures.peakConnections = server.peakConnections();
     std::int64_t lastUpload = 0;
     for (const auto& upload : service.store().uploads(federationId, 1, false)) lastUpload = std::max(lastUpload, upload.receivedAt);
     figures.publishMs = static_cast<double>(*service.store().round(federationId, 1)->publishedAt - lastUpload);
@@ -577,11 +586,12 @@ std::string formatCoordinatorBenchmark(const CoordinatorBenchmarkResult& r) {
     text += "HTTPS rounds, every site uploading once (" + std::to_string(r.uploadPayloadBytes) +
             "-byte payloads), the last upload closing the round:\n"
             "  (before: uploads parsed on the server's thread, every upload decoded into memory at the close)\n"
-            "  sites  path            accepted uploads/s  published after last upload  RSS before -> peak\n";
+            "  sites  path            accepted uploads/s  published after last upload  RSS before -> peak  "
+            "connections at once\n";
     for (const auto& round : r.servedRounds) {
-        std::snprintf(buffer, sizeof buffer, "  %5d  %-14s  %18.1f  %24.0f ms  %7.0f -> %.0f MB\n", round.sites,
-                      round.streaming ? "streamed" : "before", round.uploadsPerSecond, round.publishMs,
-                      round.startRssMb, round.peakRssMb);
+        std::snprintf(buffer, sizeof buffer, "  %5d  %-14s  %18.1f  %24.0f ms  %7.0f -> %4.0f MB  %19d\n",
+                      round.sites, round.streaming ? "streamed" : "before", round.uploadsPerSecond, round.publishMs,
+                      round.startRssMb, round.peakRssMb, round.peakConnections);
         text += buffer;
     }
     for (const auto& streamed : r.servedRounds) {

@@ -21,7 +21,7 @@ struct CoordinatorBenchmarkConfig {
     // `site run --delta-budget`; 0: the near-lossless step.
     std::size_t deltaBudgetBytes = 0;
     int requests = 3000;   // per HTTPS measurement
-    int concurrency = 6;   // requests in flight (QNetworkAccessManager opens up to 6 connections)
+    int concurrency = 6;   // requests in flight, each on a connection of its own
     // Rounds of this many sites, each uploading once over HTTPS, the last upload closing the
     // round: accept rate, peak memory, publication after the last upload.
     std::vector<int> streamedRoundSites{100, 1000};
@@ -69,6 +69,7 @@ struct CoordinatorBenchmarkResult {
         double publishMs = 0;         // the round's last accepted upload to its publication (server clock)
         double startRssMb = 0;        // resident memory of this process before the round
         double peakRssMb = 0;         // its peak (VmHWM, reset before the round)
+        int peakConnections = 0;      // the most connections the server held at once
     };
     std::vector<ServedRound> servedRounds;
 };

@@ -53,6 +53,7 @@ struct ConnectionBook : RequestGuard::Budget {
     int established = 0;  // handed to the HTTP server
     int handshaking = 0;
     std::map<QString, int> perAddress;  // handshaking and established, by client address
+    int held = 0, peakHeld = 0;          // every address's connections: now, and the most at once
     bool memoryToGiveBack = false;      // a large body was freed since the last malloc_trim
 };
 
@@ -63,10 +64,12 @@ public:
         : QObject(socket), book_(std::move(book)), address_(std::move(address)) {
         ++book_->perAddress[address_];
         ++book_->handshaking;
+        book_->peakHeld = std::max(book_->peakHeld, ++book_->held);
     }
     ~ConnectionSlot() override {
         handshakeDone();
         if (--book_->perAddress[address_] <= 0) book_->perAddress.erase(address_);
+        --book_->held;
     }
     bool handshaking() const { return handshaking_; }
     void handshakeDone() {
@@ -664,6 +667,8 @@ CoordinatorService& CoordinatorServer::service() { return *d->service; }
 
 std::optional<quint16> CoordinatorServer::metricsPort() const { return d->metricsPort; }
 int CoordinatorServer::listenerRestarts() const { return d->listenerRestarts; }
+
+int CoordinatorServer::peakConnections() const { return d->book->peakHeld; }
 
 void CoordinatorServer::pauseAcceptingForTest() { d->tcp->pauseAccepting(); }
 

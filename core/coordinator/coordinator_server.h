@@ -37,6 +37,8 @@ public:
 
     // How often the liveness self-check had to reopen the listening socket.
     int listenerRestarts() const;
+    // The most connections (handshaking or established, from every address) held at once.
+    int peakConnections() const;
     // Stops accepting as a wedged listener would (for the self-check's test).
     void pauseAcceptingForTest();
 
