@@ -33,6 +33,36 @@ foreach(library ${FMC_LAYER_LIBRARIES})
   endforeach()
 endforeach()
 
+# The engine's tests are built by the engine-only preset too (tools/gpu-check.sh), where only
+# what fmc_engine builds on exists: another library's header must sit inside an
+# `#ifdef FMC_TEST_WITH_...` block, which only the full build defines.
+file(GLOB engine_tests "${FMC_SOURCE_DIR}/tests/engine/*.cpp" "${FMC_SOURCE_DIR}/tests/engine/*.h")
+foreach(source ${engine_tests})
+  file(STRINGS "${source}" lines REGEX "^[ \t]*#[ \t]*(if|else|elif|endif|include[ \t]*\"[A-Za-z0-9_]+/)")
+  set(guards "")  # one entry per open #if: 1 when it is a FMC_TEST_WITH_ block (its #if branch)
+  foreach(line ${lines})
+    if(line MATCHES "^[ \t]*#[ \t]*ifdef[ \t]+FMC_TEST_WITH_")
+      list(APPEND guards 1)
+    elseif(line MATCHES "^[ \t]*#[ \t]*if")
+      list(APPEND guards 0)
+    elseif(line MATCHES "^[ \t]*#[ \t]*(else|elif)" AND guards)
+      list(POP_BACK guards)
+      list(APPEND guards 0)
+    elseif(line MATCHES "^[ \t]*#[ \t]*endif" AND guards)
+      list(POP_BACK guards)
+    elseif(line MATCHES "include[ \t]*\"([A-Za-z0-9_]+)/([^\"]*)\"")
+      set(prefix ${CMAKE_MATCH_1})
+      set(header ${CMAKE_MATCH_2})
+      if(DEFINED owner_of_${prefix} AND NOT owner_of_${prefix} IN_LIST FMC_LAYER_fmc_engine_ALLOWED
+         AND NOT "1" IN_LIST guards)
+        file(RELATIVE_PATH shown "${FMC_SOURCE_DIR}" "${source}")
+        string(APPEND violations "  ${shown} includes ${prefix}/${header} outside an #ifdef FMC_TEST_WITH_... block: "
+                                 "the engine-only build has no ${owner_of_${prefix}}\n")
+      endif()
+    endif()
+  endforeach()
+endforeach()
+
 if(violations)
   message(FATAL_ERROR "includes that climb the layering (allowed: what each library links, see core/CMakeLists.txt):\n${violations}")
 endif()
