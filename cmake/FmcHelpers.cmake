@@ -13,6 +13,32 @@ function(fmc_add_library name)
   set_property(GLOBAL APPEND PROPERTY FMC_LIBRARIES ${name})
 endfunction()
 
+# fmc_link_torch(TARGET): TARGET compiles against LibTorch's headers and links it, in the C++
+# standard that LibTorch asks for (FMC_TORCH_CXX_STANDARD, set by fmc_find_torch_cxx_standard).
+# Only such targets see torch headers, so the rest of the project keeps C++17.
+function(fmc_link_torch target)
+  target_link_libraries(${target} PRIVATE ${TORCH_LIBRARIES})
+  set_property(TARGET ${target} PROPERTY CXX_STANDARD ${FMC_TORCH_CXX_STANDARD})
+endfunction()
+
+# fmc_find_torch_cxx_standard(): FMC_TORCH_CXX_STANDARD, 20 where the LibTorch found refuses
+# anything older (ATen.h's #error since PyTorch 2.10: a current Python wheel's LibTorch on a GPU
+# machine), else the project's 17.
+function(fmc_find_torch_cxx_standard)
+  set(standard ${CMAKE_CXX_STANDARD})
+  foreach(dir ${TORCH_INCLUDE_DIRS})
+    if(EXISTS "${dir}/ATen/ATen.h")
+      file(STRINGS "${dir}/ATen/ATen.h" cxx20_required REGEX "__cplusplus < 202002L")
+      if(cxx20_required)
+        set(standard 20)
+      endif()
+      break()
+    endif()
+  endforeach()
+  message(STATUS "LibTorch ${Torch_VERSION}: its users compile as C++${standard}")
+  set(FMC_TORCH_CXX_STANDARD ${standard} PARENT_SCOPE)
+endfunction()
+
 # The fmc_* libraries `target` may include headers of: itself, what it links (PUBLIC or
 # PRIVATE) and, through them, their PUBLIC dependencies.
 function(fmc_reachable_libraries target out)
