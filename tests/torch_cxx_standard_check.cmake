@@ -1,0 +1,20 @@
+# fmc_find_torch_cxx_standard against two made-up LibTorch include folders: one whose ATen.h
+# refuses C++ older than 20 (as PyTorch 2.10 and later do), one without that check (1.13).
+include(${HELPERS})
+set(root ${WORK}/torch_cxx_standard)
+file(REMOVE_RECURSE ${root})
+file(WRITE ${root}/new/include/ATen/ATen.h "#pragma once\n#if !defined(_MSC_VER) && __cplusplus < 202002L\n#error C++20 or later compatible compiler is required to use ATen.\n#endif\n")
+file(WRITE ${root}/old/include/ATen/ATen.h "#pragma once\n#include <c10/core/Allocator.h>\n")
+set(CMAKE_CXX_STANDARD 17)
+foreach(case "new;20" "old;17")
+  list(GET case 0 name)
+  list(GET case 1 expected)
+  # As TorchConfig.cmake lists them: the API folder first, the one with ATen/ second.
+  set(TORCH_INCLUDE_DIRS ${root}/${name}/include/torch/csrc/api/include ${root}/${name}/include)
+  set(Torch_VERSION ${name})
+  fmc_find_torch_cxx_standard()
+  if(NOT FMC_TORCH_CXX_STANDARD STREQUAL expected)
+    message(FATAL_ERROR "LibTorch '${name}': C++${FMC_TORCH_CXX_STANDARD}, expected C++${expected}")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${root})
