@@ -67,6 +67,8 @@ void CoordinatorMetrics::recordRequest(const QByteArray& method, const QString& 
         }
 }
 
+void CoordinatorMetrics::setConnectionCounts(std::function<ConnectionCounts()> source) { connections_ = std::move(source); }
+
 QByteArray CoordinatorMetrics::exposition() {
     std::map<std::string, int> federations{{"running", 0}, {"finished", 0}};
     std::map<std::string, int> rounds{{"open", 0}, {"collecting", 0}, {"aggregating", 0}, {"published", 0}};
@@ -113,6 +115,13 @@ QByteArray CoordinatorMetrics::exposition() {
     family(out, "fmc_coordinator_aggregation_seconds", "summary", "Seconds spent aggregating a round's uploads.");
     out += "fmc_coordinator_aggregation_seconds_sum " + number(aggregationSeconds_) + '\n';
     out += "fmc_coordinator_aggregation_seconds_count " + QByteArray::number(aggregations_) + '\n';
+    if (connections_) {
+        const auto counts = connections_();
+        family(out, "fmc_coordinator_connections", "gauge", "HTTPS connections held now (handshaking or open).");
+        out += "fmc_coordinator_connections " + QByteArray::number(counts.open) + '\n';
+        family(out, "fmc_coordinator_connections_peak", "gauge", "The most HTTPS connections held at once since the start.");
+        out += "fmc_coordinator_connections_peak " + QByteArray::number(counts.peak) + '\n';
+    }
 
     family(out, "fmc_coordinator_http_requests_total", "counter",
            "API requests answered by this process, by method, route template and status.");

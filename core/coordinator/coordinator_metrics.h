@@ -16,6 +16,7 @@
 #include <QHostAddress>
 #include <QObject>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -34,6 +35,13 @@ public:
     // One API request answered: its path is mapped to its route template ("unmatched" for
     // none), so the labels stay few whatever clients send.
     void recordRequest(const QByteArray& method, const QString& path, int status, double seconds);
+
+    // The HTTPS listener's connections (handshaking or open, every client address): now, and
+    // the most at once since the process started; read at each scrape.
+    struct ConnectionCounts {
+        int open = 0, peak = 0;
+    };
+    void setConnectionCounts(std::function<ConnectionCounts()> source);
 
     // The whole exposition, one scrape.
     QByteArray exposition();
@@ -60,6 +68,7 @@ private:
     std::int64_t lastAuditId_ = 0;
     double aggregationSeconds_ = 0;
     std::int64_t aggregations_ = 0;
+    std::function<ConnectionCounts()> connections_;
     QTcpServer* server_ = nullptr;
 };
 

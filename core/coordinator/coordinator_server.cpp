@@ -615,6 +615,9 @@ CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, QObject* p
     if (config.metricsEnabled) {
         d->metrics = std::make_unique<CoordinatorMetrics>(*d->store);
         d->http->metrics = d->metrics.get();
+        d->metrics->setConnectionCounts([book = d->book] {
+            return CoordinatorMetrics::ConnectionCounts{book->held, book->peakHeld};
+        });
     }
     d->book->acceptsToken = [service = d->service.get()](const QByteArray& authorization) {
         return service->acceptsToken(authorization);

@@ -8,6 +8,7 @@
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -213,6 +214,36 @@ private slots:
             QVERIFY(after.at("fmc_coordinator_aggregation_seconds_sum") >= 0.0);
             QCOMPARE(after.at("fmc_coordinator_http_request_duration_seconds_count{method=\"POST\"," + uploads + ",status=\"201\"}"),
                      2.0);
+
+            // HTTPS connections: counted while held, no longer once closed; the peak is the most
+            // at once (the scrapes come to the metrics listener, which is not counted).
+            const auto connections = [&] { return scrape().at("fmc_coordinator_connections"); };
+            const auto peak = [&] { return scrape().at("fmc_coordinator_connections_peak"); };
+            QVERIFY(waitUntil([&] { return connections() == 0.0; }, 10'000));  // the clients above are gone
+            const double peakOfTheClients = peak();
+            QVERIFY(peakOfTheClients >= 1.0);
+            const auto hold = [&](int count) {
+                std::vector<std::unique_ptr<QSslSocket>> sockets;
+                for (int i = 0; i < count; ++i) {
+                    auto socket = std::make_unique<QSslSocket>();
+                    auto tls = socket->sslConfiguration();
+                    tls.setCaCertificates(loadCaCertificates(certificates.caCertificate));
+                    socket->setSslConfiguration(tls);
+                    socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), coordinator.port());
+                    if (!socket->waitForEncrypted(5000)) throw Error("TLS: " + socket->errorString().toStdString());
+                    sockets.push_back(std::move(socket));
+                }
+                return sockets;
+            };
+            auto three = hold(3);
+            QVERIFY(waitUntil([&] { return connections() == 3.0; }, 10'000));
+            const double peakOfThree = std::max(peakOfTheClients, 3.0);
+            QCOMPARE(peak(), peakOfThree);
+            three.clear();
+            QVERIFY(waitUntil([&] { return connections() == 0.0; }, 10'000));
+            auto again = hold(3);
+            QVERIFY(waitUntil([&] { return connections() == 3.0; }, 10'000));
+            QCOMPARE(peak(), peakOfThree);  // three at once again, not six
         } catch (const std::exception& error) {
             QFAIL(error.what());
         }
