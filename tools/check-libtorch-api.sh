@@ -17,7 +17,7 @@ fail() { echo "check-libtorch-api: $*" >&2; exit 1; }
 
 echo "== newest libtorch-dev in Debian $suite"
 curl -fsS "$mirror/dists/$suite/main/binary-amd64/Packages.xz" | xz -dc >"$work/Packages" ||
-  fail "cannot read $mirror/dists/$suite (no network to Debian's registry?)"
+  fail "cannot read $mirror/dists/$suite (no such suite, or no network to Debian's registry)"
 # Field $2 of a package's stanza (Package: $1).
 field() { awk -v p="$1" -v f="$2:" '$1 == "Package:" { hit = ($2 == p) } hit && $1 == f { print $2; exit }' "$work/Packages"; }
 version=$(field libtorch-dev Version)
