@@ -11,11 +11,18 @@
 //           to see the second process use the remembered verification.
 //   encode  image-encoder throughput of a ViT-B/32-shaped random bundle (images/s), the same
 //           comparison of thread counts under --busy-core.
+//   products the training step's three products for one D x D masked layer and a batch of 32
+//           (one thread): GFLOP/s of each with one layer's weight and AdamW moments over and over
+//           (in cache) and with as many layers in turn as the round's sites hold (streamed from
+//           memory), beside the GEMM rate and a read-modify-write pass over the same memory
+//           measured in the same run: where the round's time goes and what bounds it.
 //
 // Qt-free: the engine-only preset builds it (tools/gpu-check.sh runs it with --device cuda).
 #include "common/aggregation.h"
 #include "common/resource_paths.h"
 #include "common/types.h"
+#include "engine/cpu_kernels.h"
+#include "engine/cpu_products.h"
 #include "engine/demo_bundle.h"
 #include "engine/fedmedclip_site.h"
 #include "engine/model_bundle.h"
@@ -30,6 +37,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <signal.h>
@@ -94,7 +102,7 @@ struct Options {
 
 [[noreturn]] void usage(int code) {
     std::fprintf(code ? stderr : stdout,
-                 "usage: fedmedclip-engine-bench [round|encode|load] [--device cpu|cuda] [--threads N] [--rounds N]\n"
+                 "usage: fedmedclip-engine-bench [round|encode|load|products] [--device cpu|cuda] [--threads N] [--rounds N]\n"
                  "         [--repeats N] [--images N] [--classes N] [--dim D] [--sites K] [--no-peer]\n"
                  "         [--python PATH] [--peer SCRIPT] [--busy-core] [--work-dir DIR] [--bundle DIR]\n");
     std::exit(code);
@@ -104,7 +112,7 @@ Options parse(int argc, char** argv) {
     Options o;
     int i = 1;
     if (i < argc && argv[i][0] != '-') o.command = argv[i++];
-    if (o.command != "round" && o.command != "encode" && o.command != "load") usage(2);
+    if (o.command != "round" && o.command != "encode" && o.command != "load" && o.command != "products") usage(2);
     for (; i < argc; ++i) {
         const std::string arg = argv[i];
         auto value = [&]() -> std::string {
@@ -508,6 +516,126 @@ int runEncode(const Options& o) {
     return 0;
 }
 
+
+// One D x D masked layer's weight and AdamW moments, as the step keeps them.
+struct LayerState {
+    std::vector<float> w, m, v;
+};
+
+int runProducts(const Options& o) {
+    const auto info = configureRuntime("cpu", 1);
+    printRuntime(o, info);
+    if (!detail::ownProductsAvailable()) {
+        std::printf("this CPU has no AVX-512 (or FMC_CPU_PRODUCTS=blas): the step runs BLAS's products, not these\n");
+        return 0;
+    }
+    const std::int64_t d = o.dim, batch = FedMedClipOptions{}.batchSize;
+    // FAM fc1, fc2 and the MLP's three hidden layers are D x D at ViT-B/32's D = hidden = 512.
+    const int streamedLayers = 5 * o.sites;
+    std::mt19937 rng(23);
+    std::normal_distribution<float> normal(0.0f, 0.02f);
+    std::vector<LayerState> layers(static_cast<size_t>(streamedLayers));
+    for (auto& l : layers) {
+        l.w.resize(static_cast<size_t>(d * d));
+        for (auto& x : l.w) x = normal(rng);
+        l.m.assign(l.w.size(), 1e-4f);
+        l.v.assign(l.w.size(), 1e-6f);
+    }
+    std::vector<float> x(static_cast<size_t>(batch * d)), kept(static_cast<size_t>(batch * d)),
+        keptT(static_cast<size_t>(d * batch)), product(static_cast<size_t>(d * batch)),
+        gradInput(static_cast<size_t>(batch * d)), rowScale(static_cast<size_t>(d), 1e-5f),
+        rowKept(static_cast<size_t>(d), 1.0f), scores(static_cast<size_t>(d)), gradWeight(static_cast<size_t>(d * d));
+    for (auto& value : x) value = normal(rng);
+    for (auto& value : kept) value = normal(rng);
+    detail::transpose(kept.data(), batch, d, d, keptT.data(), batch);
+    std::vector<float> packedBatch(static_cast<size_t>(detail::packedBatchSize(batch, d))),
+        strips(static_cast<size_t>(detail::columnStripsSize(batch, d)));
+    detail::packBatchColumns(x.data(), batch, d, packedBatch.data());
+    detail::packColumnStrips(x.data(), batch, d, strips.data());
+    std::vector<std::int64_t> keptRows(static_cast<size_t>(d));
+    for (std::int64_t r = 0; r < d; ++r) keptRows[size_t(r)] = r;
+    const detail::WeightGradient gradient{keptT.data(), strips.data(), batch, d, rowScale.data(), rowKept.data()};
+    // AdamW's scalars at step 10 of lr 1e-4, weight decay 0.01 (their values do not change the time).
+    const detail::AdamWScalars adam{1 - 1e-6f, 0.9f, 0.1f, 0.999f, 0.001f, std::sqrt(1 - std::pow(0.999f, 10.0f)),
+                                    1e-8f, -1e-4f / (1 - std::pow(0.9f, 10.0f))};
+
+    // Seconds per call of f(layer) over `count` layers in turn (at least 0.3 s, after a pass).
+    auto secondsPerCall = [&](int count, const auto& f) {
+        for (int l = 0; l < count; ++l) f(layers[size_t(l)]);
+        std::int64_t calls = 0;
+        const auto start = Clock::now();
+        double elapsed = 0;
+        do {
+            for (int l = 0; l < count; ++l) f(layers[size_t(l)]);
+            calls += count;
+            elapsed = secondsSince(start);
+        } while (elapsed < 0.3);
+        return elapsed / static_cast<double>(calls);
+    };
+    const double flops = 2.0 * static_cast<double>(d * d * batch);
+    const double stateBytes = 3.0 * 4 * static_cast<double>(d * d);  // w, m, v
+    struct Row {
+        const char* name;
+        bool product;         // its GFLOP/s are printed (2 D^2 B per call)
+        double bytesPerCall;  // what the call must read and write of the layer's state
+        std::function<void(LayerState&)> call;
+    };
+    const std::vector<Row> rowsToTime = {
+        {"forward W x^T", true, 4.0 * static_cast<double>(d * d),
+         [&](LayerState& l) { detail::productWeightInput(l.w.data(), d, packedBatch.data(), batch, product.data(), 0, d); }},
+        {"input gradient (g m) W", true, 4.0 * static_cast<double>(d * d),
+         [&](LayerState& l) {
+             detail::productInputGradient(kept.data(), batch, l.w.data(), d, d, keptRows.data(), d, gradInput.data(), 0, d);
+         }},
+        {"weight gradient, written out", true, 8.0 * static_cast<double>(d * d),
+         [&](LayerState& l) { detail::weightGradient(gradient, l.w.data(), gradWeight.data(), 0, d); }},
+        {"weight gradient + AdamW in its tiles", true, 2 * stateBytes,
+         [&](LayerState& l) {
+             detail::weightGradientAdamW(gradient, l.w.data(), l.m.data(), l.v.data(), adam, scores.data(), 0, d);
+         }},
+        {"AdamW alone (gradient in cache)", false, 2 * stateBytes,
+         [&](LayerState& l) { detail::adamwUpdate(l.w.data(), gradWeight.data(), l.m.data(), l.v.data(), d * d, adam); }},
+        // The least any step can do to the state: read and write each of w, m and v once (as
+        // copies among them: the values no longer matter, this row runs last).
+        {"w -> m -> v -> w copies (memcpy)", false, 2 * stateBytes,
+         [&](LayerState& l) {
+             const size_t bytes = l.w.size() * sizeof(float);
+             std::memcpy(l.m.data(), l.w.data(), bytes);
+             std::memcpy(l.v.data(), l.m.data(), bytes);
+             std::memcpy(l.w.data(), l.v.data(), bytes);
+         }},
+    };
+    double gemm = 0;
+    {
+        const ScopedComputeThreads scoped(1);
+        gemm = measureGemmGflops("cpu", 512, 0.5);
+    }
+    std::printf("one %lld x %lld masked layer, batch %lld, 1 thread (AVX-512 tiles); machine GEMM %.1f GFLOP/s (512^3 "
+                "SGEMM, 1 thread, this run)\n",
+                static_cast<long long>(d), static_cast<long long>(d), static_cast<long long>(batch), gemm);
+    char cachedHeading[64], streamedHeading[96];
+    std::snprintf(cachedHeading, sizeof cachedHeading, "one layer over and over (%.0f MB)", stateBytes / 1e6);
+    std::snprintf(streamedHeading, sizeof streamedHeading, "%d layers in turn (%.0f MB, %d sites' D x D layers)",
+                  streamedLayers, streamedLayers * stateBytes / 1e6, o.sites);
+    std::printf("  %-38s %-39s %s\n", "", cachedHeading, streamedHeading);
+    for (const auto& row : rowsToTime) {
+        const double cached = secondsPerCall(1, row.call), streamed = secondsPerCall(streamedLayers, row.call);
+        auto cell = [&](double seconds) {
+            char text[96];
+            if (row.product)
+                std::snprintf(text, sizeof text, "%6.1f GFLOP/s (%3.0f%% of GEMM) %5.1f GB/s", flops / seconds / 1e9,
+                              100 * flops / seconds / 1e9 / gemm, row.bytesPerCall / seconds / 1e9);
+            else
+                std::snprintf(text, sizeof text, "%31.1f GB/s", row.bytesPerCall / seconds / 1e9);
+            return std::string(text);
+        };
+        std::printf("  %-38s %-39s %s\n", row.name, cell(cached).c_str(), cell(streamed).c_str());
+    }
+    std::printf("  (GFLOP/s of 2 D^2 B per product and its share of the GEMM rate; GB/s of the layer's state that each row\n"
+                "   must read and write: w for a product, w, m and v for AdamW and the copies, which bound them)\n");
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -515,6 +643,7 @@ int main(int argc, char** argv) {
     const auto options = parse(argc, argv);
     try {
         if (options.command == "load") return runLoad(options);
+        if (options.command == "products") return runProducts(options);
         return options.command == "encode" ? runEncode(options) : runRound(options);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "fedmedclip-engine-bench: error: %s\n", error.what());
