@@ -118,6 +118,10 @@ ClassifyPage::ClassifyPage(QWidget* parent)
     fileLabel_ = new QLabel(left);
     fileLabel_->setObjectName(QStringLiteral("hint"));
     fileLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long file name must not widen the page past a small window: it wraps between words, and
+    // one with nowhere to break (a UID) is cut at the label's edge, whole in its tooltip.
+    fileLabel_->setWordWrap(true);
+    fileLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     openButton_ = new QPushButton(left);
     auto* openRow = new QHBoxLayout;
     openRow->addWidget(fileLabel_, 1);
@@ -363,6 +367,7 @@ void ClassifyPage::setWorkspace(WorkspaceService* workspace) {
     probabilities_->clear();
     imageView_->setImage({});
     fileLabel_->clear();
+    fileLabel_->setToolTip({});
     windowBox_->hide();
     updateSummary();
     saved_->setPredictions(workspace_ ? workspace_->predictions() : QList<PredictionRecord>{});
@@ -398,6 +403,7 @@ void ClassifyPage::classifyFile(const QString& path, qint64 imageId) {
     pendingImageId_ = imageId;
     hasPending_ = true;
     fileLabel_->setText(QFileInfo(path).fileName());
+    fileLabel_->setToolTip(fileLabel_->text());
     if (!runner_->isRunning()) startNext();
 }
 
@@ -462,6 +468,7 @@ void ClassifyPage::display(const ClassifyOutcome& outcome) {
             if (image.id == outcome.imageId && !image.label.isEmpty())
                 caption = tr("%1 · labelled \"%2\" in this workspace").arg(caption, image.label);
     fileLabel_->setText(caption);
+    fileLabel_->setToolTip(caption);
     showWindowControls();
     windowRender_->stop();
     if (outcome.modalityFrame) imageView_->setWindowedImage(outcome.image, outcome.modalityFrame);

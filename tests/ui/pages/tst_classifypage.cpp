@@ -48,6 +48,7 @@ private slots:
     void savedPredictionHasTheProbabilities();
     void untrainedModelPredictionIsSavedWithItsDescription();
     void brokenFileReportsThePath();
+    void aLongFileNameFitsASmallWindow();
     void dicomWindowRevealsWhatTheFileWindowClipped();
     void dicomWindowWithoutPresetsForOtherModalities();
     void dicomOverlayStaysInOtherWindows();
@@ -301,6 +302,29 @@ void TestClassifyPage::brokenFileReportsThePath() {
     page.classifyFile(broken);
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
     QVERIFY2(failed.first().first().toString().contains(broken), qPrintable(failed.first().first().toString()));
+}
+
+// A clinician's half-screen window leaves the page about 600 px beside the navigation: the
+// caption under the image never widens the page past it (a scroll bar would hide the
+// probabilities), even a file name with nowhere to break.
+void TestClassifyPage::aLongFileNameFitsASmallWindow() {
+    ClassifyPage page;
+    page.setWorkspace(workspace_.get());
+    QSignalSpy classified(&page, &ClassifyPage::classified);
+    // Named as PACS exports name files, by a UID: nowhere to break the line.
+    const auto longName = dir_.filePath(QStringLiteral("1.2.826.0.1.3680043.8.498.10254399218713385924077123") +
+                                        QStringLiteral("45097834119.jpg"));
+    QVERIFY(QFile::copy(testImage(), longName));
+    page.classifyFile(longName);
+    QTRY_COMPARE_WITH_TIMEOUT(classified.count(), 1, 60000);
+    const QLabel* caption = nullptr;
+    for (const auto* label : page.findChildren<QLabel*>())
+        if (label->text().contains(QFileInfo(longName).fileName())) caption = label;
+    QVERIFY(caption);
+    QVERIFY2(caption->toolTip().contains(QFileInfo(longName).fileName()), qPrintable(caption->toolTip()));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY2(page.minimumSizeHint().width() <= 600, qPrintable(QString::number(page.minimumSizeHint().width())));
 }
 
 // A CT whose own window (40 / 100 HU) clips most of the body: the page re-renders the file's
