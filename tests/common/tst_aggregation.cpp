@@ -168,6 +168,23 @@ private slots:
         QCOMPARE(t[1].values[0], b);
     }
 
+    // A tensor of several thousand values (more than fit one of the sum's chunks): every value
+    // is 0.25 x + 0.25 (2x) + 0.5 (-x) = 0.25 x, exact in float.
+    void federatedAverageOfALargeTensorByHand() {
+        constexpr int n = 5003;
+        std::vector<ParameterSet> updates;
+        for (const float scale : {1.0f, 2.0f, -1.0f}) {
+            NamedTensor t{"fc1.weight", {n}, std::vector<float>(n)};
+            for (int i = 0; i < n; ++i) t.values[size_t(i)] = scale * static_cast<float>(i);
+            updates.push_back({t});
+        }
+        const auto average = federatedAverage(updates, {1, 1, 2});
+        QCOMPARE(average[0].values.size(), size_t(n));
+        for (int i = 0; i < n; ++i)
+            QVERIFY2(average[0].values[size_t(i)] == 0.25f * static_cast<float>(i),
+                     qPrintable(QString("value %1: %2").arg(i).arg(average[0].values[size_t(i)])));
+    }
+
     void normsAndFiniteness() {
         QCOMPARE(l2Norm({NamedTensor{"a", {2}, {3.0f, 4.0f}}}), 5.0);
         // sqrt(1 + 4 + 4) = 3 over two tensors
