@@ -358,9 +358,13 @@ NamedTensor toNamedTensor(const std::string& name, const torch::Tensor& tensor) 
     return named;
 }
 
-void assignParameter(torch::Tensor& target, const NamedTensor& source) {
-    if (source.shape != target.sizes().vec())
+void checkAssignable(const torch::Tensor& target, const NamedTensor& source) {
+    if (source.shape != target.sizes().vec() || static_cast<std::int64_t>(source.values.size()) != target.numel())
         throw Error("parameter '" + source.name + "' has the wrong shape for this model");
+}
+
+void assignParameter(torch::Tensor& target, const NamedTensor& source) {
+    checkAssignable(target, source);
     torch::NoGradGuard noGrad;
     const auto values = torch::from_blob(const_cast<float*>(source.values.data()), target.sizes(), torch::kFloat32);
     target.copy_(values.to(target.device(), target.scalar_type()));

@@ -146,5 +146,7 @@ FloatMatrix toMatrix(const torch::Tensor& tensor);
 // `assignParameter` throws fmc::Error naming the tensor when the shape does not fit.
 NamedTensor toNamedTensor(const std::string& name, const torch::Tensor& tensor);
 void assignParameter(torch::Tensor& target, const NamedTensor& source);
+// The same check alone, so that a whole set can be checked before any of it is assigned.
+void checkAssignable(const torch::Tensor& target, const NamedTensor& source);
 
 }  // namespace fmc::detail

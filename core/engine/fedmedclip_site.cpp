@@ -46,15 +46,20 @@ std::mutex& initialisationMutex() {
     return mutex;
 }
 
-void checkSameFamLayout(const ParameterSet& own, const ParameterSet& global) {
+// The global FAM against this site's: famParameters()'s tensors (thresholds included: the
+// mask-aware path shares them), in order, names and shapes.
+void checkSameFamLayout(const torch::OrderedDict<std::string, torch::Tensor>& own, const ParameterSet& global) {
     if (own.size() != global.size())
         throw Error("FAM update has " + std::to_string(global.size()) + " tensors, expected " +
                     std::to_string(own.size()));
-    for (size_t i = 0; i < own.size(); ++i)
-        if (own[i].name != global[i].name || own[i].shape != global[i].shape ||
-            global[i].values.size() != own[i].values.size())
+    for (size_t i = 0; i < own.size(); ++i) {
+        const auto& name = own[i].key();
+        const auto& tensor = own[i].value();
+        if (name != global[i].name || tensor.sizes().vec() != global[i].shape ||
+            static_cast<std::int64_t>(global[i].values.size()) != tensor.numel())
             throw Error("FAM update tensor " + std::to_string(i) + " ('" + global[i].name +
-                        "') does not match this site's '" + own[i].name + "'");
+                        "') does not match this site's '" + name + "'");
+    }
 }
 
 std::vector<MaskedLinear> maskedLayers(FeatureAdapter& fam, MaskedMlp& mlp, bool withMlp) {
@@ -251,12 +256,15 @@ SitePrediction FedMedClipSite::predict(const FloatMatrix& features) const {
     return prediction;
 }
 
+namespace {
+bool isThreshold(const std::string& key) { return key.size() >= 9 && key.compare(key.size() - 9, 9, "threshold") == 0; }
+}  // namespace
+
 ParameterSet FedMedClipSite::famParameters() const {
     const bool withThresholds = d->options.useMasks && d->options.shareThresholds;
     ParameterSet parameters;
     for (const auto& item : d->fam->named_parameters()) {
-        if (!withThresholds && item.key().size() >= 9 && item.key().substr(item.key().size() - 9) == "threshold")
-            continue;
+        if (!withThresholds && isThreshold(item.key())) continue;
         parameters.push_back(toNamedTensor(item.key(), item.value()));
     }
     return parameters;
@@ -264,15 +272,19 @@ ParameterSet FedMedClipSite::famParameters() const {
 
 void FedMedClipSite::setFamParameters(const ParameterSet& parameters) {
     auto named = d->fam->named_parameters();
-    const auto expected = famParameters();
-    if (parameters.size() != expected.size())
+    const bool withThresholds = d->options.useMasks && d->options.shareThresholds;
+    size_t expected = 0;  // the tensors famParameters() sends
+    for (const auto& item : named) expected += withThresholds || !isThreshold(item.key()) ? 1 : 0;
+    if (parameters.size() != expected)
         throw Error("FAM update has " + std::to_string(parameters.size()) + " tensors, expected " +
-                    std::to_string(expected.size()));
+                    std::to_string(expected));
+    // Every tensor checked before any is taken: a bad update leaves the FAM as it was.
     for (const auto& tensor : parameters) {
-        auto* target = named.find(tensor.name);
+        const auto* target = named.find(tensor.name);
         if (!target) throw Error("FAM update has unknown tensor '" + tensor.name + "'");
-        assignParameter(*target, tensor);
+        checkAssignable(*target, tensor);
     }
+    for (const auto& tensor : parameters) assignParameter(*named.find(tensor.name), tensor);
 }
 
 void FedMedClipSite::receiveGlobalFam(const ParameterSet& global) {
@@ -280,29 +292,31 @@ void FedMedClipSite::receiveGlobalFam(const ParameterSet& global) {
         setFamParameters(global);
         return;
     }
-    std::map<std::string, std::vector<bool>> prunedHere;
-    for (auto* layer : {&d->fam->fc1, &d->fam->fc2}) {
-        torch::NoGradGuard noGrad;
-        const auto kept = (*layer)->mask().squeeze(1).to(torch::kCPU);
-        std::vector<bool> pruned(static_cast<size_t>(kept.size(0)));
-        for (std::int64_t r = 0; r < kept.size(0); ++r) pruned[static_cast<size_t>(r)] = kept[r].item<float>() == 0;
-        prunedHere[layer == &d->fam->fc1 ? "fc1" : "fc2"] = std::move(pruned);
-    }
-    const auto own = famParameters();
-    auto merged = global;
-    checkSameFamLayout(own, merged);
-    for (size_t i = 0; i < merged.size(); ++i) {
-        auto& tensor = merged[i];
-        const auto stem = tensor.name.substr(0, tensor.name.find('.'));
-        const auto field = tensor.name.substr(tensor.name.find('.') + 1);
+    // Rows this site pruned keep its own weights and thresholds: the global tensors are taken
+    // whole, then those rows (copied out before) put back, with no copy of the whole FAM.
+    torch::NoGradGuard noGrad;
+    std::map<std::string, torch::Tensor> prunedHere;  // "fc1" / "fc2": the pruned rows' indices
+    for (auto* layer : {&d->fam->fc1, &d->fam->fc2})
+        prunedHere[layer == &d->fam->fc1 ? "fc1" : "fc2"] = ((*layer)->mask().squeeze(1) == 0).nonzero().squeeze(1);
+    auto named = d->fam->named_parameters();
+    checkSameFamLayout(named, global);
+    struct OwnRows {
+        torch::Tensor* parameter;
+        const torch::Tensor* rows;
+        torch::Tensor values;
+    };
+    std::vector<OwnRows> ownRows;
+    for (const auto& tensor : global) {
+        const auto dot = tensor.name.find('.');
+        const auto field = tensor.name.substr(dot + 1);
         if (field != "weight" && field != "threshold") continue;
-        const auto& pruned = prunedHere.at(stem);
-        const std::int64_t cols = tensor.shape.size() == 2 ? tensor.shape[1] : 1;
-        for (std::int64_t r = 0; r < static_cast<std::int64_t>(pruned.size()); ++r)
-            if (pruned[static_cast<size_t>(r)])
-                std::copy_n(own[i].values.begin() + r * cols, cols, tensor.values.begin() + r * cols);
+        const auto& rows = prunedHere.at(tensor.name.substr(0, dot));
+        if (rows.numel() == 0) continue;
+        auto* parameter = named.find(tensor.name);
+        ownRows.push_back({parameter, &rows, parameter->index_select(0, rows)});
     }
-    setFamParameters(merged);
+    for (const auto& tensor : global) assignParameter(*named.find(tensor.name), tensor);
+    for (auto& own : ownRows) own.parameter->index_copy_(0, *own.rows, own.values);
 }
 
 ParameterSet FedMedClipSite::fullState() const {

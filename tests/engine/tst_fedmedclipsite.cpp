@@ -888,6 +888,48 @@ private slots:
         }
     }
 
+    // A global FAM of another layout is refused, naming what differs, before any of it is
+    // taken: the site's FAM is as it was.
+    void receiveGlobalFamRefusesAnotherLayout_data() {
+        QTest::addColumn<bool>("maskAware");
+        QTest::addColumn<int>("change");
+        QTest::addColumn<QString>("message");
+        for (const bool maskAware : {true, false}) {
+            const char* path = maskAware ? "mask-aware" : "plain";
+            QTest::newRow(qPrintable(QString("%1, tensor missing").arg(path))) << maskAware << 0 << "FAM update has 5 tensors, expected 6";
+            QTest::newRow(qPrintable(QString("%1, tensor renamed").arg(path)))
+                << maskAware << 1 << (maskAware ? "('fc9.bias') does not match this site's" : "unknown tensor 'fc9.bias'");
+            QTest::newRow(qPrintable(QString("%1, wrong shape").arg(path)))
+                << maskAware << 2 << (maskAware ? "does not match this site's" : "has the wrong shape");
+        }
+    }
+
+    void receiveGlobalFamRefusesAnotherLayout() {
+        QFETCH(bool, maskAware);
+        QFETCH(int, change);
+        QFETCH(QString, message);
+        const auto task = makeTask(3, 16, 30, 0.5f, 36);
+        FedMedClipOptions options;
+        options.maskAwareAggregation = maskAware;
+        FedMedClipSite site(task.text, 100.0f, options, 37, testDevice());
+        const auto before = site.famParameters();
+        QCOMPARE(before.size(), size_t(6));
+        auto global = FedMedClipSite(task.text, 100.0f, options, 38, testDevice()).famParameters();
+        // Changed at the end, so that any tensor taken before the check would show.
+        if (change == 0) global.pop_back();
+        if (change == 1) global.back().name = "fc9.bias";
+        if (change == 2) global.back().shape = {global.back().shape[0] / 2, 2};
+        QString error;
+        try {
+            site.receiveGlobalFam(global);
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        QVERIFY2(error.contains(message), qPrintable("got: " + error));
+        const auto after = site.famParameters();
+        for (size_t i = 0; i < after.size(); ++i) QVERIFY(after[i].values == before[i].values);
+    }
+
     void ensembleWeightsTheLessUncertainBranch_data() {
         QTest::addColumn<bool>("softmaxTwice");
         QTest::newRow("true entropy") << false;
