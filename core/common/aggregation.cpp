@@ -111,59 +111,18 @@ std::vector<double> normalisedWeights(const std::vector<double>& weights, std::s
     return w;
 }
 
-}  // namespace
-
-ParameterSet maskAwareAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
-    const char* who = "maskAwareAverage";
-    checkUpdates(updates, who);
+// sum_k w_k update_k of checked updates and normalised weights; the tensors marked in `skip`
+// keep update 0's values (for a caller that writes every value of them itself).
+ParameterSet weightedAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& w,
+                             const std::vector<bool>& skip = {}) {
     const std::size_t K = updates.size();
-    const auto w = normalisedWeights(weights, K, who);
-    ParameterSet out = federatedAverage(updates, w);
-    std::vector<std::map<std::size_t, std::vector<bool>>> kept;
-    for (const auto& update : updates) kept.push_back(keptRowsOf(update));
-    std::map<std::string, std::size_t> byName;
-    for (std::size_t i = 0; i < out.size(); ++i) byName[out[i].name] = i;
-    for (const auto& [weightIndex, rows] : kept[0]) {
-        const std::string stem = out[weightIndex].name.substr(0, out[weightIndex].name.size() - 7);  // ".weight"
-        const std::size_t thresholdIndex = byName.at(stem + ".threshold");
-        const std::size_t cols = static_cast<std::size_t>(out[weightIndex].shape[1]);
-        for (std::size_t r = 0; r < rows.size(); ++r) {
-            double keptWeight = 0.0;
-            for (std::size_t k = 0; k < K; ++k)
-                if (kept[k].at(weightIndex)[r]) keptWeight += w[k];
-            float* row = out[weightIndex].values.data() + r * cols;
-            if (!(keptWeight > 0.0)) {  // pruned everywhere: stays pruned
-                std::fill(row, row + cols, 0.0f);
-                continue;
-            }
-            std::vector<double> acc(cols, 0.0);
-            double threshold = 0.0;
-            for (std::size_t k = 0; k < K; ++k) {
-                if (!kept[k].at(weightIndex)[r] || w[k] == 0.0) continue;
-                const double share = w[k] / keptWeight;
-                const float* source = updates[k][weightIndex].values.data() + r * cols;
-                for (std::size_t j = 0; j < cols; ++j) acc[j] += share * static_cast<double>(source[j]);
-                threshold += share * static_cast<double>(updates[k][thresholdIndex].values[r]);
-            }
-            for (std::size_t j = 0; j < cols; ++j) row[j] = static_cast<float>(acc[j]);
-            out[thresholdIndex].values[r] = static_cast<float>(threshold);
-        }
-    }
-    return out;
-}
-
-ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
-    const char* who = "federatedAverage";
-    checkUpdates(updates, who);
-    const std::size_t K = updates.size();
-    const auto w = normalisedWeights(weights, K, who);
-
     ParameterSet out = updates[0];
     // Summed in double, update by update in their order, a cache-sized chunk of values at a
     // time (the same sums as whole tensors at once, without a tensor-sized buffer).
     constexpr std::size_t kChunk = 2048;
     double acc[kChunk];
     for (std::size_t t = 0; t < out.size(); ++t) {
+        if (t < skip.size() && skip[t]) continue;
         std::vector<float>& values = out[t].values;
         for (std::size_t begin = 0; begin < values.size(); begin += kChunk) {
             const std::size_t count = std::min(kChunk, values.size() - begin);
@@ -174,6 +133,59 @@ ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const st
                 for (std::size_t i = 0; i < count; ++i) acc[i] += w[k] * static_cast<double>(v[i]);
             }
             for (std::size_t i = 0; i < count; ++i) values[begin + i] = static_cast<float>(acc[i]);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ParameterSet federatedAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
+    const char* who = "federatedAverage";
+    checkUpdates(updates, who);
+    return weightedAverage(updates, normalisedWeights(weights, updates.size(), who));
+}
+
+ParameterSet maskAwareAverage(const std::vector<ParameterSet>& updates, const std::vector<double>& weights) {
+    const char* who = "maskAwareAverage";
+    checkUpdates(updates, who);
+    const std::size_t K = updates.size();
+    const auto w = normalisedWeights(weights, K, who);
+    std::vector<std::map<std::size_t, std::vector<bool>>> kept;
+    for (const auto& update : updates) kept.push_back(keptRowsOf(update));
+    // The masked weights are recomputed row by row below, every row of them.
+    std::vector<bool> maskedWeight(updates[0].size(), false);
+    for (const auto& [weightIndex, rows] : kept[0]) maskedWeight[weightIndex] = true;
+    ParameterSet out = weightedAverage(updates, w, maskedWeight);
+    std::map<std::string, std::size_t> byName;
+    for (std::size_t i = 0; i < out.size(); ++i) byName[out[i].name] = i;
+    for (const auto& [weightIndex, rows] : kept[0]) {
+        const std::string stem = out[weightIndex].name.substr(0, out[weightIndex].name.size() - 7);  // ".weight"
+        const std::size_t thresholdIndex = byName.at(stem + ".threshold");
+        const std::size_t cols = static_cast<std::size_t>(out[weightIndex].shape[1]);
+        std::vector<const std::vector<bool>*> keptBy(K);  // per update, its kept rows of this weight
+        for (std::size_t k = 0; k < K; ++k) keptBy[k] = &kept[k].at(weightIndex);
+        std::vector<double> acc(cols);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            double keptWeight = 0.0;
+            for (std::size_t k = 0; k < K; ++k)
+                if ((*keptBy[k])[r]) keptWeight += w[k];
+            float* row = out[weightIndex].values.data() + r * cols;
+            if (!(keptWeight > 0.0)) {  // pruned everywhere: stays pruned
+                std::fill(row, row + cols, 0.0f);
+                continue;
+            }
+            std::fill(acc.begin(), acc.end(), 0.0);
+            double threshold = 0.0;
+            for (std::size_t k = 0; k < K; ++k) {
+                if (!(*keptBy[k])[r] || w[k] == 0.0) continue;
+                const double share = w[k] / keptWeight;
+                const float* source = updates[k][weightIndex].values.data() + r * cols;
+                for (std::size_t j = 0; j < cols; ++j) acc[j] += share * static_cast<double>(source[j]);
+                threshold += share * static_cast<double>(updates[k][thresholdIndex].values[r]);
+            }
+            for (std::size_t j = 0; j < cols; ++j) row[j] = static_cast<float>(acc[j]);
+            out[thresholdIndex].values[r] = static_cast<float>(threshold);
         }
     }
     return out;
