@@ -14,7 +14,7 @@
 //   products the training step's three products for one D x D masked layer and a batch of 32
 //           (one thread): GFLOP/s of each with one layer's weight and AdamW moments over and over
 //           (in cache) and with as many layers in turn as the round's sites hold (streamed from
-//           memory), beside the GEMM rate and a read-modify-write pass over the same memory
+//           memory), beside the GEMM rate, AdamW alone and memcpy copies of the same memory,
 //           measured in the same run: where the round's time goes and what bounds it.
 //
 // Qt-free: the engine-only preset builds it (tools/gpu-check.sh runs it with --device cuda).

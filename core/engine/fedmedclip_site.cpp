@@ -257,24 +257,25 @@ SitePrediction FedMedClipSite::predict(const FloatMatrix& features) const {
 }
 
 namespace {
-bool isThreshold(const std::string& key) { return key.size() >= 9 && key.compare(key.size() - 9, 9, "threshold") == 0; }
+bool sharesThresholds(const FedMedClipOptions& o) { return o.useMasks && o.shareThresholds; }
+// Whether the FAM tensor `key` is among those a site sends and takes.
+bool exchanged(const FedMedClipOptions& o, const std::string& key) {
+    const bool threshold = key.size() >= 9 && key.compare(key.size() - 9, 9, "threshold") == 0;
+    return !threshold || sharesThresholds(o);
+}
 }  // namespace
 
 ParameterSet FedMedClipSite::famParameters() const {
-    const bool withThresholds = d->options.useMasks && d->options.shareThresholds;
     ParameterSet parameters;
-    for (const auto& item : d->fam->named_parameters()) {
-        if (!withThresholds && isThreshold(item.key())) continue;
-        parameters.push_back(toNamedTensor(item.key(), item.value()));
-    }
+    for (const auto& item : d->fam->named_parameters())
+        if (exchanged(d->options, item.key())) parameters.push_back(toNamedTensor(item.key(), item.value()));
     return parameters;
 }
 
 void FedMedClipSite::setFamParameters(const ParameterSet& parameters) {
     auto named = d->fam->named_parameters();
-    const bool withThresholds = d->options.useMasks && d->options.shareThresholds;
     size_t expected = 0;  // the tensors famParameters() sends
-    for (const auto& item : named) expected += withThresholds || !isThreshold(item.key()) ? 1 : 0;
+    for (const auto& item : named) expected += exchanged(d->options, item.key()) ? 1 : 0;
     if (parameters.size() != expected)
         throw Error("FAM update has " + std::to_string(parameters.size()) + " tensors, expected " +
                     std::to_string(expected));
@@ -288,7 +289,7 @@ void FedMedClipSite::setFamParameters(const ParameterSet& parameters) {
 }
 
 void FedMedClipSite::receiveGlobalFam(const ParameterSet& global) {
-    if (!d->options.maskAwareAggregation || !d->options.useMasks || !d->options.shareThresholds) {
+    if (!d->options.maskAwareAggregation || !sharesThresholds(d->options)) {
         setFamParameters(global);
         return;
     }
